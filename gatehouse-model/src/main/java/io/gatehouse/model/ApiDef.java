@@ -1,0 +1,75 @@
+package io.gatehouse.model;
+
+import static io.gatehouse.model.internal.Lists.copy;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * An API published through the gateway: where it is reached (host names, path prefix,
+ * protocols), where it forwards (a backend), who may call it, and its operations.
+ *
+ * @param name unique API name
+ * @param path path prefix, starting with {@code /}; removed before forwarding
+ * @param hosts host names the API answers on; empty means any host
+ * @param protocols {@code http}, {@code https} or both (the default)
+ * @param backend name of the backend requests are forwarded to
+ * @param subscriptionRequired whether a subscription key is required (default {@code true})
+ * @param subscriptionKeyHeader header carrying the key (default {@code Subscription-Key})
+ * @param subscriptionKeyQuery query parameter carrying the key (default {@code subscription-key})
+ * @param allowKeyInQuery whether the key may come in the query string (default {@code false})
+ * @param operations the operations; empty means every method and path is forwarded
+ * @param openapi an OpenAPI or Swagger document whose operations are imported, or {@code null}
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder({"name", "path", "hosts", "protocols", "backend", "subscriptionRequired"})
+public record ApiDef(
+    String name,
+    String path,
+    List<String> hosts,
+    List<String> protocols,
+    String backend,
+    Boolean subscriptionRequired,
+    String subscriptionKeyHeader,
+    String subscriptionKeyQuery,
+    Boolean allowKeyInQuery,
+    List<OperationDef> operations,
+    OpenApiSource openapi) {
+
+  public ApiDef {
+    requireNonNull(name, "name");
+    requireNonNull(path, "path");
+    hosts = copy(hosts);
+    protocols = protocols == null || protocols.isEmpty() ? List.of("http", "https") : List.copyOf(protocols);
+    subscriptionRequired = subscriptionRequired == null || subscriptionRequired;
+    subscriptionKeyHeader = subscriptionKeyHeader == null ? "Subscription-Key" : subscriptionKeyHeader;
+    subscriptionKeyQuery = subscriptionKeyQuery == null ? "subscription-key" : subscriptionKeyQuery;
+    allowKeyInQuery = allowKeyInQuery != null && allowKeyInQuery;
+    operations = copy(operations);
+  }
+
+  /** A minimal API: every operation forwarded, subscription required. */
+  public static ApiDef of(String name, String path, String backend) {
+    return new ApiDef(name, path, null, null, backend, null, null, null, null, null, null);
+  }
+
+  /** Returns a copy with {@code operations} replaced. */
+  public ApiDef withOperations(List<OperationDef> operations) {
+    return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi);
+  }
+
+  /** Returns a copy with {@code openapi} replaced. */
+  public ApiDef withOpenapi(OpenApiSource openapi) {
+    return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi);
+  }
+
+  /** Returns a copy with {@code subscriptionRequired} replaced. */
+  public ApiDef withSubscriptionRequired(boolean required) {
+    return new ApiDef(name, path, hosts, protocols, backend, required,
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi);
+  }
+}

@@ -1,0 +1,159 @@
+package io.gatehouse.model;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.gatehouse.model.internal.ExpandingParser;
+import io.gatehouse.model.internal.LocationIndex;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a declarative configuration (YAML or JSON): expands {@code ${env:NAME}}, maps it onto the
+ * model, resolves OpenAPI documents, validates it, and reports every problem with its source,
+ * line and field.
+ */
+public final class ConfigLoader {
+  private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+
+  private final Map<String, String> environment;
+  private final OpenApiImporter importer;
+
+  private ConfigLoader(Map<String, String> environment, OpenApiImporter importer) {
+    this.environment = requireNonNull(environment, "environment");
+    this.importer = requireNonNull(importer, "importer");
+  }
+
+  /** A loader that expands variables from {@code environment}. */
+  public static ConfigLoader withEnvironment(Map<String, String> environment) {
+    return new ConfigLoader(Map.copyOf(environment), new OpenApiImporter());
+  }
+
+  /** A loader that expands variables from this process's environment. */
+  public static ConfigLoader fromSystemEnvironment() {
+    return withEnvironment(System.getenv());
+  }
+
+  /**
+   * Loads {@code file}.
+   *
+   * @throws ConfigException listing every problem, each with file, line and field
+   */
+  public GatewayConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(
+          new ConfigProblem(file.toString(), 0, "", "cannot read file: " + e.getMessage()));
+    }
+    return parse(text, file.toString(), file.toAbsolutePath().getParent());
+  }
+
+  /**
+   * Parses {@code text}, naming {@code source} in problems; relative OpenAPI files resolve against
+   * {@code baseDir} (may be {@code null} for the working directory).
+   *
+   * @throws ConfigException listing every problem found
+   */
+  public GatewayConfig parse(String text, String source, Path baseDir) {
+    ObjectMapper mapper = ConfigMapper.yaml();
+    LocationIndex index = LocationIndex.of(mapper, text);
+    List<ConfigProblem> problems = new ArrayList<>();
+    GatewayConfig config;
+    try (JsonParser parser = new ExpandingParser(mapper.createParser(text), (s, line) -> expand(s, line, problems))) {
+      config = mapper.readValue(parser, GatewayConfig.class);
+      if (config == null) {
+        config = GatewayConfig.EMPTY;
+      }
+    } catch (JsonMappingException e) {
+      throw new ConfigException(located(List.of(fromMapping(e)), source, index));
+    } catch (JsonProcessingException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw new ConfigException(
+          new ConfigProblem(source, line, "", "not valid YAML: " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new ConfigException(new ConfigProblem(source, 0, "", e.getMessage()));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(located(problems, source, index));
+    }
+    config = importer.resolveAll(config, baseDir, problems);
+    problems.addAll(ConfigValidator.validate(config));
+    if (!problems.isEmpty()) {
+      throw new ConfigException(located(problems, source, index));
+    }
+    return config;
+  }
+
+  private String expand(String value, int line, List<ConfigProblem> problems) {
+    if (value.indexOf("${env:") < 0) {
+      return value;
+    }
+    Matcher m = ENV.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String replacement = environment.get(m.group(1));
+      if (replacement == null) {
+        problems.add(new ConfigProblem(null, line, "", "environment variable " + m.group(1) + " is not set"));
+        replacement = "";
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private static List<ConfigProblem> located(
+      List<ConfigProblem> problems, String source, LocationIndex index) {
+    return problems.stream()
+        .map(p -> p.line() > 0 ? p.locate(source, p.line()) : p.locate(source, index.line(p.field())))
+        .distinct()
+        .collect(Collectors.toList());
+  }
+
+  private static ConfigProblem fromMapping(JsonMappingException e) {
+    String field = path(e.getPath());
+    int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+    String message;
+    if (e instanceof UnrecognizedPropertyException u) {
+      message = "unknown field '" + u.getPropertyName() + "'; expected one of "
+          + u.getKnownPropertyIds();
+    } else if (e instanceof ValueInstantiationException && e.getCause() instanceof NullPointerException npe) {
+      message = "missing required field '" + npe.getMessage() + "'";
+    } else if (e.getCause() instanceof IllegalArgumentException iae) {
+      message = iae.getMessage();
+    } else {
+      message = e.getOriginalMessage().replaceAll("\\s*\\(for .*$", "").replaceAll("`io\\.gatehouse\\.model\\.", "`");
+    }
+    return new ConfigProblem(null, line, field, message);
+  }
+
+  private static String path(List<JsonMappingException.Reference> refs) {
+    StringBuilder out = new StringBuilder();
+    for (JsonMappingException.Reference ref : refs) {
+      if (ref.getFieldName() != null) {
+        if (out.length() > 0) {
+          out.append('.');
+        }
+        out.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        out.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return out.toString();
+  }
+}

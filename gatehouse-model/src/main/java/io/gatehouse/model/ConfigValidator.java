@@ -1,0 +1,237 @@
+package io.gatehouse.model;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a configuration for problems that types alone cannot express: unique names, references
+ * that resolve, well-formed paths, URLs and templates.
+ */
+public final class ConfigValidator {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Pattern NAMED_VALUE_REF = Pattern.compile("\\$\\{nv:([^}]*)}");
+  private static final Pattern TEMPLATE_SEGMENT = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_.-]*}");
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Set<String> SUBSCRIPTION_STATES =
+      Set.of("active", "suspended", "cancelled", "expired");
+  private static final Set<String> USER_STATES = Set.of("active", "blocked");
+
+  private ConfigValidator() {}
+
+  /** Every problem in {@code config}; empty when it is valid. */
+  public static List<ConfigProblem> validate(GatewayConfig config) {
+    List<ConfigProblem> out = new ArrayList<>();
+    names(out, "backends", config.backends(), BackendDef::name);
+    names(out, "apis", config.apis(), ApiDef::name);
+    names(out, "products", config.products(), ProductDef::name);
+    names(out, "subscriptions", config.subscriptions(), SubscriptionDef::name);
+    names(out, "namedValues", config.namedValues(), NamedValueDef::name);
+    names(out, "users", config.users(), UserDef::name);
+
+    for (int i = 0; i < config.backends().size(); i++) {
+      BackendDef b = config.backends().get(i);
+      String at = "backends[" + i + "]";
+      String url = b.url();
+      if (NAMED_VALUE_REF.matcher(url).find()) {
+        namedValueRefs(out, config, at + ".url", url);
+      } else {
+        checkUrl(out, at + ".url", url);
+      }
+    }
+
+    Map<String, String> routes = new HashMap<>();
+    for (int i = 0; i < config.apis().size(); i++) {
+      ApiDef api = config.apis().get(i);
+      String at = "apis[" + i + "]";
+      if (!api.path().startsWith("/")) {
+        out.add(ConfigProblem.at(at + ".path", "expected a path starting with '/' but got '" + api.path() + "'"));
+      } else if (api.path().length() > 1 && api.path().endsWith("/")) {
+        out.add(ConfigProblem.at(at + ".path", "expected no trailing '/' but got '" + api.path() + "'"));
+      }
+      if (api.backend() == null) {
+        out.add(ConfigProblem.at(at + ".backend", "missing required field 'backend'"));
+      } else if (config.backend(api.backend()).isEmpty()) {
+        out.add(ConfigProblem.at(at + ".backend",
+            "unknown backend '" + api.backend() + "'; expected one of " + namesOf(config.backends(), BackendDef::name)));
+      }
+      for (int j = 0; j < api.protocols().size(); j++) {
+        String p = api.protocols().get(j);
+        if (!p.equals("http") && !p.equals("https")) {
+          out.add(ConfigProblem.at(at + ".protocols[" + j + "]", "expected 'http' or 'https' but got '" + p + "'"));
+        }
+      }
+      if (!TOKEN.matcher(api.subscriptionKeyHeader()).matches()) {
+        out.add(ConfigProblem.at(at + ".subscriptionKeyHeader", "expected a header name but got '" + api.subscriptionKeyHeader() + "'"));
+      }
+      List<String> hosts = api.hosts().isEmpty() ? List.of("*") : api.hosts();
+      for (String host : hosts) {
+        String key = host.toLowerCase(java.util.Locale.ROOT) + " " + api.path();
+        String previous = routes.putIfAbsent(key, api.name());
+        if (previous != null) {
+          out.add(ConfigProblem.at(at + ".path",
+              "path '" + api.path() + "' on host '" + host + "' is already used by API '" + previous + "'"));
+        }
+      }
+      Set<String> seenOps = new HashSet<>();
+      for (int j = 0; j < api.operations().size(); j++) {
+        OperationDef op = api.operations().get(j);
+        String opAt = at + ".operations[" + j + "]";
+        if (!seenOps.add(op.toString())) {
+          out.add(ConfigProblem.at(opAt, "duplicate operation '" + op + "'"));
+        }
+        checkTemplate(out, opAt, op.path());
+      }
+      if (api.openapi() != null && api.openapi().inline() == null) {
+        out.add(ConfigProblem.at(at + ".openapi", "expected one of 'file', 'url' or 'inline'"));
+      }
+    }
+
+    for (int i = 0; i < config.products().size(); i++) {
+      ProductDef product = config.products().get(i);
+      for (int j = 0; j < product.apis().size(); j++) {
+        String api = product.apis().get(j);
+        if (config.api(api).isEmpty()) {
+          out.add(ConfigProblem.at("products[" + i + "].apis[" + j + "]",
+              "unknown API '" + api + "'; expected one of " + namesOf(config.apis(), ApiDef::name)));
+        }
+      }
+    }
+
+    Map<String, String> keyOwners = new HashMap<>();
+    for (int i = 0; i < config.subscriptions().size(); i++) {
+      SubscriptionDef s = config.subscriptions().get(i).hashed();
+      String at = "subscriptions[" + i + "]";
+      checkScope(out, config, at + ".scope", s.scope());
+      if (!SUBSCRIPTION_STATES.contains(s.state())) {
+        out.add(ConfigProblem.at(at + ".state", "expected one of " + sorted(SUBSCRIPTION_STATES) + " but got '" + s.state() + "'"));
+      }
+      if (s.owner() != null && config.users().stream().noneMatch(u -> u.name().equals(s.owner()))) {
+        out.add(ConfigProblem.at(at + ".owner", "unknown user '" + s.owner() + "'"));
+      }
+      checkKey(out, at + ".primaryKey", config.subscriptions().get(i).primaryKey());
+      checkKey(out, at + ".secondaryKey", config.subscriptions().get(i).secondaryKey());
+      for (String hash : new String[] {s.primaryKeyHash(), s.secondaryKeyHash()}) {
+        if (hash == null) {
+          continue;
+        }
+        if (!hash.startsWith(SubscriptionKeys.HASH_PREFIX) || hash.length() != SubscriptionKeys.HASH_PREFIX.length() + 64) {
+          out.add(ConfigProblem.at(at, "expected a key hash 'sha256:<64 hex digits>' but got '" + hash + "'"));
+          continue;
+        }
+        String previous = keyOwners.putIfAbsent(hash, s.name());
+        if (previous != null && !previous.equals(s.name())) {
+          out.add(ConfigProblem.at(at, "a key of this subscription is also a key of subscription '" + previous + "'"));
+        }
+      }
+    }
+
+    for (int i = 0; i < config.users().size(); i++) {
+      UserDef u = config.users().get(i);
+      if (!USER_STATES.contains(u.state())) {
+        out.add(ConfigProblem.at("users[" + i + "].state", "expected one of " + sorted(USER_STATES) + " but got '" + u.state() + "'"));
+      }
+    }
+    return out;
+  }
+
+  private static void checkKey(List<ConfigProblem> out, String at, String key) {
+    if (key != null && key.length() < 16) {
+      out.add(ConfigProblem.at(at, "expected a key of at least 16 characters but got " + key.length()));
+    }
+  }
+
+  private static void checkScope(List<ConfigProblem> out, GatewayConfig config, String at, String scope) {
+    if (scope.equals("all")) {
+      return;
+    }
+    if (scope.startsWith("product:")) {
+      String name = scope.substring("product:".length());
+      if (config.product(name).isEmpty()) {
+        out.add(ConfigProblem.at(at, "unknown product '" + name + "'"));
+      }
+    } else if (scope.startsWith("api:")) {
+      String name = scope.substring("api:".length());
+      if (config.api(name).isEmpty()) {
+        out.add(ConfigProblem.at(at, "unknown API '" + name + "'"));
+      }
+    } else {
+      out.add(ConfigProblem.at(at, "expected 'all', 'product:NAME' or 'api:NAME' but got '" + scope + "'"));
+    }
+  }
+
+  private static void checkTemplate(List<ConfigProblem> out, String at, String path) {
+    if (!path.startsWith("/")) {
+      out.add(ConfigProblem.at(at, "expected a path starting with '/' but got '" + path + "'"));
+      return;
+    }
+    String[] segments = path.substring(1).split("/", -1);
+    Set<String> params = new HashSet<>();
+    for (int i = 0; i < segments.length; i++) {
+      String seg = segments[i];
+      if (seg.equals("*")) {
+        if (i != segments.length - 1) {
+          out.add(ConfigProblem.at(at, "'*' may only be the last segment of '" + path + "'"));
+        }
+      } else if (seg.indexOf('{') >= 0 || seg.indexOf('}') >= 0) {
+        if (!TEMPLATE_SEGMENT.matcher(seg).matches()) {
+          out.add(ConfigProblem.at(at, "expected a whole segment '{name}' but got '" + seg + "' in '" + path + "'"));
+        } else if (!params.add(seg)) {
+          out.add(ConfigProblem.at(at, "parameter " + seg + " appears twice in '" + path + "'"));
+        }
+      }
+    }
+  }
+
+  private static void checkUrl(List<ConfigProblem> out, String at, String url) {
+    try {
+      URI uri = new URI(url);
+      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+          || uri.getHost() == null) {
+        out.add(ConfigProblem.at(at, "expected an absolute http:// or https:// URL but got '" + url + "'"));
+      } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        out.add(ConfigProblem.at(at, "expected a base URL without query or fragment but got '" + url + "'"));
+      }
+    } catch (URISyntaxException e) {
+      out.add(ConfigProblem.at(at, "expected a URL but got '" + url + "': " + e.getReason()));
+    }
+  }
+
+  private static void namedValueRefs(List<ConfigProblem> out, GatewayConfig config, String at, String text) {
+    Matcher m = NAMED_VALUE_REF.matcher(text);
+    while (m.find()) {
+      if (config.namedValue(m.group(1)).isEmpty()) {
+        out.add(ConfigProblem.at(at, "unknown named value '" + m.group(1) + "'"));
+      }
+    }
+  }
+
+  private static <T> void names(List<ConfigProblem> out, String kind, List<T> items, Function<T, String> name) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String n = name.apply(items.get(i));
+      if (!NAME.matcher(n).matches()) {
+        out.add(ConfigProblem.at(kind + "[" + i + "].name",
+            "expected letters, digits, '.', '_' or '-' (at most 128) but got '" + n + "'"));
+      } else if (!seen.add(n)) {
+        out.add(ConfigProblem.at(kind + "[" + i + "].name", "duplicate name '" + n + "'"));
+      }
+    }
+  }
+
+  private static <T> List<String> namesOf(List<T> items, Function<T, String> name) {
+    return items.stream().map(name).sorted().toList();
+  }
+
+  private static List<String> sorted(Set<String> values) {
+    return values.stream().sorted().toList();
+  }
+}

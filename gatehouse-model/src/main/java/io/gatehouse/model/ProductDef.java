@@ -1,0 +1,34 @@
+package io.gatehouse.model;
+
+import static io.gatehouse.model.internal.Lists.copy;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * A product bundles APIs that consumers subscribe to together.
+ *
+ * @param name unique product name
+ * @param description free text shown to consumers
+ * @param apis names of the APIs in the product
+ * @param subscriptionRequired whether calls need a subscription key (default {@code true})
+ * @param approvalRequired whether new subscriptions wait for an operator (default {@code false})
+ * @param published whether the product is visible to consumers (default {@code true})
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record ProductDef(
+    String name,
+    String description,
+    List<String> apis,
+    Boolean subscriptionRequired,
+    Boolean approvalRequired,
+    Boolean published) {
+  public ProductDef {
+    requireNonNull(name, "name");
+    apis = copy(apis);
+    subscriptionRequired = subscriptionRequired == null || subscriptionRequired;
+    approvalRequired = approvalRequired != null && approvalRequired;
+    published = published == null || published;
+  }
+}

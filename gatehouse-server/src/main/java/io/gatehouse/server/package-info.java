@@ -1,0 +1,2 @@
+/** The gatehouse command line and the wiring of control plane and gateway. */
+package io.gatehouse.server;
