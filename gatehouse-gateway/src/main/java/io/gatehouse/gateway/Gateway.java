@@ -1,0 +1,153 @@
+package io.gatehouse.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatehouse.gateway.internal.ProxyHandler;
+import io.gatehouse.gateway.internal.Snapshot;
+import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PfxOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane: HTTP (and, with certificates, HTTPS) listeners that route, check and forward
+ * requests according to the current configuration snapshot.
+ *
+ * <p>{@link #apply} compiles a configuration and swaps it in atomically: requests in flight finish
+ * on the snapshot they started with, and no request fails because of a reload.
+ */
+public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final AtomicReference<Snapshot> current = new AtomicReference<>(Snapshot.empty());
+  private final List<HttpServer> servers = new ArrayList<>();
+  private final HttpClient client;
+  private int port = -1;
+  private int httpsPort = -1;
+
+  private Gateway(HttpClient client) {
+    this.client = client;
+  }
+
+  /** Starts the listeners described by {@code options}, serving an empty configuration. */
+  public static Future<Gateway> start(Vertx vertx, GatewayOptions options) {
+    requireNonNull(vertx, "vertx");
+    requireNonNull(options, "options");
+    HttpClient client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(60)
+            .setTcpNoDelay(true)
+            .setDecompressionSupported(false)
+            .setMaxHeaderSize(64 * 1024)
+            .setVerifyHost(true)
+            .setTrustAll(false),
+        new PoolOptions().setHttp1MaxSize(256).setHttp2MaxSize(16).setMaxWaitQueueSize(10_000));
+    Gateway gateway = new Gateway(client);
+    ProxyHandler handler = new ProxyHandler(gateway.current::get, client);
+    HttpServerOptions base = new HttpServerOptions()
+        .setHost(options.host())
+        .setMaxHeaderSize(options.maxHeaderSize())
+        .setMaxInitialLineLength(options.maxHeaderSize())
+        .setIdleTimeout((int) options.clientIdleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setHandle100ContinueAutomatically(true)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false)
+        .setHttp2ClearTextEnabled(true)
+        .setTcpNoDelay(true);
+    List<Future<HttpServer>> started = new ArrayList<>();
+    HttpServer plain = vertx.createHttpServer(new HttpServerOptions(base).setPort(options.port()))
+        .connectionHandler(Http1Guard.install(options.maxHeaderSize()))
+        .requestHandler(handler);
+    gateway.servers.add(plain);
+    started.add(plain.listen());
+    if (!options.certificates().isEmpty()) {
+      HttpServerOptions tls = new HttpServerOptions(base)
+          .setPort(options.httpsPort())
+          .setSsl(true)
+          .setUseAlpn(true)
+          .setSni(true)
+          .setKeyCertOptions(keyCerts(options.certificates()));
+      HttpServer secure = vertx.createHttpServer(tls)
+          .connectionHandler(Http1Guard.install(options.maxHeaderSize()))
+          .requestHandler(handler);
+      gateway.servers.add(secure);
+      started.add(secure.listen());
+    }
+    return Future.all(started).map(all -> {
+      gateway.port = plain.actualPort();
+      if (gateway.servers.size() > 1) {
+        gateway.httpsPort = gateway.servers.get(1).actualPort();
+      }
+      LOG.info("gateway listening on {}:{}{}", options.host(), gateway.port,
+          gateway.httpsPort > 0 ? " and https port " + gateway.httpsPort : "");
+      return gateway;
+    });
+  }
+
+  private static KeyCertOptions keyCerts(List<GatewayOptions.Certificate> certs) {
+    boolean allPem = certs.stream().allMatch(c -> c.certPem() != null);
+    if (allPem) {
+      PemKeyCertOptions pem = new PemKeyCertOptions();
+      for (GatewayOptions.Certificate c : certs) {
+        pem.addCertPath(c.certPem().toString()).addKeyPath(c.keyPem().toString());
+      }
+      return pem;
+    }
+    if (certs.size() != 1) {
+      throw new IllegalArgumentException(
+          "several certificates must all be PEM; a PKCS#12 key store must be the only one");
+    }
+    GatewayOptions.Certificate c = certs.get(0);
+    return new PfxOptions().setPath(c.pkcs12().toString()).setPassword(c.pkcs12Password());
+  }
+
+  /**
+   * Compiles {@code config} as revision {@code revision} and makes it current.
+   *
+   * @throws ConfigException when the configuration cannot be compiled; the current one stays
+   */
+  public void apply(GatewayConfig config, long revision) {
+    Snapshot next = Snapshot.compile(config, revision);
+    current.set(next);
+    LOG.info("gateway serving configuration revision {}", revision);
+  }
+
+  /** The revision of the configuration being served. */
+  public long revision() {
+    return current.get().revision();
+  }
+
+  /** The plain HTTP port actually bound. */
+  public int port() {
+    return port;
+  }
+
+  /** The HTTPS port actually bound, or -1 without TLS. */
+  public int httpsPort() {
+    return httpsPort;
+  }
+
+  /** Stops the listeners and closes backend connections. */
+  public Future<Void> close() {
+    List<Future<Void>> closing = new ArrayList<>();
+    servers.forEach(s -> closing.add(s.close()));
+    closing.add(client.close());
+    return Future.join(closing).mapEmpty();
+  }
+}

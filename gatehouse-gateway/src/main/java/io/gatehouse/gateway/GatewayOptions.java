@@ -1,0 +1,63 @@
+package io.gatehouse.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Listener settings of a gateway, fixed for its lifetime: addresses, head size, client idle
+ * timeout and TLS certificates.
+ *
+ * @param host address the listeners bind to
+ * @param port plain HTTP port (0 picks a free port)
+ * @param httpsPort HTTPS port, used only when {@code certificates} is not empty (0 picks a free port)
+ * @param certificates server certificates; several are chosen among by SNI
+ * @param maxHeaderSize the largest request head accepted, in bytes (431 beyond)
+ * @param clientIdleTimeout how long a client connection may stay silent
+ */
+public record GatewayOptions(
+    String host,
+    int port,
+    int httpsPort,
+    List<Certificate> certificates,
+    int maxHeaderSize,
+    Duration clientIdleTimeout) {
+
+  /**
+   * A server certificate: PEM certificate chain and private key files, or a PKCS#12 key store with
+   * its password.
+   */
+  public record Certificate(Path certPem, Path keyPem, Path pkcs12, String pkcs12Password) {
+
+    /** A PEM certificate chain and its private key. */
+    public static Certificate pem(Path cert, Path key) {
+      return new Certificate(requireNonNull(cert, "cert"), requireNonNull(key, "key"), null, null);
+    }
+
+    /** A PKCS#12 key store. */
+    public static Certificate pkcs12(Path store, String password) {
+      return new Certificate(null, null, requireNonNull(store, "store"), password);
+    }
+  }
+
+  public GatewayOptions {
+    requireNonNull(host, "host");
+    certificates = certificates == null ? List.of() : List.copyOf(certificates);
+    requireNonNull(clientIdleTimeout, "clientIdleTimeout");
+    if (maxHeaderSize < 1024) {
+      throw new IllegalArgumentException("maxHeaderSize must be at least 1024 but was " + maxHeaderSize);
+    }
+  }
+
+  /** Plain HTTP on {@code host:port}, 16 KiB heads, 60 s client idle timeout, no TLS. */
+  public static GatewayOptions plain(String host, int port) {
+    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60));
+  }
+
+  /** Returns a copy serving HTTPS on {@code httpsPort} with {@code certificates}. */
+  public GatewayOptions withTls(int httpsPort, List<Certificate> certificates) {
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout);
+  }
+}

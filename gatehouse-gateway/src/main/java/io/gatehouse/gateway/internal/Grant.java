@@ -1,0 +1,29 @@
+package io.gatehouse.gateway.internal;
+
+import java.util.Set;
+
+/**
+ * What a subscription key grants, precomputed per snapshot: the subscription, its state and
+ * expiry, and the APIs in its scope ({@code null} means every API).
+ */
+record Grant(String subscription, String state, long expiresAtMillis, String owner,
+    boolean ownerBlocked, Set<String> apis) {
+
+  boolean covers(String api) {
+    return apis == null || apis.contains(api);
+  }
+
+  /** Why the key may not be used right now, or {@code null} when it may. */
+  String refusal(long nowMillis) {
+    if (ownerBlocked) {
+      return "the subscription's owner is blocked";
+    }
+    if (!state.equals("active")) {
+      return "the subscription is " + state;
+    }
+    if (expiresAtMillis > 0 && nowMillis >= expiresAtMillis) {
+      return "the subscription has expired";
+    }
+    return null;
+  }
+}

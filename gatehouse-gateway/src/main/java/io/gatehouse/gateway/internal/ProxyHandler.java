@@ -1,0 +1,292 @@
+package io.gatehouse.gateway.internal;
+
+import io.gatehouse.model.SubscriptionKeys;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import java.net.ConnectException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+
+/**
+ * Serves one gateway request, as one readable list of stages: limits, route, operation,
+ * subscription key, forward, respond. Runs on the request's event loop and never blocks.
+ */
+public final class ProxyHandler implements Handler<HttpServerRequest> {
+  /** Path of the health probe. */
+  public static final String HEALTH_PATH = "/status-0123456789abcdef";
+
+  private final Supplier<Snapshot> snapshot;
+  private final HttpClient client;
+
+  public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client) {
+    this.snapshot = snapshot;
+    this.client = client;
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    Snapshot snap = snapshot.get();
+    MultiMap headers = req.headers();
+    String requestId = Forwarding.requestId(headers);
+    HttpServerResponse resp = req.response();
+    resp.putHeader("X-Request-Id", requestId);
+    boolean upgrade = headers.contains(HttpHeaders.UPGRADE);
+    if (upgrade && req.version() != HttpVersion.HTTP_2) {
+      // An upgrade the gateway does not perform leaves the connection in an unknown state.
+      resp.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+
+    // 1. Health probe and request sanity.
+    String path = req.path();
+    if (path == null || path.isEmpty() || path.charAt(0) != '/') {
+      reject(req, 400, "bad-request", "Bad Request", "the request target must be an absolute path", requestId);
+      return;
+    }
+    if (path.equals(HEALTH_PATH) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
+      resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("OK");
+      return;
+    }
+    if (Forwarding.hasDotSegment(path)) {
+      reject(req, 400, "bad-request", "Bad Request", "the path must not contain '.' or '..' segments", requestId);
+      return;
+    }
+    long maxBody = snap.settings().maxBodySize();
+    String contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
+    if (contentLength != null && parseLength(contentLength) > maxBody) {
+      reject(req, 413, "body-too-large", "Content Too Large",
+          "the request body exceeds " + maxBody + " bytes", requestId);
+      return;
+    }
+
+    // 2. Route by host and longest path prefix.
+    String host = host(req);
+    CompiledApi api = snap.route(host, path);
+    if (api == null) {
+      reject(req, 404, "no-route", "Not Found", "no API is published at this path", requestId);
+      return;
+    }
+    boolean tls = req.isSSL();
+    if (tls ? !api.https() : !api.http()) {
+      reject(req, 403, "protocol-not-allowed", "Forbidden",
+          "this API is served over " + (tls ? "HTTP" : "HTTPS") + " only", requestId);
+      return;
+    }
+    String rest = path.length() == api.prefix().length() ? "/" : path.substring(api.prefix().length());
+
+    // 3. Operation: method and path template.
+    String operation = "";
+    if (!api.operations().isEmpty()) {
+      OperationMatcher.Match match = api.operations().match(req.method().name(), rest);
+      if (!match.found()) {
+        if (match.allowedMethods().isEmpty()) {
+          reject(req, 404, "no-operation", "Not Found", "the API has no operation at this path", requestId);
+        } else {
+          resp.putHeader(HttpHeaders.ALLOW, String.join(", ", match.allowedMethods()));
+          reject(req, 405, "method-not-allowed", "Method Not Allowed",
+              "the operation does not accept " + req.method().name(), requestId);
+        }
+        return;
+      }
+      operation = match.operation();
+    }
+
+    // 4. Subscription key.
+    String query = req.query();
+    if (api.subscriptionRequired()) {
+      String key = headers.get(api.keyHeader());
+      boolean fromQuery = false;
+      if (key == null && api.keyQuery() != null) {
+        key = req.getParam(api.keyQuery());
+        fromQuery = key != null;
+      }
+      if (key == null || key.isEmpty()) {
+        resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
+        reject(req, 401, "subscription-key-missing", "Unauthorized",
+            "a subscription key is required in the " + api.keyHeader() + " header", requestId);
+        return;
+      }
+      Grant grant = snap.grant(SubscriptionKeys.hash(key));
+      if (grant == null) {
+        resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
+        reject(req, 401, "subscription-key-invalid", "Unauthorized", "the subscription key is not valid", requestId);
+        return;
+      }
+      String refusal = grant.refusal(System.currentTimeMillis());
+      if (refusal == null && !grant.covers(api.name())) {
+        refusal = "the subscription does not include this API";
+      }
+      if (refusal != null) {
+        reject(req, 403, "subscription-not-allowed", "Forbidden", refusal, requestId);
+        return;
+      }
+      if (fromQuery) {
+        query = QueryStrings.without(query, api.keyQuery());
+      }
+    }
+
+    // 5. Forward to the backend.
+    forward(req, snap, api, rest, query, requestId, upgrade);
+  }
+
+  private void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
+      String query, String requestId, boolean upgrade) {
+    CompiledBackend backend = api.backend();
+    MultiMap in = req.headers();
+    String connection = in.get(HttpHeaders.CONNECTION);
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    String keyHeader = api.subscriptionRequired() ? api.keyHeader() : null;
+    for (Map.Entry<String, String> h : in) {
+      String name = h.getKey();
+      if (Forwarding.isHopByHop(name, connection) || (keyHeader != null && name.equalsIgnoreCase(keyHeader))
+          || name.equalsIgnoreCase("x-forwarded-for") || name.equalsIgnoreCase("x-forwarded-proto")
+          || name.equalsIgnoreCase("x-forwarded-host") || name.equalsIgnoreCase("forwarded")
+          || name.equalsIgnoreCase("x-request-id")) {
+        continue;
+      }
+      out.add(name, h.getValue());
+    }
+    if ("trailers".equalsIgnoreCase(in.get("TE"))) {
+      out.add("TE", "trailers");
+    }
+    String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
+    boolean trustedPeer = snap.trustedProxies().contains(peer);
+    String scheme = req.isSSL() ? "https" : "http";
+    String originalHost = req.authority() == null ? "" : req.authority().toString();
+    String xff = in.get("X-Forwarded-For");
+    out.set("X-Forwarded-For", trustedPeer && xff != null ? xff + ", " + peer : peer);
+    String proto = trustedPeer && in.contains("X-Forwarded-Proto") ? in.get("X-Forwarded-Proto") : scheme;
+    out.set("X-Forwarded-Proto", proto);
+    String fwdHost = trustedPeer && in.contains("X-Forwarded-Host") ? in.get("X-Forwarded-Host") : originalHost;
+    out.set("X-Forwarded-Host", fwdHost);
+    String element = "for=" + Forwarding.forwardedNode(peer) + ";proto=" + scheme
+        + (originalHost.isEmpty() ? "" : ";host=\"" + originalHost + "\"");
+    String forwarded = in.get("Forwarded");
+    out.set("Forwarded", trustedPeer && forwarded != null ? forwarded + ", " + element : element);
+    out.set("X-Request-Id", requestId);
+    out.set(HttpHeaders.HOST, backend.hostHeader());
+
+    String uri = backend.basePath() + rest + (query == null ? "" : "?" + query);
+    boolean hasBody = in.contains(HttpHeaders.CONTENT_LENGTH) || in.contains(HttpHeaders.TRANSFER_ENCODING)
+        || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+    if (hasBody) {
+      req.pause();
+    }
+    RequestOptions options = new RequestOptions()
+        .setMethod(req.method())
+        .setHost(backend.host())
+        .setPort(backend.port())
+        .setSsl(backend.ssl())
+        .setURI(uri)
+        .setHeaders(out)
+        .setConnectTimeout(backend.timeoutMillis())
+        .setIdleTimeout(backend.timeoutMillis());
+    long maxBody = snap.settings().maxBodySize();
+    HttpServerResponse resp = req.response();
+    client.request(options).onComplete(ar -> {
+      if (ar.failed()) {
+        if (hasBody) {
+          req.resume();
+        }
+        failed(req, ar.cause(), requestId);
+        return;
+      }
+      HttpClientRequest breq = ar.result();
+      req.connection().closeHandler(v -> breq.reset());
+      var sent = hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
+      sent.onComplete(rr -> {
+        if (rr.failed()) {
+          breq.reset();
+          failed(req, rr.cause(), requestId);
+          return;
+        }
+        respond(req, resp, rr.result(), snap, upgrade);
+      });
+    });
+  }
+
+  private static void respond(HttpServerRequest req, HttpServerResponse resp, HttpClientResponse bres,
+      Snapshot snap, boolean upgrade) {
+    if (resp.closed()) {
+      bres.request().reset();
+      return;
+    }
+    resp.setStatusCode(bres.statusCode());
+    MultiMap bh = bres.headers();
+    String connection = bh.get(HttpHeaders.CONNECTION);
+    MultiMap rh = resp.headers();
+    for (Map.Entry<String, String> h : bh) {
+      String name = h.getKey();
+      if (Forwarding.isHopByHop(name, connection) || name.equalsIgnoreCase("x-request-id")
+          || snap.stripResponseHeaders().contains(name.toLowerCase(Locale.ROOT))) {
+        continue;
+      }
+      rh.add(name, h.getValue());
+    }
+    if (upgrade && req.version() != HttpVersion.HTTP_2) {
+      rh.set(HttpHeaders.CONNECTION, "close");
+    }
+    if (!bh.contains(HttpHeaders.CONTENT_LENGTH) && req.version() != HttpVersion.HTTP_2
+        && req.method() != HttpMethod.HEAD && bres.statusCode() != 204 && bres.statusCode() != 304) {
+      resp.setChunked(true);
+    }
+    bres.pipeTo(resp).onFailure(e -> {
+      if (!resp.ended()) {
+        resp.reset();
+      }
+    });
+  }
+
+  private static void failed(HttpServerRequest req, Throwable cause, String requestId) {
+    HttpServerResponse resp = req.response();
+    if (cause instanceof LimitedStream.TooLargeException) {
+      reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), requestId);
+    } else if (cause instanceof TimeoutException) {
+      reject(req, 504, "backend-timeout", "Gateway Timeout", "the backend did not answer in time", requestId);
+    } else if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+      reject(req, 502, "backend-tls", "Bad Gateway", "the TLS handshake with the backend failed", requestId);
+    } else if (cause instanceof ConnectException || cause.getCause() instanceof ConnectException) {
+      reject(req, 502, "backend-unreachable", "Bad Gateway", "the backend refused the connection", requestId);
+    } else if (resp.headWritten() || resp.closed()) {
+      resp.reset();
+    } else {
+      reject(req, 502, "backend-failed", "Bad Gateway", "the backend connection failed", requestId);
+    }
+  }
+
+  private static void reject(HttpServerRequest req, int status, String type, String title, String detail,
+      String requestId) {
+    Problems.send(req.response(), status, type, title, detail, requestId);
+  }
+
+  private static String host(HttpServerRequest req) {
+    HostAndPort authority = req.authority();
+    if (authority == null) {
+      return null;
+    }
+    String h = authority.host();
+    return h == null ? null : h.toLowerCase(Locale.ROOT);
+  }
+
+  private static long parseLength(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+}

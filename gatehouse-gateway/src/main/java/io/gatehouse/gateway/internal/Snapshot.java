@@ -1,0 +1,226 @@
+package io.gatehouse.gateway.internal;
+
+import io.gatehouse.model.ApiDef;
+import io.gatehouse.model.BackendDef;
+import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.ConfigProblem;
+import io.gatehouse.model.GatewayConfig;
+import io.gatehouse.model.GatewaySettings;
+import io.gatehouse.model.NamedValueDef;
+import io.gatehouse.model.ProductDef;
+import io.gatehouse.model.SubscriptionDef;
+import io.gatehouse.model.UserDef;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An immutable, compiled configuration: route table, backends and key lookup map. Requests read
+ * the current snapshot once and use it to the end, so a reload never disturbs a request in flight.
+ */
+public final class Snapshot {
+  private static final Pattern NAMED_VALUE = Pattern.compile("\\$\\{nv:([^}]*)}");
+  private static final CompiledApi[] NONE = new CompiledApi[0];
+
+  private final long revision;
+  private final GatewaySettings settings;
+  private final Map<String, CompiledApi[]> byHost;
+  private final CompiledApi[] anyHost;
+  private final Map<String, Grant> grants;
+  private final Set<String> stripResponseHeaders;
+  private final Cidr trustedProxies;
+
+  private Snapshot(long revision, GatewaySettings settings, Map<String, CompiledApi[]> byHost,
+      CompiledApi[] anyHost, Map<String, Grant> grants) {
+    this.revision = revision;
+    this.settings = settings;
+    this.byHost = byHost;
+    this.anyHost = anyHost;
+    this.grants = grants;
+    Set<String> strip = new HashSet<>();
+    settings.stripResponseHeaders().forEach(h -> strip.add(h.toLowerCase(Locale.ROOT)));
+    this.stripResponseHeaders = Set.copyOf(strip);
+    this.trustedProxies = Cidr.parse(settings.trustedProxies());
+  }
+
+  /** The snapshot of an empty configuration. */
+  public static Snapshot empty() {
+    return compile(GatewayConfig.EMPTY, 0);
+  }
+
+  /**
+   * Compiles {@code config} (already validated by the model) into a snapshot.
+   *
+   * @throws ConfigException when something only the gateway can check is wrong, such as a named
+   *     value reference that does not resolve
+   */
+  public static Snapshot compile(GatewayConfig config, long revision) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    Map<String, String> namedValues = new HashMap<>();
+    for (NamedValueDef nv : config.namedValues()) {
+      namedValues.put(nv.name(), nv.value());
+    }
+    try {
+      Cidr.parse(config.settings().trustedProxies());
+    } catch (IllegalArgumentException e) {
+      problems.add(ConfigProblem.at("settings.trustedProxies", e.getMessage()));
+    }
+    Map<String, CompiledBackend> backends = new HashMap<>();
+    for (int i = 0; i < config.backends().size(); i++) {
+      BackendDef b = config.backends().get(i);
+      String url = substitute(b.url(), namedValues, "backends[" + i + "].url", problems);
+      try {
+        backends.put(b.name(), CompiledBackend.of(b.name(), url,
+            b.timeout() == null ? config.settings().backendTimeout() : b.timeout()));
+      } catch (IllegalArgumentException | NullPointerException e) {
+        problems.add(ConfigProblem.at("backends[" + i + "].url", "expected an absolute URL but got '" + url + "'"));
+      }
+    }
+    Map<String, Set<String>> productsOfApi = new HashMap<>();
+    Map<String, Set<String>> apisOfProduct = new HashMap<>();
+    for (ProductDef p : config.products()) {
+      apisOfProduct.put(p.name(), Set.copyOf(p.apis()));
+      for (String api : p.apis()) {
+        productsOfApi.computeIfAbsent(api, k -> new HashSet<>()).add(p.name());
+      }
+    }
+    Map<String, List<CompiledApi>> hosts = new LinkedHashMap<>();
+    List<CompiledApi> any = new ArrayList<>();
+    for (ApiDef api : config.apis()) {
+      CompiledBackend backend = backends.get(api.backend());
+      if (backend == null) {
+        continue; // reported by the model's validator
+      }
+      String prefix = api.path().equals("/") ? "" : api.path();
+      CompiledApi compiled = new CompiledApi(api, prefix, backend,
+          OperationMatcher.compile(api.operations()),
+          api.protocols().contains("http"), api.protocols().contains("https"),
+          api.subscriptionRequired(), api.subscriptionKeyHeader(),
+          api.allowKeyInQuery() ? api.subscriptionKeyQuery() : null,
+          Set.copyOf(productsOfApi.getOrDefault(api.name(), Set.of())));
+      if (api.hosts().isEmpty()) {
+        any.add(compiled);
+      } else {
+        for (String host : api.hosts()) {
+          hosts.computeIfAbsent(host.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(compiled);
+        }
+      }
+    }
+    Map<String, Boolean> blocked = new HashMap<>();
+    for (UserDef u : config.users()) {
+      blocked.put(u.name(), u.state().equals("blocked"));
+    }
+    Map<String, Grant> grants = new HashMap<>();
+    for (SubscriptionDef raw : config.subscriptions()) {
+      SubscriptionDef s = raw.hashed();
+      Set<String> apis;
+      if (s.scope().equals("all")) {
+        apis = null;
+      } else if (s.scope().startsWith("product:")) {
+        apis = apisOfProduct.getOrDefault(s.scope().substring(8), Set.of());
+      } else {
+        apis = Set.of(s.scope().substring(4));
+      }
+      Grant grant = new Grant(s.name(), s.state(),
+          s.expiresAt() == null ? 0 : s.expiresAt().toEpochMilli(), s.owner(),
+          s.owner() != null && blocked.getOrDefault(s.owner(), false), apis);
+      if (s.primaryKeyHash() != null) {
+        grants.put(s.primaryKeyHash(), grant);
+      }
+      if (s.secondaryKeyHash() != null) {
+        grants.put(s.secondaryKeyHash(), grant);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    Map<String, CompiledApi[]> byHost = new HashMap<>();
+    hosts.forEach((host, list) -> byHost.put(host, sorted(list)));
+    return new Snapshot(revision, config.settings(), Map.copyOf(byHost), sorted(any), Map.copyOf(grants));
+  }
+
+  private static CompiledApi[] sorted(List<CompiledApi> apis) {
+    if (apis.isEmpty()) {
+      return NONE;
+    }
+    apis.sort(Comparator.comparingInt((CompiledApi a) -> a.prefix().length()).reversed());
+    return apis.toArray(NONE);
+  }
+
+  private static String substitute(String text, Map<String, String> values, String at,
+      List<ConfigProblem> problems) {
+    if (text.indexOf("${nv:") < 0) {
+      return text;
+    }
+    Matcher m = NAMED_VALUE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = values.get(m.group(1));
+      if (value == null) {
+        problems.add(ConfigProblem.at(at, "unknown named value '" + m.group(1) + "'"));
+        value = "";
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** The configuration revision this snapshot was compiled from. */
+  public long revision() {
+    return revision;
+  }
+
+  GatewaySettings settings() {
+    return settings;
+  }
+
+  Set<String> stripResponseHeaders() {
+    return stripResponseHeaders;
+  }
+
+  Cidr trustedProxies() {
+    return trustedProxies;
+  }
+
+  /** The grant of the key whose hash is {@code keyHash}, or {@code null}. */
+  Grant grant(String keyHash) {
+    return grants.get(keyHash);
+  }
+
+  /** The API serving {@code path} on {@code host} (lower case, no port), or {@code null}. */
+  CompiledApi route(String host, String path) {
+    if (host != null) {
+      CompiledApi[] forHost = byHost.get(host);
+      if (forHost != null) {
+        CompiledApi hit = match(forHost, path);
+        if (hit != null) {
+          return hit;
+        }
+      }
+    }
+    return match(anyHost, path);
+  }
+
+  private static CompiledApi match(CompiledApi[] apis, String path) {
+    for (CompiledApi api : apis) {
+      String prefix = api.prefix();
+      if (prefix.isEmpty()) {
+        return api;
+      }
+      if (path.startsWith(prefix)
+          && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
+        return api;
+      }
+    }
+    return null;
+  }
+}
