@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gatehouse.gateway.internal.ProxyHandler;
 import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -126,6 +127,19 @@ public final class Gateway {
     Snapshot next = Snapshot.compile(config, revision);
     current.set(next);
     LOG.info("gateway serving configuration revision {}", revision);
+  }
+
+  /**
+   * The problems that would stop {@code config} from compiling into a snapshot (beyond what the
+   * model's validator checks); empty when it would compile.
+   */
+  public static List<ConfigProblem> check(GatewayConfig config) {
+    try {
+      Snapshot.compile(config, 0);
+      return List.of();
+    } catch (ConfigException e) {
+      return e.problems();
+    }
   }
 
   /** The revision of the configuration being served. */

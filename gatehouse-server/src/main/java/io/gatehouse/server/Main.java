@@ -1,0 +1,41 @@
+package io.gatehouse.server;
+
+import io.gatehouse.server.internal.ApplyCommand;
+import io.gatehouse.server.internal.ExportCommand;
+import io.gatehouse.server.internal.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gatehouse} command line: serve, apply and export. */
+@Command(
+    name = "gatehouse",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Self-hosted API management: gateway, management API and security analysis.",
+    subcommands = {ServeCommand.class, ApplyCommand.class, ExportCommand.class})
+public final class Main {
+
+  /** Runs the command line and exits with its status. */
+  public static void main(String[] args) {
+    int code = run(args);
+    if (code != 0 || (args.length > 0 && !args[0].equals("serve"))) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs the command line and returns its exit status; {@code serve} returns once started. */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    return cli.execute(args);
+  }
+
+  /** Reports the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"gatehouse " + (v == null ? "development" : v)};
+    }
+  }
+}

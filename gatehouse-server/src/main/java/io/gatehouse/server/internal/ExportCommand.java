@@ -1,0 +1,45 @@
+package io.gatehouse.server.internal;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gatehouse export}: writes the running server's configuration as YAML, in the format
+ * {@code apply} reads, so that export then apply changes nothing.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = "Write the current configuration as YAML.")
+public final class ExportCommand implements Callable<Integer> {
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file (default: standard output).")
+  Path output;
+
+  @Mixin ManagementClient client;
+
+  @Override
+  public Integer call() throws Exception {
+    HttpResponse<String> r;
+    try {
+      r = client.send("GET", "/api/v1/config", null, "application/yaml", null);
+    } catch (ManagementClient.Failure e) {
+      System.err.println("error: " + e.getMessage());
+      return 1;
+    }
+    if (r.statusCode() != 200) {
+      System.err.println("error: the server answered " + r.statusCode() + ": " + r.body());
+      return 1;
+    }
+    if (output == null) {
+      System.out.print(r.body());
+    } else {
+      Files.writeString(output, r.body(), StandardCharsets.UTF_8);
+      System.err.println("wrote " + output);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,59 @@
+package io.gatehouse.server.internal;
+
+import io.gatehouse.control.ControlPlane;
+import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.ConfigLoader;
+import io.gatehouse.model.GatewayConfig;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a declarative file the source of truth: loads it, applies it, locks the management API's
+ * configuration routes, and re-applies the file whenever its content changes.
+ */
+final class FileSource {
+  private static final Logger LOG = LoggerFactory.getLogger(FileSource.class);
+  private static final long POLL_MILLIS = 1000;
+
+  private FileSource() {}
+
+  static GatewayConfig load(Path file) {
+    return ConfigLoader.fromSystemEnvironment().load(file);
+  }
+
+  static void watch(Vertx vertx, Path file, ControlPlane plane, GatewayConfig initial) {
+    plane.apply(initial, "file", "loaded " + file.getFileName());
+    plane.setReadOnly("configuration is managed by file " + file.getFileName());
+    AtomicReference<byte[]> last = new AtomicReference<>(read(file));
+    vertx.setPeriodic(POLL_MILLIS, id -> vertx.executeBlocking(() -> {
+      byte[] now = read(file);
+      if (now == null || Arrays.equals(now, last.get())) {
+        return null;
+      }
+      last.set(now);
+      try {
+        GatewayConfig next = load(file);
+        plane.apply(next, "file", "reloaded " + file.getFileName());
+        LOG.info("reloaded {}", file);
+      } catch (ConfigException e) {
+        LOG.error("{} changed but is not valid; the configuration in force keeps serving:\n{}", file, e.getMessage());
+      }
+      return null;
+    }, false));
+  }
+
+  private static byte[] read(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      LOG.warn("cannot read {}: {}", file, e.toString());
+      return null;
+    }
+  }
+}

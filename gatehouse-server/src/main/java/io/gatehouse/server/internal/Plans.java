@@ -1,0 +1,46 @@
+package io.gatehouse.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+
+/** Renders the management API's plan and problem answers for people. */
+final class Plans {
+  private Plans() {}
+
+  static String render(JsonNode answer, boolean dryRun) {
+    StringBuilder out = new StringBuilder();
+    JsonNode changes = answer.path("plan").path("changes");
+    int created = 0;
+    int updated = 0;
+    int deleted = 0;
+    for (JsonNode c : changes) {
+      String action = c.path("action").asText().toLowerCase(Locale.ROOT);
+      char sign = action.equals("created") ? '+' : action.equals("deleted") ? '-' : '~';
+      created += action.equals("created") ? 1 : 0;
+      updated += action.equals("updated") ? 1 : 0;
+      deleted += action.equals("deleted") ? 1 : 0;
+      out.append("  ").append(sign).append(' ').append(c.path("kind").asText()).append('/')
+          .append(c.path("name").asText()).append(" (").append(action).append(")\n");
+    }
+    out.append(created).append(" created, ").append(updated).append(" updated, ").append(deleted).append(" deleted");
+    if (dryRun) {
+      out.append(" (dry run: nothing applied)");
+    } else if (changes.isEmpty()) {
+      out.append(" (no change)");
+    } else if (answer.hasNonNull("revision")) {
+      out.append(" (revision ").append(answer.path("revision").asText()).append(')');
+    }
+    return out.append('\n').toString();
+  }
+
+  static String problems(JsonNode answer) {
+    StringBuilder out = new StringBuilder();
+    if (answer.hasNonNull("detail")) {
+      out.append("  ").append(answer.path("detail").asText()).append('\n');
+    }
+    for (JsonNode p : answer.path("problems")) {
+      out.append("  ").append(p.path("field").asText()).append(": ").append(p.path("message").asText()).append('\n');
+    }
+    return out.toString();
+  }
+}

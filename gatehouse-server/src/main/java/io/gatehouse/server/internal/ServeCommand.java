@@ -1,0 +1,174 @@
+package io.gatehouse.server.internal;
+
+import io.gatehouse.control.AdminTokens;
+import io.gatehouse.control.ControlPlane;
+import io.gatehouse.control.ManagementServer;
+import io.gatehouse.control.SqliteConfigStore;
+import io.gatehouse.gateway.Gateway;
+import io.gatehouse.gateway.GatewayOptions;
+import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.GatewayConfig;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gatehouse serve}: runs the gateway and the management API over the embedded store. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the gateway and the management API.")
+public final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:GATEHOUSE_CONFIG}",
+      description = "Declarative configuration file; it becomes the source of truth and is reloaded on change (env GATEHOUSE_CONFIG).")
+  Path config;
+
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",
+      description = "Data directory (env GATEHOUSE_DATA, default ./data).")
+  Path data;
+
+  @Option(names = "--gateway-host", defaultValue = "${env:GATEHOUSE_GATEWAY_HOST:-0.0.0.0}",
+      description = "Gateway bind address (env GATEHOUSE_GATEWAY_HOST, default 0.0.0.0).")
+  String gatewayHost;
+
+  @Option(names = "--gateway-port", defaultValue = "${env:GATEHOUSE_GATEWAY_PORT:-8080}",
+      description = "Gateway HTTP port (env GATEHOUSE_GATEWAY_PORT, default 8080).")
+  int gatewayPort;
+
+  @Option(names = "--https-port", defaultValue = "${env:GATEHOUSE_HTTPS_PORT:-8443}",
+      description = "Gateway HTTPS port, used when certificates are given (env GATEHOUSE_HTTPS_PORT, default 8443).")
+  int httpsPort;
+
+  @Option(names = "--tls-cert", paramLabel = "CERT.pem[,KEY.pem]|STORE.p12",
+      description = "Server certificate: a PEM chain and key as CERT,KEY, or a PKCS#12 file (password from GATEHOUSE_TLS_PASSWORD). Repeat for SNI.")
+  List<String> tlsCerts = new ArrayList<>();
+
+  @Option(names = "--management-host", defaultValue = "${env:GATEHOUSE_MANAGEMENT_HOST:-127.0.0.1}",
+      description = "Management API bind address (env GATEHOUSE_MANAGEMENT_HOST, default 127.0.0.1).")
+  String managementHost;
+
+  @Option(names = "--management-port", defaultValue = "${env:GATEHOUSE_MANAGEMENT_PORT:-8001}",
+      description = "Management API port (env GATEHOUSE_MANAGEMENT_PORT, default 8001).")
+  int managementPort;
+
+  @Option(names = "--allow-remote-management", defaultValue = "${env:GATEHOUSE_ALLOW_REMOTE_MANAGEMENT:-false}",
+      description = "Permit a non-loopback management address (env GATEHOUSE_ALLOW_REMOTE_MANAGEMENT).")
+  boolean allowRemoteManagement;
+
+  @Option(names = "--max-header-size", defaultValue = "${env:GATEHOUSE_MAX_HEADER_SIZE:-16384}",
+      description = "Largest request head in bytes; larger heads get 431 (default 16384).")
+  int maxHeaderSize;
+
+  @Option(names = "--demo", defaultValue = "${env:GATEHOUSE_DEMO:-false}",
+      description = "Register a demo API answered by a built-in mock and print curl commands to try (env GATEHOUSE_DEMO).")
+  boolean demo;
+
+  /** What a started server holds, for tests that run it in-process. */
+  public record Running(Vertx vertx, Gateway gateway, ManagementServer management, ControlPlane plane,
+      AutoCloseable store) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      store.close();
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    if (demo && config != null) {
+      System.err.println("error: --demo and --config cannot be combined: the file is the source of truth");
+      return 2;
+    }
+    if (!isLoopback(managementHost) && !allowRemoteManagement) {
+      System.err.println("error: the management API stays on loopback unless --allow-remote-management is given"
+          + " (requested " + managementHost + ")");
+      return 2;
+    }
+    GatewayConfig fileConfig = null;
+    if (config != null) {
+      try {
+        fileConfig = FileSource.load(config);
+      } catch (ConfigException e) {
+        System.err.println("error: " + config + " is not a valid configuration:");
+        e.problems().forEach(p -> System.err.println("  " + p));
+        return 2;
+      }
+    }
+    Running running = start(fileConfig, out);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        running.close();
+      } catch (Exception e) {
+        LOG.warn("shutdown: {}", e.toString());
+      }
+    }, "gatehouse-shutdown"));
+    return 0;
+  }
+
+  /** Starts everything and returns the running parts; {@code fileConfig} is null without --config. */
+  public Running start(GatewayConfig fileConfig, PrintStream out) throws Exception {
+    if (!isLoopback(managementHost)) {
+      LOG.warn("management API bound to non-loopback address {}: restrict access to it", managementHost);
+    }
+    Vertx vertx = Vertx.vertx();
+    SqliteConfigStore store = SqliteConfigStore.open(data);
+    ControlPlane plane = new ControlPlane(store);
+    Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
+
+    GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
+        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60));
+    Gateway gateway = await(Gateway.start(vertx, options));
+    plane.addValidator(Gateway::check);
+    plane.onChange(rev -> gateway.apply(rev.config(), rev.info().id()));
+    try {
+      gateway.apply(plane.config(), plane.revision().info().id());
+    } catch (ConfigException e) {
+      LOG.error("stored configuration revision {} does not compile; serving nothing until it is fixed: {}",
+          plane.revision().info().id(), e.getMessage());
+    }
+    if (fileConfig != null) {
+      FileSource.watch(vertx, config, plane, fileConfig);
+    }
+    ManagementServer management = await(ManagementServer.start(vertx, managementHost, managementPort, plane));
+
+    out.println("Gatehouse is running.");
+    out.println("  gateway     http://" + displayHost(gatewayHost) + ":" + gateway.port()
+        + (gateway.httpsPort() > 0 ? "  https://" + displayHost(gatewayHost) + ":" + gateway.httpsPort() : ""));
+    out.println("  management  http://" + displayHost(managementHost) + ":" + management.actualPort());
+    token.ifPresent(t -> {
+      out.println("  admin token " + t);
+      out.println("              (shown once; also written to " + data.resolve("admin-token") + ", mode 0600)");
+    });
+    if (demo) {
+      Demo.install(vertx, plane, gateway, management, data, out);
+    }
+    return new Running(vertx, gateway, management, plane, store);
+  }
+
+  static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static String displayHost(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+}
