@@ -2,6 +2,7 @@ package io.gatehouse.model;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -120,7 +121,10 @@ public final class ConfigLoader {
   private static List<ConfigProblem> located(
       List<ConfigProblem> problems, String source, LocationIndex index) {
     return problems.stream()
-        .map(p -> p.line() > 0 ? p.locate(source, p.line()) : p.locate(source, index.line(p.field())))
+        .map(p -> {
+          int indexed = p.field().isEmpty() ? 0 : index.line(p.field());
+          return p.locate(source, indexed > 0 ? indexed : p.line());
+        })
         .distinct()
         .collect(Collectors.toList());
   }
@@ -129,7 +133,15 @@ public final class ConfigLoader {
     String field = path(e.getPath());
     int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
     String message;
-    if (e instanceof UnrecognizedPropertyException u) {
+    if (e.getCause() instanceof JsonParseException parse) {
+      message = "not valid YAML: " + parse.getOriginalMessage();
+      if (parse.getLocation() != null) {
+        line = parse.getLocation().getLineNr();
+      }
+    } else if (e instanceof UnrecognizedPropertyException u) {
+      if (!field.endsWith(u.getPropertyName())) {
+        field = field.isEmpty() ? u.getPropertyName() : field + "." + u.getPropertyName();
+      }
       message = "unknown field '" + u.getPropertyName() + "'; expected one of "
           + u.getKnownPropertyIds();
     } else if (e instanceof ValueInstantiationException && e.getCause() instanceof NullPointerException npe) {

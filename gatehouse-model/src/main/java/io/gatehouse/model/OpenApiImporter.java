@@ -48,6 +48,15 @@ public final class OpenApiImporter {
    * or Swagger document.
    */
   public OpenAPI parse(String document) {
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = ConfigMapper.yaml().readTree(document);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not an OpenAPI 3.x or Swagger 2.0 document: it is not valid YAML or JSON");
+    }
+    if (root == null || !(root.has("openapi") || root.has("swagger"))) {
+      throw new IllegalArgumentException("not an OpenAPI 3.x or Swagger 2.0 document: no 'openapi' or 'swagger' field");
+    }
     ParseOptions options = new ParseOptions();
     options.setResolve(true);
     options.setResolveFully(true);

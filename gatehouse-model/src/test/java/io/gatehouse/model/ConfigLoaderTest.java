@@ -1,0 +1,129 @@
+package io.gatehouse.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  static final String VALID = """
+      backends:
+        - name: echo
+          url: ${env:ECHO_URL}
+      apis:
+        - name: orders
+          path: /orders
+          backend: echo
+          operations:
+            - GET /items/{id}
+            - POST /items
+      products:
+        - name: starter
+          apis: [orders]
+      subscriptions:
+        - name: alice
+          scope: product:starter
+          primaryKey: ${env:ALICE_KEY}
+      """;
+
+  ConfigLoader loader = ConfigLoader.withEnvironment(Map.of("ECHO_URL", "http://127.0.0.1:9", "ALICE_KEY", "alice-key-0123456789"));
+
+  ConfigProblem only(String yaml) {
+    try {
+      loader.parse(yaml, "g.yaml", null);
+    } catch (ConfigException e) {
+      assertThat(e.problems()).hasSize(1);
+      return e.problems().get(0);
+    }
+    throw new AssertionError("expected the document to be refused");
+  }
+
+  @Test
+  void expandsEnvironmentVariablesAndAppliesDefaults() {
+    GatewayConfig c = loader.parse(VALID, "g.yaml", null);
+    assertThat(c.backend("echo").orElseThrow().url()).isEqualTo("http://127.0.0.1:9");
+    ApiDef api = c.api("orders").orElseThrow();
+    assertThat(api.subscriptionRequired()).isTrue();
+    assertThat(api.protocols()).containsExactly("http", "https");
+    assertThat(api.operations()).containsExactly(OperationDef.parse("GET /items/{id}"), OperationDef.parse("POST /items"));
+    assertThat(c.subscriptions().get(0).primaryKey()).isEqualTo("alice-key-0123456789");
+  }
+
+  @Test
+  void reportsMissingEnvironmentVariableWithLine() {
+    ConfigProblem p = only(VALID.replace("${env:ECHO_URL}", "${env:NOPE}"));
+    assertThat(p.line()).isEqualTo(3);
+    assertThat(p.message()).contains("NOPE");
+  }
+
+  @Test
+  void reportsUnknownBackendWithFileLineAndField() {
+    ConfigProblem p = only(VALID.replace("backend: echo", "backend: ecko"));
+    assertThat(p.source()).isEqualTo("g.yaml");
+    assertThat(p.line()).isEqualTo(7);
+    assertThat(p.field()).isEqualTo("apis[0].backend");
+    assertThat(p.message()).contains("unknown backend 'ecko'").contains("[echo]");
+  }
+
+  @Test
+  void reportsUnknownFieldWithExpectedOnes() {
+    ConfigProblem p = only(VALID.replace("    path: /orders", "    path: /orders\n    colour: red"));
+    assertThat(p.line()).isEqualTo(7);
+    assertThat(p.field()).isEqualTo("apis[0].colour");
+    assertThat(p.message()).contains("unknown field 'colour'").contains("path");
+  }
+
+  @Test
+  void reportsMissingRequiredFieldAtItsObject() {
+    ConfigProblem p = only(VALID.replace("    path: /orders\n", ""));
+    assertThat(p.line()).isEqualTo(5);
+    assertThat(p.message()).isEqualTo("missing required field 'path'");
+  }
+
+  @Test
+  void reportsMalformedOperation() {
+    ConfigProblem p = only(VALID.replace("GET /items/{id}", "GET items"));
+    assertThat(p.line()).isEqualTo(9);
+    assertThat(p.field()).isEqualTo("apis[0].operations[0]");
+    assertThat(p.message()).contains("METHOD /path");
+  }
+
+  @Test
+  void reportsWrongTypeAndBadYaml() {
+    assertThat(only(VALID.replace("subscriptions:", "subscriptions: 5\nx:")).message()).isNotBlank();
+    ConfigProblem p = only("apis: [\n  {name: a\n");
+    assertThat(p.message()).startsWith("not valid YAML");
+    assertThat(p.line()).isGreaterThan(0);
+  }
+
+  @Test
+  void collectsSeveralSemanticProblems() {
+    String bad = VALID.replace("scope: product:starter", "scope: product:nope").replace("path: /orders", "path: orders");
+    assertThatThrownBy(() -> loader.parse(bad, "g.yaml", null))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2))
+        .hasMessageContaining("g.yaml:6: apis[0].path")
+        .hasMessageContaining("unknown product 'nope'");
+  }
+
+  @Test
+  void refusesDuplicateNamesAndRoutes() {
+    String dup = VALID.replace("products:", """
+          - name: orders2
+            path: /orders
+            backend: echo
+        products:""");
+    assertThat(only(dup).message()).contains("already used by API 'orders'");
+  }
+
+  @Test
+  void parsesDurationsAndInstants() {
+    GatewayConfig c = loader.parse(VALID + """
+        settings:
+          backendTimeout: 1500ms
+        """ + "", "g.yaml", null);
+    assertThat(c.settings().backendTimeout().toMillis()).isEqualTo(1500);
+    assertThat(only(VALID + "settings:\n  backendTimeout: soon\n").message()).contains("500ms, 30s");
+  }
+}
