@@ -79,8 +79,16 @@ public final class ControlPlane {
    * @throws ConfigException when the changed configuration is invalid, or thrown by {@code change}
    */
   public Revision update(UnaryOperator<GatewayConfig> change, String author, String message) {
+    return update(change, author, message, "api");
+  }
+
+  /**
+   * Like {@link #update(UnaryOperator, String, String)} with an explicit source; {@code change}
+   * runs under the commit lock, so {@link #revision()} called inside it is the revision it changes.
+   */
+  public Revision update(UnaryOperator<GatewayConfig> change, String author, String message, String source) {
     requireNonNull(change, "change");
-    return commit(() -> store.commit(change.apply(current.config()), author, message, "api"));
+    return commit(() -> store.commit(change.apply(current.config()), author, message, source));
   }
 
   /**
