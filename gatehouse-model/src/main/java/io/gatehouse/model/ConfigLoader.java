@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -32,15 +33,48 @@ public final class ConfigLoader {
 
   private final Map<String, String> environment;
   private final OpenApiImporter importer;
+  private final boolean inlineOnly;
 
-  private ConfigLoader(Map<String, String> environment, OpenApiImporter importer) {
+  private ConfigLoader(Map<String, String> environment, OpenApiImporter importer, boolean inlineOnly) {
     this.environment = requireNonNull(environment, "environment");
     this.importer = requireNonNull(importer, "importer");
+    this.inlineOnly = inlineOnly;
   }
 
   /** A loader that expands variables from {@code environment}. */
   public static ConfigLoader withEnvironment(Map<String, String> environment) {
-    return new ConfigLoader(Map.copyOf(environment), new OpenApiImporter());
+    return new ConfigLoader(Map.copyOf(environment), new OpenApiImporter(), false);
+  }
+
+  /**
+   * Returns a loader like this one that refuses OpenAPI {@code file} and {@code url} sources, for
+   * documents that arrive over the network and must not make the server read its own files or
+   * fetch URLs.
+   */
+  public ConfigLoader inlineDocumentsOnly() {
+    return new ConfigLoader(environment, importer, true);
+  }
+
+  /**
+   * Maps {@code node} onto {@code type} with the model's JSON rules (no variable expansion, no
+   * OpenAPI resolution, no validation).
+   *
+   * @throws ConfigException naming the field path and what was expected when the node does not fit
+   */
+  public static <T> T mapValue(JsonNode node, Class<T> type) {
+    requireNonNull(node, "node");
+    requireNonNull(type, "type");
+    try {
+      T value = ConfigMapper.json().readerFor(type).readValue(node);
+      if (value == null) {
+        throw new ConfigException(ConfigProblem.at("", "expected a JSON object but got " + node.getNodeType()));
+      }
+      return value;
+    } catch (JsonMappingException e) {
+      throw new ConfigException(fromMapping(e));
+    } catch (IOException e) {
+      throw new ConfigException(ConfigProblem.at("", e.getMessage()));
+    }
   }
 
   /** A loader that expands variables from this process's environment. */
@@ -91,6 +125,18 @@ public final class ConfigLoader {
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(located(problems, source, index));
+    }
+    if (inlineOnly) {
+      for (int i = 0; i < config.apis().size(); i++) {
+        OpenApiSource doc = config.apis().get(i).openapi();
+        if (doc != null && (doc.file() != null || doc.url() != null)) {
+          problems.add(ConfigProblem.at("apis[" + i + "].openapi",
+              "expected the document 'inline'; 'file' and 'url' are not accepted here"));
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new ConfigException(located(problems, source, index));
+      }
     }
     config = importer.resolveAll(config, baseDir, problems);
     problems.addAll(ConfigValidator.validate(config));

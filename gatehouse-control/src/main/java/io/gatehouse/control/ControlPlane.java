@@ -1,0 +1,154 @@
+package io.gatehouse.control;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.GatewayConfig;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way configuration changes in this process: commits go through a {@link ConfigStore}
+ * one at a time, and every commit that creates a revision is announced to the listeners.
+ *
+ * <p>Reads ({@link #config()}, {@link #revision()}) are answered from memory and never block.
+ * Writes block on the store: call them off the event loop. Listeners run on the committing
+ * thread, in revision order, while the commit lock is held; keep them short.
+ */
+public final class ControlPlane {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+
+  private final ConfigStore store;
+  private final Object lock = new Object();
+  private final List<Consumer<Revision>> listeners = new CopyOnWriteArrayList<>();
+  private volatile Revision current;
+  private volatile String readOnlyReason;
+
+  private ControlPlane(ConfigStore store) {
+    this.store = requireNonNull(store, "store");
+    this.current = store.current();
+  }
+
+  /** A control plane over {@code store}, starting from its current revision. */
+  public static ControlPlane over(ConfigStore store) {
+    return new ControlPlane(store);
+  }
+
+  /** The store. */
+  public ConfigStore store() {
+    return store;
+  }
+
+  /** The current configuration (normalized). */
+  public GatewayConfig config() {
+    return current.config();
+  }
+
+  /** The current revision; revision 0 with the empty configuration before the first commit. */
+  public Revision revision() {
+    return current;
+  }
+
+  /**
+   * Commits {@code config}; the source is {@code file} when the plane is read-only (the file
+   * watcher is the only writer then) and {@code api} otherwise.
+   *
+   * @return the new revision, or the current one when {@code config} equals it
+   * @throws ConfigException listing every problem when the configuration is invalid
+   */
+  public Revision apply(GatewayConfig config, String author, String message) {
+    return apply(config, author, message, readOnlyReason == null ? "api" : "file");
+  }
+
+  /** Like {@link #apply(GatewayConfig, String, String)} with an explicit source. */
+  public Revision apply(GatewayConfig config, String author, String message, String source) {
+    requireNonNull(config, "config");
+    return commit(() -> store.commit(config, author, message, source));
+  }
+
+  /**
+   * Commits {@code change} applied to the current configuration, atomically with respect to other
+   * commits through this plane (no lost updates).
+   *
+   * @throws ConfigException when the changed configuration is invalid, or thrown by {@code change}
+   */
+  public Revision update(UnaryOperator<GatewayConfig> change, String author, String message) {
+    return update(change, author, message, "api");
+  }
+
+  /**
+   * Like {@link #update(UnaryOperator, String, String)} with an explicit source; {@code change}
+   * runs under the commit lock, so {@link #revision()} called inside it is the revision it changes.
+   */
+  public Revision update(UnaryOperator<GatewayConfig> change, String author, String message, String source) {
+    requireNonNull(change, "change");
+    return commit(() -> store.commit(change.apply(current.config()), author, message, source));
+  }
+
+  /**
+   * Commits a revision whose content equals revision {@code id}.
+   *
+   * @throws NoSuchElementException when there is no such revision
+   */
+  public Revision rollback(long id, String author) {
+    return commit(() -> store.rollback(id, author));
+  }
+
+  /** Revisions newest first. */
+  public List<RevisionInfo> revisions(int offset, int limit) {
+    return store.list(offset, limit);
+  }
+
+  /** The revision numbered {@code id}. */
+  public Optional<Revision> revision(long id) {
+    return id == current.id() ? Optional.of(current) : store.get(id);
+  }
+
+  /** The name of the admin token whose hash is {@code tokenHash}; the one authentication lookup. */
+  public Optional<String> adminTokenName(String tokenHash) {
+    return store.adminTokenName(tokenHash);
+  }
+
+  /** Calls {@code listener} after each commit that creates a revision. */
+  public void onChange(Consumer<Revision> listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Refuses configuration changes through the management API from now on, answering them with
+   * {@code reason} (for example {@code "configuration is managed by file gatehouse.yaml"});
+   * {@link #apply} keeps working for the owner of the file.
+   */
+  public void setReadOnly(String reason) {
+    this.readOnlyReason = requireNonNull(reason, "reason");
+  }
+
+  /** Why API changes are refused, or empty when they are accepted. */
+  public Optional<String> readOnlyReason() {
+    return Optional.ofNullable(readOnlyReason);
+  }
+
+  private Revision commit(java.util.function.Supplier<Revision> action) {
+    synchronized (lock) {
+      Revision before = current;
+      Revision after = action.get();
+      if (after.id() != before.id()) {
+        current = after;
+        for (Consumer<Revision> listener : listeners) {
+          try {
+            listener.accept(after);
+          } catch (RuntimeException e) {
+            LOG.error("configuration listener failed on revision {}", after.id(), e);
+          }
+        }
+      }
+      return after;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.gatehouse.control;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.gatehouse.control.internal.JdbcConfigStore;
+import io.gatehouse.model.GatewayConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The embedded {@link ConfigStore}: one SQLite file {@code <dataDir>/gatehouse.db} in WAL mode with
+ * {@code synchronous=FULL}, so every acknowledged commit is on disk before the call returns.
+ *
+ * <p>The schema is migrated with Flyway when the store opens.
+ */
+public final class SqliteConfigStore implements ConfigStore {
+  /** The database file name inside the data directory. */
+  public static final String FILE_NAME = "gatehouse.db";
+
+  private final ConfigStore delegate;
+  private final Path file;
+
+  private SqliteConfigStore(ConfigStore delegate, Path file) {
+    this.delegate = delegate;
+    this.file = file;
+  }
+
+  /**
+   * Opens (creating if needed) the store in {@code dataDir}, creating the directory too, and
+   * migrates its schema.
+   *
+   * @throws UncheckedIOException when the directory cannot be created
+   */
+  public static SqliteConfigStore open(Path dataDir) {
+    requireNonNull(dataDir, "dataDir");
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+    }
+    Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    sqlite.setBusyTimeout(10_000);
+    sqlite.enforceForeignKeys(true);
+    sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    SQLiteDataSource raw = new SQLiteDataSource(sqlite);
+    raw.setUrl("jdbc:sqlite:" + file);
+
+    HikariConfig pool = new HikariConfig();
+    pool.setDataSource(raw);
+    pool.setPoolName("gatehouse-sqlite");
+    pool.setMaximumPoolSize(4);
+    pool.setMinimumIdle(1);
+    HikariDataSource dataSource = new HikariDataSource(pool);
+    try {
+      Flyway.configure()
+          .dataSource(dataSource)
+          .locations("classpath:io/gatehouse/control/migration/sqlite")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
+    return new SqliteConfigStore(new JdbcConfigStore(Jdbi.create(dataSource), dataSource), file);
+  }
+
+  /** The database file. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public Revision current() {
+    return delegate.current();
+  }
+
+  @Override
+  public Revision commit(GatewayConfig config, String author, String message, String source) {
+    return delegate.commit(config, author, message, source);
+  }
+
+  @Override
+  public List<RevisionInfo> list(int offset, int limit) {
+    return delegate.list(offset, limit);
+  }
+
+  @Override
+  public Optional<Revision> get(long id) {
+    return delegate.get(id);
+  }
+
+  @Override
+  public Revision rollback(long id, String author) {
+    return delegate.rollback(id, author);
+  }
+
+  @Override
+  public void putAdminToken(String name, String hash) {
+    delegate.putAdminToken(name, hash);
+  }
+
+  @Override
+  public Optional<String> adminTokenName(String hash) {
+    return delegate.adminTokenName(hash);
+  }
+
+  @Override
+  public boolean hasAdminToken(String name) {
+    return delegate.hasAdminToken(name);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}

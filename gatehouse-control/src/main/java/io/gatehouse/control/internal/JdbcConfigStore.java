@@ -1,0 +1,180 @@
+package io.gatehouse.control.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.gatehouse.control.ConfigStore;
+import io.gatehouse.control.Revision;
+import io.gatehouse.control.RevisionInfo;
+import io.gatehouse.model.ConfigDiff;
+import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.ConfigMapper;
+import io.gatehouse.model.ConfigProblem;
+import io.gatehouse.model.ConfigValidator;
+import io.gatehouse.model.GatewayConfig;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * A {@link ConfigStore} over any JDBC database with the portable schema of
+ * {@code io/gatehouse/control/migration}; commits are serialized in this process and run in one
+ * transaction each.
+ */
+public final class JdbcConfigStore implements ConfigStore {
+  private static final Revision EMPTY =
+      new Revision(new RevisionInfo(0, Instant.EPOCH, "system", "empty configuration", "none"), GatewayConfig.EMPTY);
+  private static final String COLUMNS = "id, created_at, author, message, source";
+
+  private final Jdbi jdbi;
+  private final AutoCloseable resources;
+  private final Object writeLock = new Object();
+
+  /** A store over {@code jdbi}, closing {@code resources} on {@link #close()}. */
+  public JdbcConfigStore(Jdbi jdbi, AutoCloseable resources) {
+    this.jdbi = requireNonNull(jdbi, "jdbi");
+    this.resources = requireNonNull(resources, "resources");
+  }
+
+  @Override
+  public Revision current() {
+    return jdbi.withHandle(JdbcConfigStore::latest).orElse(EMPTY);
+  }
+
+  @Override
+  public Revision commit(GatewayConfig config, String author, String message, String source) {
+    requireNonNull(config, "config");
+    requireNonNull(author, "author");
+    requireNonNull(source, "source");
+    List<ConfigProblem> problems = ConfigValidator.validate(config);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    GatewayConfig normalized = config.normalized();
+    String json = toJson(normalized);
+    String text = message == null ? "" : message;
+    synchronized (writeLock) {
+      return jdbi.inTransaction(h -> {
+        Optional<Revision> latest = latest(h);
+        if (latest.isPresent() && ConfigDiff.between(latest.get().config(), normalized).isEmpty()) {
+          return latest.get();
+        }
+        long id = latest.map(Revision::id).orElse(0L) + 1;
+        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+        h.createUpdate("INSERT INTO revisions (id, created_at, author, message, source, config) "
+                + "VALUES (:id, :time, :author, :message, :source, :config)")
+            .bind("id", id)
+            .bind("time", now.toEpochMilli())
+            .bind("author", author)
+            .bind("message", text)
+            .bind("source", source)
+            .bind("config", json)
+            .execute();
+        return new Revision(new RevisionInfo(id, now, author, text, source), normalized);
+      });
+    }
+  }
+
+  @Override
+  public List<RevisionInfo> list(int offset, int limit) {
+    if (offset < 0 || limit < 0) {
+      throw new IllegalArgumentException("expected offset >= 0 and limit >= 0 but got " + offset + ", " + limit);
+    }
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT " + COLUMNS + " FROM revisions ORDER BY id DESC LIMIT :limit OFFSET :offset")
+        .bind("limit", limit)
+        .bind("offset", offset)
+        .map((rs, ctx) -> info(rs))
+        .list());
+  }
+
+  @Override
+  public Optional<Revision> get(long id) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + ", config FROM revisions WHERE id = :id")
+        .bind("id", id)
+        .map((rs, ctx) -> revision(rs))
+        .findOne());
+  }
+
+  @Override
+  public Revision rollback(long id, String author) {
+    Revision target = get(id).orElseThrow(() -> new NoSuchElementException("no revision " + id));
+    return commit(target.config(), author, "rollback to revision " + id, "rollback");
+  }
+
+  @Override
+  public void putAdminToken(String name, String hash) {
+    requireNonNull(name, "name");
+    requireNonNull(hash, "hash");
+    synchronized (writeLock) {
+      jdbi.useTransaction(h -> h.createUpdate(
+              "INSERT INTO admin_tokens (name, token_hash, created_at) VALUES (:name, :hash, :time) "
+                  + "ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at")
+          .bind("name", name)
+          .bind("hash", hash)
+          .bind("time", System.currentTimeMillis())
+          .execute());
+    }
+  }
+
+  @Override
+  public Optional<String> adminTokenName(String hash) {
+    requireNonNull(hash, "hash");
+    return jdbi.withHandle(h -> h.createQuery("SELECT name FROM admin_tokens WHERE token_hash = :hash")
+        .bind("hash", hash)
+        .mapTo(String.class)
+        .findOne());
+  }
+
+  @Override
+  public boolean hasAdminToken(String name) {
+    requireNonNull(name, "name");
+    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM admin_tokens WHERE name = :name")
+        .bind("name", name)
+        .mapTo(Long.class)
+        .one()) > 0;
+  }
+
+  @Override
+  public void close() {
+    try {
+      resources.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the store failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<Revision> latest(Handle h) {
+    return h.createQuery("SELECT " + COLUMNS + ", config FROM revisions ORDER BY id DESC LIMIT 1")
+        .map((rs, ctx) -> revision(rs))
+        .findOne();
+  }
+
+  private static RevisionInfo info(ResultSet rs) throws SQLException {
+    return new RevisionInfo(rs.getLong("id"), Instant.ofEpochMilli(rs.getLong("created_at")),
+        rs.getString("author"), rs.getString("message"), rs.getString("source"));
+  }
+
+  private static Revision revision(ResultSet rs) throws SQLException {
+    RevisionInfo info = info(rs);
+    String json = rs.getString("config");
+    try {
+      return new Revision(info, ConfigMapper.json().readValue(json, GatewayConfig.class));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored revision " + info.id() + " does not parse: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static String toJson(GatewayConfig config) {
+    try {
+      return ConfigMapper.json().writeValueAsString(config);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize configuration: " + e.getOriginalMessage(), e);
+    }
+  }
+}

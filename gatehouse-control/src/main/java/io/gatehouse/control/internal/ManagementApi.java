@@ -1,0 +1,423 @@
+package io.gatehouse.control.internal;
+
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.control.ControlPlane;
+import io.gatehouse.control.Revision;
+import io.gatehouse.control.RevisionInfo;
+import io.gatehouse.model.ApiDef;
+import io.gatehouse.model.ConfigDiff;
+import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.ConfigLoader;
+import io.gatehouse.model.ConfigMapper;
+import io.gatehouse.model.ConfigProblem;
+import io.gatehouse.model.GatewayConfig;
+import io.gatehouse.model.OpenApiImporter;
+import io.gatehouse.model.OperationDef;
+import io.gatehouse.model.SubscriptionDef;
+import io.gatehouse.model.SubscriptionKeys;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The routes of management API v1 and their handlers, as a list of {@link Endpoint}s; handlers
+ * run on worker threads and may block on the store.
+ */
+public final class ManagementApi {
+  /** The prefix of every route. */
+  public static final String PREFIX = "/api/v1";
+  /** The response header carrying the current revision after a call. */
+  public static final String REVISION_HEADER = "Gatehouse-Revision";
+  private static final int MAX_PAGE = 500;
+  private static final Predicate<Call> ALWAYS = c -> true;
+  private static final Predicate<Call> NEVER = c -> false;
+
+  private final ControlPlane plane;
+  private final ConfigLoader loader = ConfigLoader.withEnvironment(Map.of()).inlineDocumentsOnly();
+  private final List<Endpoint> endpoints = new ArrayList<>();
+
+  /** The API over {@code plane}. */
+  public ManagementApi(ControlPlane plane) {
+    this.plane = plane;
+    for (EntityKind<?> kind : EntityKind.ALL) {
+      entityRoutes(kind);
+    }
+    String subs = PREFIX + "/subscriptions/:name/";
+    add(POST, subs + "regenerate-primary-key", "subscriptions", "Replace the primary key; returns it once",
+        Endpoint.Body.NONE, 200, List.of(), ALWAYS, c -> regenerate(c, true));
+    add(POST, subs + "regenerate-secondary-key", "subscriptions", "Replace the secondary key; returns it once",
+        Endpoint.Body.NONE, 200, List.of(), ALWAYS, c -> regenerate(c, false));
+
+    add(GET, PREFIX + "/revisions", "revisions", "List revisions, newest first", Endpoint.Body.NONE, 200,
+        List.of("offset", "limit"), NEVER, this::listRevisions);
+    add(GET, PREFIX + "/revisions/:id", "revisions", "Get one revision with its configuration",
+        Endpoint.Body.NONE, 200, List.of(), NEVER, this::getRevision);
+    add(GET, PREFIX + "/revisions/:from/diff/:to", "revisions", "The changes from one revision to another",
+        Endpoint.Body.NONE, 200, List.of(), NEVER, this::diff);
+    add(POST, PREFIX + "/revisions/:id/rollback", "revisions",
+        "Commit a new revision whose configuration equals revision id", Endpoint.Body.NONE, 200, List.of(), ALWAYS,
+        this::rollback);
+
+    add(GET, PREFIX + "/config", "config", "The whole current configuration (JSON, or YAML on Accept: application/yaml)",
+        Endpoint.Body.NONE, 200, List.of(), NEVER, this::getConfig);
+    add(PUT, PREFIX + "/config", "config", "Replace the whole configuration; dryRun=true only plans",
+        Endpoint.Body.CONFIG, 200, List.of("dryRun", "message"),
+        c -> !c.query("dryRun").map(Boolean::parseBoolean).orElse(false), this::putConfig);
+  }
+
+  /** Every endpoint, in registration order (the OpenAPI document's route, once the server adds it). */
+  public List<Endpoint> endpoints() {
+    return List.copyOf(endpoints);
+  }
+
+  private void add(io.vertx.core.http.HttpMethod method, String path, String tag, String summary, Endpoint.Body body,
+      int status, List<String> query, Predicate<Call> mutates, Function<Call, Reply> handler) {
+    endpoints.add(new Endpoint(method, path, tag, summary, body, status, query, mutates, handler));
+  }
+
+  private <T> void entityRoutes(EntityKind<T> kind) {
+    String base = PREFIX + "/" + kind.segment();
+    String one = base + "/:name";
+    String tag = kind.segment();
+    add(GET, base, tag, "List " + kind.segment(), Endpoint.Body.NONE, 200, List.of(), NEVER,
+        c -> revisioned(Reply.json(200, kind.items().apply(plane.config()).stream().map(ManagementApi::view).toList())));
+    add(POST, base, tag, "Create a " + kind.singular() + " (409 when the name exists)", Endpoint.Body.JSON, 201,
+        List.of(), ALWAYS, c -> create(kind, c));
+    add(GET, one, tag, "Get a " + kind.singular(), Endpoint.Body.NONE, 200, List.of(), NEVER,
+        c -> revisioned(Reply.json(200, view(existing(kind, plane.config(), c.path("name"))))));
+    add(PUT, one, tag, "Replace a " + kind.singular(), Endpoint.Body.JSON, 200, List.of(), ALWAYS,
+        c -> replace(kind, c));
+    add(DELETE, one, tag, "Delete a " + kind.singular() + " (409 while referenced)", Endpoint.Body.NONE, 204,
+        List.of(), ALWAYS, c -> delete(kind, c));
+  }
+
+  // ---- entities ----
+
+  private <T> Reply create(EntityKind<T> kind, Call c) {
+    T parsed = prepare(kind, parseEntity(kind, c.body(), null));
+    Map<String, String> generated = new LinkedHashMap<>();
+    T item = kind.type() == SubscriptionDef.class ? kind.type().cast(withNewKeys((SubscriptionDef) parsed, generated)) : parsed;
+    String name = kind.name().apply(item);
+    Revision r = invalidAs400(() -> plane.update(cfg -> {
+      if (kind.find(cfg, name).isPresent()) {
+        throw new ApiException(409, kind.singular() + " '" + name + "' already exists");
+      }
+      List<T> items = new ArrayList<>(kind.items().apply(cfg));
+      items.add(item);
+      return kind.with().apply(cfg, items);
+    }, c.principal(), "create " + kind.segment() + "/" + name));
+    Object body = view(kind.find(r.config(), name).orElseThrow());
+    if (!generated.isEmpty()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> withKeys = new LinkedHashMap<>((Map<String, Object>) body);
+      withKeys.putAll(generated);
+      body = withKeys;
+    }
+    return revisioned(Reply.json(201, body).header("Location", PREFIX + "/" + kind.segment() + "/" + name), r);
+  }
+
+  private <T> Reply replace(EntityKind<T> kind, Call c) {
+    String name = c.path("name");
+    T parsed = prepare(kind, parseEntity(kind, c.body(), name));
+    Revision r = invalidAs400(() -> plane.update(cfg -> {
+      T old = existing(kind, cfg, name);
+      T item = parsed;
+      if (parsed instanceof SubscriptionDef s) {
+        SubscriptionDef before = (SubscriptionDef) old;
+        item = kind.type().cast(new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(), s.owner(),
+            s.primaryKey(), s.secondaryKey(),
+            s.primaryKey() == null && s.primaryKeyHash() == null ? before.primaryKeyHash() : s.primaryKeyHash(),
+            s.secondaryKey() == null && s.secondaryKeyHash() == null ? before.secondaryKeyHash() : s.secondaryKeyHash()));
+      }
+      List<T> items = new ArrayList<>(kind.items().apply(cfg));
+      items.set(items.indexOf(old), item);
+      return kind.with().apply(cfg, items);
+    }, c.principal(), "replace " + kind.segment() + "/" + name));
+    return revisioned(Reply.json(200, view(kind.find(r.config(), name).orElseThrow())), r);
+  }
+
+  private <T> Reply delete(EntityKind<T> kind, Call c) {
+    String name = c.path("name");
+    try {
+      Revision r = plane.update(cfg -> {
+        T old = existing(kind, cfg, name);
+        List<T> items = new ArrayList<>(kind.items().apply(cfg));
+        items.remove(old);
+        return kind.with().apply(cfg, items);
+      }, c.principal(), "delete " + kind.segment() + "/" + name);
+      return revisioned(Reply.empty(204), r);
+    } catch (ConfigException e) {
+      throw new ApiException(409, kind.singular() + " '" + name + "' is still referenced", e.problems());
+    }
+  }
+
+  private Reply regenerate(Call c, boolean primary) {
+    String name = c.path("name");
+    String key = SubscriptionKeys.generate();
+    Revision r = plane.update(cfg -> {
+      SubscriptionDef s = cfg.subscription(name)
+          .orElseThrow(() -> new ApiException(404, "no subscription '" + name + "'"));
+      List<SubscriptionDef> items = new ArrayList<>(cfg.subscriptions());
+      items.set(items.indexOf(s), primary ? s.withKeys(key, null) : s.withKeys(null, key));
+      return cfg.withSubscriptions(items);
+    }, c.principal(), "regenerate " + (primary ? "primary" : "secondary") + " key of subscriptions/" + name);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("name", name);
+    body.put(primary ? "primaryKey" : "secondaryKey", key);
+    return revisioned(Reply.json(200, body), r);
+  }
+
+  private static <T> T parseEntity(EntityKind<T> kind, String body, String pathName) {
+    JsonNode node;
+    try {
+      node = ConfigMapper.json().readTree(body == null ? "" : body);
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new ApiException(400, "expected a JSON object describing a " + kind.singular() + " but got "
+          + (node == null || node.isMissingNode() ? "nothing" : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    if (pathName != null) {
+      JsonNode given = node.get("name");
+      if (given == null || given.isNull()) {
+        ((ObjectNode) node).put("name", pathName);
+      } else if (!given.isTextual() || !given.asText().equals(pathName)) {
+        throw ApiException.badField("name", "expected '" + pathName + "' (the name in the path) or no name but got " + given);
+      }
+    }
+    try {
+      return ConfigLoader.mapValue(node, kind.type());
+    } catch (ConfigException e) {
+      throw new ApiException(400, "the body does not describe a " + kind.singular() + ": " + e.getMessage(), e.problems());
+    }
+  }
+
+  /** Resolves an API's inline OpenAPI document into operations; other kinds pass through. */
+  private static <T> T prepare(EntityKind<T> kind, T item) {
+    if (!(item instanceof ApiDef api) || api.openapi() == null) {
+      return item;
+    }
+    if (api.openapi().inline() == null || api.openapi().file() != null || api.openapi().url() != null) {
+      throw ApiException.badField("openapi", "expected only 'inline' (the document's text); 'file' and 'url' are not accepted here");
+    }
+    try {
+      Set<OperationDef> ops = new LinkedHashSet<>(api.operations());
+      ops.addAll(new OpenApiImporter().operations(api.openapi().inline()));
+      return kind.type().cast(api.withOperations(List.copyOf(ops)));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badField("openapi", e.getMessage());
+    }
+  }
+
+  private static SubscriptionDef withNewKeys(SubscriptionDef s, Map<String, String> generated) {
+    String primary = s.primaryKey();
+    String secondary = s.secondaryKey();
+    if (primary == null && s.primaryKeyHash() == null) {
+      primary = SubscriptionKeys.generate();
+      generated.put("primaryKey", primary);
+    }
+    if (secondary == null && s.secondaryKeyHash() == null) {
+      secondary = SubscriptionKeys.generate();
+      generated.put("secondaryKey", secondary);
+    }
+    return new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(), s.owner(), primary, secondary,
+        primary == null ? s.primaryKeyHash() : null, secondary == null ? s.secondaryKeyHash() : null);
+  }
+
+  private static <T> T existing(EntityKind<T> kind, GatewayConfig config, String name) {
+    return kind.find(config, name).orElseThrow(() -> new ApiException(404, "no " + kind.singular() + " '" + name + "'"));
+  }
+
+  /** What entity routes show: the entity, except subscriptions, which show no key material. */
+  static Object view(Object item) {
+    if (!(item instanceof SubscriptionDef s)) {
+      return item;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("name", s.name());
+    out.put("scope", s.scope());
+    out.put("state", s.state());
+    if (s.expiresAt() != null) {
+      out.put("expiresAt", s.expiresAt());
+    }
+    if (s.owner() != null) {
+      out.put("owner", s.owner());
+    }
+    return out;
+  }
+
+  // ---- revisions ----
+
+  private Reply listRevisions(Call c) {
+    int offset = intParam(c, "offset", 0, Integer.MAX_VALUE, 0);
+    int limit = intParam(c, "limit", 1, MAX_PAGE, 50);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("current", plane.revision().id());
+    body.put("offset", offset);
+    body.put("limit", limit);
+    body.put("items", plane.revisions(offset, limit));
+    return revisioned(Reply.json(200, body));
+  }
+
+  private Reply getRevision(Call c) {
+    Revision r = revisionOrEmpty(c, "id");
+    Map<String, Object> body = info(r.info());
+    body.put("config", r.config());
+    return revisioned(Reply.json(200, body));
+  }
+
+  private Reply diff(Call c) {
+    Revision from = revisionOrEmpty(c, "from");
+    Revision to = revisionOrEmpty(c, "to");
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("from", from.id());
+    body.put("to", to.id());
+    body.put("changes", ConfigDiff.between(from.config(), to.config()).changes());
+    return revisioned(Reply.json(200, body));
+  }
+
+  private Reply rollback(Call c) {
+    long id = revisionId(c, "id");
+    Revision target = plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
+    return commit(target.config(), c.principal(), "rollback to revision " + id, "rollback");
+  }
+
+  private Revision revisionOrEmpty(Call c, String param) {
+    long id = revisionId(c, param);
+    if (id == 0) {
+      return new Revision(new RevisionInfo(0, java.time.Instant.EPOCH, "system", "empty configuration", "none"),
+          GatewayConfig.EMPTY);
+    }
+    return plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
+  }
+
+  private static long revisionId(Call c, String param) {
+    String text = c.path(param);
+    try {
+      long id = Long.parseLong(text);
+      if (id >= 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.badField(param, "expected a revision number (0 or more) but got '" + text + "'");
+  }
+
+  private static int intParam(Call c, String name, int min, int max, int fallback) {
+    String text = c.query(name).orElse(null);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(text);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.badField(name, "expected an integer from " + min + " to " + max + " but got '" + text + "'");
+  }
+
+  private static Map<String, Object> info(RevisionInfo info) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", info.id());
+    out.put("time", info.time());
+    out.put("author", info.author());
+    out.put("message", info.message());
+    out.put("source", info.source());
+    return out;
+  }
+
+  // ---- whole configuration ----
+
+  private Reply getConfig(Call c) {
+    GatewayConfig config = plane.config();
+    if (wantsYaml(c.accept())) {
+      try {
+        return revisioned(Reply.text(200, ConfigMapper.yaml().writeValueAsString(config), "application/yaml"));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot write YAML: " + e.getOriginalMessage(), e);
+      }
+    }
+    return revisioned(Reply.json(200, config));
+  }
+
+  private Reply putConfig(Call c) {
+    GatewayConfig wanted = invalidAs400(() -> loader.parse(c.body() == null ? "" : c.body(), "request body", null));
+    boolean dryRun = c.query("dryRun").map(Boolean::parseBoolean).orElse(false);
+    if (dryRun) {
+      Revision current = plane.revision();
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("dryRun", true);
+      body.put("changed", false);
+      body.put("revision", current.id());
+      body.put("plan", ConfigDiff.between(current.config(), wanted).changes());
+      return revisioned(Reply.json(200, body));
+    }
+    return commit(wanted, c.principal(), c.query("message").orElse("apply configuration"), "api");
+  }
+
+  /** The answer to a whole-configuration change: whether a revision was created, which, and the plan. */
+  private static Map<String, Object> outcome(Revision before, Revision after) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("dryRun", false);
+    body.put("changed", after.id() != before.id());
+    body.put("revision", after.id());
+    body.put("plan", ConfigDiff.between(before.config(), after.config()).changes());
+    return body;
+  }
+
+  /** Commits {@code wanted} and answers with the outcome. */
+  private Reply commit(GatewayConfig wanted, String author, String message, String source) {
+    Revision[] before = new Revision[1];
+    Revision after = invalidAs400(() -> plane.update(current -> {
+      before[0] = plane.revision();
+      return wanted;
+    }, author, message, source));
+    return revisioned(Reply.json(200, outcome(before[0], after)), after);
+  }
+
+  static boolean wantsYaml(String accept) {
+    if (accept == null) {
+      return false;
+    }
+    String a = accept.toLowerCase(java.util.Locale.ROOT);
+    return (a.contains("application/yaml") || a.contains("application/x-yaml") || a.contains("text/yaml"))
+        && !a.startsWith("application/json");
+  }
+
+  // ---- helpers ----
+
+  private Reply revisioned(Reply reply) {
+    return revisioned(reply, plane.revision());
+  }
+
+  private static Reply revisioned(Reply reply, Revision r) {
+    return reply.header(REVISION_HEADER, Long.toString(r.id()));
+  }
+
+  private static <R> R invalidAs400(java.util.function.Supplier<R> action) {
+    try {
+      return action.get();
+    } catch (ConfigException e) {
+      List<ConfigProblem> problems = e.problems();
+      throw new ApiException(400, problems.size() == 1 ? "invalid configuration: " + problems.get(0)
+          : "invalid configuration: " + problems.size() + " problems", problems);
+    }
+  }
+}
