@@ -3,12 +3,15 @@ package io.gatehouse.control;
 import static java.util.Objects.requireNonNull;
 
 import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,7 @@ public final class ControlPlane {
   private final ConfigStore store;
   private final Object lock = new Object();
   private final List<Consumer<Revision>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Function<GatewayConfig, List<ConfigProblem>>> validators = new CopyOnWriteArrayList<>();
   private volatile Revision current;
   private volatile String readOnlyReason;
 
@@ -69,7 +73,7 @@ public final class ControlPlane {
   /** Like {@link #apply(GatewayConfig, String, String)} with an explicit source. */
   public Revision apply(GatewayConfig config, String author, String message, String source) {
     requireNonNull(config, "config");
-    return commit(() -> store.commit(config, author, message, source));
+    return commit(() -> store.commit(checked(config), author, message, source));
   }
 
   /**
@@ -88,7 +92,7 @@ public final class ControlPlane {
    */
   public Revision update(UnaryOperator<GatewayConfig> change, String author, String message, String source) {
     requireNonNull(change, "change");
-    return commit(() -> store.commit(change.apply(current.config()), author, message, source));
+    return commit(() -> store.commit(checked(change.apply(current.config())), author, message, source));
   }
 
   /**
@@ -97,7 +101,10 @@ public final class ControlPlane {
    * @throws NoSuchElementException when there is no such revision
    */
   public Revision rollback(long id, String author) {
-    return commit(() -> store.rollback(id, author));
+    return commit(() -> {
+      store.get(id).ifPresent(old -> checked(old.config()));
+      return store.rollback(id, author);
+    });
   }
 
   /** Revisions newest first. */
@@ -113,6 +120,26 @@ public final class ControlPlane {
   /** The name of the admin token whose hash is {@code tokenHash}; the one authentication lookup. */
   public Optional<String> adminTokenName(String tokenHash) {
     return store.adminTokenName(tokenHash);
+  }
+
+  /**
+   * Adds a check that every configuration must pass before it is committed, beyond the model's own
+   * validation (the server adds the gateway's compile check, so a configuration the gateway cannot
+   * serve is refused when applied and the one in force keeps serving).
+   */
+  public void addValidator(Function<GatewayConfig, List<ConfigProblem>> validator) {
+    validators.add(requireNonNull(validator, "validator"));
+  }
+
+  private GatewayConfig checked(GatewayConfig config) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    for (Function<GatewayConfig, List<ConfigProblem>> v : validators) {
+      problems.addAll(v.apply(config));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return config;
   }
 
   /** Calls {@code listener} after each commit that creates a revision. */

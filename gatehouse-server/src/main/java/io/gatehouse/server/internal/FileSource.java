@@ -27,7 +27,18 @@ final class FileSource {
     return ConfigLoader.fromSystemEnvironment().load(file);
   }
 
-  static void watch(Vertx vertx, Path file, ControlPlane plane, GatewayConfig initial) {
+  /** What the watcher last saw: the problems of the newest refused version, if any. */
+  static final class Watch {
+    private final AtomicReference<String> refused = new AtomicReference<>();
+
+    /** The problems of the newest file content that was refused; {@code null} when it was applied. */
+    String refused() {
+      return refused.get();
+    }
+  }
+
+  static Watch watch(Vertx vertx, Path file, ControlPlane plane, GatewayConfig initial) {
+    Watch watch = new Watch();
     plane.apply(initial, "file", "loaded " + file.getFileName());
     plane.setReadOnly("configuration is managed by file " + file.getFileName());
     AtomicReference<byte[]> last = new AtomicReference<>(read(file));
@@ -40,12 +51,15 @@ final class FileSource {
       try {
         GatewayConfig next = load(file);
         plane.apply(next, "file", "reloaded " + file.getFileName());
+        watch.refused.set(null);
         LOG.info("reloaded {}", file);
       } catch (ConfigException e) {
+        watch.refused.set(e.getMessage());
         LOG.error("{} changed but is not valid; the configuration in force keeps serving:\n{}", file, e.getMessage());
       }
       return null;
     }, false));
+    return watch;
   }
 
   private static byte[] read(Path file) {

@@ -9,7 +9,7 @@ final class Plans {
 
   static String render(JsonNode answer, boolean dryRun) {
     StringBuilder out = new StringBuilder();
-    JsonNode changes = answer.path("plan").path("changes");
+    JsonNode changes = answer.path("plan");
     int created = 0;
     int updated = 0;
     int deleted = 0;

@@ -105,7 +105,14 @@ public final class ServeCommand implements Callable<Integer> {
         return 2;
       }
     }
-    Running running = start(fileConfig, out);
+    Running running;
+    try {
+      running = start(fileConfig, out);
+    } catch (ConfigException e) {
+      System.err.println("error: the configuration cannot be served:");
+      e.problems().forEach(p -> System.err.println("  " + p));
+      return 2;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         running.close();
@@ -123,19 +130,19 @@ public final class ServeCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx();
     SqliteConfigStore store = SqliteConfigStore.open(data);
-    ControlPlane plane = new ControlPlane(store);
+    ControlPlane plane = ControlPlane.over(store);
     Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
         TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60));
     Gateway gateway = await(Gateway.start(vertx, options));
     plane.addValidator(Gateway::check);
-    plane.onChange(rev -> gateway.apply(rev.config(), rev.info().id()));
+    plane.onChange(rev -> gateway.apply(rev.config(), rev.id()));
     try {
-      gateway.apply(plane.config(), plane.revision().info().id());
+      gateway.apply(plane.config(), plane.revision().id());
     } catch (ConfigException e) {
       LOG.error("stored configuration revision {} does not compile; serving nothing until it is fixed: {}",
-          plane.revision().info().id(), e.getMessage());
+          plane.revision().id(), e.getMessage());
     }
     if (fileConfig != null) {
       FileSource.watch(vertx, config, plane, fileConfig);
