@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 public final class LlhttpCorpus {
   private static final Pattern META = Pattern.compile("<!--\\s*meta=(\\{.*})\\s*-->");
   private static final Pattern META_TYPE = Pattern.compile("\"type\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern META_SKIP_BODY = Pattern.compile("\"skipBody\"\\s*:\\s*true");
   private static final Pattern META_PAUSE = Pattern.compile("\"pause\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern HEADING = Pattern.compile("^#+\\s+(.*)$");
   private static final Pattern ERROR = Pattern.compile("^off=(\\d+) error code=(\\d+) reason=\"(.*)\"$");
@@ -68,13 +69,15 @@ public final class LlhttpCorpus {
       List<Map.Entry<byte[], byte[]>> trailers, byte[] body, boolean hasSpans) {}
 
   /**
-   * One case: its file and title, meta {@code type} (and {@code pause}, nullable), raw input
+   * One case: its file and title, meta {@code type} (and {@code pause}, nullable; {@code skipBody}:
+   * the harness told llhttp to skip bodies, as a client does after HEAD), raw input
    * bytes, the number of messages llhttp completed before any error, llhttp's error code and
    * reason (0 and null when none; pauses are not errors), whether llhttp paused for
    * CONNECT/Upgrade/PRI, and the log lines.
    */
   public record Case(
-      String file, String title, String type, String pause, byte[] raw, int completedMessages,
+      String file, String title, String type, String pause, boolean skipBody, byte[] raw,
+      int completedMessages,
       int errorCode, String errorReason, boolean pausedForUpgrade, int lastCompleteOffset,
       List<String> log, Classification classification) {
 
@@ -180,14 +183,16 @@ public final class LlhttpCorpus {
       int logEnd = findFence(lines, logStart + 1, "```", fileName);
       byte[] raw = decodeInput(String.join("\n", lines.subList(httpStart + 1, httpEnd)) + "\n");
       List<String> log = lines.subList(logStart + 1, logEnd);
-      cases.add(toCase(fileName, title, type, pause, raw, log));
+      boolean skipBody = META_SKIP_BODY.matcher(meta).find();
+      cases.add(toCase(fileName, title, type, pause, skipBody, raw, log));
       i = logEnd;
     }
     return cases;
   }
 
   private static Case toCase(
-      String file, String title, String type, String pause, byte[] raw, List<String> log) {
+      String file, String title, String type, String pause, boolean skipBody, byte[] raw,
+      List<String> log) {
     int completed = 0;
     int errorCode = 0;
     String reason = null;
@@ -225,7 +230,7 @@ public final class LlhttpCorpus {
     } else {
       cls = Classification.VALID_INCOMPLETE;
     }
-    return new Case(file, title, type, pause, raw, completed, errorCode, reason, paused,
+    return new Case(file, title, type, pause, skipBody, raw, completed, errorCode, reason, paused,
         lastComplete, log, cls);
   }
 

@@ -63,9 +63,7 @@ class StrictHttp1CorpusTest {
         // past handlers added in connectionHandler: the first read would bypass the validator.
         .setHttp2ClearTextEnabled(false));
     server.connectionHandler(conn -> {
-        System.out.println("PIPELINE before " + ((ConnectionBase) conn).channel().pipeline().names());
         StrictHttp1Validator.install(((ConnectionBase) conn).channel().pipeline(), MAX_HEAD);
-        System.out.println("PIPELINE after " + ((ConnectionBase) conn).channel().pipeline().names());
     });
     server.requestHandler(req -> {
       int port = req.remoteAddress().port();
@@ -106,7 +104,22 @@ class StrictHttp1CorpusTest {
       return new Expectation(0, 400, "CONNECT is rejected (llhttp pauses for a tunnel)");
     }
     if (c.pausedForUpgrade() && line.startsWith("PRI ")) {
-      return new Expectation(0, 505, "HTTP/2 preface rejected (llhttp pauses for h2)");
+      return new Expectation(0, 0, "HTTP/2 preface method PRI rejected (llhttp pauses for h2)");
+    }
+    if (c.classification() == Classification.VALID
+        && head(c.raw()).toLowerCase(java.util.Locale.ROOT).contains("\r\nsec-websocket-key1:")) {
+      return new Expectation(0, 400, "draft-76 WebSocket handshake rejected (Netty frames it with a"
+          + " hidden 8-byte body)");
+    }
+    if (c.skipBody()) {
+      return new Expectation(0, null, "skipBody: a server reads the body llhttp was told to skip,"
+          + " so the input ends inside the first body");
+    }
+    if (c.classification() == Classification.INVALID && (c.errorCode() == 6 || c.errorCode() == 8)
+        && c.errorReason().toLowerCase(java.util.Locale.ROOT).contains("method")
+        && line.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+ [\\x21-\\x7E]+ HTTP/1\\.[01]")) {
+      return new Expectation(c.completedMessages() + 1, null,
+          "method outside llhttp's table accepted (methods are extensible tokens, RFC 9110 9.1)");
     }
     if (c.classification() != Classification.LENIENT && c.classification() != Classification.INVALID
         && parts.length == 3 && !protocol.startsWith("HTTP/")) {
@@ -131,6 +144,12 @@ class StrictHttp1CorpusTest {
       default:
         throw new IllegalStateException("unexpected " + c.classification());
     }
+  }
+
+  private static String head(byte[] raw) {
+    String s = new String(raw, StandardCharsets.ISO_8859_1);
+    int end = s.indexOf("\r\n\r\n");
+    return end < 0 ? s : s.substring(0, end);
   }
 
   private static String requestLine(byte[] raw) {
@@ -170,7 +189,7 @@ class StrictHttp1CorpusTest {
       if (e.rejectStatus() == null) {
         // Read the handler's responses, then end our side and expect nothing more.
         for (int k = 0; k < e.acceptedMessages(); k++) {
-          Response r = Response.read(in);
+          Response r = Response.read(in, isHead(c, k));
           if (r == null) {
             break;
           }
@@ -181,13 +200,14 @@ class StrictHttp1CorpusTest {
         }
       }
       Response r;
-      while ((r = readOrNull(in)) != null) {
+      while ((r = readOrNull(in, isHead(c, responses.size()))) != null) {
         responses.add(r);
       }
       List<Seen> seen = SEEN.getOrDefault(port, List.of());
       assertThat(seen).as("messages the request handler saw").hasSize(e.acceptedMessages());
       List<LlhttpCorpus.Message> expected = c.messages();
-      for (int k = 0; k < seen.size(); k++) {
+      // Messages beyond llhttp's log (a method llhttp refused) have no reference to compare with.
+      for (int k = 0; k < Math.min(seen.size(), expected.size()); k++) {
         compare(c, expected.get(k), seen.get(k));
       }
       int handled = e.acceptedMessages();
@@ -207,7 +227,9 @@ class StrictHttp1CorpusTest {
       }
       for (int k = 0; k < handled; k++) {
         assertThat(responses.get(k).status).isEqualTo(200);
-        assertThat(responses.get(k).body).isEqualTo("seen " + (k + 1));
+        if (!isHead(c, k)) {
+          assertThat(responses.get(k).body).isEqualTo("seen " + (k + 1));
+        }
       }
     }
     if (e.deviation() != null) {
@@ -220,9 +242,15 @@ class StrictHttp1CorpusTest {
     }
   }
 
-  private static Response readOrNull(InputStream in) throws IOException {
+  private static boolean isHead(Case c, int index) {
+    List<LlhttpCorpus.Message> messages = c.messages();
+    return index < messages.size() && messages.get(index).method() != null
+        && new String(messages.get(index).method(), StandardCharsets.ISO_8859_1).equals("HEAD");
+  }
+
+  private static Response readOrNull(InputStream in, boolean head) throws IOException {
     try {
-      return Response.read(in);
+      return Response.read(in, head);
     } catch (java.net.SocketException closed) {
       return null; // connection reset after the server closed
     } catch (SocketTimeoutException timeout) {
@@ -268,7 +296,7 @@ class StrictHttp1CorpusTest {
       this.body = body;
     }
 
-    static Response read(InputStream in) throws IOException {
+    static Response read(InputStream in, boolean toHead) throws IOException {
       ByteArrayOutputStream head = new ByteArrayOutputStream();
       int b;
       while ((b = in.read()) >= 0) {
@@ -293,7 +321,7 @@ class StrictHttp1CorpusTest {
           length = Integer.parseInt(line.substring(15).trim());
         }
       }
-      byte[] body = in.readNBytes(length);
+      byte[] body = in.readNBytes(toHead ? 0 : length);
       return new Response(status, text, new String(body, StandardCharsets.UTF_8));
     }
   }

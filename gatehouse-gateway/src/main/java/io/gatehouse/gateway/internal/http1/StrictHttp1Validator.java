@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *       like llhttp's strict URL parser. Field values may contain obs-text.
  *   <li>A missing Host is accepted (Netty/Vert.x and the routing layer decide about it); more than
  *       one Host field line is rejected.
- *   <li>CONNECT is rejected: the gateway is not a forward proxy.
+ *   <li>CONNECT is rejected: the gateway is not a forward proxy. PRI (the HTTP/2 preface method)
+ *       is rejected; any other token is accepted as a method (RFC 9110 §9.1), unlike llhttp's table.
+ *   <li>Sec-WebSocket-Key1/Key2 (draft-76 WebSocket) are rejected: Netty frames such a GET with a
+ *       hidden 8-byte body, which would let the two parsers disagree on message boundaries.
  *   <li>Chunk extensions allow no whitespace (BWS): conforming senders never generate it.
  *   <li>Content-Length, Transfer-Encoding and Host are rejected in a trailer section.
  *   <li>After a message that ends the connection ({@code Connection: close}, or HTTP/1.0 without
@@ -131,6 +134,7 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   private static final int F_HOST = 3;
   private static final int F_CONNECTION = 4;
   private static final int F_UPGRADE = 5;
+  private static final int F_WEBSOCKET_KEY_76 = 6;
 
   private static final int NAME_CAP = 20;
   private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
@@ -413,6 +417,10 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
           if (isMethod("CONNECT")) {
             return fail(Http1Violation.CONNECT_METHOD, "CONNECT is not supported");
           }
+          if (isMethod("PRI")) {
+            return fail(Http1Violation.REQUEST_LINE,
+                "PRI method (HTTP/2 connection preface) is not accepted over HTTP/1.1");
+          }
           state = TARGET_START;
           return true;
         }
@@ -442,7 +450,7 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
       case VERSION:
         if (c == CR) {
           state = REQUEST_LINE_LF;
-          return checkVersion();
+          return versionLen == version.length || checkVersion();
         }
         if (c == ' ') {
           return fail(Http1Violation.REQUEST_LINE, "more than one SP in the request line");
@@ -454,7 +462,8 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
           return fail(Http1Violation.REQUEST_LINE, "protocol version is not HTTP/1.1 or HTTP/1.0");
         }
         version[versionLen++] = b;
-        return true;
+        // Judge the version as soon as it is complete, even before the line ends.
+        return versionLen < version.length || checkVersion();
       case REQUEST_LINE_LF:
         if (c == LF) {
           state = FIELD_START;
@@ -665,9 +674,6 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
         http10 = version[7] == '0';
         return true;
       }
-      if (isMethod("PRI")) {
-        return fail(Http1Violation.UNSUPPORTED_VERSION, "HTTP/2 connection preface is not accepted here");
-      }
       return fail(Http1Violation.UNSUPPORTED_VERSION,
           "unsupported version " + ascii(version, versionLen) + ", expected HTTP/1.1 or HTTP/1.0");
     }
@@ -707,7 +713,8 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
     if (inTrailer) {
       // Framing and routing fields are forbidden in trailers; other kinds are of no interest.
       int kind = classifyInterestingName();
-      return kind == F_CONTENT_LENGTH || kind == F_TRANSFER_ENCODING || kind == F_HOST ? kind : F_OTHER;
+      return kind == F_CONTENT_LENGTH || kind == F_TRANSFER_ENCODING || kind == F_HOST
+          || kind == F_WEBSOCKET_KEY_76 ? kind : F_OTHER;
     }
     return classifyInterestingName();
   }
@@ -724,6 +731,8 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
         return nameIs("content-length") ? F_CONTENT_LENGTH : F_OTHER;
       case 17:
         return nameIs("transfer-encoding") ? F_TRANSFER_ENCODING : F_OTHER;
+      case 18:
+        return nameIs("sec-websocket-key1") || nameIs("sec-websocket-key2") ? F_WEBSOCKET_KEY_76 : F_OTHER;
       default:
         return F_OTHER;
     }
@@ -739,7 +748,7 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   }
 
   private boolean finishField() {
-    if (inTrailer && fieldKind != F_OTHER) {
+    if (inTrailer && fieldKind != F_OTHER && fieldKind != F_WEBSOCKET_KEY_76) {
       return fail(Http1Violation.FIELD_LINE, fieldName(fieldKind) + " is not allowed in a trailer section");
     }
     switch (fieldKind) {
@@ -758,6 +767,11 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
       case F_UPGRADE:
         upgradeField = true;
         return true;
+      case F_WEBSOCKET_KEY_76:
+        // Netty gives a GET with Sec-WebSocket-Key1 and -Key2 (draft-76 handshake) an implicit
+        // 8-byte body: a framing disagreement with every other parser, so it is refused.
+        return fail(Http1Violation.FIELD_LINE,
+            "obsolete WebSocket draft-76 field Sec-WebSocket-Key1/Key2 is not accepted");
       default:
         return true;
     }
