@@ -242,6 +242,24 @@ class StrictHttp1CorpusTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void answersPipelinedValidRequestsBeforeTheErrorForTheBadOne() throws IOException {
+    String get = "GET /a HTTP/1.1\r\nHost: a\r\n\r\n";
+    String bad = "POST / HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+    try (Socket socket = new Socket("127.0.0.1", server.actualPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write((get + get + bad + get).getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      assertThat(Response.read(in, false).body).isEqualTo("seen 1");
+      assertThat(Response.read(in, false).body).isEqualTo("seen 2");
+      Response err = Response.read(in, false);
+      assertThat(err.status).isEqualTo(400);
+      assertThat(err.body).contains("Content-Length and Transfer-Encoding together");
+      assertThat(in.read()).isEqualTo(-1);
+      assertThat(SEEN.get(socket.getLocalPort())).hasSize(2);
+    }
+  }
+
   private static boolean isHead(Case c, int index) {
     List<LlhttpCorpus.Message> messages = c.messages();
     return index < messages.size() && messages.get(index).method() != null
