@@ -1,0 +1,42 @@
+package io.gatehouse.gateway.internal.http1;
+
+/**
+ * The kind of HTTP/1.1 framing rule a rejected request broke, with the status the gateway answers.
+ */
+public enum Http1Violation {
+  /** Malformed request line: method, request-target, spacing or protocol name. */
+  REQUEST_LINE(400),
+  /** An HTTP version other than HTTP/1.0 and HTTP/1.1 (including the HTTP/2 preface). */
+  UNSUPPORTED_VERSION(505),
+  /** The CONNECT method: the gateway is not a forward proxy. */
+  CONNECT_METHOD(400),
+  /** Malformed header or trailer field line (name, colon, value characters). */
+  FIELD_LINE(400),
+  /** A line starting with whitespace (obs-fold, or whitespace before the first field). */
+  OBS_FOLD(400),
+  /** A CR not followed by LF, or an LF not preceded by CR. */
+  BARE_CR_OR_LF(400),
+  /** The request head (or trailer section) exceeds the configured limit. */
+  HEAD_TOO_LARGE(431),
+  /** A Content-Length that is not a single 1*DIGIT value. */
+  CONTENT_LENGTH(400),
+  /** Transfer-Encoding together with Content-Length. */
+  CONTENT_LENGTH_WITH_TRANSFER_ENCODING(400),
+  /** A Transfer-Encoding the gateway cannot frame (not ending in chunked, chunked twice, HTTP/1.0). */
+  TRANSFER_ENCODING(400),
+  /** More than one Host field line. */
+  DUPLICATE_HOST(400),
+  /** Malformed chunked body: chunk size, chunk extension, CRLF after data, overflow. */
+  CHUNKED_BODY(400);
+
+  private final int status;
+
+  Http1Violation(int status) {
+    this.status = status;
+  }
+
+  /** The HTTP status code sent for this violation. */
+  public int status() {
+    return status;
+  }
+}
