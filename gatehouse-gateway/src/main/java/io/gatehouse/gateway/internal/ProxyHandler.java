@@ -183,7 +183,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
     String pathAndQuery = rest + (query == null ? "" : "?" + query);
-    boolean hasBody = in.contains(HttpHeaders.CONTENT_LENGTH) || in.contains(HttpHeaders.TRANSFER_ENCODING)
+    String length = in.get(HttpHeaders.CONTENT_LENGTH);
+    boolean hasBody = (length != null && !length.trim().equals("0")) || in.contains(HttpHeaders.TRANSFER_ENCODING)
         || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
     if (hasBody) {
       req.pause();
