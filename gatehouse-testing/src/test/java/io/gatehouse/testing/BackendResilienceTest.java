@@ -228,7 +228,7 @@ class BackendResilienceTest {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("good");
     }
-    assertThat(bad.hits.get()).isBetween(4, 6);
+    assertThat(bad.hits.get()).isBetween(5, 10); // round-robin sends every other first try to the bad member
   }
 
   @Test

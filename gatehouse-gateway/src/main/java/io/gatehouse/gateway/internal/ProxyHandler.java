@@ -185,7 +185,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String pathAndQuery = rest + (query == null ? "" : "?" + query);
     String length = in.get(HttpHeaders.CONTENT_LENGTH);
     boolean hasBody = (length != null && !length.trim().equals("0")) || in.contains(HttpHeaders.TRANSFER_ENCODING)
-        || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+        || (req.version() == HttpVersion.HTTP_2 && !req.isEnded()
+            && req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD);
     if (hasBody) {
       req.pause();
     }
