@@ -103,7 +103,8 @@ class BackendResilienceTest {
     int total = 10_000;
     Semaphore inFlight = new Semaphore(32);
     List<CompletableFuture<HttpResponse<Void>>> all = new ArrayList<>();
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
     for (int i = 0; i < total; i++) {
       inFlight.acquire();
       CompletableFuture<HttpResponse<Void>> f = http.sendAsync(GH.request("/p/x").GET().build(),

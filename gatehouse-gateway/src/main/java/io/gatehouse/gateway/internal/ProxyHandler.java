@@ -223,10 +223,18 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     boolean[] finished = new boolean[1];
+    // failure: TRUE/FALSE is the call's verdict; null means it ended without one (client left).
     java.util.function.Consumer<Boolean> finish = failure -> {
       if (!finished[0]) {
         finished[0] = true;
         long now = System.nanoTime();
+        if (failure == null) {
+          up.abandon(member);
+          if (breaker != null) {
+            breaker.release();
+          }
+          return;
+        }
         up.done(member, failure, now);
         if (breaker != null) {
           breaker.onResult(failure, now - start, now);
@@ -253,7 +261,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       HttpClientRequest breq = ar.result();
       req.connection().closeHandler(v -> {
         breq.reset();
-        finish.accept(false);
+        finish.accept(null);
       });
       var sent = hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
       sent.onComplete(rr -> {
@@ -271,7 +279,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         finish.accept(status >= 500);
         if ((status == 502 || status == 503 || status == 504)
             && retried(req, snap, up, headers, pathAndQuery, hasBody, requestId, upgrade, attempt)) {
-          breq.reset();
+          bres.body(); // drain the discarded answer so that the connection can be reused
           return;
         }
         respond(req, resp, bres, snap, upgrade);

@@ -247,6 +247,11 @@ public final class Upstream {
     }
   }
 
+  /** Ends a call to {@code m} that has no verdict (the client went away before the answer). */
+  public synchronized void abandon(Member m) {
+    m.outstanding--;
+  }
+
   /** Counts a client request towards the retry budget. */
   public void onRequest(long now) {
     if (budget != null) {
