@@ -252,4 +252,46 @@ class BackendResilienceTest {
     assertThat(GH.gateway().backendStatus().get(0).members().get(0).ejected()).isTrue();
   }
 
+
+  @Test
+  void speaksHttp2ToBackendWhenAsked() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<String> version = new java.util.concurrent.atomic.AtomicReference<>();
+    HttpServer h2 = GH.vertx().createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(req -> {
+          version.set(req.version().name());
+          req.response().end("ok");
+        });
+    h2.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    servers.add(h2);
+    GH.apply("""
+        backends:
+          - {name: h2, url: "http://127.0.0.1:%d", http2: true}
+        apis:
+          - {name: h, path: /h, backend: h2, subscriptionRequired: false}
+        """.formatted(h2.actualPort()));
+    assertThat(GH.get("/h/x").statusCode()).isEqualTo(200);
+    assertThat(version.get()).isEqualTo("HTTP_2");
+  }
+
+  @Test
+  void changedDefinitionGetsFreshStateButSameDefinitionKeepsIt() throws Exception {
+    Backend bad = new Backend("bad").start(0);
+    bad.status = 500;
+    String yaml = """
+        backends:
+          - name: od
+            members: [{url: %s}]
+            outlierDetection: {consecutiveFailures: 1, baseEjection: %s}
+        apis:
+          - {name: o, path: /o, backend: od, subscriptionRequired: false}
+        """;
+    GH.apply(yaml.formatted(bad.url(), "1m"));
+    assertThat(GH.get("/o/x").statusCode()).isEqualTo(500);
+    assertThat(GH.get("/o/x").statusCode()).isEqualTo(503);
+    GH.apply(yaml.formatted(bad.url(), "1m"));
+    assertThat(GH.get("/o/x").statusCode()).isEqualTo(503);
+    GH.apply(yaml.formatted(bad.url(), "2m"));
+    assertThat(GH.get("/o/x").statusCode()).isEqualTo(500);
+    assertThat(bad.hits.get()).isEqualTo(2);
+  }
 }

@@ -189,4 +189,15 @@ class BackendTlsTest {
         + ", clientKey: " + key("client.key", client) + "}");
     assertThat(r.statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void serverNameOverridesSniAndVerifiedHost() throws Exception {
+    Issued ca = ca("ca");
+    long now = System.currentTimeMillis();
+    int port = serve(leaf(ca, "backend.internal", now - DAY, now + DAY), null);
+    String caFile = cert("ca.pem", ca).toString();
+    assertThat(call(port, "{caFile: " + caFile + ", serverName: backend.internal}").statusCode()).isEqualTo(200);
+    hits.set(0);
+    assertTlsRejected(call(port, "{caFile: " + caFile + "}"));
+  }
 }
