@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gatehouse.gateway.internal.ProxyHandler;
 import io.gatehouse.gateway.internal.Snapshot;
+import io.gatehouse.gateway.internal.upstream.Upstreams;
 import io.gatehouse.model.ConfigException;
 import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
@@ -37,11 +38,13 @@ public final class Gateway {
   private final AtomicReference<Snapshot> current = new AtomicReference<>(Snapshot.empty());
   private final List<HttpServer> servers = new ArrayList<>();
   private final HttpClient client;
+  private final Upstreams upstreams;
   private int port = -1;
   private int httpsPort = -1;
 
-  private Gateway(HttpClient client) {
+  private Gateway(HttpClient client, Upstreams upstreams) {
     this.client = client;
+    this.upstreams = upstreams;
   }
 
   /** Starts the listeners described by {@code options}, serving an empty configuration. */
@@ -58,7 +61,7 @@ public final class Gateway {
             .setVerifyHost(true)
             .setTrustAll(false),
         new PoolOptions().setHttp1MaxSize(256).setHttp2MaxSize(16).setMaxWaitQueueSize(10_000));
-    Gateway gateway = new Gateway(client);
+    Gateway gateway = new Gateway(client, new Upstreams(vertx));
     ProxyHandler handler = new ProxyHandler(gateway.current::get, client);
     HttpServerOptions base = new HttpServerOptions()
         .setHost(options.host())
@@ -123,8 +126,15 @@ public final class Gateway {
    *
    * @throws ConfigException when the configuration cannot be compiled; the current one stays
    */
-  public void apply(GatewayConfig config, long revision) {
-    Snapshot next = Snapshot.compile(config, revision);
+  public synchronized void apply(GatewayConfig config, long revision) {
+    Snapshot next;
+    try {
+      next = Snapshot.compile(config, revision, upstreams);
+    } catch (RuntimeException e) {
+      upstreams.retain(current.get().upstreams());
+      throw e;
+    }
+    upstreams.retain(next.upstreams());
     current.set(next);
     LOG.info("gateway serving configuration revision {}", revision);
   }
@@ -135,11 +145,19 @@ public final class Gateway {
    */
   public static List<ConfigProblem> check(GatewayConfig config) {
     try {
-      Snapshot.compile(config, 0);
+      Snapshot.compile(config, 0, new Upstreams(null));
       return List.of();
     } catch (ConfigException e) {
       return e.problems();
     }
+  }
+
+  /**
+   * The runtime state of every backend of the current configuration: member health and ejection,
+   * requests in flight and circuit-breaker state. Read-only.
+   */
+  public List<BackendStatus> backendStatus() {
+    return current.get().backendStatus();
   }
 
   /** The revision of the configuration being served. */
@@ -162,6 +180,7 @@ public final class Gateway {
     List<Future<Void>> closing = new ArrayList<>();
     servers.forEach(s -> closing.add(s.close()));
     closing.add(client.close());
+    upstreams.close();
     return Future.join(closing).mapEmpty();
   }
 }

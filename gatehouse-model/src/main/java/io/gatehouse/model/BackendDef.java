@@ -1,26 +1,211 @@
 package io.gatehouse.model;
 
+import static io.gatehouse.model.internal.Lists.copy;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * A backend service that APIs forward to.
+ * A backend service that APIs forward to: one base URL or a pool of members, with balancing,
+ * timeouts, health checking, outlier detection, circuit breaking, retries and TLS settings.
+ *
+ * <p>Every setting except {@code name} and one of {@code url}/{@code members} is optional; {@code
+ * null} means the documented default (see {@code docs/backends.md}).
  *
  * @param name unique backend name
- * @param url base URL; the request path below the API prefix is appended to it
- * @param timeout response-head timeout overriding the gateway default, or {@code null}
+ * @param url base URL of a single-member backend; the request path below the API prefix is
+ *     appended to it
+ * @param timeout response-head timeout overriding the gateway default, or {@code null} (kept for
+ *     compatibility; {@code timeouts.response} wins)
+ * @param members pool of base URLs, used instead of {@code url}
+ * @param loadBalancing {@code round-robin} (default), {@code weighted} or {@code least-requests}
+ * @param timeouts connect, response-head and idle timeouts
+ * @param maxConnections the most HTTP/1 connections per member (default 256)
+ * @param http2 speak HTTP/2 to the backend (ALPN over TLS, prior knowledge in clear text)
+ * @param healthCheck active health checking, or {@code null} for none
+ * @param outlierDetection passive ejection of failing members, or {@code null} for none
+ * @param circuitBreaker circuit breaker for the whole backend, or {@code null} for none
+ * @param retry retry policy, or {@code null} for no retries
+ * @param tls TLS settings for {@code https} members, or {@code null} for the defaults
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record BackendDef(String name, String url, Duration timeout) {
+public record BackendDef(
+    String name,
+    String url,
+    Duration timeout,
+    List<Member> members,
+    String loadBalancing,
+    Timeouts timeouts,
+    Integer maxConnections,
+    Boolean http2,
+    HealthCheck healthCheck,
+    OutlierDetection outlierDetection,
+    CircuitBreaker circuitBreaker,
+    Retry retry,
+    Tls tls) {
+
+  /** The load-balancing algorithm names. */
+  public static final List<String> ALGORITHMS = List.of("round-robin", "weighted", "least-requests");
+
   public BackendDef {
     requireNonNull(name, "name");
-    requireNonNull(url, "url");
+    members = members == null ? null : copy(members);
+  }
+
+  /** A single-URL backend with an explicit response timeout (or {@code null}). */
+  public BackendDef(String name, String url, Duration timeout) {
+    this(name, url, timeout, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** A backend with the gateway's default timeout. */
   public static BackendDef of(String name, String url) {
     return new BackendDef(name, url, null);
+  }
+
+  /** The members: {@code members}, or the single {@code url} as one member of weight 1. */
+  public List<Member> pool() {
+    if (members != null && !members.isEmpty()) {
+      return members;
+    }
+    return url == null ? List.of() : List.of(new Member(url, null, null));
+  }
+
+  /** The load-balancing algorithm, {@code round-robin} by default. */
+  public String algorithm() {
+    return loadBalancing == null ? "round-robin" : loadBalancing;
+  }
+
+  /**
+   * One member of a backend pool.
+   *
+   * @param url base URL
+   * @param weight relative share under {@code weighted} balancing (default 1, must be positive)
+   * @param priority preference group; lower is preferred (default 0)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Member(String url, Integer weight, Integer priority) {
+    public Member {
+      requireNonNull(url, "url");
+      weight = weight == null ? 1 : weight;
+      priority = priority == null ? 0 : priority;
+    }
+  }
+
+  /**
+   * Backend timeouts; each {@code null} falls back to the response timeout.
+   *
+   * @param connect TCP (and TLS) connect timeout
+   * @param response longest wait for the response head (504 beyond)
+   * @param idle longest silence on an open backend connection during a request
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Timeouts(Duration connect, Duration response, Duration idle) {}
+
+  /**
+   * Active health check: {@code GET path} on each member every {@code interval}.
+   *
+   * @param path request path (default {@code /})
+   * @param interval time between probes (default 10s)
+   * @param timeout probe timeout (default 2s)
+   * @param healthyThreshold consecutive successes that mark a member healthy (default 2)
+   * @param unhealthyThreshold consecutive failures that mark a member unhealthy (default 3)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record HealthCheck(String path, Duration interval, Duration timeout, Integer healthyThreshold,
+      Integer unhealthyThreshold) {
+    public HealthCheck {
+      path = path == null ? "/" : path;
+      interval = interval == null ? Duration.ofSeconds(10) : interval;
+      timeout = timeout == null ? Duration.ofSeconds(2) : timeout;
+      healthyThreshold = healthyThreshold == null ? 2 : healthyThreshold;
+      unhealthyThreshold = unhealthyThreshold == null ? 3 : unhealthyThreshold;
+    }
+  }
+
+  /**
+   * Passive outlier detection: a member failing {@code consecutiveFailures} times in a row is
+   * ejected for {@code baseEjection} times the number of its ejections so far (at most 10 times).
+   *
+   * @param consecutiveFailures failures in a row that eject (default 5)
+   * @param baseEjection first ejection time (default 30s)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record OutlierDetection(Integer consecutiveFailures, Duration baseEjection) {
+    public OutlierDetection {
+      consecutiveFailures = consecutiveFailures == null ? 5 : consecutiveFailures;
+      baseEjection = baseEjection == null ? Duration.ofSeconds(30) : baseEjection;
+    }
+  }
+
+  /**
+   * Circuit breaker over the last {@code window} calls of a backend.
+   *
+   * @param failureRateThreshold percentage of failed calls that opens the breaker (default 50)
+   * @param slowCallRateThreshold percentage of slow calls that opens the breaker (default 100)
+   * @param slowCallDuration calls slower than this are slow (default 60s)
+   * @param minimumCalls calls needed before rates are evaluated (default 10)
+   * @param window number of recent calls evaluated (default 100)
+   * @param openDuration time the breaker stays open before probing (default 30s)
+   * @param halfOpenCalls probe calls let through while half-open (default 3)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record CircuitBreaker(Integer failureRateThreshold, Integer slowCallRateThreshold,
+      Duration slowCallDuration, Integer minimumCalls, Integer window, Duration openDuration,
+      Integer halfOpenCalls) {
+    public CircuitBreaker {
+      failureRateThreshold = failureRateThreshold == null ? 50 : failureRateThreshold;
+      slowCallRateThreshold = slowCallRateThreshold == null ? 100 : slowCallRateThreshold;
+      slowCallDuration = slowCallDuration == null ? Duration.ofSeconds(60) : slowCallDuration;
+      minimumCalls = minimumCalls == null ? 10 : minimumCalls;
+      window = window == null ? 100 : window;
+      openDuration = openDuration == null ? Duration.ofSeconds(30) : openDuration;
+      halfOpenCalls = halfOpenCalls == null ? 3 : halfOpenCalls;
+    }
+  }
+
+  /**
+   * Retries of failed calls before any response byte reached the client.
+   *
+   * @param count retries after the first attempt (default 2)
+   * @param methods methods that may be retried (default the idempotent GET, HEAD, OPTIONS, PUT,
+   *     DELETE, TRACE)
+   * @param budgetRatio retries allowed per request over a 10 s window (default 0.2)
+   * @param backoff pause before each retry (default 25ms)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Retry(Integer count, List<String> methods, Double budgetRatio, Duration backoff) {
+    /** The methods retried by default. */
+    public static final List<String> IDEMPOTENT = List.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    public Retry {
+      count = count == null ? 2 : count;
+      methods = methods == null ? IDEMPOTENT : List.copyOf(methods);
+      budgetRatio = budgetRatio == null ? 0.2 : budgetRatio;
+      backoff = backoff == null ? Duration.ofMillis(25) : backoff;
+    }
+  }
+
+  /**
+   * TLS towards {@code https} members.
+   *
+   * @param verify verify the certificate chain and host name (default true; {@code false} is
+   *     logged as a warning)
+   * @param caFile PEM file of trusted CA certificates (default: the JVM trust store)
+   * @param caPem inline PEM of trusted CA certificates
+   * @param pins accepted SHA-256 hashes (base64) of the peer's SubjectPublicKeyInfo or certificate;
+   *     when given, a peer certificate must match one of them
+   * @param clientCert PEM file of the client certificate chain for mutual TLS
+   * @param clientKey PEM file of the client private key for mutual TLS
+   * @param serverName SNI and verified host name overriding the URL's host
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Tls(Boolean verify, String caFile, String caPem, List<String> pins, String clientCert,
+      String clientKey, String serverName) {
+    public Tls {
+      verify = verify == null ? Boolean.TRUE : verify;
+      pins = pins == null ? null : List.copyOf(pins);
+    }
   }
 }

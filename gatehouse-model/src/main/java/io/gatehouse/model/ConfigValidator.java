@@ -40,12 +40,29 @@ public final class ConfigValidator {
     for (int i = 0; i < config.backends().size(); i++) {
       BackendDef b = config.backends().get(i);
       String at = "backends[" + i + "]";
-      String url = b.url();
-      if (NAMED_VALUE_REF.matcher(url).find()) {
-        namedValueRefs(out, config, at + ".url", url);
-      } else {
-        checkUrl(out, at + ".url", url);
+      boolean hasMembers = b.members() != null && !b.members().isEmpty();
+      if (b.url() == null && !hasMembers) {
+        out.add(ConfigProblem.at(at, "expected 'url' or 'members' but got neither"));
+      } else if (b.url() != null && hasMembers) {
+        out.add(ConfigProblem.at(at, "expected either 'url' or 'members' but got both"));
       }
+      if (b.url() != null) {
+        backendUrl(out, config, at + ".url", b.url());
+      }
+      if (hasMembers) {
+        for (int j = 0; j < b.members().size(); j++) {
+          BackendDef.Member m = b.members().get(j);
+          String mAt = at + ".members[" + j + "]";
+          backendUrl(out, config, mAt + ".url", m.url());
+          if (m.weight() <= 0) {
+            out.add(ConfigProblem.at(mAt + ".weight", "expected a weight > 0 but got " + m.weight()));
+          }
+          if (m.priority() < 0) {
+            out.add(ConfigProblem.at(mAt + ".priority", "expected a priority >= 0 but got " + m.priority()));
+          }
+        }
+      }
+      BackendChecks.check(out, at, b);
     }
 
     Map<String, String> routes = new HashMap<>();
@@ -141,6 +158,14 @@ public final class ConfigValidator {
       }
     }
     return out;
+  }
+
+  private static void backendUrl(List<ConfigProblem> out, GatewayConfig config, String at, String url) {
+    if (NAMED_VALUE_REF.matcher(url).find()) {
+      namedValueRefs(out, config, at, url);
+    } else {
+      checkUrl(out, at, url);
+    }
   }
 
   private static void checkKey(List<ConfigProblem> out, String at, String key) {

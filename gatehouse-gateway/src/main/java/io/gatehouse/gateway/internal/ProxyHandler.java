@@ -14,6 +14,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
+import io.gatehouse.gateway.internal.upstream.Breaker;
+import io.gatehouse.gateway.internal.upstream.Member;
+import io.gatehouse.gateway.internal.upstream.Upstream;
 import java.net.ConnectException;
 import java.util.Locale;
 import java.util.Map;
@@ -177,27 +180,78 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String forwarded = in.get("Forwarded");
     out.set("Forwarded", trustedPeer && forwarded != null ? forwarded + ", " + element : element);
     out.set("X-Request-Id", requestId);
-    out.set(HttpHeaders.HOST, backend.hostHeader());
-
-    String uri = backend.basePath() + rest + (query == null ? "" : "?" + query);
-    boolean hasBody = in.contains(HttpHeaders.CONTENT_LENGTH) || in.contains(HttpHeaders.TRANSFER_ENCODING)
-        || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+    Upstream up = backend.upstream();
+    up.onRequest(System.nanoTime());
+    String pathAndQuery = rest + (query == null ? "" : "?" + query);
+    String length = in.get(HttpHeaders.CONTENT_LENGTH);
+    boolean hasBody = (length != null && !length.trim().equals("0")) || in.contains(HttpHeaders.TRANSFER_ENCODING)
+        || (req.version() == HttpVersion.HTTP_2 && !req.isEnded()
+            && req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD);
     if (hasBody) {
       req.pause();
     }
-    RequestOptions options = new RequestOptions()
-        .setMethod(req.method())
-        .setHost(backend.host())
-        .setPort(backend.port())
-        .setSsl(backend.ssl())
-        .setURI(uri)
-        .setHeaders(out)
-        .setConnectTimeout(backend.timeoutMillis())
-        .setIdleTimeout(backend.timeoutMillis());
-    long maxBody = snap.settings().maxBodySize();
+    attempt(req, snap, up, out, pathAndQuery, hasBody, requestId, upgrade, 0);
+  }
+
+  /**
+   * One try at the backend: breaker permission, member choice, request, and on a failure before
+   * any response byte reached the client (and a bodiless, retryable request within the budget)
+   * another try after the backoff.
+   */
+  private void attempt(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
+      String pathAndQuery, boolean hasBody, String requestId, boolean upgrade, int attempt) {
     HttpServerResponse resp = req.response();
-    client.request(options).onComplete(ar -> {
+    if (resp.closed()) {
+      return;
+    }
+    long start = System.nanoTime();
+    Breaker breaker = up.breaker();
+    if (breaker != null && !breaker.tryAcquire(start)) {
+      long ms = breaker.retryAfterMillis(start);
+      resp.putHeader("Retry-After", Long.toString(Math.max(1, (ms + 999) / 1000)));
+      reject(req, 503, "backend-circuit-open", "Service Unavailable",
+          "the backend is failing; its circuit breaker is open", requestId);
+      return;
+    }
+    Member member = up.pick(start);
+    if (member == null) {
+      if (breaker != null) {
+        breaker.release();
+      }
+      reject(req, 503, "backend-unavailable", "Service Unavailable",
+          "no healthy member of the backend is available", requestId);
+      return;
+    }
+    boolean[] finished = new boolean[1];
+    // failure: TRUE/FALSE is the call's verdict; null means it ended without one (client left).
+    java.util.function.Consumer<Boolean> finish = failure -> {
+      if (!finished[0]) {
+        finished[0] = true;
+        long now = System.nanoTime();
+        if (failure == null) {
+          up.abandon(member);
+          if (breaker != null) {
+            breaker.release();
+          }
+          return;
+        }
+        up.done(member, failure, now);
+        if (breaker != null) {
+          breaker.onResult(failure, now - start, now);
+        }
+      }
+    };
+    headers.set(HttpHeaders.HOST, member.hostHeader());
+    RequestOptions options = up.requestOptions(member, req.method(), member.basePath() + pathAndQuery)
+        .setHeaders(headers);
+    HttpClient c = up.client() == null ? client : up.client();
+    long maxBody = snap.settings().maxBodySize();
+    c.request(options).onComplete(ar -> {
       if (ar.failed()) {
+        finish.accept(true);
+        if (retried(req, snap, up, headers, pathAndQuery, hasBody, requestId, upgrade, attempt)) {
+          return;
+        }
         if (hasBody) {
           req.resume();
         }
@@ -205,17 +259,50 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         return;
       }
       HttpClientRequest breq = ar.result();
-      req.connection().closeHandler(v -> breq.reset());
+      req.connection().closeHandler(v -> {
+        breq.reset();
+        finish.accept(null);
+      });
       var sent = hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
       sent.onComplete(rr -> {
         if (rr.failed()) {
           breq.reset();
+          finish.accept(!(rr.cause() instanceof LimitedStream.TooLargeException));
+          if (retried(req, snap, up, headers, pathAndQuery, hasBody, requestId, upgrade, attempt)) {
+            return;
+          }
           failed(req, rr.cause(), requestId);
           return;
         }
-        respond(req, resp, rr.result(), snap, upgrade);
+        HttpClientResponse bres = rr.result();
+        int status = bres.statusCode();
+        finish.accept(status >= 500);
+        if ((status == 502 || status == 503 || status == 504)
+            && retried(req, snap, up, headers, pathAndQuery, hasBody, requestId, upgrade, attempt)) {
+          bres.body(); // drain the discarded answer so that the connection can be reused
+          return;
+        }
+        respond(req, resp, bres, snap, upgrade);
       });
     });
+  }
+
+  private boolean retried(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
+      String pathAndQuery, boolean hasBody, String requestId, boolean upgrade, int attempt) {
+    HttpServerResponse resp = req.response();
+    if (hasBody || resp.headWritten() || resp.closed()
+        || !up.mayRetry(req.method(), attempt + 1, System.nanoTime())) {
+      return false;
+    }
+    long backoff = up.backoffMillis();
+    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, false, requestId, upgrade, attempt + 1);
+    io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+    if (backoff > 0 && ctx != null) {
+      ctx.owner().setTimer(backoff, id -> again.run());
+    } else {
+      again.run();
+    }
+    return true;
   }
 
   private static void respond(HttpServerRequest req, HttpServerResponse resp, HttpClientResponse bres,
@@ -256,15 +343,24 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), requestId);
     } else if (cause instanceof TimeoutException) {
       reject(req, 504, "backend-timeout", "Gateway Timeout", "the backend did not answer in time", requestId);
-    } else if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+    } else if (causedBy(cause, SSLException.class) || causedBy(cause, java.security.cert.CertificateException.class)) {
       reject(req, 502, "backend-tls", "Bad Gateway", "the TLS handshake with the backend failed", requestId);
-    } else if (cause instanceof ConnectException || cause.getCause() instanceof ConnectException) {
+    } else if (causedBy(cause, ConnectException.class)) {
       reject(req, 502, "backend-unreachable", "Bad Gateway", "the backend refused the connection", requestId);
     } else if (resp.headWritten() || resp.closed()) {
       resp.reset();
     } else {
       reject(req, 502, "backend-failed", "Bad Gateway", "the backend connection failed", requestId);
     }
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (int i = 0; t != null && i < 10; i++, t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void reject(HttpServerRequest req, int status, String type, String title, String detail,

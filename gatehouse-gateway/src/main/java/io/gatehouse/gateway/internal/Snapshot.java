@@ -10,6 +10,9 @@ import io.gatehouse.model.NamedValueDef;
 import io.gatehouse.model.ProductDef;
 import io.gatehouse.model.SubscriptionDef;
 import io.gatehouse.model.UserDef;
+import io.gatehouse.gateway.internal.upstream.Upstream;
+import io.gatehouse.gateway.internal.upstream.Upstreams;
+import io.gatehouse.gateway.BackendStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -37,10 +40,12 @@ public final class Snapshot {
   private final Map<String, Grant> grants;
   private final Set<String> stripResponseHeaders;
   private final Cidr trustedProxies;
+  private final List<Upstream> upstreams;
 
   private Snapshot(long revision, GatewaySettings settings, Map<String, CompiledApi[]> byHost,
-      CompiledApi[] anyHost, Map<String, Grant> grants) {
+      CompiledApi[] anyHost, Map<String, Grant> grants, List<Upstream> upstreams) {
     this.revision = revision;
+    this.upstreams = List.copyOf(upstreams);
     this.settings = settings;
     this.byHost = byHost;
     this.anyHost = anyHost;
@@ -53,7 +58,7 @@ public final class Snapshot {
 
   /** The snapshot of an empty configuration. */
   public static Snapshot empty() {
-    return compile(GatewayConfig.EMPTY, 0);
+    return compile(GatewayConfig.EMPTY, 0, new Upstreams(null));
   }
 
   /**
@@ -62,7 +67,7 @@ public final class Snapshot {
    * @throws ConfigException when something only the gateway can check is wrong, such as a named
    *     value reference that does not resolve
    */
-  public static Snapshot compile(GatewayConfig config, long revision) {
+  public static Snapshot compile(GatewayConfig config, long revision, Upstreams registry) {
     List<ConfigProblem> problems = new ArrayList<>();
     Map<String, String> namedValues = new HashMap<>();
     for (NamedValueDef nv : config.namedValues()) {
@@ -74,14 +79,32 @@ public final class Snapshot {
       problems.add(ConfigProblem.at("settings.trustedProxies", e.getMessage()));
     }
     Map<String, CompiledBackend> backends = new HashMap<>();
+    List<Upstream> upstreams = new ArrayList<>();
     for (int i = 0; i < config.backends().size(); i++) {
       BackendDef b = config.backends().get(i);
-      String url = substitute(b.url(), namedValues, "backends[" + i + "].url", problems);
+      String at = "backends[" + i + "]";
+      String url = b.url() == null ? null : substitute(b.url(), namedValues, at + ".url", problems);
+      List<BackendDef.Member> members = null;
+      if (b.members() != null) {
+        members = new ArrayList<>();
+        for (int j = 0; j < b.members().size(); j++) {
+          BackendDef.Member m = b.members().get(j);
+          members.add(new BackendDef.Member(
+              substitute(m.url(), namedValues, at + ".members[" + j + "].url", problems), m.weight(), m.priority()));
+        }
+      }
+      BackendDef resolved = new BackendDef(b.name(), url, b.timeout(), members, b.loadBalancing(), b.timeouts(),
+          b.maxConnections(), b.http2(), b.healthCheck(), b.outlierDetection(), b.circuitBreaker(), b.retry(), b.tls());
+      if (resolved.pool().isEmpty()) {
+        problems.add(ConfigProblem.at(at, "expected 'url' or 'members'"));
+        continue;
+      }
       try {
-        backends.put(b.name(), CompiledBackend.of(b.name(), url,
-            b.timeout() == null ? config.settings().backendTimeout() : b.timeout()));
+        Upstream u = registry.obtain(resolved, config.settings().backendTimeout());
+        upstreams.add(u);
+        backends.put(b.name(), new CompiledBackend(b.name(), u));
       } catch (IllegalArgumentException | NullPointerException e) {
-        problems.add(ConfigProblem.at("backends[" + i + "].url", "expected an absolute URL but got '" + url + "'"));
+        problems.add(ConfigProblem.at(at, "cannot use backend '" + b.name() + "': " + e.getMessage()));
       }
     }
     Map<String, Set<String>> productsOfApi = new HashMap<>();
@@ -144,7 +167,7 @@ public final class Snapshot {
     }
     Map<String, CompiledApi[]> byHost = new HashMap<>();
     hosts.forEach((host, list) -> byHost.put(host, sorted(list)));
-    return new Snapshot(revision, config.settings(), Map.copyOf(byHost), sorted(any), Map.copyOf(grants));
+    return new Snapshot(revision, config.settings(), Map.copyOf(byHost), sorted(any), Map.copyOf(grants), upstreams);
   }
 
   private static CompiledApi[] sorted(List<CompiledApi> apis) {
@@ -172,6 +195,16 @@ public final class Snapshot {
     }
     m.appendTail(out);
     return out.toString();
+  }
+
+  /** The backend runtimes this snapshot uses. */
+  public List<Upstream> upstreams() {
+    return upstreams;
+  }
+
+  /** The state of every backend of this snapshot. */
+  public List<BackendStatus> backendStatus() {
+    return upstreams.stream().map(Upstream::status).toList();
   }
 
   /** The configuration revision this snapshot was compiled from. */

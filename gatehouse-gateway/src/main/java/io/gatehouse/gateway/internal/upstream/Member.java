@@ -1,0 +1,86 @@
+package io.gatehouse.gateway.internal.upstream;
+
+import java.net.URI;
+
+/**
+ * One pool member: where to connect and its mutable health, ejection and load state. State is
+ * guarded by the owning {@link Upstream}'s lock, except {@code outstanding} which is only touched
+ * under that lock as well.
+ */
+public final class Member {
+  final String url;
+  final boolean ssl;
+  final String host;
+  final int port;
+  final String basePath;
+  final String hostHeader;
+  final int weight;
+  final int priority;
+
+  boolean healthy = true;
+  int healthSuccesses;
+  int healthFailures;
+  int consecutiveFailures;
+  int ejections;
+  long ejectedUntilNanos;
+  int outstanding;
+  long currentWeight;
+
+  Member(String url, int weight, int priority) {
+    this.url = url;
+    URI uri = URI.create(url);
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("expected an absolute URL but got '" + url + "'");
+    }
+    this.ssl = "https".equals(uri.getScheme());
+    this.port = uri.getPort() > 0 ? uri.getPort() : (ssl ? 443 : 80);
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    if (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    this.basePath = path;
+    boolean defaultPort = uri.getPort() < 0 || (ssl && port == 443) || (!ssl && port == 80);
+    String h = uri.getHost();
+    this.hostHeader = defaultPort ? h : h + ":" + port;
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    this.host = h;
+    this.weight = weight;
+    this.priority = priority;
+  }
+
+  /** The member's base URL as configured (after named-value substitution). */
+  public String url() {
+    return url;
+  }
+
+  /** Whether requests use TLS. */
+  public boolean ssl() {
+    return ssl;
+  }
+
+  /** Host to connect to (IPv6 without brackets). */
+  public String host() {
+    return host;
+  }
+
+  /** Port to connect to. */
+  public int port() {
+    return port;
+  }
+
+  /** Base path without trailing slash, prefixed to every forwarded path. */
+  public String basePath() {
+    return basePath;
+  }
+
+  /** Value of the {@code Host} header sent to this member. */
+  public String hostHeader() {
+    return hostHeader;
+  }
+
+  boolean available(long now) {
+    return healthy && ejectedUntilNanos - now <= 0;
+  }
+}

@@ -1,0 +1,303 @@
+package io.gatehouse.gateway.internal.upstream;
+
+import io.gatehouse.gateway.BackendStatus;
+import io.gatehouse.model.BackendDef;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backend's runtime: its members with health and load state, breaker, retry budget, HTTP client
+ * and health-check timer. One instance lives as long as the backend's definition is unchanged, so
+ * reloads keep its state. Member selection and state changes are synchronized on this object.
+ */
+public final class Upstream {
+  private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+
+  private final String name;
+  private final BackendDef def;
+  private final Member[] members;
+  private final String algorithm;
+  private final Breaker breaker;
+  private final RetryBudget budget;
+  private final Set<String> retryMethods;
+  private final ClientSSLOptions ssl;
+  private final long connectMillis;
+  private final long responseMillis;
+  private final long idleMillis;
+  private HttpClient client;
+  private Vertx vertx;
+  private long healthTimer = -1;
+  private int rr;
+  private boolean closed;
+
+  Upstream(BackendDef def, Duration defaultTimeout) {
+    this.name = def.name();
+    this.def = def;
+    List<BackendDef.Member> pool = def.pool();
+    this.members = new Member[pool.size()];
+    boolean anySsl = false;
+    for (int i = 0; i < members.length; i++) {
+      BackendDef.Member m = pool.get(i);
+      members[i] = new Member(m.url(), m.weight(), m.priority());
+      anySsl |= members[i].ssl;
+    }
+    this.algorithm = def.algorithm();
+    this.breaker = def.circuitBreaker() == null ? null : new Breaker(def.circuitBreaker());
+    this.budget = def.retry() == null ? null : new RetryBudget(def.retry().budgetRatio());
+    this.retryMethods = def.retry() == null ? Set.of() : Set.copyOf(def.retry().methods());
+    boolean h2 = Boolean.TRUE.equals(def.http2());
+    this.ssl = anySsl ? BackendTls.options(def.tls(), h2) : null;
+    if (anySsl && def.tls() != null && !def.tls().verify()) {
+      LOG.warn("backend '{}' has tls.verify: false; its certificates and host names are NOT checked", name);
+    }
+    Duration response = def.timeouts() != null && def.timeouts().response() != null
+        ? def.timeouts().response() : def.timeout() != null ? def.timeout() : defaultTimeout;
+    this.responseMillis = response.toMillis();
+    this.connectMillis = def.timeouts() != null && def.timeouts().connect() != null
+        ? def.timeouts().connect().toMillis() : responseMillis;
+    this.idleMillis = def.timeouts() != null && def.timeouts().idle() != null
+        ? def.timeouts().idle().toMillis() : responseMillis;
+  }
+
+  /** Creates the client and starts health checks; called once when the upstream goes live. */
+  synchronized void activate(Vertx vertx) {
+    if (this.vertx != null || closed) {
+      return;
+    }
+    this.vertx = vertx;
+    boolean h2 = Boolean.TRUE.equals(def.http2());
+    HttpClientOptions options = new HttpClientOptions()
+        .setKeepAlive(true)
+        .setKeepAliveTimeout(60)
+        .setTcpNoDelay(true)
+        .setDecompressionSupported(false)
+        .setMaxHeaderSize(64 * 1024)
+        .setForceSni(true);
+    if (h2) {
+      options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
+    }
+    int max = def.maxConnections() == null ? 256 : def.maxConnections();
+    client = vertx.createHttpClient(options,
+        new PoolOptions().setHttp1MaxSize(max).setHttp2MaxSize(Math.max(1, Math.min(max, 16))).setMaxWaitQueueSize(10_000));
+    BackendDef.HealthCheck hc = def.healthCheck();
+    if (hc != null) {
+      healthTimer = vertx.setPeriodic(0, hc.interval().toMillis(), id -> probeAll(hc));
+    }
+  }
+
+  /** Stops health checks and closes connections. */
+  synchronized void close() {
+    closed = true;
+    if (vertx != null && healthTimer >= 0) {
+      vertx.cancelTimer(healthTimer);
+    }
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  private void probeAll(BackendDef.HealthCheck hc) {
+    for (Member m : members) {
+      RequestOptions o = requestOptions(m, HttpMethod.GET, m.basePath + hc.path())
+          .setConnectTimeout(hc.timeout().toMillis())
+          .setIdleTimeout(hc.timeout().toMillis());
+      o.putHeader("Host", m.hostHeader).putHeader("User-Agent", "gatehouse-health-check");
+      HttpClient c;
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        c = client;
+      }
+      c.request(o)
+          .compose(req -> req.send())
+          .compose(resp -> resp.body().map(b -> resp.statusCode()))
+          .onComplete(ar -> healthResult(m, hc, ar.succeeded() && ar.result() >= 200 && ar.result() < 400));
+    }
+  }
+
+  private synchronized void healthResult(Member m, BackendDef.HealthCheck hc, boolean ok) {
+    if (ok) {
+      m.healthFailures = 0;
+      if (!m.healthy && ++m.healthSuccesses >= hc.healthyThreshold()) {
+        m.healthy = true;
+        LOG.info("backend '{}' member {} is healthy again", name, m.url);
+      }
+    } else {
+      m.healthSuccesses = 0;
+      if (m.healthy && ++m.healthFailures >= hc.unhealthyThreshold()) {
+        m.healthy = false;
+        LOG.warn("backend '{}' member {} failed {} health checks and is now unhealthy", name, m.url, m.healthFailures);
+      }
+    }
+  }
+
+  /** The backend's name. */
+  public String name() {
+    return name;
+  }
+
+  /** The client that talks to this backend; {@code null} before activation. */
+  public synchronized HttpClient client() {
+    return client;
+  }
+
+  /** The circuit breaker, or {@code null}. */
+  public Breaker breaker() {
+    return breaker;
+  }
+
+  /** Response-head timeout in milliseconds. */
+  public long responseMillis() {
+    return responseMillis;
+  }
+
+  /**
+   * The member to use next, counted as one outstanding request until {@link #done}; {@code null}
+   * when every member is unhealthy or ejected.
+   */
+  public synchronized Member pick(long now) {
+    int best = Integer.MAX_VALUE;
+    int count = 0;
+    for (Member m : members) {
+      if (m.available(now)) {
+        if (m.priority < best) {
+          best = m.priority;
+          count = 1;
+        } else if (m.priority == best) {
+          count++;
+        }
+      }
+    }
+    if (count == 0) {
+      return null;
+    }
+    Member chosen = null;
+    switch (algorithm) {
+      case "weighted": {
+        long total = 0;
+        for (Member m : members) {
+          if (m.priority == best && m.available(now)) {
+            m.currentWeight += m.weight;
+            total += m.weight;
+            if (chosen == null || m.currentWeight > chosen.currentWeight) {
+              chosen = m;
+            }
+          }
+        }
+        chosen.currentWeight -= total;
+        break;
+      }
+      case "least-requests": {
+        int start = rr++ & Integer.MAX_VALUE;
+        for (int i = 0; i < members.length; i++) {
+          Member m = members[(start + i) % members.length];
+          if (m.priority == best && m.available(now) && (chosen == null || m.outstanding < chosen.outstanding)) {
+            chosen = m;
+          }
+        }
+        break;
+      }
+      default: {
+        int k = (rr++ & Integer.MAX_VALUE) % count;
+        for (Member m : members) {
+          if (m.priority == best && m.available(now) && k-- == 0) {
+            chosen = m;
+            break;
+          }
+        }
+      }
+    }
+    chosen.outstanding++;
+    return chosen;
+  }
+
+  /**
+   * Ends a call to {@code m} started by {@link #pick}: updates outlier detection; {@code failure}
+   * means a connection error, timeout or 5xx answer.
+   */
+  public synchronized void done(Member m, boolean failure, long now) {
+    m.outstanding--;
+    BackendDef.OutlierDetection od = def.outlierDetection();
+    if (!failure) {
+      m.consecutiveFailures = 0;
+      return;
+    }
+    if (od != null && ++m.consecutiveFailures >= od.consecutiveFailures()) {
+      m.ejections = Math.min(m.ejections + 1, 10);
+      m.consecutiveFailures = 0;
+      long nanos = od.baseEjection().toNanos() * m.ejections;
+      m.ejectedUntilNanos = now + nanos;
+      LOG.warn("backend '{}' member {} ejected for {} ms after {} consecutive failures", name, m.url,
+          nanos / 1_000_000L, od.consecutiveFailures());
+    }
+  }
+
+  /** Ends a call to {@code m} that has no verdict (the client went away before the answer). */
+  public synchronized void abandon(Member m) {
+    m.outstanding--;
+  }
+
+  /** Counts a client request towards the retry budget. */
+  public void onRequest(long now) {
+    if (budget != null) {
+      budget.onRequest(now);
+    }
+  }
+
+  /** Whether attempt number {@code attempt} (1 = first retry) of {@code method} may be retried now. */
+  public boolean mayRetry(HttpMethod method, int attempt, long now) {
+    return budget != null && attempt <= def.retry().count()
+        && retryMethods.contains(method.name().toUpperCase(Locale.ROOT)) && budget.tryRetry(now);
+  }
+
+  /** Pause before a retry, in milliseconds. */
+  public long backoffMillis() {
+    return def.retry() == null ? 0 : def.retry().backoff().toMillis();
+  }
+
+  /** The request options for {@code uri} on {@code m}: address, TLS, SNI override and timeouts. */
+  public RequestOptions requestOptions(Member m, HttpMethod method, String uri) {
+    RequestOptions o = new RequestOptions()
+        .setMethod(method)
+        .setHost(m.host)
+        .setPort(m.port)
+        .setSsl(m.ssl)
+        .setURI(uri)
+        .setConnectTimeout(connectMillis)
+        .setIdleTimeout(Math.min(idleMillis, responseMillis));
+    if (m.ssl) {
+      o.setSslOptions(ssl);
+      String sni = def.tls() == null ? null : def.tls().serverName();
+      if (sni != null) {
+        o.setServer(SocketAddress.inetSocketAddress(m.port, m.host)).setHost(sni);
+      }
+    }
+    return o;
+  }
+
+  /** A read-only view of this upstream's state. */
+  public synchronized BackendStatus status() {
+    long now = System.nanoTime();
+    List<BackendStatus.MemberStatus> out = new ArrayList<>();
+    for (Member m : members) {
+      out.add(new BackendStatus.MemberStatus(m.url, m.weight, m.priority, m.healthy,
+          m.ejectedUntilNanos - now > 0, m.outstanding));
+    }
+    return new BackendStatus(name, breaker == null ? "NONE" : breaker.state().name(), out);
+  }
+}
