@@ -72,7 +72,7 @@ public final class Gateway {
         .setHandle100ContinueAutomatically(true)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
-        .setHttp2ClearTextEnabled(true)
+        .setHttp2ClearTextEnabled(options.h2c())
         .setTcpNoDelay(true);
     List<Future<HttpServer>> started = new ArrayList<>();
     HttpServer plain = vertx.createHttpServer(new HttpServerOptions(base).setPort(options.port()))

@@ -16,6 +16,10 @@ import java.util.List;
  * @param certificates server certificates; several are chosen among by SNI
  * @param maxHeaderSize the largest request head accepted, in bytes (431 beyond)
  * @param clientIdleTimeout how long a client connection may stay silent
+ * @param h2c whether the plain listener also speaks cleartext HTTP/2 (prior knowledge and
+ *     {@code Upgrade: h2c}); off by default because Vert.x inspects the first bytes of each
+ *     connection for the HTTP/2 preface before the strict HTTP/1.1 validator is in place, so with
+ *     h2c on the first read of a connection is parsed by Netty's lenient decoder alone
  */
 public record GatewayOptions(
     String host,
@@ -23,7 +27,8 @@ public record GatewayOptions(
     int httpsPort,
     List<Certificate> certificates,
     int maxHeaderSize,
-    Duration clientIdleTimeout) {
+    Duration clientIdleTimeout,
+    boolean h2c) {
 
   /**
    * A server certificate: PEM certificate chain and private key files, or a PKCS#12 key store with
@@ -53,11 +58,16 @@ public record GatewayOptions(
 
   /** Plain HTTP on {@code host:port}, 16 KiB heads, 60 s client idle timeout, no TLS. */
   public static GatewayOptions plain(String host, int port) {
-    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60));
+    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60), false);
   }
 
   /** Returns a copy serving HTTPS on {@code httpsPort} with {@code certificates}. */
   public GatewayOptions withTls(int httpsPort, List<Certificate> certificates) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c);
+  }
+
+  /** Returns a copy with cleartext HTTP/2 switched on or off (see {@code h2c}). */
+  public GatewayOptions withH2c(boolean enabled) {
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled);
   }
 }

@@ -40,7 +40,7 @@ class GatewayTlsAndHttp2Test {
     caFile = ca.writePem(dir, "ca");
     Path a = TestCertificates.server(ca, "a.example").writePem(dir, "a");
     Path b = TestCertificates.server(ca, "b.example").writePem(dir, "b");
-    GatewayOptions options = GatewayOptions.plain("127.0.0.1", 0).withTls(0, List.of(
+    GatewayOptions options = GatewayOptions.plain("127.0.0.1", 0).withH2c(true).withTls(0, List.of(
         GatewayOptions.Certificate.pem(a, TestCertificates.Issued.keyPath(dir, "a")),
         GatewayOptions.Certificate.pem(b, TestCertificates.Issued.keyPath(dir, "b"))));
     gateway = await(Gateway.start(vertx, options));

@@ -259,9 +259,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         return;
       }
       HttpClientRequest breq = ar.result();
-      req.connection().closeHandler(v -> {
-        breq.reset();
-        finish.accept(null);
+      // Per exchange, not per connection: a connection's close must never reset a backend
+      // request that has already completed (its pooled connection may serve another request).
+      resp.closeHandler(v -> {
+        if (!resp.ended()) {
+          breq.reset();
+          finish.accept(null);
+        }
       });
       var sent = hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
       sent.onComplete(rr -> {

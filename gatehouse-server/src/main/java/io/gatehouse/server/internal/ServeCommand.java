@@ -69,6 +69,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Largest request head in bytes; larger heads get 431 (default 16384).")
   int maxHeaderSize;
 
+  @Option(names = "--h2c", defaultValue = "${env:GATEHOUSE_H2C:-false}",
+      description = "Also speak cleartext HTTP/2 on the plain gateway port (env GATEHOUSE_H2C). The first read of each"
+          + " connection then bypasses strict HTTP/1.1 validation: use only behind a trusted proxy.")
+  boolean h2c;
+
   @Option(names = "--demo", defaultValue = "${env:GATEHOUSE_DEMO:-false}",
       description = "Register a demo API answered by a built-in mock and print curl commands to try (env GATEHOUSE_DEMO).")
   boolean demo;
@@ -134,7 +139,10 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
-        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60));
+        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c);
+    if (h2c) {
+      LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
+    }
     Gateway gateway = await(Gateway.start(vertx, options));
     plane.addValidator(Gateway::check);
     plane.onChange(rev -> gateway.apply(rev.config(), rev.id()));
