@@ -1,5 +1,7 @@
 package io.gatehouse.gateway.internal;
 
+import io.gatehouse.gateway.internal.events.EventQueue;
+import io.gatehouse.gateway.internal.events.Exchange;
 import io.gatehouse.model.SubscriptionKeys;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -31,10 +33,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private final Supplier<Snapshot> snapshot;
   private final HttpClient client;
+  private final EventQueue events;
 
-  public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client) {
+  public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client, EventQueue events) {
     this.snapshot = snapshot;
     this.client = client;
+    this.events = events;
   }
 
   @Override
@@ -43,6 +47,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     MultiMap headers = req.headers();
     String requestId = Forwarding.requestId(headers);
     HttpServerResponse resp = req.response();
+    Exchange ev = Exchange.start(requestId, req, events); // traffic event: finished when the response ends
     resp.putHeader("X-Request-Id", requestId);
     boolean upgrade = headers.contains(HttpHeaders.UPGRADE);
     if (upgrade && req.version() != HttpVersion.HTTP_2) {
@@ -53,7 +58,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     // 1. Health probe and request sanity.
     String path = req.path();
     if (path == null || path.isEmpty() || path.charAt(0) != '/') {
-      reject(req, 400, "bad-request", "Bad Request", "the request target must be an absolute path", requestId);
+      reject(req, 400, "bad-request", "Bad Request", "the request target must be an absolute path", ev);
       return;
     }
     if (path.equals(HEALTH_PATH) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
@@ -61,14 +66,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     if (Forwarding.hasDotSegment(path)) {
-      reject(req, 400, "bad-request", "Bad Request", "the path must not contain '.' or '..' segments", requestId);
+      reject(req, 400, "bad-request", "Bad Request", "the path must not contain '.' or '..' segments", ev);
       return;
     }
     long maxBody = snap.settings().maxBodySize();
     String contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null && parseLength(contentLength) > maxBody) {
       reject(req, 413, "body-too-large", "Content Too Large",
-          "the request body exceeds " + maxBody + " bytes", requestId);
+          "the request body exceeds " + maxBody + " bytes", ev);
       return;
     }
 
@@ -76,13 +81,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String host = host(req);
     CompiledApi api = snap.route(host, path);
     if (api == null) {
-      reject(req, 404, "no-route", "Not Found", "no API is published at this path", requestId);
+      reject(req, 404, "no-route", "Not Found", "no API is published at this path", ev);
       return;
     }
+    ev.api(api.name());
     boolean tls = req.isSSL();
     if (tls ? !api.https() : !api.http()) {
       reject(req, 403, "protocol-not-allowed", "Forbidden",
-          "this API is served over " + (tls ? "HTTP" : "HTTPS") + " only", requestId);
+          "this API is served over " + (tls ? "HTTP" : "HTTPS") + " only", ev);
       return;
     }
     String rest = path.length() == api.prefix().length() ? "/" : path.substring(api.prefix().length());
@@ -93,15 +99,16 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       OperationMatcher.Match match = api.operations().match(req.method().name(), rest);
       if (!match.found()) {
         if (match.allowedMethods().isEmpty()) {
-          reject(req, 404, "no-operation", "Not Found", "the API has no operation at this path", requestId);
+          reject(req, 404, "no-operation", "Not Found", "the API has no operation at this path", ev);
         } else {
           resp.putHeader(HttpHeaders.ALLOW, String.join(", ", match.allowedMethods()));
           reject(req, 405, "method-not-allowed", "Method Not Allowed",
-              "the operation does not accept " + req.method().name(), requestId);
+              "the operation does not accept " + req.method().name(), ev);
         }
         return;
       }
       operation = match.operation();
+      ev.operation(operation);
     }
 
     // 4. Subscription key.
@@ -116,13 +123,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       if (key == null || key.isEmpty()) {
         resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
         reject(req, 401, "subscription-key-missing", "Unauthorized",
-            "a subscription key is required in the " + api.keyHeader() + " header", requestId);
+            "a subscription key is required in the " + api.keyHeader() + " header", ev);
         return;
       }
       Grant grant = snap.grant(SubscriptionKeys.hash(key));
       if (grant == null) {
         resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
-        reject(req, 401, "subscription-key-invalid", "Unauthorized", "the subscription key is not valid", requestId);
+        reject(req, 401, "subscription-key-invalid", "Unauthorized", "the subscription key is not valid", ev);
         return;
       }
       String refusal = grant.refusal(System.currentTimeMillis());
@@ -130,20 +137,23 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         refusal = "the subscription does not include this API";
       }
       if (refusal != null) {
-        reject(req, 403, "subscription-not-allowed", "Forbidden", refusal, requestId);
+        reject(req, 403, "subscription-not-allowed", "Forbidden", refusal, ev);
         return;
       }
+      ev.subscription(grant.subscription(), grant.product(), grant.owner());
       if (fromQuery) {
         query = QueryStrings.without(query, api.keyQuery());
+        ev.query(query);
       }
     }
 
     // 5. Forward to the backend.
-    forward(req, snap, api, rest, query, requestId, upgrade);
+    forward(req, snap, api, rest, query, ev, upgrade);
   }
 
   private void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, String requestId, boolean upgrade) {
+      String query, Exchange ev, boolean upgrade) {
+    String requestId = ev.requestId();
     CompiledBackend backend = api.backend();
     MultiMap in = req.headers();
     String connection = in.get(HttpHeaders.CONNECTION);
@@ -196,12 +206,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         .setIdleTimeout(backend.timeoutMillis());
     long maxBody = snap.settings().maxBodySize();
     HttpServerResponse resp = req.response();
+    ev.backendStarted();
     client.request(options).onComplete(ar -> {
       if (ar.failed()) {
         if (hasBody) {
           req.resume();
         }
-        failed(req, ar.cause(), requestId);
+        failed(req, ar.cause(), ev);
         return;
       }
       HttpClientRequest breq = ar.result();
@@ -210,16 +221,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       sent.onComplete(rr -> {
         if (rr.failed()) {
           breq.reset();
-          failed(req, rr.cause(), requestId);
+          failed(req, rr.cause(), ev);
           return;
         }
-        respond(req, resp, rr.result(), snap, upgrade);
+        respond(req, resp, rr.result(), snap, upgrade, ev);
       });
     });
   }
 
   private static void respond(HttpServerRequest req, HttpServerResponse resp, HttpClientResponse bres,
-      Snapshot snap, boolean upgrade) {
+      Snapshot snap, boolean upgrade, Exchange ev) {
+    ev.backendAnswered(bres.statusCode());
     if (resp.closed()) {
       bres.request().reset();
       return;
@@ -245,31 +257,34 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     bres.pipeTo(resp).onFailure(e -> {
       if (!resp.ended()) {
+        ev.backendAborted();
         resp.reset();
       }
     });
   }
 
-  private static void failed(HttpServerRequest req, Throwable cause, String requestId) {
+  private static void failed(HttpServerRequest req, Throwable cause, Exchange ev) {
     HttpServerResponse resp = req.response();
     if (cause instanceof LimitedStream.TooLargeException) {
-      reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), requestId);
+      reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), ev);
     } else if (cause instanceof TimeoutException) {
-      reject(req, 504, "backend-timeout", "Gateway Timeout", "the backend did not answer in time", requestId);
+      reject(req, 504, "backend-timeout", "Gateway Timeout", "the backend did not answer in time", ev);
     } else if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
-      reject(req, 502, "backend-tls", "Bad Gateway", "the TLS handshake with the backend failed", requestId);
+      reject(req, 502, "backend-tls", "Bad Gateway", "the TLS handshake with the backend failed", ev);
     } else if (cause instanceof ConnectException || cause.getCause() instanceof ConnectException) {
-      reject(req, 502, "backend-unreachable", "Bad Gateway", "the backend refused the connection", requestId);
+      reject(req, 502, "backend-unreachable", "Bad Gateway", "the backend refused the connection", ev);
     } else if (resp.headWritten() || resp.closed()) {
+      ev.backendAborted();
       resp.reset();
     } else {
-      reject(req, 502, "backend-failed", "Bad Gateway", "the backend connection failed", requestId);
+      reject(req, 502, "backend-failed", "Bad Gateway", "the backend connection failed", ev);
     }
   }
 
   private static void reject(HttpServerRequest req, int status, String type, String title, String detail,
-      String requestId) {
-    Problems.send(req.response(), status, type, title, detail, requestId);
+      Exchange ev) {
+    ev.rejected(type);
+    Problems.send(req.response(), status, type, title, detail, ev.requestId());
   }
 
   private static String host(HttpServerRequest req) {
