@@ -56,7 +56,8 @@ public final class Exchange {
     HttpServerResponse resp = req.response();
     resp.endHandler(v -> ex.finish());
     resp.closeHandler(v -> {
-      if (!ex.done && ex.error == null) {
+      // HTTP/2 closes the stream of every response, ended or not: only an unended one was aborted.
+      if (!ex.done && ex.error == null && !resp.ended()) {
         ex.error = "client-aborted";
         ex.rejectedBy = "client";
       }
