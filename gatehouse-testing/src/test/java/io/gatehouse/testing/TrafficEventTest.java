@@ -41,6 +41,9 @@ class TrafficEventTest {
           path: /open
           backend: echo
           subscriptionRequired: false
+        - name: billing
+          path: /billing
+          backend: echo
       products:
         - name: starter
           apis: [orders]
@@ -148,6 +151,17 @@ class TrafficEventTest {
     assertThat(e.rejectedBy()).isEqualTo("subscription-key");
     assertThat(e.error()).isEqualTo("subscription-key-missing");
     assertThat(e.bytesOut()).isEqualTo(r.body().getBytes(StandardCharsets.UTF_8).length);
+    assertNoFurtherEvent();
+  }
+
+  @Test
+  void refusedSubscriptionIsNamedInItsEvent() throws Exception {
+    assertThat(GH.get("/billing/x", "Subscription-Key", ALICE).statusCode()).isEqualTo(403);
+    TrafficEvent e = next();
+    assertThat(e.api()).isEqualTo("billing");
+    assertThat(e.subscription()).isEqualTo("alice-starter");
+    assertThat(e.rejectedBy()).isEqualTo("subscription-key");
+    assertThat(e.error()).isEqualTo("subscription-not-allowed");
     assertNoFurtherEvent();
   }
 

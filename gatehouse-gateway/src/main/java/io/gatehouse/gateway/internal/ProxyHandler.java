@@ -132,6 +132,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         reject(req, 401, "subscription-key-invalid", "Unauthorized", "the subscription key is not valid", ev);
         return;
       }
+      ev.subscription(grant.subscription(), grant.product(), grant.owner());
       String refusal = grant.refusal(System.currentTimeMillis());
       if (refusal == null && !grant.covers(api.name())) {
         refusal = "the subscription does not include this API";
@@ -140,7 +141,6 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         reject(req, 403, "subscription-not-allowed", "Forbidden", refusal, ev);
         return;
       }
-      ev.subscription(grant.subscription(), grant.product(), grant.owner());
       if (fromQuery) {
         query = QueryStrings.without(query, api.keyQuery());
         ev.query(query);
