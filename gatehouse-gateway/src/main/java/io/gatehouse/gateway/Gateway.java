@@ -2,26 +2,32 @@ package io.gatehouse.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatehouse.gateway.events.TrafficEvents;
 import io.gatehouse.gateway.internal.ProxyHandler;
+import io.gatehouse.gateway.internal.events.EventQueue;
 import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
 import io.gatehouse.model.ConfigException;
 import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PfxOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #apply} compiles a configuration and swaps it in atomically: requests in flight finish
  * on the snapshot they started with, and no request fails because of a reload.
+ *
+ * <p>Every request produces one traffic event on {@link #events()} once it completes; subscribe a
+ * consumer there (access log, metrics) to receive them.
  */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -39,18 +48,35 @@ public final class Gateway {
   private final List<HttpServer> servers = new ArrayList<>();
   private final HttpClient client;
   private final Upstreams upstreams;
+  private final EventQueue events;
+  private final LongAdder connections = new LongAdder();
   private int port = -1;
   private int httpsPort = -1;
 
-  private Gateway(HttpClient client, Upstreams upstreams) {
+  private Gateway(HttpClient client, Upstreams upstreams, EventQueue events) {
     this.client = client;
     this.upstreams = upstreams;
+    this.events = events;
   }
+
+  /** Default capacity of the traffic-event queue. */
+  public static final int DEFAULT_EVENT_QUEUE_CAPACITY = 65_536;
 
   /** Starts the listeners described by {@code options}, serving an empty configuration. */
   public static Future<Gateway> start(Vertx vertx, GatewayOptions options) {
+    return start(vertx, options, DEFAULT_EVENT_QUEUE_CAPACITY);
+  }
+
+  /**
+   * Starts the listeners described by {@code options} with a traffic-event queue holding at most
+   * {@code eventQueueCapacity} events (at least 1), serving an empty configuration.
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayOptions options, int eventQueueCapacity) {
     requireNonNull(vertx, "vertx");
     requireNonNull(options, "options");
+    if (eventQueueCapacity < 1) {
+      throw new IllegalArgumentException("eventQueueCapacity must be at least 1 but was " + eventQueueCapacity);
+    }
     HttpClient client = vertx.createHttpClient(
         new HttpClientOptions()
             .setKeepAlive(true)
@@ -61,8 +87,8 @@ public final class Gateway {
             .setVerifyHost(true)
             .setTrustAll(false),
         new PoolOptions().setHttp1MaxSize(256).setHttp2MaxSize(16).setMaxWaitQueueSize(10_000));
-    Gateway gateway = new Gateway(client, new Upstreams(vertx));
-    ProxyHandler handler = new ProxyHandler(gateway.current::get, client);
+    Gateway gateway = new Gateway(client, new Upstreams(vertx), new EventQueue(eventQueueCapacity));
+    ProxyHandler handler = new ProxyHandler(gateway.current::get, client, gateway.events);
     HttpServerOptions base = new HttpServerOptions()
         .setHost(options.host())
         .setMaxHeaderSize(options.maxHeaderSize())
@@ -76,7 +102,7 @@ public final class Gateway {
         .setTcpNoDelay(true);
     List<Future<HttpServer>> started = new ArrayList<>();
     HttpServer plain = vertx.createHttpServer(new HttpServerOptions(base).setPort(options.port()))
-        .connectionHandler(Http1Guard.install(options.maxHeaderSize()))
+        .connectionHandler(gateway.counted(Http1Guard.install(options.maxHeaderSize())))
         .requestHandler(handler);
     gateway.servers.add(plain);
     started.add(plain.listen());
@@ -88,7 +114,7 @@ public final class Gateway {
           .setSni(true)
           .setKeyCertOptions(keyCerts(options.certificates()));
       HttpServer secure = vertx.createHttpServer(tls)
-          .connectionHandler(Http1Guard.install(options.maxHeaderSize()))
+          .connectionHandler(gateway.counted(Http1Guard.install(options.maxHeaderSize())))
           .requestHandler(handler);
       gateway.servers.add(secure);
       started.add(secure.listen());
@@ -102,6 +128,19 @@ public final class Gateway {
           gateway.httpsPort > 0 ? " and https port " + gateway.httpsPort : "");
       return gateway;
     });
+  }
+
+  private Handler<HttpConnection> counted(Handler<HttpConnection> next) {
+    return conn -> {
+      connections.increment();
+      if (conn instanceof ConnectionBase) {
+        // closeFuture, not closeHandler: the request path sets its own connection close handler.
+        ((ConnectionBase) conn).closeFuture().onComplete(v -> connections.decrement());
+      } else {
+        conn.closeHandler(v -> connections.decrement());
+      }
+      next.handle(conn);
+    };
   }
 
   private static KeyCertOptions keyCerts(List<GatewayOptions.Certificate> certs) {
@@ -165,6 +204,16 @@ public final class Gateway {
     return current.get().revision();
   }
 
+  /** The traffic-event stream: every completed request, for consumers to subscribe to. */
+  public TrafficEvents events() {
+    return events;
+  }
+
+  /** Client connections open now, over all listeners. */
+  public long activeConnections() {
+    return connections.sum();
+  }
+
   /** The plain HTTP port actually bound. */
   public int port() {
     return port;
@@ -181,6 +230,6 @@ public final class Gateway {
     servers.forEach(s -> closing.add(s.close()));
     closing.add(client.close());
     upstreams.close();
-    return Future.join(closing).mapEmpty();
+    return Future.join(closing).<Void>mapEmpty().andThen(ar -> events.close());
   }
 }

@@ -1,5 +1,7 @@
 package io.gatehouse.gateway.internal;
 
+import io.gatehouse.gateway.internal.events.EventQueue;
+import io.gatehouse.gateway.internal.events.Exchange;
 import io.gatehouse.model.SubscriptionKeys;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -34,10 +36,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private final Supplier<Snapshot> snapshot;
   private final HttpClient client;
+  private final EventQueue events;
 
-  public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client) {
+  public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client, EventQueue events) {
     this.snapshot = snapshot;
     this.client = client;
+    this.events = events;
   }
 
   @Override
@@ -46,6 +50,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     MultiMap headers = req.headers();
     String requestId = Forwarding.requestId(headers);
     HttpServerResponse resp = req.response();
+    Exchange ev = Exchange.start(requestId, req, events); // traffic event: finished when the response ends
     resp.putHeader("X-Request-Id", requestId);
     boolean upgrade = headers.contains(HttpHeaders.UPGRADE);
     if (upgrade && req.version() != HttpVersion.HTTP_2) {
@@ -56,7 +61,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     // 1. Health probe and request sanity.
     String path = req.path();
     if (path == null || path.isEmpty() || path.charAt(0) != '/') {
-      reject(req, 400, "bad-request", "Bad Request", "the request target must be an absolute path", requestId);
+      reject(req, 400, "bad-request", "Bad Request", "the request target must be an absolute path", ev);
       return;
     }
     if (path.equals(HEALTH_PATH) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
@@ -64,14 +69,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     if (Forwarding.hasDotSegment(path)) {
-      reject(req, 400, "bad-request", "Bad Request", "the path must not contain '.' or '..' segments", requestId);
+      reject(req, 400, "bad-request", "Bad Request", "the path must not contain '.' or '..' segments", ev);
       return;
     }
     long maxBody = snap.settings().maxBodySize();
     String contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null && parseLength(contentLength) > maxBody) {
       reject(req, 413, "body-too-large", "Content Too Large",
-          "the request body exceeds " + maxBody + " bytes", requestId);
+          "the request body exceeds " + maxBody + " bytes", ev);
       return;
     }
 
@@ -79,13 +84,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String host = host(req);
     CompiledApi api = snap.route(host, path);
     if (api == null) {
-      reject(req, 404, "no-route", "Not Found", "no API is published at this path", requestId);
+      reject(req, 404, "no-route", "Not Found", "no API is published at this path", ev);
       return;
     }
+    ev.api(api.name());
     boolean tls = req.isSSL();
     if (tls ? !api.https() : !api.http()) {
       reject(req, 403, "protocol-not-allowed", "Forbidden",
-          "this API is served over " + (tls ? "HTTP" : "HTTPS") + " only", requestId);
+          "this API is served over " + (tls ? "HTTP" : "HTTPS") + " only", ev);
       return;
     }
     String rest = path.length() == api.prefix().length() ? "/" : path.substring(api.prefix().length());
@@ -96,15 +102,16 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       OperationMatcher.Match match = api.operations().match(req.method().name(), rest);
       if (!match.found()) {
         if (match.allowedMethods().isEmpty()) {
-          reject(req, 404, "no-operation", "Not Found", "the API has no operation at this path", requestId);
+          reject(req, 404, "no-operation", "Not Found", "the API has no operation at this path", ev);
         } else {
           resp.putHeader(HttpHeaders.ALLOW, String.join(", ", match.allowedMethods()));
           reject(req, 405, "method-not-allowed", "Method Not Allowed",
-              "the operation does not accept " + req.method().name(), requestId);
+              "the operation does not accept " + req.method().name(), ev);
         }
         return;
       }
       operation = match.operation();
+      ev.operation(operation);
     }
 
     // 4. Subscription key.
@@ -119,34 +126,36 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       if (key == null || key.isEmpty()) {
         resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
         reject(req, 401, "subscription-key-missing", "Unauthorized",
-            "a subscription key is required in the " + api.keyHeader() + " header", requestId);
+            "a subscription key is required in the " + api.keyHeader() + " header", ev);
         return;
       }
       Grant grant = snap.grant(SubscriptionKeys.hash(key));
       if (grant == null) {
         resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
-        reject(req, 401, "subscription-key-invalid", "Unauthorized", "the subscription key is not valid", requestId);
+        reject(req, 401, "subscription-key-invalid", "Unauthorized", "the subscription key is not valid", ev);
         return;
       }
+      ev.subscription(grant.subscription(), grant.product(), grant.owner());
       String refusal = grant.refusal(System.currentTimeMillis());
       if (refusal == null && !grant.covers(api.name())) {
         refusal = "the subscription does not include this API";
       }
       if (refusal != null) {
-        reject(req, 403, "subscription-not-allowed", "Forbidden", refusal, requestId);
+        reject(req, 403, "subscription-not-allowed", "Forbidden", refusal, ev);
         return;
       }
       if (fromQuery) {
         query = QueryStrings.without(query, api.keyQuery());
+        ev.query(query);
       }
     }
 
     // 5. Forward to the backend.
-    forward(req, snap, api, rest, query, requestId, upgrade);
+    forward(req, snap, api, rest, query, ev, upgrade);
   }
 
   private void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, String requestId, boolean upgrade) {
+      String query, Exchange ev, boolean upgrade) {
     CompiledBackend backend = api.backend();
     MultiMap in = req.headers();
     String connection = in.get(HttpHeaders.CONNECTION);
@@ -179,7 +188,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         + (originalHost.isEmpty() ? "" : ";host=\"" + originalHost + "\"");
     String forwarded = in.get("Forwarded");
     out.set("Forwarded", trustedPeer && forwarded != null ? forwarded + ", " + element : element);
-    out.set("X-Request-Id", requestId);
+    out.set("X-Request-Id", ev.requestId());
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
     String pathAndQuery = rest + (query == null ? "" : "?" + query);
@@ -190,7 +199,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (hasBody) {
       req.pause();
     }
-    attempt(req, snap, up, out, pathAndQuery, hasBody, requestId, upgrade, 0);
+    attempt(req, snap, up, out, pathAndQuery, hasBody, ev, upgrade, 0);
   }
 
   /**
@@ -199,7 +208,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * another try after the backoff.
    */
   private void attempt(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, String requestId, boolean upgrade, int attempt) {
+      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt) {
     HttpServerResponse resp = req.response();
     if (resp.closed()) {
       return;
@@ -210,7 +219,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       long ms = breaker.retryAfterMillis(start);
       resp.putHeader("Retry-After", Long.toString(Math.max(1, (ms + 999) / 1000)));
       reject(req, 503, "backend-circuit-open", "Service Unavailable",
-          "the backend is failing; its circuit breaker is open", requestId);
+          "the backend is failing; its circuit breaker is open", ev);
       return;
     }
     Member member = up.pick(start);
@@ -219,7 +228,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         breaker.release();
       }
       reject(req, 503, "backend-unavailable", "Service Unavailable",
-          "no healthy member of the backend is available", requestId);
+          "no healthy member of the backend is available", ev);
       return;
     }
     boolean[] finished = new boolean[1];
@@ -246,16 +255,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         .setHeaders(headers);
     HttpClient c = up.client() == null ? client : up.client();
     long maxBody = snap.settings().maxBodySize();
+    ev.backendStarted();
     c.request(options).onComplete(ar -> {
       if (ar.failed()) {
         finish.accept(true);
-        if (retried(req, snap, up, headers, pathAndQuery, hasBody, requestId, upgrade, attempt)) {
+        if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt)) {
           return;
         }
         if (hasBody) {
           req.resume();
         }
-        failed(req, ar.cause(), requestId);
+        failed(req, ar.cause(), ev);
         return;
       }
       HttpClientRequest breq = ar.result();
@@ -272,34 +282,34 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         if (rr.failed()) {
           breq.reset();
           finish.accept(!(rr.cause() instanceof LimitedStream.TooLargeException));
-          if (retried(req, snap, up, headers, pathAndQuery, hasBody, requestId, upgrade, attempt)) {
+          if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt)) {
             return;
           }
-          failed(req, rr.cause(), requestId);
+          failed(req, rr.cause(), ev);
           return;
         }
         HttpClientResponse bres = rr.result();
         int status = bres.statusCode();
         finish.accept(status >= 500);
         if ((status == 502 || status == 503 || status == 504)
-            && retried(req, snap, up, headers, pathAndQuery, hasBody, requestId, upgrade, attempt)) {
+            && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt)) {
           bres.body(); // drain the discarded answer so that the connection can be reused
           return;
         }
-        respond(req, resp, bres, snap, upgrade);
+        respond(req, resp, bres, snap, upgrade, ev);
       });
     });
   }
 
   private boolean retried(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, String requestId, boolean upgrade, int attempt) {
+      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt) {
     HttpServerResponse resp = req.response();
     if (hasBody || resp.headWritten() || resp.closed()
         || !up.mayRetry(req.method(), attempt + 1, System.nanoTime())) {
       return false;
     }
     long backoff = up.backoffMillis();
-    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, false, requestId, upgrade, attempt + 1);
+    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, false, ev, upgrade, attempt + 1);
     io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
     if (backoff > 0 && ctx != null) {
       ctx.owner().setTimer(backoff, id -> again.run());
@@ -310,7 +320,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   }
 
   private static void respond(HttpServerRequest req, HttpServerResponse resp, HttpClientResponse bres,
-      Snapshot snap, boolean upgrade) {
+      Snapshot snap, boolean upgrade, Exchange ev) {
+    ev.backendAnswered(bres.statusCode());
     if (resp.closed()) {
       bres.request().reset();
       return;
@@ -336,25 +347,27 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     bres.pipeTo(resp).onFailure(e -> {
       if (!resp.ended()) {
+        ev.backendAborted();
         resp.reset();
       }
     });
   }
 
-  private static void failed(HttpServerRequest req, Throwable cause, String requestId) {
+  private static void failed(HttpServerRequest req, Throwable cause, Exchange ev) {
     HttpServerResponse resp = req.response();
     if (cause instanceof LimitedStream.TooLargeException) {
-      reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), requestId);
+      reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), ev);
     } else if (cause instanceof TimeoutException) {
-      reject(req, 504, "backend-timeout", "Gateway Timeout", "the backend did not answer in time", requestId);
+      reject(req, 504, "backend-timeout", "Gateway Timeout", "the backend did not answer in time", ev);
     } else if (causedBy(cause, SSLException.class) || causedBy(cause, java.security.cert.CertificateException.class)) {
-      reject(req, 502, "backend-tls", "Bad Gateway", "the TLS handshake with the backend failed", requestId);
+      reject(req, 502, "backend-tls", "Bad Gateway", "the TLS handshake with the backend failed", ev);
     } else if (causedBy(cause, ConnectException.class)) {
-      reject(req, 502, "backend-unreachable", "Bad Gateway", "the backend refused the connection", requestId);
+      reject(req, 502, "backend-unreachable", "Bad Gateway", "the backend refused the connection", ev);
     } else if (resp.headWritten() || resp.closed()) {
+      ev.backendAborted();
       resp.reset();
     } else {
-      reject(req, 502, "backend-failed", "Bad Gateway", "the backend connection failed", requestId);
+      reject(req, 502, "backend-failed", "Bad Gateway", "the backend connection failed", ev);
     }
   }
 
@@ -368,8 +381,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   }
 
   private static void reject(HttpServerRequest req, int status, String type, String title, String detail,
-      String requestId) {
-    Problems.send(req.response(), status, type, title, detail, requestId);
+      Exchange ev) {
+    ev.rejected(type);
+    Problems.send(req.response(), status, type, title, detail, ev.requestId());
   }
 
   private static String host(HttpServerRequest req) {

@@ -154,7 +154,8 @@ public final class Snapshot {
       }
       Grant grant = new Grant(s.name(), s.state(),
           s.expiresAt() == null ? 0 : s.expiresAt().toEpochMilli(), s.owner(),
-          s.owner() != null && blocked.getOrDefault(s.owner(), false), apis);
+          s.owner() != null && blocked.getOrDefault(s.owner(), false), apis,
+          s.scope().startsWith("product:") ? s.scope().substring(8) : null);
       if (s.primaryKeyHash() != null) {
         grants.put(s.primaryKeyHash(), grant);
       }

@@ -1,0 +1,221 @@
+package io.gatehouse.gateway.internal.events;
+
+import io.gatehouse.gateway.events.TrafficEvent;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * What the request path learns about one request, turned into exactly one {@link TrafficEvent}
+ * when the response ends or the connection closes first. Confined to the request's event loop.
+ *
+ * <p>When no consumer is subscribed, {@link #start} returns a recorder that only carries the
+ * request id and builds nothing.
+ */
+public final class Exchange {
+  private final String requestId;
+  private final HttpServerRequest req;
+  private final EventQueue queue;
+  private final long startMillis;
+  private final long startNanos;
+  private boolean done;
+  private String api = "";
+  private String operation = "";
+  private String query;
+  private String product;
+  private String subscription;
+  private String user;
+  private int backendStatus = -1;
+  private long backendStart;
+  private long backendNanos;
+  private String rejectedBy;
+  private String error;
+
+  private Exchange(String requestId, HttpServerRequest req, EventQueue queue) {
+    this.requestId = requestId;
+    this.req = req;
+    this.queue = queue;
+    this.startMillis = queue == null ? 0 : System.currentTimeMillis();
+    this.startNanos = queue == null ? 0 : System.nanoTime();
+  }
+
+  /**
+   * Starts recording {@code req}; the event is published to {@code queue} when the response ends
+   * or is abandoned. Call before anything is written to the response.
+   */
+  public static Exchange start(String requestId, HttpServerRequest req, EventQueue queue) {
+    if (!queue.active()) {
+      return new Exchange(requestId, req, null);
+    }
+    Exchange ex = new Exchange(requestId, req, queue);
+    ex.query = req.query();
+    HttpServerResponse resp = req.response();
+    resp.endHandler(v -> ex.finish());
+    resp.closeHandler(v -> {
+      // HTTP/2 closes the stream of every response, ended or not: only an unended one was aborted.
+      if (!ex.done && ex.error == null && !resp.ended()) {
+        ex.error = "client-aborted";
+        ex.rejectedBy = "client";
+      }
+      ex.finish();
+    });
+    return ex;
+  }
+
+  /** The request id. */
+  public String requestId() {
+    return requestId;
+  }
+
+  /** Records the routed API. */
+  public void api(String name) {
+    if (queue != null) {
+      api = name;
+    }
+  }
+
+  /** Records the matched operation. */
+  public void operation(String name) {
+    if (queue != null) {
+      operation = name;
+    }
+  }
+
+  /** Records the subscription that authorised the request. */
+  public void subscription(String name, String product, String user) {
+    if (queue != null) {
+      this.subscription = name;
+      this.product = product;
+      this.user = user;
+    }
+  }
+
+  /** Records the query as forwarded (the subscription key parameter removed). */
+  public void query(String forwarded) {
+    if (queue != null) {
+      this.query = forwarded;
+    }
+  }
+
+  /** Records that the gateway answered with problem {@code type} instead of the backend. */
+  public void rejected(String type) {
+    if (queue != null && error == null) {
+      error = type;
+      rejectedBy = stageOf(type);
+    }
+  }
+
+  /** Marks the moment the backend request is issued. */
+  public void backendStarted() {
+    if (queue != null) {
+      backendStart = System.nanoTime();
+    }
+  }
+
+  /** Records the backend's response head. */
+  public void backendAnswered(int status) {
+    if (queue != null) {
+      backendStatus = status;
+      backendNanos = System.nanoTime() - backendStart;
+    }
+  }
+
+  /** Records that the backend response broke off while streaming. */
+  public void backendAborted() {
+    if (queue != null && error == null) {
+      error = "backend-aborted";
+      rejectedBy = "backend";
+    }
+  }
+
+  private void finish() {
+    if (done || queue == null) {
+      return;
+    }
+    done = true;
+    long total = System.nanoTime() - startNanos;
+    if (backendStart != 0 && backendStatus < 0) {
+      backendNanos = System.nanoTime() - backendStart;
+    }
+    HttpServerResponse resp = req.response();
+    SocketAddress peer = req.remoteAddress();
+    HostAndPort authority = req.authority();
+    String host = authority == null || authority.host() == null ? "" : authority.host().toLowerCase(Locale.ROOT);
+    String path = req.path();
+    queue.publish(new TrafficEvent(
+        Instant.ofEpochMilli(startMillis),
+        requestId,
+        traceId(req.getHeader("traceparent")),
+        peer == null || peer.hostAddress() == null ? "" : peer.hostAddress(),
+        req.method().name(),
+        host,
+        path == null ? "" : path,
+        query,
+        api,
+        operation,
+        product,
+        subscription,
+        user,
+        resp.headWritten() ? resp.getStatusCode() : 0,
+        backendStatus < 0 ? null : backendStatus,
+        total,
+        backendNanos,
+        req.bytesRead(),
+        resp.bytesWritten(),
+        null,
+        rejectedBy,
+        error,
+        req.getHeader("User-Agent"),
+        protocol(req.version())));
+  }
+
+  /** The stage of the request lifecycle that makes problems of {@code type}. */
+  static String stageOf(String type) {
+    switch (type) {
+      case "bad-request":
+      case "body-too-large":
+        return "limits";
+      case "no-route":
+      case "protocol-not-allowed":
+        return "route";
+      case "no-operation":
+      case "method-not-allowed":
+        return "operation";
+      case "subscription-key-missing":
+      case "subscription-key-invalid":
+      case "subscription-not-allowed":
+        return "subscription-key";
+      default:
+        return type.startsWith("backend-") ? "backend" : type;
+    }
+  }
+
+  /** The trace id of a W3C {@code traceparent} value, or {@code null} when it is malformed. */
+  static String traceId(String traceparent) {
+    if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-'
+        || traceparent.charAt(35) != '-' || traceparent.charAt(52) != '-') {
+      return null;
+    }
+    boolean nonZero = false;
+    for (int i = 3; i < 35; i++) {
+      char c = traceparent.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return null;
+      }
+      nonZero |= c != '0';
+    }
+    return nonZero ? traceparent.substring(3, 35) : null;
+  }
+
+  private static String protocol(HttpVersion version) {
+    switch (version) {
+      case HTTP_1_0: return "HTTP/1.0";
+      case HTTP_2: return "HTTP/2";
+      default: return "HTTP/1.1";
+    }
+  }
+}

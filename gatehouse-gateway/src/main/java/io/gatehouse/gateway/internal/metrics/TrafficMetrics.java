@@ -1,0 +1,109 @@
+package io.gatehouse.gateway.internal.metrics;
+
+import io.gatehouse.gateway.events.TrafficEvent;
+import io.gatehouse.gateway.events.TrafficEventConsumer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns traffic events into request, latency, byte and rejection meters. Runs on the event thread
+ * only (its meter caches are not thread-safe). Label values come from configuration (API and
+ * operation names), fixed sets (status class, stage, problem type), or collapse to
+ * {@value #OVERFLOW} past {@value #MAX_SERIES} combinations.
+ */
+public final class TrafficMetrics implements TrafficEventConsumer {
+  static final String OVERFLOW = "_other";
+  static final int MAX_SERIES = 5_000;
+  private static final Duration[] BUCKETS = {
+      Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+  private final MeterRegistry registry;
+  private final Map<RequestKey, Counter> requests = new HashMap<>();
+  private final Map<String, ApiMeters> apis = new HashMap<>();
+  private final Map<RejectionKey, Counter> rejections = new HashMap<>();
+
+  private record RequestKey(String api, String operation, String statusClass) {}
+
+  private record RejectionKey(String stage, String reason) {}
+
+  private record ApiMeters(Timer total, Timer backend, Counter bytesIn, Counter bytesOut) {}
+
+  public TrafficMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public void accept(TrafficEvent e) {
+    String api = e.api();
+    if (!apis.containsKey(api) && apis.size() >= MAX_SERIES) {
+      api = OVERFLOW;
+    }
+    ApiMeters m = apis.computeIfAbsent(api, this::apiMeters);
+    RequestKey key = new RequestKey(api, e.operation(), e.statusClass());
+    Counter c = requests.get(key);
+    if (c == null) {
+      if (requests.size() >= MAX_SERIES) {
+        key = new RequestKey(OVERFLOW, OVERFLOW, e.statusClass());
+        c = requests.get(key);
+      }
+      if (c == null) {
+        c = Counter.builder("gatehouse.requests")
+            .description("Requests completed, by API, operation and response status class")
+            .tags("api", key.api(), "operation", key.operation(), "status_class", key.statusClass())
+            .register(registry);
+        requests.put(key, c);
+      }
+    }
+    c.increment();
+    m.total().record(e.totalNanos(), TimeUnit.NANOSECONDS);
+    if (e.backendStatus() != null) {
+      m.backend().record(e.backendNanos(), TimeUnit.NANOSECONDS);
+    }
+    if (e.bytesIn() > 0) {
+      m.bytesIn().increment(e.bytesIn());
+    }
+    if (e.bytesOut() > 0) {
+      m.bytesOut().increment(e.bytesOut());
+    }
+    if (e.rejectedBy() != null) {
+      RejectionKey rk = new RejectionKey(e.rejectedBy(), e.error() == null ? "" : e.error());
+      Counter r = rejections.get(rk);
+      if (r == null) {
+        if (rejections.size() >= MAX_SERIES) {
+          rk = new RejectionKey(OVERFLOW, OVERFLOW);
+        }
+        r = rejections.computeIfAbsent(rk, k -> Counter.builder("gatehouse.rejections")
+            .description("Requests answered by the gateway instead of the backend, by stage and problem type")
+            .tags("stage", k.stage(), "reason", k.reason())
+            .register(registry));
+      }
+      r.increment();
+    }
+  }
+
+  private ApiMeters apiMeters(String api) {
+    return new ApiMeters(
+        Timer.builder("gatehouse.request.duration")
+            .description("Time from request head to response end, as seen by the gateway")
+            .tag("api", api)
+            .serviceLevelObjectives(BUCKETS)
+            .register(registry),
+        Timer.builder("gatehouse.backend.duration")
+            .description("Time from issuing the backend request to its response head")
+            .tag("api", api)
+            .serviceLevelObjectives(BUCKETS)
+            .register(registry),
+        Counter.builder("gatehouse.request.bytes").baseUnit("bytes")
+            .description("Request body bytes read from clients").tag("api", api).register(registry),
+        Counter.builder("gatehouse.response.bytes").baseUnit("bytes")
+            .description("Response body bytes written to clients").tag("api", api).register(registry));
+  }
+}

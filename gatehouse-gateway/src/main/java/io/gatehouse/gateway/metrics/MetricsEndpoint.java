@@ -1,0 +1,93 @@
+package io.gatehouse.gateway.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatehouse.gateway.Gateway;
+import io.gatehouse.gateway.events.TrafficEvents;
+import io.gatehouse.gateway.internal.metrics.TrafficMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * A gateway's metrics in the Prometheus text format: a Micrometer registry fed by a traffic-event
+ * consumer (off the request path) plus gauges read at scrape time and JVM and process meters.
+ *
+ * <p>Mount {@link #scrape()} as {@code GET /metrics} with content type {@link #CONTENT_TYPE}.
+ * {@link #scrape()} is thread-safe. Metric names are listed in {@code docs/observability.md}.
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+  /** The content type of {@link #scrape()}. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final PrometheusMeterRegistry registry;
+  private final TrafficEvents events;
+  private final TrafficMetrics consumer;
+  private final JvmGcMetrics gc;
+
+  private MetricsEndpoint(PrometheusMeterRegistry registry, TrafficEvents events) {
+    this.registry = registry;
+    this.events = events;
+    this.consumer = new TrafficMetrics(registry);
+    this.gc = new JvmGcMetrics();
+  }
+
+  /**
+   * Starts collecting {@code gateway}'s metrics: subscribes a consumer to its traffic events and
+   * registers its gauges. Until {@link #close()}, requests also update the meters.
+   */
+  public static MetricsEndpoint attach(Gateway gateway) {
+    requireNonNull(gateway, "gateway");
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TrafficEvents events = gateway.events();
+    MetricsEndpoint endpoint = new MetricsEndpoint(registry, events);
+    Gauge.builder("gatehouse.connections.active", gateway, Gateway::activeConnections)
+        .description("Client connections open now").register(registry);
+    Gauge.builder("gatehouse.config.revision", gateway, Gateway::revision)
+        .description("Configuration revision being served").register(registry);
+    Gauge.builder("gatehouse.events.queue.depth", events, TrafficEvents::depth)
+        .description("Traffic events waiting for the consumers").register(registry);
+    Gauge.builder("gatehouse.events.queue.capacity", events, TrafficEvents::capacity)
+        .description("Capacity of the traffic-event queue").register(registry);
+    FunctionCounter.builder("gatehouse.events.dropped", events, TrafficEvents::dropped)
+        .description("Traffic events dropped because the queue was full").register(registry);
+    FunctionCounter.builder("gatehouse.events.published", events, TrafficEvents::published)
+        .description("Traffic events accepted onto the queue").register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    endpoint.gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    events.subscribe(endpoint.consumer);
+    return endpoint;
+  }
+
+  /** The current metrics in the Prometheus text exposition format 0.0.4. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** The registry, for meters of other components. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Stops collecting: unsubscribes from the traffic events and closes the registry. */
+  @Override
+  public void close() {
+    events.unsubscribe(consumer);
+    gc.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,2 @@
+/** Prometheus metrics of the gateway, fed by traffic events. */
+package io.gatehouse.gateway.metrics;
