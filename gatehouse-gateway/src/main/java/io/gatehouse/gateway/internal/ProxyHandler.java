@@ -271,11 +271,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       HttpClientRequest breq = ar.result();
       // Per exchange, not per connection: a connection's close must never reset a backend
       // request that has already completed (its pooled connection may serve another request).
-      resp.closeHandler(v -> {
-        if (!resp.ended()) {
-          breq.reset();
-          finish.accept(null);
-        }
+      ev.onClientClose(() -> {
+        breq.reset();
+        finish.accept(null);
       });
       var sent = hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
       sent.onComplete(rr -> {

@@ -20,6 +20,7 @@ public final class Exchange {
   private final String requestId;
   private final HttpServerRequest req;
   private final EventQueue queue;
+  private Runnable onClose;
   private final long startMillis;
   private final long startNanos;
   private boolean done;
@@ -61,9 +62,33 @@ public final class Exchange {
         ex.error = "client-aborted";
         ex.rejectedBy = "client";
       }
+      if (ex.onClose != null) {
+        ex.onClose.run();
+      }
       ex.finish();
     });
     return ex;
+  }
+
+  /**
+   * Runs {@code action} when the client's connection (or HTTP/2 stream) closes before the response
+   * ended; the one close hook of an exchange, shared with event recording.
+   */
+  public void onClientClose(Runnable action) {
+    HttpServerResponse resp = req.response();
+    if (queue != null) {
+      onClose = () -> {
+        if (!resp.ended()) {
+          action.run();
+        }
+      };
+    } else {
+      resp.closeHandler(v -> {
+        if (!resp.ended()) {
+          action.run();
+        }
+      });
+    }
   }
 
   /** The request id. */
