@@ -71,7 +71,7 @@ public final class OpenApiAuditor {
     options.setResolveFully(true);
     SwaggerParseResult result = new OpenAPIParser().readContents(document, null, options);
     OpenAPI api = result == null ? null : result.getOpenAPI();
-    if (api == null) {
+    if (api == null || api.getOpenapi() == null || api.getInfo() == null) {
       throw new IllegalArgumentException("expected an OpenAPI 3.x or Swagger 2.0 document but parsing failed: "
           + (result == null ? "no result" : result.getMessages()));
     }

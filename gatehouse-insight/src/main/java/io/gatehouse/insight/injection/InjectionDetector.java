@@ -137,6 +137,10 @@ public final class InjectionDetector {
         special = true;
         break;
       }
+      if ((c == '-' || c == '@') && i + 1 < len && raw.charAt(i + 1) == c) {
+        special = true; // SQL comment "--" or system variable "@@"
+        break;
+      }
       if (c == ' ') {
         space = true;
       } else if (c == '/' || c == '.' || c == ':') {

@@ -81,7 +81,7 @@ public final class SensitiveDataScanner {
       new Detector(SensitiveType.PHONE, Pattern.compile(
           "(?<![\\w+])(?:\\+[1-9]\\d{0,2}[ .-]?\\(?\\d{1,4}\\)?(?:[ .-]?\\d{2,4}){1,4}"
               + "|\\(\\d{3}\\) ?\\d{3}[ .-]\\d{4}|\\d{3}[.-]\\d{3}[.-]\\d{4}"
-              + "|0\\d{1,4}[ /-]\\d{2,4}(?:[ -]\\d{2,4}){1,3})(?![\\w-])"),
+              + "|0\\d{1,4}[ /-]\\d{3,8}(?:[ -]\\d{2,4}){0,3})(?![\\w-])"),
           SensitiveDataScanner::validPhone),
       new Detector(SensitiveType.IPV6, Pattern.compile(
           "(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|:|(?:\\d{1,3}\\.){3}\\d{1,3})?(?![0-9A-Fa-f:])"),

@@ -24,7 +24,7 @@ public final class PatternDetectors {
       "xxd", "strings", "uniq", "sort", "wc", "diff", "lua", "gcc", "make", "vi", "vim", "nano",
       "ed", "man", "getent", "who", "w", "last", "lsof", "systemctl", "service", "shutdown",
       "reboot", "halt", "mail", "sendmail", "tclsh", "expect", "jrunscript", "osascript");
-  private static final String[] SENSITIVE_FILES = {"etc/passwd", "etc/shadow", "etc/group",
+  private static final MarkerSet SENSITIVE_FILES = new MarkerSet("etc/passwd", "etc/shadow", "etc/group",
       "etc/hosts", "etc/issue", "etc/sudoers", "etc/crontab", "etc/motd", "etc/my.cnf",
       "proc/self/", "proc/version", "proc/cpuinfo", "proc/interrupts", "proc/net/", "proc/mounts",
       "win.ini", "boot.ini", "system32/", "windows/system", "web-inf/", "meta-inf/",
@@ -35,18 +35,18 @@ public final class PatternDetectors {
       "powershell.exe", "/boot/grub", "sam.bak", "/etc/", ".aiignore", ".cursorignore",
       ".gitignore", ".dockerignore", "debug.log", "error.log", "errors.log", "access.log",
       ".sql", ".bak", ".backup", ".old", ".swp", ".config/", "/@fs/", "composer.json",
-      "package.json", "phpinfo"};
+      "package.json", "phpinfo");
   private static final String[] INTERNAL_HOSTS = {"localhost", "127.", "0.0.0.0", "0177.",
       "0x7f", "[::", "[0:0:", "169.254.", "metadata.google.internal", "metadata.azure",
       "100.100.100.200", "2130706433", "017700000001", "0x7f000001", "10.", "192.168.", "172.16.",
       "172.17.", "172.18.", "172.19.", "172.2", "172.30.", "172.31.", "[fd", "[fe80", "instance-data",
       "0/", "0:", ".internal", "kubernetes.default", "metadata.", "2852039166"};
-  private static final String[] RARE_SCHEMES = {"gopher://", "dict://", "file://", "file:/",
+  private static final MarkerSet RARE_SCHEMES = new MarkerSet("gopher://", "dict://", "file://", "file:/",
       "ldap://", "ldaps://", "tftp://", "jar:", "netdoc://", "sftp://", "expect://", "phar://",
       "php://", "zip://", "zlib://", "glob://", "data://", "ogg://", "rar://", "ssh2://",
       "compress.zlib://", "compress.bzip2://", "rmi://", "iiop://", "corba:", "nis://", "dns://",
-      "jndi:", "http+unix://", "unix:", "ftp://", "ftps://"};
-  private static final String[] PHP_MARKERS = {"<?php", "<?=", "php://", "phar://",
+      "jndi:", "http+unix://", "unix:", "ftp://", "ftps://");
+  private static final MarkerSet PHP_MARKERS = new MarkerSet("<?php", "<?=", "php://", "phar://",
       "$_get", "$_post", "$_request", "$_server", "$_cookie", "$_files", "$_env", "$_session",
       "$globals", "shell_exec(", "passthru(", "proc_open(", "popen(", "pcntl_exec(", "assert(",
       "create_function(", "call_user_func", "preg_replace(", "base64_decode(", "str_rot13(",
@@ -56,8 +56,8 @@ public final class PatternDetectors {
       "ini_set(", "putenv(", "chr(", "array_map(", "usort(", "array_filter(", "ob_start(",
       "extract(", "parse_str(", "getenv(", "posix_", "mb_ereg_replace(", "func_get_args",
       "get_defined_vars", "$$", "escapeshellcmd(", "dl(", "readfile(", "symlink(",
-      "expect://", "zlib://", "data:text/plain"};
-  private static final String[] JAVA_MARKERS = {"java.lang.runtime", "java.lang.processbuilder",
+      "expect://", "zlib://", "data:text/plain");
+  private static final MarkerSet JAVA_MARKERS = new MarkerSet("java.lang.runtime", "java.lang.processbuilder",
       "java.lang.system", "java.lang.class", "java.lang.reflect", "getruntime(", ".exec(",
       "processbuilder", "classloader", "class.module", "class.classloader", "javax.script",
       "scriptenginemanager", "java.io.file", "java.net.url", "java.beans", "org.apache.commons",
@@ -65,12 +65,12 @@ public final class PatternDetectors {
       "forname(", "invoke(", "xwork", "freemarker.template", "rO0AB".toLowerCase(), "aced0005",
       "${jndi", "javax.naming", "bsh.interpreter", "groovy.lang", "jdk.jshell", "java.util.",
       "org.springframework", "tomcat", "catalina", "com.opensymphony", "instancemanager",
-      ".getmethod(", "t(java", "nashorn", "spel", "runtime.getruntime"};
-  private static final String[] NODE_MARKERS = {"require('child_process')", "require(\"child_process\")",
+      ".getmethod(", "t(java", "nashorn", "spel", "runtime.getruntime");
+  private static final MarkerSet NODE_MARKERS = new MarkerSet("require('child_process')", "require(\"child_process\")",
       "child_process", "process.mainmodule", "process.binding", "process.env", "__proto__",
       "constructor.prototype", "constructor[", "process.spawn", "process.exec", ".spawn(",
       "execsync(", "spawnsync(", "this.constructor", "global.process", "fs.readfile",
-      "module.require", "vm.runin"};
+      "module.require", "vm.runin");
 
   private PatternDetectors() {}
 
@@ -158,6 +158,14 @@ public final class PatternDetectors {
 
   /** Removes the quoting and escaping tricks shells ignore: c'a't, c\at, w"h"o, $@, ${ifs}. */
   static String shellCanonical(String s) {
+    boolean plain = true;
+    for (int i = 0; i < s.length() && plain; i++) {
+      char c = s.charAt(i);
+      plain = !(c == '\\' || c == '\'' || c == '"' || c == '^' || c == '$' || c == '+');
+    }
+    if (plain) {
+      return s;
+    }
     StringBuilder b = new StringBuilder(s.length());
     int n = s.length();
     for (int i = 0; i < n; i++) {
@@ -224,11 +232,13 @@ public final class PatternDetectors {
         return new Hit(repeated ? 90 : 75, i, Math.min(n, j + 20), "dot-dot-slash");
       }
     }
-    for (String f : SENSITIVE_FILES) {
-      int p = s.indexOf(f);
-      if (p < 0) {
-        continue;
-      }
+    if (s.indexOf('/') < 0 && s.indexOf('\\') < 0 && (s.isEmpty() || s.charAt(0) != '.')) {
+      return null;
+    }
+    for (long mt = SENSITIVE_FILES.find(s, 0); mt >= 0;
+        mt = SENSITIVE_FILES.find(s, MarkerSet.position(mt) + 1)) {
+      String f = SENSITIVE_FILES.marker(MarkerSet.index(mt));
+      int p = MarkerSet.position(mt);
       int e = p + f.length();
       if (f.startsWith(".") && !f.endsWith("/")) {
         // a dot-file or extension must end the segment: ".env" but not ".environment"
@@ -249,9 +259,13 @@ public final class PatternDetectors {
   /** URLs pointing at internal addresses, metadata services or unusual schemes (SSRF / RFI). */
   public static Hit ssrf(String s) {
     int n = s.length();
-    for (String scheme : RARE_SCHEMES) {
-      int p = s.indexOf(scheme);
-      if (p >= 0 && (p == 0 || !isWordChar(s.charAt(p - 1)))) {
+    if (s.indexOf(':') < 0) {
+      return null;
+    }
+    for (long mt = RARE_SCHEMES.find(s, 0); mt >= 0; mt = RARE_SCHEMES.find(s, MarkerSet.position(mt) + 1)) {
+      String scheme = RARE_SCHEMES.marker(MarkerSet.index(mt));
+      int p = MarkerSet.position(mt);
+      if (p == 0 || !isWordChar(s.charAt(p - 1))) {
         int score = scheme.startsWith("ftp") ? 60 : 80;
         if (scheme.equals("file:/") || scheme.equals("unix:")) {
           score = p == 0 ? 75 : 0;
@@ -365,9 +379,10 @@ public final class PatternDetectors {
         }
       }
     }
-    for (String m : JAVA_MARKERS) {
-      int p = s.indexOf(m);
-      if (p >= 0) {
+    for (long mt = JAVA_MARKERS.find(s, 0); mt >= 0; mt = JAVA_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
+      String m = JAVA_MARKERS.marker(MarkerSet.index(mt));
+      int p = MarkerSet.position(mt);
+      {
         boolean strong = m.contains("(") || m.startsWith("java.lang") || m.equals("aced0005")
             || m.equals("ro0ab") || m.startsWith("class.") || m.equals("#_memberaccess")
             || m.startsWith("${") || m.startsWith("@java") || m.startsWith("new java")
@@ -450,9 +465,10 @@ public final class PatternDetectors {
   /** PHP code injection: opening tags, wrappers, superglobals, dangerous functions, serialized objects. */
   public static Hit php(String s) {
     int n = s.length();
-    for (String m : PHP_MARKERS) {
-      int p = s.indexOf(m);
-      if (p >= 0) {
+    for (long mt = PHP_MARKERS.find(s, 0); mt >= 0; mt = PHP_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
+      String m = PHP_MARKERS.marker(MarkerSet.index(mt));
+      int p = MarkerSet.position(mt);
+      {
         if (m.endsWith("(") && p > 0 && (isWordChar(s.charAt(p - 1)) || s.charAt(p - 1) == '.')) {
           continue;
         }
@@ -488,9 +504,10 @@ public final class PatternDetectors {
         return new Hit(85, a, Math.min(n, q + 16), "php-variable-function");
       }
     }
-    for (String m : NODE_MARKERS) {
-      int p = s.indexOf(m);
-      if (p >= 0) {
+    for (long mt = NODE_MARKERS.find(s, 0); mt >= 0; mt = NODE_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
+      String m = NODE_MARKERS.marker(MarkerSet.index(mt));
+      int p = MarkerSet.position(mt);
+      {
         return new Hit(80, p, Math.min(n, p + m.length() + 16), "node:" + m);
       }
     }

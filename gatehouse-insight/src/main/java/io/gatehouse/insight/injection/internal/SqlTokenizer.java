@@ -37,6 +37,7 @@ final class SqlTokenizer {
   static final int MAX_TOKENS = 512;
 
   private static final Map<String, Character> WORDS = new HashMap<>();
+  private static final java.util.Set<String> CALLABLE = new java.util.HashSet<>();
 
   static {
     put(SELECT, "select");
@@ -93,6 +94,9 @@ final class SqlTokenizer {
   private static void put(char type, String... words) {
     for (String w : words) {
       WORDS.putIfAbsent(w, type);
+      if (type == FUNCTION || type == DANGEROUS) {
+        CALLABLE.add(w);
+      }
     }
   }
 
@@ -101,6 +105,8 @@ final class SqlTokenizer {
   final int[] end = new int[MAX_TOKENS];
   /** Whether a string token was left open by the end of input. */
   final boolean[] open = new boolean[MAX_TOKENS];
+  /** Scratch space for the detector's view of non-comment tokens. */
+  final int[] index = new int[MAX_TOKENS];
   int count;
   int comments;
   boolean systemVariable;
@@ -184,6 +190,7 @@ final class SqlTokenizer {
         }
         add(VARIABLE, st, i, false);
       } else if (isWordStart(c)) {
+        i++;
         while (i < n && (isWordChar(s.charAt(i)) || (s.charAt(i) == '.' && i + 1 < n
             && (isWordChar(s.charAt(i + 1)) || s.charAt(i + 1) == '.')))) {
           i++;
@@ -196,11 +203,30 @@ final class SqlTokenizer {
           i = close < 0 ? n : close + 1;
           continue;
         }
+        // "select.2alias", "union.x": a keyword before a dot is its own token
+        int dot = s.indexOf('.', st);
+        if (dot > st && dot < i) {
+          Character k = WORDS.get(s.substring(st, dot));
+          if (k != null && k != FUNCTION && k != DANGEROUS && k != KEYWORD) {
+            i = dot;
+          }
+        }
         word(s, st, i);
       } else {
         i = punct(s, i);
       }
     }
+  }
+
+  private static final java.util.Set<String> DANGEROUS_NAMES = java.util.Set.of("sleep",
+      "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "xp_cmdshell",
+      "sp_executesql", "sys_eval", "sys_exec", "dbms_pipe.receive_message", "dbms_lock.sleep",
+      "utl_inaddr.get_host_address", "utl_inaddr.get_host_name", "utl_http.request",
+      "load_extension", "randomblob", "name_const", "get_lock", "openrowset", "pg_read_file",
+      "json_keys", "gtid_subset", "ctxsys.drithsx.sn", "xmltype");
+
+  private static boolean isDangerous(String w) {
+    return DANGEROUS_NAMES.contains(w);
   }
 
   private static boolean keywordAt(String s, int i) {
@@ -227,7 +253,10 @@ final class SqlTokenizer {
       }
     }
     char type;
-    if (t == null) {
+    if (paren && CALLABLE.contains(w) && t != SELECT && t != STATEMENT && t != LOGIC
+        && t != COMPARE && t != UNION) {
+      type = isDangerous(w) ? DANGEROUS : FUNCTION;
+    } else if (t == null) {
       type = paren && next == en ? CALL : WORD;
     } else if (t == FUNCTION || t == DANGEROUS) {
       type = paren ? t : WORD;

@@ -12,11 +12,13 @@ public final class SqliDetector {
   /** A detection: the score and the span of the normalized text that triggered it. */
   public record Hit(int score, int start, int end, String rule) {}
 
+  private static final ThreadLocal<SqlTokenizer> TOKENIZER = ThreadLocal.withInitial(SqlTokenizer::new);
+
   private SqliDetector() {}
 
   /** Returns the strongest hit on the normalized (lower-case) value, or {@code null}. */
   public static Hit detect(String s) {
-    SqlTokenizer t = new SqlTokenizer();
+    SqlTokenizer t = TOKENIZER.get();
     Hit best = null;
     best = better(best, inContext(t, s, (char) 0));
     if (best != null && best.score >= 90) {
@@ -44,7 +46,7 @@ public final class SqliDetector {
       return null;
     }
     // Non-comment view of the stream.
-    int[] idx = new int[t.count];
+    int[] idx = t.index;
     int m = 0;
     boolean trailingComment = false;
     int firstComment = -1;

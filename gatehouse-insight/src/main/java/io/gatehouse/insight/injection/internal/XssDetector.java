@@ -26,14 +26,14 @@ public final class XssDetector {
   private static final String[] SCRIPT_SCHEMES = {"javascript:", "vbscript:", "livescript:",
       "data:text/html", "data:image/svg", "data:application/x", "data:text/xml", "mocha:",
       "jar:", "view-source:", "ms-its:", "mhtml:", "data:text/javascript", "data:,", "data:;"};
-  private static final String[] JS_SINKS = {"alert(", "alert`", "prompt(", "prompt`", "confirm(",
+  private static final MarkerSet JS_SINKS = new MarkerSet("alert(", "alert`", "prompt(", "prompt`", "confirm(",
       "confirm`", "eval(", "fromcharcode(", "document.cookie", "document.write", "document.domain",
       "document.location", "window.location", "location.href", "settimeout(", "setinterval(",
       "new function", ".constructor(", "innerhtml", "outerhtml", "execscript(", "import(",
       "atob(", "location=", "location.hash", "top[", "self[", "window[", "document[",
       "msgbox(", "expression(", "print(", "-moz-binding", "behavior:", "url(javascript", "xss:",
       "onerror=", "[].constructor", "string.fromcharcode", "globalthis", "alert.call",
-      "alert.apply", "alert.bind", "window.open(", "${alert", "(alert)", "alert)("};
+      "alert.apply", "alert.bind", "window.open(", "${alert", "(alert)", "alert)(");
 
   /** A detection: the score and the span of the normalized text that triggered it. */
   public record Hit(int score, int start, int end, String rule) {}
@@ -193,8 +193,8 @@ public final class XssDetector {
   }
 
   private static Hit outsideTags(String s) {
-    String compact = compact(s);
-    int scheme = scriptScheme(compact);
+    String compact = s.indexOf(':') >= 0 || s.indexOf("style") >= 0 ? compact(s) : s;
+    int scheme = s.indexOf(':') >= 0 ? scriptScheme(compact) : -1;
     if (scheme >= 0) {
       return new Hit(85, 0, Math.min(s.length(), 40), "script-url");
     }
@@ -221,13 +221,12 @@ public final class XssDetector {
         return new Hit(quoteBefore ? 90 : 70, Math.max(0, i - 1), Math.min(n, k + 12), "attribute-handler");
       }
     }
-    for (String sink : JS_SINKS) {
-      int p = s.indexOf(sink);
-      if (p > 0 && sink.charAt(0) != '.' && sink.charAt(0) != '[' && sink.charAt(0) != '('
-          && sink.charAt(0) != '-' && isNameChar(s.charAt(p - 1))) {
-        p = s.indexOf(sink, p + 1);
-      }
-      if (p >= 0 && (p == 0 || sink.charAt(0) == '.' || !isNameChar(s.charAt(p - 1)))) {
+    for (long mt = JS_SINKS.find(s, 0); mt >= 0; mt = JS_SINKS.find(s, MarkerSet.position(mt) + 1)) {
+      String sink = JS_SINKS.marker(MarkerSet.index(mt));
+      int p = MarkerSet.position(mt);
+      boolean glued = p > 0 && sink.charAt(0) != '.' && sink.charAt(0) != '[' && sink.charAt(0) != '('
+          && sink.charAt(0) != '-' && sink.charAt(0) != '$' && isNameChar(s.charAt(p - 1));
+      if (!glued) {
         return new Hit(75, p, Math.min(n, p + sink.length() + 16), "javascript-sink");
       }
     }
