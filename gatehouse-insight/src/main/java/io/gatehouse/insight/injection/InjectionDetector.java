@@ -159,23 +159,53 @@ public final class InjectionDetector {
       }
       if (space) {
         sqli(location, s, out);
-        pattern(location, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
+        if (s.indexOf(" -") >= 0 || s.indexOf(" /") >= 0) {
+          pattern(location, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
+        }
       }
       return;
     }
+    long lo = 0;
+    long hi = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 64) {
+        lo |= 1L << c;
+      } else if (c < 128) {
+        hi |= 1L << (c - 64);
+      }
+    }
     sqli(location, s, out);
-    if (categories.contains(InjectionCategory.XSS)) {
+    if (categories.contains(InjectionCategory.XSS) && (any(lo, hi, "<>=(:`") || s.indexOf("&#") >= 0)) {
       XssDetector.Hit h = XssDetector.detect(s);
       if (h != null) {
         add(out, InjectionCategory.XSS, location, s, h.start(), h.end(), h.score(), h.rule());
       }
     }
-    pattern(location, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
+    if (any(lo, hi, ";|&`$\n<>") || (any(lo, hi, " ") && any(lo, hi, "-/"))) {
+      pattern(location, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
+    }
     pattern(location, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s), out);
     ssrf(location, s, out);
-    pattern(location, s, InjectionCategory.TEMPLATE, PatternDetectors.template(s), out);
-    pattern(location, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s), out);
-    pattern(location, s, InjectionCategory.PHP, PatternDetectors.php(s), out);
+    if (any(lo, hi, "{%@[")) {
+      pattern(location, s, InjectionCategory.TEMPLATE, PatternDetectors.template(s), out);
+    }
+    if (any(lo, hi, "$.(#:")) {
+      pattern(location, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s), out);
+    }
+    if (any(lo, hi, "$(<:\"'_.[")) {
+      pattern(location, s, InjectionCategory.PHP, PatternDetectors.php(s), out);
+    }
+  }
+
+  private static boolean any(long lo, long hi, String chars) {
+    for (int i = 0; i < chars.length(); i++) {
+      char c = chars.charAt(i);
+      if (c < 64 ? (lo & (1L << c)) != 0 : (hi & (1L << (c - 64))) != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void sqli(String location, String s, List<InjectionFinding> out) {

@@ -206,7 +206,8 @@ final class SqlTokenizer {
         // "select.2alias", "union.x": a keyword before a dot is its own token
         int dot = s.indexOf('.', st);
         if (dot > st && dot < i) {
-          Character k = WORDS.get(s.substring(st, dot));
+          int sl = slot(s, st, dot);
+          Character k = sl < 0 ? null : TYPES[sl];
           if (k != null && k != FUNCTION && k != DANGEROUS && k != KEYWORD) {
             i = dot;
           }
@@ -225,6 +226,46 @@ final class SqlTokenizer {
       "load_extension", "randomblob", "name_const", "get_lock", "openrowset", "pg_read_file",
       "json_keys", "gtid_subset", "ctxsys.drithsx.sn", "xmltype");
 
+  // Open-addressing index over WORDS so tokenizing never allocates a substring per word.
+  private static final int TABLE = 2048;
+  private static final String[] KEYS = new String[TABLE];
+  private static final char[] TYPES = new char[TABLE];
+
+  static {
+    for (Map.Entry<String, Character> e : WORDS.entrySet()) {
+      int h = hash(e.getKey(), 0, e.getKey().length()) & (TABLE - 1);
+      while (KEYS[h] != null) {
+        h = (h + 1) & (TABLE - 1);
+      }
+      KEYS[h] = e.getKey();
+      TYPES[h] = e.getValue();
+    }
+  }
+
+  private static int hash(String s, int st, int en) {
+    int h = 0;
+    for (int i = st; i < en; i++) {
+      h = 31 * h + s.charAt(i);
+    }
+    return h ^ (h >>> 11);
+  }
+
+  /** The slot of the word {@code s[st, en)} in the keyword table, or -1. */
+  private static int slot(String s, int st, int en) {
+    int len = en - st;
+    if (len > 32) {
+      return -1;
+    }
+    int h = hash(s, st, en) & (TABLE - 1);
+    while (KEYS[h] != null) {
+      if (KEYS[h].length() == len && s.regionMatches(st, KEYS[h], 0, len)) {
+        return h;
+      }
+      h = (h + 1) & (TABLE - 1);
+    }
+    return -1;
+  }
+
   private static boolean isDangerous(String w) {
     return DANGEROUS_NAMES.contains(w);
   }
@@ -234,15 +275,28 @@ final class SqlTokenizer {
     while (j < s.length() && isWordChar(s.charAt(j))) {
       j++;
     }
-    Character t = WORDS.get(s.substring(i, j));
+    int k = slot(s, i, j);
+    Character t = k < 0 ? null : TYPES[k];
     return t != null && t != FUNCTION && t != DANGEROUS && t != KEYWORD;
   }
 
   private void word(String s, int st, int en) {
-    String w = s.substring(st, en);
-    Character t = WORDS.get(w);
+    int sl = slot(s, st, en);
+    Character t = sl < 0 ? null : TYPES[sl];
     int next = skipSpace(s, en);
     boolean paren = next < s.length() && s.charAt(next) == '(';
+    if (t == null && !paren && s.indexOf('.', st) < 0) {
+      add(WORD, st, en, false);
+      return;
+    }
+    if (t == null && !paren) {
+      int dot = s.indexOf('.', st);
+      if (dot < 0 || dot >= en) {
+        add(WORD, st, en, false);
+        return;
+      }
+    }
+    String w = sl >= 0 ? KEYS[sl] : s.substring(st, en);
     if (t == null) {
       int dot = w.lastIndexOf('.');
       if (dot > 0 && dot < w.length() - 1) {
