@@ -1,0 +1,437 @@
+package io.gatehouse.insight.injection;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.gatehouse.insight.injection.internal.Normalizer;
+import io.gatehouse.insight.injection.internal.PatternDetectors;
+import io.gatehouse.insight.injection.internal.SqliDetector;
+import io.gatehouse.insight.injection.internal.XssDetector;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Inspects request values (path, query and form parameters, header and cookie values, JSON string
+ * values and keys) for injection attacks and returns one finding per category and value. Immutable
+ * and thread-safe; build once with {@link #builder()} and share.
+ *
+ * <p>Each value is cut to {@link Builder#maxValueChars(int)} characters, passed through a
+ * pre-filter (values made only of letters, digits and harmless punctuation skip most detectors),
+ * normalized (percent-decoding up to three times, HTML entities, JavaScript escapes, NFKC, control
+ * characters, lower case) and then handed to the category detectors.
+ */
+public final class InjectionDetector {
+  private static final JsonFactory JSON = JsonFactory.builder().build();
+  private static final Set<String> DEFAULT_SKIPPED_HEADERS = Set.of("host", "accept",
+      "accept-encoding", "accept-language", "accept-charset", "content-length", "content-type",
+      "connection", "authorization", "proxy-authorization", "cache-control", "pragma",
+      "upgrade-insecure-requests", "keep-alive", "te", "transfer-encoding", "range",
+      "if-none-match", "if-match", "if-modified-since", "if-unmodified-since", "dnt",
+      "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user", "sec-ch-ua",
+      "sec-ch-ua-mobile", "sec-ch-ua-platform", "proxy-connection", "upgrade", "expect",
+      "content-encoding", "date");
+  private static final boolean[] SPECIAL = new boolean[128];
+
+  static {
+    for (char c : "<>'\"`;|&$(){}[]\\%#=*!^~+?\n\r\t".toCharArray()) {
+      SPECIAL[c] = true;
+    }
+    for (char c = 0; c < 0x20; c++) {
+      SPECIAL[c] = true;
+    }
+  }
+
+  private final int maxValueChars;
+  private final int threshold;
+  private final Set<InjectionCategory> categories;
+  private final Set<String> skippedHeaders;
+  private final int maxValues;
+
+  private InjectionDetector(Builder b) {
+    this.maxValueChars = b.maxValueChars;
+    this.threshold = b.threshold;
+    this.categories = EnumSet.copyOf(b.categories);
+    this.skippedHeaders = Set.copyOf(b.skippedHeaders);
+    this.maxValues = b.maxValues;
+  }
+
+  /** A detector with the defaults: all categories, 8 KiB per value, threshold 50. */
+  public static InjectionDetector defaults() {
+    return builder().build();
+  }
+
+  /** Starts a builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Inspects every part of {@code request}; returns the findings (empty when clean). */
+  public List<InjectionFinding> inspect(InspectedRequest request) {
+    requireNonNull(request, "request");
+    List<InjectionFinding> out = new ArrayList<>(0);
+    int[] budget = {maxValues};
+    inspectInto("path", request.path(), out);
+    if (request.rawQuery() != null && !request.rawQuery().isEmpty()) {
+      inspectForm("query", request.rawQuery(), out, budget);
+    }
+    for (Map.Entry<String, String> h : request.headers()) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (skippedHeaders.contains(name) || h.getValue() == null || budget[0]-- <= 0) {
+        continue;
+      }
+      if (name.equals("cookie")) {
+        inspectCookies(h.getValue(), out, budget);
+      } else {
+        inspectInto("header:" + h.getKey(), h.getValue(), out);
+      }
+    }
+    String body = request.body();
+    if (body != null && !body.isEmpty()) {
+      String ct = request.contentType() == null ? "" : request.contentType().toLowerCase(Locale.ROOT);
+      String trimmed = body.stripLeading();
+      if (ct.contains("json") || (ct.isEmpty() && (trimmed.startsWith("{") || trimmed.startsWith("[")))) {
+        if (!inspectJson(body, out, budget)) {
+          inspectInto("body", body, out);
+        }
+      } else if (ct.contains("x-www-form-urlencoded") || (ct.isEmpty() && body.indexOf('=') > 0
+          && !trimmed.startsWith("<"))) {
+        inspectForm("form", body, out, budget);
+      } else if (ct.contains("xml") || trimmed.startsWith("<?xml")) {
+        inspectXml(body, out, budget);
+      } else if (ct.startsWith("multipart/")) {
+        inspectInto("body", body, out);
+      } else {
+        inspectInto("body", body, out);
+      }
+    }
+    return out;
+  }
+
+  /** Inspects one value that came from {@code location}; returns the findings (empty when clean). */
+  public List<InjectionFinding> inspectValue(String location, CharSequence value) {
+    requireNonNull(location, "location");
+    requireNonNull(value, "value");
+    List<InjectionFinding> out = new ArrayList<>(0);
+    inspectInto(location, value, out);
+    return out;
+  }
+
+  private void inspectInto(String location, CharSequence raw, List<InjectionFinding> out) {
+    int len = Math.min(raw.length(), maxValueChars);
+    if (len == 0) {
+      return;
+    }
+    boolean special = false;
+    boolean space = false;
+    boolean dotOrSlash = false;
+    for (int i = 0; i < len; i++) {
+      char c = raw.charAt(i);
+      if (c >= 128 || SPECIAL[c]) {
+        special = true;
+        break;
+      }
+      if ((c == '-' || c == '@') && i + 1 < len && raw.charAt(i + 1) == c) {
+        special = true; // SQL comment "--" or system variable "@@"
+        break;
+      }
+      if (c == ' ') {
+        space = true;
+      } else if (c == '/' || c == '.' || c == ':') {
+        dotOrSlash = true;
+      }
+    }
+    if (!special && !space && !dotOrSlash) {
+      return;
+    }
+    String s = Normalizer.normalize(raw, maxValueChars);
+    if (!special) {
+      if (dotOrSlash) {
+        pattern(location, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s), out);
+        ssrf(location, s, out);
+        pattern(location, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s), out);
+      }
+      if (space) {
+        sqli(location, s, out);
+        if (s.indexOf(" -") >= 0 || s.indexOf(" /") >= 0) {
+          pattern(location, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
+        }
+      }
+      return;
+    }
+    long lo = 0;
+    long hi = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 64) {
+        lo |= 1L << c;
+      } else if (c < 128) {
+        hi |= 1L << (c - 64);
+      }
+    }
+    sqli(location, s, out);
+    if (categories.contains(InjectionCategory.XSS) && (any(lo, hi, "<>=(:`") || s.indexOf("&#") >= 0)) {
+      XssDetector.Hit h = XssDetector.detect(s);
+      if (h != null) {
+        add(out, InjectionCategory.XSS, location, s, h.start(), h.end(), h.score(), h.rule());
+      }
+    }
+    if (any(lo, hi, ";|&`$\n<>") || (any(lo, hi, " ") && any(lo, hi, "-/"))) {
+      pattern(location, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
+    }
+    pattern(location, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s), out);
+    ssrf(location, s, out);
+    if (any(lo, hi, "{%@[")) {
+      pattern(location, s, InjectionCategory.TEMPLATE, PatternDetectors.template(s), out);
+    }
+    if (any(lo, hi, "$.(#:")) {
+      pattern(location, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s), out);
+    }
+    if (any(lo, hi, "$(<:\"'_.[")) {
+      pattern(location, s, InjectionCategory.PHP, PatternDetectors.php(s), out);
+    }
+  }
+
+  private static boolean any(long lo, long hi, String chars) {
+    for (int i = 0; i < chars.length(); i++) {
+      char c = chars.charAt(i);
+      if (c < 64 ? (lo & (1L << c)) != 0 : (hi & (1L << (c - 64))) != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void sqli(String location, String s, List<InjectionFinding> out) {
+    if (categories.contains(InjectionCategory.SQLI)) {
+      SqliDetector.Hit h = SqliDetector.detect(s);
+      if (h != null) {
+        add(out, InjectionCategory.SQLI, location, s, h.start(), h.end(), h.score(), h.rule());
+      }
+    }
+  }
+
+  private void ssrf(String location, String s, List<InjectionFinding> out) {
+    PatternDetectors.Hit h = PatternDetectors.ssrf(s);
+    if (h == null) {
+      return;
+    }
+    boolean remoteInclude = h.rule().equals("ip-url") || h.rule().startsWith("scheme:ftp")
+        || h.rule().equals("url-trailing-question-mark");
+    pattern(location, s, remoteInclude ? InjectionCategory.RFI : InjectionCategory.SSRF, h, out);
+  }
+
+  private void pattern(String location, String s, InjectionCategory category, PatternDetectors.Hit h,
+      List<InjectionFinding> out) {
+    if (h == null) {
+      return;
+    }
+    InjectionCategory c = category;
+    if (h.rule().startsWith("node:")) {
+      c = InjectionCategory.NODE;
+    } else if (h.rule().equals("sensitive-file")) {
+      c = InjectionCategory.LFI;
+    }
+    if (categories.contains(c)) {
+      add(out, c, location, s, h.start(), h.end(), h.score(), h.rule());
+    }
+  }
+
+  private void add(List<InjectionFinding> out, InjectionCategory category, String location, String s,
+      int start, int end, int score, String rule) {
+    if (score < threshold) {
+      return;
+    }
+    int a = Math.max(0, Math.min(start, s.length()));
+    int b = Math.max(a, Math.min(end, Math.min(s.length(), a + 64)));
+    out.add(new InjectionFinding(category, location, s.substring(a, b), score, rule));
+  }
+
+  private void inspectForm(String kind, String form, List<InjectionFinding> out, int[] budget) {
+    int n = form.length();
+    int i = 0;
+    while (i < n && budget[0]-- > 0) {
+      int amp = form.indexOf('&', i);
+      if (amp < 0) {
+        amp = n;
+      }
+      int eq = form.indexOf('=', i);
+      String name;
+      String value;
+      if (eq < 0 || eq > amp) {
+        name = formDecode(form.substring(i, amp));
+        value = name;
+      } else {
+        name = formDecode(form.substring(i, eq));
+        value = formDecode(form.substring(eq + 1, amp));
+      }
+      String loc = kind + ":" + name;
+      inspectInto(loc, value, out);
+      if (value != name && !name.isEmpty()) {
+        inspectInto(kind + "-name:" + name, name, out);
+      }
+      i = amp + 1;
+    }
+  }
+
+  private void inspectCookies(String header, List<InjectionFinding> out, int[] budget) {
+    for (String part : header.split(";")) {
+      if (budget[0]-- <= 0) {
+        return;
+      }
+      int eq = part.indexOf('=');
+      String name = (eq < 0 ? part : part.substring(0, eq)).trim();
+      String value = eq < 0 ? part : part.substring(eq + 1);
+      inspectInto("cookie:" + name, value, out);
+      if (eq >= 0) {
+        inspectInto("cookie-name:" + name, name, out);
+      }
+    }
+  }
+
+  private boolean inspectJson(String body, List<InjectionFinding> out, int[] budget) {
+    int before = out.size();
+    try (JsonParser p = JSON.createParser(body)) {
+      String field = "";
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (t == JsonToken.FIELD_NAME) {
+          field = p.currentName();
+          inspectInto("json-key:" + field, field, out);
+        } else if (t == JsonToken.VALUE_STRING) {
+          if (budget[0]-- <= 0) {
+            return true;
+          }
+          String v = p.getText();
+          inspectInto("json:" + field, v, out);
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      // Not valid JSON: drop partial findings and let the caller inspect the raw text.
+      while (out.size() > before) {
+        out.remove(out.size() - 1);
+      }
+      return false;
+    }
+  }
+
+  private void inspectXml(String body, List<InjectionFinding> out, int[] budget) {
+    // Inspect text nodes and quoted attribute values; markup itself is expected in XML.
+    int n = body.length();
+    int i = 0;
+    while (i < n && budget[0]-- > 0) {
+      int lt = body.indexOf('<', i);
+      if (lt < 0) {
+        inspectInto("xml", body.substring(i), out);
+        return;
+      }
+      if (lt > i) {
+        String text = body.substring(i, lt);
+        if (text.startsWith("<![cdata[") || !text.isBlank()) {
+          inspectInto("xml", text, out);
+        }
+      }
+      int gt = body.indexOf('>', lt);
+      if (gt < 0) {
+        inspectInto("xml", body.substring(lt), out);
+        return;
+      }
+      String tag = body.substring(lt, gt);
+      int q = 0;
+      while (q < tag.length()) {
+        char c = tag.charAt(q);
+        if (c == '"' || c == '\'') {
+          int e = tag.indexOf(c, q + 1);
+          if (e < 0) {
+            break;
+          }
+          inspectInto("xml-attribute", tag.substring(q + 1, e), out);
+          q = e + 1;
+        } else {
+          q++;
+        }
+      }
+      i = gt + 1;
+    }
+  }
+
+  /** Decodes application/x-www-form-urlencoded once ({@code +} is a space), leniently. */
+  static String formDecode(String s) {
+    if (s.indexOf('+') < 0 && s.indexOf('%') < 0) {
+      return s;
+    }
+    String plus = s.replace('+', ' ');
+    return plus.indexOf('%') < 0 ? plus : Normalizer.percentDecode(plus);
+  }
+
+  /** Builder of {@link InjectionDetector}; not thread-safe. */
+  public static final class Builder {
+    private int maxValueChars = 8192;
+    private int threshold = 50;
+    private int maxValues = 1000;
+    private Set<InjectionCategory> categories = EnumSet.allOf(InjectionCategory.class);
+    private Set<String> skippedHeaders = DEFAULT_SKIPPED_HEADERS;
+
+    private Builder() {}
+
+    /** Inspects only the first {@code chars} characters of each value (default 8192). */
+    public Builder maxValueChars(int chars) {
+      if (chars < 16) {
+        throw new IllegalArgumentException("maxValueChars must be >= 16 but was " + chars);
+      }
+      this.maxValueChars = chars;
+      return this;
+    }
+
+    /** Reports findings whose score is at least {@code score}, 0 to 100 (default 50). */
+    public Builder threshold(int score) {
+      if (score < 0 || score > 100) {
+        throw new IllegalArgumentException("threshold must be within 0..100 but was " + score);
+      }
+      this.threshold = score;
+      return this;
+    }
+
+    /** Inspects at most {@code values} values per request (default 1000); the rest is skipped. */
+    public Builder maxValues(int values) {
+      if (values < 1) {
+        throw new IllegalArgumentException("maxValues must be >= 1 but was " + values);
+      }
+      this.maxValues = values;
+      return this;
+    }
+
+    /** Restricts detection to {@code categories} (default: all). */
+    public Builder categories(Set<InjectionCategory> categories) {
+      requireNonNull(categories, "categories");
+      if (categories.isEmpty()) {
+        throw new IllegalArgumentException("categories must not be empty");
+      }
+      this.categories = EnumSet.copyOf(categories);
+      return this;
+    }
+
+    /** Header names (case-insensitive) that are never inspected. */
+    public Builder skippedHeaders(Set<String> names) {
+      requireNonNull(names, "names");
+      Set<String> lower = new java.util.HashSet<>();
+      for (String n : names) {
+        lower.add(n.toLowerCase(Locale.ROOT));
+      }
+      this.skippedHeaders = lower;
+      return this;
+    }
+
+    /** Builds the immutable detector. */
+    public InjectionDetector build() {
+      return new InjectionDetector(this);
+    }
+  }
+}
