@@ -4,10 +4,11 @@ import java.util.Set;
 
 /**
  * What a subscription key grants, precomputed per snapshot: the subscription, its state and
- * expiry, and the APIs in its scope ({@code null} means every API).
+ * expiry, the APIs in its scope ({@code null} means every API) and the product it is scoped to
+ * ({@code null} when not scoped to a product).
  */
 record Grant(String subscription, String state, long expiresAtMillis, String owner,
-    boolean ownerBlocked, Set<String> apis) {
+    boolean ownerBlocked, Set<String> apis, String product) {
 
   boolean covers(String api) {
     return apis == null || apis.contains(api);

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.internal;
 
+import io.gatehouse.gateway.internal.policy.Pipeline;
 import io.gatehouse.model.SubscriptionKeys;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -23,7 +24,7 @@ import javax.net.ssl.SSLException;
 
 /**
  * Serves one gateway request, as one readable list of stages: limits, route, operation,
- * subscription key, forward, respond. Runs on the request's event loop and never blocks.
+ * subscription key, policies, forward, respond. Runs on the request's event loop and never blocks.
  */
 public final class ProxyHandler implements Handler<HttpServerRequest> {
   /** Path of the health probe. */
@@ -106,6 +107,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     // 4. Subscription key.
     String query = req.query();
+    Grant grant = null;
     if (api.subscriptionRequired()) {
       String key = headers.get(api.keyHeader());
       boolean fromQuery = false;
@@ -119,7 +121,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             "a subscription key is required in the " + api.keyHeader() + " header", requestId);
         return;
       }
-      Grant grant = snap.grant(SubscriptionKeys.hash(key));
+      grant = snap.grant(SubscriptionKeys.hash(key));
       if (grant == null) {
         resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
         reject(req, 401, "subscription-key-invalid", "Unauthorized", "the subscription key is not valid", requestId);
@@ -138,14 +140,23 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       }
     }
 
-    // 5. Forward to the backend.
-    forward(req, snap, api, rest, query, requestId, upgrade);
+    // 5. Policies: the compiled pipeline of this API, operation and product runs around the
+    //    forward (inbound, backend, outbound, on-error); nothing is allocated when there is none.
+    Pipeline pipeline = api.policies().select(operation, grant == null ? null : grant.product());
+    if (pipeline != null) {
+      new Exchange(this, req, snap, api, rest, query, requestId, upgrade, pipeline, operation, grant).start();
+      return;
+    }
+
+    // 6. Forward to the backend.
+    forward(req, snap, api, rest, query, requestId, upgrade, null);
   }
 
-  private void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, String requestId, boolean upgrade) {
+  /** Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}. */
+  void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
+      String query, String requestId, boolean upgrade, Exchange x) {
     CompiledBackend backend = api.backend();
-    MultiMap in = req.headers();
+    MultiMap in = x == null ? req.headers() : x.headerMap();
     String connection = in.get(HttpHeaders.CONNECTION);
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     String keyHeader = api.subscriptionRequired() ? api.keyHeader() : null;
@@ -180,13 +191,18 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     out.set(HttpHeaders.HOST, backend.hostHeader());
 
     String uri = backend.basePath() + rest + (query == null ? "" : "?" + query);
-    boolean hasBody = in.contains(HttpHeaders.CONTENT_LENGTH) || in.contains(HttpHeaders.TRANSFER_ENCODING)
-        || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+    byte[] fixedBody = x == null ? null : x.fixedBody();
+    if (fixedBody != null) {
+      out.remove(HttpHeaders.TRANSFER_ENCODING);
+      out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(fixedBody.length));
+    }
+    boolean hasBody = fixedBody == null && (in.contains(HttpHeaders.CONTENT_LENGTH)
+        || in.contains(HttpHeaders.TRANSFER_ENCODING) || (req.version() == HttpVersion.HTTP_2 && !req.isEnded()));
     if (hasBody) {
       req.pause();
     }
     RequestOptions options = new RequestOptions()
-        .setMethod(req.method())
+        .setMethod(x == null ? req.method() : x.httpMethod())
         .setHost(backend.host())
         .setPort(backend.port())
         .setSsl(backend.ssl())
@@ -201,16 +217,29 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         if (hasBody) {
           req.resume();
         }
+        if (x != null) {
+          x.backendFailed(ar.cause());
+          return;
+        }
         failed(req, ar.cause(), requestId);
         return;
       }
       HttpClientRequest breq = ar.result();
       req.connection().closeHandler(v -> breq.reset());
-      var sent = hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
+      var sent = fixedBody != null ? breq.send(Buffer.buffer(fixedBody))
+          : hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
       sent.onComplete(rr -> {
         if (rr.failed()) {
           breq.reset();
+          if (x != null) {
+            x.backendFailed(rr.cause());
+            return;
+          }
           failed(req, rr.cause(), requestId);
+          return;
+        }
+        if (x != null) {
+          x.backendResponded(rr.result());
           return;
         }
         respond(req, resp, rr.result(), snap, upgrade);
@@ -250,7 +279,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     });
   }
 
-  private static void failed(HttpServerRequest req, Throwable cause, String requestId) {
+  static void failed(HttpServerRequest req, Throwable cause, String requestId) {
     HttpServerResponse resp = req.response();
     if (cause instanceof LimitedStream.TooLargeException) {
       reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), requestId);
