@@ -147,6 +147,29 @@ class PolicyEngineTest {
   }
 
   @Test
+  void streamsRequestBodyThroughAsyncPolicies() throws Exception {
+    HttpResponse<String> r = GH.send(GH.request("/custom/upload")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("y".repeat(50_000))).build());
+    assertThat(r.statusCode()).isEqualTo(200);
+    RecordedRequest got = GH.upstream().take(5);
+    assertThat(got.method()).isEqualTo("POST");
+    assertThat(got.body()).hasSize(50_000);
+  }
+
+  @Test
+  void shortCircuitWithUnreadRequestBodyLeavesConnectionUsable() throws Exception {
+    String config = SCOPED.replace("- stamp: {value: hello}", "- return-response: {status: 200, body: done}");
+    GH.apply(config);
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = GH.send(GH.request("/custom/upload")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("z".repeat(20_000))).build());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("done");
+    }
+    assertThat(GH.upstream().drain()).isEmpty();
+  }
+
+  @Test
   void refusesUnknownPolicyWithLocationAndKeepsServing() throws Exception {
     String bad = SCOPED.replace("- stamp: {value: hello}", "- no-such-policy: {}");
     assertThatThrownBy(() -> GH.apply(bad)).isInstanceOf(ConfigException.class)

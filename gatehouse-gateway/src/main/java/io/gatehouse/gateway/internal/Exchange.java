@@ -333,6 +333,9 @@ final class Exchange implements GatewayContext, Request {
       return;
     }
     end();
+    if (!forwarded && (requestStream == null || !requestStream.aggregating())) {
+      drainRequest(); // the client's body was never sent on: read and drop it
+    }
     HttpServerResponse resp = req.response();
     if (resp.ended() || resp.closed()) {
       discardBackend(r);
