@@ -442,4 +442,54 @@ class PolicyCatalogueTest {
           - set-method: {method: "GE T"}
         """, "apis[0].policies.inbound[0].set-method.method", "expected an HTTP method");
   }
+
+  // ------------------------------------------------------------------ bodies
+
+  @Test
+  void findAndReplaceRewritesRequestAndResponseBodies() throws Exception {
+    GH.upstream().respondWith(req ->
+        req.response().putHeader("Content-Type", "text/plain").end("backend saw: it"));
+    try {
+      api("""
+          inbound:
+            - find-and-replace: {from: secret, to: "[redacted]"}
+          outbound:
+            - find-and-replace: {from: backend, to: gateway}
+          """);
+      HttpResponse<String> r = GH.send(GH.request("/t/x")
+          .POST(HttpRequest.BodyPublishers.ofString("my secret is secret")).build());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("gateway saw: it");
+      assertThat(r.headers().firstValue("Content-Length")).hasValue(Integer.toString(r.body().length()));
+      assertThat(GH.upstream().take(5).bodyText()).isEqualTo("my [redacted] is [redacted]");
+    } finally {
+      GH.upstream().reset();
+    }
+  }
+
+  @Test
+  void findAndReplaceRefusesBodiesAboveMaxSizeWith413() throws Exception {
+    api("""
+        inbound:
+          - find-and-replace: {from: a, to: b, max-size: 10}
+        """);
+    HttpResponse<String> r = GH.send(GH.request("/t/x").POST(HttpRequest.BodyPublishers.ofString("x".repeat(100))).build());
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(GH.upstream().drain()).isEmpty();
+  }
+
+  @Test
+  void setBodyReplacesTheResponseBody() throws Exception {
+    api("""
+        outbound:
+          - set-body: {value: "{\\"replaced\\":true}", content-type: application/json}
+        """);
+    HttpResponse<String> r = GH.get("/t/x");
+    assertThat(r.body()).isEqualTo("{\"replaced\":true}");
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    refused("""
+        outbound:
+          - set-body: {}
+        """, "apis[0].policies.outbound[0].set-body.value", "exactly one of");
+  }
 }

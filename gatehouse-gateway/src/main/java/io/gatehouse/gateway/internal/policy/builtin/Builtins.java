@@ -23,6 +23,8 @@ public final class Builtins {
         new FlowPolicies.SetVariable(),
         new RewritePolicies.RewriteUri(),
         new RewritePolicies.SetMethod(),
-        new RewritePolicies.SetQueryParameter());
+        new RewritePolicies.SetQueryParameter(),
+        new BodyPolicies.SetBody(),
+        new BodyPolicies.FindAndReplace());
   }
 }
