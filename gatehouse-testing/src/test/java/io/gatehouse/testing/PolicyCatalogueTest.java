@@ -181,6 +181,7 @@ class PolicyCatalogueTest {
     assertThat(pre.headers().firstValue("Access-Control-Allow-Headers")).hasValue("X-Token");
     assertThat(pre.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
     assertThat(pre.headers().firstValue("Access-Control-Max-Age")).hasValue("600");
+    assertThat(pre.headers().firstValue("Content-Length")).isEmpty();
     assertThat(GH.upstream().drain()).isEmpty();
 
     HttpResponse<String> refusedMethod = GH.send(GH.request("/t/x").method("OPTIONS", HttpRequest.BodyPublishers.noBody())

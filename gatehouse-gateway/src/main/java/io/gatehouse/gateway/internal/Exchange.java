@@ -386,6 +386,12 @@ final class Exchange implements GatewayContext, Request {
         return;
       }
       rh.remove(HttpHeaders.TRANSFER_ENCODING);
+      int status = r.status();
+      if (status == 204 || status == 304 || status < 200) {
+        rh.remove(HttpHeaders.CONTENT_LENGTH);
+        resp.end();
+        return;
+      }
       if (req.method() == HttpMethod.HEAD) {
         resp.end();
         return;
