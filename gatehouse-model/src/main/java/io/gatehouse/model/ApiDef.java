@@ -4,6 +4,7 @@ import static io.gatehouse.model.internal.Lists.copy;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
@@ -22,6 +23,7 @@ import java.util.List;
  * @param allowKeyInQuery whether the key may come in the query string (default {@code false})
  * @param operations the operations; empty means every method and path is forwarded
  * @param openapi an OpenAPI or Swagger document whose operations are imported, or {@code null}
+ * @param policies the API scope's policies (never {@code null})
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"name", "path", "hosts", "protocols", "backend", "subscriptionRequired"})
@@ -36,7 +38,8 @@ public record ApiDef(
     String subscriptionKeyQuery,
     Boolean allowKeyInQuery,
     List<OperationDef> operations,
-    OpenApiSource openapi) {
+    OpenApiSource openapi,
+    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies) {
 
   public ApiDef {
     requireNonNull(name, "name");
@@ -48,28 +51,43 @@ public record ApiDef(
     subscriptionKeyQuery = subscriptionKeyQuery == null ? "subscription-key" : subscriptionKeyQuery;
     allowKeyInQuery = allowKeyInQuery != null && allowKeyInQuery;
     operations = copy(operations);
+    policies = PoliciesDef.orEmpty(policies);
+  }
+
+  /** An API without policies (the form before policies existed). */
+  public ApiDef(String name, String path, List<String> hosts, List<String> protocols, String backend,
+      Boolean subscriptionRequired, String subscriptionKeyHeader, String subscriptionKeyQuery,
+      Boolean allowKeyInQuery, List<OperationDef> operations, OpenApiSource openapi) {
+    this(name, path, hosts, protocols, backend, subscriptionRequired, subscriptionKeyHeader,
+        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, null);
   }
 
   /** A minimal API: every operation forwarded, subscription required. */
   public static ApiDef of(String name, String path, String backend) {
-    return new ApiDef(name, path, null, null, backend, null, null, null, null, null, null);
+    return new ApiDef(name, path, null, null, backend, null, null, null, null, null, null, null);
   }
 
   /** Returns a copy with {@code operations} replaced. */
   public ApiDef withOperations(List<OperationDef> operations) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
   }
 
   /** Returns a copy with {@code openapi} replaced. */
   public ApiDef withOpenapi(OpenApiSource openapi) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
   }
 
   /** Returns a copy with {@code subscriptionRequired} replaced. */
   public ApiDef withSubscriptionRequired(boolean required) {
     return new ApiDef(name, path, hosts, protocols, backend, required,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
+  }
+
+  /** Returns a copy with {@code policies} replaced. */
+  public ApiDef withPolicies(PoliciesDef policies) {
+    return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
   }
 }

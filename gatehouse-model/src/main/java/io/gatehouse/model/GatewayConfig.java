@@ -3,6 +3,7 @@ package io.gatehouse.model;
 import static io.gatehouse.model.internal.Lists.copy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +17,7 @@ import java.util.function.Function;
  * as hashes once {@link #normalized()} has run.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"settings", "backends", "apis", "products", "subscriptions", "namedValues", "users"})
+@JsonPropertyOrder({"settings", "policies", "backends", "apis", "products", "subscriptions", "namedValues", "users"})
 public record GatewayConfig(
     GatewaySettings settings,
     List<BackendDef> backends,
@@ -24,11 +25,12 @@ public record GatewayConfig(
     List<ProductDef> products,
     List<SubscriptionDef> subscriptions,
     List<NamedValueDef> namedValues,
-    List<UserDef> users) {
+    List<UserDef> users,
+    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies) {
 
   /** The empty configuration. */
   public static final GatewayConfig EMPTY =
-      new GatewayConfig(null, null, null, null, null, null, null);
+      new GatewayConfig(null, null, null, null, null, null, null, null);
 
   public GatewayConfig {
     settings = settings == null ? GatewaySettings.DEFAULTS : settings;
@@ -38,6 +40,19 @@ public record GatewayConfig(
     subscriptions = copy(subscriptions);
     namedValues = copy(namedValues);
     users = copy(users);
+    policies = PoliciesDef.orEmpty(policies);
+  }
+
+  /** A configuration without global policies. */
+  public GatewayConfig(GatewaySettings settings, List<BackendDef> backends, List<ApiDef> apis,
+      List<ProductDef> products, List<SubscriptionDef> subscriptions, List<NamedValueDef> namedValues,
+      List<UserDef> users) {
+    this(settings, backends, apis, products, subscriptions, namedValues, users, null);
+  }
+
+  /** Returns a copy with the global policies replaced. */
+  public GatewayConfig withPolicies(PoliciesDef policies) {
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
   }
 
   /**
@@ -75,37 +90,37 @@ public record GatewayConfig(
 
   /** Returns a copy with {@code settings} replaced. */
   public GatewayConfig withSettings(GatewaySettings settings) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
   }
 
   /** Returns a copy with the backends replaced. */
   public GatewayConfig withBackends(List<BackendDef> backends) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
   }
 
   /** Returns a copy with the APIs replaced. */
   public GatewayConfig withApis(List<ApiDef> apis) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
   }
 
   /** Returns a copy with the products replaced. */
   public GatewayConfig withProducts(List<ProductDef> products) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
   }
 
   /** Returns a copy with the subscriptions replaced. */
   public GatewayConfig withSubscriptions(List<SubscriptionDef> subscriptions) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
   }
 
   /** Returns a copy with the named values replaced. */
   public GatewayConfig withNamedValues(List<NamedValueDef> namedValues) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
   }
 
   /** Returns a copy with the users replaced. */
   public GatewayConfig withUsers(List<UserDef> users) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
   }
 
   private static <T> Optional<T> find(List<T> list, Function<T, String> name, String wanted) {

@@ -4,20 +4,33 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One operation of an API: an HTTP method and a path template below the API's prefix, written
- * {@code "GET /items/{id}"}.
+ * {@code "GET /items/{id}"}, or {@code {operation: "GET /items/{id}", policies: {...}}} when the
+ * operation has policies of its own.
  *
  * <p>A template segment {@code {name}} matches one non-empty path segment; a final segment
  * {@code *} matches the rest of the path.
+ *
+ * @param method the HTTP method, upper case, or {@code *}
+ * @param path the path template
+ * @param policies the operation scope's policies (never {@code null})
  */
-public record OperationDef(String method, String path) {
+public record OperationDef(String method, String path, PoliciesDef policies) {
   public OperationDef {
     requireNonNull(method, "method");
     requireNonNull(path, "path");
     method = method.toUpperCase(Locale.ROOT);
+    policies = PoliciesDef.orEmpty(policies);
+  }
+
+  /** An operation without policies. */
+  public OperationDef(String method, String path) {
+    this(method, path, null);
   }
 
   /**
@@ -26,7 +39,6 @@ public record OperationDef(String method, String path) {
    * @throws IllegalArgumentException when the text is not a method, one space and a path
    *     starting with {@code /}
    */
-  @JsonCreator
   public static OperationDef parse(String text) {
     requireNonNull(text, "text");
     String trimmed = text.trim();
@@ -42,8 +54,48 @@ public record OperationDef(String method, String path) {
     return new OperationDef(method, trimmed.substring(space + 1).trim());
   }
 
-  /** The operation as written in configuration, {@code "METHOD /path"}. */
+  /**
+   * Reads either form: a string {@code "METHOD /path"} or a map with {@code operation} and
+   * {@code policies}.
+   */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  static OperationDef fromJson(Object value) {
+    if (value instanceof String s) {
+      return parse(s);
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Object key : map.keySet()) {
+        if (!"operation".equals(key) && !"policies".equals(key)) {
+          throw new IllegalArgumentException(
+              "unknown field '" + key + "' in an operation; expected 'operation' and 'policies'");
+        }
+      }
+      Object op = map.get("operation");
+      if (!(op instanceof String s)) {
+        throw new IllegalArgumentException("expected 'operation: METHOD /path' but got " + op);
+      }
+      OperationDef parsed = parse(s);
+      Object policies = map.get("policies");
+      PoliciesDef def = policies == null ? null : ConfigMapper.json().convertValue(policies, PoliciesDef.class);
+      return new OperationDef(parsed.method, parsed.path, def);
+    }
+    throw new IllegalArgumentException(
+        "expected 'METHOD /path' or {operation: 'METHOD /path', policies: ...} but got " + value);
+  }
+
+  /** The configuration form: the short string unless the operation has policies. */
   @JsonValue
+  Object toJson() {
+    if (policies.isEmpty()) {
+      return toString();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("operation", toString());
+    out.put("policies", policies);
+    return out;
+  }
+
+  /** The operation as written in configuration, {@code "METHOD /path"}. */
   @Override
   public String toString() {
     return method + " " + path;

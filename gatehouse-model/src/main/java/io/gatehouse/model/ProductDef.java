@@ -4,6 +4,7 @@ import static io.gatehouse.model.internal.Lists.copy;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import java.util.List;
 
 /**
@@ -15,6 +16,7 @@ import java.util.List;
  * @param subscriptionRequired whether calls need a subscription key (default {@code true})
  * @param approvalRequired whether new subscriptions wait for an operator (default {@code false})
  * @param published whether the product is visible to consumers (default {@code true})
+ * @param policies the product scope's policies (never {@code null})
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ProductDef(
@@ -23,12 +25,20 @@ public record ProductDef(
     List<String> apis,
     Boolean subscriptionRequired,
     Boolean approvalRequired,
-    Boolean published) {
+    Boolean published,
+    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies) {
   public ProductDef {
     requireNonNull(name, "name");
     apis = copy(apis);
     subscriptionRequired = subscriptionRequired == null || subscriptionRequired;
     approvalRequired = approvalRequired != null && approvalRequired;
     published = published == null || published;
+    policies = PoliciesDef.orEmpty(policies);
+  }
+
+  /** A product without policies. */
+  public ProductDef(String name, String description, List<String> apis, Boolean subscriptionRequired,
+      Boolean approvalRequired, Boolean published) {
+    this(name, description, apis, subscriptionRequired, approvalRequired, published, null);
   }
 }

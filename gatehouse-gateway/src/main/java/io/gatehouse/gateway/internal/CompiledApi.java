@@ -1,9 +1,10 @@
 package io.gatehouse.gateway.internal;
 
+import io.gatehouse.gateway.internal.policy.PolicyTable;
 import io.gatehouse.model.ApiDef;
 import java.util.Set;
 
-/** One API ready to serve: its definition, backend, operation matcher and accepted schemes. */
+/** One API ready to serve: its definition, backend, operation matcher, accepted schemes and policies. */
 record CompiledApi(
     ApiDef def,
     String prefix,
@@ -14,7 +15,8 @@ record CompiledApi(
     boolean subscriptionRequired,
     String keyHeader,
     String keyQuery,
-    Set<String> products) {
+    Set<String> products,
+    PolicyTable policies) {
 
   String name() {
     return def.name();

@@ -2,6 +2,7 @@ package io.gatehouse.gateway.internal;
 
 import io.gatehouse.gateway.internal.events.EventQueue;
 import io.gatehouse.gateway.internal.events.Exchange;
+import io.gatehouse.gateway.internal.policy.Pipeline;
 import io.gatehouse.model.SubscriptionKeys;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -28,7 +29,7 @@ import javax.net.ssl.SSLException;
 
 /**
  * Serves one gateway request, as one readable list of stages: limits, route, operation,
- * subscription key, forward, respond. Runs on the request's event loop and never blocks.
+ * subscription key, policies, forward, respond. Runs on the request's event loop and never blocks.
  */
 public final class ProxyHandler implements Handler<HttpServerRequest> {
   /** Path of the health probe. */
@@ -116,6 +117,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     // 4. Subscription key.
     String query = req.query();
+    Grant grant = null;
     if (api.subscriptionRequired()) {
       String key = headers.get(api.keyHeader());
       boolean fromQuery = false;
@@ -129,7 +131,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             "a subscription key is required in the " + api.keyHeader() + " header", ev);
         return;
       }
-      Grant grant = snap.grant(SubscriptionKeys.hash(key));
+      grant = snap.grant(SubscriptionKeys.hash(key));
       if (grant == null) {
         resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
         reject(req, 401, "subscription-key-invalid", "Unauthorized", "the subscription key is not valid", ev);
@@ -150,14 +152,23 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       }
     }
 
-    // 5. Forward to the backend.
-    forward(req, snap, api, rest, query, ev, upgrade);
+    // 5. Policies: the compiled pipeline of this API, operation and product runs around the
+    //    forward (inbound, backend, outbound, on-error); nothing is allocated when there is none.
+    Pipeline pipeline = api.policies().select(operation, grant == null ? null : grant.product());
+    if (pipeline != null) {
+      new PolicyExchange(this, req, snap, api, rest, query, ev, upgrade, pipeline, operation, grant).start();
+      return;
+    }
+
+    // 6. Forward to the backend.
+    forward(req, snap, api, rest, query, ev, upgrade, null);
   }
 
-  private void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, Exchange ev, boolean upgrade) {
+  /** Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}. */
+  void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
+      String query, Exchange ev, boolean upgrade, PolicyExchange x) {
     CompiledBackend backend = api.backend();
-    MultiMap in = req.headers();
+    MultiMap in = x == null ? req.headers() : x.headerMap();
     String connection = in.get(HttpHeaders.CONNECTION);
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     String keyHeader = api.subscriptionRequired() ? api.keyHeader() : null;
@@ -192,14 +203,20 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
     String pathAndQuery = rest + (query == null ? "" : "?" + query);
+    byte[] fixedBody = x == null ? null : x.fixedBody();
+    if (fixedBody != null) {
+      out.remove(HttpHeaders.TRANSFER_ENCODING);
+      out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(fixedBody.length));
+    }
     String length = in.get(HttpHeaders.CONTENT_LENGTH);
-    boolean hasBody = (length != null && !length.trim().equals("0")) || in.contains(HttpHeaders.TRANSFER_ENCODING)
+    boolean hasBody = fixedBody == null && ((length != null && !length.trim().equals("0"))
+        || in.contains(HttpHeaders.TRANSFER_ENCODING)
         || (req.version() == HttpVersion.HTTP_2 && !req.isEnded()
-            && req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD);
+            && req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD));
     if (hasBody) {
       req.pause();
     }
-    attempt(req, snap, up, out, pathAndQuery, hasBody, ev, upgrade, 0);
+    attempt(req, snap, up, out, pathAndQuery, hasBody, ev, upgrade, 0, x);
   }
 
   /**
@@ -208,7 +225,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * another try after the backoff.
    */
   private void attempt(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt) {
+      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, PolicyExchange x) {
     HttpServerResponse resp = req.response();
     if (resp.closed()) {
       return;
@@ -251,7 +268,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       }
     };
     headers.set(HttpHeaders.HOST, member.hostHeader());
-    RequestOptions options = up.requestOptions(member, req.method(), member.basePath() + pathAndQuery)
+    RequestOptions options = up.requestOptions(member, x == null ? req.method() : x.httpMethod(),
+        member.basePath() + pathAndQuery)
         .setHeaders(headers);
     HttpClient c = up.client() == null ? client : up.client();
     long maxBody = snap.settings().maxBodySize();
@@ -259,11 +277,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     c.request(options).onComplete(ar -> {
       if (ar.failed()) {
         finish.accept(true);
-        if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt)) {
+        if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
           return;
         }
         if (hasBody) {
           req.resume();
+        }
+        if (x != null) {
+          x.backendFailed(ar.cause());
+          return;
         }
         failed(req, ar.cause(), ev);
         return;
@@ -275,12 +297,18 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         breq.reset();
         finish.accept(null);
       });
-      var sent = hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
+      byte[] fixedBody = x == null ? null : x.fixedBody();
+      var sent = fixedBody != null ? breq.send(Buffer.buffer(fixedBody))
+          : hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
       sent.onComplete(rr -> {
         if (rr.failed()) {
           breq.reset();
           finish.accept(!(rr.cause() instanceof LimitedStream.TooLargeException));
-          if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt)) {
+          if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
+            return;
+          }
+          if (x != null) {
+            x.backendFailed(rr.cause());
             return;
           }
           failed(req, rr.cause(), ev);
@@ -290,8 +318,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         int status = bres.statusCode();
         finish.accept(status >= 500);
         if ((status == 502 || status == 503 || status == 504)
-            && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt)) {
+            && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
           bres.body(); // drain the discarded answer so that the connection can be reused
+          return;
+        }
+        if (x != null) {
+          x.backendResponded(bres);
           return;
         }
         respond(req, resp, bres, snap, upgrade, ev);
@@ -300,14 +332,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   }
 
   private boolean retried(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt) {
+      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, PolicyExchange x) {
     HttpServerResponse resp = req.response();
     if (hasBody || resp.headWritten() || resp.closed()
         || !up.mayRetry(req.method(), attempt + 1, System.nanoTime())) {
       return false;
     }
     long backoff = up.backoffMillis();
-    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, false, ev, upgrade, attempt + 1);
+    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, false, ev, upgrade, attempt + 1, x);
     io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
     if (backoff > 0 && ctx != null) {
       ctx.owner().setTimer(backoff, id -> again.run());
@@ -351,7 +383,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     });
   }
 
-  private static void failed(HttpServerRequest req, Throwable cause, Exchange ev) {
+  static void failed(HttpServerRequest req, Throwable cause, Exchange ev) {
     HttpServerResponse resp = req.response();
     if (cause instanceof LimitedStream.TooLargeException) {
       reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), ev);

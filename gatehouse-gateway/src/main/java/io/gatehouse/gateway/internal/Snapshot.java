@@ -1,5 +1,8 @@
 package io.gatehouse.gateway.internal;
 
+import io.gatehouse.gateway.internal.policy.PolicyCompiler;
+import io.gatehouse.gateway.internal.policy.PolicyRegistry;
+import io.gatehouse.gateway.internal.policy.PolicyTable;
 import io.gatehouse.model.ApiDef;
 import io.gatehouse.model.BackendDef;
 import io.gatehouse.model.ConfigException;
@@ -7,6 +10,7 @@ import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.GatewaySettings;
 import io.gatehouse.model.NamedValueDef;
+import io.gatehouse.model.OperationDef;
 import io.gatehouse.model.ProductDef;
 import io.gatehouse.model.SubscriptionDef;
 import io.gatehouse.model.UserDef;
@@ -115,9 +119,21 @@ public final class Snapshot {
         productsOfApi.computeIfAbsent(api, k -> new HashSet<>()).add(p.name());
       }
     }
+    // Policies: each scope compiled once, so stateful policies (rate limits) are shared by every
+    // pipeline that includes them.
+    PolicyCompiler policies = new PolicyCompiler(PolicyRegistry.standard(), namedValues, problems);
+    PolicyCompiler.Scope globalPolicies = policies.scope(config.policies(), "policies");
+    Map<String, PolicyCompiler.Scope> productPolicies = new HashMap<>();
+    for (int j = 0; j < config.products().size(); j++) {
+      ProductDef p = config.products().get(j);
+      productPolicies.put(p.name(), policies.scope(p.policies(), "products[" + j + "].policies"));
+    }
     Map<String, List<CompiledApi>> hosts = new LinkedHashMap<>();
     List<CompiledApi> any = new ArrayList<>();
-    for (ApiDef api : config.apis()) {
+    for (int i = 0; i < config.apis().size(); i++) {
+      ApiDef api = config.apis().get(i);
+      PolicyTable table = policyTable(policies, globalPolicies, productPolicies,
+          productsOfApi.getOrDefault(api.name(), Set.of()), api, "apis[" + i + "]");
       CompiledBackend backend = backends.get(api.backend());
       if (backend == null) {
         continue; // reported by the model's validator
@@ -128,7 +144,7 @@ public final class Snapshot {
           api.protocols().contains("http"), api.protocols().contains("https"),
           api.subscriptionRequired(), api.subscriptionKeyHeader(),
           api.allowKeyInQuery() ? api.subscriptionKeyQuery() : null,
-          Set.copyOf(productsOfApi.getOrDefault(api.name(), Set.of())));
+          Set.copyOf(productsOfApi.getOrDefault(api.name(), Set.of())), table);
       if (api.hosts().isEmpty()) {
         any.add(compiled);
       } else {
@@ -169,6 +185,24 @@ public final class Snapshot {
     Map<String, CompiledApi[]> byHost = new HashMap<>();
     hosts.forEach((host, list) -> byHost.put(host, sorted(list)));
     return new Snapshot(revision, config.settings(), Map.copyOf(byHost), sorted(any), Map.copyOf(grants), upstreams);
+  }
+
+  private static PolicyTable policyTable(PolicyCompiler compiler, PolicyCompiler.Scope global,
+      Map<String, PolicyCompiler.Scope> productScopes, Set<String> products, ApiDef api, String at) {
+    Map<String, PolicyCompiler.Scope> ofProducts = new HashMap<>();
+    for (String p : products) {
+      PolicyCompiler.Scope scope = productScopes.get(p);
+      if (scope != null) {
+        ofProducts.put(p, scope);
+      }
+    }
+    PolicyCompiler.Scope apiScope = compiler.scope(api.policies(), at + ".policies");
+    Map<String, PolicyCompiler.Scope> operations = new LinkedHashMap<>();
+    for (int j = 0; j < api.operations().size(); j++) {
+      OperationDef op = api.operations().get(j);
+      operations.put(op.toString(), compiler.scope(op.policies(), at + ".operations[" + j + "].policies"));
+    }
+    return compiler.table(global, ofProducts, apiScope, operations);
   }
 
   private static CompiledApi[] sorted(List<CompiledApi> apis) {

@@ -1,0 +1,733 @@
+package io.gatehouse.gateway.internal;
+
+import io.gatehouse.gateway.internal.policy.GatewayContext;
+import io.gatehouse.gateway.internal.policy.MultiMapHeaders;
+import io.gatehouse.gateway.internal.policy.Pipeline;
+import io.gatehouse.gateway.internal.policy.SimpleResponse;
+import io.gatehouse.gateway.internal.policy.Step;
+import io.gatehouse.policy.AttributeKey;
+import io.gatehouse.policy.Body;
+import io.gatehouse.policy.BodyTooLargeException;
+import io.gatehouse.policy.Headers;
+import io.gatehouse.policy.Request;
+import io.gatehouse.policy.Response;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request run through a policy {@link Pipeline}: the {@link GatewayContext} and the
+ * {@link Request} policies see, over Vert.x types, and the runner of the sections.
+ *
+ * <p>Runs of {@code SyncPolicy} execute in a plain loop; only an asynchronous {@code Policy}
+ * brings in {@link CompletionStage}s. Outbound runs only when the backend answered; a response a
+ * policy returns on the way in (a short-circuit) is sent as it is, after the response hooks of the
+ * policies already passed. Any failure runs the on-error section on a problem response.
+ *
+ * <p>Threading: created and run on the request's event loop.
+ */
+final class PolicyExchange implements GatewayContext, Request {
+  private static final Logger LOG = LoggerFactory.getLogger(PolicyExchange.class);
+
+  private final ProxyHandler handler;
+  private final HttpServerRequest req;
+  private final Snapshot snap;
+  private final CompiledApi api;
+  private final String requestId;
+  private final io.gatehouse.gateway.internal.events.Exchange ev;
+  private final boolean upgrade;
+  private final Pipeline pipeline;
+  private final String operation;
+  private final String subscription;
+  private final String product;
+  private final String clientIp;
+
+  private String method;
+  private String path;
+  private String query;
+  private final MultiMap headers;
+  private final MultiMapHeaders headerView;
+  private Body body;
+  private StreamBody requestStream;
+
+  private Map<AttributeKey<?>, Object> attributes;
+  private Map<String, Object> variables;
+  private List<Runnable> onEnd;
+  private Response response;
+  private Throwable error;
+  private String current;
+  private boolean forwarded;
+  private boolean done;
+  private CompletableFuture<Response> pending;
+  private HttpClientResponse backend;
+  private StreamBody backendBody;
+
+  PolicyExchange(ProxyHandler handler, HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
+      String query, io.gatehouse.gateway.internal.events.Exchange ev, boolean upgrade, Pipeline pipeline,
+      String operation, Grant grant) {
+    this.handler = handler;
+    this.ev = ev;
+    this.req = req;
+    this.snap = snap;
+    this.api = api;
+    this.requestId = ev.requestId();
+    this.upgrade = upgrade;
+    this.pipeline = pipeline;
+    this.operation = operation;
+    this.subscription = grant == null ? "" : grant.subscription();
+    this.product = grant == null || grant.product() == null ? "" : grant.product();
+    String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
+    this.clientIp = Forwarding.clientIp(peer, req.headers().get("X-Forwarded-For"), snap.trustedProxies());
+    this.method = req.method().name();
+    this.path = rest;
+    this.query = query;
+    this.headers = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
+    this.headerView = new MultiMapHeaders(headers);
+  }
+
+  // ---------------------------------------------------------------- running
+
+  void start() {
+    if (hasRequestBody()) {
+      req.pause();
+    }
+    Step[] down = pipeline.down;
+    int i = 0;
+    try {
+      for (; i < down.length && down[i].sync != null; i++) {
+        current = down[i].location;
+        Response r = down[i].sync.onRequest(this);
+        if (r != null) {
+          unwind(i - 1, 0, r);
+          finish(r);
+          return;
+        }
+      }
+    } catch (Throwable t) {
+      fail(t);
+      return;
+    }
+    if (i == down.length) {
+      forwardNow();
+      return;
+    }
+    int first = i;
+    chainFrom(i).whenComplete((r, t) -> {
+      if (t != null) {
+        fail(unwrap(t));
+        return;
+      }
+      try {
+        unwind(first - 1, 0, r);
+      } catch (Throwable e) {
+        fail(e);
+        return;
+      }
+      finish(r);
+    });
+  }
+
+  private CompletionStage<Response> chainFrom(int start) {
+    Step[] down = pipeline.down;
+    try {
+      for (int i = start; i < down.length; i++) {
+        Step s = down[i];
+        current = s.location;
+        if (s.sync != null) {
+          Response r = s.sync.onRequest(this);
+          if (r != null) {
+            unwind(i - 1, start, r);
+            return CompletableFuture.completedFuture(r);
+          }
+        } else {
+          int at = i;
+          return s.async.apply(this, ctx -> chainFrom(at + 1)).thenApply(r -> {
+            unwind(at - 1, start, r);
+            return r;
+          });
+        }
+      }
+    } catch (Throwable t) {
+      return CompletableFuture.failedFuture(t);
+    }
+    CompletableFuture<Response> f = new CompletableFuture<>();
+    pending = f;
+    forwardNow();
+    int last = down.length - 1;
+    return f.thenApply(r -> {
+      unwind(last, start, r);
+      return r;
+    });
+  }
+
+  /** Runs the response hooks of sync steps {@code from} down to {@code to}. */
+  private void unwind(int from, int to, Response r) {
+    Step[] down = pipeline.down;
+    response = r;
+    for (int i = from; i >= to; i--) {
+      if (down[i].sync != null) {
+        current = down[i].location;
+        down[i].sync.onResponse(this, r);
+      }
+    }
+  }
+
+  private void forwardNow() {
+    forwarded = true;
+    handler.forward(req, snap, api, path, query, ev, upgrade, this);
+  }
+
+  /** Called by the forward step with the backend's response. */
+  void backendResponded(HttpClientResponse bres) {
+    bres.pause();
+    backend = bres;
+    MultiMap bh = bres.headers();
+    String connection = bh.get(HttpHeaders.CONNECTION);
+    MultiMap rh = MultiMap.caseInsensitiveMultiMap();
+    for (Map.Entry<String, String> h : bh) {
+      String name = h.getKey();
+      if (Forwarding.isHopByHop(name, connection) || name.equalsIgnoreCase("x-request-id")
+          || snap.stripResponseHeaders().contains(name.toLowerCase(Locale.ROOT))) {
+        continue;
+      }
+      rh.add(name, h.getValue());
+    }
+    backendBody = new StreamBody(bres, parseLength(bh.get(HttpHeaders.CONTENT_LENGTH)));
+    SimpleResponse r = new SimpleResponse(bres.statusCode(), rh, backendBody);
+    if (pending != null) {
+      CompletableFuture<Response> f = pending;
+      pending = null;
+      f.complete(r);
+      return;
+    }
+    try {
+      unwind(pipeline.down.length - 1, 0, r);
+    } catch (Throwable t) {
+      fail(t);
+      return;
+    }
+    finish(r);
+  }
+
+  /** Called by the forward step when the backend call failed. */
+  void backendFailed(Throwable cause) {
+    BackendFailure failure = new BackendFailure(cause);
+    if (pending != null) {
+      CompletableFuture<Response> f = pending;
+      pending = null;
+      f.completeExceptionally(failure);
+      return;
+    }
+    fail(failure);
+  }
+
+  private void finish(Response r) {
+    response = r;
+    if (!forwarded || pipeline.outbound.length == 0) {
+      write(r);
+      return;
+    }
+    section(pipeline.outbound, 0, r, false);
+  }
+
+  /** Runs a response section from step {@code i}; then writes the response. */
+  private void section(Step[] steps, int i, Response r, boolean onError) {
+    try {
+      for (; i < steps.length; i++) {
+        Step s = steps[i];
+        current = s.location;
+        response = r;
+        if (s.sync != null) {
+          Response replaced = s.sync.onRequest(this);
+          if (replaced != null) {
+            r = replaced;
+            break;
+          }
+          s.sync.onResponse(this, r);
+        } else {
+          Response now = r;
+          int next = i + 1;
+          s.async.apply(this, ctx -> CompletableFuture.completedFuture(now)).whenComplete((out, t) -> {
+            if (t != null) {
+              sectionFailed(unwrap(t), onError);
+            } else {
+              section(steps, next, out == null ? now : out, onError);
+            }
+          });
+          return;
+        }
+      }
+    } catch (Throwable t) {
+      sectionFailed(t, onError);
+      return;
+    }
+    write(r);
+  }
+
+  private void sectionFailed(Throwable t, boolean onError) {
+    if (onError) {
+      LOG.warn("policy {} failed in on-error for request {}", current, requestId, t);
+      write(problemResponse(500, "policy-failed", "Internal Server Error", "a policy failed"));
+    } else {
+      fail(t);
+    }
+  }
+
+  private void fail(Throwable t) {
+    if (done) {
+      return;
+    }
+    error = t;
+    if (t instanceof BackendFailure b && pipeline.onError.length == 0) {
+      end();
+      ProxyHandler.failed(req, b.getCause(), ev);
+      return;
+    }
+    SimpleResponse r;
+    if (t instanceof BackendFailure b) {
+      r = backendProblem(b.getCause());
+    } else if (t instanceof BodyTooLargeException) {
+      r = problemResponse(413, "body-too-large", "Content Too Large", t.getMessage());
+    } else {
+      LOG.warn("policy {} failed for request {}", current, requestId, t);
+      r = problemResponse(500, "policy-failed", "Internal Server Error", "a policy failed");
+    }
+    if (pipeline.onError.length == 0) {
+      write(r);
+    } else {
+      section(pipeline.onError, 0, r, true);
+    }
+  }
+
+  private SimpleResponse backendProblem(Throwable cause) {
+    if (cause instanceof LimitedStream.TooLargeException) {
+      return problemResponse(413, "body-too-large", "Content Too Large", cause.getMessage());
+    } else if (cause instanceof TimeoutException) {
+      return problemResponse(504, "backend-timeout", "Gateway Timeout", "the backend did not answer in time");
+    } else if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+      return problemResponse(502, "backend-tls", "Bad Gateway", "the TLS handshake with the backend failed");
+    } else if (cause instanceof ConnectException || cause.getCause() instanceof ConnectException) {
+      return problemResponse(502, "backend-unreachable", "Bad Gateway", "the backend refused the connection");
+    }
+    return problemResponse(502, "backend-failed", "Bad Gateway", "the backend connection failed");
+  }
+
+  private void write(Response r) {
+    if (done) {
+      return;
+    }
+    end();
+    if (!forwarded && (requestStream == null || !requestStream.aggregating())) {
+      drainRequest(); // the client's body was never sent on: read and drop it
+    }
+    HttpServerResponse resp = req.response();
+    if (resp.ended() || resp.closed()) {
+      discardBackend(r);
+      return;
+    }
+    if (resp.headWritten()) {
+      resp.reset();
+      return;
+    }
+    resp.setStatusCode(r.status());
+    MultiMap rh = resp.headers();
+    Headers h = r.headers();
+    if (h instanceof MultiMapHeaders m) {
+      for (Map.Entry<String, String> e : m.map()) {
+        if (!e.getKey().equalsIgnoreCase("x-request-id")) {
+          rh.add(e.getKey(), e.getValue());
+        }
+      }
+    } else {
+      for (String name : h.names()) {
+        if (!name.equalsIgnoreCase("x-request-id")) {
+          rh.add(name, h.getAll(name));
+        }
+      }
+    }
+    if (upgrade && req.version() != HttpVersion.HTTP_2) {
+      rh.set(HttpHeaders.CONNECTION, "close");
+    }
+    Body b = r.body();
+    if (b == backendBody && backendBody != null && !backendBody.aggregating()) {
+      int status = r.status();
+      if (!rh.contains(HttpHeaders.CONTENT_LENGTH) && req.version() != HttpVersion.HTTP_2
+          && req.method() != HttpMethod.HEAD && status != 204 && status != 304) {
+        resp.setChunked(true);
+      }
+      backend.pipeTo(resp).onFailure(e -> {
+        if (!resp.ended()) {
+          resp.reset();
+        }
+      });
+      return;
+    }
+    discardBackend(r);
+    Body out = b == null ? Body.empty() : b;
+    out.aggregate(Integer.MAX_VALUE).whenComplete((bytes, t) -> {
+      if (t != null) {
+        resp.reset();
+        return;
+      }
+      rh.remove(HttpHeaders.TRANSFER_ENCODING);
+      int status = r.status();
+      if (status == 204 || status == 304 || status < 200) {
+        rh.remove(HttpHeaders.CONTENT_LENGTH);
+        resp.end();
+        return;
+      }
+      if (req.method() == HttpMethod.HEAD) {
+        resp.end();
+        return;
+      }
+      rh.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length));
+      resp.end(Buffer.buffer(bytes));
+    });
+  }
+
+  private void discardBackend(Response r) {
+    if (backend != null && !backendBody.aggregating()) {
+      backend.handler(b -> { });
+      backend.resume();
+    }
+  }
+
+  private void end() {
+    done = true;
+    if (onEnd != null) {
+      for (Runnable r : onEnd) {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          LOG.warn("end hook failed for request {}", requestId, e);
+        }
+      }
+      onEnd = null;
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- forward support
+
+  private boolean hasRequestBody() {
+    MultiMap in = req.headers();
+    return in.contains(HttpHeaders.CONTENT_LENGTH) || in.contains(HttpHeaders.TRANSFER_ENCODING)
+        || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+  }
+
+  /** The request headers as policies left them. */
+  MultiMap headerMap() {
+    return headers;
+  }
+
+  /** The method as policies left it. */
+  HttpMethod httpMethod() {
+    return HttpMethod.valueOf(method);
+  }
+
+  /**
+   * The body to send instead of the client's stream when a policy replaced or read it, else
+   * {@code null} (stream the client's body).
+   */
+  byte[] fixedBody() {
+    byte[] bytes = null;
+    if (body != null) {
+      CompletableFuture<byte[]> f = body.aggregate(Integer.MAX_VALUE).toCompletableFuture();
+      bytes = f.isDone() && !f.isCompletedExceptionally() ? f.join() : new byte[0];
+      if (requestStream == null || !requestStream.aggregating()) {
+        drainRequest();
+      }
+    } else if (requestStream != null && requestStream.aggregating()) {
+      bytes = requestStream.bytes();
+    }
+    return bytes;
+  }
+
+  private void drainRequest() {
+    if (hasRequestBody() && !req.isEnded()) {
+      req.handler(b -> { });
+      req.resume();
+    }
+  }
+
+  // ---------------------------------------------------------------- GatewayContext
+
+  @Override
+  public Request request() {
+    return this;
+  }
+
+  @Override
+  public String requestId() {
+    return requestId;
+  }
+
+  @Override
+  public String clientIp() {
+    return clientIp;
+  }
+
+  @Override
+  public String apiName() {
+    return api.name();
+  }
+
+  @Override
+  public String operation() {
+    return operation.isEmpty() ? null : operation;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> T get(AttributeKey<T> key) {
+    return attributes == null ? null : (T) attributes.get(key);
+  }
+
+  @Override
+  public <T> void set(AttributeKey<T> key, T value) {
+    if (value == null) {
+      if (attributes != null) {
+        attributes.remove(key);
+      }
+      return;
+    }
+    if (attributes == null) {
+      attributes = new HashMap<>();
+    }
+    attributes.put(key, value);
+  }
+
+  @Override
+  public Response respond(int status, String contentType, byte[] bytes) {
+    SimpleResponse r = SimpleResponse.of(status);
+    if (contentType != null) {
+      r.headers().set("Content-Type", contentType);
+    }
+    r.body(Body.of(bytes == null ? new byte[0] : bytes));
+    return r;
+  }
+
+  @Override
+  public Response problem(int status, String title, String detail) {
+    String type = title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+    return problemResponse(status, type, title, detail);
+  }
+
+  private SimpleResponse problemResponse(int status, String type, String title, String detail) {
+    SimpleResponse r = SimpleResponse.of(status);
+    r.headers().set("Content-Type", Problems.PROBLEM_JSON).set("Cache-Control", "no-store");
+    r.body(Body.of(Problems.body(status, type, title, detail, requestId).getBytes()));
+    return r;
+  }
+
+  @Override
+  public CompletionStage<Response> completed(Response r) {
+    return CompletableFuture.completedFuture(r);
+  }
+
+  @Override
+  public Response response() {
+    return response;
+  }
+
+  @Override
+  public Map<String, Object> variables() {
+    if (variables == null) {
+      variables = new HashMap<>();
+    }
+    return variables;
+  }
+
+  @Override
+  public String subscriptionName() {
+    return subscription;
+  }
+
+  @Override
+  public String productName() {
+    return product;
+  }
+
+  @Override
+  public Throwable error() {
+    return error;
+  }
+
+  @Override
+  public void onEnd(Runnable action) {
+    if (onEnd == null) {
+      onEnd = new ArrayList<>(2);
+    }
+    onEnd.add(action);
+  }
+
+  @Override
+  public Response newResponse(int status) {
+    return SimpleResponse.of(status);
+  }
+
+  // ---------------------------------------------------------------- Request
+
+  @Override
+  public String method() {
+    return method;
+  }
+
+  @Override
+  public void method(String method) {
+    this.method = method.toUpperCase(Locale.ROOT);
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public void path(String path) {
+    this.path = path.startsWith("/") ? path : "/" + path;
+  }
+
+  @Override
+  public String query() {
+    return query;
+  }
+
+  @Override
+  public void query(String query) {
+    this.query = query == null || query.isEmpty() ? null : query;
+  }
+
+  @Override
+  public Headers headers() {
+    return headerView;
+  }
+
+  @Override
+  public Body body() {
+    if (body != null) {
+      return body;
+    }
+    if (!hasRequestBody()) {
+      return Body.empty();
+    }
+    if (requestStream == null) {
+      requestStream = new StreamBody(req, parseLength(req.headers().get(HttpHeaders.CONTENT_LENGTH)));
+    }
+    return requestStream;
+  }
+
+  @Override
+  public void body(Body body) {
+    this.body = body == null ? Body.empty() : body;
+  }
+
+  private static long parseLength(String value) {
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** A failure of the backend call, as opposed to a policy's. */
+  static final class BackendFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BackendFailure(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+
+  /** A streamed body (request or backend response) that a policy may aggregate. */
+  static final class StreamBody implements Body {
+    private final io.vertx.core.streams.ReadStream<Buffer> stream;
+    private final long length;
+    private CompletableFuture<byte[]> aggregated;
+
+    StreamBody(io.vertx.core.streams.ReadStream<Buffer> stream, long length) {
+      this.stream = stream;
+      this.length = length;
+    }
+
+    boolean aggregating() {
+      return aggregated != null;
+    }
+
+    byte[] bytes() {
+      return aggregated != null && aggregated.isDone() && !aggregated.isCompletedExceptionally()
+          ? aggregated.join() : new byte[0];
+    }
+
+    @Override
+    public long length() {
+      return length;
+    }
+
+    @Override
+    public boolean isBuffered() {
+      return aggregated != null && aggregated.isDone();
+    }
+
+    @Override
+    public CompletionStage<byte[]> aggregate(int maxBytes) {
+      if (aggregated != null) {
+        return aggregated;
+      }
+      aggregated = new CompletableFuture<>();
+      if (length > maxBytes) {
+        aggregated.completeExceptionally(new BodyTooLargeException(maxBytes));
+        return aggregated;
+      }
+      Buffer acc = Buffer.buffer();
+      CompletableFuture<byte[]> f = aggregated;
+      stream.exceptionHandler(f::completeExceptionally);
+      stream.handler(b -> {
+        if (f.isDone()) {
+          return;
+        }
+        if (acc.length() + b.length() > maxBytes) {
+          f.completeExceptionally(new BodyTooLargeException(maxBytes));
+          return;
+        }
+        acc.appendBuffer(b);
+      });
+      stream.endHandler(v -> f.complete(acc.getBytes()));
+      stream.resume();
+      return f;
+    }
+
+    @Override
+    public String toString() {
+      return new String(bytes(), StandardCharsets.UTF_8);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.gatehouse.gateway.internal.policy;
+
+import io.gatehouse.policy.AttributeKey;
+import io.gatehouse.policy.PolicyContext;
+import io.gatehouse.policy.Response;
+import java.util.Map;
+
+/**
+ * What built-in policies and expressions see beyond the public {@link PolicyContext}: the current
+ * response, variables, subscription and product, and a hook run when the exchange ends.
+ */
+public interface GatewayContext extends PolicyContext {
+  /** Claims of a validated JWT, set by a token-validating policy; read by {@code jwt.claims}. */
+  AttributeKey<Map> JWT_CLAIMS = AttributeKey.of("jwt.claims", Map.class);
+
+  /** The response in the outbound and on-error sections; {@code null} before there is one. */
+  Response response();
+
+  /** The exchange's variables, created on first use; mutable. */
+  Map<String, Object> variables();
+
+  /** The subscription's name, or the empty string when the request carries no key. */
+  String subscriptionName();
+
+  /** The product the subscription is scoped to, or the empty string. */
+  String productName();
+
+  /** Why the exchange failed, in the on-error section; otherwise {@code null}. */
+  Throwable error();
+
+  /** Runs {@code action} once when the exchange ends, whichever way it ends. */
+  void onEnd(Runnable action);
+
+  /** A new, empty response with {@code status}. */
+  Response newResponse(int status);
+}

@@ -1,0 +1,245 @@
+package io.gatehouse.gateway.internal.policy;
+
+import io.gatehouse.model.ConfigProblem;
+import io.gatehouse.model.PoliciesDef;
+import io.gatehouse.policy.PolicyConfigException;
+import io.gatehouse.policy.PolicyFactory;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Compiles policy configuration for one snapshot: resolves each entry through the
+ * {@link PolicyRegistry}, substitutes named values, nests scopes (global, product, API,
+ * operation) and builds a {@link PolicyTable} per API. Problems are collected, each located, for
+ * example {@code apis[0].policies.inbound[1].rate-limit-by-key.calls}.
+ */
+public final class PolicyCompiler {
+  private static final Pattern NAMED_VALUE = Pattern.compile("\\$\\{nv:([^}]*)}");
+  private static final Object BASE = new Object();
+
+  private final PolicyRegistry registry;
+  private final Map<String, String> namedValues;
+  private final List<ConfigProblem> problems;
+
+  public PolicyCompiler(PolicyRegistry registry, Map<String, String> namedValues, List<ConfigProblem> problems) {
+    this.registry = registry;
+    this.namedValues = namedValues;
+    this.problems = problems;
+  }
+
+  /** The compiled entries of one scope, by section; {@code base} kept as a marker. */
+  public static final class Scope {
+    static final Scope EMPTY = new Scope(new EnumMap<>(Section.class));
+    final Map<Section, List<Object>> sections;
+
+    Scope(Map<Section, List<Object>> sections) {
+      this.sections = sections;
+    }
+
+    List<Object> get(Section s) {
+      return sections.getOrDefault(s, List.of());
+    }
+  }
+
+  /** Compiles the policies of one scope found at {@code at} (for example {@code apis[0].policies}). */
+  public Scope scope(PoliciesDef def, String at) {
+    if (def == null || def.isEmpty()) {
+      return Scope.EMPTY;
+    }
+    Map<Section, List<Object>> out = new EnumMap<>(Section.class);
+    section(out, Section.INBOUND, def.inbound(), at);
+    section(out, Section.BACKEND, def.backend(), at);
+    section(out, Section.OUTBOUND, def.outbound(), at);
+    section(out, Section.ON_ERROR, def.onError(), at);
+    return new Scope(out);
+  }
+
+  private void section(Map<Section, List<Object>> out, Section section, List<Object> entries, String at) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    List<Object> compiled = new ArrayList<>();
+    boolean base = false;
+    for (int i = 0; i < entries.size(); i++) {
+      String where = at + "." + section.key() + "[" + i + "]";
+      Object entry = entries.get(i);
+      if (PoliciesDef.BASE.equals(entry)) {
+        if (base) {
+          problems.add(ConfigProblem.at(where, "'base' may appear only once per section"));
+        }
+        base = true;
+        compiled.add(BASE);
+        continue;
+      }
+      try {
+        compiled.add(step(entry, section, where));
+      } catch (PolicyConfigException e) {
+        problems.add(ConfigProblem.at(e.field().isEmpty() ? where : where + "." + e.field(), e.getMessage()));
+      }
+    }
+    out.put(section, compiled);
+  }
+
+  /**
+   * Compiles one entry ({@code {name: {config}}}) configured at {@code where}; problems are thrown
+   * as {@link PolicyConfigException} whose field is relative to {@code where}.
+   */
+  public Step step(Object entry, Section section, String where) {
+    if (!(entry instanceof Map<?, ?> map) || map.size() != 1) {
+      throw new PolicyConfigException("",
+          "expected a policy as '{name: {configuration}}' or 'base' but got " + PolicyConfig.describe(entry));
+    }
+    Map.Entry<?, ?> e = map.entrySet().iterator().next();
+    String name = String.valueOf(e.getKey());
+    PolicyFactory factory = registry.get(name);
+    if (factory == null) {
+      throw new PolicyConfigException(name, "unknown policy '" + name + "'; known policies are " + registry.names());
+    }
+    Object raw = e.getValue();
+    if (raw != null && !(raw instanceof Map)) {
+      throw new PolicyConfigException(name, "expected the policy's configuration as a map but got "
+          + PolicyConfig.describe(raw));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> config = raw == null ? new LinkedHashMap<>() : (Map<String, Object>) substitute(raw, name);
+    Object policy;
+    try {
+      if (factory instanceof BuiltinPolicyFactory b) {
+        PolicyConfig pc = PolicyConfig.of(config);
+        policy = b.create(pc, section, this);
+        pc.done();
+      } else {
+        policy = factory.create(config);
+      }
+    } catch (PolicyConfigException x) {
+      throw new PolicyConfigException(x.field().isEmpty() ? name : name + "." + x.field(), x.getMessage());
+    } catch (RuntimeException x) {
+      throw new PolicyConfigException(name, "the policy refused its configuration: " + x.getMessage());
+    }
+    if (policy == null) {
+      throw new PolicyConfigException(name, "the policy factory returned nothing");
+    }
+    return new Step(where + "." + name, policy);
+  }
+
+  /** Compiles a nested list of entries (as in {@code choose}); no {@code base} allowed. */
+  public Step[] steps(List<Object> entries, Section section, String field, String where) {
+    List<Step> out = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      String rel = field + "[" + i + "]";
+      try {
+        out.add(step(entries.get(i), section, where + "." + rel));
+      } catch (PolicyConfigException e) {
+        throw new PolicyConfigException(e.field().isEmpty() ? rel : rel + "." + e.field(), e.getMessage());
+      }
+    }
+    return out.toArray(new Step[0]);
+  }
+
+  /** Compiles a CEL expression for {@code field}. */
+  public Expression expression(String field, String text, boolean condition) {
+    try {
+      return condition ? Expressions.condition(text) : Expressions.compile(text);
+    } catch (IllegalArgumentException e) {
+      throw new PolicyConfigException(field, e.getMessage());
+    }
+  }
+
+  private Object substitute(Object value, String field) {
+    if (value instanceof String s) {
+      if (s.indexOf("${nv:") < 0) {
+        return s;
+      }
+      Matcher m = NAMED_VALUE.matcher(s);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String v = namedValues.get(m.group(1));
+        if (v == null) {
+          throw new PolicyConfigException(field, "unknown named value '" + m.group(1) + "'");
+        }
+        m.appendReplacement(out, Matcher.quoteReplacement(v));
+      }
+      m.appendTail(out);
+      return out.toString();
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String k = String.valueOf(e.getKey());
+        out.put(k, substitute(e.getValue(), field + "." + k));
+      }
+      return out;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        out.add(substitute(list.get(i), field + "[" + i + "]"));
+      }
+      return out;
+    }
+    return value;
+  }
+
+  /**
+   * Builds the pipelines of one API from its scopes: {@code products} maps each product containing
+   * the API to its scope; {@code operations} maps each operation ({@code METHOD /path}) to its scope,
+   * or is empty when the API lists no operations.
+   */
+  public PolicyTable table(Scope global, Map<String, Scope> products, Scope api, Map<String, Scope> operations) {
+    Map<String, Scope> ops = operations.isEmpty() ? Map.of("", Scope.EMPTY) : operations;
+    Map<String, Scope> prods = new LinkedHashMap<>();
+    prods.put("", Scope.EMPTY);
+    prods.putAll(products);
+    Map<String, Map<String, Pipeline>> out = new HashMap<>();
+    for (Map.Entry<String, Scope> op : ops.entrySet()) {
+      Map<String, Pipeline> byProduct = new HashMap<>();
+      for (Map.Entry<String, Scope> p : prods.entrySet()) {
+        Pipeline pipeline = new Pipeline(
+            nest(Section.INBOUND, global, p.getValue(), api, op.getValue()),
+            nest(Section.BACKEND, global, p.getValue(), api, op.getValue()),
+            nest(Section.OUTBOUND, global, p.getValue(), api, op.getValue()),
+            nest(Section.ON_ERROR, global, p.getValue(), api, op.getValue()));
+        if (!pipeline.isEmpty()) {
+          byProduct.put(p.getKey(), pipeline);
+        }
+      }
+      if (!byProduct.isEmpty()) {
+        out.put(op.getKey(), Map.copyOf(byProduct));
+      }
+    }
+    return out.isEmpty() ? PolicyTable.NONE : new PolicyTable(Map.copyOf(out));
+  }
+
+  private static Step[] nest(Section section, Scope... scopes) {
+    List<Step> effective = List.of();
+    for (Scope scope : scopes) {
+      effective = merge(effective, scope.get(section));
+    }
+    return effective.toArray(new Step[0]);
+  }
+
+  private static List<Step> merge(List<Step> parent, List<Object> items) {
+    if (items.isEmpty()) {
+      return parent;
+    }
+    List<Step> out = new ArrayList<>();
+    boolean hasBase = items.contains(BASE);
+    if (!hasBase) {
+      out.addAll(parent);
+    }
+    for (Object item : items) {
+      if (item == BASE) {
+        out.addAll(parent);
+      } else {
+        out.add((Step) item);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,132 @@
+package io.gatehouse.gateway.internal.policy.builtin;
+
+import io.gatehouse.gateway.internal.policy.Expression;
+import io.gatehouse.gateway.internal.policy.PolicyCompiler;
+import io.gatehouse.gateway.internal.policy.PolicyConfig;
+import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.policy.Headers;
+import io.gatehouse.policy.PolicyConfigException;
+import io.gatehouse.policy.PolicyContext;
+import io.gatehouse.policy.Response;
+import io.gatehouse.policy.SyncPolicy;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code set-header} and {@code check-header}. */
+final class HeaderPolicies {
+  private HeaderPolicies() {}
+
+  /** Sets, appends, deletes or adds-if-absent a header of the request or (in outbound, on-error) the response. */
+  static final class SetHeader extends Base {
+    SetHeader() {
+      super("set-header");
+    }
+
+    @Override
+    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+      String name = c.requiredString("name");
+      String action = c.oneOf("action", "override", "override", "append", "delete", "skip");
+      List<String> values = c.strings("value");
+      Expression expr = c.has("expression") ? compiler.expression("expression", c.string("expression", null), false) : null;
+      if (!action.equals("delete") && values.isEmpty() && expr == null) {
+        throw new PolicyConfigException("value", "is required unless action is delete (or give 'expression')");
+      }
+      if (expr != null && !values.isEmpty()) {
+        throw new PolicyConfigException("expression", "give either 'value' or 'expression', not both");
+      }
+      boolean onResponse = section.onResponse();
+      return new SyncPolicy() {
+        @Override
+        public Response onRequest(PolicyContext ctx) {
+          if (!onResponse) {
+            apply(ctx, ctx.request().headers());
+          }
+          return null;
+        }
+
+        @Override
+        public void onResponse(PolicyContext ctx, Response response) {
+          if (onResponse) {
+            apply(ctx, response.headers());
+          }
+        }
+
+        private void apply(PolicyContext ctx, Headers h) {
+          switch (action) {
+            case "delete":
+              h.remove(name);
+              return;
+            case "skip":
+              if (h.contains(name)) {
+                return;
+              }
+              break;
+            case "override":
+              h.remove(name);
+              break;
+            default:
+              break;
+          }
+          if (expr != null) {
+            h.add(name, expr.string(gw(ctx)));
+          } else {
+            for (String v : values) {
+              h.add(name, v);
+            }
+          }
+        }
+      };
+    }
+  }
+
+  /** Refuses a request whose header is missing or has none of the allowed values. */
+  static final class CheckHeader extends Base {
+    CheckHeader() {
+      super("check-header");
+    }
+
+    @Override
+    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+      requestSectionsOnly(name(), section);
+      String name = c.requiredString("name");
+      int status = (int) c.number("failed-check-httpcode", 401, 400, 599);
+      String message = c.string("failed-check-error-message", "the " + name + " header is missing or not allowed");
+      boolean ignoreCase = c.bool("ignore-case", true);
+      List<String> values = c.strings("values");
+      return (SyncPolicy) ctx -> {
+        List<String> got = ctx.request().headers().getAll(name);
+        if (got.isEmpty()) {
+          return ctx.problem(status, reason(status), message);
+        }
+        if (values.isEmpty()) {
+          return null;
+        }
+        for (String g : got) {
+          for (String v : values) {
+            if (ignoreCase ? v.equalsIgnoreCase(g.trim()) : v.equals(g.trim())) {
+              return null;
+            }
+          }
+        }
+        return ctx.problem(status, reason(status), message);
+      };
+    }
+  }
+
+  static String reason(int status) {
+    switch (status) {
+      case 400: return "Bad Request";
+      case 401: return "Unauthorized";
+      case 403: return "Forbidden";
+      case 404: return "Not Found";
+      case 429: return "Too Many Requests";
+      case 500: return "Internal Server Error";
+      case 503: return "Service Unavailable";
+      default: return "Error " + status;
+    }
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}
