@@ -57,7 +57,12 @@ GATEHOUSE_ADMIN_TOKEN=bench-token-0123456789abcdef java ${BENCH_JAVA_OPTS:--Xmx1
   --config "$WORK/gatehouse.yaml" --data "$WORK/data" --gateway-host 127.0.0.1 \
   --gateway-port $GW_PORT --management-port $MGMT_PORT > "$WORK/gatehouse.log" 2>&1 &
 GW_PID=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$GW_PORT/" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$GW_PORT/" >/dev/null && break; sleep 0.1; done
+if ! kill -0 "$GW_PID" 2>/dev/null || ! curl -sf "http://127.0.0.1:$GW_PORT/" >/dev/null; then
+  echo "the gateway did not start; its log:" >&2
+  cat "$WORK/gatehouse.log" >&2
+  exit 1
+fi
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
