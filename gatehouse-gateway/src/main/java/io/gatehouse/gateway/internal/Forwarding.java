@@ -1,35 +1,76 @@
 package io.gatehouse.gateway.internal;
 
 import io.vertx.core.MultiMap;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Header rules for forwarding: hop-by-hop fields, request ids and forwarding headers. */
 final class Forwarding {
-  /** Hop-by-hop fields (RFC 9110 §7.6.1) plus fields the gateway consumes itself. */
-  static final Set<String> HOP_BY_HOP = Set.of(
-      "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
-      "upgrade", "proxy-authenticate", "proxy-authorization", "expect", "host", "http2-settings");
+  /**
+   * Hop-by-hop fields (RFC 9110 §7.6.1) plus fields the gateway consumes itself: connection,
+   * keep-alive, proxy-connection, te, trailer, transfer-encoding, upgrade, proxy-authenticate,
+   * proxy-authorization, expect, host, http2-settings. See {@link #isHopByHop}.
+   */
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private Forwarding() {}
 
-  /** Whether {@code name} (any case) must not be forwarded, including names listed in Connection. */
+  /**
+   * Whether {@code name} (any case) must not be forwarded, including names listed in Connection;
+   * decided by length first, without allocating (this runs for every header of every request).
+   */
   static boolean isHopByHop(String name, String connectionHeader) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    if (HOP_BY_HOP.contains(lower)) {
+    if (isFixedHopByHop(name)) {
       return true;
     }
     if (connectionHeader == null) {
       return false;
     }
-    for (String token : connectionHeader.split(",")) {
-      if (token.trim().equalsIgnoreCase(lower)) {
+    int len = connectionHeader.length();
+    int start = 0;
+    while (start < len) {
+      int comma = connectionHeader.indexOf(',', start);
+      int end = comma < 0 ? len : comma;
+      int a = start;
+      int b = end;
+      while (a < b && connectionHeader.charAt(a) <= ' ') {
+        a++;
+      }
+      while (b > a && connectionHeader.charAt(b - 1) <= ' ') {
+        b--;
+      }
+      if (b - a == name.length() && connectionHeader.regionMatches(true, a, name, 0, name.length())) {
         return true;
       }
+      start = end + 1;
     }
     return false;
+  }
+
+  private static boolean isFixedHopByHop(String name) {
+    switch (name.length()) {
+      case 2:
+        return name.equalsIgnoreCase("te");
+      case 4:
+        return name.equalsIgnoreCase("host");
+      case 6:
+        return name.equalsIgnoreCase("expect");
+      case 7:
+        return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+      case 10:
+        return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+      case 14:
+        return name.equalsIgnoreCase("http2-settings");
+      case 16:
+        return name.equalsIgnoreCase("proxy-connection");
+      case 17:
+        return name.equalsIgnoreCase("transfer-encoding");
+      case 18:
+        return name.equalsIgnoreCase("proxy-authenticate");
+      case 19:
+        return name.equalsIgnoreCase("proxy-authorization");
+      default:
+        return false;
+    }
   }
 
   /** Returns a valid incoming request id, or a new random 128-bit one. */
