@@ -201,16 +201,8 @@ final class PolicyExchange implements GatewayContext, Request {
     bres.pause();
     backend = bres;
     MultiMap bh = bres.headers();
-    String connection = bh.get(HttpHeaders.CONNECTION);
     MultiMap rh = MultiMap.caseInsensitiveMultiMap();
-    for (Map.Entry<String, String> h : bh) {
-      String name = h.getKey();
-      if (Forwarding.isHopByHop(name, connection) || name.equalsIgnoreCase("x-request-id")
-          || snap.stripResponseHeaders().contains(name.toLowerCase(Locale.ROOT))) {
-        continue;
-      }
-      rh.add(name, h.getValue());
-    }
+    snap.copyResponseHeaders(bh, rh);
     backendBody = new StreamBody(bres, parseLength(bh.get(HttpHeaders.CONTENT_LENGTH)));
     SimpleResponse r = new SimpleResponse(bres.statusCode(), rh, backendBody);
     if (pending != null) {

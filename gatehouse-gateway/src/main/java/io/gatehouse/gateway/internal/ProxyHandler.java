@@ -358,16 +358,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     resp.setStatusCode(bres.statusCode());
     MultiMap bh = bres.headers();
-    String connection = bh.get(HttpHeaders.CONNECTION);
     MultiMap rh = resp.headers();
-    for (Map.Entry<String, String> h : bh) {
-      String name = h.getKey();
-      if (Forwarding.isHopByHop(name, connection) || name.equalsIgnoreCase("x-request-id")
-          || snap.stripResponseHeaders().contains(name.toLowerCase(Locale.ROOT))) {
-        continue;
-      }
-      rh.add(name, h.getValue());
-    }
+    snap.copyResponseHeaders(bh, rh);
     if (upgrade && req.version() != HttpVersion.HTTP_2) {
       rh.set(HttpHeaders.CONNECTION, "close");
     }

@@ -54,9 +54,9 @@ public final class Snapshot {
     this.byHost = byHost;
     this.anyHost = anyHost;
     this.grants = grants;
-    Set<String> strip = new HashSet<>();
-    settings.stripResponseHeaders().forEach(h -> strip.add(h.toLowerCase(Locale.ROOT)));
-    this.stripResponseHeaders = Set.copyOf(strip);
+    Set<String> strip = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    strip.addAll(settings.stripResponseHeaders());
+    this.stripResponseHeaders = java.util.Collections.unmodifiableSet(strip);
     this.trustedProxies = Cidr.parse(settings.trustedProxies());
   }
 
@@ -251,8 +251,20 @@ public final class Snapshot {
     return settings;
   }
 
-  Set<String> stripResponseHeaders() {
-    return stripResponseHeaders;
+  /**
+   * Copies a backend's response header fields to {@code to}, leaving out hop-by-hop fields, the
+   * backend's {@code X-Request-Id} (the gateway sets its own) and the configured disclosure headers.
+   */
+  void copyResponseHeaders(io.vertx.core.MultiMap from, io.vertx.core.MultiMap to) {
+    String connection = from.get("Connection");
+    for (Map.Entry<String, String> h : from) {
+      String name = h.getKey();
+      if (Forwarding.isHopByHop(name, connection) || name.equalsIgnoreCase("x-request-id")
+          || stripResponseHeaders.contains(name)) {
+        continue;
+      }
+      to.add(name, h.getValue());
+    }
   }
 
   Cidr trustedProxies() {
