@@ -43,6 +43,22 @@ public final class TestCertificates {
       return cert;
     }
 
+    /** Writes a PKCS#12 key store holding this certificate and key under alias {@code name}. */
+    public Path writePkcs12(Path dir, String name, String password) throws IOException {
+      Path file = dir.resolve(name + ".p12");
+      try {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry(name, key, password.toCharArray(), new java.security.cert.Certificate[] {certificate});
+        try (java.io.OutputStream out = Files.newOutputStream(file)) {
+          ks.store(out, password.toCharArray());
+        }
+      } catch (GeneralSecurityException e) {
+        throw new IOException("cannot write PKCS#12 store " + file, e);
+      }
+      return file;
+    }
+
     /** The path {@link #writePem} used for the key. */
     public static Path keyPath(Path dir, String name) {
       return dir.resolve(name + ".key");

@@ -63,7 +63,7 @@ class GatewayTlsAndHttp2Test {
   }
 
   static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private HttpClientResponse call(HttpClientAgent client, boolean tls, String sni, String path) throws Exception {
@@ -98,6 +98,31 @@ class GatewayTlsAndHttp2Test {
     X509Certificate certB = (X509Certificate) rb.request().connection().peerCertificates().get(0);
     assertThat(certB.getSubjectX500Principal().getName()).isEqualTo("CN=b.example");
     assertThat(upstream.take(5).header("X-Forwarded-Proto")).isEqualTo("https");
+  }
+
+  @Test
+  void servesCertificateFromPkcs12Store(@TempDir Path dir) throws Exception {
+    TestCertificates.Issued ca = TestCertificates.authority("P12 CA");
+    Path store = TestCertificates.server(ca, "p12.example").writePkcs12(dir, "p12", "changeit");
+    Path caPem = ca.writePem(dir, "p12ca");
+    Gateway g = await(Gateway.start(vertx, GatewayOptions.plain("127.0.0.1", 0)
+        .withTls(0, List.of(GatewayOptions.Certificate.pkcs12(store, "changeit")))));
+    try {
+      g.apply(ConfigLoader.withEnvironment(Map.of("UPSTREAM_URL", upstream.url())).parse(
+          "backends: [{name: up, url: \"${env:UPSTREAM_URL}\"}]\napis: [{name: a, path: /a, backend: up, subscriptionRequired: false}]\n",
+          "test", null), 1);
+      HttpClientAgent c = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setForceSni(true)
+          .setTrustOptions(new PemTrustOptions().addCertPath(caPem.toString())));
+      RequestOptions ro = new RequestOptions().setMethod(HttpMethod.GET)
+          .setServer(SocketAddress.inetSocketAddress(g.httpsPort(), "127.0.0.1"))
+          .setHost("p12.example").setPort(g.httpsPort()).setURI("/a/x").setSsl(true);
+      HttpClientResponse r = await(c.request(ro).compose(q -> q.send().compose(resp -> resp.body().map(b -> resp))));
+      assertThat(r.statusCode()).isEqualTo(200);
+      X509Certificate cert = (X509Certificate) r.request().connection().peerCertificates().get(0);
+      assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=p12.example");
+    } finally {
+      await(g.close());
+    }
   }
 
   @Test
