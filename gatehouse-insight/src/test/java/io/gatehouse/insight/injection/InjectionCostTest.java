@@ -2,8 +2,6 @@ package io.gatehouse.insight.injection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,24 +22,11 @@ class InjectionCostTest {
       + "products/shoes?utm_source=newsletter\"}";
 
   @Test
-  void printsCostOfOneKilobyteJsonInspection() {
-    InjectionDetector d = InjectionDetector.defaults();
+  void benignOneKilobyteOrderRaisesNoFinding() {
     InspectedRequest req = new InspectedRequest("POST", "/api/v1/orders", "expand=items&page=2",
         List.of(Map.entry("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/126.0"),
             Map.entry("Content-Type", "application/json")), "application/json", BODY_1KB);
     assertThat(BODY_1KB.length()).isBetween(1000, 1100);
-    assertThat(d.inspect(req)).isEmpty();
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    for (int i = 0; i < 200_000; i++) {
-      d.inspect(req);
-    }
-    int n = 200_000;
-    long cpu0 = mx.getCurrentThreadCpuTime();
-    for (int i = 0; i < n; i++) {
-      d.inspect(req);
-    }
-    long cpu1 = mx.getCurrentThreadCpuTime();
-    System.out.printf("1 KB JSON request inspection: %.2f us CPU per request (%d iterations)%n",
-        (cpu1 - cpu0) / 1000.0 / n, n);
+    assertThat(InjectionDetector.defaults().inspect(req)).isEmpty();
   }
 }

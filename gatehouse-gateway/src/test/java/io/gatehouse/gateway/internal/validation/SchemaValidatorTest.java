@@ -111,24 +111,4 @@ class SchemaValidatorTest {
         .isInstanceOf(RuntimeException.class);
   }
 
-  @Test
-  void validatesPrecompiledSchemaInMicroseconds() {
-    SchemaValidator v = SchemaValidator.compile(json(ORDER), SchemaDialect.OPENAPI_3_1);
-    byte[] body = bytes("{\"customer\":\"ann\",\"items\":[{\"sku\":\"ABC-1\",\"price\":9.5,\"qty\":2},"
-        + "{\"sku\":\"XYZ-22\",\"price\":19.99,\"qty\":1},{\"sku\":\"QQQ-3\",\"price\":0,\"qty\":10},{\"sku\":\"MNO-4444\",\"price\":100.25,\"qty\":3}]}");
-    assertThat(body.length).isBetween(150, 250);
-    for (int i = 0; i < 50_000; i++) {
-      v.validate(body);
-    }
-    int n = 100_000;
-    long start = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      if (!v.validate(body).isEmpty()) {
-        throw new AssertionError("unexpected errors");
-      }
-    }
-    double micros = (System.nanoTime() - start) / 1000.0 / n;
-    System.out.printf("validate %d-byte body against precompiled schema: %.2f us/call%n", body.length, micros);
-    assertThat(micros).as("µs per validation (generous bound for a shared CI machine)").isLessThan(100.0);
-  }
 }
