@@ -165,6 +165,11 @@ public final class IdentityApi {
 
   private Reply revokeToken(Call c) {
     String owner = c.who().permissions().contains("tokens:write") ? null : c.who().name();
+    ids.token(c.path("id")).filter(t -> owner == null || t.owner().equals(owner)).ifPresent(t -> {
+      if (!c.who().permissions().containsAll(ids.permissionsOf(t.roles()))) {
+        throw new ApiException(403, "token '" + t.id() + "' holds permissions the caller lacks; it cannot revoke it");
+      }
+    });
     if (ids.revoke(c.path("id"), owner).isEmpty()) {
       throw new ApiException(404, "no token '" + c.path("id") + "'" + (owner == null ? "" : " of " + owner));
     }

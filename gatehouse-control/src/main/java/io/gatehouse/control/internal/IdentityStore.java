@@ -94,8 +94,14 @@ public final class IdentityStore {
   public List<TokenInfo> tokens(String owner) {
     return jdbi.withHandle(h -> h.createQuery("SELECT * FROM access_tokens WHERE kind = 'pat'"
             + (owner == null ? "" : " AND owner = :owner") + " ORDER BY created_at DESC, id")
-        .bind("owner", owner)
+        .bindMap(owner == null ? Map.of() : Map.of("owner", owner))
         .map((rs, ctx) -> token(rs)).list());
+  }
+
+  /** The token {@code id}, live or not. */
+  public Optional<TokenInfo> token(String id) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM access_tokens WHERE id = :id").bind("id", id)
+        .map((rs, ctx) -> token(rs)).findOne());
   }
 
   /** Revokes token {@code id} (of {@code owner} only, unless it is null); returns it when it existed. */
@@ -104,7 +110,7 @@ public final class IdentityStore {
     return jdbi.inTransaction(h -> {
       Optional<TokenInfo> found = h.createQuery("SELECT * FROM access_tokens WHERE id = :id"
               + (owner == null ? "" : " AND owner = :owner"))
-          .bind("id", id).bind("owner", owner).map((rs, ctx) -> token(rs)).findOne();
+          .bind("id", id).bindMap(owner == null ? Map.of() : Map.of("owner", owner)).map((rs, ctx) -> token(rs)).findOne();
       if (found.isPresent() && found.get().revokedAt() == null) {
         h.createUpdate("UPDATE access_tokens SET revoked_at = :now WHERE id = :id").bind("now", now).bind("id", id)
             .execute();
