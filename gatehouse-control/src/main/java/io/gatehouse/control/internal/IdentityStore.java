@@ -30,7 +30,6 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class IdentityStore {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String DUMMY_HASH = Argon2id.hash("gatehouse-dummy-password");
 
   /** A token's description, never its value. */
   public record TokenInfo(String id, String name, String kind, String owner, List<String> roles, Instant createdAt,
@@ -44,6 +43,11 @@ public final class IdentityStore {
 
   /** The outcome of a password check. */
   public enum Login { OK, BAD_CREDENTIALS, LOCKED }
+
+  /** A hash checked for unknown names, so that they cost what known ones do; made on first use. */
+  private static final class Dummy {
+    static final String HASH = Argon2id.hash("gatehouse-dummy-password");
+  }
 
   private final Jdbi jdbi;
   private final Clock clock;
@@ -171,7 +175,7 @@ public final class IdentityStore {
             "SELECT password_hash, failures, locked_until FROM accounts WHERE name = :name")
         .bind("name", name).mapToMap().findOne());
     if (row.isEmpty()) {
-      Argon2id.verify(password, DUMMY_HASH);
+      Argon2id.verify(password, Dummy.HASH);
       return Login.BAD_CREDENTIALS;
     }
     long now = now().toEpochMilli();
