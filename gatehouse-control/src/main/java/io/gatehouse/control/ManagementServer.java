@@ -132,7 +132,10 @@ public final class ManagementServer {
     return server.actualPort();
   }
 
-  /** The router, for mounting further routes (they must authenticate through the same chain). */
+  /**
+   * The router, for mounting further routes: they pass the same authentication chain but no
+   * permission check, so prefer adding an {@code Endpoint} with a declared permission.
+   */
   public Router router() {
     return router;
   }
