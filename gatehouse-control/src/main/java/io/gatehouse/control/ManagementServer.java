@@ -279,7 +279,9 @@ public final class ManagementServer {
       if (audited && who != null) {
         Call denied = new Call(who.name(), Map.copyOf(ctx.pathParams()), Map.of(), null, null, who, clientIp(ctx),
             ctx.get(REQUEST_ID));
-        vertx.executeBlocking(() -> record(e, denied, null, null, 403), false);
+        vertx.executeBlocking(() -> record(e, denied, null, null, 403), false)
+            .onComplete(ar -> problem(ctx, 403, detail, List.of()));
+        return;
       }
       problem(ctx, 403, detail, List.of());
       return;
