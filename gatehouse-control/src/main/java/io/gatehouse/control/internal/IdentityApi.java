@@ -244,6 +244,9 @@ public final class IdentityApi {
     if (!NAME.matcher(name).matches()) {
       throw ApiException.badField("name", "expected 1-100 letters, digits, '.', '_', '@' or '-' but got '" + name + "'");
     }
+    if (name.equals(io.gatehouse.control.AdminTokens.ADMIN)) {
+      throw new ApiException(409, "account name '" + name + "' is reserved for the bootstrap admin token");
+    }
     String password = text(body, "password");
     if (password.length() < MIN_PASSWORD || password.length() > 1024) {
       throw ApiException.badField("password", "expected " + MIN_PASSWORD + " to 1024 characters but got "

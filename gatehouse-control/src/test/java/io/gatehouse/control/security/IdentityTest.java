@@ -97,6 +97,9 @@ class IdentityTest {
         "{\"name\":\"alice\",\"password\":\"correct horse battery\",\"roles\":[\"operator\"]}").status()).isEqualTo(201);
     assertThat(m.owner("POST", "/api/v1/accounts", "{\"name\":\"bob\",\"password\":\"short\",\"roles\":[\"reader\"]}")
         .status()).isEqualTo(400);
+    assertThat(m.owner("POST", "/api/v1/accounts",
+        "{\"name\":\"admin\",\"password\":\"correct horse battery\",\"roles\":[\"reader\"]}").status())
+        .as("the bootstrap token's name is reserved").isEqualTo(409);
     String stored = m.store.jdbi().withHandle(h -> h.createQuery("SELECT password_hash FROM accounts WHERE name = 'alice'")
         .mapTo(String.class).one());
     assertThat(stored).startsWith("$argon2id$v=19$m=19456,t=2,p=1$").doesNotContain("correct");
