@@ -5,12 +5,21 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.gatehouse.control.internal.ApiException;
 import io.gatehouse.control.internal.Call;
+import io.gatehouse.control.internal.CidrList;
 import io.gatehouse.control.internal.Endpoint;
+import io.gatehouse.control.internal.EntityKind;
+import io.gatehouse.control.internal.IdentityApi;
+import io.gatehouse.control.internal.IdentityStore;
 import io.gatehouse.control.internal.ManagementApi;
+import io.gatehouse.control.internal.ManagementSecurity;
 import io.gatehouse.control.internal.OpenApiDocument;
 import io.gatehouse.control.internal.Reply;
 import io.gatehouse.model.ConfigMapper;
+import io.gatehouse.control.security.AuditLog;
+import io.gatehouse.control.security.Principal;
+import io.gatehouse.control.security.Roles;
 import io.gatehouse.model.ConfigProblem;
+import io.gatehouse.model.GatewayConfig;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,6 +28,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -35,9 +45,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves management REST API v1 over a {@link ControlPlane}: every route authenticated with an
- * admin bearer token, every error an RFC 9457 problem with a request id, blocking work on worker
- * threads.
+ * Serves management REST API v1 over a {@link ControlPlane}: every route but login authenticated
+ * (admin, personal access, session token or OIDC JWT) and authorized against the permission its
+ * route declares, every mutation audited, every error an RFC 9457 problem with a request id,
+ * blocking work on worker threads.
  */
 public final class ManagementServer {
   /** The default listen address: loopback only. */
@@ -52,17 +63,22 @@ public final class ManagementServer {
   private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
   private static final String REQUEST_ID = "gatehouse.requestId";
   private static final String PRINCIPAL = "gatehouse.principal";
+  private static final String WHO = "gatehouse.who";
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String PROBLEM_JSON = "application/problem+json";
 
   private final Vertx vertx;
   private final ControlPlane plane;
+  private final ManagementSecurity security;
+  private final CidrList allowlist;
   private final Router router;
   private HttpServer server;
 
-  private ManagementServer(Vertx vertx, ControlPlane plane) {
+  private ManagementServer(Vertx vertx, ControlPlane plane, ManagementSecurity security, CidrList allowlist) {
     this.vertx = vertx;
     this.plane = plane;
+    this.security = security;
+    this.allowlist = allowlist;
     this.router = buildRouter();
   }
 
@@ -72,16 +88,39 @@ public final class ManagementServer {
    * @return a future completed once the server listens
    */
   public static Future<ManagementServer> start(Vertx vertx, String host, int port, ControlPlane plane) {
+    return start(vertx, ManagementOptions.builder().listen(host, port).build(), plane);
+  }
+
+  /**
+   * Starts serving as {@code options} say over {@code plane}, whose store must be a
+   * {@link SqliteConfigStore} (it also holds identities and the audit log).
+   *
+   * @throws IllegalArgumentException when a non-loopback address is asked for without TLS
+   * @return a future completed once the server listens
+   */
+  public static Future<ManagementServer> start(Vertx vertx, ManagementOptions options, ControlPlane plane) {
     requireNonNull(vertx, "vertx");
-    requireNonNull(host, "host");
+    requireNonNull(options, "options");
     requireNonNull(plane, "plane");
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("expected a port from 0 to 65535 but got " + port);
+    if (!(plane.store() instanceof SqliteConfigStore sqlite)) {
+      throw new IllegalArgumentException("expected a control plane over a SqliteConfigStore but got "
+          + plane.store().getClass().getName());
     }
-    ManagementServer ms = new ManagementServer(vertx, plane);
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+    if (!isLoopback(options.host()) && options.tlsCert() == null) {
+      throw new IllegalArgumentException("the management API binds to non-loopback address " + options.host()
+          + " only with TLS (a certificate and key)");
+    }
+    ManagementSecurity security = new ManagementSecurity(plane, new IdentityStore(sqlite.jdbi(), options.clock()),
+        AuditLog.of(sqlite), options);
+    ManagementServer ms = new ManagementServer(vertx, plane, security, new CidrList(options.allowlist()));
+    HttpServerOptions http = new HttpServerOptions().setHost(options.host()).setPort(options.port());
+    if (options.tlsCert() != null) {
+      http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(options.tlsCert().toString()).setKeyPath(options.tlsKey().toString()));
+    }
+    return vertx.createHttpServer(http)
         .requestHandler(ms.router)
-        .listen(port, host)
+        .listen(options.port(), options.host())
         .map(s -> {
           ms.server = s;
           return ms;
@@ -93,9 +132,26 @@ public final class ManagementServer {
     return server.actualPort();
   }
 
-  /** The router, for mounting further routes (they must authenticate through the same chain). */
+  /**
+   * The router, for mounting further routes: they pass the same authentication chain but no
+   * permission check, so prefer adding an {@code Endpoint} with a declared permission.
+   */
   public Router router() {
     return router;
+  }
+
+  /** The audit log this server writes. */
+  public AuditLog auditLog() {
+    return security.audit();
+  }
+
+  /** Whether {@code host} is a loopback address (names are resolved). */
+  public static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** Stops listening. */
@@ -111,15 +167,16 @@ public final class ManagementServer {
 
     ManagementApi api = new ManagementApi(plane);
     List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
+    endpoints.addAll(new IdentityApi(security).endpoints());
     AtomicReference<Map<String, Object>> document = new AtomicReference<>();
     endpoints.add(new Endpoint(HttpMethod.GET, OPENAPI_PATH, "meta", "This OpenAPI document", Endpoint.Body.NONE,
-        200, List.of(), c -> false, c -> Reply.json(200, document.get())));
+        200, List.of(), c -> false, c -> Reply.json(200, document.get()), "meta:read"));
     document.set(OpenApiDocument.of(endpoints));
 
     for (Endpoint e : endpoints) {
       r.route(e.method(), e.path()).handler(ctx -> dispatch(ctx, e));
     }
-    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
+    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 429, 500}) {
       r.errorHandler(status, ctx -> {
         Throwable failure = ctx.failure();
         if (status == 500 && failure != null) {
@@ -146,40 +203,89 @@ public final class ManagementServer {
         .putHeader("X-Request-Id", id)
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader("X-Content-Type-Options", "nosniff");
+    if (!allowlist.isEmpty() && !allowlist.contains(clientIp(ctx))) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      problem(ctx, 403, "client address " + clientIp(ctx) + " is not in the management allowlist", List.of());
+      return;
+    }
     ctx.next();
   }
 
-  /** The one authentication choke point: resolves the bearer token to a principal or answers 401. */
+  private static String clientIp(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
+  }
+
+  /**
+   * The one authentication choke point: refuses clients over their failure or login budget (429),
+   * lets only the login route through unauthenticated, and resolves every other bearer token to a
+   * principal or answers 401 (counted against the client).
+   */
   private void authenticate(RoutingContext ctx) {
+    String ip = clientIp(ctx);
+    if (security.authFailures().blocked(ip)) {
+      tooMany(ctx, security.authFailures().retryAfterSeconds(ip), "too many failed authentications from " + ip);
+      return;
+    }
+    if (ctx.request().path().equals(IdentityApi.LOGIN_PATH)) {
+      if (security.loginAttempts().record(ip)) {
+        tooMany(ctx, security.loginAttempts().retryAfterSeconds(ip), "too many login attempts from " + ip);
+        return;
+      }
+      ctx.next();
+      return;
+    }
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       unauthorized(ctx, "missing 'Authorization: Bearer <token>'");
       return;
     }
     String token = header.substring(7).strip();
-    if (token.isEmpty() || token.length() > 1024) {
+    if (token.isEmpty() || token.length() > 8192) {
       unauthorized(ctx, "invalid bearer token");
       return;
     }
-    String hash = AdminTokens.hash(token);
-    vertx.executeBlocking(() -> plane.adminTokenName(hash), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> security.authenticate(token), false).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(500, ar.cause());
       } else if (ar.result().isEmpty()) {
-        unauthorized(ctx, "invalid bearer token");
+        unauthorized(ctx, "invalid, expired or revoked bearer token");
       } else {
-        ctx.put(PRINCIPAL, ar.result().get());
+        ctx.put(PRINCIPAL, ar.result().get().name());
+        ctx.put(WHO, ar.result().get());
         ctx.next();
       }
     });
   }
 
   private void unauthorized(RoutingContext ctx, String detail) {
+    security.authFailures().record(clientIp(ctx));
     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse\"");
     problem(ctx, 401, detail, List.of());
   }
 
+  private static void tooMany(RoutingContext ctx, long retryAfter, String detail) {
+    ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
+    problem(ctx, 429, detail, List.of());
+  }
+
   private void dispatch(RoutingContext ctx, Endpoint e) {
+    Principal who = ctx.get(WHO);
+    boolean audited = !Roles.PUBLIC.equals(e.permission())
+        && (e.method() != HttpMethod.GET || Roles.SECRETS_REVEAL.equals(e.permission()));
+    if (!Roles.PUBLIC.equals(e.permission()) && (who == null || !who.permits(e.permission()))) {
+      String detail = e.permission() == null ? "route " + e.method() + " " + e.path() + " declares no permission"
+          : "permission " + e.permission() + " is required; " + (who == null ? "nobody" : who.name()) + " holds roles "
+              + (who == null ? "[]" : new java.util.TreeSet<>(who.roles()));
+      if (audited && who != null) {
+        Call denied = new Call(who.name(), Map.copyOf(ctx.pathParams()), Map.of(), null, null, who, clientIp(ctx),
+            ctx.get(REQUEST_ID));
+        vertx.executeBlocking(() -> record(e, denied, null, null, 403), false)
+            .onComplete(ar -> problem(ctx, 403, detail, List.of()));
+        return;
+      }
+      problem(ctx, 403, detail, List.of());
+      return;
+    }
     if (e.body() != Endpoint.Body.NONE) {
       String type = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
       boolean json = type.equals("application/json") || type.endsWith("+json");
@@ -194,13 +300,14 @@ public final class ManagementServer {
     Map<String, String> query = new LinkedHashMap<>();
     ctx.queryParams().forEach(entry -> query.putIfAbsent(entry.getKey(), entry.getValue()));
     Call call = new Call(ctx.get(PRINCIPAL), Map.copyOf(ctx.pathParams()), query,
-        e.body() == Endpoint.Body.NONE ? null : ctx.body().asString(), ctx.request().getHeader(HttpHeaders.ACCEPT));
+        e.body() == Endpoint.Body.NONE ? null : ctx.body().asString(), ctx.request().getHeader(HttpHeaders.ACCEPT),
+        who, clientIp(ctx), ctx.get(REQUEST_ID));
     Optional<String> readOnly = plane.readOnlyReason();
     if (readOnly.isPresent() && e.mutates().test(call)) {
       problem(ctx, 409, readOnly.get(), List.of());
       return;
     }
-    vertx.executeBlocking(() -> e.handler().apply(call), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> audited ? audit(e, call) : e.handler().apply(call), false).onComplete(ar -> {
       if (ar.succeeded()) {
         send(ctx, ar.result());
       } else if (ar.cause() instanceof ApiException a) {
@@ -209,6 +316,80 @@ public final class ManagementServer {
         ctx.fail(500, ar.cause());
       }
     });
+  }
+
+  /** Runs {@code e}'s handler and records the attempt, its result and the entity before and after. */
+  private Reply audit(Endpoint e, Call call) {
+    GatewayConfig before = plane.config();
+    long revision = plane.revision().id();
+    try {
+      Reply reply = e.handler().apply(call);
+      String location = reply.headers().get("Location");
+      Object after = e.tag().equals("config") || e.tag().equals("revisions")
+          ? Map.of("revision", plane.revision().id()) : entityState(e, call, plane.config(), location);
+      if (after == null && reply.json() != null && !isEntityKind(e.tag())) {
+        after = reply.json();
+      }
+      Object prior = e.tag().equals("config") || e.tag().equals("revisions")
+          ? Map.of("revision", revision) : entityState(e, call, before, location);
+      record(e, call, location, prior, after, reply.status());
+      return reply;
+    } catch (ApiException a) {
+      record(e, call, null, entityState(e, call, before, null), null, a.status());
+      throw a;
+    } catch (RuntimeException x) {
+      record(e, call, null, null, null, 500);
+      throw x;
+    }
+  }
+
+  private Void record(Endpoint e, Call call, Object before, Object after, int status) {
+    record(e, call, null, before, after, status);
+    return null;
+  }
+
+  private void record(Endpoint e, Call call, String location, Object before, Object after, int status) {
+    try {
+      Principal who = call.who();
+      security.audit().append(call.principal(), who == null ? "" : String.join(",", new java.util.TreeSet<>(who.roles())),
+          call.clientIp(), OpenApiDocument.operationId(e), entity(e, call, location), before, after,
+          status < 400 ? "success" : status == 403 ? "denied" : "failed " + status, call.requestId());
+    } catch (RuntimeException x) {
+      LOG.error("could not write the audit record of request {}", call.requestId(), x);
+    }
+  }
+
+  private static String entity(Endpoint e, Call call, String location) {
+    if (location != null && location.startsWith(ManagementApi.PREFIX + "/")) {
+      return location.substring(ManagementApi.PREFIX.length() + 1);
+    }
+    StringBuilder out = new StringBuilder(e.tag());
+    for (String p : e.pathParams()) {
+      out.append('/').append(call.path(p));
+    }
+    return out.toString();
+  }
+
+  private static boolean isEntityKind(String tag) {
+    return EntityKind.ALL.stream().anyMatch(k -> k.segment().equals(tag));
+  }
+
+  /** The entity a route names (from its path, or the Location it answered) in {@code config}, as the API shows it. */
+  private static Object entityState(Endpoint e, Call call, GatewayConfig config, String location) {
+    for (EntityKind<?> kind : EntityKind.ALL) {
+      if (!kind.segment().equals(e.tag())) {
+        continue;
+      }
+      String name = call.path("name");
+      if (name == null && location != null) {
+        name = location.substring(location.lastIndexOf('/') + 1);
+      }
+      if (name == null) {
+        return null;
+      }
+      return kind.find(config, name).map(ManagementApi::view).orElse(null);
+    }
+    return null;
   }
 
   private static String mediaType(String header) {

@@ -29,10 +29,12 @@ public final class SqliteConfigStore implements ConfigStore {
 
   private final ConfigStore delegate;
   private final Path file;
+  private final Jdbi jdbi;
 
-  private SqliteConfigStore(ConfigStore delegate, Path file) {
+  private SqliteConfigStore(ConfigStore delegate, Path file, Jdbi jdbi) {
     this.delegate = delegate;
     this.file = file;
+    this.jdbi = jdbi;
   }
 
   /**
@@ -74,7 +76,13 @@ public final class SqliteConfigStore implements ConfigStore {
       dataSource.close();
       throw e;
     }
-    return new SqliteConfigStore(new JdbcConfigStore(Jdbi.create(dataSource), dataSource), file);
+    Jdbi jdbi = Jdbi.create(dataSource);
+    return new SqliteConfigStore(new JdbcConfigStore(jdbi, dataSource), file, jdbi);
+  }
+
+  /** The database handle, for the control plane's other tables (identity, audit); closed with the store. */
+  public Jdbi jdbi() {
+    return jdbi;
   }
 
   /** The database file. */

@@ -12,8 +12,17 @@ import java.util.Optional;
  * @param query the first value of each query parameter
  * @param body the request body, or {@code null} when the route reads none
  * @param accept the {@code Accept} header, or {@code null}
+ * @param who the authenticated principal, or {@code null} on public routes
+ * @param clientIp the client's address
+ * @param requestId the request id
  */
-public record Call(String principal, Map<String, String> pathParams, Map<String, String> query, String body, String accept) {
+public record Call(String principal, Map<String, String> pathParams, Map<String, String> query, String body, String accept,
+    io.gatehouse.control.security.Principal who, String clientIp, String requestId) {
+
+  /** A call without principal details. */
+  public Call(String principal, Map<String, String> pathParams, Map<String, String> query, String body, String accept) {
+    this(principal, pathParams, query, body, accept, null, "", "");
+  }
 
   /** The path parameter {@code name}. */
   public String path(String name) {

@@ -18,6 +18,8 @@ import java.util.function.Predicate;
  * @param queryParams names of query parameters, for the document
  * @param mutates whether this call changes configuration (refused when read-only)
  * @param handler the work, run on a worker thread
+ * @param permission what the caller must hold ({@code resource:action}, or {@code public} /
+ *     {@code authenticated}); {@code null} means undeclared, and such a route is denied to everyone
  */
 public record Endpoint(
     HttpMethod method,
@@ -28,7 +30,14 @@ public record Endpoint(
     int status,
     List<String> queryParams,
     Predicate<Call> mutates,
-    Function<Call, Reply> handler) {
+    Function<Call, Reply> handler,
+    String permission) {
+
+  /** A route with no declared permission: denied to everyone until it declares one. */
+  public Endpoint(HttpMethod method, String path, String tag, String summary, Body body, int status,
+      List<String> queryParams, Predicate<Call> mutates, Function<Call, Reply> handler) {
+    this(method, path, tag, summary, body, status, queryParams, mutates, handler, null);
+  }
 
   /** The kind of request body a route takes. */
   public enum Body {

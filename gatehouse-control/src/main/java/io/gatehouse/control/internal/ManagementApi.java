@@ -56,25 +56,25 @@ public final class ManagementApi {
     }
     String subs = PREFIX + "/subscriptions/:name/";
     add(POST, subs + "regenerate-primary-key", "subscriptions", "Replace the primary key; returns it once",
-        Endpoint.Body.NONE, 200, List.of(), ALWAYS, c -> regenerate(c, true));
+        Endpoint.Body.NONE, 200, List.of(), ALWAYS, c -> regenerate(c, true), "subscriptions:write");
     add(POST, subs + "regenerate-secondary-key", "subscriptions", "Replace the secondary key; returns it once",
-        Endpoint.Body.NONE, 200, List.of(), ALWAYS, c -> regenerate(c, false));
+        Endpoint.Body.NONE, 200, List.of(), ALWAYS, c -> regenerate(c, false), "subscriptions:write");
 
     add(GET, PREFIX + "/revisions", "revisions", "List revisions, newest first", Endpoint.Body.NONE, 200,
-        List.of("offset", "limit"), NEVER, this::listRevisions);
+        List.of("offset", "limit"), NEVER, this::listRevisions, "revisions:read");
     add(GET, PREFIX + "/revisions/:id", "revisions", "Get one revision with its configuration",
-        Endpoint.Body.NONE, 200, List.of(), NEVER, this::getRevision);
+        Endpoint.Body.NONE, 200, List.of(), NEVER, this::getRevision, "revisions:read");
     add(GET, PREFIX + "/revisions/:from/diff/:to", "revisions", "The changes from one revision to another",
-        Endpoint.Body.NONE, 200, List.of(), NEVER, this::diff);
+        Endpoint.Body.NONE, 200, List.of(), NEVER, this::diff, "revisions:read");
     add(POST, PREFIX + "/revisions/:id/rollback", "revisions",
         "Commit a new revision whose configuration equals revision id", Endpoint.Body.NONE, 200, List.of(), ALWAYS,
-        this::rollback);
+        this::rollback, "revisions:write");
 
     add(GET, PREFIX + "/config", "config", "The whole current configuration (JSON, or YAML on Accept: application/yaml)",
-        Endpoint.Body.NONE, 200, List.of(), NEVER, this::getConfig);
+        Endpoint.Body.NONE, 200, List.of(), NEVER, this::getConfig, "config:read");
     add(PUT, PREFIX + "/config", "config", "Replace the whole configuration; dryRun=true only plans",
         Endpoint.Body.CONFIG, 200, List.of("dryRun", "message"),
-        c -> !c.query("dryRun").map(Boolean::parseBoolean).orElse(false), this::putConfig);
+        c -> !c.query("dryRun").map(Boolean::parseBoolean).orElse(false), this::putConfig, "config:write");
   }
 
   /** Every endpoint, in registration order (the OpenAPI document's route, once the server adds it). */
@@ -83,24 +83,27 @@ public final class ManagementApi {
   }
 
   private void add(io.vertx.core.http.HttpMethod method, String path, String tag, String summary, Endpoint.Body body,
-      int status, List<String> query, Predicate<Call> mutates, Function<Call, Reply> handler) {
-    endpoints.add(new Endpoint(method, path, tag, summary, body, status, query, mutates, handler));
+      int status, List<String> query, Predicate<Call> mutates, Function<Call, Reply> handler, String permission) {
+    endpoints.add(new Endpoint(method, path, tag, summary, body, status, query, mutates, handler, permission));
   }
 
   private <T> void entityRoutes(EntityKind<T> kind) {
     String base = PREFIX + "/" + kind.segment();
     String one = base + "/:name";
     String tag = kind.segment();
+    String read = kind.segment() + ":read";
+    String write = kind.segment() + ":write";
     add(GET, base, tag, "List " + kind.segment(), Endpoint.Body.NONE, 200, List.of(), NEVER,
-        c -> revisioned(Reply.json(200, kind.items().apply(plane.config()).stream().map(ManagementApi::view).toList())));
+        c -> revisioned(Reply.json(200, kind.items().apply(plane.config()).stream().map(ManagementApi::view).toList())),
+        read);
     add(POST, base, tag, "Create a " + kind.singular() + " (409 when the name exists)", Endpoint.Body.JSON, 201,
-        List.of(), ALWAYS, c -> create(kind, c));
+        List.of(), ALWAYS, c -> create(kind, c), write);
     add(GET, one, tag, "Get a " + kind.singular(), Endpoint.Body.NONE, 200, List.of(), NEVER,
-        c -> revisioned(Reply.json(200, view(existing(kind, plane.config(), c.path("name"))))));
+        c -> revisioned(Reply.json(200, view(existing(kind, plane.config(), c.path("name"))))), read);
     add(PUT, one, tag, "Replace a " + kind.singular(), Endpoint.Body.JSON, 200, List.of(), ALWAYS,
-        c -> replace(kind, c));
+        c -> replace(kind, c), write);
     add(DELETE, one, tag, "Delete a " + kind.singular() + " (409 while referenced)", Endpoint.Body.NONE, 204,
-        List.of(), ALWAYS, c -> delete(kind, c));
+        List.of(), ALWAYS, c -> delete(kind, c), write);
   }
 
   // ---- entities ----
@@ -242,7 +245,7 @@ public final class ManagementApi {
   }
 
   /** What entity routes show: the entity, except subscriptions, which show no key material. */
-  static Object view(Object item) {
+  public static Object view(Object item) {
     if (!(item instanceof SubscriptionDef s)) {
       return item;
     }

@@ -1,5 +1,6 @@
 package io.gatehouse.control.internal;
 
+import io.gatehouse.control.security.Roles;
 import io.gatehouse.model.GatewayConfig;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -34,7 +35,9 @@ public final class OpenApiDocument {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("openapi", "3.1.0");
     doc.put("info", Map.of("title", "Gatehouse management API", "version", "v1",
-        "description", "Every route requires 'Authorization: Bearer <admin token>'. Errors are RFC 9457 problem+json."));
+        "description", "Every route but login requires 'Authorization: Bearer <token>' (admin token, personal access"
+            + " token, session token or OIDC JWT) and the permission in its x-gatehouse-permission."
+            + " Errors are RFC 9457 problem+json."));
     doc.put("security", List.of(Map.of("bearerAuth", List.of())));
     doc.put("paths", paths);
     Map<String, Object> components = new LinkedHashMap<>();
@@ -51,6 +54,12 @@ public final class OpenApiDocument {
     op.put("operationId", operationId(e));
     op.put("summary", e.summary());
     op.put("tags", List.of(e.tag()));
+    if (e.permission() != null) {
+      op.put("x-gatehouse-permission", e.permission());
+    }
+    if (Roles.PUBLIC.equals(e.permission())) {
+      op.put("security", List.of());
+    }
     List<Object> params = new java.util.ArrayList<>();
     for (String p : e.pathParams()) {
       params.add(Map.of("name", p, "in", "path", "required", true, "schema", Map.of("type", "string")));
@@ -90,7 +99,8 @@ public final class OpenApiDocument {
     return Map.of("type", "object");
   }
 
-  private static String operationId(Endpoint e) {
+  /** The operation id of {@code e}: method and path words, for example {@code getApisByName}. */
+  public static String operationId(Endpoint e) {
     StringBuilder out = new StringBuilder(e.method().name().toLowerCase(Locale.ROOT));
     for (String part : e.path().substring(ManagementApi.PREFIX.length()).split("[/-]")) {
       if (part.isEmpty()) {

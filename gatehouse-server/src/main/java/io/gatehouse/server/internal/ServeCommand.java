@@ -2,7 +2,9 @@ package io.gatehouse.server.internal;
 
 import io.gatehouse.control.AdminTokens;
 import io.gatehouse.control.ControlPlane;
+import io.gatehouse.control.ManagementOptions;
 import io.gatehouse.control.ManagementServer;
+import io.gatehouse.control.security.OidcSettings;
 import io.gatehouse.control.SqliteConfigStore;
 import io.gatehouse.gateway.Gateway;
 import io.gatehouse.gateway.GatewayOptions;
@@ -62,8 +64,39 @@ public final class ServeCommand implements Callable<Integer> {
   int managementPort;
 
   @Option(names = "--allow-remote-management", defaultValue = "${env:GATEHOUSE_ALLOW_REMOTE_MANAGEMENT:-false}",
-      description = "Permit a non-loopback management address (env GATEHOUSE_ALLOW_REMOTE_MANAGEMENT).")
+      description = "Permit a non-loopback management address; requires --management-tls-cert (env GATEHOUSE_ALLOW_REMOTE_MANAGEMENT).")
   boolean allowRemoteManagement;
+
+  // ---- management listener security (identity/RBAC/audit) ----
+  @Option(names = "--management-tls-cert", paramLabel = "CERT.pem,KEY.pem",
+      defaultValue = "${env:GATEHOUSE_MANAGEMENT_TLS_CERT}",
+      description = "Serve the management API over HTTPS with this PEM chain and key (env GATEHOUSE_MANAGEMENT_TLS_CERT).")
+  String managementTlsCert;
+
+  @Option(names = "--management-allow", paramLabel = "CIDR", split = ",",
+      description = "Only these client networks may reach the management API (repeat or comma-separate; default: all).")
+  List<String> managementAllow = new ArrayList<>();
+
+  @Option(names = "--mgmt-oidc-issuer", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ISSUER}",
+      description = "Accept OIDC bearer JWTs from this issuer on the management API (env GATEHOUSE_MGMT_OIDC_ISSUER).")
+  String oidcIssuer;
+
+  @Option(names = "--mgmt-oidc-audience", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_AUDIENCE}",
+      description = "Required audience of management OIDC JWTs (env GATEHOUSE_MGMT_OIDC_AUDIENCE).")
+  String oidcAudience;
+
+  @Option(names = "--mgmt-oidc-jwks-url", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_JWKS_URL}",
+      description = "JWKS URL of the management OIDC issuer (env GATEHOUSE_MGMT_OIDC_JWKS_URL).")
+  String oidcJwksUrl;
+
+  @Option(names = "--mgmt-oidc-roles-claim", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ROLES_CLAIM:-roles}",
+      description = "Claim holding the caller's roles or groups (env GATEHOUSE_MGMT_OIDC_ROLES_CLAIM, default roles).")
+  String oidcRolesClaim;
+
+  @Option(names = "--mgmt-oidc-role-map", paramLabel = "VALUE=ROLE[+ROLE],...",
+      defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ROLE_MAP}",
+      description = "Map claim values to roles, e.g. gh-admins=admin,gh-ops=operator+auditor; without it claim values are role names.")
+  String oidcRoleMap;
 
   @Option(names = "--max-header-size", defaultValue = "${env:GATEHOUSE_MAX_HEADER_SIZE:-16384}",
       description = "Largest request head in bytes; larger heads get 431 (default 16384).")
@@ -99,6 +132,15 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("error: the management API stays on loopback unless --allow-remote-management is given"
           + " (requested " + managementHost + ")");
       return 2;
+    }
+    if (!isLoopback(managementHost) && (managementTlsCert == null || managementTlsCert.isBlank())) {
+      System.err.println("error: a non-loopback management address (" + managementHost + ") also requires"
+          + " --management-tls-cert CERT.pem,KEY.pem");
+      return 2;
+    }
+    if (!isLoopback(managementHost)) {
+      System.err.println("warning: the management API listens on " + managementHost
+          + "; restrict who reaches it (--management-allow, firewall)");
     }
     GatewayConfig fileConfig = null;
     if (config != null) {
@@ -155,12 +197,13 @@ public final class ServeCommand implements Callable<Integer> {
     if (fileConfig != null) {
       FileSource.watch(vertx, config, plane, fileConfig);
     }
-    ManagementServer management = await(ManagementServer.start(vertx, managementHost, managementPort, plane));
+    ManagementServer management = await(ManagementServer.start(vertx, managementOptions(), plane));
 
     out.println("Gatehouse is running.");
     out.println("  gateway     http://" + displayHost(gatewayHost) + ":" + gateway.port()
         + (gateway.httpsPort() > 0 ? "  https://" + displayHost(gatewayHost) + ":" + gateway.httpsPort() : ""));
-    out.println("  management  http://" + displayHost(managementHost) + ":" + management.actualPort());
+    out.println("  management  " + (managementTlsCert == null || managementTlsCert.isBlank() ? "http" : "https") + "://"
+        + displayHost(managementHost) + ":" + management.actualPort());
     token.ifPresent(t -> {
       out.println("  admin token " + t);
       out.println("              (shown once; also written to " + data.resolve("admin-token") + ", mode 0600)");
@@ -169,6 +212,29 @@ public final class ServeCommand implements Callable<Integer> {
       Demo.install(vertx, plane, gateway, management, data, out);
     }
     return new Running(vertx, gateway, management, plane, store);
+  }
+
+  /** The management listener's options from the command line. */
+  ManagementOptions managementOptions() {
+    ManagementOptions.Builder b = ManagementOptions.builder().listen(managementHost, managementPort).allow(managementAllow);
+    if (managementTlsCert != null && !managementTlsCert.isBlank()) {
+      String[] parts = managementTlsCert.split(",", -1);
+      if (parts.length != 2) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "--management-tls-cert expects CERT.pem,KEY.pem but got '" + managementTlsCert + "'");
+      }
+      b.tls(Path.of(parts[0].strip()), Path.of(parts[1].strip()));
+    }
+    boolean anyOidc = oidcIssuer != null || oidcAudience != null || oidcJwksUrl != null;
+    if (anyOidc) {
+      if (oidcIssuer == null || oidcAudience == null || oidcJwksUrl == null) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "management OIDC needs --mgmt-oidc-issuer, --mgmt-oidc-audience and --mgmt-oidc-jwks-url together");
+      }
+      b.oidc(new OidcSettings(oidcIssuer, oidcAudience, java.net.URI.create(oidcJwksUrl), oidcRolesClaim,
+          OidcSettings.parseRoleMap(oidcRoleMap)));
+    }
+    return b.build();
   }
 
   static <T> T await(io.vertx.core.Future<T> future) throws Exception {

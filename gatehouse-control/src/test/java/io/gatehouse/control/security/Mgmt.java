@@ -1,0 +1,120 @@
+package io.gatehouse.control.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.control.AdminTokens;
+import io.gatehouse.control.ControlPlane;
+import io.gatehouse.control.ManagementOptions;
+import io.gatehouse.control.ManagementServer;
+import io.gatehouse.control.SqliteConfigStore;
+import io.gatehouse.model.ConfigMapper;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** A management server on an ephemeral loopback port over a fresh store, with a settable clock, for tests. */
+final class Mgmt implements AutoCloseable {
+  static final String OWNER_TOKEN = "test-owner-token-0123456789abcdef";
+
+  /** A clock tests move by hand. */
+  static final class TestClock extends Clock {
+    volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  record Res(int status, HttpResponse<String> raw) {
+    String body() {
+      return raw.body();
+    }
+
+    JsonNode json() {
+      try {
+        return ConfigMapper.json().readTree(raw.body());
+      } catch (Exception e) {
+        throw new AssertionError("not JSON: " + raw.body(), e);
+      }
+    }
+
+    String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  final Path dir;
+  final TestClock clock = new TestClock();
+  final Vertx vertx = Vertx.vertx();
+  final SqliteConfigStore store;
+  final ControlPlane plane;
+  final ManagementServer server;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  Mgmt(Path dir, Consumer<ManagementOptions.Builder> options) throws Exception {
+    this.dir = dir;
+    store = SqliteConfigStore.open(dir);
+    AdminTokens.bootstrap(store, dir, OWNER_TOKEN);
+    plane = ControlPlane.over(store);
+    ManagementOptions.Builder b = ManagementOptions.builder().listen("127.0.0.1", 0).clock(clock).limits(10_000, 10_000);
+    options.accept(b);
+    server = ManagementServer.start(vertx, b.build(), plane).toCompletionStage().toCompletableFuture().get();
+  }
+
+  Res call(String token, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Res(r.statusCode(), r);
+  }
+
+  Res owner(String method, String path, String body) throws Exception {
+    return call(OWNER_TOKEN, method, path, body);
+  }
+
+  /** Creates a personal access token holding {@code roles}, as the owner; returns its value. */
+  String tokenFor(String... roles) throws Exception {
+    String list = String.join(",", List.of(roles).stream().map(r -> "\"" + r + "\"").toList());
+    Res r = owner("POST", "/api/v1/tokens", "{\"name\":\"t-" + String.join("-", roles) + "\",\"roles\":[" + list + "]}");
+    if (r.status() != 201) {
+      throw new AssertionError("token creation answered " + r.status() + ": " + r.body());
+    }
+    return r.json().get("token").asText();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close().toCompletionStage().toCompletableFuture().get();
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+    store.close();
+  }
+}

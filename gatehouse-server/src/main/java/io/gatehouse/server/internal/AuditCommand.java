@@ -1,0 +1,44 @@
+package io.gatehouse.server.internal;
+
+import io.gatehouse.control.security.AuditLog;
+import io.gatehouse.control.security.AuditVerification;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gatehouse audit}: works on the audit log of a data directory. */
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Work on the audit log.",
+    subcommands = {AuditCommand.Verify.class})
+public final class AuditCommand implements Callable<Integer> {
+  @Override
+  public Integer call() {
+    System.err.println("error: expected a subcommand: verify");
+    return 2;
+  }
+
+  /** {@code gatehouse audit verify}: exit 0 when the hash chain is intact, 1 naming the first bad record. */
+  @Command(name = "verify", mixinStandardHelpOptions = true,
+      description = "Check the audit hash chain; name the first altered, inserted or missing record.")
+  public static final class Verify implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",
+        description = "Data directory (env GATEHOUSE_DATA, default ./data).")
+    Path data;
+
+    @Override
+    public Integer call() {
+      if (!Files.isDirectory(data)) {
+        System.err.println("error: no data directory " + data);
+        return 2;
+      }
+      AuditVerification v = AuditLog.verify(data);
+      if (v.intact()) {
+        System.out.println(v.detail());
+        return 0;
+      }
+      System.out.println("TAMPERED: " + v.detail());
+      return 1;
+    }
+  }
+}
