@@ -27,6 +27,10 @@ public final class Builtins {
         new BodyPolicies.SetBody(),
         new BodyPolicies.FindAndReplace(),
         // validate-jwt and the OpenAPI validation policies
-        new JwtPolicies.ValidateJwt());
+        new JwtPolicies.ValidateJwt(),
+        new ValidationPolicies.ValidateContent(),
+        new ValidationPolicies.ValidateParameters(),
+        new ValidationPolicies.ValidateHeaders(),
+        new ValidationPolicies.ValidateStatusCode());
   }
 }
