@@ -50,6 +50,9 @@ public final class ValidationPolicies {
   @SuppressWarnings("rawtypes")
   public static final AttributeKey<List> VIOLATIONS = AttributeKey.of("validation.violations", List.class);
 
+  /** The variable holding detected violations as maps ({@code in}, {@code name}, {@code pointer}, {@code message}). */
+  public static final String VARIABLE = "validation-violations";
+
   /** Response headers every response may carry whatever the document says. */
   private static final Set<String> STANDARD_RESPONSE_HEADERS = Set.of(
       "content-type", "content-length", "content-encoding", "transfer-encoding", "date", "connection",
@@ -120,6 +123,11 @@ public final class ValidationPolicies {
       ctx.set(VIOLATIONS, all);
     }
     all.addAll(found);
+    List<Object> visible = new ArrayList<>();
+    for (Violation v : all) {
+      visible.add(v.toMap());
+    }
+    Base.gw(ctx).variables().put(VARIABLE, visible); // for expressions: variables['validation-violations']
   }
 
   /** A problem response listing {@code found}. */
