@@ -372,6 +372,17 @@ class ValidateJwtPolicyTest {
   }
 
   @Test
+  void coldKeyFetchResumesOnTheEventLoop() throws Exception {
+    int hits = jwksHits.get();
+    // settings no earlier test used: a new validator whose keys are not fetched yet
+    applyYaml(ACCEPTANCE.replace("orders-api]", "orders-api, cold-" + System.nanoTime() + "]")
+        .replace("        - rate-limit-by-key:", "        - thread-mark: {}\n        - rate-limit-by-key:"));
+    assertThat(call(sign(claims().build())).statusCode()).isEqualTo(200);
+    assertThat(jwksHits.get()).isEqualTo(hits + 1);
+    assertThat(GH.upstream().take(5).header("X-Thread")).isEqualTo("event-loop");
+  }
+
+  @Test
   void refusesBadConfiguration() {
     assertThatThrownBy(() -> applyYaml(ACCEPTANCE.replace("jwksUrl: ${env:JWKS_URL}", "issuers: [x]")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("validate-jwt");

@@ -239,6 +239,10 @@ public final class ValidationPolicies {
         }
         return ctx.completed(refusal(ctx, 415, "Unsupported Media Type", summary(List.of(v)), List.of(v)));
       }
+      SchemaValidator schema = media.schema();
+      if (schema == null) {
+        return next.proceed(ctx); // a declared media type without a JSON schema: streamed on
+      }
       if (length > maxSize) {
         Violation v = new Violation("body", null, "", "the body of " + length + " bytes exceeds maxSize " + maxSize);
         if (!prevent) {
@@ -247,11 +251,7 @@ public final class ValidationPolicies {
         }
         return ctx.completed(refusal(ctx, 413, "Content Too Large", summary(List.of(v)), List.of(v)));
       }
-      SchemaValidator schema = media.schema();
       return body.aggregate(maxSize).thenCompose(bytes -> {
-        if (schema == null) {
-          return next.proceed(ctx);
-        }
         List<ValidationError> errors = schema.validate(bytes);
         if (errors.isEmpty()) {
           return next.proceed(ctx);
