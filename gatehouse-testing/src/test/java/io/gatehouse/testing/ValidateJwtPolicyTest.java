@@ -372,6 +372,24 @@ class ValidateJwtPolicyTest {
   }
 
   @Test
+  void subjectBecomesTheTrafficEventUser() throws Exception {
+    applyYaml(ACCEPTANCE);
+    java.util.concurrent.BlockingQueue<io.gatehouse.gateway.events.TrafficEvent> events =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    io.gatehouse.gateway.events.TrafficEventConsumer collect = events::add;
+    GH.gateway().events().subscribe(collect);
+    try {
+      assertThat(call(sign(claims().subject("dave").build())).statusCode()).isEqualTo(200);
+      io.gatehouse.gateway.events.TrafficEvent e = events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(e).isNotNull();
+      assertThat(e.user()).isEqualTo("dave");
+      assertThat(e.status()).isEqualTo(200);
+    } finally {
+      GH.gateway().events().unsubscribe(collect);
+    }
+  }
+
+  @Test
   void coldKeyFetchResumesOnTheEventLoop() throws Exception {
     int hits = jwksHits.get();
     // settings no earlier test used: a new validator whose keys are not fetched yet
