@@ -98,6 +98,36 @@ public final class ConfigLoader {
     return parse(text, file.toString(), file.toAbsolutePath().getParent());
   }
 
+  private static final Pattern FLOW_OPERATIONS =
+      Pattern.compile("(?m)^(\\s*(?:-\\s+)?operations:\\s*)\\[([^\\]\\n]*\\{[^\\]\\n]*)\\]([ \\t]*(?:#.*)?)$");
+
+  /**
+   * Quotes the items of a one-line flow list of operations ({@code operations: [GET /items/{id}]}),
+   * whose {@code {param}} braces YAML would otherwise read as flow mappings; lines stay where they
+   * are, so problem locations are unchanged.
+   */
+  static String quoteFlowOperations(String text) {
+    if (text.indexOf("operations:") < 0) {
+      return text;
+    }
+    Matcher m = FLOW_OPERATIONS.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      List<String> items = new ArrayList<>();
+      for (String item : m.group(2).split(",")) {
+        String t = item.trim();
+        if (t.isEmpty()) {
+          continue;
+        }
+        boolean quoted = t.length() >= 2 && (t.startsWith("'") && t.endsWith("'") || t.startsWith("\"") && t.endsWith("\""));
+        items.add(quoted ? t : "'" + t.replace("'", "''") + "'");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + "[" + String.join(", ", items) + "]" + m.group(3)));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
   /**
    * Parses {@code text}, naming {@code source} in problems; relative OpenAPI files resolve against
    * {@code baseDir} (may be {@code null} for the working directory).
@@ -105,6 +135,7 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem found
    */
   public GatewayConfig parse(String text, String source, Path baseDir) {
+    text = quoteFlowOperations(requireNonNull(text, "text"));
     ObjectMapper mapper = ConfigMapper.yaml();
     LocationIndex index = LocationIndex.of(mapper, text);
     List<ConfigProblem> problems = new ArrayList<>();

@@ -579,6 +579,11 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   @Override
+  public void user(String user) {
+    ev.user(user);
+  }
+
+  @Override
   public Response newResponse(int status) {
     return SimpleResponse.of(status);
   }

@@ -196,12 +196,14 @@ public final class Snapshot {
         ofProducts.put(p, scope);
       }
     }
+    compiler.api(api); // API-aware policies (validate-content) read the API's OpenAPI document
     PolicyCompiler.Scope apiScope = compiler.scope(api.policies(), at + ".policies");
     Map<String, PolicyCompiler.Scope> operations = new LinkedHashMap<>();
     for (int j = 0; j < api.operations().size(); j++) {
       OperationDef op = api.operations().get(j);
       operations.put(op.toString(), compiler.scope(op.policies(), at + ".operations[" + j + "].policies"));
     }
+    compiler.api(null);
     return compiler.table(global, ofProducts, apiScope, operations);
   }
 

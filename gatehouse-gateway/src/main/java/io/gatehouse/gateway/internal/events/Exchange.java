@@ -119,6 +119,13 @@ public final class Exchange {
     }
   }
 
+  /** Records the authenticated user (a verified token's subject), replacing the subscription owner. */
+  public void user(String user) {
+    if (queue != null && user != null) {
+      this.user = user;
+    }
+  }
+
   /** Records the query as forwarded (the subscription key parameter removed). */
   public void query(String forwarded) {
     if (queue != null) {

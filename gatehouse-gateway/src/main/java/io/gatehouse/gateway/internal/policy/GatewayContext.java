@@ -31,6 +31,9 @@ public interface GatewayContext extends PolicyContext {
   /** Runs {@code action} once when the exchange ends, whichever way it ends. */
   void onEnd(Runnable action);
 
+  /** Records {@code user} (a verified token's subject) as the traffic event's user. */
+  void user(String user);
+
   /** A new, empty response with {@code status}. */
   Response newResponse(int status);
 }

@@ -26,11 +26,40 @@ public final class PolicyCompiler {
   private final PolicyRegistry registry;
   private final Map<String, String> namedValues;
   private final List<ConfigProblem> problems;
+  private final Map<Object, Object> shared = new HashMap<>();
+  private io.gatehouse.model.ApiDef api;
 
   public PolicyCompiler(PolicyRegistry registry, Map<String, String> namedValues, List<ConfigProblem> problems) {
     this.registry = registry;
     this.namedValues = namedValues;
     this.problems = problems;
+  }
+
+  /**
+   * Sets the API whose scopes (API, operations) are compiled next, or {@code null} while the
+   * global and product scopes are compiled.
+   */
+  public void api(io.gatehouse.model.ApiDef api) {
+    this.api = api;
+  }
+
+  /** The API whose policies are being compiled, or {@code null} at the global and product scopes. */
+  public io.gatehouse.model.ApiDef api() {
+    return api;
+  }
+
+  /**
+   * The value cached under {@code key} for this compilation, computed once with {@code compute}
+   * (so several policies of one snapshot share, for example, one compiled OpenAPI contract).
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T shared(Object key, java.util.function.Supplier<T> compute) {
+    Object v = shared.get(key);
+    if (v == null) {
+      v = compute.get();
+      shared.put(key, v);
+    }
+    return (T) v;
   }
 
   /** The compiled entries of one scope, by section; {@code base} kept as a marker. */

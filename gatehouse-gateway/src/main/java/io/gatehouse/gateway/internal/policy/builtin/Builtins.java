@@ -25,6 +25,12 @@ public final class Builtins {
         new RewritePolicies.SetMethod(),
         new RewritePolicies.SetQueryParameter(),
         new BodyPolicies.SetBody(),
-        new BodyPolicies.FindAndReplace());
+        new BodyPolicies.FindAndReplace(),
+        // validate-jwt and the OpenAPI validation policies
+        new JwtPolicies.ValidateJwt(),
+        new ValidationPolicies.ValidateContent(),
+        new ValidationPolicies.ValidateParameters(),
+        new ValidationPolicies.ValidateHeaders(),
+        new ValidationPolicies.ValidateStatusCode());
   }
 }
