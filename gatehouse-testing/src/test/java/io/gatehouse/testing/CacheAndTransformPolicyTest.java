@@ -434,6 +434,59 @@ class CacheAndTransformPolicyTest {
         """, "apis[0].policies.inbound[0].mock-response.status", "expected a number from 100 to 599");
   }
 
+  @Test
+  void mockResponseAnswersWithTheOperationsOpenApiExample() throws Exception {
+    GH.apply("""
+        backends:
+          - name: echo
+            url: ${env:UPSTREAM_URL}
+        apis:
+          - name: t
+            path: /t
+            backend: echo
+            subscriptionRequired: false
+            openapi:
+              inline: |
+                openapi: 3.0.3
+                info: {title: t, version: "1"}
+                paths:
+                  /items/{id}:
+                    get:
+                      responses:
+                        "404": {description: missing}
+                        "200":
+                          description: ok
+                          content:
+                            application/json:
+                              example: {id: 7, name: widget}
+                  /items:
+                    post:
+                      responses:
+                        "201":
+                          description: created
+                          content:
+                            application/json:
+                              examples:
+                                one: {value: {id: 8}}
+                    delete:
+                      responses:
+                        "204": {description: gone}
+            policies:
+              inbound:
+                - mock-response: {}
+        """);
+    HttpResponse<String> get = GH.get("/t/items/3");
+    assertThat(get.statusCode()).isEqualTo(200);
+    assertThat(get.headers().firstValue("X-Mock")).hasValue("true");
+    assertThat(JSON.readTree(get.body()).at("/name").asText()).isEqualTo("widget");
+    HttpResponse<String> post = GH.send(GH.request("/t/items").POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+    assertThat(post.statusCode()).isEqualTo(201);
+    assertThat(JSON.readTree(post.body()).at("/id").asInt()).isEqualTo(8);
+    HttpResponse<String> delete = GH.send(GH.request("/t/items").DELETE().build());
+    assertThat(delete.statusCode()).isEqualTo(204);
+    assertThat(GH.upstream().drain()).isEmpty();
+  }
+
   static String utf8(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }

@@ -131,7 +131,9 @@ public final class Snapshot {
       @Override
       public Object at(String url) {
         Upstream u = registry.obtain(new BackendDef("url:" + url, url, null), config.settings().backendTimeout());
-        upstreams.add(u);
+        if (!upstreams.contains(u)) {
+          upstreams.add(u);
+        }
         return new CompiledBackend("url:" + url, u);
       }
     });
@@ -209,12 +211,14 @@ public final class Snapshot {
         ofProducts.put(p, scope);
       }
     }
+    compiler.api(api);
     PolicyCompiler.Scope apiScope = compiler.scope(api.policies(), at + ".policies");
     Map<String, PolicyCompiler.Scope> operations = new LinkedHashMap<>();
     for (int j = 0; j < api.operations().size(); j++) {
       OperationDef op = api.operations().get(j);
       operations.put(op.toString(), compiler.scope(op.policies(), at + ".operations[" + j + "].policies"));
     }
+    compiler.api(null);
     return compiler.table(global, ofProducts, apiScope, operations);
   }
 

@@ -27,6 +27,7 @@ public final class PolicyCompiler {
   private final Map<String, String> namedValues;
   private final List<ConfigProblem> problems;
   private Backends backends;
+  private io.gatehouse.model.ApiDef api;
 
   /** Resolves backends for routing policies into opaque handles the gateway forwards to. */
   public interface Backends {
@@ -59,6 +60,16 @@ public final class PolicyCompiler {
     List<Object> get(Section s) {
       return sections.getOrDefault(s, List.of());
     }
+  }
+
+  /** Sets the API whose scopes are compiled next; {@code null} for the global and product scopes. */
+  public void api(io.gatehouse.model.ApiDef api) {
+    this.api = api;
+  }
+
+  /** The API whose scopes are being compiled (for {@code mock-response}), or {@code null}. */
+  public io.gatehouse.model.ApiDef api() {
+    return api;
   }
 
   /** Sets how routing policies resolve backends; without it they are refused. */

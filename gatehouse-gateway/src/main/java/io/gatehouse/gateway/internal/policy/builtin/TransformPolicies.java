@@ -468,21 +468,28 @@ final class TransformPolicies {
 
   // ------------------------------------------------------------------ mock-response
 
-  /** Answers with a mocked response without calling the backend. */
+  /**
+   * Answers with a mocked response without calling the backend: the configured body, else the
+   * example the API's OpenAPI document gives for the matched operation.
+   */
   static final class MockResponse extends Base {
     MockResponse() {
       super("mock-response");
     }
 
+    /** One mocked answer. */
+    record Mock(int status, String contentType, byte[] body) {}
+
     @Override
     public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
+      boolean hasStatus = c.has("status");
       int status = (int) c.number("status", 200, 100, 599);
-      String contentType = c.string("content-type", "application/json");
+      String contentType = c.string("content-type", null);
       Object example = c.raw("body");
       byte[] body;
       if (example == null) {
-        body = new byte[0];
+        body = null;
       } else if (example instanceof String s) {
         body = s.getBytes(StandardCharsets.UTF_8);
       } else {
@@ -492,11 +499,88 @@ final class TransformPolicies {
           throw new PolicyConfigException("body", "cannot be written as JSON: " + e.getMessage());
         }
       }
+      Mock fixed = new Mock(status, contentType == null ? "application/json" : contentType, body == null ? new byte[0] : body);
+      Map<String, Mock> examples = body == null
+          ? examples(compiler.api(), hasStatus ? status : -1, contentType) : Map.of();
       return (SyncPolicy) ctx -> {
-        Response r = ctx.respond(status, body.length == 0 ? null : contentType, body);
+        Mock m = ctx.operation() == null ? null : examples.get(ctx.operation());
+        if (m == null) {
+          m = fixed;
+        }
+        Response r = ctx.respond(m.status(), m.body().length == 0 ? null : m.contentType(), m.body());
         r.headers().set("X-Mock", "true");
         return r;
       };
+    }
+
+    /**
+     * The examples of every operation of {@code api}'s OpenAPI document: the response with
+     * {@code status} (else the first 2xx), the media type {@code contentType} (else the first),
+     * its {@code example}, first {@code examples} value or schema example.
+     */
+    static Map<String, Mock> examples(io.gatehouse.model.ApiDef api, int status, String contentType) {
+      if (api == null || api.openapi() == null || api.openapi().inline() == null) {
+        return Map.of();
+      }
+      io.swagger.v3.oas.models.OpenAPI doc;
+      try {
+        doc = new io.gatehouse.model.OpenApiImporter().parse(api.openapi().inline());
+      } catch (RuntimeException e) {
+        return Map.of(); // reported by the model when the API is loaded
+      }
+      Map<String, Mock> out = new java.util.HashMap<>();
+      if (doc.getPaths() == null) {
+        return out;
+      }
+      ObjectMapper mapper = io.swagger.v3.core.util.Json.mapper();
+      for (Map.Entry<String, io.swagger.v3.oas.models.PathItem> p : doc.getPaths().entrySet()) {
+        for (Map.Entry<io.swagger.v3.oas.models.PathItem.HttpMethod, io.swagger.v3.oas.models.Operation> o
+            : p.getValue().readOperationsMap().entrySet()) {
+          var responses = o.getValue().getResponses();
+          if (responses == null) {
+            continue;
+          }
+          String code = null;
+          for (String k : responses.keySet()) {
+            if (status > 0 ? k.equals(Integer.toString(status)) : k.startsWith("2") && k.matches("\\d{3}")) {
+              code = k;
+              break;
+            }
+          }
+          if (code == null) {
+            continue;
+          }
+          var content = responses.get(code).getContent();
+          Object value = null;
+          String type = contentType;
+          if (content != null && !content.isEmpty()) {
+            var media = contentType != null ? content.get(contentType) : null;
+            if (media == null) {
+              Map.Entry<String, io.swagger.v3.oas.models.media.MediaType> first = content.entrySet().iterator().next();
+              media = first.getValue();
+              type = first.getKey();
+            }
+            if (media.getExample() != null) {
+              value = media.getExample();
+            } else if (media.getExamples() != null && !media.getExamples().isEmpty()) {
+              value = media.getExamples().values().iterator().next().getValue();
+            } else if (media.getSchema() != null && media.getSchema().getExample() != null) {
+              value = media.getSchema().getExample();
+            }
+          }
+          byte[] bytes;
+          try {
+            bytes = value == null ? new byte[0]
+                : value instanceof String s && !isJson(type) ? s.getBytes(StandardCharsets.UTF_8)
+                : mapper.writeValueAsBytes(value);
+          } catch (JsonProcessingException e) {
+            continue;
+          }
+          String op = o.getKey().name().toUpperCase(Locale.ROOT) + " " + p.getKey();
+          out.put(op, new Mock(Integer.parseInt(code), type == null ? "application/json" : type, bytes));
+        }
+      }
+      return Map.copyOf(out);
     }
   }
 }
