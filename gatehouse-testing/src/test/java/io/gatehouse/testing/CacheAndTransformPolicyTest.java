@@ -113,6 +113,29 @@ class CacheAndTransformPolicyTest {
   }
 
   @Test
+  void cacheKeepsAnswersToDifferentCredentialsApart() throws Exception {
+    api(CACHE);
+    counting(null);
+    assertThat(GH.get("/t/me", "Authorization", "Bearer alice").body()).isEqualTo("n=1");
+    assertThat(GH.get("/t/me", "Authorization", "Bearer bob").body()).isEqualTo("n=2");
+    assertThat(GH.get("/t/me", "Authorization", "Bearer alice").body()).isEqualTo("n=1");
+
+    api("""
+        inbound:
+          - cache-lookup: {shared: true}
+        outbound:
+          - cache-store: {duration: 60s}
+        """);
+    AtomicInteger n = counting(null);
+    GH.get("/t/me", "Authorization", "Bearer alice");
+    GH.get("/t/me", "Authorization", "Bearer bob");
+    assertThat(n.get()).isEqualTo(2); // shared, authorized, not marked public: never stored
+    counting("public, max-age=60");
+    GH.get("/t/pub", "Authorization", "Bearer alice");
+    assertThat(GH.get("/t/pub", "Authorization", "Bearer bob").headers().firstValue("X-Cache")).hasValue("HIT");
+  }
+
+  @Test
   void cacheRespectsRequestCacheControlAndCachesOnlyGetAndHeadByDefault() throws Exception {
     api(CACHE);
     counting(null);

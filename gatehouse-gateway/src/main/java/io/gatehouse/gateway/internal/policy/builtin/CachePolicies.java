@@ -45,7 +45,7 @@ final class CachePolicies {
   record Entry(int status, List<String[]> headers, byte[] body, long storedNanos, long ttlNanos, int weight) {}
 
   /** What a {@code cache-lookup} that missed leaves for {@code cache-store}. */
-  record Pending(Cache<String, Entry> cache, String key) {}
+  record Pending(Cache<String, Entry> cache, String key, boolean sharedAuthorized) {}
 
   /** Expiry from each entry's own time to live. */
   private static final class EntryExpiry implements Expiry<String, Object> {
@@ -118,7 +118,7 @@ final class CachePolicies {
             return hit;
           }
           g.cacheStatus("MISS");
-          ctx.set(PENDING, new Pending(cache, key));
+          ctx.set(PENDING, new Pending(cache, key, shared && r.headers().contains("Authorization")));
           return null;
         }
 
@@ -153,6 +153,10 @@ final class CachePolicies {
         k.append(h).append(':').append(r.headers().getAll(h)).append('\n');
       }
       k.append(shared ? "*" : g.subscriptionName().isEmpty() ? "ip:" + g.clientIp() : "sub:" + g.subscriptionName());
+      String authorization = r.headers().get("Authorization");
+      if (!shared && authorization != null) {
+        k.append("\nauth:").append(sha256(authorization)); // one caller's answer never reaches another
+      }
       return k.toString();
     }
   }
@@ -197,7 +201,8 @@ final class CachePolicies {
         if (p == null || !statuses.contains(r.status())) {
           return ctx.completed(r);
         }
-        long ttl = ttl(r.headers(), maxTtl);
+        // RFC 9111 3.5: a shared cache stores answers to authorized requests only when allowed.
+        long ttl = p.sharedAuthorized() && !explicitlyShareable(r.headers()) ? 0 : ttl(r.headers(), maxTtl);
         if (ttl <= 0 || r.headers().contains("Set-Cookie") || "*".equals(r.headers().get("Vary"))) {
           return ctx.completed(r);
         }
@@ -237,6 +242,11 @@ final class CachePolicies {
       }
       long age = sMaxAge >= 0 ? sMaxAge : maxAge;
       return age < 0 ? max : Math.min(max, TimeUnit.SECONDS.toNanos(age));
+    }
+
+    static boolean explicitlyShareable(Headers h) {
+      String cc = lower(h.getAll("Cache-Control"));
+      return cc.contains("public") || cc.contains("s-maxage") || cc.contains("must-revalidate");
     }
 
     private static long seconds(String s) {
@@ -355,6 +365,15 @@ final class CachePolicies {
       return ((Float) v).doubleValue();
     }
     return v;
+  }
+
+  private static String sha256(String s) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static List<String> lowerAll(List<String> in) {
