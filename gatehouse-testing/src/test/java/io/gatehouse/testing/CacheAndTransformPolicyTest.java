@@ -273,6 +273,10 @@ class CacheAndTransformPolicyTest {
         inbound:
           - cache-lookup-value: {key: "request.headers[", variable-name: v}
         """, "apis[0].policies.inbound[0].cache-lookup-value.key", "invalid expression");
+    refused("""
+        outbound:
+          - cache-remove-value: {}
+        """, "apis[0].policies.outbound[0].cache-remove-value.key", "is required");
   }
 
   // ------------------------------------------------------------------ value cache
