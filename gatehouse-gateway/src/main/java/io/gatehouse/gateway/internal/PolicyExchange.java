@@ -80,6 +80,8 @@ final class PolicyExchange implements GatewayContext, Request {
   private CompletableFuture<Response> pending;
   private HttpClientResponse backend;
   private StreamBody backendBody;
+  private CompiledBackend backendOverride;
+  private long forwardTimeoutMillis;
 
   PolicyExchange(ProxyHandler handler, HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
       String query, io.gatehouse.gateway.internal.events.Exchange ev, boolean upgrade, Pipeline pipeline,
@@ -360,11 +362,14 @@ final class PolicyExchange implements GatewayContext, Request {
       rh.set(HttpHeaders.CONNECTION, "close");
     }
     Body b = r.body();
-    if (b == backendBody && backendBody != null && !backendBody.aggregating()) {
+    if (b == backendBody && backendBody != null && (!backendBody.aggregating() || backendBody.spilled())) {
       int status = r.status();
       if (!rh.contains(HttpHeaders.CONTENT_LENGTH) && req.version() != HttpVersion.HTTP_2
           && req.method() != HttpMethod.HEAD && status != 204 && status != 304) {
         resp.setChunked(true);
+      }
+      if (backendBody.spilled() && backendBody.prefix().length() > 0) {
+        resp.write(backendBody.prefix()); // read by bufferUpTo; the rest still streams
       }
       backend.pipeTo(resp).onFailure(e -> {
         if (!resp.ended()) {
@@ -397,7 +402,7 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   private void discardBackend(Response r) {
-    if (backend != null && !backendBody.aggregating()) {
+    if (backend != null && (!backendBody.aggregating() || backendBody.spilled())) {
       backend.handler(b -> { });
       backend.resume();
     }
@@ -588,6 +593,47 @@ final class PolicyExchange implements GatewayContext, Request {
     return SimpleResponse.of(status);
   }
 
+  @Override
+  public void cacheStatus(String status) {
+    ev.cacheStatus(status);
+  }
+
+  @Override
+  public void backend(Object backend) {
+    this.backendOverride = (CompiledBackend) backend;
+  }
+
+  /** The backend a policy chose instead of the API's, or {@code null}. */
+  CompiledBackend backendOverride() {
+    return backendOverride;
+  }
+
+  @Override
+  public void forwardTimeout(long millis) {
+    this.forwardTimeoutMillis = millis;
+  }
+
+  /** The response timeout a policy set, or 0. */
+  long forwardTimeoutMillis() {
+    return forwardTimeoutMillis;
+  }
+
+  @Override
+  public io.vertx.core.http.HttpClient httpClient() {
+    return handler.client();
+  }
+
+  @Override
+  public CompletionStage<byte[]> bufferUpTo(Body b, int maxBytes) {
+    if (b instanceof StreamBody s && !s.aggregating()) {
+      return s.aggregateOrSpill(maxBytes);
+    }
+    if (b.length() > maxBytes) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return b.aggregate(maxBytes).handle((bytes, t) -> t == null ? bytes : null);
+  }
+
   // ---------------------------------------------------------------- Request
 
   @Override
@@ -669,6 +715,7 @@ final class PolicyExchange implements GatewayContext, Request {
     private final io.vertx.core.streams.ReadStream<Buffer> stream;
     private final long length;
     private CompletableFuture<byte[]> aggregated;
+    private Buffer prefix;
 
     StreamBody(io.vertx.core.streams.ReadStream<Buffer> stream, long length) {
       this.stream = stream;
@@ -679,8 +726,54 @@ final class PolicyExchange implements GatewayContext, Request {
       return aggregated != null;
     }
 
+    /** Whether {@link #aggregateOrSpill} found the body too large: {@link #prefix()} then the rest of the stream. */
+    boolean spilled() {
+      return prefix != null;
+    }
+
+    Buffer prefix() {
+      return prefix;
+    }
+
+    /**
+     * Reads up to {@code maxBytes}: the bytes when the stream ends within them, else {@code null}
+     * with the stream paused after the bytes read so far ({@link #prefix()}).
+     */
+    CompletionStage<byte[]> aggregateOrSpill(int maxBytes) {
+      if (aggregated != null) {
+        return aggregated.handle((bytes, t) -> t == null ? bytes : null);
+      }
+      aggregated = new CompletableFuture<>();
+      CompletableFuture<byte[]> f = aggregated;
+      if (length > maxBytes) {
+        prefix = Buffer.buffer();
+        f.complete(null);
+        return f;
+      }
+      Buffer acc = Buffer.buffer();
+      stream.exceptionHandler(f::completeExceptionally);
+      stream.handler(b -> {
+        if (f.isDone()) {
+          return;
+        }
+        acc.appendBuffer(b);
+        if (acc.length() > maxBytes) {
+          stream.pause();
+          prefix = acc;
+          f.complete(null);
+        }
+      });
+      stream.endHandler(v -> {
+        if (!f.isDone()) {
+          f.complete(acc.getBytes());
+        }
+      });
+      stream.resume();
+      return f;
+    }
+
     byte[] bytes() {
-      return aggregated != null && aggregated.isDone() && !aggregated.isCompletedExceptionally()
+      return prefix == null && aggregated != null && aggregated.isDone() && !aggregated.isCompletedExceptionally()
           ? aggregated.join() : new byte[0];
     }
 
@@ -696,6 +789,9 @@ final class PolicyExchange implements GatewayContext, Request {
 
     @Override
     public CompletionStage<byte[]> aggregate(int maxBytes) {
+      if (prefix != null) {
+        return CompletableFuture.failedFuture(new BodyTooLargeException(maxBytes));
+      }
       if (aggregated != null) {
         return aggregated;
       }

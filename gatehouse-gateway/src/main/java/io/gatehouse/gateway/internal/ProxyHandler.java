@@ -45,6 +45,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     this.events = events;
   }
 
+  /** The gateway's HTTP client. */
+  HttpClient client() {
+    return client;
+  }
+
   @Override
   public void handle(HttpServerRequest req) {
     Snapshot snap = snapshot.get();
@@ -167,7 +172,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   /** Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}. */
   void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
       String query, Exchange ev, boolean upgrade, PolicyExchange x) {
-    CompiledBackend backend = api.backend();
+    CompiledBackend backend = x != null && x.backendOverride() != null ? x.backendOverride() : api.backend();
     MultiMap in = x == null ? req.headers() : x.headerMap();
     String connection = in.get(HttpHeaders.CONNECTION);
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
@@ -271,6 +276,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     RequestOptions options = up.requestOptions(member, x == null ? req.method() : x.httpMethod(),
         member.basePath() + pathAndQuery)
         .setHeaders(headers);
+    if (x != null && x.forwardTimeoutMillis() > 0) {
+      options.setIdleTimeout(x.forwardTimeoutMillis());
+    }
     HttpClient c = up.client() == null ? client : up.client();
     long maxBody = snap.settings().maxBodySize();
     ev.backendStarted();

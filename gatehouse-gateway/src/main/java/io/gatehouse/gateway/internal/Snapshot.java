@@ -122,6 +122,21 @@ public final class Snapshot {
     // Policies: each scope compiled once, so stateful policies (rate limits) are shared by every
     // pipeline that includes them.
     PolicyCompiler policies = new PolicyCompiler(PolicyRegistry.standard(), namedValues, problems);
+    policies.backends(new PolicyCompiler.Backends() { // set-backend-service
+      @Override
+      public Object named(String name) {
+        return backends.get(name);
+      }
+
+      @Override
+      public Object at(String url) {
+        Upstream u = registry.obtain(new BackendDef("url:" + url, url, null), config.settings().backendTimeout());
+        if (!upstreams.contains(u)) {
+          upstreams.add(u);
+        }
+        return new CompiledBackend("url:" + url, u);
+      }
+    });
     PolicyCompiler.Scope globalPolicies = policies.scope(config.policies(), "policies");
     Map<String, PolicyCompiler.Scope> productPolicies = new HashMap<>();
     for (int j = 0; j < config.products().size(); j++) {

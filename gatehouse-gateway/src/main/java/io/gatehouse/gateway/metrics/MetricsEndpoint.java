@@ -70,6 +70,8 @@ public final class MetricsEndpoint implements AutoCloseable {
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     events.subscribe(endpoint.consumer);
+    // Meters of the emit-metric policy go to Micrometer's global registry; scrape them here.
+    io.micrometer.core.instrument.Metrics.addRegistry(registry);
     return endpoint;
   }
 
@@ -87,6 +89,7 @@ public final class MetricsEndpoint implements AutoCloseable {
   @Override
   public void close() {
     events.unsubscribe(consumer);
+    io.micrometer.core.instrument.Metrics.removeRegistry(registry);
     gc.close();
     registry.close();
   }

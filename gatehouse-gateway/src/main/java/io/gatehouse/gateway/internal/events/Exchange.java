@@ -35,6 +35,7 @@ public final class Exchange {
   private long backendNanos;
   private String rejectedBy;
   private String error;
+  private String cacheStatus;
 
   private Exchange(String requestId, HttpServerRequest req, EventQueue queue) {
     this.requestId = requestId;
@@ -156,6 +157,13 @@ public final class Exchange {
     }
   }
 
+  /** Records the response cache's verdict, for example {@code HIT} or {@code MISS}. */
+  public void cacheStatus(String status) {
+    if (queue != null) {
+      cacheStatus = status;
+    }
+  }
+
   /** Records that the backend response broke off while streaming. */
   public void backendAborted() {
     if (queue != null && error == null) {
@@ -198,7 +206,7 @@ public final class Exchange {
         backendNanos,
         req.bytesRead(),
         resp.bytesWritten(),
-        null,
+        cacheStatus,
         rejectedBy,
         error,
         req.getHeader("User-Agent"),

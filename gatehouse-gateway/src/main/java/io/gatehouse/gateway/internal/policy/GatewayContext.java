@@ -36,4 +36,27 @@ public interface GatewayContext extends PolicyContext {
 
   /** A new, empty response with {@code status}. */
   Response newResponse(int status);
+
+  // ---- routing, caching and call-out hooks (policy catalogue, part 2)
+
+  /** Records the response cache's verdict ({@code HIT}, {@code MISS}, {@code BYPASS}) on the traffic event. */
+  void cacheStatus(String status);
+
+  /**
+   * Sends the request to {@code backend}, a handle from {@link PolicyCompiler#backendNamed} or
+   * {@link PolicyCompiler#backendAt}, instead of the API's backend.
+   */
+  void backend(Object backend);
+
+  /** Overrides the time the backend has to answer for this request; 0 keeps the backend's. */
+  void forwardTimeout(long millis);
+
+  /** The gateway's HTTP client, for call-outs; never blocks. */
+  io.vertx.core.http.HttpClient httpClient();
+
+  /**
+   * Reads {@code body} into memory when it has at most {@code maxBytes}; completes with
+   * {@code null} when it is larger, in which case the body still reaches the client intact.
+   */
+  java.util.concurrent.CompletionStage<byte[]> bufferUpTo(io.gatehouse.policy.Body body, int maxBytes);
 }

@@ -27,7 +27,21 @@ public final class PolicyCompiler {
   private final Map<String, String> namedValues;
   private final List<ConfigProblem> problems;
   private final Map<Object, Object> shared = new HashMap<>();
+  private Backends backends;
   private io.gatehouse.model.ApiDef api;
+
+  /** Resolves backends for routing policies into opaque handles the gateway forwards to. */
+  public interface Backends {
+    /** The handle of the configured backend {@code name}, or {@code null} when there is none. */
+    Object named(String name);
+
+    /**
+     * The handle of an ad-hoc backend at {@code url}.
+     *
+     * @throws IllegalArgumentException when the URL cannot be used
+     */
+    Object at(String url);
+  }
 
   public PolicyCompiler(PolicyRegistry registry, Map<String, String> namedValues, List<ConfigProblem> problems) {
     this.registry = registry;
@@ -73,6 +87,32 @@ public final class PolicyCompiler {
 
     List<Object> get(Section s) {
       return sections.getOrDefault(s, List.of());
+    }
+  }
+
+  /** Sets how routing policies resolve backends; without it they are refused. */
+  public void backends(Backends backends) {
+    this.backends = backends;
+  }
+
+  /** The handle of configured backend {@code name}, for {@code field}. */
+  public Object backendNamed(String field, String name) {
+    Object b = backends == null ? null : backends.named(name);
+    if (b == null) {
+      throw new PolicyConfigException(field, "unknown backend '" + name + "'");
+    }
+    return b;
+  }
+
+  /** The handle of an ad-hoc backend at {@code url}, for {@code field}. */
+  public Object backendAt(String field, String url) {
+    if (backends == null) {
+      throw new PolicyConfigException(field, "backends cannot be resolved here");
+    }
+    try {
+      return backends.at(url);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new PolicyConfigException(field, "cannot use '" + url + "' as a backend: " + e.getMessage());
     }
   }
 

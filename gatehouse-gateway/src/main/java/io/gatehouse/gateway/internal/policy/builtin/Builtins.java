@@ -31,6 +31,22 @@ public final class Builtins {
         new ValidationPolicies.ValidateContent(),
         new ValidationPolicies.ValidateParameters(),
         new ValidationPolicies.ValidateHeaders(),
-        new ValidationPolicies.ValidateStatusCode());
+        new ValidationPolicies.ValidateStatusCode(),
+        // catalogue part 2: caching, transformation, routing, diagnostics
+        new CachePolicies.CacheLookup(),
+        new CachePolicies.CacheStore(),
+        new CachePolicies.CacheLookupValue(),
+        new CachePolicies.CacheStoreValue(),
+        new CachePolicies.CacheRemoveValue(),
+        new TransformPolicies.JsonToXml(),
+        new TransformPolicies.XmlToJson(),
+        new TransformPolicies.MaskData(),
+        new TransformPolicies.MockResponse(),
+        new RoutingPolicies.SetBackendService(),
+        new RoutingPolicies.ForwardRequest(),
+        new RoutingPolicies.Retry(),
+        new RoutingPolicies.SendRequest(),
+        new DiagnosticPolicies.Trace(),
+        new DiagnosticPolicies.EmitMetric());
   }
 }
