@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.gatehouse.control.internal.JdbcConfigStore;
+import io.gatehouse.control.secrets.MasterKeys;
+import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.model.GatewayConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -42,7 +45,16 @@ public final class SqliteConfigStore implements ConfigStore {
    * @throws UncheckedIOException when the directory cannot be created
    */
   public static SqliteConfigStore open(Path dataDir) {
+    return open(dataDir, System.getenv());
+  }
+
+  /**
+   * Like {@link #open(Path)}, with the master key sources of {@link MasterKeys#open} read from
+   * {@code env} instead of the process environment.
+   */
+  public static SqliteConfigStore open(Path dataDir, Map<String, String> env) {
     requireNonNull(dataDir, "dataDir");
+    requireNonNull(env, "env");
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -74,12 +86,23 @@ public final class SqliteConfigStore implements ConfigStore {
       dataSource.close();
       throw e;
     }
-    return new SqliteConfigStore(new JdbcConfigStore(Jdbi.create(dataSource), dataSource), file);
+    try {
+      MasterKeys keys = MasterKeys.open(dataDir, env);
+      return new SqliteConfigStore(new JdbcConfigStore(Jdbi.create(dataSource), dataSource, keys), file);
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
   }
 
   /** The database file. */
   public Path file() {
     return file;
+  }
+
+  @Override
+  public Secrets secrets() {
+    return delegate.secrets();
   }
 
   @Override
