@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
@@ -64,7 +64,7 @@ public final class MasterKeys {
   private final Provider provider;
   private final Map<String, Key> keys = new LinkedHashMap<>();
   private String activeId;
-  private FileTime loadedAt;
+  private Object loadedStamp;
 
   private MasterKeys(String source, Path file, Provider provider) {
     this.source = source;
@@ -312,13 +312,13 @@ public final class MasterKeys {
 
   private synchronized void reload() {
     try {
-      FileTime stamp = Files.getLastModifiedTime(file);
+      Object stamp = stamp(file);
       List<String[]> entries = readFile(file);
       for (String[] e : entries) {
         keys.put(e[0], new SecretKeySpec(Base64.getDecoder().decode(e[1]), "AES"));
       }
       activeId = entries.get(0)[0];
-      loadedAt = stamp;
+      loadedStamp = stamp;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the master key file " + file, e);
     }
@@ -330,12 +330,18 @@ public final class MasterKeys {
       return;
     }
     try {
-      if (!Files.getLastModifiedTime(file).equals(loadedAt)) {
+      if (!stamp(file).equals(loadedStamp)) {
         reload();
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot re-read the master key file {}; keeping the keys loaded: {}", file, e.toString());
     }
+  }
+
+  /** The file's identity and time: every atomic replacement makes a new inode. */
+  private static Object stamp(Path file) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+    return java.util.Arrays.asList(a.fileKey(), a.lastModifiedTime(), a.size());
   }
 
   // ---- envelope helpers ----

@@ -139,11 +139,11 @@ public final class Secrets {
   }
 
   /**
-   * Re-wraps, in stored JSON, every envelope not under the active master key.
+   * Re-wraps, in stored JSON, every envelope not under the active master key of {@code keys}.
    *
    * @return the new JSON, or {@code null} when nothing needed re-wrapping
    */
-  public String rewrapStored(String json) {
+  public static String rewrapStored(MasterKeys keys, String json) {
     try {
       JsonNode tree = ConfigMapper.json().readTree(json);
       boolean[] changed = {false};
