@@ -104,7 +104,6 @@ public final class Secrets {
     if (r == null) {
       return config;
     }
-    r.retain(config.namedValues().stream().filter(NamedValueDef::isReference).map(NamedValueDef::ref).toList());
     return mapNamedValues(config, (nv, i) -> nv.isReference()
         ? new NamedValueDef(nv.name(), nv.type(), r.value(nv.ref()).orElse(null), nv.ref(), null) : nv);
   }
