@@ -111,6 +111,47 @@ class ReferencesTest {
   }
 
   @Test
+  void readsVaultOverHttpsTrustingOnlyTheGivenCa() throws Exception {
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    Path store = dir.resolve("vault.p12");
+    Path ca = dir.resolve("vault-ca.pem");
+    run(keytool.toString(), "-genkeypair", "-alias", "vault", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+        "-keystore", store.toString(), "-storepass", "changeit");
+    run(keytool.toString(), "-exportcert", "-rfc", "-alias", "vault", "-keystore", store.toString(),
+        "-storepass", "changeit", "-file", ca.toString());
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(store)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+    kmf.init(ks, "changeit".toCharArray());
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+    https.createContext("/v1/secret/data/app/db", ex -> send(ex, 200, "{\"data\":{\"data\":{\"password\":\"over-tls\"}}}"));
+    https.start();
+    try {
+      String addr = "https://127.0.0.1:" + https.getAddress().getPort();
+      refs = References.create(Map.of("VAULT_ADDR", addr, "VAULT_TOKEN", TOKEN, "VAULT_CACERT", ca.toString()),
+          Duration.ofHours(1));
+      assertThat(refs.value(REF)).contains("over-tls");
+      References untrusting = References.create(Map.of("VAULT_ADDR", addr, "VAULT_TOKEN", TOKEN), Duration.ofHours(1));
+      assertThat(untrusting.value(REF)).isEmpty();
+      assertThat(untrusting.health().get(0).error()).isNotBlank();
+    } finally {
+      https.stop(0);
+    }
+  }
+
+  private static void run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+  }
+
+  @Test
   void readsEnvironmentAndFiles() throws IOException {
     Path file = Files.writeString(dir.resolve("token.txt"), "from-file\n");
     refs = References.create(Map.of("API_KEY", "from-env"), Duration.ofHours(1));
