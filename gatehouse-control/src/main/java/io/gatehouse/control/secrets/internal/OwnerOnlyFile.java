@@ -37,7 +37,14 @@ public final class OwnerOnlyFile {
       }
       if (createOnly) {
         // a hard link fails when the target exists, unlike a rename
-        Files.createLink(target, tmp);
+        try {
+          Files.createLink(target, tmp);
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+          if (e instanceof FileAlreadyExistsException exists) {
+            throw exists;
+          }
+          Files.move(tmp, target); // no hard links here: checks then renames (not atomic against a racing creator)
+        }
       } else {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       }
