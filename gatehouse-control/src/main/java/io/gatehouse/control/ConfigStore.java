@@ -1,5 +1,6 @@
 package io.gatehouse.control;
 
+import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.model.ConfigException;
 import io.gatehouse.model.GatewayConfig;
 import java.util.List;
@@ -54,6 +55,9 @@ public interface ConfigStore extends AutoCloseable {
 
   /** Whether an admin token named {@code name} exists. */
   boolean hasAdminToken(String name);
+
+  /** How this store encrypts, seals and resolves secrets. */
+  Secrets secrets();
 
   /** Releases connections; further calls fail. */
   @Override

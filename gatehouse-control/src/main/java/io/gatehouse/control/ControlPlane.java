@@ -131,7 +131,8 @@ public final class ControlPlane {
     validators.add(requireNonNull(validator, "validator"));
   }
 
-  private GatewayConfig checked(GatewayConfig config) {
+  private GatewayConfig checked(GatewayConfig input) {
+    GatewayConfig config = store.secrets().unseal(input);
     List<ConfigProblem> problems = new ArrayList<>();
     for (Function<GatewayConfig, List<ConfigProblem>> v : validators) {
       problems.addAll(v.apply(config));

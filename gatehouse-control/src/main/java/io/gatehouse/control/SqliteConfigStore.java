@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.gatehouse.control.internal.JdbcConfigStore;
+import io.gatehouse.control.secrets.MasterKeys;
+import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.model.GatewayConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -44,7 +47,16 @@ public final class SqliteConfigStore implements ConfigStore {
    * @throws UncheckedIOException when the directory cannot be created
    */
   public static SqliteConfigStore open(Path dataDir) {
+    return open(dataDir, System.getenv());
+  }
+
+  /**
+   * Like {@link #open(Path)}, with the master key sources of {@link MasterKeys#open} read from
+   * {@code env} instead of the process environment.
+   */
+  public static SqliteConfigStore open(Path dataDir, Map<String, String> env) {
     requireNonNull(dataDir, "dataDir");
+    requireNonNull(env, "env");
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -77,7 +89,13 @@ public final class SqliteConfigStore implements ConfigStore {
       throw e;
     }
     Jdbi jdbi = Jdbi.create(dataSource);
-    return new SqliteConfigStore(new JdbcConfigStore(jdbi, dataSource), file, jdbi);
+    try {
+      MasterKeys keys = MasterKeys.open(dataDir, env);
+      return new SqliteConfigStore(new JdbcConfigStore(jdbi, dataSource, keys), file, jdbi);
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
   }
 
   /** The database handle, for the control plane's other tables (identity, audit); closed with the store. */
@@ -88,6 +106,11 @@ public final class SqliteConfigStore implements ConfigStore {
   /** The database file. */
   public Path file() {
     return file;
+  }
+
+  @Override
+  public Secrets secrets() {
+    return delegate.secrets();
   }
 
   @Override

@@ -36,6 +36,9 @@ public final class ConfigValidator {
     names(out, "subscriptions", config.subscriptions(), SubscriptionDef::name);
     names(out, "namedValues", config.namedValues(), NamedValueDef::name);
     names(out, "users", config.users(), UserDef::name);
+    for (int i = 0; i < config.namedValues().size(); i++) {
+      namedValue(out, "namedValues[" + i + "]", config.namedValues().get(i));
+    }
 
     for (int i = 0; i < config.backends().size(); i++) {
       BackendDef b = config.backends().get(i);
@@ -227,6 +230,39 @@ public final class ConfigValidator {
       }
     } catch (URISyntaxException e) {
       out.add(ConfigProblem.at(at, "expected a URL but got '" + url + "': " + e.getReason()));
+    }
+  }
+
+  private static final Pattern REFERENCE = Pattern.compile("(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|vault:[^#\\s]+/[^#\\s]+#.+)");
+
+  private static void namedValue(List<ConfigProblem> out, String at, NamedValueDef nv) {
+    switch (nv.type()) {
+      case NamedValueDef.PLAIN -> {
+        if (nv.value() == null) {
+          out.add(ConfigProblem.at(at + ".value", "expected a value for a plain named value but got none"));
+        }
+        if (nv.ref() != null || nv.sealed() != null) {
+          out.add(ConfigProblem.at(at, "expected only 'value' for a plain named value; use type secret or reference"));
+        }
+      }
+      case NamedValueDef.SECRET -> {
+        if ((nv.value() == null) == (nv.sealed() == null)) {
+          out.add(ConfigProblem.at(at, "expected exactly one of 'value' or 'sealed' for a secret named value"));
+        }
+        if (nv.ref() != null) {
+          out.add(ConfigProblem.at(at + ".ref", "expected no 'ref' for a secret named value; use type reference"));
+        }
+      }
+      case NamedValueDef.REFERENCE -> {
+        if (nv.ref() == null || !REFERENCE.matcher(nv.ref()).matches()) {
+          out.add(ConfigProblem.at(at + ".ref", "expected env:NAME, file:PATH or vault:MOUNT/PATH#FIELD but got "
+              + (nv.ref() == null ? "none" : "'" + nv.ref() + "'")));
+        }
+        if (nv.value() != null || nv.sealed() != null) {
+          out.add(ConfigProblem.at(at, "expected only 'ref' for a reference named value"));
+        }
+      }
+      default -> out.add(ConfigProblem.at(at + ".type", "expected plain, secret or reference but got '" + nv.type() + "'"));
     }
   }
 

@@ -2,13 +2,14 @@ package io.gatehouse.control.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.gatehouse.control.ConfigStore;
 import io.gatehouse.control.Revision;
 import io.gatehouse.control.RevisionInfo;
+import io.gatehouse.control.secrets.MasterKeys;
+import io.gatehouse.control.secrets.Sealing;
+import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.model.ConfigDiff;
 import io.gatehouse.model.ConfigException;
-import io.gatehouse.model.ConfigMapper;
 import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.ConfigValidator;
 import io.gatehouse.model.GatewayConfig;
@@ -34,16 +35,47 @@ public final class JdbcConfigStore implements ConfigStore {
   private final Jdbi jdbi;
   private final AutoCloseable resources;
   private final Object writeLock = new Object();
+  private final Secrets secrets;
 
-  /** A store over {@code jdbi}, closing {@code resources} on {@link #close()}. */
-  public JdbcConfigStore(Jdbi jdbi, AutoCloseable resources) {
+  /**
+   * A store over {@code jdbi}, encrypting secrets under {@code keys}, closing {@code resources} on
+   * {@link #close()}; loads or creates the instance's sealing key pair.
+   */
+  public JdbcConfigStore(Jdbi jdbi, AutoCloseable resources, MasterKeys keys) {
     this.jdbi = requireNonNull(jdbi, "jdbi");
     this.resources = requireNonNull(resources, "resources");
+    this.secrets = Secrets.of(requireNonNull(keys, "keys"), sealing(jdbi, keys));
+  }
+
+  /** The name of the instance's sealing key pair in table {@code instance_keys}. */
+  public static final String SEALING_KEY = "sealing";
+
+  private static Sealing sealing(Jdbi jdbi, MasterKeys keys) {
+    Sealing fresh = Sealing.generate();
+    return jdbi.inTransaction(h -> {
+      h.createUpdate("INSERT INTO instance_keys (name, public_key, private_key, created_at) "
+              + "VALUES (:name, :pub, :priv, :time) ON CONFLICT (name) DO NOTHING")
+          .bind("name", SEALING_KEY)
+          .bind("pub", fresh.publicKeyPem())
+          .bind("priv", keys.encrypt(fresh.privateKey()))
+          .bind("time", System.currentTimeMillis())
+          .execute();
+      return h.createQuery("SELECT public_key, private_key FROM instance_keys WHERE name = :name")
+          .bind("name", SEALING_KEY)
+          .map((rs, ctx) -> Sealing.of(Sealing.parsePublicKey(rs.getString("public_key")).getEncoded(),
+              keys.decrypt(rs.getString("private_key"))))
+          .one();
+    });
+  }
+
+  @Override
+  public Secrets secrets() {
+    return secrets;
   }
 
   @Override
   public Revision current() {
-    return jdbi.withHandle(JdbcConfigStore::latest).orElse(EMPTY);
+    return jdbi.withHandle(this::latest).orElse(EMPTY);
   }
 
   @Override
@@ -56,7 +88,7 @@ public final class JdbcConfigStore implements ConfigStore {
       throw new ConfigException(problems);
     }
     GatewayConfig normalized = config.normalized();
-    String json = toJson(normalized);
+    String json = secrets.toStored(normalized);
     String text = message == null ? "" : message;
     synchronized (writeLock) {
       return jdbi.inTransaction(h -> {
@@ -97,7 +129,7 @@ public final class JdbcConfigStore implements ConfigStore {
   public Optional<Revision> get(long id) {
     return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + ", config FROM revisions WHERE id = :id")
         .bind("id", id)
-        .map((rs, ctx) -> revision(rs))
+        .map((rs, ctx) -> revision(rs, secrets))
         .findOne());
   }
 
@@ -149,9 +181,9 @@ public final class JdbcConfigStore implements ConfigStore {
     }
   }
 
-  private static Optional<Revision> latest(Handle h) {
+  private Optional<Revision> latest(Handle h) {
     return h.createQuery("SELECT " + COLUMNS + ", config FROM revisions ORDER BY id DESC LIMIT 1")
-        .map((rs, ctx) -> revision(rs))
+        .map((rs, ctx) -> revision(rs, secrets))
         .findOne();
   }
 
@@ -160,21 +192,12 @@ public final class JdbcConfigStore implements ConfigStore {
         rs.getString("author"), rs.getString("message"), rs.getString("source"));
   }
 
-  private static Revision revision(ResultSet rs) throws SQLException {
+  private static Revision revision(ResultSet rs, Secrets secrets) throws SQLException {
     RevisionInfo info = info(rs);
-    String json = rs.getString("config");
     try {
-      return new Revision(info, ConfigMapper.json().readValue(json, GatewayConfig.class));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored revision " + info.id() + " does not parse: " + e.getOriginalMessage(), e);
-    }
-  }
-
-  private static String toJson(GatewayConfig config) {
-    try {
-      return ConfigMapper.json().writeValueAsString(config);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialize configuration: " + e.getOriginalMessage(), e);
+      return new Revision(info, secrets.fromStored(rs.getString("config")));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("stored revision " + info.id() + " cannot be read: " + e.getMessage(), e);
     }
   }
 }

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.Revision;
 import io.gatehouse.control.RevisionInfo;
+import io.gatehouse.control.secrets.References;
+import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.model.ApiDef;
 import io.gatehouse.model.ConfigDiff;
 import io.gatehouse.model.ConfigException;
@@ -20,6 +22,7 @@ import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.OpenApiImporter;
 import io.gatehouse.model.OperationDef;
+import io.gatehouse.model.NamedValueDef;
 import io.gatehouse.model.SubscriptionDef;
 import io.gatehouse.model.SubscriptionKeys;
 import java.util.ArrayList;
@@ -69,6 +72,19 @@ public final class ManagementApi {
     add(POST, PREFIX + "/revisions/:id/rollback", "revisions",
         "Commit a new revision whose configuration equals revision id", Endpoint.Body.NONE, 200, List.of(), ALWAYS,
         this::rollback, "revisions:write");
+
+    // ---- secrets (see docs/security.md) ----
+    // Reveal is the one route that returns a secret value; it must require the strongest permission.
+    add(POST, PREFIX + "/named-values/:name/reveal", "named-values",
+        "Return a named value's value, secrets included (admin action)", Endpoint.Body.NONE, 200, List.of(), NEVER,
+        this::reveal, "secrets:reveal");
+    add(GET, PREFIX + "/seal/public-key", "secrets",
+        "The instance's X25519 public key (PEM) that 'gatehouse seal' encrypts secret values to", Endpoint.Body.NONE,
+        200, List.of(), NEVER, c -> Reply.text(200, plane.store().secrets().sealing().publicKeyPem(), "application/x-pem-file"),
+        "authenticated");
+    add(GET, PREFIX + "/secrets/references", "secrets",
+        "The state of every reference named value: resolved, last success, last error (never the value)",
+        Endpoint.Body.NONE, 200, List.of(), NEVER, this::referenceHealth, "named-values:read");
 
     add(GET, PREFIX + "/config", "config", "The whole current configuration (JSON, or YAML on Accept: application/yaml)",
         Endpoint.Body.NONE, 200, List.of(), NEVER, this::getConfig, "config:read");
@@ -244,8 +260,14 @@ public final class ManagementApi {
     return kind.find(config, name).orElseThrow(() -> new ApiException(404, "no " + kind.singular() + " '" + name + "'"));
   }
 
-  /** What entity routes show: the entity, except subscriptions, which show no key material. */
+  /**
+   * What entity routes show: the entity, except subscriptions, which show no key material, and
+   * secret named values, which show metadata only.
+   */
   public static Object view(Object item) {
+    if (item instanceof NamedValueDef nv) {
+      return Secrets.view(nv);
+    }
     if (!(item instanceof SubscriptionDef s)) {
       return item;
     }
@@ -278,7 +300,7 @@ public final class ManagementApi {
   private Reply getRevision(Call c) {
     Revision r = revisionOrEmpty(c, "id");
     Map<String, Object> body = info(r.info());
-    body.put("config", r.config());
+    body.put("config", plane.store().secrets().sealed(r.config()));
     return revisioned(Reply.json(200, body));
   }
 
@@ -288,7 +310,7 @@ public final class ManagementApi {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("from", from.id());
     body.put("to", to.id());
-    body.put("changes", ConfigDiff.between(from.config(), to.config()).changes());
+    body.put("changes", redacted(ConfigDiff.between(from.config(), to.config())));
     return revisioned(Reply.json(200, body));
   }
 
@@ -349,7 +371,7 @@ public final class ManagementApi {
   // ---- whole configuration ----
 
   private Reply getConfig(Call c) {
-    GatewayConfig config = plane.config();
+    GatewayConfig config = plane.store().secrets().sealed(plane.config());
     if (wantsYaml(c.accept())) {
       try {
         return revisioned(Reply.text(200, ConfigMapper.yaml().writeValueAsString(config), "application/yaml"));
@@ -369,7 +391,7 @@ public final class ManagementApi {
       body.put("dryRun", true);
       body.put("changed", false);
       body.put("revision", current.id());
-      body.put("plan", ConfigDiff.between(current.config(), wanted).changes());
+      body.put("plan", redacted(ConfigDiff.between(current.config(), wanted)));
       return revisioned(Reply.json(200, body));
     }
     return commit(wanted, c.principal(), c.query("message").orElse("apply configuration"), "api");
@@ -381,7 +403,7 @@ public final class ManagementApi {
     body.put("dryRun", false);
     body.put("changed", after.id() != before.id());
     body.put("revision", after.id());
-    body.put("plan", ConfigDiff.between(before.config(), after.config()).changes());
+    body.put("plan", redacted(ConfigDiff.between(before.config(), after.config())));
     return body;
   }
 
@@ -393,6 +415,40 @@ public final class ManagementApi {
       return wanted;
     }, author, message, source));
     return revisioned(Reply.json(200, outcome(before[0], after)), after);
+  }
+
+  /** The changes with every named value shown as {@link #view(Object)} shows it (no secret values). */
+  private static List<ConfigDiff.Change> redacted(ConfigDiff diff) {
+    return diff.changes().stream()
+        .map(ch -> ch.before() instanceof NamedValueDef || ch.after() instanceof NamedValueDef
+            ? new ConfigDiff.Change(ch.kind(), ch.name(), ch.action(), ch.before() == null ? null : view(ch.before()),
+                ch.after() == null ? null : view(ch.after()))
+            : ch)
+        .toList();
+  }
+
+  private Reply reveal(Call c) {
+    String name = c.path("name");
+    NamedValueDef nv = plane.config().namedValue(name)
+        .orElseThrow(() -> new ApiException(404, "no named value '" + name + "'"));
+    String value = nv.value();
+    if (nv.isReference()) {
+      GatewayConfig resolved = plane.store().secrets().resolved(GatewayConfig.EMPTY.withNamedValues(List.of(nv)));
+      value = resolved.namedValues().get(0).value();
+      if (value == null) {
+        throw new ApiException(409, "reference named value '" + name + "' (" + nv.ref() + ") has no value yet");
+      }
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("name", name);
+    body.put("type", nv.type());
+    body.put("value", value);
+    return revisioned(Reply.json(200, body));
+  }
+
+  private Reply referenceHealth(Call c) {
+    References refs = plane.store().secrets().references();
+    return revisioned(Reply.json(200, Map.of("items", refs == null ? List.of() : refs.health())));
   }
 
   static boolean wantsYaml(String accept) {

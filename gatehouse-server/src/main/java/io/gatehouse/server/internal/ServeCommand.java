@@ -6,6 +6,8 @@ import io.gatehouse.control.ManagementOptions;
 import io.gatehouse.control.ManagementServer;
 import io.gatehouse.control.security.OidcSettings;
 import io.gatehouse.control.SqliteConfigStore;
+import io.gatehouse.control.secrets.References;
+import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.gateway.Gateway;
 import io.gatehouse.gateway.GatewayOptions;
 import io.gatehouse.model.ConfigException;
@@ -107,6 +109,10 @@ public final class ServeCommand implements Callable<Integer> {
           + " connection then bypasses strict HTTP/1.1 validation: use only behind a trusted proxy.")
   boolean h2c;
 
+  @Option(names = "--reference-refresh", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-PT60S}",
+      description = "How often reference named values (env:, file:, vault:) are re-read, ISO-8601 (default PT60S).")
+  Duration referenceRefresh;
+
   @Option(names = "--demo", defaultValue = "${env:GATEHOUSE_DEMO:-false}",
       description = "Register a demo API answered by a built-in mock and print curl commands to try (env GATEHOUSE_DEMO).")
   boolean demo;
@@ -186,10 +192,23 @@ public final class ServeCommand implements Callable<Integer> {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }
     Gateway gateway = await(Gateway.start(vertx, options));
-    plane.addValidator(Gateway::check);
-    plane.onChange(rev -> gateway.apply(rev.config(), rev.id()));
+    // secrets: the gateway sees reference named values resolved (refreshed in the background)
+    Secrets secrets = store.secrets();
+    References references = References.create(System.getenv(), referenceRefresh).start();
+    secrets.useReferences(references);
+    references.onChange(() -> {
+      synchronized (plane) {
+        gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
+      }
+    });
+    plane.addValidator(c -> Gateway.check(secrets.resolved(c)));
+    plane.onChange(rev -> {
+      synchronized (plane) {
+        gateway.apply(secrets.resolved(rev.config()), rev.id());
+      }
+    });
     try {
-      gateway.apply(plane.config(), plane.revision().id());
+      gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
     } catch (ConfigException e) {
       LOG.error("stored configuration revision {} does not compile; serving nothing until it is fixed: {}",
           plane.revision().id(), e.getMessage());
@@ -211,7 +230,10 @@ public final class ServeCommand implements Callable<Integer> {
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
     }
-    return new Running(vertx, gateway, management, plane, store);
+    return new Running(vertx, gateway, management, plane, () -> {
+      references.close();
+      store.close();
+    });
   }
 
   /** The management listener's options from the command line. */
