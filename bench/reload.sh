@@ -6,7 +6,9 @@
 # PUT /api/v1/config, then runs wrk against the gateway while re-applying the configuration N times
 # (each apply alternates a product description, so each one commits a new revision and the gateway
 # swaps its snapshot). Reports wrk's total requests, non-2xx/3xx responses (0 expected) and socket
-# errors, and how many applies created a revision.
+# errors, and how many applies created a revision, beside a run of the same length without
+# applies. wrk's request timeout is 10 s (not 2 s), so that a slow shared machine shows up as
+# latency rather than as timeouts.
 #
 # Usage: bench/reload.sh [seconds=30] [applies=100] [connections=50]
 # Needs: nginx, wrk (Debian packages nginx-light and wrk), curl, python3, a JDK.
@@ -73,13 +75,18 @@ apply() { # description -> prints the response body
 apply "initial" >/dev/null
 curl -sf "http://127.0.0.1:$GW_PORT/" >/dev/null || { echo "passthrough does not answer"; exit 1; }
 wrk -t2 -c"$CONNS" -d5s "http://127.0.0.1:$GW_PORT/" >/dev/null   # warm-up
+wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s "http://127.0.0.1:$GW_PORT/" > "$WORK/baseline.txt"
 
-wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$GW_PORT/" > "$WORK/wrk.txt" &
+# wrk runs until every apply has finished (at least DURATION seconds); SIGINT makes it stop and
+# print its totals.
+wrk -t2 -c"$CONNS" -d3600s --timeout 10s "http://127.0.0.1:$GW_PORT/" > "$WORK/wrk.txt" &
 WRK_PID=$!
+W0=$(date +%s%3N)
 sleep 1
-# Spread the applies over the run, leaving a second at each end.
-INTERVAL=$(python3 -c "print(max(0.0, ($DURATION - 2) / $APPLIES))")
+# Spread the applies over the run (one every INTERVAL seconds, back to back when behind).
+INTERVAL_MS=$(( (DURATION - 2) * 1000 / APPLIES ))
 CREATED=0; FAILED=0; FIRST=""; LAST=""
+T0=$(date +%s%3N)
 for i in $(seq 1 "$APPLIES"); do
   if body=$(apply "reload $((i % 2))"); then
     rev=$(echo "$body" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["revision"] if d["changed"] else "")')
@@ -87,18 +94,30 @@ for i in $(seq 1 "$APPLIES"); do
   else
     FAILED=$((FAILED + 1))
   fi
-  sleep "$INTERVAL"
+  NOW=$(date +%s%3N)
+  AHEAD=$(( T0 + i * INTERVAL_MS - NOW ))
+  [ "$AHEAD" -gt 0 ] && sleep "$(awk -v ms="$AHEAD" 'BEGIN {print ms / 1000}')"
 done
-wait "$WRK_PID"
+APPLY_SECONDS=$(awk -v s="$T0" -v e="$(date +%s%3N)" 'BEGIN {printf "%.1f", (e - s) / 1000}')
+sleep 1
+LEFT=$(( W0 + DURATION * 1000 - $(date +%s%3N) ))
+[ "$LEFT" -gt 0 ] && sleep "$(awk -v ms="$LEFT" 'BEGIN {print ms / 1000}')"
+kill -INT "$WRK_PID"
+wait "$WRK_PID" || true
+WRK_SECONDS=$(awk -v s="$W0" -v e="$(date +%s%3N)" 'BEGIN {printf "%.1f", (e - s) / 1000}')
+cp "$WORK/gatehouse.log" "$OUT/reload-gatehouse.log"
 
-REQS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
-NON2XX=$(awk '/Non-2xx or 3xx/ {print $5}' "$WORK/wrk.txt")
-SOCKET=$(awk -F'Socket errors: ' '/Socket errors/ {print $2}' "$WORK/wrk.txt")
-RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+summary() { # wrk output file -> "requests (rps/s), p50 latency, non-2xx N, socket errors ..."
+  local reqs rps lat non2xx socket
+  reqs=$(awk '/requests in/ {print $1}' "$1"); rps=$(awk '/Requests\/sec/ {print $2}' "$1")
+  lat=$(awk '/Latency/ {print $2}' "$1"); non2xx=$(awk '/Non-2xx or 3xx/ {print $5}' "$1")
+  socket=$(awk -F'Socket errors: ' '/Socket errors/ {print $2}' "$1")
+  echo "$reqs requests ($rps/s), mean latency $lat, non-2xx/3xx ${non2xx:-0}, socket errors: ${socket:-none}"
+}
 {
-  echo "duration          : ${DURATION}s, $CONNS connections"
-  echo "applies           : $APPLIES sent, $CREATED created a revision ($FIRST..$LAST), $FAILED failed"
-  echo "requests          : $REQS ($RPS/s)"
-  echo "non-2xx or 3xx    : ${NON2XX:-0}"
-  echo "socket errors     : ${SOCKET:-none}"
+  echo "duration          : ${DURATION}s per run, $CONNS connections, load average $(cut -d' ' -f1 /proc/loadavg)"
+  echo "without applies   : $(summary "$WORK/baseline.txt")"
+  echo "with applies      : $(summary "$WORK/wrk.txt") over ${WRK_SECONDS}s"
+  echo "applies           : $APPLIES sent in ${APPLY_SECONDS}s, all while wrk ran, $CREATED created a revision ($FIRST..$LAST), $FAILED failed"
+  echo "gateway errors    : $(grep -c ' ERROR ' "$WORK/gatehouse.log" || true) ERROR lines in its log ($OUT/reload-gatehouse.log)"
 } | tee "$OUT/reload.txt"
