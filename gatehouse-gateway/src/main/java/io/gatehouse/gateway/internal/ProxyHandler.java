@@ -60,7 +60,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     resp.putHeader("X-Request-Id", requestId);
     boolean upgrade = headers.contains(HttpHeaders.UPGRADE);
     if (upgrade && req.version() != HttpVersion.HTTP_2) {
-      // An upgrade the gateway does not perform leaves the connection in an unknown state.
+      // The gateway performs no upgrade; the HTTP/1.1 validator closes the connection after this
+      // response when the client asked for one (Connection: upgrade).
       resp.putHeader(HttpHeaders.CONNECTION, "close");
     }
 
@@ -199,7 +200,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String proto = trustedPeer && in.contains("X-Forwarded-Proto") ? in.get("X-Forwarded-Proto") : scheme;
     out.set("X-Forwarded-Proto", proto);
     String fwdHost = trustedPeer && in.contains("X-Forwarded-Host") ? in.get("X-Forwarded-Host") : originalHost;
-    out.set("X-Forwarded-Host", fwdHost);
+    if (fwdHost != null && !fwdHost.isEmpty()) {
+      out.set("X-Forwarded-Host", fwdHost); // never an empty field when the request had no Host
+    }
     String element = "for=" + Forwarding.forwardedNode(peer) + ";proto=" + scheme
         + (originalHost.isEmpty() ? "" : ";host=\"" + originalHost + "\"");
     String forwarded = in.get("Forwarded");

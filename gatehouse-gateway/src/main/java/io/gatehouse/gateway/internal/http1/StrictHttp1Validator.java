@@ -46,10 +46,13 @@ import org.slf4j.LoggerFactory;
  *   <li>After a message that ends the connection ({@code Connection: close}, or HTTP/1.0 without
  *       keep-alive) further bytes are discarded without an answer: the server closes after its
  *       response anyway.
- *   <li>An HTTP/1.1 request with an {@code Upgrade} field and the {@code upgrade} connection
- *       option switches this handler to pass-through after that message: the gateway MUST close the
- *       connection whenever it declines an upgrade, or later bytes would reach the HTTP decoder
- *       unvalidated. An {@code Upgrade} without the connection option is ignored (RFC 9110 §7.8).
+ *   <li>After an HTTP/1.1 request with an {@code Upgrade} field and the {@code upgrade} connection
+ *       option, later bytes are held back (at most 64 KiB) until the response to that request: after
+ *       a 101 they pass through unvalidated (the connection speaks another protocol), after any other
+ *       final response they are dropped and the connection is closed once that response is written,
+ *       so bytes after a declined upgrade never reach the HTTP decoder. Without the response tracker
+ *       the handler passes through right after the upgrade request. An {@code Upgrade} without the
+ *       connection option is ignored (RFC 9110 §7.8).
  * </ul>
  *
  * <p>If the response to earlier pipelined messages is still pending when a violation is found, the
@@ -120,6 +123,10 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   private static final int CHUNK_DATA_LF = 24;
   private static final int PASS_THROUGH = 30;
   private static final int DISCARD = 31;
+  /** After an upgrade request, until its response shows whether the upgrade happened. */
+  private static final int UPGRADE_PENDING = 32;
+  /** Most bytes held back while an upgrade is pending; beyond, the connection is closed. */
+  private static final int MAX_HELD_BYTES = 64 * 1024;
 
   // Events that stop the byte processor.
   private static final int EV_NONE = 0;
@@ -185,6 +192,8 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   private String violationDetail;
   private ChannelHandlerContext ctx;
   private boolean awaitingResponses;
+  private long upgradeMessage;
+  private ByteBuf held;
 
   /**
    * Creates a validator allowing request heads (request line plus field lines) of at most
@@ -249,6 +258,11 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
       return;
     }
     ByteBuf buf = (ByteBuf) msg;
+    if (state == UPGRADE_PENDING) {
+      hold(buf, buf.readerIndex());
+      buf.release();
+      return;
+    }
     if (state == PASS_THROUGH) {
       ctx.fireChannelRead(buf);
       return;
@@ -278,7 +292,7 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
             event = EV_COMPLETE;
             int outcome = onMessageComplete(i);
             if (outcome == 1) {
-              forwardEnd = end;
+              forwardEnd = state == PASS_THROUGH ? end : i;
               break;
             } else if (outcome == 2) {
               forwardEnd = i;
@@ -302,7 +316,7 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
         case EV_COMPLETE: {
           int outcome = onMessageComplete(i);
           if (outcome == 1) {
-            forwardEnd = end;
+            forwardEnd = state == PASS_THROUGH ? end : i;
             break scan;
           } else if (outcome == 2) {
             forwardEnd = i;
@@ -321,6 +335,9 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
     }
     if (!violated && state != DISCARD && state != PASS_THROUGH) {
       messageBytesForwarded = state != MSG_START && state != MSG_START_LF;
+    }
+    if (state == UPGRADE_PENDING && forwardEnd < end) {
+      hold(buf, forwardEnd);
     }
     if (forwardEnd == end && start == buf.readerIndex()) {
       ctx.fireChannelRead(buf);
@@ -343,7 +360,10 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
     boolean close = http10 ? !connectionKeepAlive : connectionClose;
     resetMessage();
     if (upgrade) {
-      state = PASS_THROUGH;
+      // With the response tracker, later bytes wait for the upgrade's answer: passed on after a
+      // 101, dropped (and the connection closed) after any other final response.
+      state = trackingResponses ? UPGRADE_PENDING : PASS_THROUGH;
+      upgradeMessage = messagesForwarded;
       return 1;
     }
     if (close) {
@@ -352,6 +372,37 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
     }
     state = MSG_START;
     return 0;
+  }
+
+  /** Keeps the bytes of {@code buf} from {@code from} on until the pending upgrade is answered. */
+  private void hold(ByteBuf buf, int from) {
+    int n = buf.writerIndex() - from;
+    if (n <= 0) {
+      return;
+    }
+    if (held == null) {
+      held = ctx.alloc().buffer(Math.min(n, MAX_HELD_BYTES));
+    }
+    if (held.readableBytes() + n > MAX_HELD_BYTES) {
+      LOG.debug("closing connection: more than {} bytes after an unanswered upgrade request", MAX_HELD_BYTES);
+      releaseHeld();
+      state = DISCARD;
+      ctx.close();
+      return;
+    }
+    held.writeBytes(buf, from, n);
+  }
+
+  private void releaseHeld() {
+    if (held != null) {
+      held.release();
+      held = null;
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseHeld();
   }
 
   private void resetMessage() {
@@ -1033,19 +1084,37 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
 
   private final class ResponseTracker extends ChannelOutboundHandlerAdapter {
     private boolean informational;
+    private int status;
 
     @Override
     public void write(ChannelHandlerContext outCtx, Object msg, ChannelPromise promise) {
       boolean completes = false;
       if (msg instanceof HttpResponse) {
-        int code = ((HttpResponse) msg).status().code();
-        informational = code < 200 && code != 101;
+        status = ((HttpResponse) msg).status().code();
+        informational = status < 200 && status != 101;
       }
       if (msg instanceof LastHttpContent) {
         completes = !informational;
         informational = false;
       }
+      boolean answersUpgrade = completes && state == UPGRADE_PENDING
+          && responsesCompleted + 1 == upgradeMessage;
+      if (answersUpgrade && status != 101) {
+        // The upgrade was declined: what the client sent after it is not HTTP/1.1 we validated.
+        state = DISCARD;
+        releaseHeld();
+        promise = promise.unvoid();
+        promise.addListener(ChannelFutureListener.CLOSE);
+      }
       outCtx.write(msg, promise);
+      if (answersUpgrade && status == 101) {
+        state = PASS_THROUGH;
+        ByteBuf rest = held;
+        held = null;
+        if (rest != null) {
+          ctx.channel().eventLoop().execute(() -> ctx.fireChannelRead(rest));
+        }
+      }
       if (completes) {
         responsesCompleted++;
         if (awaitingResponses && responsesCompleted >= messagesForwarded) {
