@@ -1,18 +1,21 @@
 package io.gatehouse.server;
 
+import io.gatehouse.server.internal.AdviseCommand;
 import io.gatehouse.server.internal.ApplyCommand;
+import io.gatehouse.server.internal.AuditSpecCommand;
 import io.gatehouse.server.internal.ExportCommand;
 import io.gatehouse.server.internal.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code gatehouse} command line: serve, apply and export. */
+/** The {@code gatehouse} command line: serve, apply, export, advise and audit-spec. */
 @Command(
     name = "gatehouse",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Self-hosted API management: gateway, management API and security analysis.",
-    subcommands = {ServeCommand.class, ApplyCommand.class, ExportCommand.class})
+    subcommands = {ServeCommand.class, ApplyCommand.class, ExportCommand.class, AdviseCommand.class,
+        AuditSpecCommand.class})
 public final class Main {
 
   /** Runs the command line and exits with its status. */
