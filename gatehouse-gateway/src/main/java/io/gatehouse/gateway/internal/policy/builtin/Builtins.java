@@ -25,6 +25,7 @@ public final class Builtins {
         new RewritePolicies.SetMethod(),
         new RewritePolicies.SetQueryParameter(),
         new BodyPolicies.SetBody(),
-        new BodyPolicies.FindAndReplace());
+        new BodyPolicies.FindAndReplace(),
+        new InjectionProtection());
   }
 }
