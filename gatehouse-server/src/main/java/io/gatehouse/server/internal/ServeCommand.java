@@ -78,6 +78,15 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Register a demo API answered by a built-in mock and print curl commands to try (env GATEHOUSE_DEMO).")
   boolean demo;
 
+  @Option(names = "--alert-webhook", paramLabel = "URL",
+      description = "POST every security alert as JSON to this URL, signed with X-Gatehouse-Signature when"
+          + " GATEHOUSE_ALERT_WEBHOOK_SECRET is set. Repeatable.")
+  List<java.net.URI> alertWebhooks = new ArrayList<>();
+
+  @Option(names = "--alert-webhook-secret", paramLabel = "SECRET", defaultValue = "${env:GATEHOUSE_ALERT_WEBHOOK_SECRET}",
+      description = "HMAC-SHA256 key for X-Gatehouse-Signature (prefer env GATEHOUSE_ALERT_WEBHOOK_SECRET).")
+  String alertWebhookSecret;
+
   /** What a started server holds, for tests that run it in-process. */
   public record Running(Vertx vertx, Gateway gateway, ManagementServer management, ControlPlane plane,
       AutoCloseable store) implements AutoCloseable {
@@ -165,10 +174,33 @@ public final class ServeCommand implements Callable<Integer> {
       out.println("  admin token " + t);
       out.println("              (shown once; also written to " + data.resolve("admin-token") + ", mode 0600)");
     });
+    startSecurity(vertx, plane, gateway, management);
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
     }
     return new Running(vertx, gateway, management, plane, store);
+  }
+
+  // --- security intelligence (threat detection, discovery, recommendations): see SecurityMonitor
+  private void startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management)
+      throws Exception {
+    SecurityMonitor security = new SecurityMonitor(plane::config,
+        io.gatehouse.insight.threat.ThreatSettings.DEFAULTS, alertWebhooks,
+        alertWebhookSecret, null);
+    security.listeners(List.of(
+        new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.port(), false),
+        new io.gatehouse.insight.advisor.RuntimeFacts.Listener("management", managementHost, management.actualPort(),
+            false)));
+    gateway.events().subscribe(security);
+    AutoCloseable detections = io.gatehouse.gateway.security.InjectionDetections.subscribe(security::detected);
+    security.mount(management.router());
+    // the subscription to the process-wide detection stream ends with this server's Vert.x instance
+    await(vertx.deployVerticle(new io.vertx.core.AbstractVerticle() {
+      @Override
+      public void stop() throws Exception {
+        detections.close();
+      }
+    }));
   }
 
   static <T> T await(io.vertx.core.Future<T> future) throws Exception {
