@@ -71,7 +71,7 @@ class SecurityMonitorTest {
     deliveries.clear();
   }
 
-  void serve() throws Exception {
+  void serve(String... extra) throws Exception {
     String yaml = """
         backends:
           - name: echo
@@ -92,14 +92,40 @@ class SecurityMonitorTest {
         """.formatted(upstream.url());
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).parse(yaml, "t.yaml", data);
     ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
-        "--management-port", "0", "--alert-webhook", "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook",
-        "--alert-webhook-secret", SECRET);
+    new CommandLine(cmd).parseArgs(concat(new String[] {"--data", data.toString(), "--gateway-host", "127.0.0.1",
+        "--gateway-port", "0", "--management-port", "0", "--alert-webhook",
+        "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook", "--alert-webhook-secret", SECRET}, extra));
     try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {
       io.gatehouse.control.AdminTokens.bootstrap(store, data, TOKEN);
     }
     running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
     running.plane().apply(cfg, "test", "security test");
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  void autoBlockRefusesTheClientAfterABruteForceAlert() throws Exception {
+    serve("--auto-block", "10m");
+    running.plane().update(c -> c.withApis(c.apis().stream().map(a -> a.withSubscriptionRequired(true)).toList()),
+        "test", "keys required");
+    for (int i = 0; i < 19; i++) {
+      assertThat(gw("/legacy/x").statusCode()).isEqualTo(401);
+    }
+    for (int i = 0; i < 5; i++) {
+      assertThat(gw("/legacy/x").statusCode()).isIn(401, 403); // the 20th failure raises the alert asynchronously
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int status = 401;
+    while (System.nanoTime() < deadline && status != 403) {
+      status = gw("/legacy/x").statusCode();
+    }
+    assertThat(status).isEqualTo(403);
+    assertThat(mgmt("/api/v1/security/alerts").get("items").findValuesAsText("detector")).contains("brute-force");
   }
 
   HttpResponse<String> gw(String path) throws Exception {
