@@ -140,6 +140,23 @@ public final class ManagementServer {
     return router;
   }
 
+  /**
+   * A handler for routes mounted on {@link #router()} that lets the request through only when the
+   * authenticated caller holds {@code permission}, answering 403 otherwise (the same rule as the
+   * route table's).
+   */
+  public io.vertx.core.Handler<RoutingContext> requiring(String permission) {
+    java.util.Objects.requireNonNull(permission, "permission");
+    return ctx -> {
+      Principal who = ctx.get(WHO);
+      if (who == null || !who.permits(permission)) {
+        problem(ctx, 403, "permission " + permission + " is required", List.of());
+        return;
+      }
+      ctx.next();
+    };
+  }
+
   /** The audit log this server writes. */
   public AuditLog auditLog() {
     return security.audit();

@@ -368,4 +368,25 @@ class ManagementServerTest {
     assertThat(registered).hasSizeGreaterThan(35);
     assertThat(documented).isEqualTo(registered);
   }
+
+  @Test
+  void apiImportReturnsOpenApiAuditWarningsWithoutBlocking() throws Exception {
+    post("/api/v1/backends", "{\"name\":\"b1\",\"url\":\"http://127.0.0.1:9000\"}");
+    String doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /items:\n    get:\n"
+        + "      parameters:\n        - {name: q, in: query, schema: {type: string}}\n"
+        + "      responses:\n        '200': {description: ok}\n";
+    String body = ConfigMapper.json().writeValueAsString(Map.of("name", "imported", "path", "/imported", "backend", "b1",
+        "openapi", Map.of("inline", doc)));
+    Res created = post("/api/v1/apis", body);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    JsonNode warnings = created.json().get("warnings");
+    assertThat(warnings.findValuesAsText("rule"))
+        .contains("openapi.operation-without-security", "openapi.string-without-max-length");
+    assertThat(created.json().get("operations").toString()).contains("GET /items");
+    Res replaced = put("/api/v1/apis/imported", body);
+    assertThat(replaced.status()).isEqualTo(200);
+    assertThat(replaced.json().get("warnings").size()).isPositive();
+    Res plain = post("/api/v1/apis", "{\"name\":\"plain\",\"path\":\"/plain\",\"backend\":\"b1\"}");
+    assertThat(plain.json().has("warnings")).isFalse();
+  }
 }

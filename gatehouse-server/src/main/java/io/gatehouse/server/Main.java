@@ -1,7 +1,9 @@
 package io.gatehouse.server;
 
+import io.gatehouse.server.internal.AdviseCommand;
 import io.gatehouse.server.internal.ApplyCommand;
 import io.gatehouse.server.internal.AuditCommand;
+import io.gatehouse.server.internal.AuditSpecCommand;
 import io.gatehouse.server.internal.ExportCommand;
 import io.gatehouse.server.internal.RotateKeysCommand;
 import io.gatehouse.server.internal.SealCommand;
@@ -9,14 +11,14 @@ import io.gatehouse.server.internal.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code gatehouse} command line: serve, apply, export, audit, seal and rotate-keys. */
+/** The {@code gatehouse} command line: serve, apply, export, audit, seal, rotate-keys, advise and audit-spec. */
 @Command(
     name = "gatehouse",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Self-hosted API management: gateway, management API and security analysis.",
     subcommands = {ServeCommand.class, ApplyCommand.class, ExportCommand.class, AuditCommand.class,
-        SealCommand.class, RotateKeysCommand.class})
+        SealCommand.class, RotateKeysCommand.class, AdviseCommand.class, AuditSpecCommand.class})
 public final class Main {
 
   /** Runs the command line and exits with its status. */

@@ -144,6 +144,7 @@ public final class ManagementApi {
       withKeys.putAll(generated);
       body = withKeys;
     }
+    body = withAuditWarnings(item, body);
     return revisioned(Reply.json(201, body).header("Location", PREFIX + "/" + kind.segment() + "/" + name), r);
   }
 
@@ -164,7 +165,7 @@ public final class ManagementApi {
       items.set(items.indexOf(old), item);
       return kind.with().apply(cfg, items);
     }, c.principal(), "replace " + kind.segment() + "/" + name));
-    return revisioned(Reply.json(200, view(kind.find(r.config(), name).orElseThrow())), r);
+    return revisioned(Reply.json(200, withAuditWarnings(parsed, view(kind.find(r.config(), name).orElseThrow()))), r);
   }
 
   private <T> Reply delete(EntityKind<T> kind, Call c) {
@@ -222,6 +223,34 @@ public final class ManagementApi {
     } catch (ConfigException e) {
       throw new ApiException(400, "the body does not describe a " + kind.singular() + ": " + e.getMessage(), e.problems());
     }
+  }
+
+  /**
+   * Adds {@code warnings}, the OpenAPI audit findings of an API's inline document, to the response
+   * body; advisory only, never blocking the change.
+   */
+  private static Object withAuditWarnings(Object item, Object body) {
+    if (!(item instanceof ApiDef api) || api.openapi() == null || api.openapi().inline() == null) {
+      return body;
+    }
+    List<io.gatehouse.insight.Finding> findings;
+    try {
+      findings = io.gatehouse.insight.audit.OpenApiAuditor.audit(api.openapi().inline());
+    } catch (RuntimeException e) {
+      return body;
+    }
+    ObjectNode out = ConfigMapper.json().valueToTree(body);
+    com.fasterxml.jackson.databind.node.ArrayNode warnings = out.putArray("warnings");
+    for (io.gatehouse.insight.Finding f : findings) {
+      ObjectNode w = warnings.addObject();
+      w.put("rule", f.rule());
+      w.put("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT));
+      w.put("resource", f.resource());
+      w.put("title", f.title());
+      w.put("remediation", f.remediation());
+      w.put("owasp", f.owasp());
+    }
+    return out;
   }
 
   /** Resolves an API's inline OpenAPI document into operations; other kinds pass through. */

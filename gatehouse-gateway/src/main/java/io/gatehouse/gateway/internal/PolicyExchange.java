@@ -200,6 +200,7 @@ final class PolicyExchange implements GatewayContext, Request {
 
   /** Called by the forward step with the backend's response. */
   void backendResponded(HttpClientResponse bres) {
+    ev.backendAnswered(bres.statusCode()); // the traffic event's backendStatus, as on the policy-free path
     bres.pause();
     backend = bres;
     MultiMap bh = bres.headers();

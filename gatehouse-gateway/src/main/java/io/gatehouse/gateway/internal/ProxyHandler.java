@@ -121,6 +121,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       ev.operation(operation);
     }
 
+    // 3b. Temporary blocks of a client address raised by threat detection.
+    if (blocked(req, null, ev)) {
+      return;
+    }
+
     // 4. Subscription key.
     String query = req.query();
     Grant grant = null;
@@ -158,6 +163,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       }
     }
 
+    // 4b. Temporary blocks of a subscription raised by threat detection.
+    if (grant != null && blocked(req, grant.subscription(), ev)) {
+      return;
+    }
+
     // 5. Policies: the compiled pipeline of this API, operation and product runs around the
     //    forward (inbound, backend, outbound, on-error); nothing is allocated when there is none.
     Pipeline pipeline = api.policies().select(operation, grant == null ? null : grant.product());
@@ -168,6 +178,19 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     // 6. Forward to the backend.
     forward(req, snap, api, rest, query, ev, upgrade, null);
+  }
+
+  /** Answers 403 {@code client-blocked} when {@link io.gatehouse.gateway.security.ClientBlocks} blocks the peer. */
+  private boolean blocked(HttpServerRequest req, String subscription, Exchange ev) {
+    if (!io.gatehouse.gateway.security.ClientBlocks.active()) {
+      return false;
+    }
+    String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
+    if (!io.gatehouse.gateway.security.ClientBlocks.isBlocked(peer, subscription)) {
+      return false;
+    }
+    reject(req, 403, "client-blocked", "Forbidden", "the client is temporarily blocked", ev);
+    return true;
   }
 
   /** Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}. */

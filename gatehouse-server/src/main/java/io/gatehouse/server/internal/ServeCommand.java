@@ -117,6 +117,24 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Register a demo API answered by a built-in mock and print curl commands to try (env GATEHOUSE_DEMO).")
   boolean demo;
 
+  @Option(names = "--alert-webhook", paramLabel = "URL",
+      description = "POST every security alert as JSON to this URL, signed with X-Gatehouse-Signature when"
+          + " GATEHOUSE_ALERT_WEBHOOK_SECRET is set. Repeatable.")
+  List<java.net.URI> alertWebhooks = new ArrayList<>();
+
+  @Option(names = "--alert-webhook-secret", paramLabel = "SECRET", defaultValue = "${env:GATEHOUSE_ALERT_WEBHOOK_SECRET}",
+      description = "HMAC-SHA256 key for X-Gatehouse-Signature (prefer env GATEHOUSE_ALERT_WEBHOOK_SECRET).")
+  String alertWebhookSecret;
+
+  @Option(names = "--auto-block", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_AUTO_BLOCK}",
+      description = "Block the client (IP or subscription) of a high-severity security alert for this long, e.g. 10m"
+          + " (env GATEHOUSE_AUTO_BLOCK; default off).")
+  String autoBlock;
+
+  @Option(names = "--auto-block-allow", paramLabel = "IDENTITY",
+      description = "Never auto-block this identity: ip:ADDRESS or subscription:NAME. Repeatable.")
+  List<String> autoBlockAllow = new ArrayList<>();
+
   /** What a started server holds, for tests that run it in-process. */
   public record Running(Vertx vertx, Gateway gateway, ManagementServer management, ControlPlane plane,
       AutoCloseable store) implements AutoCloseable {
@@ -227,6 +245,7 @@ public final class ServeCommand implements Callable<Integer> {
       out.println("  admin token " + t);
       out.println("              (shown once; also written to " + data.resolve("admin-token") + ", mode 0600)");
     });
+    startSecurity(vertx, plane, gateway, management);
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
     }
@@ -257,6 +276,40 @@ public final class ServeCommand implements Callable<Integer> {
           OidcSettings.parseRoleMap(oidcRoleMap)));
     }
     return b.build();
+  }
+
+  // --- security intelligence (threat detection, discovery, recommendations): see SecurityMonitor
+  private void startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management)
+      throws Exception {
+    io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
+    if (autoBlock != null && !autoBlock.isBlank()) {
+      Duration ttl = Duration.parse("PT" + autoBlock.trim().toUpperCase(java.util.Locale.ROOT));
+      blocklist = new io.gatehouse.insight.threat.TemporaryBlocklist(ttl,
+          java.util.Set.of("object-enumeration", "brute-force", "injection", "scanning"),
+          new java.util.HashSet<>(autoBlockAllow), 100_000);
+    }
+    SecurityMonitor security = new SecurityMonitor(plane::config,
+        io.gatehouse.insight.threat.ThreatSettings.DEFAULTS, alertWebhooks,
+        alertWebhookSecret, blocklist);
+    security.listeners(List.of(
+        new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.port(), false),
+        new io.gatehouse.insight.advisor.RuntimeFacts.Listener("management", managementHost, management.actualPort(),
+            false)));
+    gateway.events().subscribe(security);
+    AutoCloseable detections = io.gatehouse.gateway.security.InjectionDetections.subscribe(security::detected);
+    io.gatehouse.insight.threat.TemporaryBlocklist blocks = blocklist;
+    AutoCloseable blocking = blocks == null ? () -> { }
+        : io.gatehouse.gateway.security.ClientBlocks.install(
+            (ip, sub) -> blocks.isBlocked(ip, sub, java.time.Instant.now()));
+    security.mount(management);
+    // the subscription to the process-wide detection stream ends with this server's Vert.x instance
+    await(vertx.deployVerticle(new io.vertx.core.AbstractVerticle() {
+      @Override
+      public void stop() throws Exception {
+        detections.close();
+        blocking.close();
+      }
+    }));
   }
 
   static <T> T await(io.vertx.core.Future<T> future) throws Exception {

@@ -47,6 +47,9 @@ public final class Builtins {
         new RoutingPolicies.Retry(),
         new RoutingPolicies.SendRequest(),
         new DiagnosticPolicies.Trace(),
-        new DiagnosticPolicies.EmitMetric());
+        new DiagnosticPolicies.EmitMetric(),
+        // runtime protection
+
+        new InjectionProtection());
   }
 }

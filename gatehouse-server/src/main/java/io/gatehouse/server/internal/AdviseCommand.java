@@ -1,0 +1,77 @@
+package io.gatehouse.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.insight.Severity;
+import io.gatehouse.insight.advisor.Advice;
+import io.gatehouse.insight.advisor.PostureAdvisor;
+import io.gatehouse.insight.advisor.RuntimeFacts;
+import io.gatehouse.model.ConfigException;
+import io.gatehouse.model.ConfigMapper;
+import io.gatehouse.model.GatewayConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gatehouse advise}: runs the posture advisor over a configuration file without a server and
+ * exits 1 when a finding reaches the {@code --fail-on} severity (2 when the file is invalid).
+ */
+@Command(name = "advise", mixinStandardHelpOptions = true,
+    description = "Check a configuration file against the security posture rules.")
+public final class AdviseCommand implements Callable<Integer> {
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "Configuration file (YAML or JSON).")
+  Path config;
+
+  @Option(names = "--format", defaultValue = "text", description = "text, json or sarif (default text).")
+  FindingReport.Format format;
+
+  @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit 1 when a finding is at least this severe: high, medium or low.")
+  Severity failOn;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    GatewayConfig cfg;
+    try {
+      cfg = FileSource.load(config);
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println("error: " + config + " is not a valid configuration:");
+      e.problems().forEach(p -> spec.commandLine().getErr().println("  " + p));
+      return 2;
+    }
+    RuntimeFacts facts = RuntimeFacts.NONE.withNamedValueSources(namedValueSources(config));
+    Advice advice = PostureAdvisor.defaults().advise(cfg, facts, Instant.now());
+    spec.commandLine().getOut().print(
+        FindingReport.render(format, advice.score(), advice.findings(), advice.notes(), config.toString()));
+    spec.commandLine().getOut().flush();
+    return FindingReport.fails(advice.findings(), failOn) ? 1 : 0;
+  }
+
+  /** Named values as written, before {@code ${env:...}} substitution, so references are told from inline values. */
+  static Map<String, String> namedValueSources(Path file) {
+    Map<String, String> out = new HashMap<>();
+    try {
+      JsonNode root = ConfigMapper.yaml().readTree(Files.readString(file));
+      JsonNode nvs = root == null ? null : root.get("namedValues");
+      if (nvs != null && nvs.isArray()) {
+        for (JsonNode nv : nvs) {
+          if (nv.hasNonNull("name") && nv.hasNonNull("value")) {
+            out.put(nv.get("name").asText(), nv.get("value").asText());
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,202 @@
+package io.gatehouse.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.gatehouse.insight.threat.WebhookSignature;
+import io.gatehouse.model.ConfigLoader;
+import io.gatehouse.model.GatewayConfig;
+import io.gatehouse.testing.MockUpstream;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Security intelligence in a running server: alerts, signed webhooks, recommendations and discovery. */
+class SecurityMonitorTest {
+  static final String TOKEN = "security-admin-token-0123456789";
+  static final String SECRET = "webhook-secret";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static Vertx vertx;
+  static MockUpstream upstream;
+  static HttpServer hook;
+  static final LinkedBlockingQueue<Map.Entry<String, byte[]>> deliveries = new LinkedBlockingQueue<>();
+
+  final HttpClient http = HttpClient.newHttpClient();
+  ServeCommand.Running running;
+  @TempDir Path data;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    upstream = MockUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    hook.createContext("/hook", ex -> {
+      byte[] body = ex.getRequestBody().readAllBytes();
+      deliveries.add(Map.entry(String.valueOf(ex.getRequestHeaders().getFirst(WebhookSignature.HEADER)), body));
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    hook.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    hook.stop(0);
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    if (running != null) {
+      running.close();
+    }
+    deliveries.clear();
+  }
+
+  void serve(String... extra) throws Exception {
+    String yaml = """
+        backends:
+          - name: echo
+            url: %s
+        apis:
+          - name: shop
+            path: /shop
+            backend: echo
+            subscriptionRequired: false
+            operations:
+              - GET /items/{id}
+              - GET /unused
+            policies: {inbound: [{injection-protection: {action: detect}}]}
+          - name: legacy
+            path: /legacy
+            backend: echo
+            subscriptionRequired: false
+        """.formatted(upstream.url());
+    GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).parse(yaml, "t.yaml", data);
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd).parseArgs(concat(new String[] {"--data", data.toString(), "--gateway-host", "127.0.0.1",
+        "--gateway-port", "0", "--management-port", "0", "--alert-webhook",
+        "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook", "--alert-webhook-secret", SECRET}, extra));
+    try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {
+      io.gatehouse.control.AdminTokens.bootstrap(store, data, TOKEN);
+    }
+    running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
+    running.plane().apply(cfg, "test", "security test");
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  void autoBlockRefusesTheClientAfterABruteForceAlert() throws Exception {
+    serve("--auto-block", "10m");
+    running.plane().update(c -> c.withApis(c.apis().stream().map(a -> a.withSubscriptionRequired(true)).toList()),
+        "test", "keys required");
+    for (int i = 0; i < 19; i++) {
+      assertThat(gw("/legacy/x").statusCode()).isEqualTo(401);
+    }
+    for (int i = 0; i < 5; i++) {
+      assertThat(gw("/legacy/x").statusCode()).isIn(401, 403); // the 20th failure raises the alert asynchronously
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int status = 401;
+    while (System.nanoTime() < deadline && status != 403) {
+      status = gw("/legacy/x").statusCode();
+    }
+    assertThat(status).isEqualTo(403);
+    assertThat(mgmt("/api/v1/security/alerts").get("items").findValuesAsText("detector")).contains("brute-force");
+  }
+
+  HttpResponse<String> gw(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.gateway().port() + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode mgmt(String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + running.management().actualPort() + path))
+        .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void injectionAttemptRaisesAStoredAlertAndASignedWebhook() throws Exception {
+    serve();
+    assertThat(gw("/shop/items/1?q=1%27%20UNION%20SELECT%20password%20FROM%20users--&token=abc").statusCode())
+        .isEqualTo(200);
+    Map.Entry<String, byte[]> delivery = deliveries.poll(10, TimeUnit.SECONDS);
+    assertThat(delivery).isNotNull();
+    assertThat(WebhookSignature.verify(SECRET, delivery.getValue(), delivery.getKey())).isTrue();
+    JsonNode alert = JSON.readTree(delivery.getValue());
+    assertThat(alert.get("detector").asText()).isEqualTo("injection");
+    assertThat(alert.get("identity").asText()).isEqualTo("ip:127.0.0.1");
+    assertThat(alert.get("evidence").toString()).contains("token=***").doesNotContain("abc");
+    JsonNode listed = mgmt("/api/v1/security/alerts");
+    assertThat(listed.get("items").findValuesAsText("detector")).contains("injection");
+  }
+
+  @Test
+  void securityRoutesRequireTheAdminToken() throws Exception {
+    serve();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + running.management().actualPort() + "/api/v1/security/alerts")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void recommendationsScoreTheCurrentConfiguration() throws Exception {
+    serve();
+    JsonNode doc = mgmt("/api/v1/security/recommendations");
+    assertThat(doc.get("score").asInt()).isBetween(0, 99);
+    assertThat(doc.get("findings").findValuesAsText("rule")).contains("api.no-authentication", "api.no-rate-limit");
+  }
+
+  @Test
+  void discoveryReportsObservedShadowAndUnusedEndpoints() throws Exception {
+    serve();
+    assertThat(gw("/shop/items/42").statusCode()).isEqualTo(200);
+    assertThat(gw("/shop/internal/debug").statusCode()).isEqualTo(404);
+    assertThat(gw("/legacy/internal/debug?verbose=1").statusCode()).isEqualTo(200);
+    JsonNode doc = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      doc = mgmt("/api/v1/discovery/shop");
+      if (doc.get("endpoints").size() >= 1 && mgmt("/api/v1/discovery/legacy").get("endpoints").size() >= 1) {
+        break;
+      }
+      Thread.onSpinWait();
+    }
+    // the gateway's own 404 for an undeclared path is not an endpoint
+    assertThat(doc.get("endpoints").findValuesAsText("template")).containsExactly("/items/{int}");
+    assertThat(doc.get("shadow")).isEmpty();
+    assertThat(doc.get("unused").toString()).contains("GET /unused").doesNotContain("items");
+    JsonNode legacy = mgmt("/api/v1/discovery/legacy");
+    assertThat(legacy.get("shadow").findValuesAsText("template")).containsExactly("/internal/debug");
+    JsonNode openapi = mgmt("/api/v1/discovery/legacy/openapi");
+    assertThat(openapi.get("paths").has("/internal/debug")).isTrue();
+  }
+}
