@@ -12,7 +12,6 @@ import io.gatehouse.model.OperationDef;
 import io.gatehouse.model.PoliciesDef;
 import io.gatehouse.model.ProductDef;
 import io.gatehouse.model.SubscriptionDef;
-import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -403,44 +402,33 @@ public final class PostureAdvisor {
     return false;
   }
 
-  /** Reads {@code type}/{@code secret} when the named-value model has them; else judges by name. */
+  /**
+   * A secret kept in the configuration itself rather than referenced from a secret store: a plain
+   * named value that looks like a secret (high: plain text), or a {@code secret} value held inline
+   * (medium: encrypted at rest, but the secret's source of truth is the gateway, not a store). A
+   * value written as {@code ${env:NAME}} in the file ({@code source}) counts as a reference.
+   */
   private static void inlineSecret(NamedValueDef nv, String source, List<Finding> out) {
-    Object type = component(nv, "type");
-    Object secret = component(nv, "secret");
-    boolean isSecret;
-    if (type != null) {
-      isSecret = type.toString().toLowerCase(Locale.ROOT).contains("secret");
-    } else if (secret instanceof Boolean s) {
-      isSecret = s;
-    } else {
-      isSecret = SECRET_NAME.matcher(nv.name()).matches();
-    }
-    if (!isSecret) {
+    if (NamedValueDef.REFERENCE.equals(nv.type())) {
       return;
     }
-    String value = source != null ? source.trim() : nv.value() == null ? "" : nv.value().trim();
-    boolean reference = value.startsWith("${env:") || value.startsWith("${secret:") || value.startsWith("${file:")
-        || value.startsWith("vault:") || value.startsWith("sealed:") || value.startsWith("enc:")
-        || (type != null && type.toString().toLowerCase(Locale.ROOT).contains("ref"));
-    if (!reference) {
+    String written = source != null ? source.trim() : "";
+    if (written.startsWith("${env:")) {
+      return;
+    }
+    if (nv.isSecret()) {
+      out.add(new Finding("named-value.inline-secret", Severity.MEDIUM, "named value " + nv.name(),
+          "Secret held inline instead of referenced from a secret store",
+          "The secret is encrypted at rest, but the gateway is its source of truth: rotating it means editing the"
+              + " configuration, and every export carries it (sealed).",
+          "Keep the secret in a secret store and use a reference named value (env:, file: or vault:).", API8));
+    } else if (SECRET_NAME.matcher(nv.name()).matches()) {
       out.add(new Finding("named-value.inline-secret", Severity.HIGH, "named value " + nv.name(),
           "Secret stored in plain text in the configuration",
-          "The value looks like a secret and is written inline, so it lands in Git, exports and backups.",
-          "Reference it instead (${env:NAME} or a secret reference) or store it as a sealed secret value.", API8));
+          "The value looks like a secret and is a plain named value, so it lands unencrypted in Git, exports and"
+              + " backups.",
+          "Make it a secret named value, or better a reference to a secret store (env:, file: or vault:).", API8));
     }
-  }
-
-  private static Object component(Object record, String name) {
-    for (RecordComponent c : record.getClass().getRecordComponents()) {
-      if (c.getName().equals(name)) {
-        try {
-          return c.getAccessor().invoke(record);
-        } catch (ReflectiveOperationException e) {
-          return null;
-        }
-      }
-    }
-    return null;
   }
 
   // ---------------------------------------------------------------- runtime rules

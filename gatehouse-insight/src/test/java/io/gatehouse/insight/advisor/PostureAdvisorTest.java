@@ -154,9 +154,19 @@ class PostureAdvisorTest {
 
   @Test
   void inlineSecretNamedValueIsReported() {
-    String inline = SECURE.replace("value: ${env:DB_PASSWORD}", "value: hunter2");
-    assertThat(PostureAdvisor.defaults().advise(config(inline), RuntimeFacts.NONE, NOW).findings()).filteredOn(f -> f.rule().equals("named-value.inline-secret"))
-        .extracting(Finding::resource).containsExactly("named value db-password");
+    String plain = SECURE.replace("value: ${env:DB_PASSWORD}", "value: hunter2");
+    assertThat(PostureAdvisor.defaults().advise(config(plain), RuntimeFacts.NONE, NOW).findings())
+        .filteredOn(f -> f.rule().equals("named-value.inline-secret"))
+        .extracting(f -> f.resource() + " " + f.severity())
+        .containsExactly("named value db-password HIGH");
+    String secret = SECURE.replace("    value: ${env:DB_PASSWORD}", "    type: secret\n    value: hunter2");
+    assertThat(PostureAdvisor.defaults().advise(config(secret), RuntimeFacts.NONE, NOW).findings())
+        .filteredOn(f -> f.rule().equals("named-value.inline-secret"))
+        .extracting(f -> f.resource() + " " + f.severity())
+        .containsExactly("named value db-password MEDIUM");
+    String reference = SECURE.replace("    value: ${env:DB_PASSWORD}", "    type: reference\n    ref: env:DB_PASSWORD");
+    assertThat(PostureAdvisor.defaults().advise(config(reference), RuntimeFacts.NONE, NOW).findings())
+        .noneMatch(f -> f.rule().equals("named-value.inline-secret"));
   }
 
   @Test
