@@ -31,6 +31,12 @@ public interface GatewayContext extends PolicyContext {
   /** Runs {@code action} once when the exchange ends, whichever way it ends. */
   void onEnd(Runnable action);
 
+  /**
+   * Runs {@code action} once when the response has been written to the client or the client left,
+   * with the body bytes read from the client plus those written to it.
+   */
+  void onComplete(java.util.function.LongConsumer action);
+
   /** A new, empty response with {@code status}. */
   Response newResponse(int status);
 }
