@@ -2,6 +2,7 @@ package io.gatehouse.server;
 
 import io.gatehouse.server.internal.ApplyCommand;
 import io.gatehouse.server.internal.ExportCommand;
+import io.gatehouse.server.internal.ImportCommand;
 import io.gatehouse.server.internal.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Self-hosted API management: gateway, management API and security analysis.",
-    subcommands = {ServeCommand.class, ApplyCommand.class, ExportCommand.class})
+    subcommands = {ServeCommand.class, ApplyCommand.class, ExportCommand.class, ImportCommand.class})
 public final class Main {
 
   /** Runs the command line and exits with its status. */
