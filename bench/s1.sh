@@ -10,7 +10,8 @@
 # server cannot write yet are left out, and the report says so.
 #
 # CPU is utime+stime from /proc/<pid>/stat over the measured run, after a warm-up run, exactly as
-# in bench/passthrough.sh; the gateway is also measured on a plain passthrough of the same POST.
+# in bench/passthrough.sh (plus an extra WARMUP=20 s of both gateway paths first); the gateway is
+# also measured on a plain passthrough of the same POST.
 #
 # Usage: bench/s1.sh [seconds=20] [connections=50]
 # Needs: nginx, wrk (Debian packages nginx-light and wrk), openssl, python3, a JDK.
@@ -203,6 +204,11 @@ measure() { # name url pid -> prints "name requests cpu_ticks non2xx"
   echo "$name $reqs $(( after - before )) ${non2xx:-0}"
 }
 
+# The JVM compiles the S1 path (JWT, schema validation) later than nginx is warm: warm both gateway
+# paths for WARMUP seconds (default 20) before any gateway measurement.
+WARMUP=${WARMUP:-20}
+wrk -t2 -c"$CONNS" -d"${WARMUP}s" -s "$WORK/s1.lua" "http://127.0.0.1:$GW_PORT/api/orders" >/dev/null
+wrk -t2 -c"$CONNS" -d"${WARMUP}s" -s "$WORK/s1.lua" "http://127.0.0.1:$GW_PORT/plain/orders" >/dev/null
 DIRECT=$(measure backend "http://127.0.0.1:$BACKEND_PORT/orders" "$NGINX_WORKER")
 NGINX=$(measure nginx "http://127.0.0.1:$NGINX_PROXY_PORT/orders" "$NGINX_WORKER")
 PLAIN=$(measure plain "http://127.0.0.1:$GW_PORT/plain/orders" "$GW_PID")
