@@ -6,6 +6,8 @@ import io.gatehouse.gateway.events.TrafficEvents;
 import io.gatehouse.gateway.internal.ProxyHandler;
 import io.gatehouse.gateway.internal.events.EventQueue;
 import io.gatehouse.gateway.internal.Snapshot;
+import io.gatehouse.gateway.internal.counters.CounterStore;
+import io.gatehouse.gateway.internal.counters.SqliteCounterFile;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
 import io.gatehouse.model.ConfigException;
 import io.gatehouse.model.ConfigProblem;
@@ -49,11 +51,13 @@ public final class Gateway {
   private final HttpClient client;
   private final Upstreams upstreams;
   private final EventQueue events;
+  private final CounterStore counters;
   private final LongAdder connections = new LongAdder();
   private int port = -1;
   private int httpsPort = -1;
 
-  private Gateway(HttpClient client, Upstreams upstreams, EventQueue events) {
+  private Gateway(HttpClient client, Upstreams upstreams, EventQueue events, CounterStore counters) {
+    this.counters = counters;
     this.client = client;
     this.upstreams = upstreams;
     this.events = events;
@@ -87,7 +91,8 @@ public final class Gateway {
             .setVerifyHost(true)
             .setTrustAll(false),
         new PoolOptions().setHttp1MaxSize(256).setHttp2MaxSize(16).setMaxWaitQueueSize(10_000));
-    Gateway gateway = new Gateway(client, new Upstreams(vertx), new EventQueue(eventQueueCapacity));
+    CounterStore counters = options.dataDir() == null ? CounterStore.inMemory() : SqliteCounterFile.store(options.dataDir());
+    Gateway gateway = new Gateway(client, new Upstreams(vertx), new EventQueue(eventQueueCapacity), counters);
     ProxyHandler handler = new ProxyHandler(gateway.current::get, client, gateway.events);
     HttpServerOptions base = new HttpServerOptions()
         .setHost(options.host())
@@ -168,7 +173,7 @@ public final class Gateway {
   public synchronized void apply(GatewayConfig config, long revision) {
     Snapshot next;
     try {
-      next = Snapshot.compile(config, revision, upstreams);
+      next = Snapshot.compile(config, revision, upstreams, counters);
     } catch (RuntimeException e) {
       upstreams.retain(current.get().upstreams());
       throw e;
@@ -230,6 +235,6 @@ public final class Gateway {
     servers.forEach(s -> closing.add(s.close()));
     closing.add(client.close());
     upstreams.close();
-    return Future.join(closing).<Void>mapEmpty().andThen(ar -> events.close());
+    return Future.join(closing).andThen(ar -> counters.close()).<Void>mapEmpty().andThen(ar -> events.close());
   }
 }

@@ -28,7 +28,8 @@ public record GatewayOptions(
     List<Certificate> certificates,
     int maxHeaderSize,
     Duration clientIdleTimeout,
-    boolean h2c) {
+    boolean h2c,
+    Path dataDir) {
 
   /**
    * A server certificate: PEM certificate chain and private key files, or a PKCS#12 key store with
@@ -47,6 +48,12 @@ public record GatewayOptions(
     }
   }
 
+  /** Options without a data directory (state in memory only). */
+  public GatewayOptions(String host, int port, int httpsPort, List<Certificate> certificates, int maxHeaderSize,
+      Duration clientIdleTimeout, boolean h2c) {
+    this(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, null);
+  }
+
   public GatewayOptions {
     requireNonNull(host, "host");
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
@@ -58,16 +65,21 @@ public record GatewayOptions(
 
   /** Plain HTTP on {@code host:port}, 16 KiB heads, 60 s client idle timeout, no TLS. */
   public static GatewayOptions plain(String host, int port) {
-    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60), false);
+    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60), false, null);
+  }
+
+  /** Returns a copy keeping durable state (quota counters) under {@code dir}; {@code null} for memory only. */
+  public GatewayOptions withDataDir(Path dir) {
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dir);
   }
 
   /** Returns a copy serving HTTPS on {@code httpsPort} with {@code certificates}. */
   public GatewayOptions withTls(int httpsPort, List<Certificate> certificates) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir);
   }
 
   /** Returns a copy with cleartext HTTP/2 switched on or off (see {@code h2c}). */
   public GatewayOptions withH2c(boolean enabled) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled, dataDir);
   }
 }

@@ -7,18 +7,20 @@ import io.gatehouse.server.internal.AuditSpecCommand;
 import io.gatehouse.server.internal.ExportCommand;
 import io.gatehouse.server.internal.RotateKeysCommand;
 import io.gatehouse.server.internal.SealCommand;
+import io.gatehouse.server.internal.ImportCommand;
 import io.gatehouse.server.internal.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code gatehouse} command line: serve, apply, export, audit, seal, rotate-keys, advise and audit-spec. */
+/** The {@code gatehouse} command line: serve, apply, export, import, audit, seal, rotate-keys, advise and audit-spec. */
 @Command(
     name = "gatehouse",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Self-hosted API management: gateway, management API and security analysis.",
-    subcommands = {ServeCommand.class, ApplyCommand.class, ExportCommand.class, AuditCommand.class,
-        SealCommand.class, RotateKeysCommand.class, AdviseCommand.class, AuditSpecCommand.class})
+    subcommands = {ServeCommand.class, ApplyCommand.class, ExportCommand.class, ImportCommand.class,
+        AuditCommand.class, SealCommand.class, RotateKeysCommand.class, AdviseCommand.class,
+        AuditSpecCommand.class})
 public final class Main {
 
   /** Runs the command line and exits with its status. */

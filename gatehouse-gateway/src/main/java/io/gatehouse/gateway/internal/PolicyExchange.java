@@ -590,6 +590,11 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   @Override
+  public void onComplete(java.util.function.LongConsumer action) {
+    ev.onDone(() -> action.accept(req.bytesRead() + req.response().bytesWritten()));
+  }
+
+  @Override
   public Response newResponse(int status) {
     return SimpleResponse.of(status);
   }

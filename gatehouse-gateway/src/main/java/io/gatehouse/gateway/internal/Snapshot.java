@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.internal;
 
+import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyRegistry;
 import io.gatehouse.gateway.internal.policy.PolicyTable;
@@ -72,6 +73,11 @@ public final class Snapshot {
    *     value reference that does not resolve
    */
   public static Snapshot compile(GatewayConfig config, long revision, Upstreams registry) {
+    return compile(config, revision, registry, CounterStore.inMemory());
+  }
+
+  /** Compiles {@code config} with stateful policies (quotas) counting in {@code counters}. */
+  public static Snapshot compile(GatewayConfig config, long revision, Upstreams registry, CounterStore counters) {
     List<ConfigProblem> problems = new ArrayList<>();
     Map<String, String> namedValues = new HashMap<>();
     for (NamedValueDef nv : config.namedValues()) {
@@ -121,7 +127,7 @@ public final class Snapshot {
     }
     // Policies: each scope compiled once, so stateful policies (rate limits) are shared by every
     // pipeline that includes them.
-    PolicyCompiler policies = new PolicyCompiler(PolicyRegistry.standard(), namedValues, problems);
+    PolicyCompiler policies = new PolicyCompiler(PolicyRegistry.standard(), namedValues, problems, counters);
     policies.backends(new PolicyCompiler.Backends() { // set-backend-service
       @Override
       public Object named(String name) {

@@ -205,7 +205,7 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
-        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c);
+        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c).withDataDir(data);
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }

@@ -21,6 +21,8 @@ public final class Exchange {
   private final HttpServerRequest req;
   private final EventQueue queue;
   private Runnable onClose;
+  private Runnable onDone;
+  private boolean hooked;
   private final long startMillis;
   private final long startNanos;
   private boolean done;
@@ -77,18 +79,48 @@ public final class Exchange {
    */
   public void onClientClose(Runnable action) {
     HttpServerResponse resp = req.response();
-    if (queue != null) {
-      onClose = () -> {
-        if (!resp.ended()) {
-          action.run();
-        }
-      };
-    } else {
-      resp.closeHandler(v -> {
-        if (!resp.ended()) {
-          action.run();
-        }
-      });
+    onClose = () -> {
+      if (!resp.ended()) {
+        action.run();
+      }
+    };
+    hook();
+  }
+
+  /**
+   * Runs {@code action} once when the response ends or the client's connection closes first
+   * (after {@link #onClientClose}'s action); several actions run in the order they were added.
+   */
+  public void onDone(Runnable action) {
+    Runnable previous = onDone;
+    onDone = previous == null ? action : () -> {
+      previous.run();
+      action.run();
+    };
+    hook();
+  }
+
+  /** Without a consumer, {@link #start} installs no handlers: install them on first need. */
+  private void hook() {
+    if (queue != null || hooked) {
+      return;
+    }
+    hooked = true;
+    HttpServerResponse resp = req.response();
+    resp.endHandler(v -> runDone());
+    resp.closeHandler(v -> {
+      if (onClose != null) {
+        onClose.run();
+      }
+      runDone();
+    });
+  }
+
+  private void runDone() {
+    Runnable r = onDone;
+    if (r != null) {
+      onDone = null;
+      r.run();
     }
   }
 
@@ -173,6 +205,7 @@ public final class Exchange {
   }
 
   private void finish() {
+    runDone();
     if (done || queue == null) {
       return;
     }

@@ -34,6 +34,12 @@ public interface GatewayContext extends PolicyContext {
   /** Records {@code user} (a verified token's subject) as the traffic event's user. */
   void user(String user);
 
+  /**
+   * Runs {@code action} once when the response has been written to the client or the client left,
+   * with the body bytes read from the client plus those written to it.
+   */
+  void onComplete(java.util.function.LongConsumer action);
+
   /** A new, empty response with {@code status}. */
   Response newResponse(int status);
 

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.internal.policy;
 
+import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.PoliciesDef;
 import io.gatehouse.policy.PolicyConfigException;
@@ -26,6 +27,8 @@ public final class PolicyCompiler {
   private final PolicyRegistry registry;
   private final Map<String, String> namedValues;
   private final List<ConfigProblem> problems;
+  private final CounterStore counters;
+  private String location = "";
   private final Map<Object, Object> shared = new HashMap<>();
   private Backends backends;
   private io.gatehouse.model.ApiDef api;
@@ -44,9 +47,26 @@ public final class PolicyCompiler {
   }
 
   public PolicyCompiler(PolicyRegistry registry, Map<String, String> namedValues, List<ConfigProblem> problems) {
+    this(registry, namedValues, problems, CounterStore.inMemory());
+  }
+
+  /** A compiler whose stateful policies (quotas) count in {@code counters}, which outlive the snapshot. */
+  public PolicyCompiler(PolicyRegistry registry, Map<String, String> namedValues, List<ConfigProblem> problems,
+      CounterStore counters) {
     this.registry = registry;
     this.namedValues = namedValues;
     this.problems = problems;
+    this.counters = java.util.Objects.requireNonNull(counters, "counters");
+  }
+
+  /** The gateway's counter store, shared by every snapshot of one gateway. */
+  public CounterStore counters() {
+    return counters;
+  }
+
+  /** Where the policy being created is configured, e.g. {@code apis[0].policies.inbound[1]}. */
+  public String location() {
+    return location;
   }
 
   /**
@@ -178,6 +198,8 @@ public final class PolicyCompiler {
     @SuppressWarnings("unchecked")
     Map<String, Object> config = raw == null ? new LinkedHashMap<>() : (Map<String, Object>) substitute(raw, name);
     Object policy;
+    String outer = location;
+    location = where;
     try {
       if (factory instanceof BuiltinPolicyFactory b) {
         PolicyConfig pc = PolicyConfig.of(config);
@@ -190,6 +212,8 @@ public final class PolicyCompiler {
       throw new PolicyConfigException(x.field().isEmpty() ? name : name + "." + x.field(), x.getMessage());
     } catch (RuntimeException x) {
       throw new PolicyConfigException(name, "the policy refused its configuration: " + x.getMessage());
+    } finally {
+      location = outer;
     }
     if (policy == null) {
       throw new PolicyConfigException(name, "the policy factory returned nothing");

@@ -17,6 +17,8 @@ public final class Builtins {
         new RateLimits.RateLimitByKey(),
         new RateLimits.RateLimit(),
         new RateLimits.LimitConcurrency(),
+        new Quotas.Quota(),
+        new Quotas.QuotaByKey(),
         new FlowPolicies.ReturnResponse(),
         new FlowPolicies.SetStatus(),
         new FlowPolicies.Choose(),

@@ -1,0 +1,96 @@
+package io.gatehouse.gateway.internal.counters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Counters kept in a SQLite file (one table, one row per key and window, WAL journal), written
+ * only by the background flusher of one {@link LocalCounterStore}.
+ */
+public final class SqliteCounterFile implements LocalCounterStore.Persistence {
+  private final Connection db;
+
+  private SqliteCounterFile(Connection db) {
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) the counter file {@code file}. */
+  public static SqliteCounterFile open(Path file) throws Exception {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    try (Statement s = db.createStatement()) {
+      s.execute("PRAGMA journal_mode=WAL");
+      s.execute("PRAGMA synchronous=NORMAL");
+      s.execute("CREATE TABLE IF NOT EXISTS counters (key TEXT NOT NULL, window_start INTEGER NOT NULL,"
+          + " window_end INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (key, window_start))");
+    }
+    return new SqliteCounterFile(db);
+  }
+
+  /** A persistent store over {@code <dataDir>/counters.db}, flushing every second. */
+  public static LocalCounterStore store(Path dataDir) {
+    try {
+      return LocalCounterStore.persistent(open(dataDir.resolve("counters.db")), 1000);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot open the counter file in " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<LocalCounterStore.Snapshot> load(long now) throws Exception {
+    List<LocalCounterStore.Snapshot> out = new ArrayList<>();
+    try (PreparedStatement q = db.prepareStatement(
+        "SELECT key, window_start, window_end, count FROM counters WHERE window_end > ?")) {
+      q.setLong(1, now);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(new LocalCounterStore.Snapshot(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void save(List<LocalCounterStore.Snapshot> counters, long now) throws Exception {
+    db.setAutoCommit(false);
+    try (PreparedStatement up = db.prepareStatement(
+            "INSERT INTO counters (key, window_start, window_end, count) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (key, window_start) DO UPDATE SET count = excluded.count");
+        PreparedStatement expire = db.prepareStatement("DELETE FROM counters WHERE window_end <= ?")) {
+      for (LocalCounterStore.Snapshot c : counters) {
+        up.setString(1, c.key());
+        up.setLong(2, c.start());
+        up.setLong(3, c.end());
+        up.setLong(4, c.count());
+        up.addBatch();
+      }
+      if (!counters.isEmpty()) {
+        up.executeBatch();
+      }
+      expire.setLong(1, now);
+      expire.executeUpdate();
+      db.commit();
+    } catch (Exception e) {
+      db.rollback();
+      throw e;
+    } finally {
+      db.setAutoCommit(true);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    db.close();
+  }
+}
