@@ -57,12 +57,14 @@ public final class ManagementServer {
 
   private final Vertx vertx;
   private final ControlPlane plane;
+  private final ManagementAddons addons;
   private final Router router;
   private HttpServer server;
 
-  private ManagementServer(Vertx vertx, ControlPlane plane) {
+  private ManagementServer(Vertx vertx, ControlPlane plane, ManagementAddons addons) {
     this.vertx = vertx;
     this.plane = plane;
+    this.addons = addons;
     this.router = buildRouter();
   }
 
@@ -72,13 +74,26 @@ public final class ManagementServer {
    * @return a future completed once the server listens
    */
   public static Future<ManagementServer> start(Vertx vertx, String host, int port, ControlPlane plane) {
+    return start(vertx, host, port, plane, ManagementAddons.NONE);
+  }
+
+  /**
+   * Starts serving on {@code host}:{@code port} (0 picks a free port) with {@code addons}: metrics
+   * at {@code GET /metrics} (outside {@code /api/v1} and its OpenAPI document, authenticated unless
+   * {@link ManagementAddons#metricsPublic()}) and the analytics routes.
+   *
+   * @return a future completed once the server listens
+   */
+  public static Future<ManagementServer> start(Vertx vertx, String host, int port, ControlPlane plane,
+      ManagementAddons addons) {
+    requireNonNull(addons, "addons");
     requireNonNull(vertx, "vertx");
     requireNonNull(host, "host");
     requireNonNull(plane, "plane");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("expected a port from 0 to 65535 but got " + port);
     }
-    ManagementServer ms = new ManagementServer(vertx, plane);
+    ManagementServer ms = new ManagementServer(vertx, plane, addons);
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
         .requestHandler(ms.router)
         .listen(port, host)
@@ -107,10 +122,19 @@ public final class ManagementServer {
     Router r = Router.router(vertx);
     r.route().handler(this::prepare);
     r.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    if (addons.metrics() != null && addons.metricsPublic()) {
+      r.get(ManagementAddons.METRICS_PATH).handler(this::metrics);
+    }
     r.route().handler(this::authenticate);
+    if (addons.metrics() != null && !addons.metricsPublic()) {
+      r.get(ManagementAddons.METRICS_PATH).handler(this::metrics);
+    }
 
     ManagementApi api = new ManagementApi(plane);
     List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
+    if (addons.analytics() != null) {
+      endpoints.addAll(new io.gatehouse.control.internal.AnalyticsApi(addons.analytics()).endpoints());
+    }
     AtomicReference<Map<String, Object>> document = new AtomicReference<>();
     endpoints.add(new Endpoint(HttpMethod.GET, OPENAPI_PATH, "meta", "This OpenAPI document", Endpoint.Body.NONE,
         200, List.of(), c -> false, c -> Reply.json(200, document.get())));
@@ -170,6 +194,16 @@ public final class ManagementServer {
       } else {
         ctx.put(PRINCIPAL, ar.result().get());
         ctx.next();
+      }
+    });
+  }
+
+  private void metrics(RoutingContext ctx) {
+    vertx.executeBlocking(() -> addons.metrics().get(), false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(500, ar.cause());
+      } else {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, addons.metricsContentType()).end(ar.result());
       }
     });
   }
