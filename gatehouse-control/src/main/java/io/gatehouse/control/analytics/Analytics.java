@@ -139,7 +139,7 @@ public final class Analytics implements AutoCloseable {
   }
 
   /**
-   * Answers {@code q} from the store: whole days from day rows, whole hours from hour rows, the
+   * Answers {@code q} from the store, its range rounded outward to whole minutes: whole days from day rows, whole hours from hour rows, the
    * rest from minute rows (a time dimension in {@code groupBy} caps the grain used). Groups come
    * back ordered by their dimension values.
    */
@@ -159,8 +159,9 @@ public final class Analytics implements AutoCloseable {
     if (timeGroup != null) {
       coarsest = timeGroup;
     }
-    long from = Grain.MINUTE.ceil(q.from().toEpochMilli());
-    long to = Grain.MINUTE.floor(q.to().toEpochMilli());
+    // rounded outward to whole minutes: every minute bucket overlapping [from, to) counts
+    long from = Grain.MINUTE.floor(q.from().toEpochMilli());
+    long to = Grain.MINUTE.ceil(q.to().toEpochMilli());
     Map<List<String>, Aggregate> groups = new HashMap<>();
     if (from < to) {
       segments(from, to, coarsest, (grain, a, b) -> store.scan(grain, a, b, q.filters(), row -> {
