@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
@@ -165,7 +164,7 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
 
   static byte[] encode(Histogram h) {
     ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
-    int n = h.encodeIntoCompressedByteBuffer(buffer, 1);
+    int n = h.encodeIntoByteBuffer(buffer); // V2 encoding: zig-zag LEB128 counts with zero runs, no deflate
     byte[] out = new byte[n];
     buffer.flip();
     buffer.get(out);
@@ -174,10 +173,10 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
 
   static Histogram decode(byte[] bytes) {
     try {
-      Histogram h = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
+      Histogram h = Histogram.decodeFromByteBuffer(ByteBuffer.wrap(bytes), 0);
       h.setAutoResize(true);
       return h;
-    } catch (DataFormatException e) {
+    } catch (RuntimeException e) {
       throw new IllegalStateException("corrupt latency histogram of " + bytes.length + " bytes: " + e.getMessage(), e);
     }
   }

@@ -38,6 +38,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final Supplier<Snapshot> snapshot;
   private final HttpClient client;
   private final EventQueue events;
+  private volatile io.gatehouse.gateway.internal.tracing.Tracing tracing; // null: tracing off, no spans
 
   public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client, EventQueue events) {
     this.snapshot = snapshot;
@@ -51,7 +52,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     MultiMap headers = req.headers();
     String requestId = Forwarding.requestId(headers);
     HttpServerResponse resp = req.response();
-    Exchange ev = Exchange.start(requestId, req, events); // traffic event: finished when the response ends
+    Exchange ev = Exchange.start(requestId, req, events, tracing); // traffic event (and spans): finished when the response ends
     resp.putHeader("X-Request-Id", requestId);
     boolean upgrade = headers.contains(HttpHeaders.UPGRADE);
     if (upgrade && req.version() != HttpVersion.HTTP_2) {
@@ -164,6 +165,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     forward(req, snap, api, rest, query, ev, upgrade, null);
   }
 
+  /** Turns tracing on with {@code t}, or off with {@code null}. */
+  public void tracing(io.gatehouse.gateway.internal.tracing.Tracing t) {
+    this.tracing = t;
+  }
+
   /** Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}. */
   void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
       String query, Exchange ev, boolean upgrade, PolicyExchange x) {
@@ -273,7 +279,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         .setHeaders(headers);
     HttpClient c = up.client() == null ? client : up.client();
     long maxBody = snap.settings().maxBodySize();
-    ev.backendStarted();
+    ev.backendStarted(options.getMethod().name(), options);
     c.request(options).onComplete(ar -> {
       if (ar.failed()) {
         finish.accept(true);

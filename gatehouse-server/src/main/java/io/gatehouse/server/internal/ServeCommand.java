@@ -122,6 +122,15 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How often aggregated analytics are written (default 5000 ms).")
   long analyticsFlushMillis;
 
+  @Option(names = "--otlp-endpoint", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_OTLP_ENDPOINT}",
+      description = "Trace requests with OpenTelemetry and export spans with OTLP/HTTP to URL, such as"
+          + " http://localhost:4318 (env GATEHOUSE_OTLP_ENDPOINT). Without it no spans are made.")
+  String otlpEndpoint;
+
+  @Option(names = "--trace-sampling", paramLabel = "RATIO", defaultValue = "${env:GATEHOUSE_TRACE_SAMPLING:-1.0}",
+      description = "Share of new traces recorded, 0 to 1 (default 1.0); continued traces follow the caller's flag.")
+  double traceSampling;
+
   /** What a started server holds, for tests that run it in-process. */
   public record Running(Vertx vertx, Gateway gateway, ManagementServer management, ControlPlane plane,
       AutoCloseable store, Observability observability) implements AutoCloseable {
@@ -226,7 +235,8 @@ public final class ServeCommand implements Callable<Integer> {
               accessLogMaxHistory, size("--access-log-total-size-cap", accessLogTotalCap));
     }
     return new Observability.Settings(log, !noMetrics, metricsPublic, !noAnalytics,
-        AnalyticsRetention.parse(analyticsRetention), Duration.ofMillis(analyticsFlushMillis));
+        AnalyticsRetention.parse(analyticsRetention), Duration.ofMillis(analyticsFlushMillis), otlpEndpoint,
+        traceSampling);
   }
 
   private static long size(String option, String text) {

@@ -1,6 +1,9 @@
 package io.gatehouse.gateway.internal.events;
 
 import io.gatehouse.gateway.events.TrafficEvent;
+import io.gatehouse.gateway.internal.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -35,11 +38,18 @@ public final class Exchange {
   private long backendNanos;
   private String rejectedBy;
   private String error;
+  // tracing (null when off): the request's server span and the open backend attempt's client span
+  private final Tracing tracing;
+  private final boolean recording;
+  private Span span;
+  private Span backendSpan;
 
-  private Exchange(String requestId, HttpServerRequest req, EventQueue queue) {
+  private Exchange(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing) {
     this.requestId = requestId;
     this.req = req;
     this.queue = queue;
+    this.tracing = tracing;
+    this.recording = queue != null || tracing != null;
     this.startMillis = queue == null ? 0 : System.currentTimeMillis();
     this.startNanos = queue == null ? 0 : System.nanoTime();
   }
@@ -49,10 +59,22 @@ public final class Exchange {
    * or is abandoned. Call before anything is written to the response.
    */
   public static Exchange start(String requestId, HttpServerRequest req, EventQueue queue) {
-    if (!queue.active()) {
-      return new Exchange(requestId, req, null);
+    return start(requestId, req, queue, null);
+  }
+
+  /**
+   * Like {@link #start(String, HttpServerRequest, EventQueue)}, also tracing the request with
+   * {@code tracing} when not null: a server span now, a client span per backend attempt.
+   */
+  public static Exchange start(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing) {
+    boolean events = queue.active();
+    if (!events && tracing == null) {
+      return new Exchange(requestId, req, null, null);
     }
-    Exchange ex = new Exchange(requestId, req, queue);
+    Exchange ex = new Exchange(requestId, req, events ? queue : null, tracing);
+    if (tracing != null) {
+      ex.span = tracing.startServer(req, requestId);
+    }
     ex.query = req.query();
     HttpServerResponse resp = req.response();
     resp.endHandler(v -> ex.finish());
@@ -76,7 +98,7 @@ public final class Exchange {
    */
   public void onClientClose(Runnable action) {
     HttpServerResponse resp = req.response();
-    if (queue != null) {
+    if (recording) {
       onClose = () -> {
         if (!resp.ended()) {
           action.run();
@@ -98,21 +120,21 @@ public final class Exchange {
 
   /** Records the routed API. */
   public void api(String name) {
-    if (queue != null) {
+    if (recording) {
       api = name;
     }
   }
 
   /** Records the matched operation. */
   public void operation(String name) {
-    if (queue != null) {
+    if (recording) {
       operation = name;
     }
   }
 
   /** Records the subscription that authorised the request. */
   public void subscription(String name, String product, String user) {
-    if (queue != null) {
+    if (recording) {
       this.subscription = name;
       this.product = product;
       this.user = user;
@@ -128,9 +150,13 @@ public final class Exchange {
 
   /** Records that the gateway answered with problem {@code type} instead of the backend. */
   public void rejected(String type) {
-    if (queue != null && error == null) {
+    if (recording && error == null) {
       error = type;
       rejectedBy = stageOf(type);
+    }
+    if (backendSpan != null) {
+      Tracing.endClient(backendSpan, 0, type);
+      backendSpan = null;
     }
   }
 
@@ -141,27 +167,57 @@ public final class Exchange {
     }
   }
 
+  /**
+   * Marks the moment the backend request described by {@code options} is issued; when tracing,
+   * starts its client span and writes the trace context into {@code options}' headers.
+   */
+  public void backendStarted(String method, RequestOptions options) {
+    backendStarted();
+    if (span != null) {
+      if (backendSpan != null) {
+        Tracing.endClient(backendSpan, 0, "retried");
+      }
+      backendSpan = tracing.startClient(span, method, options);
+    }
+  }
+
   /** Records the backend's response head. */
   public void backendAnswered(int status) {
     if (queue != null) {
       backendStatus = status;
       backendNanos = System.nanoTime() - backendStart;
     }
+    if (backendSpan != null) {
+      Tracing.endClient(backendSpan, status, null);
+      backendSpan = null;
+    }
   }
 
   /** Records that the backend response broke off while streaming. */
   public void backendAborted() {
-    if (queue != null && error == null) {
+    if (recording && error == null) {
       error = "backend-aborted";
       rejectedBy = "backend";
     }
   }
 
   private void finish() {
-    if (done || queue == null) {
+    if (done || !recording) {
       return;
     }
     done = true;
+    if (span != null) {
+      if (backendSpan != null) {
+        Tracing.endClient(backendSpan, 0, error == null ? "client-aborted" : error);
+        backendSpan = null;
+      }
+      HttpServerResponse r = req.response();
+      Tracing.endServer(span, req.method().name(), api, operation, subscription, r.headWritten() ? r.getStatusCode() : 0,
+          error);
+    }
+    if (queue == null) {
+      return;
+    }
     long total = System.nanoTime() - startNanos;
     if (backendStart != 0 && backendStatus < 0) {
       backendNanos = System.nanoTime() - backendStart;
