@@ -11,11 +11,12 @@ import java.util.function.Supplier;
  * @param metricsContentType the content type of {@code metrics}
  * @param metricsPublic whether {@code GET /metrics} skips the bearer-token check
  * @param analytics the analytics to query, nullable for no analytics routes
+ * @param debugging the gateway's request debugging, nullable for no debug-token routes
  */
 public record ManagementAddons(Supplier<String> metrics, String metricsContentType, boolean metricsPublic,
-    Analytics analytics) {
+    Analytics analytics, RequestDebugging debugging) {
   /** Nothing added. */
-  public static final ManagementAddons NONE = new ManagementAddons(null, null, false, null);
+  public static final ManagementAddons NONE = new ManagementAddons(null, null, false, null, null);
 
   /** The path of the metrics route: outside {@code /api/v1}, where Prometheus looks by convention. */
   public static final String METRICS_PATH = "/metrics";

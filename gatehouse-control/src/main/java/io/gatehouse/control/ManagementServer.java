@@ -135,6 +135,9 @@ public final class ManagementServer {
     if (addons.analytics() != null) {
       endpoints.addAll(new io.gatehouse.control.internal.AnalyticsApi(addons.analytics()).endpoints());
     }
+    if (addons.debugging() != null) {
+      endpoints.addAll(new io.gatehouse.control.internal.DebugApi(addons.debugging(), plane).endpoints());
+    }
     AtomicReference<Map<String, Object>> document = new AtomicReference<>();
     endpoints.add(new Endpoint(HttpMethod.GET, OPENAPI_PATH, "meta", "This OpenAPI document", Endpoint.Body.NONE,
         200, List.of(), c -> false, c -> Reply.json(200, document.get())));

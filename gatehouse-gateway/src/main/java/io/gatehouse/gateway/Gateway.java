@@ -236,6 +236,11 @@ public final class Gateway {
     handler.tracing(otel == null ? null : io.gatehouse.gateway.internal.tracing.Tracing.of(otel));
   }
 
+  /** The request-debugging sessions: open one for an API, then send {@code Gatehouse-Debug: <token>}. */
+  public io.gatehouse.gateway.debug.DebugSessions debugSessions() {
+    return handler.debugSessions();
+  }
+
   /** Stops the listeners and closes backend connections. */
   public Future<Void> close() {
     List<Future<Void>> closing = new ArrayList<>();

@@ -39,6 +39,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final HttpClient client;
   private final EventQueue events;
   private volatile io.gatehouse.gateway.internal.tracing.Tracing tracing; // null: tracing off, no spans
+  private final io.gatehouse.gateway.debug.DebugSessions debug = new io.gatehouse.gateway.debug.DebugSessions();
 
   public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client, EventQueue events) {
     this.snapshot = snapshot;
@@ -52,7 +53,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     MultiMap headers = req.headers();
     String requestId = Forwarding.requestId(headers);
     HttpServerResponse resp = req.response();
-    Exchange ev = Exchange.start(requestId, req, events, tracing); // traffic event (and spans): finished when the response ends
+    String debugToken = debug.active() ? headers.get(io.gatehouse.gateway.debug.DebugSessions.HEADER) : null;
+    // traffic event (and spans, debug trace): finished when the response ends
+    Exchange ev = Exchange.start(requestId, req, events, tracing, debug, debugToken);
     resp.putHeader("X-Request-Id", requestId);
     boolean upgrade = headers.contains(HttpHeaders.UPGRADE);
     if (upgrade && req.version() != HttpVersion.HTTP_2) {
@@ -165,6 +168,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     forward(req, snap, api, rest, query, ev, upgrade, null);
   }
 
+  /** The debug sessions of this gateway. */
+  public io.gatehouse.gateway.debug.DebugSessions debugSessions() {
+    return debug;
+  }
+
   /** Turns tracing on with {@code t}, or off with {@code null}. */
   public void tracing(io.gatehouse.gateway.internal.tracing.Tracing t) {
     this.tracing = t;
@@ -206,6 +214,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String forwarded = in.get("Forwarded");
     out.set("Forwarded", trustedPeer && forwarded != null ? forwarded + ", " + element : element);
     out.set("X-Request-Id", ev.requestId());
+    if (ev.debugging()) {
+      out.remove(io.gatehouse.gateway.debug.DebugSessions.HEADER);
+    }
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
     String pathAndQuery = rest + (query == null ? "" : "?" + query);

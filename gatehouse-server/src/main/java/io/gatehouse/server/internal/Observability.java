@@ -85,8 +85,20 @@ public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analyt
 
   /** What the management listener serves of this. */
   ManagementAddons addons(boolean metricsPublic) {
+    io.gatehouse.gateway.debug.DebugSessions sessions = gateway.debugSessions();
+    io.gatehouse.control.RequestDebugging debugging = new io.gatehouse.control.RequestDebugging() {
+      @Override
+      public Object open(String api, Duration ttl) {
+        return sessions.open(api, ttl);
+      }
+
+      @Override
+      public java.util.Optional<java.util.List<?>> traces(String id) {
+        return sessions.traces(id).map(l -> l);
+      }
+    };
     return new ManagementAddons(metrics == null ? null : metrics::scrape, MetricsEndpoint.CONTENT_TYPE, metricsPublic,
-        analytics);
+        analytics, debugging);
   }
 
   @Override

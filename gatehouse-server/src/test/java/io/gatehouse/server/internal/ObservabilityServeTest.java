@@ -238,4 +238,43 @@ class ObservabilityServeTest {
     assertThat(first.get("subscription").asText()).isEqualTo("alice");
     assertThat(String.join("\n", lines)).doesNotContain("s3cr3t", "hidden", ALICE, BOB);
   }
+
+  @Test
+  void debugTokenRecordsStagesAndTheRedactedBackendExchangeOfItsApiOnly(@TempDir Path dir) throws Exception {
+    serve(dir, "--no-access-log", "--no-analytics", "--no-metrics");
+    String auth = "Bearer " + token(dir);
+    HttpResponse<String> opened = http.send(HttpRequest.newBuilder(URI.create(mgmt() + "/api/v1/debug-tokens"))
+        .header("Authorization", auth).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"api\":\"orders\",\"ttlSeconds\":600}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(opened.statusCode()).isEqualTo(201);
+    JsonNode session = JSON.readTree(opened.body());
+    String debug = session.get("token").asText();
+    String id = session.get("id").asText();
+
+    assertThat(get(gw() + "/orders/a", "Subscription-Key", ALICE, "Gatehouse-Debug", debug,
+        "Authorization", "Bearer backend-secret").statusCode()).isEqualTo(200);
+    assertThat(upstream.take(5).header("Gatehouse-Debug")).isNull();
+    assertThat(get(gw() + "/users/x", "Subscription-Key", BOB, "Gatehouse-Debug", debug).statusCode()).isEqualTo(200);
+    assertThat(get(gw() + "/orders/b", "Subscription-Key", ALICE).statusCode()).isEqualTo(200);
+
+    ServeTest.await(() -> {
+      try {
+        return JSON.readTree(get(mgmt() + "/api/v1/debug-tokens/" + id + "/traces", "Authorization", auth).body())
+            .get("items").size() == 1;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    JsonNode trace = JSON.readTree(get(mgmt() + "/api/v1/debug-tokens/" + id + "/traces", "Authorization", auth).body())
+        .get("items").get(0);
+    assertThat(trace.get("path").asText()).isEqualTo("/orders/a");
+    assertThat(trace.get("status").asInt()).isEqualTo(200);
+    List<String> stages = new ArrayList<>();
+    trace.get("steps").forEach(st -> stages.add(st.get("stage").asText()));
+    assertThat(stages).containsExactly("route", "subscription-key", "backend", "backend-request-headers", "backend");
+    String text = trace.toString();
+    assertThat(text).contains("Authorization: ***").contains("response 200").doesNotContain("backend-secret", ALICE);
+    assertThat(get(mgmt() + "/api/v1/debug-tokens/nope/traces", "Authorization", auth).statusCode()).isEqualTo(404);
+  }
 }

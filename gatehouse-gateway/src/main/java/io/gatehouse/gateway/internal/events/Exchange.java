@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.internal.events;
 
+import io.gatehouse.gateway.debug.DebugSessions;
 import io.gatehouse.gateway.events.TrafficEvent;
 import io.gatehouse.gateway.internal.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
@@ -44,14 +45,22 @@ public final class Exchange {
   private Span span;
   private Span backendSpan;
 
-  private Exchange(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing) {
+  // request debugging (null when the request carries no debug token)
+  private final DebugSessions debugSessions;
+  private final String debugToken;
+  private DebugSessions.Recorder debug;
+
+  private Exchange(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing,
+      DebugSessions debugSessions, String debugToken) {
     this.requestId = requestId;
     this.req = req;
     this.queue = queue;
     this.tracing = tracing;
-    this.recording = queue != null || tracing != null;
+    this.debugSessions = debugSessions;
+    this.debugToken = debugToken;
+    this.recording = queue != null || tracing != null || debugToken != null;
     this.startMillis = queue == null ? 0 : System.currentTimeMillis();
-    this.startNanos = queue == null ? 0 : System.nanoTime();
+    this.startNanos = recording ? System.nanoTime() : 0;
   }
 
   /**
@@ -67,11 +76,22 @@ public final class Exchange {
    * {@code tracing} when not null: a server span now, a client span per backend attempt.
    */
   public static Exchange start(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing) {
+    return start(requestId, req, queue, tracing, null, null);
+  }
+
+  /**
+   * Like {@link #start(String, HttpServerRequest, EventQueue, Tracing)}, also recording a debug trace
+   * when {@code debugToken} (the {@code Gatehouse-Debug} header, nullable) opens a session of
+   * {@code debugSessions} for the API the request is routed to.
+   */
+  public static Exchange start(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing,
+      DebugSessions debugSessions, String debugToken) {
     boolean events = queue.active();
-    if (!events && tracing == null) {
-      return new Exchange(requestId, req, null, null);
+    if (!events && tracing == null && debugToken == null) {
+      return new Exchange(requestId, req, null, null, null, null);
     }
-    Exchange ex = new Exchange(requestId, req, events ? queue : null, tracing);
+    Exchange ex = new Exchange(requestId, req, events ? queue : null, tracing, debugToken == null ? null : debugSessions,
+        debugToken);
     if (tracing != null) {
       ex.span = tracing.startServer(req, requestId);
     }
@@ -123,12 +143,26 @@ public final class Exchange {
     if (recording) {
       api = name;
     }
+    if (debugSessions != null) {
+      debug = debugSessions.recorder(debugToken, name, req.method().name(), req.path(), requestId, startNanos);
+      if (debug != null) {
+        debug.step("route", "api " + name);
+      }
+    }
+  }
+
+  /** Whether this request records a debug trace (its debug header must not reach the backend). */
+  public boolean debugging() {
+    return debug != null;
   }
 
   /** Records the matched operation. */
   public void operation(String name) {
     if (recording) {
       operation = name;
+    }
+    if (debug != null) {
+      debug.step("operation", name);
     }
   }
 
@@ -138,6 +172,9 @@ public final class Exchange {
       this.subscription = name;
       this.product = product;
       this.user = user;
+    }
+    if (debug != null) {
+      debug.step("subscription-key", "subscription " + name + (product == null ? "" : " (product " + product + ")"));
     }
   }
 
@@ -153,6 +190,9 @@ public final class Exchange {
     if (recording && error == null) {
       error = type;
       rejectedBy = stageOf(type);
+    }
+    if (debug != null) {
+      debug.step(stageOf(type), "rejected: " + type);
     }
     if (backendSpan != null) {
       Tracing.endClient(backendSpan, 0, type);
@@ -173,6 +213,13 @@ public final class Exchange {
    */
   public void backendStarted(String method, RequestOptions options) {
     backendStarted();
+    if (debug != null) {
+      debug.step("backend", "request " + method + " " + (Boolean.TRUE.equals(options.isSsl()) ? "https://" : "http://")
+          + options.getHost() + ":" + options.getPort() + options.getURI());
+      if (options.getHeaders() != null) {
+        debug.headers("backend-request-headers", options.getHeaders());
+      }
+    }
     if (span != null) {
       if (backendSpan != null) {
         Tracing.endClient(backendSpan, 0, "retried");
@@ -186,6 +233,9 @@ public final class Exchange {
     if (queue != null) {
       backendStatus = status;
       backendNanos = System.nanoTime() - backendStart;
+    }
+    if (debug != null) {
+      debug.step("backend", "response " + status);
     }
     if (backendSpan != null) {
       Tracing.endClient(backendSpan, status, null);
@@ -206,6 +256,10 @@ public final class Exchange {
       return;
     }
     done = true;
+    if (debug != null) {
+      HttpServerResponse r = req.response();
+      debug.finish(r.headWritten() ? r.getStatusCode() : 0);
+    }
     if (span != null) {
       if (backendSpan != null) {
         Tracing.endClient(backendSpan, 0, error == null ? "client-aborted" : error);
