@@ -6,6 +6,8 @@
 # (utime+stime from /proc/<pid>/stat) over the measured run, after a warm-up run.
 #
 # Usage: bench/passthrough.sh [seconds=20] [connections=50]
+# Extra `gatehouse serve` options in BENCH_SERVE_OPTS, e.g. observability off:
+#   BENCH_SERVE_OPTS="--no-access-log --no-metrics --no-analytics" bench/passthrough.sh
 # Needs: nginx, wrk (Debian packages nginx-light and wrk), a JDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,7 +57,7 @@ YAML
 [ -f gatehouse-server/target/gatehouse.jar ] || ./mvnw -q -B -DskipTests package -pl gatehouse-server -am
 GATEHOUSE_ADMIN_TOKEN=bench-token-0123456789abcdef java ${BENCH_JAVA_OPTS:--Xmx1g} -jar gatehouse-server/target/gatehouse.jar serve \
   --config "$WORK/gatehouse.yaml" --data "$WORK/data" --gateway-host 127.0.0.1 \
-  --gateway-port $GW_PORT --management-port $MGMT_PORT > "$WORK/gatehouse.log" 2>&1 &
+  --gateway-port $GW_PORT --management-port $MGMT_PORT ${BENCH_SERVE_OPTS:-} > "$WORK/gatehouse.log" 2>&1 &
 GW_PID=$!
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$GW_PORT/" >/dev/null && break; sleep 0.1; done
 if ! kill -0 "$GW_PID" 2>/dev/null || ! curl -sf "http://127.0.0.1:$GW_PORT/" >/dev/null; then

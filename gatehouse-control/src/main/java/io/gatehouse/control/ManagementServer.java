@@ -71,14 +71,17 @@ public final class ManagementServer {
   private final ControlPlane plane;
   private final ManagementSecurity security;
   private final CidrList allowlist;
+  private final ManagementAddons addons;
   private final Router router;
   private HttpServer server;
 
-  private ManagementServer(Vertx vertx, ControlPlane plane, ManagementSecurity security, CidrList allowlist) {
+  private ManagementServer(Vertx vertx, ControlPlane plane, ManagementSecurity security, CidrList allowlist,
+      ManagementAddons addons) {
     this.vertx = vertx;
     this.plane = plane;
     this.security = security;
     this.allowlist = allowlist;
+    this.addons = addons;
     this.router = buildRouter();
   }
 
@@ -92,6 +95,18 @@ public final class ManagementServer {
   }
 
   /**
+   * Starts serving on {@code host}:{@code port} (0 picks a free port) with {@code addons}: metrics
+   * at {@code GET /metrics} (outside {@code /api/v1} and its OpenAPI document, authenticated unless
+   * {@link ManagementAddons#metricsPublic()}) and the analytics routes.
+   *
+   * @return a future completed once the server listens
+   */
+  public static Future<ManagementServer> start(Vertx vertx, String host, int port, ControlPlane plane,
+      ManagementAddons addons) {
+    return start(vertx, ManagementOptions.builder().listen(host, port).build(), plane, addons);
+  }
+
+  /**
    * Starts serving as {@code options} say over {@code plane}, whose store must be a
    * {@link SqliteConfigStore} (it also holds identities and the audit log).
    *
@@ -99,6 +114,13 @@ public final class ManagementServer {
    * @return a future completed once the server listens
    */
   public static Future<ManagementServer> start(Vertx vertx, ManagementOptions options, ControlPlane plane) {
+    return start(vertx, options, plane, ManagementAddons.NONE);
+  }
+
+  /** Like {@link #start(Vertx, ManagementOptions, ControlPlane)}, with metrics, analytics and debugging {@code addons}. */
+  public static Future<ManagementServer> start(Vertx vertx, ManagementOptions options, ControlPlane plane,
+      ManagementAddons addons) {
+    requireNonNull(addons, "addons");
     requireNonNull(vertx, "vertx");
     requireNonNull(options, "options");
     requireNonNull(plane, "plane");
@@ -112,7 +134,7 @@ public final class ManagementServer {
     }
     ManagementSecurity security = new ManagementSecurity(plane, new IdentityStore(sqlite.jdbi(), options.clock()),
         AuditLog.of(sqlite), options);
-    ManagementServer ms = new ManagementServer(vertx, plane, security, new CidrList(options.allowlist()));
+    ManagementServer ms = new ManagementServer(vertx, plane, security, new CidrList(options.allowlist()), addons);
     HttpServerOptions http = new HttpServerOptions().setHost(options.host()).setPort(options.port());
     if (options.tlsCert() != null) {
       http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
@@ -180,11 +202,23 @@ public final class ManagementServer {
     Router r = Router.router(vertx);
     r.route().handler(this::prepare);
     r.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    if (addons.metrics() != null && addons.metricsPublic()) {
+      r.get(ManagementAddons.METRICS_PATH).handler(this::metrics);
+    }
     r.route().handler(this::authenticate);
+    if (addons.metrics() != null && !addons.metricsPublic()) {
+      r.get(ManagementAddons.METRICS_PATH).handler(this::metrics);
+    }
 
     ManagementApi api = new ManagementApi(plane);
     List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
     endpoints.addAll(new IdentityApi(security).endpoints());
+    if (addons.analytics() != null) {
+      endpoints.addAll(new io.gatehouse.control.internal.AnalyticsApi(addons.analytics()).endpoints());
+    }
+    if (addons.debugging() != null) {
+      endpoints.addAll(new io.gatehouse.control.internal.DebugApi(addons.debugging(), plane).endpoints());
+    }
     AtomicReference<Map<String, Object>> document = new AtomicReference<>();
     endpoints.add(new Endpoint(HttpMethod.GET, OPENAPI_PATH, "meta", "This OpenAPI document", Endpoint.Body.NONE,
         200, List.of(), c -> false, c -> Reply.json(200, document.get()), "meta:read"));
@@ -270,6 +304,16 @@ public final class ManagementServer {
         ctx.put(PRINCIPAL, ar.result().get().name());
         ctx.put(WHO, ar.result().get());
         ctx.next();
+      }
+    });
+  }
+
+  private void metrics(RoutingContext ctx) {
+    vertx.executeBlocking(() -> addons.metrics().get(), false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(500, ar.cause());
+      } else {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, addons.metricsContentType()).end(ar.result());
       }
     });
   }

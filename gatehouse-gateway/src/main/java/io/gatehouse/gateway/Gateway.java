@@ -55,6 +55,7 @@ public final class Gateway {
   private final LongAdder connections = new LongAdder();
   private int port = -1;
   private int httpsPort = -1;
+  private ProxyHandler handler;
 
   private Gateway(HttpClient client, Upstreams upstreams, EventQueue events, CounterStore counters) {
     this.counters = counters;
@@ -94,6 +95,7 @@ public final class Gateway {
     CounterStore counters = options.dataDir() == null ? CounterStore.inMemory() : SqliteCounterFile.store(options.dataDir());
     Gateway gateway = new Gateway(client, new Upstreams(vertx), new EventQueue(eventQueueCapacity), counters);
     ProxyHandler handler = new ProxyHandler(gateway.current::get, client, gateway.events);
+    gateway.handler = handler;
     HttpServerOptions base = new HttpServerOptions()
         .setHost(options.host())
         .setMaxHeaderSize(options.maxHeaderSize())
@@ -227,6 +229,21 @@ public final class Gateway {
   /** The HTTPS port actually bound, or -1 without TLS. */
   public int httpsPort() {
     return httpsPort;
+  }
+
+  /**
+   * Traces every later request with {@code otel}: a server span per request continuing an incoming
+   * W3C {@code traceparent}, a client span per backend attempt propagated to the backend; {@code null}
+   * turns tracing off (then no span is created). Span names and attributes are listed in
+   * {@code docs/observability.md}.
+   */
+  public void tracing(io.opentelemetry.api.OpenTelemetry otel) {
+    handler.tracing(otel == null ? null : io.gatehouse.gateway.internal.tracing.Tracing.of(otel));
+  }
+
+  /** The request-debugging sessions: open one for an API, then send {@code Gatehouse-Debug: <token>}. */
+  public io.gatehouse.gateway.debug.DebugSessions debugSessions() {
+    return handler.debugSessions();
   }
 
   /** Stops the listeners and closes backend connections. */

@@ -33,7 +33,8 @@ public final class Roles {
 
   /** Every resource a permission names. */
   public static final List<String> RESOURCES = List.of("apis", "products", "subscriptions", "backends",
-      "named-values", "users", "policies", "revisions", "config", "roles", "accounts", "tokens", "audit", "meta");
+      "named-values", "users", "policies", "revisions", "config", "roles", "accounts", "tokens", "audit", "meta",
+      "analytics", "debugging");
 
   /** Revealing a secret value: granted to no built-in role but owner and admin. */
   public static final String SECRETS_REVEAL = "secrets:reveal";
@@ -47,7 +48,7 @@ public final class Roles {
     Set<String> all = new TreeSet<>();
     for (String r : RESOURCES) {
       all.add(r + ":read");
-      if (!r.equals("meta") && !r.equals("audit")) {
+      if (!r.equals("meta") && !r.equals("audit") && !r.equals("analytics")) {
         all.add(r + ":write");
       }
     }
@@ -55,11 +56,12 @@ public final class Roles {
     PERMISSIONS = java.util.Collections.unmodifiableSet(all);
 
     Set<String> configReads = reads("apis", "products", "subscriptions", "backends", "named-values", "users",
-        "policies", "revisions", "config", "meta");
+        "policies", "revisions", "config", "meta", "analytics");
     Map<String, Set<String>> roles = new LinkedHashMap<>();
     roles.put(OWNER, all);
     roles.put(ADMIN, without(all, "roles:write", "accounts:write"));
-    roles.put(API_PUBLISHER, union(configReads, Set.of("apis:write", "products:write", "policies:write")));
+    roles.put(API_PUBLISHER, union(configReads, Set.of("apis:write", "products:write", "policies:write",
+        "debugging:read", "debugging:write")));
     roles.put(OPERATOR, union(configReads, Set.of("subscriptions:write", "users:write", "roles:read")));
     roles.put(AUDITOR, union(configReads, Set.of("audit:read", "roles:read", "accounts:read", "tokens:read")));
     roles.put(READER, configReads);

@@ -38,6 +38,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final Supplier<Snapshot> snapshot;
   private final HttpClient client;
   private final EventQueue events;
+  private volatile io.gatehouse.gateway.internal.tracing.Tracing tracing; // null: tracing off, no spans
+  private final io.gatehouse.gateway.debug.DebugSessions debug = new io.gatehouse.gateway.debug.DebugSessions();
 
   public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client, EventQueue events) {
     this.snapshot = snapshot;
@@ -56,7 +58,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     MultiMap headers = req.headers();
     String requestId = Forwarding.requestId(headers);
     HttpServerResponse resp = req.response();
-    Exchange ev = Exchange.start(requestId, req, events); // traffic event: finished when the response ends
+    String debugToken = debug.active() ? headers.get(io.gatehouse.gateway.debug.DebugSessions.HEADER) : null;
+    // traffic event (and spans, debug trace): finished when the response ends
+    Exchange ev = Exchange.start(requestId, req, events, tracing, debug, debugToken);
     resp.putHeader("X-Request-Id", requestId);
     boolean upgrade = headers.contains(HttpHeaders.UPGRADE);
     if (upgrade && req.version() != HttpVersion.HTTP_2) {
@@ -193,6 +197,16 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     return true;
   }
 
+  /** The debug sessions of this gateway. */
+  public io.gatehouse.gateway.debug.DebugSessions debugSessions() {
+    return debug;
+  }
+
+  /** Turns tracing on with {@code t}, or off with {@code null}. */
+  public void tracing(io.gatehouse.gateway.internal.tracing.Tracing t) {
+    this.tracing = t;
+  }
+
   /** Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}. */
   void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
       String query, Exchange ev, boolean upgrade, PolicyExchange x) {
@@ -231,6 +245,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String forwarded = in.get("Forwarded");
     out.set("Forwarded", trustedPeer && forwarded != null ? forwarded + ", " + element : element);
     out.set("X-Request-Id", ev.requestId());
+    if (ev.debugging()) {
+      out.remove(io.gatehouse.gateway.debug.DebugSessions.HEADER);
+    }
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
     String pathAndQuery = rest + (query == null ? "" : "?" + query);
@@ -307,7 +324,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     HttpClient c = up.client() == null ? client : up.client();
     long maxBody = snap.settings().maxBodySize();
-    ev.backendStarted();
+    ev.backendStarted(options.getMethod().name(), options);
     c.request(options).onComplete(ar -> {
       if (ar.failed()) {
         finish.accept(true);

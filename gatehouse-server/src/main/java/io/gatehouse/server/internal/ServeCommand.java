@@ -8,6 +8,8 @@ import io.gatehouse.control.security.OidcSettings;
 import io.gatehouse.control.SqliteConfigStore;
 import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
+import io.gatehouse.control.analytics.AnalyticsRetention;
+import io.gatehouse.gateway.accesslog.AccessLogOptions;
 import io.gatehouse.gateway.Gateway;
 import io.gatehouse.gateway.GatewayOptions;
 import io.gatehouse.model.ConfigException;
@@ -134,12 +136,63 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--auto-block-allow", paramLabel = "IDENTITY",
       description = "Never auto-block this identity: ip:ADDRESS or subscription:NAME. Repeatable.")
   List<String> autoBlockAllow = new ArrayList<>();
+  // ---- observability (access log, metrics, analytics) ----
+  @Option(names = "--access-log", paramLabel = "FILE", defaultValue = "${env:GATEHOUSE_ACCESS_LOG}",
+      description = "Write the access log (one JSON line per request) to FILE, rotated daily and by size, instead of"
+          + " standard output (env GATEHOUSE_ACCESS_LOG).")
+  Path accessLogFile;
+
+  @Option(names = "--no-access-log", defaultValue = "${env:GATEHOUSE_NO_ACCESS_LOG:-false}",
+      description = "Write no access log (env GATEHOUSE_NO_ACCESS_LOG).")
+  boolean noAccessLog;
+
+  @Option(names = "--access-log-max-size", paramLabel = "SIZE", defaultValue = "100MB",
+      description = "Roll the access log file when it exceeds SIZE (such as 100MB; default 100MB).")
+  String accessLogMaxSize;
+
+  @Option(names = "--access-log-max-history", paramLabel = "DAYS", defaultValue = "14",
+      description = "Keep rolled access log files this many days (default 14).")
+  int accessLogMaxHistory;
+
+  @Option(names = "--access-log-total-size-cap", paramLabel = "SIZE", defaultValue = "5GB",
+      description = "Delete the oldest rolled access log files beyond SIZE in all (default 5GB; 0 for no cap).")
+  String accessLogTotalCap;
+
+  @Option(names = "--no-metrics", defaultValue = "${env:GATEHOUSE_NO_METRICS:-false}",
+      description = "Collect no metrics and serve no GET /metrics (env GATEHOUSE_NO_METRICS).")
+  boolean noMetrics;
+
+  @Option(names = "--metrics-public", defaultValue = "${env:GATEHOUSE_METRICS_PUBLIC:-false}",
+      description = "Serve GET /metrics on the management listener without a bearer token (env GATEHOUSE_METRICS_PUBLIC).")
+  boolean metricsPublic;
+
+  @Option(names = "--no-analytics", defaultValue = "${env:GATEHOUSE_NO_ANALYTICS:-false}",
+      description = "Record no traffic analytics (env GATEHOUSE_NO_ANALYTICS).")
+  boolean noAnalytics;
+
+  @Option(names = "--analytics-retention", paramLabel = "MIN,HOUR,DAY", defaultValue = "7d,90d,730d",
+      description = "Days to keep minute, hour and day analytics (default 7d,90d,730d).")
+  String analyticsRetention;
+
+  @Option(names = "--analytics-flush-interval", paramLabel = "MILLIS", defaultValue = "5000", hidden = true,
+      description = "How often aggregated analytics are written (default 5000 ms).")
+  long analyticsFlushMillis;
+
+  @Option(names = "--otlp-endpoint", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_OTLP_ENDPOINT}",
+      description = "Trace requests with OpenTelemetry and export spans with OTLP/HTTP to URL, such as"
+          + " http://localhost:4318 (env GATEHOUSE_OTLP_ENDPOINT). Without it no spans are made.")
+  String otlpEndpoint;
+
+  @Option(names = "--trace-sampling", paramLabel = "RATIO", defaultValue = "${env:GATEHOUSE_TRACE_SAMPLING:-1.0}",
+      description = "Share of new traces recorded, 0 to 1 (default 1.0); continued traces follow the caller's flag.")
+  double traceSampling;
 
   /** What a started server holds, for tests that run it in-process. */
   public record Running(Vertx vertx, Gateway gateway, ManagementServer management, ControlPlane plane,
-      AutoCloseable store) implements AutoCloseable {
+      AutoCloseable store, Observability observability) implements AutoCloseable {
     @Override
     public void close() throws Exception {
+      observability.close();
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       store.close();
     }
@@ -210,6 +263,7 @@ public final class ServeCommand implements Callable<Integer> {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }
     Gateway gateway = await(Gateway.start(vertx, options));
+    Observability observability = Observability.attach(gateway, data, observabilitySettings());
     // secrets: the gateway sees reference named values resolved (refreshed in the background)
     Secrets secrets = store.secrets();
     References references = References.create(System.getenv(), referenceRefresh).start();
@@ -234,7 +288,8 @@ public final class ServeCommand implements Callable<Integer> {
     if (fileConfig != null) {
       FileSource.watch(vertx, config, plane, fileConfig);
     }
-    ManagementServer management = await(ManagementServer.start(vertx, managementOptions(), plane));
+    ManagementServer management = await(ManagementServer.start(vertx, managementOptions(), plane,
+        observability.addons(metricsPublic)));
 
     out.println("Gatehouse is running.");
     out.println("  gateway     http://" + displayHost(gatewayHost) + ":" + gateway.port()
@@ -252,7 +307,7 @@ public final class ServeCommand implements Callable<Integer> {
     return new Running(vertx, gateway, management, plane, () -> {
       references.close();
       store.close();
-    });
+    }, observability);
   }
 
   /** The management listener's options from the command line. */
@@ -310,6 +365,26 @@ public final class ServeCommand implements Callable<Integer> {
         blocking.close();
       }
     }));
+  }
+
+  private Observability.Settings observabilitySettings() {
+    AccessLogOptions log = null;
+    if (!noAccessLog) {
+      log = accessLogFile == null ? AccessLogOptions.stdoutOnly()
+          : AccessLogOptions.file(accessLogFile).withRotation(size("--access-log-max-size", accessLogMaxSize),
+              accessLogMaxHistory, size("--access-log-total-size-cap", accessLogTotalCap));
+    }
+    return new Observability.Settings(log, !noMetrics, metricsPublic, !noAnalytics,
+        AnalyticsRetention.parse(analyticsRetention), Duration.ofMillis(analyticsFlushMillis), otlpEndpoint,
+        traceSampling);
+  }
+
+  private static long size(String option, String text) {
+    try {
+      return text.strip().equals("0") ? 0 : ch.qos.logback.core.util.FileSize.valueOf(text.strip()).getSize();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": expected a size such as 100MB but got '" + text + "'", e);
+    }
   }
 
   static <T> T await(io.vertx.core.Future<T> future) throws Exception {

@@ -1,6 +1,10 @@
 package io.gatehouse.gateway.internal.events;
 
+import io.gatehouse.gateway.debug.DebugSessions;
 import io.gatehouse.gateway.events.TrafficEvent;
+import io.gatehouse.gateway.internal.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -38,13 +42,28 @@ public final class Exchange {
   private String rejectedBy;
   private String error;
   private String cacheStatus;
+  // tracing (null when off): the request's server span and the open backend attempt's client span
+  private final Tracing tracing;
+  private final boolean recording;
+  private Span span;
+  private Span backendSpan;
 
-  private Exchange(String requestId, HttpServerRequest req, EventQueue queue) {
+  // request debugging (null when the request carries no debug token)
+  private final DebugSessions debugSessions;
+  private final String debugToken;
+  private DebugSessions.Recorder debug;
+
+  private Exchange(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing,
+      DebugSessions debugSessions, String debugToken) {
     this.requestId = requestId;
     this.req = req;
     this.queue = queue;
+    this.tracing = tracing;
+    this.debugSessions = debugSessions;
+    this.debugToken = debugToken;
+    this.recording = queue != null || tracing != null || debugToken != null;
     this.startMillis = queue == null ? 0 : System.currentTimeMillis();
-    this.startNanos = queue == null ? 0 : System.nanoTime();
+    this.startNanos = recording ? System.nanoTime() : 0;
   }
 
   /**
@@ -52,10 +71,33 @@ public final class Exchange {
    * or is abandoned. Call before anything is written to the response.
    */
   public static Exchange start(String requestId, HttpServerRequest req, EventQueue queue) {
-    if (!queue.active()) {
-      return new Exchange(requestId, req, null);
+    return start(requestId, req, queue, null);
+  }
+
+  /**
+   * Like {@link #start(String, HttpServerRequest, EventQueue)}, also tracing the request with
+   * {@code tracing} when not null: a server span now, a client span per backend attempt.
+   */
+  public static Exchange start(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing) {
+    return start(requestId, req, queue, tracing, null, null);
+  }
+
+  /**
+   * Like {@link #start(String, HttpServerRequest, EventQueue, Tracing)}, also recording a debug trace
+   * when {@code debugToken} (the {@code Gatehouse-Debug} header, nullable) opens a session of
+   * {@code debugSessions} for the API the request is routed to.
+   */
+  public static Exchange start(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing,
+      DebugSessions debugSessions, String debugToken) {
+    boolean events = queue.active();
+    if (!events && tracing == null && debugToken == null) {
+      return new Exchange(requestId, req, null, null, null, null);
     }
-    Exchange ex = new Exchange(requestId, req, queue);
+    Exchange ex = new Exchange(requestId, req, events ? queue : null, tracing, debugToken == null ? null : debugSessions,
+        debugToken);
+    if (tracing != null) {
+      ex.span = tracing.startServer(req, requestId);
+    }
     ex.query = req.query();
     HttpServerResponse resp = req.response();
     resp.endHandler(v -> ex.finish());
@@ -102,7 +144,7 @@ public final class Exchange {
 
   /** Without a consumer, {@link #start} installs no handlers: install them on first need. */
   private void hook() {
-    if (queue != null || hooked) {
+    if (recording || hooked) {
       return;
     }
     hooked = true;
@@ -131,24 +173,41 @@ public final class Exchange {
 
   /** Records the routed API. */
   public void api(String name) {
-    if (queue != null) {
+    if (recording) {
       api = name;
     }
+    if (debugSessions != null) {
+      debug = debugSessions.recorder(debugToken, name, req.method().name(), req.path(), requestId, startNanos);
+      if (debug != null) {
+        debug.step("route", "api " + name);
+      }
+    }
+  }
+
+  /** Whether this request records a debug trace (its debug header must not reach the backend). */
+  public boolean debugging() {
+    return debug != null;
   }
 
   /** Records the matched operation. */
   public void operation(String name) {
-    if (queue != null) {
+    if (recording) {
       operation = name;
+    }
+    if (debug != null) {
+      debug.step("operation", name);
     }
   }
 
   /** Records the subscription that authorised the request. */
   public void subscription(String name, String product, String user) {
-    if (queue != null) {
+    if (recording) {
       this.subscription = name;
       this.product = product;
       this.user = user;
+    }
+    if (debug != null) {
+      debug.step("subscription-key", "subscription " + name + (product == null ? "" : " (product " + product + ")"));
     }
   }
 
@@ -168,9 +227,16 @@ public final class Exchange {
 
   /** Records that the gateway answered with problem {@code type} instead of the backend. */
   public void rejected(String type) {
-    if (queue != null && error == null) {
+    if (recording && error == null) {
       error = type;
       rejectedBy = stageOf(type);
+    }
+    if (debug != null) {
+      debug.step(stageOf(type), "rejected: " + type);
+    }
+    if (backendSpan != null) {
+      Tracing.endClient(backendSpan, 0, type);
+      backendSpan = null;
     }
   }
 
@@ -181,11 +247,39 @@ public final class Exchange {
     }
   }
 
+  /**
+   * Marks the moment the backend request described by {@code options} is issued; when tracing,
+   * starts its client span and writes the trace context into {@code options}' headers.
+   */
+  public void backendStarted(String method, RequestOptions options) {
+    backendStarted();
+    if (debug != null) {
+      debug.step("backend", "request " + method + " " + (Boolean.TRUE.equals(options.isSsl()) ? "https://" : "http://")
+          + options.getHost() + ":" + options.getPort() + options.getURI());
+      if (options.getHeaders() != null) {
+        debug.headers("backend-request-headers", options.getHeaders());
+      }
+    }
+    if (span != null) {
+      if (backendSpan != null) {
+        Tracing.endClient(backendSpan, 0, "retried");
+      }
+      backendSpan = tracing.startClient(span, method, options);
+    }
+  }
+
   /** Records the backend's response head. */
   public void backendAnswered(int status) {
     if (queue != null) {
       backendStatus = status;
       backendNanos = System.nanoTime() - backendStart;
+    }
+    if (debug != null) {
+      debug.step("backend", "response " + status);
+    }
+    if (backendSpan != null) {
+      Tracing.endClient(backendSpan, status, null);
+      backendSpan = null;
     }
   }
 
@@ -198,7 +292,7 @@ public final class Exchange {
 
   /** Records that the backend response broke off while streaming. */
   public void backendAborted() {
-    if (queue != null && error == null) {
+    if (recording && error == null) {
       error = "backend-aborted";
       rejectedBy = "backend";
     }
@@ -206,10 +300,26 @@ public final class Exchange {
 
   private void finish() {
     runDone();
-    if (done || queue == null) {
+    if (done || !recording) {
       return;
     }
     done = true;
+    if (debug != null) {
+      HttpServerResponse r = req.response();
+      debug.finish(r.headWritten() ? r.getStatusCode() : 0);
+    }
+    if (span != null) {
+      if (backendSpan != null) {
+        Tracing.endClient(backendSpan, 0, error == null ? "client-aborted" : error);
+        backendSpan = null;
+      }
+      HttpServerResponse r = req.response();
+      Tracing.endServer(span, req.method().name(), api, operation, subscription, r.headWritten() ? r.getStatusCode() : 0,
+          error);
+    }
+    if (queue == null) {
+      return;
+    }
     long total = System.nanoTime() - startNanos;
     if (backendStart != 0 && backendStatus < 0) {
       backendNanos = System.nanoTime() - backendStart;

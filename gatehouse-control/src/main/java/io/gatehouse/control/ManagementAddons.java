@@ -1,0 +1,29 @@
+package io.gatehouse.control;
+
+import io.gatehouse.control.analytics.Analytics;
+import java.util.function.Supplier;
+
+/**
+ * Optional parts of the management listener supplied by the process that runs it: the Prometheus
+ * scrape at {@code GET /metrics} and the analytics routes under {@code /api/v1/analytics}.
+ *
+ * @param metrics the Prometheus text for {@code GET /metrics}, nullable for no such route
+ * @param metricsContentType the content type of {@code metrics}
+ * @param metricsPublic whether {@code GET /metrics} skips the bearer-token check
+ * @param analytics the analytics to query, nullable for no analytics routes
+ * @param debugging the gateway's request debugging, nullable for no debug-token routes
+ */
+public record ManagementAddons(Supplier<String> metrics, String metricsContentType, boolean metricsPublic,
+    Analytics analytics, RequestDebugging debugging) {
+  /** Nothing added. */
+  public static final ManagementAddons NONE = new ManagementAddons(null, null, false, null, null);
+
+  /** The path of the metrics route: outside {@code /api/v1}, where Prometheus looks by convention. */
+  public static final String METRICS_PATH = "/metrics";
+
+  public ManagementAddons {
+    if (metricsContentType == null) {
+      metricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+    }
+  }
+}

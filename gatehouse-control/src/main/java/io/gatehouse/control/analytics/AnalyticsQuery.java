@@ -1,0 +1,41 @@
+package io.gatehouse.control.analytics;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An analytics question: the time range {@code [from, to)} (minute precision), the dimensions to
+ * group by and the dimension values to keep.
+ *
+ * @param from start, inclusive
+ * @param to end, exclusive
+ * @param groupBy names from {@link Analytics#DIMENSIONS} and {@link Analytics#TIME_DIMENSIONS},
+ *     in output order; empty for one total
+ * @param filters dimension name → required value
+ */
+public record AnalyticsQuery(Instant from, Instant to, List<String> groupBy, Map<String, String> filters) {
+
+  public AnalyticsQuery {
+    requireNonNull(from, "from");
+    requireNonNull(to, "to");
+    groupBy = List.copyOf(requireNonNull(groupBy, "groupBy"));
+    filters = Map.copyOf(requireNonNull(filters, "filters"));
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("expected from before to but got from=" + from + ", to=" + to);
+    }
+    for (String g : groupBy) {
+      if (!Analytics.DIMENSIONS.contains(g) && !Analytics.TIME_DIMENSIONS.contains(g)) {
+        throw new IllegalArgumentException("unknown groupBy '" + g + "'; expected some of " + Analytics.DIMENSIONS
+            + " or one of " + Analytics.TIME_DIMENSIONS);
+      }
+    }
+    for (String f : filters.keySet()) {
+      if (!Analytics.DIMENSIONS.contains(f)) {
+        throw new IllegalArgumentException("unknown filter '" + f + "'; expected one of " + Analytics.DIMENSIONS);
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.gatehouse.control.analytics;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Durable per-minute traffic aggregates with hour and day rollups: {@link #merge} adds minute
+ * buckets (and the same totals to their hour and day), {@link #scan} reads one grain, and
+ * {@link #purge} applies the retention. Implementations are thread-safe.
+ */
+public interface AnalyticsStore extends AutoCloseable {
+
+  /** The time grains stored. */
+  enum Grain {
+    MINUTE(60_000L), HOUR(3_600_000L), DAY(86_400_000L);
+
+    private final long millis;
+
+    Grain(long millis) {
+      this.millis = millis;
+    }
+
+    /** The bucket length in milliseconds. */
+    public long millis() {
+      return millis;
+    }
+
+    /** The start of the bucket containing {@code epochMillis}. */
+    public long floor(long epochMillis) {
+      return Math.floorDiv(epochMillis, millis) * millis;
+    }
+
+    /** The first bucket start at or after {@code epochMillis}. */
+    public long ceil(long epochMillis) {
+      return -Math.floorDiv(-epochMillis, millis) * millis;
+    }
+  }
+
+  /** One stored row: a grain's bucket start, its key and totals. */
+  record Row(Grain grain, long bucket, AggregateKey key, Aggregate totals) {}
+
+  /**
+   * Adds {@code minutes} (minute bucket start → key → totals) to the minute rows and rolls the same
+   * totals into the hour and day rows, in one transaction.
+   */
+  void merge(Map<Long, Map<AggregateKey, Aggregate>> minutes);
+
+  /**
+   * Every row of {@code grain} with {@code fromMillis <= bucket < toMillis} whose dimensions equal
+   * {@code filters} (dimension name → value), handed to {@code sink} one by one.
+   */
+  void scan(Grain grain, long fromMillis, long toMillis, Map<String, String> filters,
+      java.util.function.Consumer<Row> sink);
+
+  /** Deletes the rows older than the retention allows at {@code now}; returns how many. */
+  int purge(Instant now, AnalyticsRetention retention);
+
+  /** Every row of a grain in a range, for tests. */
+  default List<Row> rows(Grain grain, long fromMillis, long toMillis) {
+    List<Row> out = new java.util.ArrayList<>();
+    scan(grain, fromMillis, toMillis, Map.of(), out::add);
+    return out;
+  }
+
+  @Override
+  void close();
+}

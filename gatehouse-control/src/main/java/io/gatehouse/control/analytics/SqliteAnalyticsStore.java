@@ -1,0 +1,265 @@
+package io.gatehouse.control.analytics;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The embedded {@link AnalyticsStore}: the SQLite file {@code <dataDir>/analytics.db} (WAL,
+ * {@code synchronous=NORMAL}: a crash may lose the last batch, never corrupt the file), separate
+ * from the configuration database. One connection, serialized by this object's lock.
+ */
+public final class SqliteAnalyticsStore implements AnalyticsStore {
+  /** The database file name inside the data directory. */
+  public static final String FILE_NAME = "analytics.db";
+  private static final String[] COLUMNS = {"api", "operation", "product", "subscription", "status_class", "client"};
+  private static final String KEY_WHERE =
+      "grain = ? AND bucket = ? AND api = ? AND operation = ? AND product = ? AND subscription = ? AND status_class = ? AND client = ?";
+
+  private final Connection connection;
+  private final Path file;
+
+  private SqliteAnalyticsStore(Connection connection, Path file) {
+    this.connection = connection;
+    this.file = file;
+  }
+
+  /** Opens (creating if needed) {@code dataDir/analytics.db} and migrates its schema. */
+  public static SqliteAnalyticsStore open(Path dataDir) {
+    requireNonNull(dataDir, "dataDir");
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+    }
+    Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    sqlite.setBusyTimeout(10_000);
+    SQLiteDataSource ds = new SQLiteDataSource(sqlite);
+    ds.setUrl("jdbc:sqlite:" + file);
+    Flyway.configure().dataSource(ds).locations("classpath:io/gatehouse/control/migration/analytics").load().migrate();
+    try {
+      Connection c = ds.getConnection();
+      c.setAutoCommit(false);
+      return new SqliteAnalyticsStore(c, file);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open analytics database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The database file. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public void merge(Map<Long, Map<AggregateKey, Aggregate>> minutes) {
+    requireNonNull(minutes, "minutes");
+    Map<Long, Map<AggregateKey, Aggregate>> hours = new HashMap<>();
+    Map<Long, Map<AggregateKey, Aggregate>> days = new HashMap<>();
+    for (Map.Entry<Long, Map<AggregateKey, Aggregate>> m : minutes.entrySet()) {
+      for (Map.Entry<AggregateKey, Aggregate> k : m.getValue().entrySet()) {
+        rollInto(hours, Grain.HOUR.floor(m.getKey()), k.getKey(), k.getValue());
+        rollInto(days, Grain.DAY.floor(m.getKey()), k.getKey(), k.getValue());
+      }
+    }
+    synchronized (this) {
+      try (PreparedStatement insert = connection.prepareStatement("INSERT OR IGNORE INTO analytics (grain, bucket, api,"
+              + " operation, product, subscription, status_class, client, requests, errors, bytes_in, bytes_out, latency)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          PreparedStatement select = connection.prepareStatement(
+              "SELECT requests, errors, bytes_in, bytes_out, latency FROM analytics WHERE " + KEY_WHERE);
+          PreparedStatement update = connection.prepareStatement("UPDATE analytics SET requests = ?, errors = ?,"
+              + " bytes_in = ?, bytes_out = ?, latency = ? WHERE " + KEY_WHERE)) {
+        write(Grain.MINUTE, minutes, insert, select, update);
+        write(Grain.HOUR, hours, insert, select, update);
+        write(Grain.DAY, days, insert, select, update);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback();
+        throw new IllegalStateException("cannot write analytics to " + file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static void rollInto(Map<Long, Map<AggregateKey, Aggregate>> target, long bucket, AggregateKey key, Aggregate a) {
+    Aggregate sum = target.computeIfAbsent(bucket, b -> new HashMap<>()).computeIfAbsent(key, k -> new Aggregate());
+    sum.merge(a);
+  }
+
+  private static void write(Grain grain, Map<Long, Map<AggregateKey, Aggregate>> rows, PreparedStatement insert,
+      PreparedStatement select, PreparedStatement update) throws SQLException {
+    for (Map.Entry<Long, Map<AggregateKey, Aggregate>> b : rows.entrySet()) {
+      for (Map.Entry<AggregateKey, Aggregate> k : b.getValue().entrySet()) {
+        Aggregate a = k.getValue();
+        AggregateKey key = k.getKey();
+        insert.setInt(1, grain.ordinal() + 1);
+        insert.setLong(2, b.getKey());
+        bindKey(insert, 3, key);
+        insert.setLong(9, a.requests());
+        insert.setLong(10, a.errors());
+        insert.setLong(11, a.bytesIn());
+        insert.setLong(12, a.bytesOut());
+        insert.setBytes(13, encode(a.latency()));
+        if (insert.executeUpdate() == 1) {
+          continue;
+        }
+        select.setInt(1, grain.ordinal() + 1);
+        select.setLong(2, b.getKey());
+        bindKey(select, 3, key);
+        Aggregate merged;
+        try (ResultSet rs = select.executeQuery()) {
+          if (!rs.next()) {
+            throw new SQLException("row vanished during merge: " + key);
+          }
+          merged = read(rs, 1);
+        }
+        merged.merge(a);
+        update.setLong(1, merged.requests());
+        update.setLong(2, merged.errors());
+        update.setLong(3, merged.bytesIn());
+        update.setLong(4, merged.bytesOut());
+        update.setBytes(5, encode(merged.latency()));
+        update.setInt(6, grain.ordinal() + 1);
+        update.setLong(7, b.getKey());
+        bindKey(update, 8, key);
+        update.executeUpdate();
+      }
+    }
+  }
+
+  private static void bindKey(PreparedStatement st, int first, AggregateKey key) throws SQLException {
+    st.setString(first, key.api());
+    st.setString(first + 1, key.operation());
+    st.setString(first + 2, key.product());
+    st.setString(first + 3, key.subscription());
+    st.setString(first + 4, key.statusClass());
+    st.setString(first + 5, key.client());
+  }
+
+  private static Aggregate read(ResultSet rs, int first) throws SQLException {
+    return Aggregate.of(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3),
+        decode(rs.getBytes(first + 4)));
+  }
+
+  static byte[] encode(Histogram h) {
+    ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoByteBuffer(buffer); // V2 encoding: zig-zag LEB128 counts with zero runs, no deflate
+    byte[] out = new byte[n];
+    buffer.flip();
+    buffer.get(out);
+    return out;
+  }
+
+  static Histogram decode(byte[] bytes) {
+    try {
+      Histogram h = Histogram.decodeFromByteBuffer(ByteBuffer.wrap(bytes), 0);
+      h.setAutoResize(true);
+      return h;
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("corrupt latency histogram of " + bytes.length + " bytes: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void scan(Grain grain, long fromMillis, long toMillis, Map<String, String> filters, Consumer<Row> sink) {
+    requireNonNull(grain, "grain");
+    requireNonNull(filters, "filters");
+    requireNonNull(sink, "sink");
+    StringBuilder sql = new StringBuilder("SELECT bucket, api, operation, product, subscription, status_class, client,"
+        + " requests, errors, bytes_in, bytes_out, latency FROM analytics WHERE grain = ? AND bucket >= ? AND bucket < ?");
+    List<String> values = new ArrayList<>();
+    for (Map.Entry<String, String> f : filters.entrySet()) {
+      sql.append(" AND ").append(column(f.getKey())).append(" = ?");
+      values.add(f.getValue());
+    }
+    synchronized (this) {
+      try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
+        st.setInt(1, grain.ordinal() + 1);
+        st.setLong(2, fromMillis);
+        st.setLong(3, toMillis);
+        for (int i = 0; i < values.size(); i++) {
+          st.setString(4 + i, values.get(i));
+        }
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            AggregateKey key = new AggregateKey(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7));
+            sink.accept(new Row(grain, rs.getLong(1), key, read(rs, 8)));
+          }
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        rollback();
+        throw new IllegalStateException("cannot read analytics from " + file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static String column(String dimension) {
+    for (String c : COLUMNS) {
+      if (c.equals(dimension) || (dimension.equals("status") && c.equals("status_class"))) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("unknown dimension '" + dimension + "'; expected one of " + Analytics.DIMENSIONS);
+  }
+
+  @Override
+  public int purge(Instant now, AnalyticsRetention retention) {
+    requireNonNull(now, "now");
+    requireNonNull(retention, "retention");
+    synchronized (this) {
+      try (PreparedStatement st = connection.prepareStatement("DELETE FROM analytics WHERE grain = ? AND bucket < ?")) {
+        int n = 0;
+        for (Grain g : Grain.values()) {
+          st.setInt(1, g.ordinal() + 1);
+          st.setLong(2, now.toEpochMilli() - retention.of(g).toMillis());
+          n += st.executeUpdate();
+        }
+        connection.commit();
+        return n;
+      } catch (SQLException e) {
+        rollback();
+        throw new IllegalStateException("cannot purge analytics in " + file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private void rollback() {
+    try {
+      connection.rollback();
+    } catch (SQLException ignored) {
+      // the connection is unusable; the next call reports it
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot close analytics database " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
