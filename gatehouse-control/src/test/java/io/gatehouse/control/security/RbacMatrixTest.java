@@ -114,7 +114,7 @@ class RbacMatrixTest {
     assertThat(Roles.BUILT_IN.get(Roles.READER)).allMatch(p -> p.endsWith(":read")).doesNotContain("audit:read");
     assertThat(Roles.BUILT_IN.get(Roles.AUDITOR)).allMatch(p -> p.endsWith(":read")).contains("audit:read");
     assertThat(Roles.BUILT_IN.get(Roles.API_PUBLISHER)).filteredOn(p -> p.endsWith(":write"))
-        .containsExactlyInAnyOrder("apis:write", "products:write", "policies:write");
+        .containsExactlyInAnyOrder("apis:write", "products:write", "policies:write", "debugging:write");
     assertThat(Roles.BUILT_IN.get(Roles.OPERATOR)).filteredOn(p -> p.endsWith(":write"))
         .containsExactlyInAnyOrder("subscriptions:write", "users:write");
     assertThat(Roles.BUILT_IN.get(Roles.ADMIN)).contains("config:write", "audit:read", Roles.SECRETS_REVEAL)
