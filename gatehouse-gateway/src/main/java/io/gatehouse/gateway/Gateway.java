@@ -120,6 +120,11 @@ public final class Gateway {
           .setUseAlpn(true)
           .setSni(true)
           .setKeyCertOptions(keyCerts(options.certificates()));
+      if (options.clientCertificates()) {
+        // TLS asks for and accepts any client certificate; validate-client-certificate judges it per API.
+        tls.setClientAuth(io.vertx.core.http.ClientAuth.REQUEST)
+            .setTrustOptions(io.vertx.core.net.TrustOptions.wrap(io.gatehouse.gateway.internal.AnyClientCertificate.INSTANCE));
+      }
       HttpServer secure = vertx.createHttpServer(tls)
           .connectionHandler(gateway.counted(Http1Guard.install(options.maxHeaderSize())))
           .requestHandler(handler);

@@ -20,6 +20,10 @@ import java.util.List;
  *     {@code Upgrade: h2c}); off by default because Vert.x inspects the first bytes of each
  *     connection for the HTTP/2 preface before the strict HTTP/1.1 validator is in place, so with
  *     h2c on the first read of a connection is parsed by Netty's lenient decoder alone
+ * @param dataDir where durable gateway state (quota counters) is kept, or {@code null} for memory
+ * @param clientCertificates whether the HTTPS listener asks clients for a certificate; any
+ *     certificate is accepted by TLS and judged by the {@code validate-client-certificate} policy of
+ *     the API, so that each API can trust its own CAs
  */
 public record GatewayOptions(
     String host,
@@ -29,7 +33,8 @@ public record GatewayOptions(
     int maxHeaderSize,
     Duration clientIdleTimeout,
     boolean h2c,
-    Path dataDir) {
+    Path dataDir,
+    boolean clientCertificates) {
 
   /**
    * A server certificate: PEM certificate chain and private key files, or a PKCS#12 key store with
@@ -48,12 +53,6 @@ public record GatewayOptions(
     }
   }
 
-  /** Options without a data directory (state in memory only). */
-  public GatewayOptions(String host, int port, int httpsPort, List<Certificate> certificates, int maxHeaderSize,
-      Duration clientIdleTimeout, boolean h2c) {
-    this(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, null);
-  }
-
   public GatewayOptions {
     requireNonNull(host, "host");
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
@@ -65,21 +64,26 @@ public record GatewayOptions(
 
   /** Plain HTTP on {@code host:port}, 16 KiB heads, 60 s client idle timeout, no TLS. */
   public static GatewayOptions plain(String host, int port) {
-    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60), false, null);
+    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60), false, null, false);
   }
 
   /** Returns a copy keeping durable state (quota counters) under {@code dir}; {@code null} for memory only. */
   public GatewayOptions withDataDir(Path dir) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dir);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dir, clientCertificates);
   }
 
   /** Returns a copy serving HTTPS on {@code httpsPort} with {@code certificates}. */
   public GatewayOptions withTls(int httpsPort, List<Certificate> certificates) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, clientCertificates);
   }
 
   /** Returns a copy with cleartext HTTP/2 switched on or off (see {@code h2c}). */
   public GatewayOptions withH2c(boolean enabled) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled, dataDir);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled, dataDir, clientCertificates);
+  }
+
+  /** Returns a copy whose HTTPS listener asks for client certificates (see {@code clientCertificates}). */
+  public GatewayOptions withClientCertificates(boolean request) {
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, request);
   }
 }

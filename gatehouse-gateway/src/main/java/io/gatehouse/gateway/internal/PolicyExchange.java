@@ -595,6 +595,23 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   @Override
+  public java.security.cert.X509Certificate[] clientCertificates() {
+    if (!req.isSSL()) {
+      return new java.security.cert.X509Certificate[0];
+    }
+    try {
+      java.security.cert.Certificate[] peer = req.sslSession().getPeerCertificates();
+      java.security.cert.X509Certificate[] out = new java.security.cert.X509Certificate[peer.length];
+      for (int i = 0; i < peer.length; i++) {
+        out[i] = (java.security.cert.X509Certificate) peer[i];
+      }
+      return out;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return new java.security.cert.X509Certificate[0];
+    }
+  }
+
+  @Override
   public Response newResponse(int status) {
     return SimpleResponse.of(status);
   }

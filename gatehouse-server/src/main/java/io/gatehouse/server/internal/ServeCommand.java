@@ -59,6 +59,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Server certificate: a PEM chain and key as CERT,KEY, or a PKCS#12 file (password from GATEHOUSE_TLS_PASSWORD). Repeat for SNI.")
   List<String> tlsCerts = new ArrayList<>();
 
+  @Option(names = "--tls-client-certificates", defaultValue = "${env:GATEHOUSE_TLS_CLIENT_CERTIFICATES:-false}",
+      description = "Ask HTTPS clients for a certificate, for APIs that use validate-client-certificate"
+          + " (env GATEHOUSE_TLS_CLIENT_CERTIFICATES). TLS accepts any certificate; the policy judges it.")
+  boolean tlsClientAuth;
+
   @Option(names = "--management-host", defaultValue = "${env:GATEHOUSE_MANAGEMENT_HOST:-127.0.0.1}",
       description = "Management API bind address (env GATEHOUSE_MANAGEMENT_HOST, default 127.0.0.1).")
   String managementHost;
@@ -258,7 +263,7 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
-        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c).withDataDir(data);
+        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c, data, tlsClientAuth);
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }

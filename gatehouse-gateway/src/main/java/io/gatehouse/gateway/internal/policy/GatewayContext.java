@@ -40,6 +40,12 @@ public interface GatewayContext extends PolicyContext {
    */
   void onComplete(java.util.function.LongConsumer action);
 
+  /**
+   * The certificate chain the client presented on a TLS connection (leaf first), or an empty array
+   * without TLS or without a certificate.
+   */
+  java.security.cert.X509Certificate[] clientCertificates();
+
   /** A new, empty response with {@code status}. */
   Response newResponse(int status);
 

@@ -30,6 +30,7 @@ public final class Builtins {
         new BodyPolicies.FindAndReplace(),
         // validate-jwt and the OpenAPI validation policies
         new JwtPolicies.ValidateJwt(),
+        new ClientCertificates.ValidateClientCertificate(),
         new ValidationPolicies.ValidateContent(),
         new ValidationPolicies.ValidateParameters(),
         new ValidationPolicies.ValidateHeaders(),
