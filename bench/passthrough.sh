@@ -71,7 +71,7 @@ HZ=$(getconf CLK_TCK)
 
 measure() { # name url pid -> prints "name requests cpu_seconds"
   local name=$1 url=$2 pid=$3
-  wrk -t2 -c"$CONNS" -d5s "$url" >/dev/null        # warm-up
+  wrk -t2 -c"$CONNS" -d"${WARMUP:-15}s" "$url" >/dev/null   # warm-up (JIT)
   local before; before=$(ticks "$pid")
   local out; out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url")
   local after; after=$(ticks "$pid")

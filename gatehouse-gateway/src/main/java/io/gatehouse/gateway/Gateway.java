@@ -107,14 +107,13 @@ public final class Gateway {
         .setDecompressionSupported(false)
         .setHttp2ClearTextEnabled(options.h2c())
         .setTcpNoDelay(true);
-    List<Future<HttpServer>> started = new ArrayList<>();
-    HttpServer plain = vertx.createHttpServer(new HttpServerOptions(base).setPort(options.port()))
-        .connectionHandler(gateway.counted(Http1Guard.install(options.maxHeaderSize())))
-        .requestHandler(handler);
-    gateway.servers.add(plain);
-    started.add(plain.listen());
+    // One server instance per event loop: Vert.x spreads accepted connections across them, and each
+    // connection's requests, policies and backend calls then stay on that loop's thread.
+    Handler<HttpConnection> guard = gateway.counted(Http1Guard.install(options.maxHeaderSize()));
+    HttpServerOptions plainOptions = new HttpServerOptions(base).setPort(options.port());
+    HttpServerOptions tlsOptions = null;
     if (!options.certificates().isEmpty()) {
-      HttpServerOptions tls = new HttpServerOptions(base)
+      tlsOptions = new HttpServerOptions(base)
           .setPort(options.httpsPort())
           .setSsl(true)
           .setUseAlpn(true)
@@ -122,24 +121,56 @@ public final class Gateway {
           .setKeyCertOptions(keyCerts(options.certificates()));
       if (options.clientCertificates()) {
         // TLS asks for and accepts any client certificate; validate-client-certificate judges it per API.
-        tls.setClientAuth(io.vertx.core.http.ClientAuth.REQUEST)
+        tlsOptions.setClientAuth(io.vertx.core.http.ClientAuth.REQUEST)
             .setTrustOptions(io.vertx.core.net.TrustOptions.wrap(io.gatehouse.gateway.internal.AnyClientCertificate.INSTANCE));
       }
-      HttpServer secure = vertx.createHttpServer(tls)
-          .connectionHandler(gateway.counted(Http1Guard.install(options.maxHeaderSize())))
-          .requestHandler(handler);
-      gateway.servers.add(secure);
-      started.add(secure.listen());
     }
-    return Future.all(started).map(all -> {
-      gateway.port = plain.actualPort();
-      if (gateway.servers.size() > 1) {
-        gateway.httpsPort = gateway.servers.get(1).actualPort();
-      }
+    int instances = Math.max(1, options.eventLoops());
+    HttpServerOptions tls = tlsOptions;
+    Future<Void> started = gateway.listen(vertx, plainOptions, guard, handler, instances)
+        .compose(port -> {
+          gateway.port = port;
+          return tls == null ? Future.succeededFuture(-1) : gateway.listen(vertx, tls, guard, handler, instances);
+        })
+        .map(port -> {
+          gateway.httpsPort = port;
+          return null;
+        });
+    return started.map(all -> {
       LOG.info("gateway listening on {}:{}{}", options.host(), gateway.port,
           gateway.httpsPort > 0 ? " and https port " + gateway.httpsPort : "");
       return gateway;
     });
+  }
+
+  /**
+   * Starts {@code instances} servers with {@code options}, each on its own event-loop context; the
+   * first binds (port 0 picks one) and the others share its port. Completes with the port.
+   */
+  private Future<Integer> listen(Vertx vertx, HttpServerOptions options, Handler<HttpConnection> guard,
+      ProxyHandler handler, int instances) {
+    return listenOne(vertx, options, guard, handler).compose(first -> {
+      int port = first.actualPort();
+      List<Future<HttpServer>> rest = new ArrayList<>();
+      for (int i = 1; i < instances; i++) {
+        rest.add(listenOne(vertx, new HttpServerOptions(options).setPort(port), guard, handler));
+      }
+      return Future.all(rest).map(v -> port);
+    });
+  }
+
+  private Future<HttpServer> listenOne(Vertx vertx, HttpServerOptions options, Handler<HttpConnection> guard,
+      ProxyHandler handler) {
+    io.vertx.core.internal.ContextInternal context = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    io.vertx.core.Promise<HttpServer> promise = context.promise();
+    context.runOnContext(v -> {
+      HttpServer server = vertx.createHttpServer(options).connectionHandler(guard).requestHandler(handler);
+      synchronized (servers) {
+        servers.add(server);
+      }
+      server.listen().onComplete(promise);
+    });
+    return promise.future();
   }
 
   private Handler<HttpConnection> counted(Handler<HttpConnection> next) {

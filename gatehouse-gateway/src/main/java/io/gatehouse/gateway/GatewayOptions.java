@@ -82,6 +82,14 @@ public record GatewayOptions(
     return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled, dataDir, clientCertificates);
   }
 
+  /**
+   * How many event loops serve the listeners: one server instance each, so that the gateway uses
+   * every core; the number of available processors.
+   */
+  public int eventLoops() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
   /** Returns a copy whose HTTPS listener asks for client certificates (see {@code clientCertificates}). */
   public GatewayOptions withClientCertificates(boolean request) {
     return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, request);

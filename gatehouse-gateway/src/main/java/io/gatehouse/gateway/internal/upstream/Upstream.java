@@ -38,7 +38,12 @@ public final class Upstream {
   private final long connectMillis;
   private final long responseMillis;
   private final long idleMillis;
-  private HttpClient client;
+  private volatile HttpClient client;
+  private HttpClientOptions clientOptions;
+  private PoolOptions poolOptions;
+  // One client per event loop, so that a request and its backend connection share a thread.
+  private final java.util.concurrent.ConcurrentHashMap<Thread, HttpClient> perLoop =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private Vertx vertx;
   private long healthTimer = -1;
   private int rr;
@@ -91,8 +96,10 @@ public final class Upstream {
       options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
     }
     int max = def.maxConnections() == null ? 256 : def.maxConnections();
-    client = vertx.createHttpClient(options,
-        new PoolOptions().setHttp1MaxSize(max).setHttp2MaxSize(Math.max(1, Math.min(max, 16))).setMaxWaitQueueSize(10_000));
+    clientOptions = options;
+    poolOptions = new PoolOptions().setHttp1MaxSize(max).setHttp2MaxSize(Math.max(1, Math.min(max, 16)))
+        .setMaxWaitQueueSize(10_000);
+    client = vertx.createHttpClient(clientOptions, poolOptions);
     BackendDef.HealthCheck hc = def.healthCheck();
     if (hc != null) {
       healthTimer = vertx.setPeriodic(0, hc.interval().toMillis(), id -> probeAll(hc));
@@ -108,6 +115,8 @@ public final class Upstream {
     if (client != null) {
       client.close();
     }
+    perLoop.values().forEach(HttpClient::close);
+    perLoop.clear();
   }
 
   private void probeAll(BackendDef.HealthCheck hc) {
@@ -151,9 +160,27 @@ public final class Upstream {
     return name;
   }
 
-  /** The client that talks to this backend; {@code null} before activation. */
-  public synchronized HttpClient client() {
-    return client;
+  /**
+   * The client that talks to this backend, {@code null} before activation: on an event loop, that
+   * loop's own client (its pooled connections then live on the same thread as the requests using
+   * them, with no hand-off between threads); elsewhere a shared one.
+   */
+  public HttpClient client() {
+    HttpClient shared = client;
+    if (shared == null || !io.vertx.core.Context.isOnEventLoopThread()) {
+      return shared;
+    }
+    Thread loop = Thread.currentThread();
+    HttpClient own = perLoop.get(loop);
+    if (own != null) {
+      return own;
+    }
+    synchronized (this) {
+      if (closed) {
+        return shared;
+      }
+      return perLoop.computeIfAbsent(loop, t -> vertx.createHttpClient(clientOptions, poolOptions));
+    }
   }
 
   /** The circuit breaker, or {@code null}. */
