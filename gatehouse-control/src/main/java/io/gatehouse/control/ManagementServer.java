@@ -135,7 +135,8 @@ public final class ManagementServer {
     ManagementSecurity security = new ManagementSecurity(plane, new IdentityStore(sqlite.jdbi(), options.clock()),
         AuditLog.of(sqlite), options);
     ManagementServer ms = new ManagementServer(vertx, plane, security, new CidrList(options.allowlist()), addons);
-    HttpServerOptions http = new HttpServerOptions().setHost(options.host()).setPort(options.port());
+    HttpServerOptions http = new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        .setHttp2ClearTextEnabled(false);
     if (options.tlsCert() != null) {
       http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(options.tlsCert().toString()).setKeyPath(options.tlsKey().toString()));
@@ -255,7 +256,9 @@ public final class ManagementServer {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader("X-Content-Type-Options", "nosniff");
     if (!allowlist.isEmpty() && !allowlist.contains(clientIp(ctx))) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); // a hop-by-hop field HTTP/2 forbids
+      }
       problem(ctx, 403, "client address " + clientIp(ctx) + " is not in the management allowlist", List.of());
       return;
     }

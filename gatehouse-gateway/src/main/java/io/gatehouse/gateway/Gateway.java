@@ -144,19 +144,18 @@ public final class Gateway {
   }
 
   /**
-   * Starts {@code instances} servers with {@code options}, each on its own event-loop context; the
-   * first binds (port 0 picks one) and the others share its port. Completes with the port.
+   * Starts {@code instances} servers with {@code options}, each on its own event-loop context,
+   * sharing one port; completes with the port. Port 0 (a free port, as tests use) starts a single
+   * instance, because Vert.x shares a listening socket only between servers asking for the same port.
    */
   private Future<Integer> listen(Vertx vertx, HttpServerOptions options, Handler<HttpConnection> guard,
       ProxyHandler handler, int instances) {
-    return listenOne(vertx, options, guard, handler).compose(first -> {
-      int port = first.actualPort();
-      List<Future<HttpServer>> rest = new ArrayList<>();
-      for (int i = 1; i < instances; i++) {
-        rest.add(listenOne(vertx, new HttpServerOptions(options).setPort(port), guard, handler));
-      }
-      return Future.all(rest).map(v -> port);
-    });
+    int count = options.getPort() == 0 ? 1 : instances;
+    List<Future<HttpServer>> all = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      all.add(listenOne(vertx, options, guard, handler));
+    }
+    return Future.all(all).map(v -> all.get(0).result().actualPort());
   }
 
   private Future<HttpServer> listenOne(Vertx vertx, HttpServerOptions options, Handler<HttpConnection> guard,
