@@ -111,7 +111,7 @@ else
   NOTES="$NOTES validate-content: not in this build, measured without it."
 fi
 ACCESS_ARGS=()
-if java -jar "$JAR" serve --help 2>/dev/null | grep -q -- '--access-log '; then
+if java -jar "$JAR" serve --help 2>/dev/null | grep -qE -- '--access-log[= ]'; then
   ACCESS_ARGS=(--access-log "$WORK/access.log")
 else
   NOTES="$NOTES access log: this build's 'serve' cannot write one, measured without it."
