@@ -269,8 +269,8 @@ public final class IdentityApi {
   // ---- audit ----
 
   private Reply audit(Call c) {
-    int offset = intParam(c, "offset", 0, Integer.MAX_VALUE, 0);
-    int limit = intParam(c, "limit", 1, 500, 100);
+    int offset = ManagementApi.intParam(c, "offset", 0, Integer.MAX_VALUE, 0);
+    int limit = ManagementApi.intParam(c, "limit", 1, 500, 100);
     List<Map<String, Object>> items = new ArrayList<>();
     security.audit().scan(c.query("actor").orElse(null), c.query("action").orElse(null),
         c.query("entity").orElse(null), instant(c, "from"), instant(c, "to"), offset, limit,
@@ -345,19 +345,4 @@ public final class IdentityApi {
     }
   }
 
-  private static int intParam(Call c, String name, int min, int max, int fallback) {
-    String text = c.query(name).orElse(null);
-    if (text == null) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(text);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.badField(name, "expected an integer from " + min + " to " + max + " but got '" + text + "'");
-  }
 }

@@ -371,7 +371,8 @@ public final class ManagementApi {
     throw ApiException.badField(param, "expected a revision number (0 or more) but got '" + text + "'");
   }
 
-  private static int intParam(Call c, String name, int min, int max, int fallback) {
+  /** The integer query parameter {@code name} in [{@code min}, {@code max}], or {@code fallback}; 400 otherwise. */
+  static int intParam(Call c, String name, int min, int max, int fallback) {
     String text = c.query(name).orElse(null);
     if (text == null) {
       return fallback;
