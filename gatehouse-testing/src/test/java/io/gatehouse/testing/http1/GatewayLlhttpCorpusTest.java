@@ -10,7 +10,6 @@ import io.gatehouse.testing.corpus.LlhttpCorpus.Case;
 import io.gatehouse.testing.corpus.LlhttpCorpus.Classification;
 import io.gatehouse.testing.corpus.LlhttpCorpus.Message;
 import io.gatehouse.testing.http1.StrictHttp1CorpusTest.Expectation;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -393,55 +392,5 @@ class GatewayLlhttpCorpusTest {
 
   private static String latin1(byte[] b) {
     return new String(b, StandardCharsets.ISO_8859_1);
-  }
-
-  /** One final HTTP/1.1 response read off the socket; interim (1xx) responses are skipped. */
-  static final class Response {
-    final int status;
-    final String head;
-    final String body;
-
-    Response(int status, String head, String body) {
-      this.status = status;
-      this.head = head;
-      this.body = body;
-    }
-
-    static Response read(InputStream in, boolean toHead) throws IOException {
-      while (true) {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) >= 0) {
-          head.write(b);
-          byte[] h = head.toByteArray();
-          int n = h.length;
-          if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-            break;
-          }
-        }
-        if (head.size() == 0) {
-          return null;
-        }
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        if (b < 0) {
-          fail("connection closed inside a response head: " + text);
-        }
-        int status = Integer.parseInt(text.substring(9, 12));
-        if (status >= 100 && status < 200) {
-          continue;
-        }
-        int length = 0;
-        for (String line : text.split("\r\n")) {
-          if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
-            length = Integer.parseInt(line.substring(15).trim());
-          }
-          if (line.regionMatches(true, 0, "transfer-encoding:", 0, 18)) {
-            fail("unexpected chunked response: " + text);
-          }
-        }
-        byte[] body = in.readNBytes(toHead ? 0 : length);
-        return new Response(status, text, new String(body, StandardCharsets.UTF_8));
-      }
-    }
   }
 }

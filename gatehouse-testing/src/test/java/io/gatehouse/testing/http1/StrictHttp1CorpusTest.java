@@ -11,7 +11,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.impl.ConnectionBase;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -302,45 +301,4 @@ class StrictHttp1CorpusTest {
     return new String(b, StandardCharsets.ISO_8859_1);
   }
 
-  /** One HTTP/1.1 response read off the socket (Content-Length framed, as all ours are). */
-  static final class Response {
-    final int status;
-    final String head;
-    final String body;
-
-    Response(int status, String head, String body) {
-      this.status = status;
-      this.head = head;
-      this.body = body;
-    }
-
-    static Response read(InputStream in, boolean toHead) throws IOException {
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) >= 0) {
-        head.write(b);
-        byte[] h = head.toByteArray();
-        int n = h.length;
-        if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-          break;
-        }
-      }
-      if (head.size() == 0) {
-        return null;
-      }
-      String text = head.toString(StandardCharsets.ISO_8859_1);
-      if (b < 0) {
-        fail("connection closed inside a response head: " + text);
-      }
-      int status = Integer.parseInt(text.substring(9, 12));
-      int length = 0;
-      for (String line : text.split("\r\n")) {
-        if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
-          length = Integer.parseInt(line.substring(15).trim());
-        }
-      }
-      byte[] body = in.readNBytes(toHead ? 0 : length);
-      return new Response(status, text, new String(body, StandardCharsets.UTF_8));
-    }
-  }
 }

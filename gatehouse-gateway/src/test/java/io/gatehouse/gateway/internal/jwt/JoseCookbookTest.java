@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.internal.jwt;
 
+import io.gatehouse.gateway.internal.Corpora;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWK;

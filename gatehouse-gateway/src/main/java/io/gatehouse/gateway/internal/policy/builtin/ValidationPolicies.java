@@ -196,18 +196,8 @@ public final class ValidationPolicies {
     }
   }
 
-  private static final class RequestContent implements Policy {
-    private final OpenApiContract contract;
-    private final boolean prevent;
-    private final int unspecified;
-    private final int maxSize;
-
-    RequestContent(OpenApiContract contract, boolean prevent, int unspecified, int maxSize) {
-      this.contract = contract;
-      this.prevent = prevent;
-      this.unspecified = unspecified;
-      this.maxSize = maxSize;
-    }
+  private record RequestContent(OpenApiContract contract, boolean prevent, int unspecified, int maxSize)
+      implements Policy {
 
     @Override
     public CompletionStage<Response> apply(PolicyContext ctx, io.gatehouse.policy.PolicyChain next) {
@@ -270,18 +260,8 @@ public final class ValidationPolicies {
     }
   }
 
-  private static final class ResponseContent implements Policy {
-    private final OpenApiContract contract;
-    private final boolean prevent;
-    private final int unspecified;
-    private final int maxSize;
-
-    ResponseContent(OpenApiContract contract, boolean prevent, int unspecified, int maxSize) {
-      this.contract = contract;
-      this.prevent = prevent;
-      this.unspecified = unspecified;
-      this.maxSize = maxSize;
-    }
+  private record ResponseContent(OpenApiContract contract, boolean prevent, int unspecified, int maxSize)
+      implements Policy {
 
     @Override
     public CompletionStage<Response> apply(PolicyContext ctx, io.gatehouse.policy.PolicyChain next) {

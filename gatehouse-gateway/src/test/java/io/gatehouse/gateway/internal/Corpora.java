@@ -1,13 +1,14 @@
-package io.gatehouse.gateway.internal.validation;
+package io.gatehouse.gateway.internal;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates the shared third-party corpora: the {@code gatehouse.corpora} property, else upwards. */
-final class Corpora {
+public final class Corpora {
   private Corpora() {}
 
-  static Path root() {
+  /** The corpora directory. */
+  public static Path root() {
     String property = System.getProperty("gatehouse.corpora");
     if (property != null && Files.isDirectory(Path.of(property))) {
       return Path.of(property);
