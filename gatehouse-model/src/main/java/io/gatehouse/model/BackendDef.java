@@ -29,6 +29,8 @@ import java.util.List;
  * @param circuitBreaker circuit breaker for the whole backend, or {@code null} for none
  * @param retry retry policy, or {@code null} for no retries
  * @param tls TLS settings for {@code https} members, or {@code null} for the defaults
+ * @param credentials credentials the gateway adds to every call to this backend, or {@code null}
+ *     for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BackendDef(
@@ -44,7 +46,8 @@ public record BackendDef(
     OutlierDetection outlierDetection,
     CircuitBreaker circuitBreaker,
     Retry retry,
-    Tls tls) {
+    Tls tls,
+    Credentials credentials) {
 
   /** The load-balancing algorithm names. */
   public static final List<String> ALGORITHMS = List.of("round-robin", "weighted", "least-requests");
@@ -56,7 +59,13 @@ public record BackendDef(
 
   /** A single-URL backend with an explicit response timeout (or {@code null}). */
   public BackendDef(String name, String url, Duration timeout) {
-    this(name, url, timeout, null, null, null, null, null, null, null, null, null, null);
+    this(name, url, timeout, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** This backend with {@code credentials} in place of its own. */
+  public BackendDef withCredentials(Credentials credentials) {
+    return new BackendDef(name, url, timeout, members, loadBalancing, timeouts, maxConnections, http2, healthCheck,
+        outlierDetection, circuitBreaker, retry, tls, credentials);
   }
 
   /** A backend with the gateway's default timeout. */
@@ -206,6 +215,81 @@ public record BackendDef(
     public Tls {
       verify = verify == null ? Boolean.TRUE : verify;
       pins = pins == null ? null : List.copyOf(pins);
+    }
+  }
+
+  /**
+   * Credentials the gateway adds to every call to a backend (and to its health checks); values
+   * normally name a secret named value ({@code ${nv:NAME}}), substituted when the snapshot is
+   * compiled. A client certificate for mutual TLS is set under {@code tls} ({@code clientCert},
+   * {@code clientKey}). {@code basic} and {@code oauth2} both set {@code Authorization}, so at most
+   * one of them is allowed.
+   *
+   * @param basic HTTP basic authentication, or {@code null}
+   * @param header a header set on every call (replacing the client's), or {@code null}
+   * @param query a query parameter added to every call (replacing the client's), or {@code null}
+   * @param oauth2 an OAuth 2.0 client-credentials grant whose access token is sent as {@code
+   *     Authorization: Bearer}, or {@code null}
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Credentials(Basic basic, Parameter header, Parameter query, OAuth2 oauth2) {}
+
+  /**
+   * HTTP basic authentication (RFC 7617, UTF-8).
+   *
+   * @param username user name (must not contain ':')
+   * @param password password, normally {@code ${nv:NAME}}
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Basic(String username, String password) {
+    @Override
+    public String toString() {
+      return "Basic[username=" + username + ", password=***]";
+    }
+  }
+
+  /**
+   * A header or query parameter and its value.
+   *
+   * @param name header or parameter name
+   * @param value its value, normally {@code ${nv:NAME}}
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Parameter(String name, String value) {
+    @Override
+    public String toString() {
+      return "Parameter[name=" + name + ", value=***]";
+    }
+  }
+
+  /**
+   * An OAuth 2.0 client-credentials grant (RFC 6749 section 4.4): the gateway fetches an access
+   * token from {@code tokenUrl}, caches it, refreshes it before it expires and sends it as {@code
+   * Authorization: Bearer}.
+   *
+   * @param tokenUrl the token endpoint ({@code https://} normally; TLS is always verified)
+   * @param clientId client identifier
+   * @param clientSecret client secret, normally {@code ${nv:NAME}}
+   * @param scope space-separated scopes to ask for, or {@code null}
+   * @param audience {@code audience} parameter some servers require, or {@code null}
+   * @param clientAuth {@code basic} (default: HTTP basic, RFC 6749 section 2.3.1) or {@code post}
+   *     (client_id and client_secret in the form body)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record OAuth2(String tokenUrl, String clientId, String clientSecret, String scope, String audience,
+      String clientAuth) {
+    /** The client authentication methods. */
+    public static final List<String> CLIENT_AUTH = List.of("basic", "post");
+
+    /** The client authentication method, {@code basic} by default. */
+    public String clientAuthMethod() {
+      return clientAuth == null ? "basic" : clientAuth;
+    }
+
+    @Override
+    public String toString() {
+      return "OAuth2[tokenUrl=" + tokenUrl + ", clientId=" + clientId + ", clientSecret=***, scope=" + scope
+          + ", audience=" + audience + ", clientAuth=" + clientAuth + "]";
     }
   }
 }

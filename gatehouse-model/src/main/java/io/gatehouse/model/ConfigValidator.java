@@ -66,6 +66,7 @@ public final class ConfigValidator {
         }
       }
       BackendChecks.check(out, at, b);
+      CredentialChecks.check(out, config, at, b.credentials());
     }
 
     Map<String, String> routes = new HashMap<>();

@@ -84,4 +84,67 @@ class BackendDefTest {
     assertThatThrownBy(() -> parse("backends: [{name: both, url: 'http://a:1', members: [{url: 'http://b:1'}]}]"))
         .hasMessageContaining("expected either 'url' or 'members' but got both");
   }
+
+  @Test
+  void credentialsRoundTripAndNeverPrintSecrets() throws Exception {
+    GatewayConfig c = parse("""
+        namedValues:
+          - {name: pw, type: secret, value: s3cret-pw}
+          - {name: cs, type: secret, value: s3cret-cs}
+        backends:
+          - name: a
+            url: "http://a:1"
+            credentials:
+              header: {name: X-Api-Key, value: "${nv:pw}"}
+              query: {name: key, value: "${nv:pw}"}
+              oauth2: {tokenUrl: "https://idp.example/token", clientId: gw, clientSecret: "${nv:cs}", scope: "read write", audience: orders}
+          - name: b
+            url: "http://b:1"
+            credentials:
+              basic: {username: svc, password: "${nv:pw}"}
+        """);
+    BackendDef.Credentials a = c.backends().get(0).credentials();
+    assertThat(a.oauth2().clientAuthMethod()).isEqualTo("basic");
+    assertThat(a.oauth2().audience()).isEqualTo("orders");
+    assertThat(c.backends().get(1).credentials().basic().username()).isEqualTo("svc");
+    assertThat(parse(ConfigMapper.yaml().writeValueAsString(c))).isEqualTo(c);
+    BackendDef.Credentials resolved = new BackendDef.Credentials(new BackendDef.Basic("u", "plain-pw"),
+        new BackendDef.Parameter("X-K", "plain-k"), null,
+        new BackendDef.OAuth2("https://t", "id", "plain-cs", null, null, null));
+    assertThat(resolved.toString()).doesNotContain("plain-pw").doesNotContain("plain-k").doesNotContain("plain-cs");
+  }
+
+  @Test
+  void rejectsIncompleteOrClashingCredentials() {
+    assertThatThrownBy(() -> parse("""
+        backends:
+          - name: a
+            url: "http://a:1"
+            credentials:
+              basic: {username: "x:y"}
+              header: {name: Host, value: v}
+              query: {value: v}
+              oauth2: {tokenUrl: "ftp://idp", clientAuth: jwt, clientSecret: "${nv:missing}"}
+          - name: b
+            url: "http://b:1"
+            credentials: {}
+          - name: c
+            url: "http://c:1"
+            credentials:
+              oauth2: {tokenUrl: "https://idp/t", clientId: x, clientSecret: y}
+              header: {name: Authorization, value: v}
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backends[0].credentials.basic.password")
+        .hasMessageContaining("expected a user name without ':' but got 'x:y'")
+        .hasMessageContaining("expected at most one of 'basic' and 'oauth2'")
+        .hasMessageContaining("expected a header the gateway does not manage but got 'Host'")
+        .hasMessageContaining("backends[0].credentials.query.name")
+        .hasMessageContaining("backends[0].credentials.oauth2.clientId")
+        .hasMessageContaining("expected an absolute http:// or https:// URL but got 'ftp://idp'")
+        .hasMessageContaining("expected one of [basic, post] but got 'jwt'")
+        .hasMessageContaining("unknown named value 'missing'")
+        .hasMessageContaining("expected at least one of 'basic', 'header', 'query', 'oauth2' but got none")
+        .hasMessageContaining("expected a header other than Authorization next to 'basic' or 'oauth2'");
+  }
 }

@@ -104,7 +104,8 @@ public final class Snapshot {
         }
       }
       BackendDef resolved = new BackendDef(b.name(), url, b.timeout(), members, b.loadBalancing(), b.timeouts(),
-          b.maxConnections(), b.http2(), b.healthCheck(), b.outlierDetection(), b.circuitBreaker(), b.retry(), b.tls());
+          b.maxConnections(), b.http2(), b.healthCheck(), b.outlierDetection(), b.circuitBreaker(), b.retry(), b.tls(),
+          credentials(b.credentials(), namedValues, at + ".credentials", problems));
       if (resolved.pool().isEmpty()) {
         problems.add(ConfigProblem.at(at, "expected 'url' or 'members'"));
         continue;
@@ -253,6 +254,33 @@ public final class Snapshot {
     }
     m.appendTail(out);
     return out.toString();
+  }
+
+  /** {@code c} with every {@code ${nv:NAME}} substituted, {@code null} for none. */
+  private static BackendDef.Credentials credentials(BackendDef.Credentials c, Map<String, String> values, String at,
+      List<ConfigProblem> problems) {
+    if (c == null) {
+      return null;
+    }
+    BackendDef.Basic basic = c.basic() == null ? null : new BackendDef.Basic(
+        sub(c.basic().username(), values, at + ".basic.username", problems),
+        sub(c.basic().password(), values, at + ".basic.password", problems));
+    BackendDef.Parameter header = c.header() == null ? null : new BackendDef.Parameter(c.header().name(),
+        sub(c.header().value(), values, at + ".header.value", problems));
+    BackendDef.Parameter query = c.query() == null ? null : new BackendDef.Parameter(c.query().name(),
+        sub(c.query().value(), values, at + ".query.value", problems));
+    BackendDef.OAuth2 o = c.oauth2();
+    BackendDef.OAuth2 oauth2 = o == null ? null : new BackendDef.OAuth2(
+        sub(o.tokenUrl(), values, at + ".oauth2.tokenUrl", problems),
+        sub(o.clientId(), values, at + ".oauth2.clientId", problems),
+        sub(o.clientSecret(), values, at + ".oauth2.clientSecret", problems),
+        sub(o.scope(), values, at + ".oauth2.scope", problems),
+        sub(o.audience(), values, at + ".oauth2.audience", problems), o.clientAuth());
+    return new BackendDef.Credentials(basic, header, query, oauth2);
+  }
+
+  private static String sub(String text, Map<String, String> values, String at, List<ConfigProblem> problems) {
+    return text == null ? null : substitute(text, values, at, problems);
   }
 
   /** The backend runtimes this snapshot uses. */
