@@ -4,8 +4,10 @@ import io.gatehouse.gateway.internal.events.EventQueue;
 import io.gatehouse.gateway.internal.events.Exchange;
 import io.gatehouse.gateway.internal.policy.Pipeline;
 import io.gatehouse.model.SubscriptionKeys;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -17,7 +19,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
+import io.gatehouse.gateway.internal.upstream.BackendCredentials;
 import io.gatehouse.gateway.internal.upstream.Breaker;
+import io.gatehouse.gateway.internal.upstream.TokenSource;
 import io.gatehouse.gateway.internal.upstream.Member;
 import io.gatehouse.gateway.internal.upstream.Upstream;
 import java.net.ConnectException;
@@ -325,7 +329,23 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     HttpClient c = up.client() == null ? client : up.client();
     long maxBody = snap.settings().maxBodySize();
     ev.backendStarted(options.getMethod().name(), options);
-    c.request(options).onComplete(ar -> {
+    // Credentials go onto a copy of the headers after the events saw the request: never recorded.
+    BackendCredentials creds = up.credentials();
+    String[] bearer = creds == null ? null : new String[1];
+    Future<HttpClientRequest> requested = creds == null ? c.request(options) : credentialed(c, options, creds, bearer);
+    requested.onComplete(ar -> {
+      if (ar.failed() && ar.cause() instanceof TokenSource.TokenException) {
+        finish.accept(null); // not the backend's fault: no verdict for breaker or outlier detection
+        if (hasBody) {
+          req.resume();
+        }
+        if (x != null) {
+          x.backendFailed(ar.cause());
+          return;
+        }
+        failed(req, ar.cause(), ev);
+        return;
+      }
       if (ar.failed()) {
         finish.accept(true);
         if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
@@ -368,6 +388,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         HttpClientResponse bres = rr.result();
         int status = bres.statusCode();
         finish.accept(status >= 500);
+        if (status == 401 && bearer != null && bearer[0] != null) {
+          creds.tokens().reject(bearer[0]); // refused: the next call fetches a new token
+        }
         if ((status == 502 || status == 503 || status == 504)
             && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
           bres.body(); // drain the discarded answer so that the connection can be reused
@@ -380,6 +403,45 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         respond(req, resp, bres, snap, upgrade, ev);
       });
     });
+  }
+
+  /**
+   * Requests {@code options} with {@code creds} applied to a copy of its headers; without a cached
+   * token, after the (single-flight) token fetch, continuing on the caller's context. The token used
+   * goes into {@code bearer[0]}.
+   */
+  private static Future<HttpClientRequest> credentialed(HttpClient c, RequestOptions options,
+      BackendCredentials creds, String[] bearer) {
+    options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders()));
+    if (!creds.needsToken()) {
+      creds.apply(options, null);
+      return c.request(options);
+    }
+    String token = creds.cachedToken();
+    if (token != null) {
+      bearer[0] = token;
+      creds.apply(options, token);
+      return c.request(options);
+    }
+    io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+    Promise<HttpClientRequest> p = Promise.promise();
+    creds.token().onComplete(ar -> {
+      Runnable go = () -> {
+        if (ar.failed()) {
+          p.fail(ar.cause());
+          return;
+        }
+        bearer[0] = ar.result();
+        creds.apply(options, ar.result());
+        c.request(options).onComplete(p);
+      };
+      if (ctx == null) {
+        go.run();
+      } else {
+        ctx.runOnContext(v -> go.run());
+      }
+    });
+    return p.future();
   }
 
   private boolean retried(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
@@ -430,6 +492,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     HttpServerResponse resp = req.response();
     if (cause instanceof LimitedStream.TooLargeException) {
       reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), ev);
+    } else if (cause instanceof TokenSource.TokenException) {
+      reject(req, 502, "backend-credentials", "Bad Gateway", "the gateway could not obtain credentials for the backend",
+          ev);
     } else if (cause instanceof TimeoutException) {
       reject(req, 504, "backend-timeout", "Gateway Timeout", "the backend did not answer in time", ev);
     } else if (causedBy(cause, SSLException.class) || causedBy(cause, java.security.cert.CertificateException.class)) {

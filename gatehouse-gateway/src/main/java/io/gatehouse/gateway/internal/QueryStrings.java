@@ -1,11 +1,11 @@
 package io.gatehouse.gateway.internal;
 
 /** Edits raw query strings without decoding the parameters that are kept. */
-final class QueryStrings {
+public final class QueryStrings {
   private QueryStrings() {}
 
   /** {@code query} without every {@code name=...} pair; {@code null} when nothing remains. */
-  static String without(String query, String name) {
+  public static String without(String query, String name) {
     if (query == null) {
       return null;
     }

@@ -38,6 +38,7 @@ public final class Upstream {
   private final long connectMillis;
   private final long responseMillis;
   private final long idleMillis;
+  private final BackendCredentials credentials;
   private volatile HttpClient client;
   private HttpClientOptions clientOptions;
   private PoolOptions poolOptions;
@@ -76,6 +77,7 @@ public final class Upstream {
         ? def.timeouts().connect().toMillis() : responseMillis;
     this.idleMillis = def.timeouts() != null && def.timeouts().idle() != null
         ? def.timeouts().idle().toMillis() : responseMillis;
+    this.credentials = def.credentials() == null ? null : new BackendCredentials(def.credentials());
   }
 
   /** Creates the client and starts health checks; called once when the upstream goes live. */
@@ -100,6 +102,9 @@ public final class Upstream {
     poolOptions = new PoolOptions().setHttp1MaxSize(max).setHttp2MaxSize(Math.max(1, Math.min(max, 16)))
         .setMaxWaitQueueSize(10_000);
     client = vertx.createHttpClient(clientOptions, poolOptions);
+    if (credentials != null) {
+      credentials.activate(name, vertx, Math.max(connectMillis, responseMillis));
+    }
     BackendDef.HealthCheck hc = def.healthCheck();
     if (hc != null) {
       healthTimer = vertx.setPeriodic(0, hc.interval().toMillis(), id -> probeAll(hc));
@@ -117,6 +122,9 @@ public final class Upstream {
     }
     perLoop.values().forEach(HttpClient::close);
     perLoop.clear();
+    if (credentials != null) {
+      credentials.close();
+    }
   }
 
   private void probeAll(BackendDef.HealthCheck hc) {
@@ -125,6 +133,9 @@ public final class Upstream {
           .setConnectTimeout(hc.timeout().toMillis())
           .setIdleTimeout(hc.timeout().toMillis());
       o.putHeader("Host", m.hostHeader).putHeader("User-Agent", "gatehouse-health-check");
+      if (credentials != null) {
+        credentials.apply(o, credentials.cachedToken());
+      }
       HttpClient c;
       synchronized (this) {
         if (closed) {
@@ -181,6 +192,11 @@ public final class Upstream {
       }
       return perLoop.computeIfAbsent(loop, t -> vertx.createHttpClient(clientOptions, poolOptions));
     }
+  }
+
+  /** The credentials added to every call, or {@code null}. */
+  public BackendCredentials credentials() {
+    return credentials;
   }
 
   /** The circuit breaker, or {@code null}. */
