@@ -12,14 +12,21 @@ import java.util.function.Supplier;
  * @param metricsPublic whether {@code GET /metrics} skips the bearer-token check
  * @param analytics the analytics to query, nullable for no analytics routes
  * @param debugging the gateway's request debugging, nullable for no debug-token routes
+ * @param backends the gateway's backend runtime state, nullable for no {@code /backend-status} routes
  */
 public record ManagementAddons(Supplier<String> metrics, String metricsContentType, boolean metricsPublic,
-    Analytics analytics, RequestDebugging debugging) {
+    Analytics analytics, RequestDebugging debugging, BackendStates backends) {
   /** Nothing added. */
-  public static final ManagementAddons NONE = new ManagementAddons(null, null, false, null, null);
+  public static final ManagementAddons NONE = new ManagementAddons(null, null, false, null, null, null);
 
   /** The path of the metrics route: outside {@code /api/v1}, where Prometheus looks by convention. */
   public static final String METRICS_PATH = "/metrics";
+
+  /** Addons without backend runtime state. */
+  public ManagementAddons(Supplier<String> metrics, String metricsContentType, boolean metricsPublic,
+      Analytics analytics, RequestDebugging debugging) {
+    this(metrics, metricsContentType, metricsPublic, analytics, debugging, null);
+  }
 
   public ManagementAddons {
     if (metricsContentType == null) {

@@ -220,6 +220,9 @@ public final class ManagementServer {
     if (addons.debugging() != null) {
       endpoints.addAll(new io.gatehouse.control.internal.DebugApi(addons.debugging(), plane).endpoints());
     }
+    if (addons.backends() != null) {
+      endpoints.addAll(new io.gatehouse.control.internal.BackendStatusApi(addons.backends()).endpoints());
+    }
     AtomicReference<Map<String, Object>> document = new AtomicReference<>();
     endpoints.add(new Endpoint(HttpMethod.GET, OPENAPI_PATH, "meta", "This OpenAPI document", Endpoint.Body.NONE,
         200, List.of(), c -> false, c -> Reply.json(200, document.get()), "meta:read"));

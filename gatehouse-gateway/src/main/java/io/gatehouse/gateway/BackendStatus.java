@@ -1,15 +1,22 @@
 package io.gatehouse.gateway;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
- * A read-only snapshot of one backend's runtime state, for the management API.
+ * A read-only snapshot of one backend's runtime state, for the management API and metrics.
  *
  * @param name backend name
  * @param breaker circuit-breaker state: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN} or {@code NONE}
+ * @param failureRate percentage of failed calls among the breaker's recorded calls, {@code null}
+ *     without a breaker
+ * @param slowCallRate percentage of slow calls among the breaker's recorded calls, {@code null}
+ *     without a breaker
+ * @param recordedCalls calls in the breaker's window (0 without a breaker)
  * @param members the pool members
  */
-public record BackendStatus(String name, String breaker, List<MemberStatus> members) {
+public record BackendStatus(String name, String breaker, Double failureRate, Double slowCallRate, int recordedCalls,
+    List<MemberStatus> members) {
   public BackendStatus {
     members = List.copyOf(members);
   }
@@ -22,8 +29,9 @@ public record BackendStatus(String name, String breaker, List<MemberStatus> memb
    * @param priority configured priority (lower is preferred)
    * @param healthy result of active health checks (true without checks)
    * @param ejected currently ejected by outlier detection
+   * @param ejectedUntil end of the current ejection, {@code null} when not ejected
    * @param outstanding requests in flight
    */
   public record MemberStatus(String url, int weight, int priority, boolean healthy, boolean ejected,
-      int outstanding) {}
+      Instant ejectedUntil, int outstanding) {}
 }

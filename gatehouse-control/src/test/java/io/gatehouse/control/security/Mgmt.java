@@ -81,7 +81,21 @@ final class Mgmt implements AutoCloseable {
     plane = ControlPlane.over(store);
     ManagementOptions.Builder b = ManagementOptions.builder().listen("127.0.0.1", 0).clock(clock).limits(10_000, 10_000);
     options.accept(b);
-    server = ManagementServer.start(vertx, b.build(), plane).toCompletionStage().toCompletableFuture().get();
+    // Backend runtime state of a gateway that uses no backend, so that its routes are in the document.
+    io.gatehouse.control.BackendStates noBackends = new io.gatehouse.control.BackendStates() {
+      @Override
+      public List<?> all() {
+        return List.of();
+      }
+
+      @Override
+      public java.util.Optional<?> one(String name) {
+        return java.util.Optional.empty();
+      }
+    };
+    server = ManagementServer.start(vertx, b.build(), plane,
+            new io.gatehouse.control.ManagementAddons(null, null, false, null, null, noBackends))
+        .toCompletionStage().toCompletableFuture().get();
   }
 
   Res call(String token, String method, String path, String body) throws Exception {

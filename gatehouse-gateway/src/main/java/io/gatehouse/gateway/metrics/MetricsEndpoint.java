@@ -2,12 +2,15 @@ package io.gatehouse.gateway.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatehouse.gateway.BackendStatus;
 import io.gatehouse.gateway.Gateway;
 import io.gatehouse.gateway.events.TrafficEvents;
 import io.gatehouse.gateway.internal.metrics.TrafficMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -17,6 +20,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A gateway's metrics in the Prometheus text format: a Micrometer registry fed by a traffic-event
@@ -33,6 +38,9 @@ public final class MetricsEndpoint implements AutoCloseable {
   private final TrafficEvents events;
   private final TrafficMetrics consumer;
   private final JvmGcMetrics gc;
+  private Gateway gateway;
+  private MultiGauge circuitState;
+  private MultiGauge memberHealthy;
 
   private MetricsEndpoint(PrometheusMeterRegistry registry, TrafficEvents events) {
     this.registry = registry;
@@ -69,6 +77,11 @@ public final class MetricsEndpoint implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
+    endpoint.gateway = gateway;
+    endpoint.circuitState = MultiGauge.builder("gatehouse.backend.circuit.state")
+        .description("Circuit-breaker state of a backend: 0 closed, 1 half-open, 2 open").register(registry);
+    endpoint.memberHealthy = MultiGauge.builder("gatehouse.backend.member.healthy")
+        .description("1 when a backend member takes traffic (healthy and not ejected), else 0").register(registry);
     events.subscribe(endpoint.consumer);
     // Meters of the emit-metric policy go to Micrometer's global registry; scrape them here.
     io.micrometer.core.instrument.Metrics.addRegistry(registry);
@@ -77,7 +90,31 @@ public final class MetricsEndpoint implements AutoCloseable {
 
   /** The current metrics in the Prometheus text exposition format 0.0.4. */
   public String scrape() {
+    updateBackendGauges();
     return registry.scrape();
+  }
+
+  /** Sets the backend gauges from the gateway's state now (backends come and go with reloads). */
+  private synchronized void updateBackendGauges() {
+    List<MultiGauge.Row<?>> circuits = new ArrayList<>();
+    List<MultiGauge.Row<?>> healthy = new ArrayList<>();
+    for (BackendStatus b : gateway.backendStatus()) {
+      int state = switch (b.breaker()) {
+        case "OPEN" -> 2;
+        case "HALF_OPEN" -> 1;
+        case "CLOSED" -> 0;
+        default -> -1;
+      };
+      if (state >= 0) {
+        circuits.add(MultiGauge.Row.of(Tags.of("backend", b.name()), state));
+      }
+      for (BackendStatus.MemberStatus m : b.members()) {
+        healthy.add(MultiGauge.Row.of(Tags.of("backend", b.name(), "member", m.url()),
+            m.healthy() && !m.ejected() ? 1 : 0));
+      }
+    }
+    circuitState.register(circuits, true);
+    memberHealthy.register(healthy, true);
   }
 
   /** The registry, for meters of other components. */

@@ -97,8 +97,19 @@ public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analyt
         return sessions.traces(id).map(l -> l);
       }
     };
+    io.gatehouse.control.BackendStates backends = new io.gatehouse.control.BackendStates() {
+      @Override
+      public java.util.List<?> all() {
+        return gateway.backendStatus();
+      }
+
+      @Override
+      public java.util.Optional<?> one(String name) {
+        return gateway.backendStatus().stream().filter(b -> b.name().equals(name)).findFirst();
+      }
+    };
     return new ManagementAddons(metrics == null ? null : metrics::scrape, MetricsEndpoint.CONTENT_TYPE, metricsPublic,
-        analytics, debugging);
+        analytics, debugging, backends);
   }
 
   @Override

@@ -110,6 +110,11 @@ public final class Breaker {
     return state;
   }
 
+  /** The recorded calls, failures and slow calls of the current window, as {@code [calls, failures, slow]}. */
+  public synchronized int[] counts() {
+    return new int[] {calls, failures, slow};
+  }
+
   /** Milliseconds until an open breaker lets probes through; 0 when not open. */
   public synchronized long retryAfterMillis(long now) {
     return state == State.OPEN ? Math.max(0, (openUntil - now) / 1_000_000L) : 0;

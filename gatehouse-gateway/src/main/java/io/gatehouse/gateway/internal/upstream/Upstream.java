@@ -336,11 +336,19 @@ public final class Upstream {
   /** A read-only view of this upstream's state. */
   public synchronized BackendStatus status() {
     long now = System.nanoTime();
+    java.time.Instant wall = java.time.Instant.now();
     List<BackendStatus.MemberStatus> out = new ArrayList<>();
     for (Member m : members) {
-      out.add(new BackendStatus.MemberStatus(m.url, m.weight, m.priority, m.healthy,
-          m.ejectedUntilNanos - now > 0, m.outstanding));
+      long left = m.ejectedUntilNanos - now;
+      out.add(new BackendStatus.MemberStatus(m.url, m.weight, m.priority, m.healthy, left > 0,
+          left > 0 ? wall.plusNanos(left) : null, m.outstanding));
     }
-    return new BackendStatus(name, breaker == null ? "NONE" : breaker.state().name(), out);
+    if (breaker == null) {
+      return new BackendStatus(name, "NONE", null, null, 0, out);
+    }
+    String state = breaker.state().name();
+    int[] c = breaker.counts();
+    return new BackendStatus(name, state, c[0] == 0 ? 0.0 : 100.0 * c[1] / c[0], c[0] == 0 ? 0.0 : 100.0 * c[2] / c[0],
+        c[0], out);
   }
 }
