@@ -189,6 +189,69 @@ class BackendResilienceTest {
   }
 
   @Test
+  void breakerOpensUnderLoadFromAKilledBackendAfterItsConfiguredFailuresAndClosesThroughHalfOpen() throws Exception {
+    Backend b = new Backend("b").start(0);
+    int port = b.port;
+    GH.apply("""
+        backends:
+          - name: fragile
+            url: %s
+            circuitBreaker: {minimumCalls: 10, window: 10, failureRateThreshold: 50, openDuration: 1s, halfOpenCalls: 3}
+        apis:
+          - {name: f, path: /f, backend: fragile, subscriptionRequired: false}
+        """.formatted(b.url()));
+    for (int i = 0; i < 10; i++) {
+      assertThat(GH.get("/f/x").statusCode()).isEqualTo(200); // a window full of successes
+    }
+    b.stop();
+    int workers = 8;
+    AtomicInteger badGateway = new AtomicInteger();
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger other = new AtomicInteger();
+    AtomicBoolean retryAfterMissing = new AtomicBoolean();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < workers; w++) {
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < 200; i++) { // each worker stops at its first 503: no time for a half-open cycle
+            HttpResponse<String> r = GH.get("/f/x");
+            if (r.statusCode() == 502) {
+              badGateway.incrementAndGet();
+            } else if (r.statusCode() == 503 && r.body().contains("backend-circuit-open")) {
+              open.incrementAndGet();
+              retryAfterMissing.compareAndSet(false, r.headers().firstValue("Retry-After").isEmpty());
+              return null;
+            } else {
+              other.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // 5 failures of a window of 10 open it; calls already admitted may fail too (at most one per worker).
+    assertThat(badGateway.get()).isBetween(5, 5 + workers);
+    assertThat(open.get()).isEqualTo(workers);
+    assertThat(other.get()).isZero();
+    assertThat(retryAfterMissing.get()).isFalse();
+    assertThat(GH.gateway().backendStatus().get(0).breaker()).isEqualTo("OPEN");
+
+    Backend back = new Backend("b").start(port);
+    await("first probe after the open duration", () -> get("/f/x").equals("b"));
+    assertThat(GH.gateway().backendStatus().get(0).breaker()).isEqualTo("HALF_OPEN");
+    assertThat(get("/f/x")).isEqualTo("b");
+    assertThat(get("/f/x")).isEqualTo("b");
+    assertThat(GH.gateway().backendStatus().get(0).breaker()).isEqualTo("CLOSED");
+    assertThat(back.hits.get()).isEqualTo(3);
+  }
+
+  @Test
   void retriesIdempotentRequestsWithinBudgetOnly() throws Exception {
     Backend b = new Backend("b").start(0);
     b.status = 503;
