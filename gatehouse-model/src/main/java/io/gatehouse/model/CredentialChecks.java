@@ -37,7 +37,7 @@ final class CredentialChecks {
         out.add(ConfigProblem.at(base + ".basic.username", "expected a user name without ':' but got '" + user + "'"));
       }
       refs(out, config, base + ".basic.username", c.basic().username());
-      refs(out, config, base + ".basic.password", c.basic().password());
+      secret(out, config, base + ".basic.password", c.basic().password());
     }
     if (c.header() != null) {
       String name = required(out, base + ".header.name", c.header().name());
@@ -56,12 +56,12 @@ final class CredentialChecks {
       if (c.header().value() != null && (c.header().value().indexOf('\r') >= 0 || c.header().value().indexOf('\n') >= 0)) {
         out.add(ConfigProblem.at(base + ".header.value", "expected a value without line breaks"));
       }
-      refs(out, config, base + ".header.value", c.header().value());
+      secret(out, config, base + ".header.value", c.header().value());
     }
     if (c.query() != null) {
       required(out, base + ".query.name", c.query().name());
       required(out, base + ".query.value", c.query().value());
-      refs(out, config, base + ".query.value", c.query().value());
+      secret(out, config, base + ".query.value", c.query().value());
     }
     BackendDef.OAuth2 o = c.oauth2();
     if (o != null) {
@@ -78,7 +78,7 @@ final class CredentialChecks {
       }
       refs(out, config, p + ".tokenUrl", o.tokenUrl());
       refs(out, config, p + ".clientId", o.clientId());
-      refs(out, config, p + ".clientSecret", o.clientSecret());
+      secret(out, config, p + ".clientSecret", o.clientSecret());
     }
   }
 
@@ -100,6 +100,32 @@ final class CredentialChecks {
       return null;
     }
     return value;
+  }
+
+  /**
+   * A secret must come from a {@code secret} or {@code reference} named value, so that it is
+   * encrypted at rest (or never stored) and never returned by the API.
+   */
+  private static void secret(List<ConfigProblem> out, GatewayConfig config, String at, String text) {
+    if (text == null || text.isBlank()) {
+      return;
+    }
+    Matcher m = NAMED_VALUE_REF.matcher(text);
+    boolean any = false;
+    while (m.find()) {
+      any = true;
+      var nv = config.namedValue(m.group(1));
+      if (nv.isEmpty()) {
+        out.add(ConfigProblem.at(at, "unknown named value '" + m.group(1) + "'"));
+      } else if (NamedValueDef.PLAIN.equals(nv.get().type())) {
+        out.add(ConfigProblem.at(at, "expected a named value of type secret or reference for a credential but '"
+            + m.group(1) + "' is plain"));
+      }
+    }
+    if (!any) {
+      out.add(ConfigProblem.at(at, "expected a reference to a secret named value (${nv:NAME}) so that the credential"
+          + " is encrypted at rest, but got a literal value"));
+    }
   }
 
   private static void refs(List<ConfigProblem> out, GatewayConfig config, String at, String text) {

@@ -145,6 +145,25 @@ class BackendDefTest {
         .hasMessageContaining("expected one of [basic, post] but got 'jwt'")
         .hasMessageContaining("unknown named value 'missing'")
         .hasMessageContaining("expected at least one of 'basic', 'header', 'query', 'oauth2' but got none")
-        .hasMessageContaining("expected a header other than Authorization next to 'basic' or 'oauth2'");
+        .hasMessageContaining("expected a header other than Authorization next to 'basic' or 'oauth2'")
+        .hasMessageContaining("backends[0].credentials.header.value: expected a reference to a secret named value");
+  }
+
+  @Test
+  void credentialSecretsMustComeFromSecretNamedValues() {
+    assertThatThrownBy(() -> parse("""
+        namedValues:
+          - {name: visible, value: not-secret}
+        backends:
+          - name: a
+            url: "http://a:1"
+            credentials:
+              basic: {username: svc, password: "${nv:visible}"}
+              query: {name: k, value: literal-secret}
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backends[0].credentials.basic.password: expected a named value of type secret or"
+            + " reference for a credential but 'visible' is plain")
+        .hasMessageContaining("backends[0].credentials.query.value: expected a reference to a secret named value");
   }
 }
