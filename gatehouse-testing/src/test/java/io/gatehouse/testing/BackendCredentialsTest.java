@@ -233,6 +233,29 @@ class BackendCredentialsTest {
   }
 
   @Test
+  void aFailedTokenFetchIsHeldForASecondBeforeTheEndpointIsAskedAgain() throws Exception {
+    TokenEndpoint idp = new TokenEndpoint().start(new HttpServerOptions());
+    idp.answer = req -> req.response().setStatusCode(503).end();
+    AtomicLong clock = new AtomicLong(1_000_000_000L);
+    TokenSource tokens = new TokenSource("orders", new BackendDef.OAuth2(idp.url("http"), "gateway", CLIENT_SECRET,
+        null, null, null), GH.vertx(), 5_000, clock::get);
+    try {
+      for (int i = 0; i < 3; i++) {
+        Throwable t = tokens.fetch().toCompletionStage().toCompletableFuture().handle((v, e) -> e).get(10, TimeUnit.SECONDS);
+        assertThat(t).isInstanceOf(TokenSource.TokenException.class).hasMessageNotContaining(CLIENT_SECRET);
+      }
+      assertThat(idp.requests.get()).isEqualTo(1);
+      idp.answer = req -> req.response().putHeader("Content-Type", "application/json")
+          .end("{\"access_token\":\"tok-after\",\"expires_in\":60}");
+      clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_000));
+      assertThat(tokens.fetch().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("tok-after");
+      assertThat(idp.requests.get()).isEqualTo(2);
+    } finally {
+      tokens.close();
+    }
+  }
+
+  @Test
   void tokenIsRefreshedBeforeExpiryAndRefetchedAfterIt() throws Exception {
     TokenEndpoint idp = new TokenEndpoint().start(new HttpServerOptions());
     idp.answer = req -> req.response().putHeader("Content-Type", "application/json")

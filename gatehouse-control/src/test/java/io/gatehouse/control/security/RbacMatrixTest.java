@@ -70,6 +70,8 @@ class RbacMatrixTest {
     }
     assertThat(ops).filteredOn(o -> Roles.PUBLIC.equals(o.permission())).extracting(Op::path)
         .containsExactly("/api/v1/login");
+    assertThat(ops).filteredOn(o -> o.path().startsWith("/api/v1/backend-status")).extracting(Op::permission)
+        .containsExactly("backends:read", "backends:read");
   }
 
   @Test

@@ -29,12 +29,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A token is refreshed {@code min(30 s, 20 % of expires_in)} before it expires; until it
  * expires, callers keep using the old one while the refresh runs. A token without {@code
- * expires_in} is kept {@value #DEFAULT_LIFETIME_SECONDS} s. Neither the secret nor the token is
- * ever logged.
+ * expires_in} is kept {@value #DEFAULT_LIFETIME_SECONDS} s. After a failed fetch, callers get that
+ * failure at once for {@value #FAILURE_HOLD_MILLIS} ms instead of another request to the endpoint
+ * (a refresh failure leaves the old token in use until it expires). Neither the secret nor the
+ * token is ever logged.
  */
 public final class TokenSource {
   private static final Logger LOG = LoggerFactory.getLogger(TokenSource.class);
   static final long DEFAULT_LIFETIME_SECONDS = 300;
+  static final long FAILURE_HOLD_MILLIS = 1000;
 
   /** Why no token could be obtained; the client sees 502 {@code backend-credentials}. */
   public static final class TokenException extends RuntimeException {
@@ -54,6 +57,8 @@ public final class TokenSource {
   private final AtomicLong fetches = new AtomicLong();
   private volatile Token current;
   private Future<String> inflight; // guarded by this
+  private Future<String> lastFailure; // guarded by this
+  private long failedAt; // guarded by this
 
   /**
    * A source for {@code def} (named values already substituted) of backend {@code backend},
@@ -118,8 +123,12 @@ public final class TokenSource {
         return inflight;
       }
       Token t = current;
-      if (t != null && clock.getAsLong() - t.refreshAt < 0) {
+      long now = clock.getAsLong();
+      if (t != null && now - t.refreshAt < 0) {
         return Future.succeededFuture(t.value);
+      }
+      if (lastFailure != null && now - failedAt < FAILURE_HOLD_MILLIS * 1_000_000L) {
+        return t != null && now - t.expiresAt < 0 ? Future.succeededFuture(t.value) : lastFailure;
       }
       promise = Promise.promise();
       inflight = promise.future();
@@ -129,17 +138,22 @@ public final class TokenSource {
         .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> parse(resp.statusCode(), b)))
         .onComplete(ar -> {
-          synchronized (this) {
-            inflight = null;
-            if (ar.succeeded()) {
-              current = ar.result();
-            }
-          }
           if (ar.succeeded()) {
+            synchronized (this) {
+              inflight = null;
+              current = ar.result();
+              lastFailure = null;
+            }
             promise.complete(ar.result().value);
           } else {
             LOG.warn("backend '{}': token request to {} failed: {}", backend, def.tokenUrl(), ar.cause().getMessage());
-            promise.fail(new TokenException("no access token from " + def.tokenUrl(), ar.cause()));
+            TokenException failure = new TokenException("no access token from " + def.tokenUrl(), ar.cause());
+            synchronized (this) {
+              inflight = null;
+              lastFailure = Future.failedFuture(failure);
+              failedAt = clock.getAsLong();
+            }
+            promise.fail(failure);
           }
         });
     return promise.future();
