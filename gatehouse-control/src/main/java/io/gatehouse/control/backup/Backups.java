@@ -52,6 +52,9 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -347,6 +350,7 @@ public final class Backups {
           integrityCheck(work.resolve(e.name()));
         }
       }
+      checkSchemaKnown(db, archive);
       Jdbi jdbi = Jdbi.create("jdbc:sqlite:" + db.toAbsolutePath());
       if (hasTable(jdbi, "audit_log")) {
         AuditVerification v = new AuditLog(jdbi, work.resolve(AuditLog.HEAD_FILE)).verify();
@@ -488,6 +492,20 @@ public final class Backups {
       } catch (RuntimeException x) {
         throw new BackupException(Kind.MISSING_MASTER_KEY, "the backup's secrets need master key " + e.getKey() + " but "
             + where + " does not open them (it holds " + keys.keyIds() + ")");
+      }
+    }
+  }
+
+  /** Refuses a database migrated by a newer Gatehouse than this one: this version could not open it. */
+  private static void checkSchemaKnown(Path db, Path archive) {
+    MigrationInfo[] all = Flyway.configure()
+        .dataSource("jdbc:sqlite:" + db.toAbsolutePath(), null, null)
+        .locations(SqliteConfigStore.MIGRATIONS)
+        .load().info().all();
+    for (MigrationInfo m : all) {
+      if (m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED) {
+        throw new BackupException(Kind.USAGE, archive.getFileName() + " comes from a newer Gatehouse: its database has"
+            + " schema version " + m.getVersion() + " that this version does not know; restore it with that version");
       }
     }
   }

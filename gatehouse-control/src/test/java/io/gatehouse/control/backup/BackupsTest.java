@@ -198,6 +198,23 @@ class BackupsTest {
   }
 
   @Test
+  void refusesABackupFromANewerSchema() throws Exception {
+    Path data = source(1);
+    try (SqliteConfigStore store = SqliteConfigStore.open(data, Map.of())) {
+      store.jdbi().useHandle(h -> h.execute("INSERT INTO flyway_schema_history (installed_rank, version, description,"
+          + " type, script, checksum, installed_by, execution_time, success) VALUES (99, '99', 'future', 'SQL',"
+          + " 'V99__future.sql', 0, 'test', 0, 1)"));
+    }
+    Path archive = dir.resolve("b.ghb");
+    assertThat(Backups.create(data, archive, PASS, options(true)).schemaVersion()).isEqualTo("99");
+    Path target = dir.resolve("t");
+    assertThatThrownBy(() -> Backups.restore(archive, target, PASS, new Backups.RestoreOptions(null, Map.of())))
+        .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.kind()).isEqualTo(Kind.USAGE))
+        .hasMessageContaining("newer Gatehouse").hasMessageContaining("99");
+    assertThat(target).doesNotExist();
+  }
+
+  @Test
   void refusesShortPassphrasesAndExistingArchives() throws Exception {
     Path data = source(1);
     assertThatThrownBy(() -> Backups.create(data, dir.resolve("b.ghb"), "short".toCharArray(), options(false)))

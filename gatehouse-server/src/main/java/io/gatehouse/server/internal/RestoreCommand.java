@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
         "The passphrase comes from --passphrase-file, env GATEHOUSE_BACKUP_PASSPHRASE, or a prompt."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:restored", "1:the restored data failed a check (audit chain) or could not be written",
-        "2:bad options, no passphrase, or the target directory is not empty", "3:wrong passphrase",
+        "2:bad options, no passphrase, the target directory is not empty, or the backup is from a newer version", "3:wrong passphrase",
         "4:the file is corrupted, truncated or not a Gatehouse backup",
         "5:the master key that opens the backup's secrets is not available"})
 public final class RestoreCommand implements Callable<Integer> {
