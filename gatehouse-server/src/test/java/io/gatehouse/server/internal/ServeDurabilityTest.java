@@ -81,8 +81,8 @@ class ServeDurabilityTest {
     }, name + "-stdout");
     drain.setDaemon(true);
     drain.start();
-    int mgmt = port.get(60, TimeUnit.SECONDS);
-    return new Child(p, mgmt, firstStart ? token.get(60, TimeUnit.SECONDS) : null);
+    int mgmt = port.get(120, TimeUnit.SECONDS);
+    return new Child(p, mgmt, firstStart ? token.get(120, TimeUnit.SECONDS) : null);
   }
 
   HttpResponse<String> call(int port, String method, String path, String token, String json)
