@@ -29,6 +29,8 @@ import org.sqlite.SQLiteDataSource;
 public final class SqliteConfigStore implements ConfigStore {
   /** The database file name inside the data directory. */
   public static final String FILE_NAME = "gatehouse.db";
+  /** Where the schema migrations of the database are, for Flyway. */
+  public static final String MIGRATIONS = "classpath:io/gatehouse/control/migration/sqlite";
 
   private final ConfigStore delegate;
   private final Path file;
@@ -81,7 +83,7 @@ public final class SqliteConfigStore implements ConfigStore {
     try {
       Flyway.configure()
           .dataSource(dataSource)
-          .locations("classpath:io/gatehouse/control/migration/sqlite")
+          .locations(MIGRATIONS)
           .load()
           .migrate();
     } catch (RuntimeException e) {

@@ -4,15 +4,17 @@ import io.gatehouse.server.internal.AdviseCommand;
 import io.gatehouse.server.internal.ApplyCommand;
 import io.gatehouse.server.internal.AuditCommand;
 import io.gatehouse.server.internal.AuditSpecCommand;
+import io.gatehouse.server.internal.BackupCommand;
 import io.gatehouse.server.internal.ExportCommand;
 import io.gatehouse.server.internal.RotateKeysCommand;
 import io.gatehouse.server.internal.SealCommand;
 import io.gatehouse.server.internal.ImportCommand;
+import io.gatehouse.server.internal.RestoreCommand;
 import io.gatehouse.server.internal.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code gatehouse} command line: serve, apply, export, import, audit, seal, rotate-keys, advise and audit-spec. */
+/** The {@code gatehouse} command line: serve, apply, export, import, audit, seal, rotate-keys, advise, audit-spec, backup and restore. */
 @Command(
     name = "gatehouse",
     mixinStandardHelpOptions = true,
@@ -20,7 +22,7 @@ import picocli.CommandLine.Command;
     description = "Self-hosted API management: gateway, management API and security analysis.",
     subcommands = {ServeCommand.class, ApplyCommand.class, ExportCommand.class, ImportCommand.class,
         AuditCommand.class, SealCommand.class, RotateKeysCommand.class, AdviseCommand.class,
-        AuditSpecCommand.class})
+        AuditSpecCommand.class, BackupCommand.class, RestoreCommand.class})
 public final class Main {
 
   /** Runs the command line and exits with its status. */

@@ -11,10 +11,13 @@ import io.gatehouse.control.SqliteConfigStore;
 import io.gatehouse.model.ConfigMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
@@ -103,9 +106,12 @@ public final class AuditLog {
             .bind("before", r.before()).bind("after", r.after()).bind("result", r.result())
             .bind("rid", r.requestId()).bind("prev", r.prevHash()).bind("hash", r.hash())
             .execute();
+        // crash safety: before the commit, the head file also names the record being written, so that a
+        // crash on either side of the commit leaves a head file that matches the log
+        writeHead(seq - 1, prev, r);
         return r;
       });
-      writeHead(written.seq(), written.hash());
+      writeHead(written.seq(), written.hash(), null);
       return written;
     }
   }
@@ -228,6 +234,9 @@ public final class AuditLog {
     Head head = readHead();
     if (head != null) {
       long last = expected - 1;
+      if (head.pendingSeq() > 0 && last == head.pendingSeq() && prev.equals(head.pendingHash())) {
+        return AuditVerification.ok(count); // the server stopped between the commit and the head update
+      }
       if (last < head.seq()) {
         return AuditVerification.broken(count, AuditVerification.Problem.MISSING, last + 1,
             "the head file " + HEAD_FILE + " says the log ends at record " + head.seq() + " but it ends at " + last);
@@ -331,30 +340,69 @@ public final class AuditLog {
     return s == null ? "" : s;
   }
 
-  private record Head(long seq, String hash) {}
+  /**
+   * The head file: the last committed record's {@code seq hash}, and while a record is being written a
+   * second line {@code seq hash pending} naming it.
+   */
+  private record Head(long seq, String hash, long pendingSeq, String pendingHash) {}
 
   private Head readHead() {
     if (headFile == null || !Files.exists(headFile)) {
       return null;
     }
     try {
-      String[] parts = Files.readString(headFile, StandardCharsets.UTF_8).strip().split(" ");
-      return new Head(Long.parseLong(parts[0]), parts[1]);
+      List<String> lines = Files.readAllLines(headFile, StandardCharsets.UTF_8);
+      String[] parts = lines.get(0).strip().split(" ");
+      String[] pending = lines.size() > 1 && !lines.get(1).isBlank() ? lines.get(1).strip().split(" ") : null;
+      return new Head(Long.parseLong(parts[0]), parts[1], pending == null ? 0 : Long.parseLong(pending[0]),
+          pending == null ? null : pending[1]);
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot read the audit head file " + headFile + ": " + e.getMessage(), e);
     }
   }
 
-  private void writeHead(long seq, String hash) {
+  /**
+   * Writes the head file {@code file} naming record {@code seq} with {@code hash} as the end of the log
+   * ({@code 0} and {@link #GENESIS} for an empty log), replacing it atomically.
+   */
+  public static void writeHeadFile(Path file, long seq, String hash) {
+    requireNonNull(file, "file");
+    requireNonNull(hash, "hash");
+    writeHead(file, seq + " " + hash + "\n", false);
+  }
+
+  private void writeHead(long seq, String hash, AuditRecord pending) {
     if (headFile == null) {
       return;
     }
+    String text = seq + " " + hash + "\n" + (pending == null ? "" : pending.seq() + " " + pending.hash() + " pending\n");
+    writeHead(headFile, text, pending != null);
+  }
+
+  /** Replaces {@code file} atomically; {@code durable} forces the new file and its directory to the disk first. */
+  private static void writeHead(Path file, String text, boolean durable) {
     try {
-      Path tmp = headFile.resolveSibling(HEAD_FILE + ".tmp");
-      Files.writeString(tmp, seq + " " + hash + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, headFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Path tmp = file.resolveSibling(HEAD_FILE + ".tmp");
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        if (durable) {
+          ch.force(true);
+        }
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      if (durable) {
+        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+          dir.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+          // not every platform can sync a directory; the rename is still atomic
+        }
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the audit head file " + headFile, e);
+      throw new UncheckedIOException("cannot write the audit head file " + file, e);
     }
   }
 }
