@@ -156,10 +156,10 @@ public final class CertificateParser {
         object = enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().build(requirePassword(password)));
       }
       if (object instanceof PEMKeyPair pair) {
-        return converter.getPrivateKey(pair.getPrivateKeyInfo());
+        return jdkKey(pair.getPrivateKeyInfo(), converter);
       }
       if (object instanceof PrivateKeyInfo info) {
-        return converter.getPrivateKey(info);
+        return jdkKey(info, converter);
       }
     } catch (InvalidCertificateException e) {
       throw e;
@@ -169,6 +169,30 @@ public final class CertificateParser {
     }
     throw new InvalidCertificateException("privateKey",
         "expected a PEM private key ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY' or 'ENCRYPTED PRIVATE KEY')");
+  }
+
+  /** The key as a JDK key (so that JDK TLS and signatures take it); Bouncy Castle names EC keys "ECDSA". */
+  private static PrivateKey jdkKey(PrivateKeyInfo info, JcaPEMKeyConverter converter) throws Exception {
+    String oid = info.getPrivateKeyAlgorithm().getAlgorithm().getId();
+    String algorithm = switch (oid) {
+      case "1.2.840.113549.1.1.1" -> "RSA";
+      case "1.2.840.113549.1.1.10" -> "RSASSA-PSS";
+      case "1.2.840.10045.2.1" -> "EC";
+      case "1.3.101.112" -> "Ed25519";
+      case "1.3.101.113" -> "Ed448";
+      default -> null;
+    };
+    if (algorithm == null) {
+      return converter.getPrivateKey(info);
+    }
+    if (algorithm.equals("EC") && info.getPrivateKeyAlgorithm().getParameters() == null) {
+      // SEC1 'EC PRIVATE KEY' carries its curve inside the key; the JDK wants it in the algorithm identifier
+      org.bouncycastle.asn1.sec.ECPrivateKey ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+      info = new PrivateKeyInfo(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+          org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey, ec.getParametersObject()), ec);
+    }
+    return java.security.KeyFactory.getInstance(algorithm)
+        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(info.getEncoded()));
   }
 
   private static char[] requirePassword(String password) {
