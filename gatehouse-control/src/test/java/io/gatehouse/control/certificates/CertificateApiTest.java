@@ -142,6 +142,25 @@ class CertificateApiTest {
     assertThat(rsa.traditionalKeyPem()).contains("RSA PRIVATE KEY");
     assertThat(pkcs1.status()).as(pkcs1.body()).isEqualTo(200);
 
+    TestCerts.Cert locked = TestCerts.leaf(CA, "locked.example.test");
+    java.io.StringWriter encrypted = new java.io.StringWriter();
+    try (org.bouncycastle.openssl.jcajce.JcaPEMWriter w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(encrypted)) {
+      w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(locked.keys().getPrivate(),
+          new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+              org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC).setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+              .setPassword("k3y-pass".toCharArray()).build()));
+    }
+    assertThat(encrypted.toString()).contains("ENCRYPTED PRIVATE KEY");
+    Res wrong = put("locked", Map.of("usage", "server", "certificate", locked.certPem(), "privateKey",
+        encrypted.toString(), "password", "nope"));
+    assertThat(wrong.status()).isEqualTo(400);
+    assertThat(put("locked", Map.of("usage", "server", "certificate", locked.certPem(), "privateKey",
+        encrypted.toString())).body()).contains("expected the password");
+    Res unlocked = put("locked", Map.of("usage", "server", "certificate", locked.certPem(), "privateKey",
+        encrypted.toString(), "password", "k3y-pass"));
+    assertThat(unlocked.status()).as(unlocked.body()).isEqualTo(200);
+    store.certificates().delete("locked");
+
     Res bundle = put("roots", Map.of("usage", "ca", "certificate", CA.certPem()));
     assertThat(bundle.status()).as(bundle.body()).isEqualTo(200);
     assertThat(bundle.json().get("keyStored").asBoolean()).isFalse();

@@ -52,7 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
   int gatewayPort;
 
   @Option(names = "--https-port", defaultValue = "${env:GATEHOUSE_HTTPS_PORT:-8443}",
-      description = "Gateway HTTPS port, used when certificates are given (env GATEHOUSE_HTTPS_PORT, default 8443).")
+      description = "Gateway HTTPS port, used when certificates are given by --tls-cert or uploaded (env GATEHOUSE_HTTPS_PORT, default 8443).")
   int httpsPort;
 
   @Option(names = "--tls-cert", paramLabel = "CERT.pem[,KEY.pem]|STORE.p12",

@@ -35,6 +35,9 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * chain and a PKCS#8 PEM key out. Error messages never contain the input.
  */
 public final class CertificateParser {
+  /** Bouncy Castle for decrypting PEM keys (PKCS#7 padding names), used by instance, never registered globally. */
+  private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
   /** The largest chain accepted. */
   public static final int MAX_CHAIN = 20;
 
@@ -151,9 +154,9 @@ public final class CertificateParser {
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
     try {
       if (object instanceof PEMEncryptedKeyPair enc) {
-        object = enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().build(requirePassword(password)));
+        object = enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(requirePassword(password)));
       } else if (object instanceof PKCS8EncryptedPrivateKeyInfo enc) {
-        object = enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().build(requirePassword(password)));
+        object = enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(requirePassword(password)));
       }
       if (object instanceof PEMKeyPair pair) {
         return jdkKey(pair.getPrivateKeyInfo(), converter);
