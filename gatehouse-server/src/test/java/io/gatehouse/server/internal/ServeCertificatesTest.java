@@ -54,10 +54,16 @@ class ServeCertificatesTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
+    running = serve();
+  }
+
+  ServeCommand.Running serve(String... extra) throws Exception {
     ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--https-port", "0", "--management-port", "0", "--no-access-log");
-    running = cmd.start(null, new PrintStream(console));
+    List<String> args = new java.util.ArrayList<>(List.of("--data", dir.resolve("data").toString(), "--gateway-host",
+        "127.0.0.1", "--gateway-port", "0", "--https-port", "0", "--management-port", "0", "--no-access-log"));
+    args.addAll(List.of(extra));
+    new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
+    return cmd.start(null, new PrintStream(console));
   }
 
   @AfterEach
@@ -140,6 +146,16 @@ class ServeCertificatesTest {
         .put("pkcs12", Base64.getEncoder().encodeToString(Files.readAllBytes(p12))).put("password", "p12-password");
     assertThat(mgmt("PUT", "/api/v1/certificates/api", o.toString(), "application/json").statusCode()).isEqualTo(200);
     assertThat(served("api.example.test").getSerialNumber()).isEqualTo(third.certificate().getSerialNumber());
+
+    // a restart serves the stored certificates from the start, beside a --tls-cert file
+    running.close();
+    TestCertificates.Issued file = TestCertificates.server(CA, "file.example.test");
+    Path cert = file.writePem(dir, "file");
+    running = serve("--tls-cert", cert + "," + TestCertificates.Issued.keyPath(dir, "file"));
+    assertThat(running.gateway().httpsPort()).isPositive();
+    assertThat(served("api.example.test").getSerialNumber()).isEqualTo(third.certificate().getSerialNumber());
+    assertThat(served("other.example.test").getSerialNumber()).isEqualTo(other.certificate().getSerialNumber());
+    assertThat(served("file.example.test").getSerialNumber()).isEqualTo(file.certificate().getSerialNumber());
   }
 
   int mutualTlsBackend(TestCertificates.Issued serverCert, TestCertificates.Issued clientCa) throws Exception {
