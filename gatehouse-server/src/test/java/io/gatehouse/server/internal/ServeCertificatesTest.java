@@ -51,8 +51,15 @@ class ServeCertificatesTest {
   final HttpClient http = HttpClient.newHttpClient();
   final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
+  final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+      new ch.qos.logback.core.read.ListAppender<>();
+  final ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+      org.slf4j.Logger.ROOT_LOGGER_NAME);
+
   @BeforeEach
   void start() throws Exception {
+    logs.start();
+    root.addAppender(logs);
     vertx = Vertx.vertx();
     running = serve();
   }
@@ -68,6 +75,7 @@ class ServeCertificatesTest {
 
   @AfterEach
   void stop() throws Exception {
+    root.detachAppender(logs);
     running.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -199,7 +207,8 @@ class ServeCertificatesTest {
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(refused.body()).contains("no certificate named 'partner-client'");
 
-    upload("partner-client", "client", TestCertificates.server(clientCa, "partner.example.test"));
+    TestCertificates.Issued partner = TestCertificates.server(clientCa, "partner.example.test");
+    upload("partner-client", "client", partner);
     upload("partner-ca", "ca", backendCa);
     HttpResponse<String> applied = mgmt("PUT", "/api/v1/config", yaml, "application/yaml");
     assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
@@ -220,6 +229,21 @@ class ServeCertificatesTest {
     assertThat(export.code()).as(export.err()).isZero();
     assertThat(export.out()).contains("clientCertificate: partner-client").contains("caCertificate: partner-ca")
         .doesNotContain("PRIVATE KEY");
+
+    // nor does the log, nor the database files
+    String keyLine = Base64.getEncoder().encodeToString(partner.key().getEncoded()).substring(0, 64);
+    assertThat(logs.list).isNotEmpty();
+    for (ch.qos.logback.classic.spi.ILoggingEvent e : logs.list) {
+      String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
+          : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()));
+      assertThat(line).doesNotContain(keyLine).doesNotContain("PRIVATE KEY");
+    }
+    try (var files = Files.list(dir.resolve("data"))) {
+      for (Path f : files.filter(p -> p.getFileName().toString().startsWith("gatehouse.db")).toList()) {
+        assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).as(f.toString())
+            .doesNotContain(keyLine).doesNotContain("PRIVATE KEY");
+      }
+    }
   }
 
   @Test
