@@ -73,6 +73,7 @@ public final class ManagementServer {
   private final CidrList allowlist;
   private final ManagementAddons addons;
   private final Router router;
+  private io.gatehouse.control.internal.CertificateApi certificateApi;
   private HttpServer server;
 
   private ManagementServer(Vertx vertx, ControlPlane plane, ManagementSecurity security, CidrList allowlist,
@@ -214,6 +215,9 @@ public final class ManagementServer {
     ManagementApi api = new ManagementApi(plane);
     List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
     endpoints.addAll(new IdentityApi(security).endpoints());
+    certificateApi = new io.gatehouse.control.internal.CertificateApi(
+        ((SqliteConfigStore) plane.store()).certificates(), plane);
+    endpoints.addAll(certificateApi.endpoints());
     if (addons.analytics() != null) {
       endpoints.addAll(new io.gatehouse.control.internal.AnalyticsApi(addons.analytics()).endpoints());
     }
@@ -389,8 +393,15 @@ public final class ManagementServer {
   private Reply audit(Endpoint e, Call call) {
     GatewayConfig before = plane.config();
     long revision = plane.revision().id();
+    boolean certificate = e.tag().equals(io.gatehouse.control.internal.CertificateApi.TAG);
+    Object certificateBefore = certificate ? certificateApi.state(call.path("name")) : null;
     try {
       Reply reply = e.handler().apply(call);
+      if (certificate) { // not part of the configuration: metadata before and after, never key material
+        Object certificateAfter = certificateApi.state(call.path("name"));
+        record(e, call, null, certificateBefore, certificateAfter, reply.status());
+        return reply;
+      }
       String location = reply.headers().get("Location");
       Object after = e.tag().equals("config") || e.tag().equals("revisions")
           ? Map.of("revision", plane.revision().id()) : entityState(e, call, plane.config(), location);
@@ -402,7 +413,7 @@ public final class ManagementServer {
       record(e, call, location, prior, after, reply.status());
       return reply;
     } catch (ApiException a) {
-      record(e, call, null, entityState(e, call, before, null), null, a.status());
+      record(e, call, null, certificate ? certificateBefore : entityState(e, call, before, null), null, a.status());
       throw a;
     } catch (RuntimeException x) {
       record(e, call, null, null, null, 500);

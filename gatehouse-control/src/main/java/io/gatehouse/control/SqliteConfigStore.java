@@ -35,11 +35,14 @@ public final class SqliteConfigStore implements ConfigStore {
   private final ConfigStore delegate;
   private final Path file;
   private final Jdbi jdbi;
+  private final io.gatehouse.control.certificates.CertificateStore certificates;
 
   private SqliteConfigStore(ConfigStore delegate, Path file, Jdbi jdbi) {
     this.delegate = delegate;
     this.file = file;
     this.jdbi = jdbi;
+    this.certificates = new io.gatehouse.control.certificates.CertificateStore(jdbi, delegate.secrets().masterKeys(),
+        java.time.Clock.systemUTC());
   }
 
   /**
@@ -103,6 +106,11 @@ public final class SqliteConfigStore implements ConfigStore {
   /** The database handle, for the control plane's other tables (identity, audit); closed with the store. */
   public Jdbi jdbi() {
     return jdbi;
+  }
+
+  /** The uploaded certificates (gateway SNI, backend mutual TLS, CA bundles), in the same database. */
+  public io.gatehouse.control.certificates.CertificateStore certificates() {
+    return certificates;
   }
 
   /** The database file. */

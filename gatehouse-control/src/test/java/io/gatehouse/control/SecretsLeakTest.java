@@ -32,7 +32,13 @@ class SecretsLeakTest {
   static final String API_SECRET = "Tr0ub4dor-api-s3cret-9f1c";
   static final String YAML_SECRET = "c0rrect-h0rse-yaml-s3cret-77aa";
   static final String SEALED_SECRET = "b4ttery-st4ple-sealed-s3cret-0b2e";
-  static final List<String> SECRETS = List.of(API_SECRET, YAML_SECRET, SEALED_SECRET);
+  static final io.gatehouse.control.certificates.TestCerts.Cert CERT = io.gatehouse.control.certificates.TestCerts.leaf(
+      io.gatehouse.control.certificates.TestCerts.ca("Leak CA"), "leak.example.test");
+  /** Two PEM lines of the certificate's private key (PKCS#8 DER in Base64): any copy of the key contains them. */
+  static final String KEY_HEAD = CERT.keyBase64().substring(0, 64);
+  static final String KEY_MIDDLE = CERT.keyBase64().substring(640, 704);
+  static final List<String> SECRETS = List.of(API_SECRET, YAML_SECRET, SEALED_SECRET, KEY_HEAD, KEY_MIDDLE,
+      "PRIVATE KEY-----");
 
   @TempDir Path dir;
   Vertx vertx;
@@ -102,6 +108,10 @@ class SecretsLeakTest {
           - name: from-env
             type: reference
             ref: env:SOME_TOKEN
+        backends:
+          - name: partner
+            url: https://partner.example.test
+            tls: {clientCertificate: leak}
         """.formatted(API_SECRET, YAML_SECRET, sealedValue);
   }
 
@@ -117,6 +127,20 @@ class SecretsLeakTest {
     HttpResponse<String> pem = call("GET", "/api/v1/seal/public-key", null, null, null);
     assertThat(pem.statusCode()).isEqualTo(200);
     String sealed = Sealing.seal(Sealing.parsePublicKey(pem.body()), SEALED_SECRET);
+
+    // a certificate with its private key: PEM, then replaced by the same key in PKCS#12
+    com.fasterxml.jackson.databind.node.ObjectNode upload = ConfigMapper.json().createObjectNode()
+        .put("usage", "client").put("certificate", CERT.certPem()).put("privateKey", CERT.keyPem());
+    HttpResponse<String> cert = call("PUT", "/api/v1/certificates/leak", upload.toString(), "application/json", null);
+    assertThat(cert.statusCode()).as(cert.body()).isEqualTo(200);
+    upload = ConfigMapper.json().createObjectNode().put("usage", "client").put("pkcs12", CERT.pkcs12("p12-pass"))
+        .put("password", "p12-pass");
+    assertThat(call("PUT", "/api/v1/certificates/leak", upload.toString(), "application/json", null).statusCode())
+        .isEqualTo(200);
+    call("GET", "/api/v1/certificates", null, null, null);
+    call("GET", "/api/v1/certificates/leak", null, null, null);
+    call("GET", "/api/v1/audit?limit=1000", null, null, null);
+    call("GET", "/api/v1/audit/export", null, null, null);
 
     // in through whole-configuration YAML: plan first, then apply
     HttpResponse<String> plan = call("PUT", "/api/v1/config?dryRun=true", yaml(sealed), "application/yaml", null);
@@ -144,7 +168,7 @@ class SecretsLeakTest {
 
     // export, then apply the export: nothing changes and the values survive
     HttpResponse<String> export = call("GET", "/api/v1/config", null, null, "application/yaml");
-    assertThat(export.body()).contains("sealed: v1:").contains("type: secret");
+    assertThat(export.body()).contains("sealed: v1:").contains("type: secret").contains("clientCertificate: leak");
     HttpResponse<String> reapplied = call("PUT", "/api/v1/config", export.body(), "application/yaml", null);
     assertThat(ConfigMapper.json().readTree(reapplied.body()).get("changed").asBoolean()).as(reapplied.body()).isFalse();
 

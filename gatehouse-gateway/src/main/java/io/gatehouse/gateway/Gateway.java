@@ -8,6 +8,7 @@ import io.gatehouse.gateway.internal.events.EventQueue;
 import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.gateway.internal.counters.SqliteCounterFile;
+import io.gatehouse.gateway.internal.tls.ServerKeyCerts;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
 import io.gatehouse.model.ConfigException;
 import io.gatehouse.model.ConfigProblem;
@@ -22,8 +23,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.KeyCertOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PfxOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +52,14 @@ public final class Gateway {
   private final EventQueue events;
   private final CounterStore counters;
   private final LongAdder connections = new LongAdder();
+  private final List<HttpServer> tlsServers = new ArrayList<>();
+  private volatile java.util.Map<String, TlsCertificate> certificates = java.util.Map.of();
+  private Vertx vertx;
+  private GatewayOptions options;
+  private Handler<HttpConnection> guard;
+  private HttpServerOptions tlsOptions;
   private int port = -1;
-  private int httpsPort = -1;
+  private volatile int httpsPort = -1;
   private ProxyHandler handler;
 
   private Gateway(HttpClient client, Upstreams upstreams, EventQueue events, CounterStore counters) {
@@ -96,6 +101,8 @@ public final class Gateway {
     Gateway gateway = new Gateway(client, new Upstreams(vertx), new EventQueue(eventQueueCapacity), counters);
     ProxyHandler handler = new ProxyHandler(gateway.current::get, client, gateway.events);
     gateway.handler = handler;
+    gateway.vertx = vertx;
+    gateway.options = options;
     HttpServerOptions base = new HttpServerOptions()
         .setHost(options.host())
         .setMaxHeaderSize(options.maxHeaderSize())
@@ -110,27 +117,25 @@ public final class Gateway {
     // One server instance per event loop: Vert.x spreads accepted connections across them, and each
     // connection's requests, policies and backend calls then stay on that loop's thread.
     Handler<HttpConnection> guard = gateway.counted(Http1Guard.install(options.maxHeaderSize()));
+    gateway.guard = guard;
     HttpServerOptions plainOptions = new HttpServerOptions(base).setPort(options.port());
-    HttpServerOptions tlsOptions = null;
-    if (!options.certificates().isEmpty()) {
-      tlsOptions = new HttpServerOptions(base)
-          .setPort(options.httpsPort())
-          .setSsl(true)
-          .setUseAlpn(true)
-          .setSni(true)
-          .setKeyCertOptions(keyCerts(options.certificates()));
-      if (options.clientCertificates()) {
-        // TLS asks for and accepts any client certificate; validate-client-certificate judges it per API.
-        tlsOptions.setClientAuth(io.vertx.core.http.ClientAuth.REQUEST)
-            .setTrustOptions(io.vertx.core.net.TrustOptions.wrap(io.gatehouse.gateway.internal.AnyClientCertificate.INSTANCE));
-      }
+    gateway.tlsOptions = new HttpServerOptions(base)
+        .setPort(options.httpsPort())
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setSni(true);
+    if (options.clientCertificates()) {
+      // TLS asks for and accepts any client certificate; validate-client-certificate judges it per API.
+      gateway.tlsOptions.setClientAuth(io.vertx.core.http.ClientAuth.REQUEST)
+          .setTrustOptions(io.vertx.core.net.TrustOptions.wrap(io.gatehouse.gateway.internal.AnyClientCertificate.INSTANCE));
     }
+    KeyCertOptions fileCerts = ServerKeyCerts.options(options.certificates(), List.of());
     int instances = Math.max(1, options.eventLoops());
-    HttpServerOptions tls = tlsOptions;
+    HttpServerOptions tls = fileCerts == null ? null : new HttpServerOptions(gateway.tlsOptions).setKeyCertOptions(fileCerts);
     Future<Void> started = gateway.listen(vertx, plainOptions, guard, handler, instances)
         .compose(port -> {
           gateway.port = port;
-          return tls == null ? Future.succeededFuture(-1) : gateway.listen(vertx, tls, guard, handler, instances);
+          return tls == null ? Future.succeededFuture(-1) : gateway.listenTls(tls);
         })
         .map(port -> {
           gateway.httpsPort = port;
@@ -156,6 +161,61 @@ public final class Gateway {
       all.add(listenOne(vertx, options, guard, handler));
     }
     return Future.all(all).map(v -> all.get(0).result().actualPort());
+  }
+
+  private Future<Integer> listenTls(HttpServerOptions tls) {
+    int before;
+    synchronized (servers) {
+      before = servers.size();
+    }
+    return listen(vertx, tls, guard, handler, Math.max(1, options.eventLoops())).map(p -> {
+      synchronized (servers) {
+        tlsServers.addAll(servers.subList(before, servers.size()));
+      }
+      return p;
+    });
+  }
+
+  /**
+   * Replaces the uploaded certificates: server certificates are served on the HTTPS listener for
+   * their DNS names from the next handshake on (the listener starts on {@code httpsPort} with the
+   * first one when no certificate file started it), without a restart; client and CA certificates
+   * are used by backends from the next {@link #apply}. Completes once the listener serves the new set.
+   *
+   * @throws IllegalArgumentException when two certificates share a name
+   */
+  public Future<Void> certificates(java.util.Collection<TlsCertificate> uploaded) {
+    requireNonNull(uploaded, "uploaded");
+    java.util.Map<String, TlsCertificate> byName = new java.util.LinkedHashMap<>();
+    for (TlsCertificate c : uploaded) {
+      if (byName.put(c.name(), c) != null) {
+        throw new IllegalArgumentException("expected unique certificate names but '" + c.name() + "' repeats");
+      }
+    }
+    synchronized (this) {
+      certificates = java.util.Map.copyOf(byName);
+      KeyCertOptions keyCerts = ServerKeyCerts.options(options.certificates(), byName.values());
+      List<HttpServer> running;
+      synchronized (servers) {
+        running = List.copyOf(tlsServers);
+      }
+      if (keyCerts == null) {
+        return Future.succeededFuture();
+      }
+      if (running.isEmpty()) {
+        return listenTls(new HttpServerOptions(tlsOptions).setKeyCertOptions(keyCerts)).map(p -> {
+          httpsPort = p;
+          LOG.info("gateway listening on https port {} for uploaded certificates", p);
+          return null;
+        });
+      }
+      io.vertx.core.net.ServerSSLOptions ssl = tlsOptions.getSslOptions().copy().setKeyCertOptions(keyCerts);
+      List<Future<Boolean>> updates = new ArrayList<>();
+      for (HttpServer s : running) {
+        updates.add(s.updateSSLOptions(ssl, true));
+      }
+      return Future.all(updates).mapEmpty();
+    }
   }
 
   private Future<HttpServer> listenOne(Vertx vertx, HttpServerOptions options, Handler<HttpConnection> guard,
@@ -185,23 +245,6 @@ public final class Gateway {
     };
   }
 
-  private static KeyCertOptions keyCerts(List<GatewayOptions.Certificate> certs) {
-    boolean allPem = certs.stream().allMatch(c -> c.certPem() != null);
-    if (allPem) {
-      PemKeyCertOptions pem = new PemKeyCertOptions();
-      for (GatewayOptions.Certificate c : certs) {
-        pem.addCertPath(c.certPem().toString()).addKeyPath(c.keyPem().toString());
-      }
-      return pem;
-    }
-    if (certs.size() != 1) {
-      throw new IllegalArgumentException(
-          "several certificates must all be PEM; a PKCS#12 key store must be the only one");
-    }
-    GatewayOptions.Certificate c = certs.get(0);
-    return new PfxOptions().setPath(c.pkcs12().toString()).setPassword(c.pkcs12Password());
-  }
-
   /**
    * Compiles {@code config} as revision {@code revision} and makes it current.
    *
@@ -210,7 +253,7 @@ public final class Gateway {
   public synchronized void apply(GatewayConfig config, long revision) {
     Snapshot next;
     try {
-      next = Snapshot.compile(config, revision, upstreams, counters);
+      next = Snapshot.compile(config, revision, upstreams, counters, certificates);
     } catch (RuntimeException e) {
       upstreams.retain(current.get().upstreams());
       throw e;
@@ -225,8 +268,18 @@ public final class Gateway {
    * model's validator checks); empty when it would compile.
    */
   public static List<ConfigProblem> check(GatewayConfig config) {
+    return check(config, List.of());
+  }
+
+  /**
+   * The problems that would stop {@code config} from compiling into a snapshot with the uploaded
+   * {@code certificates}; empty when it would compile.
+   */
+  public static List<ConfigProblem> check(GatewayConfig config, java.util.Collection<TlsCertificate> certificates) {
+    java.util.Map<String, TlsCertificate> byName = new java.util.HashMap<>();
+    certificates.forEach(c -> byName.put(c.name(), c));
     try {
-      Snapshot.compile(config, 0, new Upstreams(null));
+      Snapshot.compile(config, 0, new Upstreams(null), CounterStore.inMemory(), byName);
       return List.of();
     } catch (ConfigException e) {
       return e.problems();

@@ -12,7 +12,8 @@ import java.util.List;
  *
  * @param host address the listeners bind to
  * @param port plain HTTP port (0 picks a free port)
- * @param httpsPort HTTPS port, used only when {@code certificates} is not empty (0 picks a free port)
+ * @param httpsPort HTTPS port, used when {@code certificates} is not empty or when server certificates are
+ *     uploaded ({@link Gateway#certificates}); 0 picks a free port
  * @param certificates server certificates; several are chosen among by SNI
  * @param maxHeaderSize the largest request head accepted, in bytes (431 beyond)
  * @param clientIdleTimeout how long a client connection may stay silent

@@ -82,6 +82,14 @@ final class BackendChecks {
       if (tls.caPem() != null && !tls.caPem().contains("-----BEGIN CERTIFICATE-----")) {
         out.add(ConfigProblem.at(t + ".caPem", "expected PEM text with '-----BEGIN CERTIFICATE-----'"));
       }
+      if (tls.caCertificate() != null && (tls.caFile() != null || tls.caPem() != null)) {
+        out.add(ConfigProblem.at(t, "expected at most one of 'caCertificate', 'caFile' and 'caPem'"));
+      }
+      if (tls.clientCertificate() != null && (tls.clientCert() != null || tls.clientKey() != null)) {
+        out.add(ConfigProblem.at(t, "expected 'clientCertificate' or 'clientCert'/'clientKey' but got both"));
+      }
+      certificateName(out, t + ".clientCertificate", tls.clientCertificate());
+      certificateName(out, t + ".caCertificate", tls.caCertificate());
       if ((tls.clientCert() == null) != (tls.clientKey() == null)) {
         out.add(ConfigProblem.at(t, "expected both 'clientCert' and 'clientKey' or neither"));
       }
@@ -104,6 +112,16 @@ final class BackendChecks {
       if (tls.serverName() != null && !tls.serverName().matches("[A-Za-z0-9.-]+")) {
         out.add(ConfigProblem.at(t + ".serverName", "expected a DNS name but got '" + tls.serverName() + "'"));
       }
+    }
+  }
+
+  /** The shape of an uploaded certificate's name (the management API refuses others). */
+  static final Pattern CERTIFICATE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+  private static void certificateName(List<ConfigProblem> out, String at, String name) {
+    if (name != null && !CERTIFICATE_NAME.matcher(name).matches()) {
+      out.add(ConfigProblem.at(at, "expected a certificate name (letters, digits, '.', '_', '-'; at most 100) but got '"
+          + name + "'"));
     }
   }
 

@@ -208,13 +208,23 @@ public record BackendDef(
    * @param clientCert PEM file of the client certificate chain for mutual TLS
    * @param clientKey PEM file of the client private key for mutual TLS
    * @param serverName SNI and verified host name overriding the URL's host
+   * @param clientCertificate name of an uploaded certificate (usage {@code client}) presented for
+   *     mutual TLS, instead of {@code clientCert}/{@code clientKey}
+   * @param caCertificate name of an uploaded CA bundle (usage {@code ca}) to trust, instead of
+   *     {@code caFile}/{@code caPem}
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Tls(Boolean verify, String caFile, String caPem, List<String> pins, String clientCert,
-      String clientKey, String serverName) {
+      String clientKey, String serverName, String clientCertificate, String caCertificate) {
     public Tls {
       verify = verify == null ? Boolean.TRUE : verify;
       pins = pins == null ? null : List.copyOf(pins);
+    }
+
+    /** TLS settings without uploaded certificates. */
+    public Tls(Boolean verify, String caFile, String caPem, List<String> pins, String clientCert,
+        String clientKey, String serverName) {
+      this(verify, caFile, caPem, pins, clientCert, clientKey, serverName, null, null);
     }
   }
 

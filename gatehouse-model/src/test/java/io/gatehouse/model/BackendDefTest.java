@@ -165,5 +165,26 @@ class BackendDefTest {
         .hasMessageContaining("backends[0].credentials.basic.password: expected a named value of type secret or"
             + " reference for a credential but 'visible' is plain")
         .hasMessageContaining("backends[0].credentials.query.value: expected a reference to a secret named value");
+  void uploadedCertificatesAreNamedAndRoundTrip() throws Exception {
+    GatewayConfig c = parse("""
+        backends:
+          - name: partner
+            url: https://partner.example.test
+            tls: {clientCertificate: partner-client, caCertificate: partner-ca}
+        """);
+    BackendDef.Tls tls = c.backends().get(0).tls();
+    assertThat(tls.clientCertificate()).isEqualTo("partner-client");
+    assertThat(tls.caCertificate()).isEqualTo("partner-ca");
+    assertThat(parse(ConfigMapper.yaml().writeValueAsString(c))).isEqualTo(c);
+    assertThatThrownBy(() -> parse("""
+        backends:
+          - name: both
+            url: https://partner.example.test
+            tls: {clientCertificate: a, clientCert: /x.pem, clientKey: /y.pem, caCertificate: "bad name", caPem: x}
+        """))
+        .hasMessageContaining("expected 'clientCertificate' or 'clientCert'/'clientKey' but got both")
+        .hasMessageContaining("expected at most one of 'caCertificate', 'caFile' and 'caPem'")
+        .hasMessageContaining("backends[0].tls.caCertificate")
+        .hasMessageContaining("expected a certificate name");
   }
 }

@@ -91,6 +91,15 @@ public final class OpenApiDocument {
   }
 
   private static Object bodySchema(Endpoint e) {
+    if (e.tag().equals(CertificateApi.TAG)) {
+      Map<String, Object> props = new LinkedHashMap<>();
+      props.put("usage", Map.of("type", "string", "enum", List.of("server", "client", "ca")));
+      props.put("certificate", Map.of("type", "string", "description", "PEM certificate chain, leaf first"));
+      props.put("privateKey", Map.of("type", "string", "description", "PEM private key (not for usage ca)"));
+      props.put("pkcs12", Map.of("type", "string", "contentEncoding", "base64", "description", "PKCS#12 store"));
+      props.put("password", Map.of("type", "string", "description", "of the PKCS#12 store or encrypted PEM key"));
+      return Map.of("type", "object", "required", List.of("usage"), "properties", props);
+    }
     for (EntityKind<?> kind : EntityKind.ALL) {
       if (e.path().startsWith(ManagementApi.PREFIX + "/" + kind.segment())) {
         return ref(kind.type().getSimpleName());

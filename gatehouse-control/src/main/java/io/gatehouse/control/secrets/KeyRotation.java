@@ -78,6 +78,9 @@ public final class KeyRotation {
       do {
         pass = rewrapTable(c, keys, "revisions", "id", "config", true, total, crashAfterRows);
         pass += rewrapTable(c, keys, "instance_keys", "name", "private_key", false, total + pass, crashAfterRows);
+        if (hasTable(c, "certificates")) { // uploaded certificates' private keys (NULL for CA bundles)
+          pass += rewrapTable(c, keys, "certificates", "name", "private_key", false, total + pass, crashAfterRows);
+        }
         total += pass;
       } while (pass > 0);
     } catch (SQLException e) {
@@ -115,6 +118,9 @@ public final class KeyRotation {
               text = rs.getString(1);
             }
           }
+          if (text == null) {
+            continue;
+          }
           String updated = json ? Secrets.rewrapStored(keys, text) : rewrapOne(keys, text);
           if (updated == null) {
             continue;
@@ -136,6 +142,15 @@ public final class KeyRotation {
       }
     }
     return done;
+  }
+
+  private static boolean hasTable(Connection c, String table) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+      q.setString(1, table);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   private static String rewrapOne(MasterKeys keys, String envelope) {

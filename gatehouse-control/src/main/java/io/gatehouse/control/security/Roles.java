@@ -34,7 +34,7 @@ public final class Roles {
   /** Every resource a permission names. */
   public static final List<String> RESOURCES = List.of("apis", "products", "subscriptions", "backends",
       "named-values", "users", "policies", "revisions", "config", "roles", "accounts", "tokens", "audit", "meta",
-      "analytics", "debugging");
+      "analytics", "debugging", "certificates");
 
   /** Revealing a secret value: granted to no built-in role but owner and admin. */
   public static final String SECRETS_REVEAL = "secrets:reveal";
@@ -56,7 +56,7 @@ public final class Roles {
     PERMISSIONS = java.util.Collections.unmodifiableSet(all);
 
     Set<String> configReads = reads("apis", "products", "subscriptions", "backends", "named-values", "users",
-        "policies", "revisions", "config", "meta", "analytics");
+        "policies", "revisions", "config", "meta", "analytics", "certificates");
     Map<String, Set<String>> roles = new LinkedHashMap<>();
     roles.put(OWNER, all);
     roles.put(ADMIN, without(all, "roles:write", "accounts:write"));

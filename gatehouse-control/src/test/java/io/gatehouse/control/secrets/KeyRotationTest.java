@@ -48,7 +48,8 @@ class KeyRotationTest {
     List<String> out = new ArrayList<>();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("gatehouse.db"));
         ResultSet rs = c.createStatement().executeQuery(
-            "SELECT config FROM revisions UNION ALL SELECT private_key FROM instance_keys")) {
+            "SELECT config FROM revisions UNION ALL SELECT private_key FROM instance_keys"
+                + " UNION ALL SELECT private_key FROM certificates WHERE private_key IS NOT NULL")) {
       while (rs.next()) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("v1:([A-Za-z0-9_-]+):").matcher(rs.getString(1));
         while (m.find()) {
@@ -95,5 +96,29 @@ class KeyRotationTest {
       assertThat(keyIdsInDatabase()).allMatch(r.newKeyId()::equals);
     }
     assertAllReadable(REVISIONS + 1);
+  }
+
+  @Test
+  void rewrapsCertificateKeysAndSkipsCaBundles() throws Exception {
+    io.gatehouse.control.certificates.TestCerts.Cert ca = io.gatehouse.control.certificates.TestCerts.ca("Rotation CA");
+    io.gatehouse.control.certificates.TestCerts.Cert leaf = io.gatehouse.control.certificates.TestCerts.leaf(ca, "r.example.test");
+    String oldKey;
+    try (SqliteConfigStore store = SqliteConfigStore.open(dir, Map.of())) {
+      store.certificates().put("gateway", new io.gatehouse.control.certificates.CertificateUpload("server",
+          leaf.certPem(), leaf.keyPem(), null, null), "test");
+      store.certificates().put("roots", new io.gatehouse.control.certificates.CertificateUpload("ca",
+          ca.certPem(), null, null, null), "test");
+      oldKey = store.secrets().masterKeys().activeId();
+    }
+    KeyRotation.Result r = KeyRotation.rotate(dir);
+    assertThat(r.retiredKeyIds()).containsExactly(oldKey);
+    assertThat(r.rowsRewrapped()).isEqualTo(2); // the sealing key and the one certificate key
+    assertThat(keyIdsInDatabase()).isNotEmpty().allMatch(r.newKeyId()::equals);
+    try (SqliteConfigStore store = SqliteConfigStore.open(dir, Map.of())) {
+      assertThat(store.certificates().material()).filteredOn(m -> m.name().equals("gateway")).singleElement()
+          .satisfies(m -> assertThat(m.privateKeyPem()).isEqualTo(
+              io.gatehouse.control.certificates.internal.CertificateParser.pem("PRIVATE KEY",
+                  leaf.keys().getPrivate().getEncoded())));
+    }
   }
 }

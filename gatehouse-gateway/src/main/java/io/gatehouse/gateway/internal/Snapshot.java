@@ -78,6 +78,16 @@ public final class Snapshot {
 
   /** Compiles {@code config} with stateful policies (quotas) counting in {@code counters}. */
   public static Snapshot compile(GatewayConfig config, long revision, Upstreams registry, CounterStore counters) {
+    return compile(config, revision, registry, counters, Map.of());
+  }
+
+  /**
+   * Compiles {@code config} with stateful policies counting in {@code counters}, resolving the
+   * uploaded certificates backends name ({@code tls.clientCertificate}, {@code tls.caCertificate})
+   * in {@code certificates}, by name.
+   */
+  public static Snapshot compile(GatewayConfig config, long revision, Upstreams registry, CounterStore counters,
+      Map<String, io.gatehouse.gateway.TlsCertificate> certificates) {
     List<ConfigProblem> problems = new ArrayList<>();
     Map<String, String> namedValues = new HashMap<>();
     for (NamedValueDef nv : config.namedValues()) {
@@ -110,8 +120,13 @@ public final class Snapshot {
         problems.add(ConfigProblem.at(at, "expected 'url' or 'members'"));
         continue;
       }
+      io.gatehouse.gateway.internal.upstream.BackendMaterial material =
+          io.gatehouse.gateway.internal.tls.UploadedCertificates.material(b.tls(), certificates, at + ".tls", problems);
+      if (material == null) {
+        continue;
+      }
       try {
-        Upstream u = registry.obtain(resolved, config.settings().backendTimeout());
+        Upstream u = registry.obtain(resolved, config.settings().backendTimeout(), material);
         upstreams.add(u);
         backends.put(b.name(), new CompiledBackend(b.name(), u));
       } catch (IllegalArgumentException | NullPointerException e) {

@@ -354,7 +354,8 @@ public final class PostureAdvisor {
           "Remove verify: false; for a private CA give caFile or caPem, or pin the key with pins.", API8));
       return;
     }
-    boolean anchored = tls != null && (tls.caFile() != null || tls.caPem() != null || (tls.pins() != null && !tls.pins().isEmpty()));
+    boolean anchored = tls != null && (tls.caFile() != null || tls.caPem() != null || tls.caCertificate() != null
+        || (tls.pins() != null && !tls.pins().isEmpty()));
     if (internalHttps && !anchored) {
       out.add(new Finding("backend.tls-no-ca-or-pin", Severity.LOW, "backend " + b.name(),
           "Internal backend trusts every public CA",
@@ -365,7 +366,7 @@ public final class PostureAdvisor {
   }
 
   private static void backendCredentials(GatewayConfig config, BackendDef b, List<Finding> out) {
-    if (b.tls() != null && b.tls().clientCert() != null) {
+    if (b.tls() != null && (b.tls().clientCert() != null || b.tls().clientCertificate() != null)) {
       return;
     }
     List<ApiDef> users = config.apis().stream().filter(a -> b.name().equals(a.backend())).toList();

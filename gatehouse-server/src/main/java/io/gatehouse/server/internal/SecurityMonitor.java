@@ -203,7 +203,14 @@ final class SecurityMonitor implements TrafficEventConsumer {
             (x, y) -> x.isAfter(y) ? x : y);
       }
     }
-    return new RuntimeFacts(listeners, lastSeen, started, null, null, null, null, null);
+    return new RuntimeFacts(listeners, lastSeen, started, null, null, certificates.get(), null, null);
+  }
+
+  private Supplier<List<RuntimeFacts.Certificate>> certificates = List::of;
+
+  /** Where the certificates in use come from, for the expiry rules. */
+  void certificates(Supplier<List<RuntimeFacts.Certificate>> certificates) {
+    this.certificates = requireNonNull(certificates, "certificates");
   }
 
   private List<RuntimeFacts.Listener> listeners = List.of();

@@ -52,7 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
   int gatewayPort;
 
   @Option(names = "--https-port", defaultValue = "${env:GATEHOUSE_HTTPS_PORT:-8443}",
-      description = "Gateway HTTPS port, used when certificates are given (env GATEHOUSE_HTTPS_PORT, default 8443).")
+      description = "Gateway HTTPS port, used when certificates are given by --tls-cert or uploaded (env GATEHOUSE_HTTPS_PORT, default 8443).")
   int httpsPort;
 
   @Option(names = "--tls-cert", paramLabel = "CERT.pem[,KEY.pem]|STORE.p12",
@@ -278,7 +278,10 @@ public final class ServeCommand implements Callable<Integer> {
         gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
       }
     });
-    plane.addValidator(c -> Gateway.check(secrets.resolved(c)));
+    // uploaded certificates: served by SNI and used by backends, replaced without restart
+    io.gatehouse.control.certificates.CertificateStore certificates = store.certificates();
+    CertificateWiring.install(vertx, certificates, plane, gateway, secrets);
+    plane.addValidator(c -> Gateway.check(secrets.resolved(c), CertificateWiring.forGateway(certificates)));
     plane.onChange(rev -> {
       synchronized (plane) {
         gateway.apply(secrets.resolved(rev.config()), rev.id());
@@ -305,7 +308,7 @@ public final class ServeCommand implements Callable<Integer> {
       out.println("  admin token " + t);
       out.println("              (shown once; also written to " + data.resolve("admin-token") + ", mode 0600)");
     });
-    startSecurity(vertx, plane, gateway, management);
+    startSecurity(vertx, plane, gateway, management, certificates);
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
     }
@@ -339,8 +342,8 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   // --- security intelligence (threat detection, discovery, recommendations): see SecurityMonitor
-  private void startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management)
-      throws Exception {
+  private void startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
+      io.gatehouse.control.certificates.CertificateStore certificates) throws Exception {
     io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
     if (autoBlock != null && !autoBlock.isBlank()) {
       Duration ttl = Duration.parse("PT" + autoBlock.trim().toUpperCase(java.util.Locale.ROOT));
@@ -355,6 +358,7 @@ public final class ServeCommand implements Callable<Integer> {
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.port(), false),
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("management", managementHost, management.actualPort(),
             false)));
+    security.certificates(() -> CertificateWiring.facts(certificates));
     gateway.events().subscribe(security);
     AutoCloseable detections = io.gatehouse.gateway.security.InjectionDetections.subscribe(security::detected);
     io.gatehouse.insight.threat.TemporaryBlocklist blocks = blocklist;

@@ -35,13 +35,13 @@ final class BackendTls {
    *
    * @throws IllegalArgumentException when a file cannot be read or holds no certificate
    */
-  static ClientSSLOptions options(BackendDef.Tls tls, boolean http2) {
+  static ClientSSLOptions options(BackendDef.Tls tls, boolean http2, BackendMaterial material) {
     ClientSSLOptions o = new ClientSSLOptions().setUseAlpn(http2);
     if (tls != null && !tls.verify()) {
       return o.setTrustAll(true).setHostnameVerificationAlgorithm("");
     }
     o.setHostnameVerificationAlgorithm("HTTPS");
-    X509ExtendedTrustManager base = trustManager(tls);
+    X509ExtendedTrustManager base = trustManager(tls, material);
     Set<String> pins = new HashSet<>();
     if (tls != null && tls.pins() != null) {
       for (String p : tls.pins()) {
@@ -51,11 +51,15 @@ final class BackendTls {
     o.setTrustOptions(TrustOptions.wrap(pins.isEmpty() ? base : new Pinning(base, pins)));
     if (tls != null && tls.clientCert() != null) {
       o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.clientCert()).setKeyPath(tls.clientKey()));
+    } else if (material.clientChainPem() != null) {
+      o.setKeyCertOptions(new PemKeyCertOptions()
+          .setCertValue(io.vertx.core.buffer.Buffer.buffer(material.clientChainPem()))
+          .setKeyValue(io.vertx.core.buffer.Buffer.buffer(material.clientKeyPem())));
     }
     return o;
   }
 
-  private static X509ExtendedTrustManager trustManager(BackendDef.Tls tls) {
+  private static X509ExtendedTrustManager trustManager(BackendDef.Tls tls, BackendMaterial material) {
     try {
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       String pem = null;
@@ -63,6 +67,8 @@ final class BackendTls {
         pem = Files.readString(Path.of(tls.caFile()), StandardCharsets.US_ASCII);
       } else if (tls != null && tls.caPem() != null) {
         pem = tls.caPem();
+      } else if (material.caPem() != null) {
+        pem = material.caPem();
       }
       if (pem == null) {
         tmf.init((KeyStore) null);

@@ -50,7 +50,7 @@ public final class Upstream {
   private int rr;
   private boolean closed;
 
-  Upstream(BackendDef def, Duration defaultTimeout) {
+  Upstream(BackendDef def, Duration defaultTimeout, BackendMaterial material) {
     this.name = def.name();
     this.def = def;
     List<BackendDef.Member> pool = def.pool();
@@ -66,7 +66,7 @@ public final class Upstream {
     this.budget = def.retry() == null ? null : new RetryBudget(def.retry().budgetRatio());
     this.retryMethods = def.retry() == null ? Set.of() : Set.copyOf(def.retry().methods());
     boolean h2 = Boolean.TRUE.equals(def.http2());
-    this.ssl = anySsl ? BackendTls.options(def.tls(), h2) : null;
+    this.ssl = anySsl ? BackendTls.options(def.tls(), h2, material) : null;
     if (anySsl && def.tls() != null && !def.tls().verify()) {
       LOG.warn("backend '{}' has tls.verify: false; its certificates and host names are NOT checked", name);
     }

@@ -17,7 +17,7 @@ import java.util.Set;
  * state survive a reload; runtimes no snapshot uses any more are closed on {@link #retain}.
  */
 public final class Upstreams {
-  private record Key(BackendDef def, Duration defaultTimeout) {}
+  private record Key(BackendDef def, Duration defaultTimeout, BackendMaterial material) {}
 
   private final Vertx vertx;
   private final Map<Key, Upstream> live = new HashMap<>();
@@ -32,11 +32,21 @@ public final class Upstreams {
    *
    * @throws IllegalArgumentException when the definition cannot be compiled (bad URL, TLS files)
    */
-  public synchronized Upstream obtain(BackendDef def, Duration defaultTimeout) {
-    Key key = new Key(def, defaultTimeout);
+  public Upstream obtain(BackendDef def, Duration defaultTimeout) {
+    return obtain(def, defaultTimeout, BackendMaterial.NONE);
+  }
+
+  /**
+   * The runtime for {@code def} with the uploaded certificates {@code material} its TLS names,
+   * reused when an equal definition with equal material is live.
+   *
+   * @throws IllegalArgumentException when the definition cannot be compiled (bad URL, TLS files)
+   */
+  public synchronized Upstream obtain(BackendDef def, Duration defaultTimeout, BackendMaterial material) {
+    Key key = new Key(def, defaultTimeout, material);
     Upstream u = live.get(key);
     if (u == null) {
-      u = new Upstream(def, defaultTimeout);
+      u = new Upstream(def, defaultTimeout, material);
       if (vertx != null) {
         live.put(key, u);
       }
