@@ -165,6 +165,9 @@ class BackendDefTest {
         .hasMessageContaining("backends[0].credentials.basic.password: expected a named value of type secret or"
             + " reference for a credential but 'visible' is plain")
         .hasMessageContaining("backends[0].credentials.query.value: expected a reference to a secret named value");
+  }
+
+  @Test
   void uploadedCertificatesAreNamedAndRoundTrip() throws Exception {
     GatewayConfig c = parse("""
         backends:
