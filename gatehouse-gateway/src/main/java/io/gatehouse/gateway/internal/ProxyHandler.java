@@ -251,6 +251,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
     String pathAndQuery = rest + (query == null ? "" : "?" + query);
+    io.gatehouse.model.ApiDef.WebSocket webSocket = api.def().websocket();
+    if (upgrade && webSocket != null && WebSocketRelay.isHandshake(req)) {
+      // WebSocket passthrough: the inbound checks passed; open the backend, then upgrade the client.
+      WebSocketRelay.start(req, up, out, pathAndQuery, webSocket, ev, x);
+      return;
+    }
     byte[] fixedBody = x == null ? null : x.fixedBody();
     if (fixedBody != null) {
       out.remove(HttpHeaders.TRANSFER_ENCODING);

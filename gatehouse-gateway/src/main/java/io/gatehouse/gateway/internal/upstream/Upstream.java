@@ -45,6 +45,9 @@ public final class Upstream {
   private final java.util.concurrent.ConcurrentHashMap<Thread, HttpClient> perLoop =
       new java.util.concurrent.ConcurrentHashMap<>();
   private Vertx vertx;
+  // WebSocket passthrough: HTTP/1.1 TLS options (no h2 ALPN) and a client made on first use
+  private final ClientSSLOptions webSocketSsl;
+  private io.vertx.core.http.WebSocketClient webSockets;
   private long healthTimer = -1;
   private int rr;
   private boolean closed;
@@ -66,6 +69,7 @@ public final class Upstream {
     this.retryMethods = def.retry() == null ? Set.of() : Set.copyOf(def.retry().methods());
     boolean h2 = Boolean.TRUE.equals(def.http2());
     this.ssl = anySsl ? BackendTls.options(def.tls(), h2) : null;
+    this.webSocketSsl = anySsl ? (h2 ? BackendTls.options(def.tls(), false) : ssl) : null;
     if (anySsl && def.tls() != null && !def.tls().verify()) {
       LOG.warn("backend '{}' has tls.verify: false; its certificates and host names are NOT checked", name);
     }
@@ -117,6 +121,46 @@ public final class Upstream {
     }
     perLoop.values().forEach(HttpClient::close);
     perLoop.clear();
+    if (webSockets != null) {
+      webSockets.close();
+    }
+  }
+
+  /**
+   * The WebSocket client for this backend (HTTP/1.1 handshakes, frames up to {@code maxFrameSize}
+   * bytes), created on first use; {@code null} before activation or after close.
+   */
+  public synchronized io.vertx.core.http.WebSocketClient webSocketClient(int maxFrameSize) {
+    if (vertx == null || closed) {
+      return null;
+    }
+    if (webSockets == null) {
+      webSockets = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+          .setMaxConnections(Integer.MAX_VALUE)
+          .setMaxFrameSize(maxFrameSize)
+          .setMaxMessageSize(Math.max(maxFrameSize, 16 * 1024 * 1024))
+          .setTryUsePerMessageCompression(false)
+          .setTryUsePerFrameCompression(false)
+          .setTcpNoDelay(true));
+    }
+    return webSockets;
+  }
+
+  /** The WebSocket handshake options for {@code uri} on {@code m}: address, TLS, SNI override and timeouts. */
+  public io.vertx.core.http.WebSocketConnectOptions webSocketOptions(Member m, String uri) {
+    io.vertx.core.http.WebSocketConnectOptions o = new io.vertx.core.http.WebSocketConnectOptions();
+    o.setHost(m.host).setPort(m.port).setSsl(m.ssl).setURI(uri).setAllowOriginHeader(false);
+    o.setConnectTimeout(connectMillis);
+    o.setTimeout(responseMillis);
+    if (m.ssl) {
+      o.setSslOptions(webSocketSsl);
+      String sni = def.tls() == null ? null : def.tls().serverName();
+      if (sni != null) {
+        o.setServer(SocketAddress.inetSocketAddress(m.port, m.host));
+        o.setHost(sni);
+      }
+    }
+    return o;
   }
 
   private void probeAll(BackendDef.HealthCheck hc) {
