@@ -382,11 +382,7 @@ final class PolicyExchange implements GatewayContext, Request {
       if (backendBody.spilled() && backendBody.prefix().length() > 0) {
         resp.write(backendBody.prefix()); // read by bufferUpTo; the rest still streams
       }
-      backend.pipeTo(resp).onFailure(e -> {
-        if (!resp.ended()) {
-          resp.reset();
-        }
-      });
+      ProxyHandler.relayBody(backend, resp, resp::reset);
       return;
     }
     discardBackend(r);

@@ -112,7 +112,9 @@ final class WebSocketRelay {
         }
       }
     }
-    options.setSubProtocols(protocols);
+    if (!protocols.isEmpty()) {
+      options.setSubProtocols(protocols);
+    }
     for (Map.Entry<String, String> h : headers) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
       if (!name.startsWith("sec-websocket-") && !name.equals("host")) {

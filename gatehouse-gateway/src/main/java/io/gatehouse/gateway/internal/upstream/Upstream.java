@@ -146,19 +146,16 @@ public final class Upstream {
     return webSockets;
   }
 
-  /** The WebSocket handshake options for {@code uri} on {@code m}: address, TLS, SNI override and timeouts. */
+  /** The WebSocket handshake options for {@code uri} on {@code m}: address, TLS and timeouts. */
   public io.vertx.core.http.WebSocketConnectOptions webSocketOptions(Member m, String uri) {
     io.vertx.core.http.WebSocketConnectOptions o = new io.vertx.core.http.WebSocketConnectOptions();
     o.setHost(m.host).setPort(m.port).setSsl(m.ssl).setURI(uri).setAllowOriginHeader(false);
     o.setConnectTimeout(connectMillis);
     o.setTimeout(responseMillis);
     if (m.ssl) {
+      // Vert.x 5.1's WebSocketClient connects to the host it verifies (it ignores setServer), so
+      // tls.serverName cannot apply here: the member's own host name is sent and verified.
       o.setSslOptions(webSocketSsl);
-      String sni = def.tls() == null ? null : def.tls().serverName();
-      if (sni != null) {
-        o.setServer(SocketAddress.inetSocketAddress(m.port, m.host));
-        o.setHost(sni);
-      }
     }
     return o;
   }
