@@ -92,6 +92,13 @@ class StreamingAndGrpcTest {
             policies:
               inbound: [{set-header: {name: X-In, value: "1"}}]
               outbound: [{set-header: {name: X-Out, value: "1"}}]
+          - name: cached
+            path: /cached
+            backend: stream
+            subscriptionRequired: false
+            policies:
+              inbound: [{cache-lookup: {vary-by-headers: [Accept]}}]
+              outbound: [{cache-store: {duration: 5m}}]
           - {name: grpc, path: /grpc, backend: grpc, subscriptionRequired: false}
           - name: grpc-policed
             path: /grpc-policed
@@ -146,7 +153,7 @@ class StreamingAndGrpcTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/plain", "/policed"})
+  @ValueSource(strings = {"/plain", "/policed", "/cached"})
   void serverSentEventsArriveBeforeTheStreamEnds(String api) throws Exception {
     assertStreamed(api + "/events", "data: first\n\n", "data: second\n\n");
   }
