@@ -148,6 +148,53 @@ class WebSocketProxyTest {
   }
 
   @Test
+  void relaysManyLargeMessagesInOrderUnderBackPressure() throws Exception {
+    int port = startEchoBackend(new HttpServerOptions());
+    applyConfig("http://127.0.0.1:" + port, "", "{}", "{}");
+    WebSocket ws = await(client.connect(gatewayOptions("/chat/room").addHeader("Subscription-Key", KEY)));
+    int count = 400;
+    int size = 60 * 1024;
+    BlockingQueue<Buffer> received = new LinkedBlockingQueue<>();
+    ws.binaryMessageHandler(received::add);
+    // 24 MB each way: far more than any socket or write-queue buffer, so both directions pause
+    for (int i = 0; i < count; i++) {
+      Buffer b = Buffer.buffer(new byte[size]);
+      b.setInt(0, i);
+      ws.writeBinaryMessage(b);
+    }
+    for (int i = 0; i < count; i++) {
+      Buffer b = received.poll(30, TimeUnit.SECONDS);
+      assertThat(b).as("message %d", i).isNotNull();
+      assertThat(b.length()).isEqualTo(size);
+      assertThat(b.getInt(0)).isEqualTo(i);
+    }
+    await(ws.close());
+    TrafficEvent e = nextWebSocketEvent();
+    assertThat(e.webSocket().messagesIn()).isEqualTo(count);
+    assertThat(e.bytesOut()).isEqualTo((long) count * size);
+  }
+
+  @Test
+  void forwardsPingsToTheBackend() throws Exception {
+    BlockingQueue<String> pings = new LinkedBlockingQueue<>();
+    backend = GH.vertx().createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .webSocketHandler(ws -> ws.frameHandler(f -> {
+          if (f.type() == io.vertx.core.http.WebSocketFrameType.PING) {
+            pings.add(f.binaryData().toString());
+          }
+        }));
+    int port = await(backend.listen()).actualPort();
+    applyConfig("http://127.0.0.1:" + port, "", "{}", "{}");
+    WebSocket ws = await(client.connect(gatewayOptions("/chat/room").addHeader("Subscription-Key", KEY)));
+    BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
+    ws.pongHandler(b -> pongs.add(b.toString()));
+    ws.writePing(Buffer.buffer("are-you-there"));
+    assertThat(pings.poll(20, TimeUnit.SECONDS)).isEqualTo("are-you-there");
+    assertThat(pongs.poll(20, TimeUnit.SECONDS)).isEqualTo("are-you-there");
+    await(ws.close());
+  }
+
+  @Test
   void refusesAnUpgradeWithoutKeyBeforeAnyBackendConnection() throws Exception {
     int port = startEchoBackend(new HttpServerOptions());
     applyConfig("http://127.0.0.1:" + port, "", "{}", "{}");
