@@ -210,6 +210,22 @@ class WebSocketProxyTest {
   }
 
   @Test
+  void relaysTheBackendsRefusalOfTheHandshakeWithoutDisclosureHeaders() throws Exception {
+    backend = GH.vertx().createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(r -> r.response().setStatusCode(403).putHeader("Server", "backend/1.0")
+            .putHeader("X-Reason", "not-here").end("no websockets for you"));
+    int port = await(backend.listen()).actualPort();
+    applyConfig("http://127.0.0.1:" + port, "", "{}", "{}");
+    assertThatThrownBy(() -> await(client.connect(gatewayOptions("/chat/room").addHeader("Subscription-Key", KEY))))
+        .cause().isInstanceOfSatisfying(UpgradeRejectedException.class, e -> {
+          assertThat(e.getStatus()).isEqualTo(403);
+          assertThat(e.getBody().toString()).isEqualTo("no websockets for you");
+          assertThat(e.getHeaders().get("X-Reason")).isEqualTo("not-here");
+          assertThat(e.getHeaders().get("Server")).isNull();
+        });
+  }
+
+  @Test
   void refusesAnUpgradeDeniedByAnInboundPolicy() throws Exception {
     int port = startEchoBackend(new HttpServerOptions());
     applyConfig("http://127.0.0.1:" + port, "", "{}", "{inbound: [{ip-filter: {deny: [\"127.0.0.1\"]}}]}");

@@ -254,7 +254,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     io.gatehouse.model.ApiDef.WebSocket webSocket = api.def().websocket();
     if (upgrade && webSocket != null && WebSocketRelay.isHandshake(req)) {
       // WebSocket passthrough: the inbound checks passed; open the backend, then upgrade the client.
-      WebSocketRelay.start(req, up, out, pathAndQuery, webSocket, ev, x);
+      WebSocketRelay.start(req, snap, up, out, pathAndQuery, webSocket, ev, x);
       return;
     }
     byte[] fixedBody = x == null ? null : x.fixedBody();

@@ -78,7 +78,7 @@ final class WebSocketRelay {
    * upgrades the client; answers with a problem (or the backend's refusal) when that fails.
    * {@code x}, when not null, is the policy exchange whose inbound section let the request through.
    */
-  static void start(HttpServerRequest req, Upstream up, MultiMap headers, String pathAndQuery,
+  static void start(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers, String pathAndQuery,
       ApiDef.WebSocket settings, Exchange ev, PolicyExchange x) {
     HttpServerResponse resp = req.response();
     long start = System.nanoTime();
@@ -134,7 +134,7 @@ final class WebSocketRelay {
         req.resume();
         Throwable cause = ar.cause();
         if (cause instanceof UpgradeRejectedException) {
-          passRefusal(req, (UpgradeRejectedException) cause, ev, x);
+          passRefusal(req, snap, (UpgradeRejectedException) cause, ev, x);
         } else if (x != null) {
           x.backendFailed(cause);
         } else {
@@ -324,7 +324,8 @@ final class WebSocketRelay {
   }
 
   /** Relays the backend's refusal of the handshake (its status, headers and body) to the client. */
-  private static void passRefusal(HttpServerRequest req, UpgradeRejectedException e, Exchange ev, PolicyExchange x) {
+  private static void passRefusal(HttpServerRequest req, Snapshot snap, UpgradeRejectedException e, Exchange ev,
+      PolicyExchange x) {
     if (x != null) {
       x.upgraded();
     }
@@ -336,13 +337,12 @@ final class WebSocketRelay {
     resp.setStatusCode(e.getStatus());
     MultiMap bh = e.getHeaders();
     if (bh != null) {
-      for (Map.Entry<String, String> h : bh) {
-        String name = h.getKey();
-        if (!Forwarding.isHopByHop(name, bh.get(HttpHeaders.CONNECTION))
-            && !name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("x-request-id")) {
-          resp.headers().add(name, h.getValue());
-        }
-      }
+      MultiMap copied = MultiMap.caseInsensitiveMultiMap();
+      snap.copyResponseHeaders(bh, copied); // hop-by-hop and disclosure headers dropped as for HTTP
+      copied.remove(HttpHeaders.CONTENT_LENGTH);
+      copied.remove(HttpHeaders.TRANSFER_ENCODING);
+      copied.remove("X-Request-Id");
+      resp.headers().addAll(copied);
     }
     Buffer body = e.getBody();
     resp.end(body == null ? Buffer.buffer() : body);
