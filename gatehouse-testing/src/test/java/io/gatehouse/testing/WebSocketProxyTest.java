@@ -42,6 +42,7 @@ class WebSocketProxyTest {
 
   final AtomicInteger backendConnections = new AtomicInteger();
   final BlockingQueue<ServerWebSocket> backendSockets = new LinkedBlockingQueue<>();
+  final BlockingQueue<String> plainPaths = new LinkedBlockingQueue<>();
   final BlockingQueue<TrafficEvent> events = new LinkedBlockingQueue<>();
   final BlockingQueue<String> accessLines = new LinkedBlockingQueue<>();
   final TrafficEventConsumer collect = events::add;
@@ -80,7 +81,10 @@ class WebSocketProxyTest {
           ws.textMessageHandler(ws::writeTextMessage);
           ws.binaryMessageHandler(ws::writeBinaryMessage);
         })
-        .requestHandler(r -> r.response().end("plain"));
+        .requestHandler(r -> {
+          plainPaths.add(r.path());
+          r.response().end("plain");
+        });
     return await(backend.listen()).actualPort();
   }
 
@@ -223,6 +227,25 @@ class WebSocketProxyTest {
           assertThat(e.getHeaders().get("X-Reason")).isEqualTo("not-here");
           assertThat(e.getHeaders().get("Server")).isNull();
         });
+  }
+
+  @Test
+  void dropsBytesPipelinedAfterARefusedHandshakeAndClosesTheConnection() throws Exception {
+    int port = startEchoBackend(new HttpServerOptions());
+    applyConfig("http://127.0.0.1:" + port, "", "{}", "{}");
+    String handshake = "GET /chat/room HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    String smuggled = "GET /chat/smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\nSubscription-Key: " + KEY + "\r\n\r\n";
+    // the connection must end after the 401 (the timeout only bounds a failing run)
+    String got = new String(GH.raw((handshake + smuggled).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        java.time.Duration.ofSeconds(20)), java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(got).startsWith("HTTP/1.1 401");
+    assertThat(got.split("HTTP/1.1 ", -1)).hasSize(2);
+    assertThat(got.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+    assertThat(backendConnections.get()).isZero();
+    // the smuggled request never reached the backend: a later request is the first it sees
+    assertThat(GH.get("/chat/after", "Subscription-Key", KEY).body()).isEqualTo("plain");
+    assertThat(plainPaths).containsExactly("/after");
   }
 
   @Test
