@@ -113,7 +113,13 @@ public final class Gateway {
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
         .setHttp2ClearTextEnabled(options.h2c())
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        // WebSocket passthrough (WebSocketRelay): frames up to 1 MiB, no compression, and any
+        // subprotocol the relay leaves in the request (the one the backend chose).
+        .setMaxWebSocketFrameSize(1024 * 1024)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .addWebSocketSubProtocol("*");
     // One server instance per event loop: Vert.x spreads accepted connections across them, and each
     // connection's requests, policies and backend calls then stay on that loop's thread.
     Handler<HttpConnection> guard = gateway.counted(Http1Guard.install(options.maxHeaderSize()));

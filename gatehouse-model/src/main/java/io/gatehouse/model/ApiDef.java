@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -24,6 +25,7 @@ import java.util.List;
  * @param operations the operations; empty means every method and path is forwarded
  * @param openapi an OpenAPI or Swagger document whose operations are imported, or {@code null}
  * @param policies the API scope's policies (never {@code null})
+ * @param websocket WebSocket passthrough settings; {@code null} (the default) declines upgrades
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"name", "path", "hosts", "protocols", "backend", "subscriptionRequired"})
@@ -39,7 +41,8 @@ public record ApiDef(
     Boolean allowKeyInQuery,
     List<OperationDef> operations,
     OpenApiSource openapi,
-    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies) {
+    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies,
+    WebSocket websocket) {
 
   public ApiDef {
     requireNonNull(name, "name");
@@ -54,40 +57,85 @@ public record ApiDef(
     policies = PoliciesDef.orEmpty(policies);
   }
 
+  /** An API without WebSocket passthrough (the form before WebSockets existed). */
+  public ApiDef(String name, String path, List<String> hosts, List<String> protocols, String backend,
+      Boolean subscriptionRequired, String subscriptionKeyHeader, String subscriptionKeyQuery,
+      Boolean allowKeyInQuery, List<OperationDef> operations, OpenApiSource openapi, PoliciesDef policies) {
+    this(name, path, hosts, protocols, backend, subscriptionRequired, subscriptionKeyHeader,
+        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, null);
+  }
+
   /** An API without policies (the form before policies existed). */
   public ApiDef(String name, String path, List<String> hosts, List<String> protocols, String backend,
       Boolean subscriptionRequired, String subscriptionKeyHeader, String subscriptionKeyQuery,
       Boolean allowKeyInQuery, List<OperationDef> operations, OpenApiSource openapi) {
     this(name, path, hosts, protocols, backend, subscriptionRequired, subscriptionKeyHeader,
-        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, null);
+        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, null, null);
   }
 
   /** A minimal API: every operation forwarded, subscription required. */
   public static ApiDef of(String name, String path, String backend) {
-    return new ApiDef(name, path, null, null, backend, null, null, null, null, null, null, null);
+    return new ApiDef(name, path, null, null, backend, null, null, null, null, null, null, null, null);
   }
 
   /** Returns a copy with {@code operations} replaced. */
   public ApiDef withOperations(List<OperationDef> operations) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
   }
 
   /** Returns a copy with {@code openapi} replaced. */
   public ApiDef withOpenapi(OpenApiSource openapi) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
   }
 
   /** Returns a copy with {@code subscriptionRequired} replaced. */
   public ApiDef withSubscriptionRequired(boolean required) {
     return new ApiDef(name, path, hosts, protocols, backend, required,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
   }
 
   /** Returns a copy with {@code policies} replaced. */
   public ApiDef withPolicies(PoliciesDef policies) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
+  }
+
+  /** Returns a copy with {@code websocket} replaced ({@code null} declines upgrades). */
+  public ApiDef withWebsocket(WebSocket websocket) {
+    return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
+  }
+
+  /**
+   * WebSocket passthrough of an API: upgrade requests pass the API's inbound checks, then frames
+   * are relayed to a WebSocket opened on the backend.
+   *
+   * @param idleTimeout longest time without a frame either way before both sides are closed with
+   *     1001 (default 5 minutes)
+   * @param maxMessageSize the largest message in bytes, summed over its fragments; larger ones
+   *     close the connection with 1009 (default 65536, at most 16 MiB). Accepts {@code 64KiB}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record WebSocket(Duration idleTimeout,
+      @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = io.gatehouse.model.internal.ByteSizes.Deserializer.class)
+      Long maxMessageSize) {
+    /** The default idle timeout. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    /** The default largest message. */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024;
+    /** The largest {@code maxMessageSize} accepted. */
+    public static final long MAX_MESSAGE_SIZE_LIMIT = 16L * 1024 * 1024;
+
+    public WebSocket {
+      idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
+      maxMessageSize = maxMessageSize == null ? DEFAULT_MAX_MESSAGE_SIZE : maxMessageSize;
+    }
+
+    /** The defaults. */
+    public static WebSocket defaults() {
+      return new WebSocket(null, null);
+    }
   }
 }

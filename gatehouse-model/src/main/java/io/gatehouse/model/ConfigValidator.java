@@ -114,6 +114,16 @@ public final class ConfigValidator {
       if (api.openapi() != null && api.openapi().inline() == null) {
         out.add(ConfigProblem.at(at + ".openapi", "expected one of 'file', 'url' or 'inline'"));
       }
+      ApiDef.WebSocket ws = api.websocket();
+      if (ws != null) {
+        if (ws.idleTimeout().isNegative() || ws.idleTimeout().isZero()) {
+          out.add(ConfigProblem.at(at + ".websocket.idleTimeout", "expected a positive duration but got " + ws.idleTimeout()));
+        }
+        if (ws.maxMessageSize() < 1 || ws.maxMessageSize() > ApiDef.WebSocket.MAX_MESSAGE_SIZE_LIMIT) {
+          out.add(ConfigProblem.at(at + ".websocket.maxMessageSize", "expected 1 to "
+              + ApiDef.WebSocket.MAX_MESSAGE_SIZE_LIMIT + " bytes but got " + ws.maxMessageSize()));
+        }
+      }
     }
 
     for (int i = 0; i < config.products().size(); i++) {

@@ -51,6 +51,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsWebSocketSettingsWithSizesAndDefaults() {
+    GatewayConfig c = loader.parse(VALID.replace("backend: echo", "backend: echo\n    websocket: {idleTimeout: 30s, maxMessageSize: 1MiB}"),
+        "g.yaml", null);
+    ApiDef.WebSocket ws = c.api("orders").orElseThrow().websocket();
+    assertThat(ws.idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(ws.maxMessageSize()).isEqualTo(1024L * 1024);
+    ApiDef.WebSocket defaults = loader.parse(VALID.replace("backend: echo", "backend: echo\n    websocket: {}"), "g.yaml", null)
+        .api("orders").orElseThrow().websocket();
+    assertThat(defaults).isEqualTo(new ApiDef.WebSocket(java.time.Duration.ofMinutes(5), 65536L));
+    assertThat(loader.parse(VALID, "g.yaml", null).api("orders").orElseThrow().websocket()).isNull();
+  }
+
+  @Test
+  void refusesAWebSocketMessageLimitOutOfRange() {
+    ConfigProblem p = only(VALID.replace("backend: echo", "backend: echo\n    websocket: {maxMessageSize: 32MiB}"));
+    assertThat(p.field()).isEqualTo("apis[0].websocket.maxMessageSize");
+    assertThat(p.message()).contains("33554432");
+    ConfigProblem bad = only(VALID.replace("backend: echo", "backend: echo\n    websocket: {maxMessageSize: 12 parsecs}"));
+    assertThat(bad.message()).contains("64KiB");
+  }
+
+  @Test
   void reportsMissingEnvironmentVariableWithLine() {
     ConfigProblem p = only(VALID.replace("${env:ECHO_URL}", "${env:NOPE}"));
     assertThat(p.line()).isEqualTo(3);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.gatehouse.gateway.events.TrafficEvent;
 import io.gatehouse.gateway.events.TrafficEventConsumer;
+import io.gatehouse.gateway.events.WebSocketSession;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -141,6 +142,19 @@ public final class AccessLog implements TrafficEventConsumer, AutoCloseable {
       optional(g, "error", e.error());
       optional(g, "userAgent", e.userAgent());
       g.writeStringField("protocol", e.protocol());
+      WebSocketSession ws = e.webSocket();
+      if (ws != null) {
+        g.writeObjectFieldStart("websocket");
+        g.writeStringField("closedAt", ws.closedAt().toString());
+        g.writeNumberField("messagesIn", ws.messagesIn());
+        g.writeNumberField("messagesOut", ws.messagesOut());
+        if (ws.closeCode() != null) {
+          g.writeNumberField("closeCode", ws.closeCode());
+        }
+        optional(g, "closeReason", ws.closeReason());
+        g.writeStringField("closedBy", ws.closedBy());
+        g.writeEndObject();
+      }
       g.writeEndObject();
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);

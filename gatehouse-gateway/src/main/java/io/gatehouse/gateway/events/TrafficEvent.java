@@ -38,6 +38,8 @@ import java.time.Instant;
  *     {@code subscription-key-missing} or {@code client-aborted}; nullable
  * @param userAgent the {@code User-Agent} header, nullable
  * @param protocol {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2}
+ * @param webSocket for a proxied WebSocket connection, its session record (the event then stands
+ *     for the whole connection and is produced when it closes); {@code null} for a plain request
  */
 public record TrafficEvent(
     Instant time,
@@ -63,7 +65,8 @@ public record TrafficEvent(
     String rejectedBy,
     String error,
     String userAgent,
-    String protocol) {
+    String protocol,
+    WebSocketSession webSocket) {
 
   public TrafficEvent {
     requireNonNull(time, "time");
@@ -75,6 +78,17 @@ public record TrafficEvent(
     requireNonNull(api, "api");
     requireNonNull(operation, "operation");
     requireNonNull(protocol, "protocol");
+  }
+
+  /** A plain request's event (no WebSocket session). */
+  public TrafficEvent(Instant time, String requestId, String traceId, String clientIp, String method,
+      String host, String path, String query, String api, String operation, String product,
+      String subscription, String user, int status, Integer backendStatus, long totalNanos,
+      long backendNanos, long bytesIn, long bytesOut, String cacheStatus, String rejectedBy,
+      String error, String userAgent, String protocol) {
+    this(time, requestId, traceId, clientIp, method, host, path, query, api, operation, product,
+        subscription, user, status, backendStatus, totalNanos, backendNanos, bytesIn, bytesOut,
+        cacheStatus, rejectedBy, error, userAgent, protocol, null);
   }
 
   /** {@code "2xx"} etc. for the response status, {@code "none"} when no response was sent. */

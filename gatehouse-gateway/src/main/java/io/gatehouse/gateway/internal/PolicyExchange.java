@@ -223,6 +223,16 @@ final class PolicyExchange implements GatewayContext, Request {
     finish(r);
   }
 
+  /**
+   * Called by the WebSocket forward once it answers the client itself (upgraded, or relayed the
+   * backend's refusal): the exchange is done and writes nothing.
+   */
+  void upgraded() {
+    if (!done) {
+      end();
+    }
+  }
+
   /** Called by the forward step when the backend call failed. */
   void backendFailed(Throwable cause) {
     BackendFailure failure = new BackendFailure(cause);
@@ -372,11 +382,7 @@ final class PolicyExchange implements GatewayContext, Request {
       if (backendBody.spilled() && backendBody.prefix().length() > 0) {
         resp.write(backendBody.prefix()); // read by bufferUpTo; the rest still streams
       }
-      backend.pipeTo(resp).onFailure(e -> {
-        if (!resp.ended()) {
-          resp.reset();
-        }
-      });
+      ProxyHandler.relayBody(backend, resp, resp::reset);
       return;
     }
     discardBackend(r);

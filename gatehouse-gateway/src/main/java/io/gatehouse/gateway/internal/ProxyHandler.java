@@ -255,6 +255,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
     String pathAndQuery = rest + (query == null ? "" : "?" + query);
+    io.gatehouse.model.ApiDef.WebSocket webSocket = api.def().websocket();
+    if (upgrade && webSocket != null && WebSocketRelay.isHandshake(req)) {
+      // WebSocket passthrough: the inbound checks passed; open the backend, then upgrade the client.
+      WebSocketRelay.start(req, snap, up, out, pathAndQuery, webSocket, ev, x);
+      return;
+    }
     byte[] fixedBody = x == null ? null : x.fixedBody();
     if (fixedBody != null) {
       out.remove(HttpHeaders.TRANSFER_ENCODING);
@@ -480,11 +486,37 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         && req.method() != HttpMethod.HEAD && bres.statusCode() != 204 && bres.statusCode() != 304) {
       resp.setChunked(true);
     }
-    bres.pipeTo(resp).onFailure(e -> {
-      if (!resp.ended()) {
-        ev.backendAborted();
-        resp.reset();
+    relayBody(bres, resp, () -> {
+      ev.backendAborted();
+      resp.reset();
+    });
+  }
+
+  /**
+   * Streams {@code bres}' body to {@code resp} with back-pressure, then copies the backend's
+   * trailers (gRPC's {@code grpc-status}, for example) and ends {@code resp}; runs {@code onAbort}
+   * when the backend response broke off before its end.
+   */
+  static void relayBody(HttpClientResponse bres, HttpServerResponse resp, Runnable onAbort) {
+    bres.pipe().endOnComplete(false).to(resp).onComplete(ar -> {
+      if (resp.ended() || resp.closed()) {
+        return;
       }
+      if (ar.failed()) {
+        onAbort.run();
+        return;
+      }
+      MultiMap trailers = bres.trailers();
+      if (trailers != null && !trailers.isEmpty()) {
+        for (Map.Entry<String, String> t : trailers) {
+          String name = t.getKey();
+          if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("transfer-encoding")
+              && !name.equalsIgnoreCase("host")) {
+            resp.trailers().add(name, t.getValue());
+          }
+        }
+      }
+      resp.end();
     });
   }
 

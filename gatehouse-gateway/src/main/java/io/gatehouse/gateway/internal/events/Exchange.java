@@ -42,6 +42,11 @@ public final class Exchange {
   private String rejectedBy;
   private String error;
   private String cacheStatus;
+  // WebSocket connection (after the upgrade): the event is finished by the relay, not the response
+  private boolean upgraded;
+  private io.gatehouse.gateway.events.WebSocketSession webSocket;
+  private long wsBytesIn;
+  private long wsBytesOut;
   // tracing (null when off): the request's server span and the open backend attempt's client span
   private final Tracing tracing;
   private final boolean recording;
@@ -102,6 +107,9 @@ public final class Exchange {
     HttpServerResponse resp = req.response();
     resp.endHandler(v -> ex.finish());
     resp.closeHandler(v -> {
+      if (ex.upgraded) {
+        return; // a WebSocket connection's record is finished by its relay
+      }
       // HTTP/2 closes the stream of every response, ended or not: only an unended one was aborted.
       if (!ex.done && ex.error == null && !resp.ended()) {
         ex.error = "client-aborted";
@@ -151,6 +159,9 @@ public final class Exchange {
     HttpServerResponse resp = req.response();
     resp.endHandler(v -> runDone());
     resp.closeHandler(v -> {
+      if (upgraded) {
+        return;
+      }
       if (onClose != null) {
         onClose.run();
       }
@@ -298,6 +309,30 @@ public final class Exchange {
     }
   }
 
+  /**
+   * Records that the request was upgraded to a WebSocket connection: the event is then published
+   * by {@link #webSocketClosed}, not when the HTTP response closes.
+   */
+  public void upgraded() {
+    upgraded = true;
+    if (debug != null) {
+      debug.step("websocket", "upgraded");
+    }
+  }
+
+  /**
+   * Finishes the event of an upgraded connection with its session record and the message payload
+   * bytes read from the client ({@code bytesIn}) and written to it ({@code bytesOut}).
+   */
+  public void webSocketClosed(io.gatehouse.gateway.events.WebSocketSession session, long bytesIn, long bytesOut) {
+    if (recording) {
+      webSocket = session;
+      wsBytesIn = bytesIn;
+      wsBytesOut = bytesOut;
+    }
+    finish();
+  }
+
   private void finish() {
     runDone();
     if (done || !recording) {
@@ -306,7 +341,7 @@ public final class Exchange {
     done = true;
     if (debug != null) {
       HttpServerResponse r = req.response();
-      debug.finish(r.headWritten() ? r.getStatusCode() : 0);
+      debug.finish(upgraded ? 101 : r.headWritten() ? r.getStatusCode() : 0);
     }
     if (span != null) {
       if (backendSpan != null) {
@@ -314,7 +349,8 @@ public final class Exchange {
         backendSpan = null;
       }
       HttpServerResponse r = req.response();
-      Tracing.endServer(span, req.method().name(), api, operation, subscription, r.headWritten() ? r.getStatusCode() : 0,
+      Tracing.endServer(span, req.method().name(), api, operation, subscription,
+          upgraded ? 101 : r.headWritten() ? r.getStatusCode() : 0,
           error);
     }
     if (queue == null) {
@@ -343,17 +379,18 @@ public final class Exchange {
         product,
         subscription,
         user,
-        resp.headWritten() ? resp.getStatusCode() : 0,
+        upgraded ? 101 : resp.headWritten() ? resp.getStatusCode() : 0,
         backendStatus < 0 ? null : backendStatus,
         total,
         backendNanos,
-        req.bytesRead(),
-        resp.bytesWritten(),
+        upgraded ? wsBytesIn : req.bytesRead(),
+        upgraded ? wsBytesOut : resp.bytesWritten(),
         cacheStatus,
         rejectedBy,
         error,
         req.getHeader("User-Agent"),
-        protocol(req.version())));
+        protocol(req.version()),
+        webSocket));
   }
 
   /** The stage of the request lifecycle that makes problems of {@code type}. */

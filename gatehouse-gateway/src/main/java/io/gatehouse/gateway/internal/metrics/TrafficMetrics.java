@@ -63,7 +63,9 @@ public final class TrafficMetrics implements TrafficEventConsumer {
       }
     }
     c.increment();
-    m.total().record(e.totalNanos(), TimeUnit.NANOSECONDS);
+    if (e.webSocket() == null) { // a WebSocket connection's duration is not a request latency
+      m.total().record(e.totalNanos(), TimeUnit.NANOSECONDS);
+    }
     if (e.backendStatus() != null) {
       m.backend().record(e.backendNanos(), TimeUnit.NANOSECONDS);
     }

@@ -46,6 +46,9 @@ public final class Upstream {
   private final java.util.concurrent.ConcurrentHashMap<Thread, HttpClient> perLoop =
       new java.util.concurrent.ConcurrentHashMap<>();
   private Vertx vertx;
+  // WebSocket passthrough: HTTP/1.1 TLS options (no h2 ALPN) and a client made on first use
+  private final ClientSSLOptions webSocketSsl;
+  private io.vertx.core.http.WebSocketClient webSockets;
   private long healthTimer = -1;
   private int rr;
   private boolean closed;
@@ -67,6 +70,7 @@ public final class Upstream {
     this.retryMethods = def.retry() == null ? Set.of() : Set.copyOf(def.retry().methods());
     boolean h2 = Boolean.TRUE.equals(def.http2());
     this.ssl = anySsl ? BackendTls.options(def.tls(), h2, material) : null;
+    this.webSocketSsl = anySsl ? (h2 ? BackendTls.options(def.tls(), false, material) : ssl) : null;
     if (anySsl && def.tls() != null && !def.tls().verify()) {
       LOG.warn("backend '{}' has tls.verify: false; its certificates and host names are NOT checked", name);
     }
@@ -125,6 +129,43 @@ public final class Upstream {
     if (credentials != null) {
       credentials.close();
     }
+    if (webSockets != null) {
+      webSockets.close();
+    }
+  }
+
+  /**
+   * The WebSocket client for this backend (HTTP/1.1 handshakes, frames up to {@code maxFrameSize}
+   * bytes), created on first use; {@code null} before activation or after close.
+   */
+  public synchronized io.vertx.core.http.WebSocketClient webSocketClient(int maxFrameSize) {
+    if (vertx == null || closed) {
+      return null;
+    }
+    if (webSockets == null) {
+      webSockets = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+          .setMaxConnections(Integer.MAX_VALUE)
+          .setMaxFrameSize(maxFrameSize)
+          .setMaxMessageSize(Math.max(maxFrameSize, 16 * 1024 * 1024))
+          .setTryUsePerMessageCompression(false)
+          .setTryUsePerFrameCompression(false)
+          .setTcpNoDelay(true));
+    }
+    return webSockets;
+  }
+
+  /** The WebSocket handshake options for {@code uri} on {@code m}: address, TLS and timeouts. */
+  public io.vertx.core.http.WebSocketConnectOptions webSocketOptions(Member m, String uri) {
+    io.vertx.core.http.WebSocketConnectOptions o = new io.vertx.core.http.WebSocketConnectOptions();
+    o.setHost(m.host).setPort(m.port).setSsl(m.ssl).setURI(uri).setAllowOriginHeader(false);
+    o.setConnectTimeout(connectMillis);
+    o.setTimeout(responseMillis);
+    if (m.ssl) {
+      // Vert.x 5.1's WebSocketClient connects to the host it verifies (it ignores setServer), so
+      // tls.serverName cannot apply here: the member's own host name is sent and verified.
+      o.setSslOptions(webSocketSsl);
+    }
+    return o;
   }
 
   private void probeAll(BackendDef.HealthCheck hc) {

@@ -203,7 +203,8 @@ final class CachePolicies {
         }
         // RFC 9111 3.5: a shared cache stores answers to authorized requests only when allowed.
         long ttl = p.sharedAuthorized() && !explicitlyShareable(r.headers()) ? 0 : ttl(r.headers(), maxTtl);
-        if (ttl <= 0 || r.headers().contains("Set-Cookie") || "*".equals(r.headers().get("Vary"))) {
+        if (ttl <= 0 || r.headers().contains("Set-Cookie") || "*".equals(r.headers().get("Vary"))
+            || eventStream(r.headers())) {
           return ctx.completed(r);
         }
         ctx.set(PENDING, null);
@@ -219,6 +220,12 @@ final class CachePolicies {
           return r;
         });
       });
+    }
+
+    /** Whether the response is a server-sent event stream, which is relayed as it comes and never stored. */
+    static boolean eventStream(Headers h) {
+      String type = h.get("Content-Type");
+      return type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
     }
 
     /** The time to live: {@code max} lowered by the response's {@code s-maxage} or {@code max-age}; 0 when not storable. */
