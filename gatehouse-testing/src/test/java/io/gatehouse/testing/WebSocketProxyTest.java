@@ -152,6 +152,40 @@ class WebSocketProxyTest {
   }
 
   @Test
+  void addsTheBackendsCredentialsToTheHandshakeWithoutRecordingThem() throws Exception {
+    int port = startEchoBackend(new HttpServerOptions());
+    GH.apply("""
+        namedValues:
+          - {name: ws-password, type: secret, value: ws-s3cret-pw}
+          - {name: ws-token, type: secret, value: ws-s3cret-q}
+        backends:
+          - name: ws
+            url: "http://127.0.0.1:%d"
+            credentials:
+              basic: {username: relay, password: "${nv:ws-password}"}
+              query: {name: token, value: "${nv:ws-token}"}
+        apis:
+          - {name: chat, path: /chat, backend: ws, websocket: {}}
+        subscriptions:
+          - {name: sub-ws, scope: all, primaryKey: %s}
+        """.formatted(port, KEY));
+    WebSocket ws = await(client.connect(gatewayOptions("/chat/room?token=forged&x=1").addHeader("Subscription-Key", KEY)));
+
+    ServerWebSocket seen = backendSockets.poll(20, TimeUnit.SECONDS);
+    assertThat(seen.headers().get("Authorization")).isEqualTo("Basic " + java.util.Base64.getEncoder()
+        .encodeToString("relay:ws-s3cret-pw".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(seen.query()).isEqualTo("x=1&token=ws-s3cret-q");
+    await(ws.close((short) 1000, "bye"));
+    TrafficEvent event = nextWebSocketEvent();
+    assertThat(event.toString()).doesNotContain("ws-s3cret");
+    String line = accessLines.poll(20, TimeUnit.SECONDS);
+    while (line != null && !line.contains(requestId)) {
+      line = accessLines.poll(20, TimeUnit.SECONDS);
+    }
+    assertThat(line).isNotNull().doesNotContain("ws-s3cret");
+  }
+
+  @Test
   void relaysManyLargeMessagesInOrderUnderBackPressure() throws Exception {
     int port = startEchoBackend(new HttpServerOptions());
     applyConfig("http://127.0.0.1:" + port, "", "{}", "{}");
