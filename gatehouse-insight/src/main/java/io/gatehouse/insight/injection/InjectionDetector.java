@@ -195,9 +195,10 @@ public final class InjectionDetector {
     String s = Normalizer.normalize(raw, maxValueChars);
     if (!special) {
       if (dotOrSlash) {
-        pattern(prefix, name, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s), out);
-        ssrf(prefix, name, s, out);
-        pattern(prefix, name, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s), out);
+        int markers = PatternDetectors.markers(s);
+        pattern(prefix, name, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s, markers), out);
+        ssrf(prefix, name, s, markers, out);
+        pattern(prefix, name, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s, markers), out);
       }
       if (space) {
         sqli(prefix, name, s, out);
@@ -217,9 +218,10 @@ public final class InjectionDetector {
         hi |= 1L << (c - 64);
       }
     }
+    int markers = PatternDetectors.markers(s);
     sqli(prefix, name, s, out);
     if (categories.contains(InjectionCategory.XSS) && (any(lo, hi, "<>=(:`") || s.indexOf("&#") >= 0)) {
-      XssDetector.Hit h = XssDetector.detect(s);
+      XssDetector.Hit h = XssDetector.detect(s, markers);
       if (h != null) {
         add(out, InjectionCategory.XSS, prefix, name, s, h.start(), h.end(), h.score(), h.rule());
       }
@@ -227,16 +229,16 @@ public final class InjectionDetector {
     if (any(lo, hi, ";|&`$\n<>") || (any(lo, hi, " ") && any(lo, hi, "-/"))) {
       pattern(prefix, name, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
     }
-    pattern(prefix, name, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s), out);
-    ssrf(prefix, name, s, out);
+    pattern(prefix, name, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s, markers), out);
+    ssrf(prefix, name, s, markers, out);
     if (any(lo, hi, "{%@[")) {
       pattern(prefix, name, s, InjectionCategory.TEMPLATE, PatternDetectors.template(s), out);
     }
     if (any(lo, hi, "$.(#:")) {
-      pattern(prefix, name, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s), out);
+      pattern(prefix, name, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s, markers), out);
     }
     if (any(lo, hi, "$(<:\"'_.[")) {
-      pattern(prefix, name, s, InjectionCategory.PHP, PatternDetectors.php(s), out);
+      pattern(prefix, name, s, InjectionCategory.PHP, PatternDetectors.php(s, markers), out);
     }
   }
 
@@ -259,8 +261,8 @@ public final class InjectionDetector {
     }
   }
 
-  private void ssrf(String prefix, String name, String s, List<InjectionFinding> out) {
-    PatternDetectors.Hit h = PatternDetectors.ssrf(s);
+  private void ssrf(String prefix, String name, String s, int markers, List<InjectionFinding> out) {
+    PatternDetectors.Hit h = PatternDetectors.ssrf(s, markers);
     if (h == null) {
       return;
     }

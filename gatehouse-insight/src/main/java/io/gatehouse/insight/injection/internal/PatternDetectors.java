@@ -71,8 +71,24 @@ public final class PatternDetectors {
       "constructor.prototype", "constructor[", "process.spawn", "process.exec", ".spawn(",
       "execsync(", "spawnsync(", "this.constructor", "global.process", "fs.readfile",
       "module.require", "vm.runin");
+  private static final int SENSITIVE = 1;
+  private static final int SCHEMES = 2;
+  private static final int PHP = 4;
+  private static final int JAVA = 8;
+  private static final int NODE = 16;
+  static final int JS_SINKS = 32;
+  private static final MarkerGroup MARKERS = new MarkerGroup(SENSITIVE_FILES, RARE_SCHEMES, PHP_MARKERS,
+      JAVA_MARKERS, NODE_MARKERS, XssDetector.JS_SINKS);
 
   private PatternDetectors() {}
+
+  /**
+   * One pass over the normalized value telling which marker lists occur in it; the detectors that
+   * take this mask skip the scans of the lists that are absent.
+   */
+  public static int markers(String s) {
+    return MARKERS.present(s);
+  }
 
   /** Shell command injection: a command separator or substitution followed by a known command. */
   public static Hit command(String s) {
@@ -211,7 +227,7 @@ public final class PatternDetectors {
   }
 
   /** Path traversal ({@code ../}) and local file inclusion of well-known sensitive files. */
-  public static Hit traversal(String s) {
+  public static Hit traversal(String s, int markers) {
     int n = s.length();
     for (int i = s.indexOf(".."); i >= 0; i = s.indexOf("..", i + 1)) {
       char before = i > 0 ? s.charAt(i - 1) : '/';
@@ -235,7 +251,7 @@ public final class PatternDetectors {
     if (s.indexOf('/') < 0 && s.indexOf('\\') < 0 && (s.isEmpty() || s.charAt(0) != '.')) {
       return null;
     }
-    for (long mt = SENSITIVE_FILES.find(s, 0); mt >= 0;
+    for (long mt = (markers & SENSITIVE) == 0 ? -1 : SENSITIVE_FILES.find(s, 0); mt >= 0;
         mt = SENSITIVE_FILES.find(s, MarkerSet.position(mt) + 1)) {
       String f = SENSITIVE_FILES.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
@@ -257,12 +273,12 @@ public final class PatternDetectors {
   }
 
   /** URLs pointing at internal addresses, metadata services or unusual schemes (SSRF / RFI). */
-  public static Hit ssrf(String s) {
+  public static Hit ssrf(String s, int markers) {
     int n = s.length();
     if (s.indexOf(':') < 0) {
       return null;
     }
-    for (long mt = RARE_SCHEMES.find(s, 0); mt >= 0; mt = RARE_SCHEMES.find(s, MarkerSet.position(mt) + 1)) {
+    for (long mt = (markers & SCHEMES) == 0 ? -1 : RARE_SCHEMES.find(s, 0); mt >= 0; mt = RARE_SCHEMES.find(s, MarkerSet.position(mt) + 1)) {
       String scheme = RARE_SCHEMES.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
       if (p == 0 || !isWordChar(s.charAt(p - 1))) {
@@ -363,7 +379,7 @@ public final class PatternDetectors {
   }
 
   /** Java: JNDI lookups (with Log4Shell-style nested-lookup obfuscation), deserialization, reflection. */
-  public static Hit java(String s) {
+  public static Hit java(String s, int markers) {
     int n = s.length();
     if (s.indexOf("${") >= 0) {
       String resolved = resolveLookups(s);
@@ -379,7 +395,7 @@ public final class PatternDetectors {
         }
       }
     }
-    for (long mt = JAVA_MARKERS.find(s, 0); mt >= 0; mt = JAVA_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
+    for (long mt = (markers & JAVA) == 0 ? -1 : JAVA_MARKERS.find(s, 0); mt >= 0; mt = JAVA_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
       String m = JAVA_MARKERS.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
       {
@@ -463,9 +479,9 @@ public final class PatternDetectors {
   }
 
   /** PHP code injection: opening tags, wrappers, superglobals, dangerous functions, serialized objects. */
-  public static Hit php(String s) {
+  public static Hit php(String s, int markers) {
     int n = s.length();
-    for (long mt = PHP_MARKERS.find(s, 0); mt >= 0; mt = PHP_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
+    for (long mt = (markers & PHP) == 0 ? -1 : PHP_MARKERS.find(s, 0); mt >= 0; mt = PHP_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
       String m = PHP_MARKERS.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
       {
@@ -504,7 +520,7 @@ public final class PatternDetectors {
         return new Hit(85, a, Math.min(n, q + 16), "php-variable-function");
       }
     }
-    for (long mt = NODE_MARKERS.find(s, 0); mt >= 0; mt = NODE_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
+    for (long mt = (markers & NODE) == 0 ? -1 : NODE_MARKERS.find(s, 0); mt >= 0; mt = NODE_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
       String m = NODE_MARKERS.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
       {
