@@ -302,10 +302,11 @@ public final class PatternDetectors {
         }
         he++;
       }
-      String host = s.substring(at >= 0 ? at + 1 : hs, he);
-      String hostSlash = host + "/";
+      int hostStart = at >= 0 ? at + 1 : hs;
+      String host = s.substring(hostStart, he);
       for (String internal : INTERNAL_HOSTS) {
-        if (hostSlash.startsWith(internal) || (internal.startsWith(".") && host.endsWith(internal))) {
+        if (hostSlashStartsWith(s, hostStart, he, internal)
+            || (internal.startsWith(".") && host.endsWith(internal))) {
           return new Hit(85, Math.max(0, p - 5), Math.min(n, he + 8), "internal-host");
         }
       }
@@ -319,6 +320,16 @@ public final class PatternDetectors {
       }
     }
     return null;
+  }
+
+  /** Whether {@code s[from, to) + "/"} starts with {@code prefix}. */
+  private static boolean hostSlashStartsWith(String s, int from, int to, String prefix) {
+    int len = prefix.length();
+    int hostLen = to - from;
+    if (len <= hostLen) {
+      return s.startsWith(prefix, from);
+    }
+    return len == hostLen + 1 && prefix.charAt(len - 1) == '/' && s.regionMatches(from, prefix, 0, hostLen);
   }
 
   private static boolean isIpLiteral(String host) {
@@ -336,12 +347,13 @@ public final class PatternDetectors {
     return dots == 3 || (dots == 0 && h.length() >= 8);
   }
 
+  private static final String[][] TEMPLATE_PAIRS = {{"{{", "}}"}, {"${", "}"}, {"#{", "}"},
+      {"<%=", "%>"}, {"{%", "%}"}, {"*{", "}"}, {"@(", ")"}, {"[[", "]]"}};
+
   /** Server-side template and expression-language injection: {{..}}, ${..}, #{..}, <%= %>, {%..%}. */
   public static Hit template(String s) {
     int n = s.length();
-    String[][] pairs = {{"{{", "}}"}, {"${", "}"}, {"#{", "}"}, {"<%=", "%>"}, {"{%", "%}"},
-        {"*{", "}"}, {"@(", ")"}, {"[[", "]]"}};
-    for (String[] pair : pairs) {
+    for (String[] pair : TEMPLATE_PAIRS) {
       int p = s.indexOf(pair[0]);
       if (p < 0) {
         continue;

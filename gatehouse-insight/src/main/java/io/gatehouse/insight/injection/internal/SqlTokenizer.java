@@ -204,8 +204,8 @@ final class SqlTokenizer {
           continue;
         }
         // "select.2alias", "union.x": a keyword before a dot is its own token
-        int dot = s.indexOf('.', st);
-        if (dot > st && dot < i) {
+        int dot = indexOf(s, '.', st, i);
+        if (dot > st) {
           int sl = slot(s, st, dot);
           Character k = sl < 0 ? null : TYPES[sl];
           if (k != null && k != FUNCTION && k != DANGEROUS && k != KEYWORD) {
@@ -285,16 +285,9 @@ final class SqlTokenizer {
     Character t = sl < 0 ? null : TYPES[sl];
     int next = skipSpace(s, en);
     boolean paren = next < s.length() && s.charAt(next) == '(';
-    if (t == null && !paren && s.indexOf('.', st) < 0) {
+    if (t == null && !paren && indexOf(s, '.', st, en) < 0) {
       add(WORD, st, en, false);
       return;
-    }
-    if (t == null && !paren) {
-      int dot = s.indexOf('.', st);
-      if (dot < 0 || dot >= en) {
-        add(WORD, st, en, false);
-        return;
-      }
     }
     String w = sl >= 0 ? KEYS[sl] : s.substring(st, en);
     if (t == null) {
@@ -469,6 +462,16 @@ final class SqlTokenizer {
       open[count] = isOpen;
       count++;
     }
+  }
+
+  /** The first index of {@code c} in {@code s[from, to)}, or -1. */
+  private static int indexOf(String s, char c, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) == c) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   static int skipSpace(String s, int i) {

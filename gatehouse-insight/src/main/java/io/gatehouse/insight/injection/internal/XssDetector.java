@@ -245,15 +245,43 @@ public final class XssDetector {
         || compact.contains("@import") || compact.contains("url(data:");
   }
 
+  /** Where each of {@link #SCRIPT_SCHEMES} has its first colon. */
+  private static final int[] SCHEME_COLON = new int[SCRIPT_SCHEMES.length];
+
+  static {
+    for (int k = 0; k < SCRIPT_SCHEMES.length; k++) {
+      SCHEME_COLON[k] = SCRIPT_SCHEMES[k].indexOf(':');
+    }
+  }
+
   private static int scriptScheme(String compact) {
-    for (String scheme : SCRIPT_SCHEMES) {
-      int p = compact.indexOf(scheme);
+    int firstColon = compact.indexOf(':');
+    if (firstColon < 0) {
+      return -1; // every scheme has a colon
+    }
+    for (int k = 0; k < SCRIPT_SCHEMES.length; k++) {
+      String scheme = SCRIPT_SCHEMES[k];
+      int p = firstOccurrence(compact, scheme, SCHEME_COLON[k], firstColon);
       if (p >= 0 && (p == 0 || !isLetter(compact.charAt(p - 1)))) {
         if (scheme.startsWith("data:,") || scheme.startsWith("data:;") || scheme.equals("jar:")) {
           if (p != 0) {
             continue;
           }
         }
+        return p;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * {@code s.indexOf(marker)}, looking only where a colon of {@code s} can be the marker's colon
+   * ({@code colonAt} in the marker); {@code firstColon} is the first colon of {@code s}.
+   */
+  private static int firstOccurrence(String s, String marker, int colonAt, int firstColon) {
+    for (int c = firstColon; c >= 0; c = s.indexOf(':', c + 1)) {
+      int p = c - colonAt;
+      if (p >= 0 && s.startsWith(marker, p)) {
         return p;
       }
     }
