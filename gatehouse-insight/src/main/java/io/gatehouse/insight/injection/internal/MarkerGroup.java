@@ -9,7 +9,10 @@ final class MarkerGroup {
   private static final int TABLE = 4096;
 
   private final MarkerSet[] sets;
-  /** Per trigram hash: the candidates as {@code set << 16 | marker}. */
+  /**
+   * Per trigram hash: pairs of (trigram {@code a << 16 | b << 8 | c}, candidate
+   * {@code set << 16 | marker}).
+   */
   private final int[][] byTrigram = new int[TABLE][];
   /** Two-character markers, as {@code set << 16 | marker}. */
   private final int[] shortMarkers;
@@ -31,12 +34,17 @@ final class MarkerGroup {
         }
         int h = hash(k.charAt(0), k.charAt(1), k.charAt(2));
         int[] old = byTrigram[h];
-        int[] now = old == null ? new int[1] : java.util.Arrays.copyOf(old, old.length + 1);
+        int[] now = old == null ? new int[2] : java.util.Arrays.copyOf(old, old.length + 2);
+        now[now.length - 2] = key(k.charAt(0), k.charAt(1), k.charAt(2));
         now[now.length - 1] = code;
         byTrigram[h] = now;
       }
     }
     this.shortMarkers = shorts;
+  }
+
+  private static int key(char a, char b, char c) {
+    return a << 16 | (b & 0xff) << 8 | (c & 0xff);
   }
 
   private static int hash(char a, char b, char c) {
@@ -53,13 +61,19 @@ final class MarkerGroup {
     }
     int n = s.length() - 2;
     for (int i = 0; i < n; i++) {
-      int[] cands = byTrigram[hash(s.charAt(i), s.charAt(i + 1), s.charAt(i + 2))];
+      char a = s.charAt(i);
+      char b = s.charAt(i + 1);
+      char c = s.charAt(i + 2);
+      int[] cands = byTrigram[hash(a, b, c)];
       if (cands == null) {
         continue;
       }
-      for (int code : cands) {
+      int key = key(a, b, c);
+      for (int j = 0; j < cands.length; j += 2) {
+        int code = cands[j + 1];
         int bit = 1 << (code >>> 16);
-        if ((found & bit) == 0 && s.startsWith(sets[code >>> 16].marker(code & 0xffff), i)) {
+        if (cands[j] == key && (found & bit) == 0
+            && s.startsWith(sets[code >>> 16].marker(code & 0xffff), i)) {
           found |= bit;
         }
       }
