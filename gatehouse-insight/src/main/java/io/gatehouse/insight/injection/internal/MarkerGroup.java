@@ -3,18 +3,19 @@ package io.gatehouse.insight.injection.internal;
 /**
  * Tells, in one pass over a text, which of up to 32 {@link MarkerSet}s have at least one marker in
  * it, so that the detectors skip the scans of the sets that cannot match. Markers are indexed by
- * their first three characters (two for two-character markers). Immutable and thread-safe.
+ * their first four characters; the few shorter ones are looked up one by one. Immutable and
+ * thread-safe.
  */
 final class MarkerGroup {
-  private static final int TABLE = 4096;
+  private static final int BITS = 12;
 
   private final MarkerSet[] sets;
   /**
-   * Per trigram hash: pairs of (trigram {@code a << 16 | b << 8 | c}, candidate
+   * Per hash of four characters: pairs of (the four characters' low bytes, candidate
    * {@code set << 16 | marker}).
    */
-  private final int[][] byTrigram = new int[TABLE][];
-  /** Two-character markers, as {@code set << 16 | marker}. */
+  private final int[][] byQuadgram = new int[1 << BITS][];
+  /** Markers of two or three characters, as {@code set << 16 | marker}. */
   private final int[] shortMarkers;
 
   MarkerGroup(MarkerSet... sets) {
@@ -27,28 +28,28 @@ final class MarkerGroup {
       for (int m = 0; m < sets[g].size(); m++) {
         String k = sets[g].marker(m);
         int code = g << 16 | m;
-        if (k.length() == 2) {
+        if (k.length() < 4) {
           shorts = java.util.Arrays.copyOf(shorts, shorts.length + 1);
           shorts[shorts.length - 1] = code;
           continue;
         }
-        int h = hash(k.charAt(0), k.charAt(1), k.charAt(2));
-        int[] old = byTrigram[h];
+        int key = 0;
+        for (int i = 0; i < 4; i++) {
+          key = key << 8 | (k.charAt(i) & 0xff);
+        }
+        int h = hash(key);
+        int[] old = byQuadgram[h];
         int[] now = old == null ? new int[2] : java.util.Arrays.copyOf(old, old.length + 2);
-        now[now.length - 2] = key(k.charAt(0), k.charAt(1), k.charAt(2));
+        now[now.length - 2] = key;
         now[now.length - 1] = code;
-        byTrigram[h] = now;
+        byQuadgram[h] = now;
       }
     }
     this.shortMarkers = shorts;
   }
 
-  private static int key(char a, char b, char c) {
-    return a << 16 | (b & 0xff) << 8 | (c & 0xff);
-  }
-
-  private static int hash(char a, char b, char c) {
-    return ((a * 31 + b) * 31 + c) & (TABLE - 1);
+  private static int hash(int key) {
+    return (key * 0x9E3779B1) >>> (32 - BITS);
   }
 
   /** Bit {@code g} is set when {@code s} contains a marker of the {@code g}-th set. */
@@ -59,21 +60,24 @@ final class MarkerGroup {
         found |= 1 << (code >>> 16);
       }
     }
-    int n = s.length() - 2;
+    int n = s.length();
+    int key = 0;
     for (int i = 0; i < n; i++) {
-      char a = s.charAt(i);
-      char b = s.charAt(i + 1);
-      char c = s.charAt(i + 2);
-      int[] cands = byTrigram[hash(a, b, c)];
+      // the low bytes of the four characters ending at i; wider characters may collide, which
+      // startsWith sorts out
+      key = key << 8 | (s.charAt(i) & 0xff);
+      if (i < 3) {
+        continue;
+      }
+      int[] cands = byQuadgram[hash(key)];
       if (cands == null) {
         continue;
       }
-      int key = key(a, b, c);
       for (int j = 0; j < cands.length; j += 2) {
         int code = cands[j + 1];
         int bit = 1 << (code >>> 16);
         if (cands[j] == key && (found & bit) == 0
-            && s.startsWith(sets[code >>> 16].marker(code & 0xffff), i)) {
+            && s.startsWith(sets[code >>> 16].marker(code & 0xffff), i - 3)) {
           found |= bit;
         }
       }
