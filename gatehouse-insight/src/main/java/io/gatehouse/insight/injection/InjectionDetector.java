@@ -223,36 +223,48 @@ public final class InjectionDetector {
     }
     int markers = PatternDetectors.markers(s);
     sqli(prefix, name, s, out);
-    if (categories.contains(InjectionCategory.XSS) && (any(lo, hi, "<>=(:`") || s.indexOf("&#") >= 0)) {
+    if (categories.contains(InjectionCategory.XSS) && (any(lo, hi, XSS_TRIGGER) || s.indexOf("&#") >= 0)) {
       XssDetector.Hit h = XssDetector.detect(s, markers);
       if (h != null) {
         add(out, InjectionCategory.XSS, prefix, name, s, h.start(), h.end(), h.score(), h.rule());
       }
     }
-    if (any(lo, hi, ";|&`$\n<>") || (any(lo, hi, " ") && any(lo, hi, "-/"))) {
+    if (any(lo, hi, COMMAND_TRIGGER) || (any(lo, hi, SPACE) && any(lo, hi, DASH_OR_SLASH))) {
       pattern(prefix, name, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
     }
     pattern(prefix, name, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s, markers), out);
     ssrf(prefix, name, s, markers, out);
-    if (any(lo, hi, "{%@[")) {
+    if (any(lo, hi, TEMPLATE_TRIGGER)) {
       pattern(prefix, name, s, InjectionCategory.TEMPLATE, PatternDetectors.template(s), out);
     }
-    if (any(lo, hi, "$.(#:")) {
+    if (any(lo, hi, JAVA_TRIGGER)) {
       pattern(prefix, name, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s, markers), out);
     }
-    if (any(lo, hi, "$(<:\"'_.[")) {
+    if (any(lo, hi, PHP_TRIGGER)) {
       pattern(prefix, name, s, InjectionCategory.PHP, PatternDetectors.php(s, markers), out);
     }
   }
 
-  private static boolean any(long lo, long hi, String chars) {
+  // Trigger characters of the detectors, as ASCII bit masks {low 64, high 64}.
+  private static final long[] XSS_TRIGGER = mask("<>=(:`");
+  private static final long[] COMMAND_TRIGGER = mask(";|&`$\n<>");
+  private static final long[] SPACE = mask(" ");
+  private static final long[] DASH_OR_SLASH = mask("-/");
+  private static final long[] TEMPLATE_TRIGGER = mask("{%@[");
+  private static final long[] JAVA_TRIGGER = mask("$.(#:");
+  private static final long[] PHP_TRIGGER = mask("$(<:\"'_.[");
+
+  private static long[] mask(String chars) {
+    long[] m = new long[2];
     for (int i = 0; i < chars.length(); i++) {
       char c = chars.charAt(i);
-      if (c < 64 ? (lo & (1L << c)) != 0 : (hi & (1L << (c - 64))) != 0) {
-        return true;
-      }
+      m[c >> 6] |= 1L << (c & 63);
     }
-    return false;
+    return m;
+  }
+
+  private static boolean any(long lo, long hi, long[] mask) {
+    return ((lo & mask[0]) | (hi & mask[1])) != 0;
   }
 
   private void sqli(String prefix, String name, String s, List<InjectionFinding> out) {

@@ -115,17 +115,22 @@ public final class PatternDetectors {
         continue;
       }
       int j = cmdStart;
-      while (j < n && (c.charAt(j) == ' ' || c.charAt(j) == '|' || c.charAt(j) == '&'
-          || c.charAt(j) == '(' || c.charAt(j) == '{' || c.charAt(j) == '\t' || c.charAt(j) == '!')) {
+      while (j < n) {
+        char cj = c.charAt(j);
+        if (!(cj == ' ' || cj == '|' || cj == '&' || cj == '(' || cj == '{' || cj == '\t' || cj == '!')) {
+          break;
+        }
         j++;
       }
       // optional directory prefix: /bin/, /usr/bin/, ./, c:\windows\system32\ ...
       int wordStart = j;
       int lastSep = -1;
-      while (j < n && (isWordChar(c.charAt(j)) || c.charAt(j) == '/' || c.charAt(j) == '\\'
-          || c.charAt(j) == '.' || c.charAt(j) == '?' || c.charAt(j) == '*' || c.charAt(j) == ':')) {
-        if (c.charAt(j) == '/' || c.charAt(j) == '\\') {
+      while (j < n) {
+        char cj = c.charAt(j);
+        if (cj == '/' || cj == '\\') {
           lastSep = j;
+        } else if (!(isWordChar(cj) || cj == '.' || cj == '?' || cj == '*' || cj == ':')) {
+          break;
         }
         j++;
       }

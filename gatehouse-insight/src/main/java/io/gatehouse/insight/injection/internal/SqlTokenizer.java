@@ -191,8 +191,14 @@ final class SqlTokenizer {
         add(VARIABLE, st, i, false);
       } else if (isWordStart(c)) {
         i++;
-        while (i < n && (isWordChar(s.charAt(i)) || (s.charAt(i) == '.' && i + 1 < n
-            && (isWordChar(s.charAt(i + 1)) || s.charAt(i + 1) == '.')))) {
+        int dot = -1; // the first dot inside the word
+        while (i < n) {
+          char w = s.charAt(i);
+          if (w == '.' && i + 1 < n && (isWordChar(s.charAt(i + 1)) || s.charAt(i + 1) == '.')) {
+            dot = dot < 0 ? i : dot;
+          } else if (!isWordChar(w)) {
+            break;
+          }
           i++;
         }
         // N'..', X'..', B'..', E'..' literal prefixes
@@ -204,7 +210,6 @@ final class SqlTokenizer {
           continue;
         }
         // "select.2alias", "union.x": a keyword before a dot is its own token
-        int dot = indexOf(s, '.', st, i);
         if (dot > st) {
           int sl = slot(s, st, dot);
           Character k = sl < 0 ? null : TYPES[sl];
@@ -212,7 +217,7 @@ final class SqlTokenizer {
             i = dot;
           }
         }
-        word(s, st, i);
+        word(s, st, i, dot > st && dot < i);
       } else {
         i = punct(s, i);
       }
@@ -280,12 +285,13 @@ final class SqlTokenizer {
     return t != null && t != FUNCTION && t != DANGEROUS && t != KEYWORD;
   }
 
-  private void word(String s, int st, int en) {
+  /** Adds the word {@code s[st, en)}; {@code dotted} tells whether it holds a dot. */
+  private void word(String s, int st, int en, boolean dotted) {
     int sl = slot(s, st, en);
     Character t = sl < 0 ? null : TYPES[sl];
     int next = skipSpace(s, en);
     boolean paren = next < s.length() && s.charAt(next) == '(';
-    if (t == null && !paren && indexOf(s, '.', st, en) < 0) {
+    if (t == null && !paren && !dotted) {
       add(WORD, st, en, false);
       return;
     }
@@ -462,16 +468,6 @@ final class SqlTokenizer {
       open[count] = isOpen;
       count++;
     }
-  }
-
-  /** The first index of {@code c} in {@code s[from, to)}, or -1. */
-  private static int indexOf(String s, char c, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (s.charAt(i) == c) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   static int skipSpace(String s, int i) {
