@@ -40,15 +40,26 @@ public final class InjectionDetector {
       "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user", "sec-ch-ua",
       "sec-ch-ua-mobile", "sec-ch-ua-platform", "proxy-connection", "upgrade", "expect",
       "content-encoding", "date");
-  private static final boolean[] SPECIAL = new boolean[128];
+  private static final byte CLS_SPECIAL = 1;
+  private static final byte CLS_SPACE = 2;
+  private static final byte CLS_DOT_OR_SLASH = 4;
+  private static final byte CLS_SPECIAL_WHEN_DOUBLED = 8;
+  /** Pre-filter class of each ASCII character: 0 (plain) or one of the CLS_ values. */
+  private static final byte[] CLASS = new byte[128];
 
   static {
-    for (char c : "<>'\"`;|&$(){}[]\\%#=*!^~+?\n\r\t".toCharArray()) {
-      SPECIAL[c] = true;
-    }
     for (char c = 0; c < 0x20; c++) {
-      SPECIAL[c] = true;
+      CLASS[c] = CLS_SPECIAL;
     }
+    for (char c : "<>'\"`;|&$(){}[]\\%#=*!^~+?\n\r\t".toCharArray()) {
+      CLASS[c] = CLS_SPECIAL;
+    }
+    CLASS[' '] = CLS_SPACE;
+    CLASS['/'] = CLS_DOT_OR_SLASH;
+    CLASS['.'] = CLS_DOT_OR_SLASH;
+    CLASS[':'] = CLS_DOT_OR_SLASH;
+    CLASS['-'] = CLS_SPECIAL_WHEN_DOUBLED; // SQL comment "--"
+    CLASS['@'] = CLS_SPECIAL_WHEN_DOUBLED; // system variable "@@"
   }
 
   private final int maxValueChars;
@@ -141,9 +152,6 @@ public final class InjectionDetector {
     }
   }
 
-  private static final int CLS_SPECIAL = 1;
-  private static final int CLS_SPACE = 2;
-  private static final int CLS_DOT_OR_SLASH = 4;
 
   /**
    * The pre-filter: {@link #CLS_SPECIAL} when the first {@code len} characters hold a character that
@@ -154,16 +162,21 @@ public final class InjectionDetector {
     int cls = 0;
     for (int i = 0; i < len; i++) {
       char c = raw.charAt(i);
-      if (c >= 128 || SPECIAL[c]) {
+      if (c >= 128) {
         return CLS_SPECIAL;
       }
-      if ((c == '-' || c == '@') && i + 1 < len && raw.charAt(i + 1) == c) {
-        return CLS_SPECIAL; // SQL comment "--" or system variable "@@"
+      int k = CLASS[c];
+      if (k == 0) {
+        continue;
       }
-      if (c == ' ') {
-        cls |= CLS_SPACE;
-      } else if (c == '/' || c == '.' || c == ':') {
-        cls |= CLS_DOT_OR_SLASH;
+      if (k == CLS_SPECIAL_WHEN_DOUBLED) {
+        if (i + 1 < len && raw.charAt(i + 1) == c) {
+          return CLS_SPECIAL;
+        }
+      } else if (k == CLS_SPECIAL) {
+        return CLS_SPECIAL;
+      } else {
+        cls |= k;
       }
     }
     return cls;
@@ -175,16 +188,21 @@ public final class InjectionDetector {
     int end = off + len;
     for (int i = off; i < end; i++) {
       char c = buf[i];
-      if (c >= 128 || SPECIAL[c]) {
+      if (c >= 128) {
         return CLS_SPECIAL;
       }
-      if ((c == '-' || c == '@') && i + 1 < end && buf[i + 1] == c) {
-        return CLS_SPECIAL;
+      int k = CLASS[c];
+      if (k == 0) {
+        continue;
       }
-      if (c == ' ') {
-        cls |= CLS_SPACE;
-      } else if (c == '/' || c == '.' || c == ':') {
-        cls |= CLS_DOT_OR_SLASH;
+      if (k == CLS_SPECIAL_WHEN_DOUBLED) {
+        if (i + 1 < end && buf[i + 1] == c) {
+          return CLS_SPECIAL;
+        }
+      } else if (k == CLS_SPECIAL) {
+        return CLS_SPECIAL;
+      } else {
+        cls |= k;
       }
     }
     return cls;
