@@ -5,7 +5,8 @@ import java.util.Set;
 /**
  * Detectors for command injection, path traversal and local file inclusion, SSRF and remote file
  * inclusion, template injection, Java (JNDI, deserialization, reflection) and PHP code injection,
- * all over the normalized lower-case value with linear scans. Stateless and thread-safe.
+ * all over the normalized lower-case value with linear scans. Stateless and thread-safe. The
+ * detectors that take {@code markers} expect {@link #markers(String)} of the same value.
  */
 public final class PatternDetectors {
   /** A detection: the score and the span of the normalized text that triggered it. */
