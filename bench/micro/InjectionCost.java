@@ -5,7 +5,10 @@ import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Map;
 
-/** CPU cost of inspecting one request with a 1 KB JSON body, after warm-up. Run with bench/micro.sh. */
+/**
+ * CPU cost and allocation of inspecting one request with a 1 KB JSON body, after warm-up (five
+ * rounds; report the median and range). Run with bench/micro.sh.
+ */
 public class InjectionCost {
   static final String BODY_1KB = "{\"id\":\"6f1c2b9e-3d4a-4c5b-9e8f-0a1b2c3d4e5f\",\"customer\":{\"name\":\"Jane Doe\","
       + "\"email\":\"jane.doe@example.com\",\"phone\":\"+1 415 555 0100\",\"address\":{\"street\":\"1 Market Street\","
@@ -26,18 +29,22 @@ public class InjectionCost {
         List.of(Map.entry("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/126.0"),
             Map.entry("Content-Type", "application/json")), "application/json", BODY_1KB);
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) mx;
+    long self = Thread.currentThread().getId();
     int n = 200_000;
     for (int i = 0; i < n; i++) {
       d.inspect(req);
     }
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 5; round++) {
+      long bytes0 = alloc.getThreadAllocatedBytes(self);
       long cpu0 = mx.getCurrentThreadCpuTime();
       for (int i = 0; i < n; i++) {
         d.inspect(req);
       }
       long cpu1 = mx.getCurrentThreadCpuTime();
-      System.out.printf("injection inspection, %d-byte JSON body: %.2f us CPU per request%n",
-          BODY_1KB.length(), (cpu1 - cpu0) / 1000.0 / n);
+      long bytes1 = alloc.getThreadAllocatedBytes(self);
+      System.out.printf("injection inspection, %d-byte JSON body: %.2f us CPU, %d bytes allocated per request%n",
+          BODY_1KB.length(), (cpu1 - cpu0) / 1000.0 / n, (bytes1 - bytes0) / n);
     }
   }
 }

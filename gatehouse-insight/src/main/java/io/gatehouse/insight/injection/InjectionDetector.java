@@ -28,7 +28,10 @@ import java.util.Set;
  * characters, lower case) and then handed to the category detectors.
  */
 public final class InjectionDetector {
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  // Field names are only needed as location labels: no canonicalization (cheaper per request, and
+  // no shared symbol table that attacker-chosen names can grow).
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build();
   private static final Set<String> DEFAULT_SKIPPED_HEADERS = Set.of("host", "accept",
       "accept-encoding", "accept-language", "accept-charset", "content-length", "content-type",
       "connection", "authorization", "proxy-authorization", "cache-control", "pragma",
@@ -37,15 +40,26 @@ public final class InjectionDetector {
       "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user", "sec-ch-ua",
       "sec-ch-ua-mobile", "sec-ch-ua-platform", "proxy-connection", "upgrade", "expect",
       "content-encoding", "date");
-  private static final boolean[] SPECIAL = new boolean[128];
+  private static final byte CLS_SPECIAL = 1;
+  private static final byte CLS_SPACE = 2;
+  private static final byte CLS_DOT_OR_SLASH = 4;
+  private static final byte CLS_SPECIAL_WHEN_DOUBLED = 8;
+  /** Pre-filter class of each ASCII character: 0 (plain) or one of the CLS_ values. */
+  private static final byte[] CLASS = new byte[128];
 
   static {
-    for (char c : "<>'\"`;|&$(){}[]\\%#=*!^~+?\n\r\t".toCharArray()) {
-      SPECIAL[c] = true;
-    }
     for (char c = 0; c < 0x20; c++) {
-      SPECIAL[c] = true;
+      CLASS[c] = CLS_SPECIAL;
     }
+    for (char c : "<>'\"`;|&$(){}[]\\%#=*!^~+?\n\r\t".toCharArray()) {
+      CLASS[c] = CLS_SPECIAL;
+    }
+    CLASS[' '] = CLS_SPACE;
+    CLASS['/'] = CLS_DOT_OR_SLASH;
+    CLASS['.'] = CLS_DOT_OR_SLASH;
+    CLASS[':'] = CLS_DOT_OR_SLASH;
+    CLASS['-'] = CLS_SPECIAL_WHEN_DOUBLED; // SQL comment "--"
+    CLASS['@'] = CLS_SPECIAL_WHEN_DOUBLED; // system variable "@@"
   }
 
   private final int maxValueChars;
@@ -77,7 +91,7 @@ public final class InjectionDetector {
     requireNonNull(request, "request");
     List<InjectionFinding> out = new ArrayList<>(0);
     int[] budget = {maxValues};
-    inspectInto("path", request.path(), out);
+    inspectInto("path", null, request.path(), out);
     if (request.rawQuery() != null && !request.rawQuery().isEmpty()) {
       inspectForm("query", request.rawQuery(), out, budget);
     }
@@ -89,7 +103,7 @@ public final class InjectionDetector {
       if (name.equals("cookie")) {
         inspectCookies(h.getValue(), out, budget);
       } else {
-        inspectInto("header:" + h.getKey(), h.getValue(), out);
+        inspectInto("header:", h.getKey(), h.getValue(), out);
       }
     }
     String body = request.body();
@@ -98,7 +112,7 @@ public final class InjectionDetector {
       String trimmed = body.stripLeading();
       if (ct.contains("json") || (ct.isEmpty() && (trimmed.startsWith("{") || trimmed.startsWith("[")))) {
         if (!inspectJson(body, out, budget)) {
-          inspectInto("body", body, out);
+          inspectInto("body", null, body, out);
         }
       } else if (ct.contains("x-www-form-urlencoded") || (ct.isEmpty() && body.indexOf('=') > 0
           && !trimmed.startsWith("<"))) {
@@ -106,9 +120,9 @@ public final class InjectionDetector {
       } else if (ct.contains("xml") || trimmed.startsWith("<?xml")) {
         inspectXml(body, out, budget);
       } else if (ct.startsWith("multipart/")) {
-        inspectInto("body", body, out);
+        inspectInto("body", null, body, out);
       } else {
-        inspectInto("body", body, out);
+        inspectInto("body", null, body, out);
       }
     }
     return out;
@@ -119,48 +133,98 @@ public final class InjectionDetector {
     requireNonNull(location, "location");
     requireNonNull(value, "value");
     List<InjectionFinding> out = new ArrayList<>(0);
-    inspectInto(location, value, out);
+    inspectInto(location, null, value, out);
     return out;
   }
 
-  private void inspectInto(String location, CharSequence raw, List<InjectionFinding> out) {
+  /**
+   * Inspects one value whose location is {@code prefix + name} ({@code name} may be null); the
+   * location string is only built when there is a finding.
+   */
+  private void inspectInto(String prefix, String name, CharSequence raw, List<InjectionFinding> out) {
     int len = Math.min(raw.length(), maxValueChars);
     if (len == 0) {
       return;
     }
-    boolean special = false;
-    boolean space = false;
-    boolean dotOrSlash = false;
+    int cls = classify(raw, len);
+    if (cls != 0) {
+      inspectClassified(prefix, name, raw, cls, out);
+    }
+  }
+
+
+  /**
+   * The pre-filter: {@link #CLS_SPECIAL} when the first {@code len} characters hold a character that
+   * can start an attack, else whether they hold a space and a dot, slash or colon; 0 means the value
+   * is made of letters, digits and harmless punctuation only.
+   */
+  private static int classify(CharSequence raw, int len) {
+    int cls = 0;
     for (int i = 0; i < len; i++) {
       char c = raw.charAt(i);
-      if (c >= 128 || SPECIAL[c]) {
-        special = true;
-        break;
+      if (c >= 128) {
+        return CLS_SPECIAL;
       }
-      if ((c == '-' || c == '@') && i + 1 < len && raw.charAt(i + 1) == c) {
-        special = true; // SQL comment "--" or system variable "@@"
-        break;
+      int k = CLASS[c];
+      if (k == 0) {
+        continue;
       }
-      if (c == ' ') {
-        space = true;
-      } else if (c == '/' || c == '.' || c == ':') {
-        dotOrSlash = true;
+      if (k == CLS_SPECIAL_WHEN_DOUBLED) {
+        if (i + 1 < len && raw.charAt(i + 1) == c) {
+          return CLS_SPECIAL;
+        }
+      } else if (k == CLS_SPECIAL) {
+        return CLS_SPECIAL;
+      } else {
+        cls |= k;
       }
     }
-    if (!special && !space && !dotOrSlash) {
-      return;
+    return cls;
+  }
+
+  /** {@link #classify(CharSequence, int)} over {@code buf[off, off + len)}. */
+  private static int classify(char[] buf, int off, int len) {
+    int cls = 0;
+    int end = off + len;
+    for (int i = off; i < end; i++) {
+      char c = buf[i];
+      if (c >= 128) {
+        return CLS_SPECIAL;
+      }
+      int k = CLASS[c];
+      if (k == 0) {
+        continue;
+      }
+      if (k == CLS_SPECIAL_WHEN_DOUBLED) {
+        if (i + 1 < end && buf[i + 1] == c) {
+          return CLS_SPECIAL;
+        }
+      } else if (k == CLS_SPECIAL) {
+        return CLS_SPECIAL;
+      } else {
+        cls |= k;
+      }
     }
+    return cls;
+  }
+
+  private void inspectClassified(String prefix, String name, CharSequence raw, int cls,
+      List<InjectionFinding> out) {
+    boolean special = (cls & CLS_SPECIAL) != 0;
+    boolean space = (cls & CLS_SPACE) != 0;
+    boolean dotOrSlash = (cls & CLS_DOT_OR_SLASH) != 0;
     String s = Normalizer.normalize(raw, maxValueChars);
     if (!special) {
       if (dotOrSlash) {
-        pattern(location, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s), out);
-        ssrf(location, s, out);
-        pattern(location, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s), out);
+        int markers = PatternDetectors.markers(s);
+        pattern(prefix, name, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s, markers), out);
+        ssrf(prefix, name, s, markers, out);
+        pattern(prefix, name, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s, markers), out);
       }
       if (space) {
-        sqli(location, s, out);
+        sqli(prefix, name, s, out);
         if (s.indexOf(" -") >= 0 || s.indexOf(" /") >= 0) {
-          pattern(location, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
+          pattern(prefix, name, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
         }
       }
       return;
@@ -175,59 +239,72 @@ public final class InjectionDetector {
         hi |= 1L << (c - 64);
       }
     }
-    sqli(location, s, out);
-    if (categories.contains(InjectionCategory.XSS) && (any(lo, hi, "<>=(:`") || s.indexOf("&#") >= 0)) {
-      XssDetector.Hit h = XssDetector.detect(s);
+    int markers = PatternDetectors.markers(s);
+    sqli(prefix, name, s, out);
+    if (categories.contains(InjectionCategory.XSS) && (any(lo, hi, XSS_TRIGGER) || s.indexOf("&#") >= 0)) {
+      XssDetector.Hit h = XssDetector.detect(s, markers);
       if (h != null) {
-        add(out, InjectionCategory.XSS, location, s, h.start(), h.end(), h.score(), h.rule());
+        add(out, InjectionCategory.XSS, prefix, name, s, h.start(), h.end(), h.score(), h.rule());
       }
     }
-    if (any(lo, hi, ";|&`$\n<>") || (any(lo, hi, " ") && any(lo, hi, "-/"))) {
-      pattern(location, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
+    if (any(lo, hi, COMMAND_TRIGGER) || (any(lo, hi, SPACE) && any(lo, hi, DASH_OR_SLASH))) {
+      pattern(prefix, name, s, InjectionCategory.COMMAND, PatternDetectors.command(s), out);
     }
-    pattern(location, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s), out);
-    ssrf(location, s, out);
-    if (any(lo, hi, "{%@[")) {
-      pattern(location, s, InjectionCategory.TEMPLATE, PatternDetectors.template(s), out);
+    pattern(prefix, name, s, InjectionCategory.PATH_TRAVERSAL, PatternDetectors.traversal(s, markers), out);
+    ssrf(prefix, name, s, markers, out);
+    if (any(lo, hi, TEMPLATE_TRIGGER)) {
+      pattern(prefix, name, s, InjectionCategory.TEMPLATE, PatternDetectors.template(s), out);
     }
-    if (any(lo, hi, "$.(#:")) {
-      pattern(location, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s), out);
+    if (any(lo, hi, JAVA_TRIGGER)) {
+      pattern(prefix, name, s, InjectionCategory.JAVA_JNDI, PatternDetectors.java(s, markers), out);
     }
-    if (any(lo, hi, "$(<:\"'_.[")) {
-      pattern(location, s, InjectionCategory.PHP, PatternDetectors.php(s), out);
+    if (any(lo, hi, PHP_TRIGGER)) {
+      pattern(prefix, name, s, InjectionCategory.PHP, PatternDetectors.php(s, markers), out);
     }
   }
 
-  private static boolean any(long lo, long hi, String chars) {
+  // Trigger characters of the detectors, as ASCII bit masks {low 64, high 64}.
+  private static final long[] XSS_TRIGGER = mask("<>=(:`");
+  private static final long[] COMMAND_TRIGGER = mask(";|&`$\n<>");
+  private static final long[] SPACE = mask(" ");
+  private static final long[] DASH_OR_SLASH = mask("-/");
+  private static final long[] TEMPLATE_TRIGGER = mask("{%@[");
+  private static final long[] JAVA_TRIGGER = mask("$.(#:");
+  private static final long[] PHP_TRIGGER = mask("$(<:\"'_.[");
+
+  private static long[] mask(String chars) {
+    long[] m = new long[2];
     for (int i = 0; i < chars.length(); i++) {
       char c = chars.charAt(i);
-      if (c < 64 ? (lo & (1L << c)) != 0 : (hi & (1L << (c - 64))) != 0) {
-        return true;
-      }
+      m[c >> 6] |= 1L << (c & 63);
     }
-    return false;
+    return m;
   }
 
-  private void sqli(String location, String s, List<InjectionFinding> out) {
+  private static boolean any(long lo, long hi, long[] mask) {
+    return ((lo & mask[0]) | (hi & mask[1])) != 0;
+  }
+
+  private void sqli(String prefix, String name, String s, List<InjectionFinding> out) {
     if (categories.contains(InjectionCategory.SQLI)) {
       SqliDetector.Hit h = SqliDetector.detect(s);
       if (h != null) {
-        add(out, InjectionCategory.SQLI, location, s, h.start(), h.end(), h.score(), h.rule());
+        add(out, InjectionCategory.SQLI, prefix, name, s, h.start(), h.end(), h.score(), h.rule());
       }
     }
   }
 
-  private void ssrf(String location, String s, List<InjectionFinding> out) {
-    PatternDetectors.Hit h = PatternDetectors.ssrf(s);
+  private void ssrf(String prefix, String name, String s, int markers, List<InjectionFinding> out) {
+    PatternDetectors.Hit h = PatternDetectors.ssrf(s, markers);
     if (h == null) {
       return;
     }
     boolean remoteInclude = h.rule().equals("ip-url") || h.rule().startsWith("scheme:ftp")
         || h.rule().equals("url-trailing-question-mark");
-    pattern(location, s, remoteInclude ? InjectionCategory.RFI : InjectionCategory.SSRF, h, out);
+    pattern(prefix, name, s, remoteInclude ? InjectionCategory.RFI : InjectionCategory.SSRF, h, out);
   }
 
-  private void pattern(String location, String s, InjectionCategory category, PatternDetectors.Hit h,
+  private void pattern(String prefix, String name, String s, InjectionCategory category, PatternDetectors.Hit h,
       List<InjectionFinding> out) {
     if (h == null) {
       return;
@@ -239,23 +316,26 @@ public final class InjectionDetector {
       c = InjectionCategory.LFI;
     }
     if (categories.contains(c)) {
-      add(out, c, location, s, h.start(), h.end(), h.score(), h.rule());
+      add(out, c, prefix, name, s, h.start(), h.end(), h.score(), h.rule());
     }
   }
 
-  private void add(List<InjectionFinding> out, InjectionCategory category, String location, String s,
+  private void add(List<InjectionFinding> out, InjectionCategory category, String prefix, String name, String s,
       int start, int end, int score, String rule) {
     if (score < threshold) {
       return;
     }
     int a = Math.max(0, Math.min(start, s.length()));
     int b = Math.max(a, Math.min(end, Math.min(s.length(), a + 64)));
+    String location = name == null ? prefix : prefix.concat(name);
     out.add(new InjectionFinding(category, location, s.substring(a, b), score, rule));
   }
 
   private void inspectForm(String kind, String form, List<InjectionFinding> out, int[] budget) {
     int n = form.length();
     int i = 0;
+    String valuePrefix = kind + ":";
+    String namePrefix = kind + "-name:";
     while (i < n && budget[0]-- > 0) {
       int amp = form.indexOf('&', i);
       if (amp < 0) {
@@ -271,10 +351,9 @@ public final class InjectionDetector {
         name = formDecode(form.substring(i, eq));
         value = formDecode(form.substring(eq + 1, amp));
       }
-      String loc = kind + ":" + name;
-      inspectInto(loc, value, out);
+      inspectInto(valuePrefix, name, value, out);
       if (value != name && !name.isEmpty()) {
-        inspectInto(kind + "-name:" + name, name, out);
+        inspectInto(namePrefix, name, name, out);
       }
       i = amp + 1;
     }
@@ -288,9 +367,9 @@ public final class InjectionDetector {
       int eq = part.indexOf('=');
       String name = (eq < 0 ? part : part.substring(0, eq)).trim();
       String value = eq < 0 ? part : part.substring(eq + 1);
-      inspectInto("cookie:" + name, value, out);
+      inspectInto("cookie:", name, value, out);
       if (eq >= 0) {
-        inspectInto("cookie-name:" + name, name, out);
+        inspectInto("cookie-name:", name, name, out);
       }
     }
   }
@@ -303,13 +382,21 @@ public final class InjectionDetector {
       while ((t = p.nextToken()) != null) {
         if (t == JsonToken.FIELD_NAME) {
           field = p.currentName();
-          inspectInto("json-key:" + field, field, out);
+          inspectInto("json-key:", field, field, out);
         } else if (t == JsonToken.VALUE_STRING) {
           if (budget[0]-- <= 0) {
             return true;
           }
-          String v = p.getText();
-          inspectInto("json:" + field, v, out);
+          // Pre-filter Jackson's own buffer: plain values never become a String.
+          int len = Math.min(p.getTextLength(), maxValueChars);
+          if (len > 0) {
+            char[] buf = p.getTextCharacters();
+            int off = p.getTextOffset();
+            int cls = classify(buf, off, len);
+            if (cls != 0) {
+              inspectClassified("json:", field, new String(buf, off, len), cls, out);
+            }
+          }
         }
       }
       return true;
@@ -329,18 +416,18 @@ public final class InjectionDetector {
     while (i < n && budget[0]-- > 0) {
       int lt = body.indexOf('<', i);
       if (lt < 0) {
-        inspectInto("xml", body.substring(i), out);
+        inspectInto("xml", null, body.substring(i), out);
         return;
       }
       if (lt > i) {
         String text = body.substring(i, lt);
         if (text.startsWith("<![cdata[") || !text.isBlank()) {
-          inspectInto("xml", text, out);
+          inspectInto("xml", null, text, out);
         }
       }
       int gt = body.indexOf('>', lt);
       if (gt < 0) {
-        inspectInto("xml", body.substring(lt), out);
+        inspectInto("xml", null, body.substring(lt), out);
         return;
       }
       String tag = body.substring(lt, gt);
@@ -352,7 +439,7 @@ public final class InjectionDetector {
           if (e < 0) {
             break;
           }
-          inspectInto("xml-attribute", tag.substring(q + 1, e), out);
+          inspectInto("xml-attribute", null, tag.substring(q + 1, e), out);
           q = e + 1;
         } else {
           q++;

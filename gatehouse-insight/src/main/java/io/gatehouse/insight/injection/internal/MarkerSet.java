@@ -23,6 +23,10 @@ final class MarkerSet {
     }
   }
 
+  int size() {
+    return markers.length;
+  }
+
   String marker(int index) {
     return markers[index];
   }

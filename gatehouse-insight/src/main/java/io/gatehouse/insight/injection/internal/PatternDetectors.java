@@ -5,7 +5,8 @@ import java.util.Set;
 /**
  * Detectors for command injection, path traversal and local file inclusion, SSRF and remote file
  * inclusion, template injection, Java (JNDI, deserialization, reflection) and PHP code injection,
- * all over the normalized lower-case value with linear scans. Stateless and thread-safe.
+ * all over the normalized lower-case value with linear scans. Stateless and thread-safe. The
+ * detectors that take {@code markers} expect {@link #markers(String)} of the same value.
  */
 public final class PatternDetectors {
   /** A detection: the score and the span of the normalized text that triggered it. */
@@ -71,8 +72,24 @@ public final class PatternDetectors {
       "constructor.prototype", "constructor[", "process.spawn", "process.exec", ".spawn(",
       "execsync(", "spawnsync(", "this.constructor", "global.process", "fs.readfile",
       "module.require", "vm.runin");
+  private static final int SENSITIVE = 1;
+  private static final int SCHEMES = 2;
+  private static final int PHP = 4;
+  private static final int JAVA = 8;
+  private static final int NODE = 16;
+  static final int JS_SINKS = 32;
+  private static final MarkerGroup MARKERS = new MarkerGroup(SENSITIVE_FILES, RARE_SCHEMES, PHP_MARKERS,
+      JAVA_MARKERS, NODE_MARKERS, XssDetector.JS_SINKS);
 
   private PatternDetectors() {}
+
+  /**
+   * One pass over the normalized value telling which marker lists occur in it; the detectors that
+   * take this mask skip the scans of the lists that are absent.
+   */
+  public static int markers(String s) {
+    return MARKERS.present(s);
+  }
 
   /** Shell command injection: a command separator or substitution followed by a known command. */
   public static Hit command(String s) {
@@ -99,17 +116,22 @@ public final class PatternDetectors {
         continue;
       }
       int j = cmdStart;
-      while (j < n && (c.charAt(j) == ' ' || c.charAt(j) == '|' || c.charAt(j) == '&'
-          || c.charAt(j) == '(' || c.charAt(j) == '{' || c.charAt(j) == '\t' || c.charAt(j) == '!')) {
+      while (j < n) {
+        char cj = c.charAt(j);
+        if (!(cj == ' ' || cj == '|' || cj == '&' || cj == '(' || cj == '{' || cj == '\t' || cj == '!')) {
+          break;
+        }
         j++;
       }
       // optional directory prefix: /bin/, /usr/bin/, ./, c:\windows\system32\ ...
       int wordStart = j;
       int lastSep = -1;
-      while (j < n && (isWordChar(c.charAt(j)) || c.charAt(j) == '/' || c.charAt(j) == '\\'
-          || c.charAt(j) == '.' || c.charAt(j) == '?' || c.charAt(j) == '*' || c.charAt(j) == ':')) {
-        if (c.charAt(j) == '/' || c.charAt(j) == '\\') {
+      while (j < n) {
+        char cj = c.charAt(j);
+        if (cj == '/' || cj == '\\') {
           lastSep = j;
+        } else if (!(isWordChar(cj) || cj == '.' || cj == '?' || cj == '*' || cj == ':')) {
+          break;
         }
         j++;
       }
@@ -211,7 +233,7 @@ public final class PatternDetectors {
   }
 
   /** Path traversal ({@code ../}) and local file inclusion of well-known sensitive files. */
-  public static Hit traversal(String s) {
+  public static Hit traversal(String s, int markers) {
     int n = s.length();
     for (int i = s.indexOf(".."); i >= 0; i = s.indexOf("..", i + 1)) {
       char before = i > 0 ? s.charAt(i - 1) : '/';
@@ -235,7 +257,7 @@ public final class PatternDetectors {
     if (s.indexOf('/') < 0 && s.indexOf('\\') < 0 && (s.isEmpty() || s.charAt(0) != '.')) {
       return null;
     }
-    for (long mt = SENSITIVE_FILES.find(s, 0); mt >= 0;
+    for (long mt = (markers & SENSITIVE) == 0 ? -1 : SENSITIVE_FILES.find(s, 0); mt >= 0;
         mt = SENSITIVE_FILES.find(s, MarkerSet.position(mt) + 1)) {
       String f = SENSITIVE_FILES.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
@@ -257,12 +279,12 @@ public final class PatternDetectors {
   }
 
   /** URLs pointing at internal addresses, metadata services or unusual schemes (SSRF / RFI). */
-  public static Hit ssrf(String s) {
+  public static Hit ssrf(String s, int markers) {
     int n = s.length();
     if (s.indexOf(':') < 0) {
       return null;
     }
-    for (long mt = RARE_SCHEMES.find(s, 0); mt >= 0; mt = RARE_SCHEMES.find(s, MarkerSet.position(mt) + 1)) {
+    for (long mt = (markers & SCHEMES) == 0 ? -1 : RARE_SCHEMES.find(s, 0); mt >= 0; mt = RARE_SCHEMES.find(s, MarkerSet.position(mt) + 1)) {
       String scheme = RARE_SCHEMES.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
       if (p == 0 || !isWordChar(s.charAt(p - 1))) {
@@ -286,10 +308,11 @@ public final class PatternDetectors {
         }
         he++;
       }
-      String host = s.substring(at >= 0 ? at + 1 : hs, he);
-      String hostSlash = host + "/";
+      int hostStart = at >= 0 ? at + 1 : hs;
+      String host = s.substring(hostStart, he);
       for (String internal : INTERNAL_HOSTS) {
-        if (hostSlash.startsWith(internal) || (internal.startsWith(".") && host.endsWith(internal))) {
+        if (hostSlashStartsWith(s, hostStart, he, internal)
+            || (internal.startsWith(".") && host.endsWith(internal))) {
           return new Hit(85, Math.max(0, p - 5), Math.min(n, he + 8), "internal-host");
         }
       }
@@ -303,6 +326,16 @@ public final class PatternDetectors {
       }
     }
     return null;
+  }
+
+  /** Whether {@code s[from, to) + "/"} starts with {@code prefix}. */
+  private static boolean hostSlashStartsWith(String s, int from, int to, String prefix) {
+    int len = prefix.length();
+    int hostLen = to - from;
+    if (len <= hostLen) {
+      return s.startsWith(prefix, from);
+    }
+    return len == hostLen + 1 && prefix.charAt(len - 1) == '/' && s.regionMatches(from, prefix, 0, hostLen);
   }
 
   private static boolean isIpLiteral(String host) {
@@ -320,12 +353,13 @@ public final class PatternDetectors {
     return dots == 3 || (dots == 0 && h.length() >= 8);
   }
 
+  private static final String[][] TEMPLATE_PAIRS = {{"{{", "}}"}, {"${", "}"}, {"#{", "}"},
+      {"<%=", "%>"}, {"{%", "%}"}, {"*{", "}"}, {"@(", ")"}, {"[[", "]]"}};
+
   /** Server-side template and expression-language injection: {{..}}, ${..}, #{..}, <%= %>, {%..%}. */
   public static Hit template(String s) {
     int n = s.length();
-    String[][] pairs = {{"{{", "}}"}, {"${", "}"}, {"#{", "}"}, {"<%=", "%>"}, {"{%", "%}"},
-        {"*{", "}"}, {"@(", ")"}, {"[[", "]]"}};
-    for (String[] pair : pairs) {
+    for (String[] pair : TEMPLATE_PAIRS) {
       int p = s.indexOf(pair[0]);
       if (p < 0) {
         continue;
@@ -363,7 +397,7 @@ public final class PatternDetectors {
   }
 
   /** Java: JNDI lookups (with Log4Shell-style nested-lookup obfuscation), deserialization, reflection. */
-  public static Hit java(String s) {
+  public static Hit java(String s, int markers) {
     int n = s.length();
     if (s.indexOf("${") >= 0) {
       String resolved = resolveLookups(s);
@@ -379,7 +413,7 @@ public final class PatternDetectors {
         }
       }
     }
-    for (long mt = JAVA_MARKERS.find(s, 0); mt >= 0; mt = JAVA_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
+    for (long mt = (markers & JAVA) == 0 ? -1 : JAVA_MARKERS.find(s, 0); mt >= 0; mt = JAVA_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
       String m = JAVA_MARKERS.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
       {
@@ -463,9 +497,9 @@ public final class PatternDetectors {
   }
 
   /** PHP code injection: opening tags, wrappers, superglobals, dangerous functions, serialized objects. */
-  public static Hit php(String s) {
+  public static Hit php(String s, int markers) {
     int n = s.length();
-    for (long mt = PHP_MARKERS.find(s, 0); mt >= 0; mt = PHP_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
+    for (long mt = (markers & PHP) == 0 ? -1 : PHP_MARKERS.find(s, 0); mt >= 0; mt = PHP_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
       String m = PHP_MARKERS.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
       {
@@ -504,7 +538,7 @@ public final class PatternDetectors {
         return new Hit(85, a, Math.min(n, q + 16), "php-variable-function");
       }
     }
-    for (long mt = NODE_MARKERS.find(s, 0); mt >= 0; mt = NODE_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
+    for (long mt = (markers & NODE) == 0 ? -1 : NODE_MARKERS.find(s, 0); mt >= 0; mt = NODE_MARKERS.find(s, MarkerSet.position(mt) + 1)) {
       String m = NODE_MARKERS.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
       {

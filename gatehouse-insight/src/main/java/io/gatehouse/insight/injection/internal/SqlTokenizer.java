@@ -191,8 +191,14 @@ final class SqlTokenizer {
         add(VARIABLE, st, i, false);
       } else if (isWordStart(c)) {
         i++;
-        while (i < n && (isWordChar(s.charAt(i)) || (s.charAt(i) == '.' && i + 1 < n
-            && (isWordChar(s.charAt(i + 1)) || s.charAt(i + 1) == '.')))) {
+        int dot = -1; // the first dot inside the word
+        while (i < n) {
+          char w = s.charAt(i);
+          if (w == '.' && i + 1 < n && (isWordChar(s.charAt(i + 1)) || s.charAt(i + 1) == '.')) {
+            dot = dot < 0 ? i : dot;
+          } else if (!isWordChar(w)) {
+            break;
+          }
           i++;
         }
         // N'..', X'..', B'..', E'..' literal prefixes
@@ -204,15 +210,14 @@ final class SqlTokenizer {
           continue;
         }
         // "select.2alias", "union.x": a keyword before a dot is its own token
-        int dot = s.indexOf('.', st);
-        if (dot > st && dot < i) {
+        if (dot > st) {
           int sl = slot(s, st, dot);
           Character k = sl < 0 ? null : TYPES[sl];
           if (k != null && k != FUNCTION && k != DANGEROUS && k != KEYWORD) {
             i = dot;
           }
         }
-        word(s, st, i);
+        word(s, st, i, dot > st && dot < i);
       } else {
         i = punct(s, i);
       }
@@ -280,21 +285,15 @@ final class SqlTokenizer {
     return t != null && t != FUNCTION && t != DANGEROUS && t != KEYWORD;
   }
 
-  private void word(String s, int st, int en) {
+  /** Adds the word {@code s[st, en)}; {@code dotted} tells whether it holds a dot. */
+  private void word(String s, int st, int en, boolean dotted) {
     int sl = slot(s, st, en);
     Character t = sl < 0 ? null : TYPES[sl];
     int next = skipSpace(s, en);
     boolean paren = next < s.length() && s.charAt(next) == '(';
-    if (t == null && !paren && s.indexOf('.', st) < 0) {
+    if (t == null && !paren && !dotted) {
       add(WORD, st, en, false);
       return;
-    }
-    if (t == null && !paren) {
-      int dot = s.indexOf('.', st);
-      if (dot < 0 || dot >= en) {
-        add(WORD, st, en, false);
-        return;
-      }
     }
     String w = sl >= 0 ? KEYS[sl] : s.substring(st, en);
     if (t == null) {

@@ -96,11 +96,11 @@ public final class SqliDetector {
           h = function(t, s, idx, m, k);
           break;
         case KEYWORD:
-          if (text(t, s, idx[k]).equals("case")) {
+          if (is(t, s, idx[k], "case")) {
             for (int j = k + 1; j < m && j <= k + 3; j++) {
-              if (text(t, s, idx[j]).equals("when")) {
+              if (is(t, s, idx[j], "when")) {
                 for (int l = j + 1; l < m && l <= j + 8; l++) {
-                  if (text(t, s, idx[l]).equals("then")) {
+                  if (is(t, s, idx[l], "then")) {
                     h = hit(t, idx, k, l, 80, "case-when");
                     break;
                   }
@@ -270,7 +270,7 @@ public final class SqliDetector {
       case "delete":
         return n1 == FROM ? hit(t, idx, k, k + 1, 90, "delete") : null;
       case "update":
-        if (n1 == WORD && k + 2 < m && text(t, s, idx[k + 2]).equals("set")) {
+        if (n1 == WORD && k + 2 < m && is(t, s, idx[k + 2], "set")) {
           return hit(t, idx, k, k + 2, 90, "update");
         }
         return null;
@@ -515,6 +515,11 @@ public final class SqliDetector {
       return hit(t, idx, 0, firstComment - 1, 70, "expression-comment");
     }
     return sqlish && value ? hit(t, idx, 0, firstComment - 1, 70, "comment-truncation") : null;
+  }
+
+  /** Whether the text of {@code token} is {@code word}, without copying it. */
+  private static boolean is(SqlTokenizer t, String s, int token, String word) {
+    return t.end[token] - t.start[token] == word.length() && s.startsWith(word, t.start[token]);
   }
 
   private static String text(SqlTokenizer t, String s, int token) {

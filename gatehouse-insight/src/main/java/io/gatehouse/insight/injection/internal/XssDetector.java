@@ -26,7 +26,7 @@ public final class XssDetector {
   private static final String[] SCRIPT_SCHEMES = {"javascript:", "vbscript:", "livescript:",
       "data:text/html", "data:image/svg", "data:application/x", "data:text/xml", "mocha:",
       "jar:", "view-source:", "ms-its:", "mhtml:", "data:text/javascript", "data:,", "data:;"};
-  private static final MarkerSet JS_SINKS = new MarkerSet("alert(", "alert`", "prompt(", "prompt`", "confirm(",
+  static final MarkerSet JS_SINKS = new MarkerSet("alert(", "alert`", "prompt(", "prompt`", "confirm(",
       "confirm`", "eval(", "fromcharcode(", "document.cookie", "document.write", "document.domain",
       "document.location", "window.location", "location.href", "settimeout(", "setinterval(",
       "new function", ".constructor(", "innerhtml", "outerhtml", "execscript(", "import(",
@@ -40,8 +40,11 @@ public final class XssDetector {
 
   private XssDetector() {}
 
-  /** Returns the strongest hit on the normalized (lower-case) value, or {@code null}. */
-  public static Hit detect(String s) {
+  /**
+   * Returns the strongest hit on the normalized (lower-case) value, or {@code null};
+   * {@code markers} is {@link PatternDetectors#markers(String)} of the value.
+   */
+  public static Hit detect(String s, int markers) {
     Hit best = null;
     int n = s.length();
     int lt = s.indexOf('<');
@@ -55,7 +58,7 @@ public final class XssDetector {
       }
       lt = s.indexOf('<', lt + 1);
     }
-    Hit h = outsideTags(s);
+    Hit h = outsideTags(s, markers);
     if (h != null && (best == null || h.score > best.score)) {
       best = h;
     }
@@ -192,7 +195,7 @@ public final class XssDetector {
     return best;
   }
 
-  private static Hit outsideTags(String s) {
+  private static Hit outsideTags(String s, int markers) {
     String compact = s.indexOf(':') >= 0 || s.indexOf("style") >= 0 ? compact(s) : s;
     int scheme = s.indexOf(':') >= 0 ? scriptScheme(compact) : -1;
     if (scheme >= 0) {
@@ -221,7 +224,7 @@ public final class XssDetector {
         return new Hit(quoteBefore ? 90 : 70, Math.max(0, i - 1), Math.min(n, k + 12), "attribute-handler");
       }
     }
-    for (long mt = JS_SINKS.find(s, 0); mt >= 0; mt = JS_SINKS.find(s, MarkerSet.position(mt) + 1)) {
+    for (long mt = (markers & PatternDetectors.JS_SINKS) == 0 ? -1 : JS_SINKS.find(s, 0); mt >= 0; mt = JS_SINKS.find(s, MarkerSet.position(mt) + 1)) {
       String sink = JS_SINKS.marker(MarkerSet.index(mt));
       int p = MarkerSet.position(mt);
       boolean glued = p > 0 && sink.charAt(0) != '.' && sink.charAt(0) != '[' && sink.charAt(0) != '('
@@ -242,15 +245,43 @@ public final class XssDetector {
         || compact.contains("@import") || compact.contains("url(data:");
   }
 
+  /** Where each of {@link #SCRIPT_SCHEMES} has its first colon. */
+  private static final int[] SCHEME_COLON = new int[SCRIPT_SCHEMES.length];
+
+  static {
+    for (int k = 0; k < SCRIPT_SCHEMES.length; k++) {
+      SCHEME_COLON[k] = SCRIPT_SCHEMES[k].indexOf(':');
+    }
+  }
+
   private static int scriptScheme(String compact) {
-    for (String scheme : SCRIPT_SCHEMES) {
-      int p = compact.indexOf(scheme);
+    int firstColon = compact.indexOf(':');
+    if (firstColon < 0) {
+      return -1; // every scheme has a colon
+    }
+    for (int k = 0; k < SCRIPT_SCHEMES.length; k++) {
+      String scheme = SCRIPT_SCHEMES[k];
+      int p = firstOccurrence(compact, scheme, SCHEME_COLON[k], firstColon);
       if (p >= 0 && (p == 0 || !isLetter(compact.charAt(p - 1)))) {
         if (scheme.startsWith("data:,") || scheme.startsWith("data:;") || scheme.equals("jar:")) {
           if (p != 0) {
             continue;
           }
         }
+        return p;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * {@code s.indexOf(marker)}, looking only where a colon of {@code s} can be the marker's colon
+   * ({@code colonAt} in the marker); {@code firstColon} is the first colon of {@code s}.
+   */
+  private static int firstOccurrence(String s, String marker, int colonAt, int firstColon) {
+    for (int c = firstColon; c >= 0; c = s.indexOf(':', c + 1)) {
+      int p = c - colonAt;
+      if (p >= 0 && s.startsWith(marker, p)) {
         return p;
       }
     }
