@@ -98,7 +98,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       reject(req, 404, "no-route", "Not Found", "no API is published at this path", ev);
       return;
     }
-    ev.api(api.name());
+    ev.api(api.name(), snap.debugSecrets());
     boolean tls = req.isSSL();
     if (tls ? !api.https() : !api.http()) {
       reject(req, 403, "protocol-not-allowed", "Forbidden",
@@ -324,10 +324,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     HttpClient c = up.client() == null ? client : up.client();
     long maxBody = snap.settings().maxBodySize();
-    ev.backendStarted(options.getMethod().name(), options);
+    ev.backendStarted(options.getMethod().name(), options, attempt);
     c.request(options).onComplete(ar -> {
       if (ar.failed()) {
         finish.accept(true);
+        ev.backendAttemptFailed(attempt, 0, ar.cause());
         if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
           return;
         }
@@ -354,6 +355,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       sent.onComplete(rr -> {
         if (rr.failed()) {
           breq.reset();
+          ev.backendAttemptFailed(attempt, 0, rr.cause());
           finish.accept(!(rr.cause() instanceof LimitedStream.TooLargeException));
           if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
             return;
@@ -370,6 +372,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         finish.accept(status >= 500);
         if ((status == 502 || status == 503 || status == 504)
             && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
+          ev.backendAttemptFailed(attempt, status, null);
           bres.body(); // drain the discarded answer so that the connection can be reused
           return;
         }
@@ -402,7 +405,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private static void respond(HttpServerRequest req, HttpServerResponse resp, HttpClientResponse bres,
       Snapshot snap, boolean upgrade, Exchange ev) {
-    ev.backendAnswered(bres.statusCode());
+    ev.backendAnswered(bres.statusCode(), bres.headers());
     if (resp.closed()) {
       bres.request().reset();
       return;
