@@ -167,8 +167,10 @@ public final class Analytics implements AutoCloseable {
     Map<List<String>, Sum> groups = new HashMap<>();
     boolean latency = q.latency();
     List<String> groupBy = q.groupBy();
+    List<String> dimensions = new ArrayList<>(groupBy);
+    dimensions.removeAll(TIME_DIMENSIONS);
     if (from < to) {
-      segments(from, to, coarsest, (grain, a, b) -> store.scanEncoded(grain, a, b, q.filters(), latency,
+      segments(from, to, coarsest, (grain, a, b) -> store.scanEncoded(grain, a, b, q.filters(), dimensions, latency,
           (bucket, key, requests, errors, bytesIn, bytesOut, histogram) -> {
             List<String> values = new ArrayList<>(groupBy.size());
             for (String g : groupBy) {

@@ -52,7 +52,7 @@ public interface AnalyticsStore extends AutoCloseable {
    */
   default void scan(Grain grain, long fromMillis, long toMillis, Map<String, String> filters,
       java.util.function.Consumer<Row> sink) {
-    scanEncoded(grain, fromMillis, toMillis, filters, true, (bucket, key, requests, errors, bytesIn, bytesOut, latency) ->
+    scanEncoded(grain, fromMillis, toMillis, filters, Analytics.DIMENSIONS, true, (bucket, key, requests, errors, bytesIn, bytesOut, latency) ->
         sink.accept(new Row(grain, bucket, key,
             Aggregate.of(requests, errors, bytesIn, bytesOut, SqliteAnalyticsStore.decode(latency)))));
   }
@@ -69,10 +69,12 @@ public interface AnalyticsStore extends AutoCloseable {
 
   /**
    * Like {@link #scan} without decoding histograms: {@code sink} gets the encoded latency histogram
-   * when {@code latency} is true and {@code null} otherwise (then the histograms are not even read).
+   * when {@code latency} is true and {@code null} otherwise (then the histograms are not even read),
+   * and keys carrying only {@code dimensions} (names from {@link Analytics#DIMENSIONS}; the other
+   * dimensions come back as empty strings and are not read).
    */
-  void scanEncoded(Grain grain, long fromMillis, long toMillis, Map<String, String> filters, boolean latency,
-      EncodedRowSink sink);
+  void scanEncoded(Grain grain, long fromMillis, long toMillis, Map<String, String> filters,
+      java.util.Collection<String> dimensions, boolean latency, EncodedRowSink sink);
 
   /** Deletes the rows older than the retention allows at {@code now}; returns how many. */
   int purge(Instant now, AnalyticsRetention retention);

@@ -37,6 +37,12 @@ final class LatencyCounts {
       throw new IllegalStateException("corrupt latency histogram: payload of " + payload + " bytes in "
           + bytes.length + " bytes");
     }
+    // room for every bucket up to the histogram's highest trackable value, so that the array grows
+    // at most once per row
+    long highest = b.getLong(24);
+    if (highest > 0 && highest <= Long.MAX_VALUE / 2) {
+      ensure(countsIndex(highest) + 1);
+    }
     int pos = HEADER_BYTES;
     int index = 0;
     while (pos < end) {
@@ -59,7 +65,7 @@ final class LatencyCounts {
       } else {
         if (count > 0) {
           if (index >= counts.length) {
-            counts = Arrays.copyOf(counts, Math.max(index + 1, Math.max(256, counts.length * 2)));
+            ensure(Math.max(index + 1, counts.length * 2));
           }
           counts[index] += count;
           if (index >= length) {
@@ -68,6 +74,12 @@ final class LatencyCounts {
         }
         index++;
       }
+    }
+  }
+
+  private void ensure(int size) {
+    if (size > counts.length) {
+      counts = Arrays.copyOf(counts, size);
     }
   }
 
@@ -98,7 +110,8 @@ final class LatencyCounts {
 
   /** The sum as a histogram in the layout of {@link Aggregate#newHistogram()}. */
   Histogram toHistogram() {
-    Histogram h = Aggregate.newHistogram();
+    Histogram h = length == 0 ? Aggregate.newHistogram() : new Histogram(Math.max(2, valueFromIndex(length - 1) * 2), DIGITS);
+    h.setAutoResize(true);
     for (int i = 0; i < length; i++) {
       if (counts[i] != 0) {
         h.recordValueWithCount(valueFromIndex(i), counts[i]);
@@ -119,6 +132,14 @@ final class LatencyCounts {
       bucketIndex = 0;
     }
     return (long) subBucketIndex << bucketIndex;
+  }
+
+  /** The bucket index counting {@code value} (HdrHistogram's {@code countsArrayIndex}, unit magnitude 0). */
+  static int countsIndex(long value) {
+    long subBucketMask = (2L << SUB_BUCKET_HALF_COUNT_MAGNITUDE) - 1;
+    int bucketIndex = 63 - Long.numberOfLeadingZeros(value | subBucketMask) - SUB_BUCKET_HALF_COUNT_MAGNITUDE;
+    int subBucketIndex = (int) (value >>> bucketIndex);
+    return ((bucketIndex + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + (subBucketIndex - SUB_BUCKET_HALF_COUNT);
   }
 
   private static int subBucketHalfCountMagnitude(int digits) {

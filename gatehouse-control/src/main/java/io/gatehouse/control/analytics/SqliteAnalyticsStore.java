@@ -185,21 +185,40 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
   }
 
   @Override
-  public void scanEncoded(Grain grain, long fromMillis, long toMillis, Map<String, String> filters, boolean latency,
-      EncodedRowSink sink) {
+  public void scanEncoded(Grain grain, long fromMillis, long toMillis, Map<String, String> filters,
+      java.util.Collection<String> dimensions, boolean latency, EncodedRowSink sink) {
     requireNonNull(grain, "grain");
     requireNonNull(filters, "filters");
+    requireNonNull(dimensions, "dimensions");
     requireNonNull(sink, "sink");
-    // The grain is written as a literal so that the planner can use the partial index of hour and
-    // day rows (V5), which covers counts-only scans without reading the histograms.
-    StringBuilder sql = new StringBuilder("SELECT bucket, api, operation, product, subscription, status_class, client,"
-        + " requests, errors, bytes_in, bytes_out").append(latency ? ", latency" : "")
-        .append(" FROM analytics WHERE grain = ").append(grain.ordinal() + 1).append(" AND bucket >= ? AND bucket < ?");
+    // Only the key columns asked for are read (each text column costs a JNI call and a String).
+    boolean[] read = new boolean[COLUMNS.length];
+    StringBuilder sql = new StringBuilder("SELECT bucket, requests, errors, bytes_in, bytes_out");
+    if (latency) {
+      sql.append(", latency");
+    }
+    for (String d : dimensions) {
+      read[columnIndex(d)] = true;
+    }
+    for (int c = 0; c < COLUMNS.length; c++) {
+      if (read[c]) {
+        sql.append(", ").append(COLUMNS[c]);
+      }
+    }
+    // The grain is written as a literal, and counts-only scans of hour and day rows repeat the
+    // partial index's condition (grain > 1), so that the planner reads the covering index
+    // analytics_rollup_counts (V5) instead of the rows with their histograms.
+    sql.append(" FROM analytics WHERE grain = ").append(grain.ordinal() + 1);
+    if (!latency && grain != Grain.MINUTE) {
+      sql.append(" AND grain > 1");
+    }
+    sql.append(" AND bucket >= ? AND bucket < ?");
     List<String> values = new ArrayList<>();
     for (Map.Entry<String, String> f : filters.entrySet()) {
-      sql.append(" AND ").append(column(f.getKey())).append(" = ?");
+      sql.append(" AND ").append(COLUMNS[columnIndex(f.getKey())]).append(" = ?");
       values.add(f.getValue());
     }
+    int firstKey = latency ? 7 : 6;
     synchronized (this) {
       try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
         st.setLong(1, fromMillis);
@@ -207,12 +226,15 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
         for (int i = 0; i < values.size(); i++) {
           st.setString(3 + i, values.get(i));
         }
+        String[] key = new String[COLUMNS.length];
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
-            AggregateKey key = new AggregateKey(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getString(7));
-            sink.accept(rs.getLong(1), key, rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getLong(11),
-                latency ? rs.getBytes(12) : null);
+            int at = firstKey;
+            for (int c = 0; c < COLUMNS.length; c++) {
+              key[c] = read[c] ? rs.getString(at++) : "";
+            }
+            sink.accept(rs.getLong(1), new AggregateKey(key[0], key[1], key[2], key[3], key[4], key[5]), rs.getLong(2),
+                rs.getLong(3), rs.getLong(4), rs.getLong(5), latency ? rs.getBytes(6) : null);
           }
         }
         connection.commit();
@@ -223,10 +245,11 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
     }
   }
 
-  private static String column(String dimension) {
-    for (String c : COLUMNS) {
-      if (c.equals(dimension) || (dimension.equals("status") && c.equals("status_class"))) {
-        return c;
+  private static int columnIndex(String dimension) {
+    String c = dimension.equals("status") ? "status_class" : dimension;
+    for (int i = 0; i < COLUMNS.length; i++) {
+      if (COLUMNS[i].equals(c)) {
+        return i;
       }
     }
     throw new IllegalArgumentException("unknown dimension '" + dimension + "'; expected one of " + Analytics.DIMENSIONS);
