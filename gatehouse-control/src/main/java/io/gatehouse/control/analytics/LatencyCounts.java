@@ -22,9 +22,25 @@ final class LatencyCounts {
   private long[] counts = new long[0];
   private int length; // 1 + the highest index with a count
   private Histogram other; // rows in another layout (never written by this version), added the slow way
+  private byte[] single; // the only histogram added so far, kept encoded: a one-row sum is decoded once, at the end
+  private boolean empty = true;
 
-  /** Adds the histogram encoded in {@code bytes}. */
+  /** Adds the histogram encoded in {@code bytes} (kept by reference until a second one comes). */
   void addEncoded(byte[] bytes) {
+    if (empty) {
+      empty = false;
+      single = bytes;
+      return;
+    }
+    if (single != null) {
+      byte[] first = single;
+      single = null;
+      sum(first);
+    }
+    sum(bytes);
+  }
+
+  private void sum(byte[] bytes) {
     ByteBuffer b = ByteBuffer.wrap(bytes);
     if (bytes.length < HEADER_BYTES || (b.getInt(0) & ~0xf0) != V2_COOKIE_BASE || b.getInt(8) != 0
         || b.getInt(12) != DIGITS || b.getLong(16) != 1) {
@@ -91,25 +107,11 @@ final class LatencyCounts {
     other.add(h);
   }
 
-  /** Adds {@code other}'s counts. */
-  void add(LatencyCounts more) {
-    if (more.length > counts.length) {
-      counts = Arrays.copyOf(counts, more.length);
-    }
-    for (int i = 0; i < more.length; i++) {
-      counts[i] += more.counts[i];
-    }
-    length = Math.max(length, more.length);
-    if (more.other != null) {
-      if (other == null) {
-        other = Aggregate.newHistogram();
-      }
-      other.add(more.other);
-    }
-  }
-
   /** The sum as a histogram in the layout of {@link Aggregate#newHistogram()}. */
   Histogram toHistogram() {
+    if (single != null) {
+      return SqliteAnalyticsStore.decode(single);
+    }
     Histogram h = length == 0 ? Aggregate.newHistogram() : new Histogram(Math.max(2, valueFromIndex(length - 1) * 2), DIGITS);
     h.setAutoResize(true);
     for (int i = 0; i < length; i++) {
