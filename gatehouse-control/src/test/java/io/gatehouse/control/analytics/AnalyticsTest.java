@@ -206,5 +206,10 @@ class AnalyticsTest {
     org.HdrHistogram.Histogram got = sum.toHistogram();
     assertThat(got.getTotalCount()).isEqualTo(merged.getTotalCount());
     assertThat(got).isEqualTo(merged);
+
+    LatencyCounts one = new LatencyCounts();
+    one.addEncoded(SqliteAnalyticsStore.encode(merged));
+    assertThat(one.toHistogram()).isEqualTo(merged);
+    assertThat(new LatencyCounts().toHistogram().getTotalCount()).isZero();
   }
 }
