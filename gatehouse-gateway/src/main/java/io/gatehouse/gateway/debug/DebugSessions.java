@@ -226,15 +226,6 @@ public final class DebugSessions {
       steps.add(new Step(stage, redact(detail), micros(System.nanoTime())));
     }
 
-    /** Records headers as {@code name: value} lines, secret ones as {@code ***}. */
-    public void headers(String stage, Iterable<Map.Entry<String, String>> headers) {
-      StringBuilder b = new StringBuilder();
-      for (Header h : headerList(headers)) {
-        b.append(h.name()).append(": ").append(h.value()).append('\n');
-      }
-      step(stage, b.toString());
-    }
-
     // ---------------------------------------------------------------- policies
 
     /**

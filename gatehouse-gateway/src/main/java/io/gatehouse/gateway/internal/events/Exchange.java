@@ -171,13 +171,8 @@ public final class Exchange {
     return requestId;
   }
 
-  /** Records the routed API. */
-  public void api(String name) {
-    api(name, java.util.List.of());
-  }
-
   /**
-   * Records the routed API; a debug trace, when the request's token opens one for it, redacts
+   * Records the routed API {@code name}; a debug trace, when the request's token opens one for it, redacts
    * every value containing one of {@code secrets} (the snapshot's secret named values).
    */
   public void api(String name, java.util.Collection<String> secrets) {
@@ -263,16 +258,9 @@ public final class Exchange {
   }
 
   /**
-   * Marks the moment the backend request described by {@code options} is issued; when tracing,
-   * starts its client span and writes the trace context into {@code options}' headers.
-   */
-  public void backendStarted(String method, RequestOptions options) {
-    backendStarted(method, options, 0);
-  }
-
-  /**
-   * Like {@link #backendStarted(String, RequestOptions)} for try number {@code attempt} (0 = the
-   * first, 1 = the first retry, ...).
+   * Marks the moment the backend request described by {@code options}, try number {@code attempt}
+   * (0 = the first, 1 = the first retry, ...), is issued; when tracing, starts its client span and
+   * writes the trace context into {@code options}' headers; when debugging, records the attempt.
    */
   public void backendStarted(String method, RequestOptions options, int attempt) {
     backendStarted();
@@ -286,11 +274,6 @@ public final class Exchange {
       }
       backendSpan = tracing.startClient(span, method, options);
     }
-  }
-
-  /** Records the backend's response head. */
-  public void backendAnswered(int status) {
-    backendAnswered(status, null);
   }
 
   /** Records the backend's response head with its {@code headers} (nullable; recorded only when debugging). */
