@@ -167,6 +167,12 @@ class ObservabilityServeTest {
     assertThat(one.get("subscription").asText()).isEqualTo("alice");
     assertThat(one.get("requests").asLong()).isEqualTo(4);
     assertThat(one.get("errorRate").asDouble()).isEqualTo(0.25);
+    JsonNode countsOnly = JSON.readTree(get(mgmt() + "/api/v1/analytics?groupBy=subscription&api=orders&latency=false",
+        "Authorization", auth).body()).get("items").get(0);
+    assertThat(countsOnly.get("requests").asLong()).isEqualTo(4);
+    assertThat(countsOnly.get("errors").asLong()).isEqualTo(one.get("errors").asLong());
+    assertThat(countsOnly.has("latencyMs")).isFalse();
+    assertThat(get(mgmt() + "/api/v1/analytics?latency=maybe", "Authorization", auth).statusCode()).isEqualTo(400);
 
     String today = LocalDate.now(ZoneOffset.UTC).toString();
     String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
