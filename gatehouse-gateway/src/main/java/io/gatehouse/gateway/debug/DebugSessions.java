@@ -339,7 +339,9 @@ public final class DebugSessions {
 
     /** Ends the request with {@code status} and stores it in the session. */
     public void finish(int status) {
-      policiesFailed(new IllegalStateException("the exchange ended while the policy was running"));
+      if (depth > 0) {
+        policiesFailed(new IllegalStateException("the exchange ended while the policy was running"));
+      }
       List<PolicyDecision> decisions = new ArrayList<>(policies.size());
       for (OpenDecision d : policies) {
         decisions.add(new PolicyDecision(d.scope, d.section, d.policy, d.position, d.location, d.outcome, d.status,
