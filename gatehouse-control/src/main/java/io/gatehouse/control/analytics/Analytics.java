@@ -141,7 +141,9 @@ public final class Analytics implements AutoCloseable {
   /**
    * Answers {@code q} from the store, its range rounded outward to whole minutes: whole days from day rows, whole hours from hour rows, the
    * rest from minute rows (a time dimension in {@code groupBy} caps the grain used). Groups come
-   * back ordered by their dimension values.
+   * back ordered by their dimension values. Latency histograms are summed as raw bucket counts
+   * without decoding each row into a histogram, and not read at all for a
+   * {@link AnalyticsQuery#countsOnly() counts-only} query (whose rows then carry empty histograms).
    */
   public List<AnalyticsRow> query(AnalyticsQuery q) {
     requireNonNull(q, "q");
@@ -162,37 +164,63 @@ public final class Analytics implements AutoCloseable {
     // rounded outward to whole minutes: every minute bucket overlapping [from, to) counts
     long from = Grain.MINUTE.floor(q.from().toEpochMilli());
     long to = Grain.MINUTE.ceil(q.to().toEpochMilli());
-    Map<List<String>, Aggregate> groups = new HashMap<>();
+    Map<List<String>, Sum> groups = new HashMap<>();
+    boolean latency = q.latency();
+    List<String> groupBy = q.groupBy();
+    List<String> dimensions = new ArrayList<>(groupBy);
+    dimensions.removeAll(TIME_DIMENSIONS);
     if (from < to) {
-      segments(from, to, coarsest, (grain, a, b) -> store.scan(grain, a, b, q.filters(), row -> {
-        List<String> values = new ArrayList<>(q.groupBy().size());
-        for (String g : q.groupBy()) {
-          values.add(timeValue(g, row.bucket(), row.key()));
-        }
-        Aggregate sum = groups.get(values);
-        if (sum == null) {
-          groups.put(values, row.totals());
-        } else {
-          sum.merge(row.totals());
-        }
-      }));
+      segments(from, to, coarsest, (grain, a, b) -> store.scanEncoded(grain, a, b, q.filters(), dimensions, latency,
+          (bucket, key, requests, errors, bytesIn, bytesOut, histogram) -> {
+            List<String> values = new ArrayList<>(groupBy.size());
+            for (String g : groupBy) {
+              values.add(timeValue(g, bucket, key));
+            }
+            Sum sum = groups.get(values);
+            if (sum == null) {
+              sum = new Sum(latency);
+              groups.put(values, sum);
+            }
+            sum.requests += requests;
+            sum.errors += errors;
+            sum.bytesIn += bytesIn;
+            sum.bytesOut += bytesOut;
+            if (histogram != null) {
+              sum.latency.addEncoded(histogram);
+            }
+          }));
     }
-    List<Map.Entry<List<String>, Aggregate>> entries = new ArrayList<>(groups.entrySet());
+    List<Map.Entry<List<String>, Sum>> entries = new ArrayList<>(groups.entrySet());
     entries.sort((x, y) -> compare(x.getKey(), y.getKey()));
     List<AnalyticsRow> out = new ArrayList<>(entries.size());
-    for (Map.Entry<List<String>, Aggregate> e : entries) {
+    for (Map.Entry<List<String>, Sum> e : entries) {
       Map<String, String> group = new LinkedHashMap<>();
-      for (int i = 0; i < q.groupBy().size(); i++) {
-        group.put(q.groupBy().get(i), e.getKey().get(i));
+      for (int i = 0; i < groupBy.size(); i++) {
+        group.put(groupBy.get(i), e.getKey().get(i));
       }
-      out.add(new AnalyticsRow(group, e.getValue()));
+      Sum sum = e.getValue();
+      out.add(new AnalyticsRow(group, Aggregate.of(sum.requests, sum.errors, sum.bytesIn, sum.bytesOut,
+          sum.latency == null ? Aggregate.newHistogram() : sum.latency.toHistogram())));
     }
     return out;
   }
 
+  /** The running totals of one group while a query scans rows. */
+  private static final class Sum {
+    long requests;
+    long errors;
+    long bytesIn;
+    long bytesOut;
+    final LatencyCounts latency;
+
+    Sum(boolean latency) {
+      this.latency = latency ? new LatencyCounts() : null;
+    }
+  }
+
   /** Calls, errors and bytes per subscription and UTC day over {@code [from, to)}; requests without a subscription are left out. */
   public List<AnalyticsRow> usage(Instant from, Instant to) {
-    List<AnalyticsRow> rows = query(new AnalyticsQuery(from, to, List.of("day", "subscription"), Map.of()));
+    List<AnalyticsRow> rows = query(new AnalyticsQuery(from, to, List.of("day", "subscription"), Map.of()).countsOnly());
     rows.removeIf(r -> r.group().get("subscription").isEmpty());
     return rows;
   }

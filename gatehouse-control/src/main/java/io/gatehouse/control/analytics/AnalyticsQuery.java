@@ -15,8 +15,20 @@ import java.util.Map;
  * @param groupBy names from {@link Analytics#DIMENSIONS} and {@link Analytics#TIME_DIMENSIONS},
  *     in output order; empty for one total
  * @param filters dimension name → required value
+ * @param latency whether the answer needs latency percentiles; without, histograms are not read
  */
-public record AnalyticsQuery(Instant from, Instant to, List<String> groupBy, Map<String, String> filters) {
+public record AnalyticsQuery(Instant from, Instant to, List<String> groupBy, Map<String, String> filters,
+    boolean latency) {
+
+  /** A query for counts, bytes and latency percentiles. */
+  public AnalyticsQuery(Instant from, Instant to, List<String> groupBy, Map<String, String> filters) {
+    this(from, to, groupBy, filters, true);
+  }
+
+  /** This query without latencies: counts and bytes only, answered without reading histograms. */
+  public AnalyticsQuery countsOnly() {
+    return new AnalyticsQuery(from, to, groupBy, filters, false);
+  }
 
   public AnalyticsQuery {
     requireNonNull(from, "from");

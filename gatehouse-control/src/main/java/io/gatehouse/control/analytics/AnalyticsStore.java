@@ -50,8 +50,31 @@ public interface AnalyticsStore extends AutoCloseable {
    * Every row of {@code grain} with {@code fromMillis <= bucket < toMillis} whose dimensions equal
    * {@code filters} (dimension name → value), handed to {@code sink} one by one.
    */
-  void scan(Grain grain, long fromMillis, long toMillis, Map<String, String> filters,
-      java.util.function.Consumer<Row> sink);
+  default void scan(Grain grain, long fromMillis, long toMillis, Map<String, String> filters,
+      java.util.function.Consumer<Row> sink) {
+    scanEncoded(grain, fromMillis, toMillis, filters, Analytics.DIMENSIONS, true, (bucket, key, requests, errors, bytesIn, bytesOut, latency) ->
+        sink.accept(new Row(grain, bucket, key,
+            Aggregate.of(requests, errors, bytesIn, bytesOut, SqliteAnalyticsStore.decode(latency)))));
+  }
+
+  /** Receives stored rows with their latency histogram still encoded. */
+  @FunctionalInterface
+  interface EncodedRowSink {
+    /**
+     * One row: bucket start, key, totals, and the latency histogram in HdrHistogram's V2 encoding
+     * ({@code null} when the scan was asked for counts only).
+     */
+    void accept(long bucket, AggregateKey key, long requests, long errors, long bytesIn, long bytesOut, byte[] latency);
+  }
+
+  /**
+   * Like {@link #scan} without decoding histograms: {@code sink} gets the encoded latency histogram
+   * when {@code latency} is true and {@code null} otherwise (then the histograms are not even read),
+   * and keys carrying only {@code dimensions} (names from {@link Analytics#DIMENSIONS}; the other
+   * dimensions come back as empty strings and are not read).
+   */
+  void scanEncoded(Grain grain, long fromMillis, long toMillis, Map<String, String> filters,
+      java.util.Collection<String> dimensions, boolean latency, EncodedRowSink sink);
 
   /** Deletes the rows older than the retention allows at {@code now}; returns how many. */
   int purge(Instant now, AnalyticsRetention retention);

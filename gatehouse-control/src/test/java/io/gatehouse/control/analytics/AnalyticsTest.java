@@ -132,4 +132,84 @@ class AnalyticsTest {
     }
     assertThat(analytics.folded()).isEqualTo(10);
   }
+
+  @Test
+  void unalignedRangeGivesExactlyTheMinuteRowsSumsAndMergedPercentiles() {
+    java.util.Random random = new java.util.Random(7);
+    List<TrafficSample> samples = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      long t = DAY0 + (long) (random.nextDouble() * 3 * Grain.DAY.millis());
+      int status = random.nextInt(20) == 0 ? 503 : random.nextInt(10) == 0 ? 404 : 200;
+      // a wide spread of latencies, so that hour and day histograms are dense
+      long micros = (long) Math.exp(random.nextDouble() * 16);
+      samples.add(new TrafficSample(t, random.nextBoolean() ? "a" : "b", "", null, "s" + random.nextInt(3), status,
+          "10.0.0.1", random.nextInt(500), random.nextInt(5_000), micros));
+    }
+    samples.forEach(analytics::record);
+    analytics.flush();
+    // 00:37 on day 0 to 17:11 on day 2: minute rows at both edges, hour rows, one whole day
+    long from = DAY0 + 37 * 60_000L;
+    long to = DAY0 + 2 * Grain.DAY.millis() + 17 * 3_600_000L + 11 * 60_000L;
+    List<Grain> used = new ArrayList<>();
+    Analytics.segments(from, to, Grain.DAY, (g, a, b) -> used.add(g));
+    assertThat(used).containsExactly(Grain.MINUTE, Grain.HOUR, Grain.DAY, Grain.HOUR, Grain.MINUTE);
+
+    Map<String, Aggregate> expected = new java.util.TreeMap<>();
+    store.scan(Grain.MINUTE, from, to, Map.of(), row -> expected.computeIfAbsent(
+        row.key().api() + "/" + row.key().statusClass(), k -> new Aggregate()).merge(row.totals()));
+    long inRange = samples.stream().filter(x -> x.timeMillis() >= from && x.timeMillis() < to).count();
+    assertThat(expected.values().stream().mapToLong(Aggregate::requests).sum()).isEqualTo(inRange);
+
+    List<AnalyticsRow> rows = analytics.query(new AnalyticsQuery(Instant.ofEpochMilli(from), Instant.ofEpochMilli(to),
+        List.of("api", "status"), Map.of()));
+    List<AnalyticsRow> counts = analytics.query(new AnalyticsQuery(Instant.ofEpochMilli(from), Instant.ofEpochMilli(to),
+        List.of("api", "status"), Map.of()).countsOnly());
+    assertThat(rows).hasSize(expected.size());
+    assertThat(counts).hasSize(expected.size());
+    for (int i = 0; i < rows.size(); i++) {
+      AnalyticsRow r = rows.get(i);
+      Aggregate want = expected.get(r.group().get("api") + "/" + r.group().get("status"));
+      for (AnalyticsRow got : List.of(r, counts.get(i))) {
+        assertThat(got.group()).isEqualTo(r.group());
+        assertThat(got.totals().requests()).isEqualTo(want.requests());
+        assertThat(got.totals().errors()).isEqualTo(want.errors());
+        assertThat(got.totals().bytesIn()).isEqualTo(want.bytesIn());
+        assertThat(got.totals().bytesOut()).isEqualTo(want.bytesOut());
+      }
+      assertThat(r.totals().latency().getTotalCount()).isEqualTo(want.latency().getTotalCount());
+      for (double p : new double[] {1, 10, 50, 90, 95, 99, 99.9, 100}) {
+        assertThat(r.totals().latency().getValueAtPercentile(p)).as("p%s of %s", p, r.group())
+            .isEqualTo(want.latency().getValueAtPercentile(p));
+      }
+      assertThat(r.totals().latency().getMaxValue()).isEqualTo(want.latency().getMaxValue());
+      assertThat(counts.get(i).totals().latency().getTotalCount()).isZero();
+    }
+  }
+
+  @Test
+  void summedEncodedHistogramsEqualMergedHistograms() {
+    java.util.Random random = new java.util.Random(11);
+    LatencyCounts sum = new LatencyCounts();
+    org.HdrHistogram.Histogram merged = Aggregate.newHistogram();
+    for (int i = 0; i < 200; i++) {
+      org.HdrHistogram.Histogram h = Aggregate.newHistogram();
+      int n = random.nextInt(50);
+      for (int j = 0; j < n; j++) {
+        h.recordValue(Math.min(Aggregate.MAX_MICROS, (long) Math.exp(random.nextDouble() * 22)));
+      }
+      if (random.nextInt(10) == 0) {
+        h.recordValueWithCount(1 + random.nextInt(1000), 1L << 40); // counts needing all LEB128 bytes
+      }
+      sum.addEncoded(SqliteAnalyticsStore.encode(h));
+      merged.add(h);
+    }
+    org.HdrHistogram.Histogram got = sum.toHistogram();
+    assertThat(got.getTotalCount()).isEqualTo(merged.getTotalCount());
+    assertThat(got).isEqualTo(merged);
+
+    LatencyCounts one = new LatencyCounts();
+    one.addEncoded(SqliteAnalyticsStore.encode(merged));
+    assertThat(one.toHistogram()).isEqualTo(merged);
+    assertThat(new LatencyCounts().toHistogram().getTotalCount()).isZero();
+  }
 }

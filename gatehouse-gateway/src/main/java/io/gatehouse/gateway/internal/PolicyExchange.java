@@ -5,6 +5,7 @@ import io.gatehouse.gateway.internal.policy.MultiMapHeaders;
 import io.gatehouse.gateway.internal.policy.Pipeline;
 import io.gatehouse.gateway.internal.policy.SimpleResponse;
 import io.gatehouse.gateway.internal.policy.Step;
+import io.gatehouse.gateway.internal.policy.Traced;
 import io.gatehouse.policy.AttributeKey;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.BodyTooLargeException;
@@ -82,6 +83,8 @@ final class PolicyExchange implements GatewayContext, Request {
   private StreamBody backendBody;
   private CompiledBackend backendOverride;
   private long forwardTimeoutMillis;
+  // the request's debug trace; null unless a debug session records this exchange
+  private final io.gatehouse.gateway.debug.DebugSessions.Recorder trace;
 
   PolicyExchange(ProxyHandler handler, HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
       String query, io.gatehouse.gateway.internal.events.Exchange ev, boolean upgrade, Pipeline pipeline,
@@ -104,6 +107,12 @@ final class PolicyExchange implements GatewayContext, Request {
     this.query = query;
     this.headers = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
     this.headerView = new MultiMapHeaders(headers);
+    this.trace = ev.debugTrace();
+  }
+
+  @Override
+  public io.gatehouse.gateway.debug.DebugSessions.Recorder debugTrace() {
+    return trace;
   }
 
   // ---------------------------------------------------------------- running
@@ -117,7 +126,7 @@ final class PolicyExchange implements GatewayContext, Request {
     try {
       for (; i < down.length && down[i].sync != null; i++) {
         current = down[i].location;
-        Response r = down[i].sync.onRequest(this);
+        Response r = trace == null ? down[i].sync.onRequest(this) : Traced.onRequest(trace, down[i], this);
         if (r != null) {
           unwind(i - 1, 0, r);
           finish(r);
@@ -155,14 +164,23 @@ final class PolicyExchange implements GatewayContext, Request {
         Step s = down[i];
         current = s.location;
         if (s.sync != null) {
-          Response r = s.sync.onRequest(this);
+          Response r = trace == null ? s.sync.onRequest(this) : Traced.onRequest(trace, s, this);
           if (r != null) {
             unwind(i - 1, start, r);
             return CompletableFuture.completedFuture(r);
           }
         } else {
           int at = i;
-          return s.async.apply(this, ctx -> chainFrom(at + 1)).thenApply(r -> {
+          int handle = trace == null ? -1 : Traced.start(trace, s);
+          return s.async.apply(this, ctx -> {
+            if (handle >= 0) {
+              Traced.end(trace, handle, null);
+            }
+            return chainFrom(at + 1);
+          }).thenApply(r -> {
+            if (handle >= 0) {
+              Traced.end(trace, handle, r); // ignored when it called the chain (already ended)
+            }
             unwind(at - 1, start, r);
             return r;
           });
@@ -200,7 +218,7 @@ final class PolicyExchange implements GatewayContext, Request {
 
   /** Called by the forward step with the backend's response. */
   void backendResponded(HttpClientResponse bres) {
-    ev.backendAnswered(bres.statusCode()); // the traffic event's backendStatus, as on the policy-free path
+    ev.backendAnswered(bres.statusCode(), bres.headers()); // the traffic event's backendStatus, as on the policy-free path
     bres.pause();
     backend = bres;
     MultiMap bh = bres.headers();
@@ -262,6 +280,14 @@ final class PolicyExchange implements GatewayContext, Request {
         current = s.location;
         response = r;
         if (s.sync != null) {
+          if (trace != null) {
+            Response replaced = Traced.onResponseSection(trace, s, this, r);
+            if (replaced != null) {
+              r = replaced;
+              break;
+            }
+            continue;
+          }
           Response replaced = s.sync.onRequest(this);
           if (replaced != null) {
             r = replaced;
@@ -271,7 +297,11 @@ final class PolicyExchange implements GatewayContext, Request {
         } else {
           Response now = r;
           int next = i + 1;
+          int handle = trace == null ? -1 : Traced.start(trace, s);
           s.async.apply(this, ctx -> CompletableFuture.completedFuture(now)).whenComplete((out, t) -> {
+            if (handle >= 0 && t == null) {
+              Traced.end(trace, handle, out == null || out == now ? null : out);
+            }
             if (t != null) {
               sectionFailed(unwrap(t), onError);
             } else {
@@ -289,6 +319,9 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   private void sectionFailed(Throwable t, boolean onError) {
+    if (trace != null) {
+      trace.policiesFailed(t);
+    }
     if (onError) {
       LOG.warn("policy {} failed in on-error for request {}", current, requestId, t);
       write(problemResponse(500, "policy-failed", "Internal Server Error", "a policy failed"));
@@ -300,6 +333,9 @@ final class PolicyExchange implements GatewayContext, Request {
   private void fail(Throwable t) {
     if (done) {
       return;
+    }
+    if (trace != null) {
+      trace.policiesFailed(t instanceof BackendFailure b ? b.getCause() : t);
     }
     error = t;
     if (t instanceof BackendFailure b && pipeline.onError.length == 0) {

@@ -102,7 +102,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       reject(req, 404, "no-route", "Not Found", "no API is published at this path", ev);
       return;
     }
-    ev.api(api.name());
+    ev.api(api.name(), snap.debugSecrets());
     boolean tls = req.isSSL();
     if (tls ? !api.https() : !api.http()) {
       reject(req, 403, "protocol-not-allowed", "Forbidden",
@@ -334,7 +334,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     HttpClient c = up.client() == null ? client : up.client();
     long maxBody = snap.settings().maxBodySize();
-    ev.backendStarted(options.getMethod().name(), options);
+    ev.backendStarted(options.getMethod().name(), options, attempt);
     // Credentials go onto a copy of the headers after the events saw the request: never recorded.
     BackendCredentials creds = up.credentials();
     String[] bearer = creds == null ? null : new String[1];
@@ -354,6 +354,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       }
       if (ar.failed()) {
         finish.accept(true);
+        ev.backendAttemptFailed(attempt, 0, ar.cause());
         if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
           return;
         }
@@ -380,6 +381,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       sent.onComplete(rr -> {
         if (rr.failed()) {
           breq.reset();
+          ev.backendAttemptFailed(attempt, 0, rr.cause());
           finish.accept(!(rr.cause() instanceof LimitedStream.TooLargeException));
           if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
             return;
@@ -399,6 +401,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         }
         if ((status == 502 || status == 503 || status == 504)
             && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
+          ev.backendAttemptFailed(attempt, status, null);
           bres.body(); // drain the discarded answer so that the connection can be reused
           return;
         }
@@ -470,7 +473,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private static void respond(HttpServerRequest req, HttpServerResponse resp, HttpClientResponse bres,
       Snapshot snap, boolean upgrade, Exchange ev) {
-    ev.backendAnswered(bres.statusCode());
+    ev.backendAnswered(bres.statusCode(), bres.headers());
     if (resp.closed()) {
       bres.request().reset();
       return;

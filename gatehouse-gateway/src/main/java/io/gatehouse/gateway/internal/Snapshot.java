@@ -46,6 +46,7 @@ public final class Snapshot {
   private final Set<String> stripResponseHeaders;
   private final Cidr trustedProxies;
   private final List<Upstream> upstreams;
+  private List<String> debugSecrets = List.of();
 
   private Snapshot(long revision, GatewaySettings settings, Map<String, CompiledApi[]> byHost,
       CompiledApi[] anyHost, Map<String, Grant> grants, List<Upstream> upstreams) {
@@ -221,7 +222,16 @@ public final class Snapshot {
     }
     Map<String, CompiledApi[]> byHost = new HashMap<>();
     hosts.forEach((host, list) -> byHost.put(host, sorted(list)));
-    return new Snapshot(revision, config.settings(), Map.copyOf(byHost), sorted(any), Map.copyOf(grants), upstreams);
+    Snapshot snapshot = new Snapshot(revision, config.settings(), Map.copyOf(byHost), sorted(any), Map.copyOf(grants),
+        upstreams);
+    List<String> secrets = new ArrayList<>();
+    for (NamedValueDef nv : config.namedValues()) {
+      if ((nv.isSecret() || nv.isReference()) && nv.value() != null && !nv.value().isEmpty()) {
+        secrets.add(nv.value());
+      }
+    }
+    snapshot.debugSecrets = List.copyOf(secrets);
+    return snapshot;
   }
 
   private static PolicyTable policyTable(PolicyCompiler compiler, PolicyCompiler.Scope global,
@@ -331,6 +341,11 @@ public final class Snapshot {
       }
       to.add(name, h.getValue());
     }
+  }
+
+  /** The values of secret and reference named values, which debug traces redact. */
+  List<String> debugSecrets() {
+    return debugSecrets;
   }
 
   Cidr trustedProxies() {

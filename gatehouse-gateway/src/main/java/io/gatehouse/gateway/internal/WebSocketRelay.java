@@ -127,7 +127,7 @@ final class WebSocketRelay {
         options.addHeader(h.getKey(), h.getValue());
       }
     }
-    ev.backendStarted("GET", options);
+    ev.backendStarted("GET", options, 0);
     req.pause();
     connect(wsClient, options, up.credentials()).onComplete(ar -> {
       long now = System.nanoTime();
@@ -161,7 +161,7 @@ final class WebSocketRelay {
         backend.close();
         return;
       }
-      ev.backendAnswered(101);
+      ev.backendAnswered(101, backend.headers());
       if (x != null) {
         x.upgraded();
       }
@@ -378,7 +378,7 @@ final class WebSocketRelay {
     if (x != null) {
       x.upgraded();
     }
-    ev.backendAnswered(e.getStatus());
+    ev.backendAnswered(e.getStatus(), e.getHeaders());
     HttpServerResponse resp = req.response();
     if (resp.closed() || resp.headWritten()) {
       return;

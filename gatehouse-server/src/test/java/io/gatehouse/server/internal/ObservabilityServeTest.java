@@ -167,6 +167,12 @@ class ObservabilityServeTest {
     assertThat(one.get("subscription").asText()).isEqualTo("alice");
     assertThat(one.get("requests").asLong()).isEqualTo(4);
     assertThat(one.get("errorRate").asDouble()).isEqualTo(0.25);
+    JsonNode countsOnly = JSON.readTree(get(mgmt() + "/api/v1/analytics?groupBy=subscription&api=orders&latency=false",
+        "Authorization", auth).body()).get("items").get(0);
+    assertThat(countsOnly.get("requests").asLong()).isEqualTo(4);
+    assertThat(countsOnly.get("errors").asLong()).isEqualTo(one.get("errors").asLong());
+    assertThat(countsOnly.has("latencyMs")).isFalse();
+    assertThat(get(mgmt() + "/api/v1/analytics?latency=maybe", "Authorization", auth).statusCode()).isEqualTo(400);
 
     String today = LocalDate.now(ZoneOffset.UTC).toString();
     String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
@@ -272,9 +278,13 @@ class ObservabilityServeTest {
     assertThat(trace.get("status").asInt()).isEqualTo(200);
     List<String> stages = new ArrayList<>();
     trace.get("steps").forEach(st -> stages.add(st.get("stage").asText()));
-    assertThat(stages).containsExactly("route", "subscription-key", "backend", "backend-request-headers", "backend");
+    assertThat(stages).containsExactly("route", "subscription-key", "backend", "backend");
+    JsonNode attempt = trace.get("backend").get(0);
+    assertThat(attempt.get("attempt").asInt()).isEqualTo(1);
+    assertThat(attempt.get("status").asInt()).isEqualTo(200);
+    assertThat(attempt.get("requestHeaders").toString()).contains("{\"name\":\"Authorization\",\"value\":\"***\"}");
     String text = trace.toString();
-    assertThat(text).contains("Authorization: ***").contains("response 200").doesNotContain("backend-secret", ALICE);
+    assertThat(text).contains("response 200").doesNotContain("backend-secret", ALICE);
     assertThat(get(mgmt() + "/api/v1/debug-tokens/nope/traces", "Authorization", auth).statusCode()).isEqualTo(404);
   }
 }

@@ -182,13 +182,18 @@ public final class Exchange {
     return requestId;
   }
 
-  /** Records the routed API. */
-  public void api(String name) {
+  /**
+   * Records the routed API {@code name}; a debug trace, when the request's token opens one for it, redacts
+   * every value containing one of {@code secrets} (the snapshot's secret named values).
+   */
+  public void api(String name, java.util.Collection<String> secrets) {
     if (recording) {
       api = name;
     }
     if (debugSessions != null) {
-      debug = debugSessions.recorder(debugToken, name, req.method().name(), req.path(), requestId, startNanos);
+      String uri = req.uri();
+      debug = debugSessions.recorder(debugToken, name, req.method().name(), uri == null ? req.path() : uri, requestId,
+          startNanos, secrets);
       if (debug != null) {
         debug.step("route", "api " + name);
       }
@@ -198,6 +203,11 @@ public final class Exchange {
   /** Whether this request records a debug trace (its debug header must not reach the backend). */
   public boolean debugging() {
     return debug != null;
+  }
+
+  /** The request's debug trace, or {@code null} when no debug session records it. */
+  public DebugSessions.Recorder debugTrace() {
+    return debug;
   }
 
   /** Records the matched operation. */
@@ -259,17 +269,15 @@ public final class Exchange {
   }
 
   /**
-   * Marks the moment the backend request described by {@code options} is issued; when tracing,
-   * starts its client span and writes the trace context into {@code options}' headers.
+   * Marks the moment the backend request described by {@code options}, try number {@code attempt}
+   * (0 = the first, 1 = the first retry, ...), is issued; when tracing, starts its client span and
+   * writes the trace context into {@code options}' headers; when debugging, records the attempt.
    */
-  public void backendStarted(String method, RequestOptions options) {
+  public void backendStarted(String method, RequestOptions options, int attempt) {
     backendStarted();
     if (debug != null) {
-      debug.step("backend", "request " + method + " " + (Boolean.TRUE.equals(options.isSsl()) ? "https://" : "http://")
-          + options.getHost() + ":" + options.getPort() + options.getURI());
-      if (options.getHeaders() != null) {
-        debug.headers("backend-request-headers", options.getHeaders());
-      }
+      debug.backendRequest(attempt + 1, (Boolean.TRUE.equals(options.isSsl()) ? "https://" : "http://")
+          + options.getHost() + ":" + options.getPort(), method, options.getURI(), options.getHeaders());
     }
     if (span != null) {
       if (backendSpan != null) {
@@ -279,18 +287,28 @@ public final class Exchange {
     }
   }
 
-  /** Records the backend's response head. */
-  public void backendAnswered(int status) {
+  /** Records the backend's response head with its {@code headers} (nullable; recorded only when debugging). */
+  public void backendAnswered(int status, io.vertx.core.MultiMap headers) {
     if (queue != null) {
       backendStatus = status;
       backendNanos = System.nanoTime() - backendStart;
     }
     if (debug != null) {
-      debug.step("backend", "response " + status);
+      debug.backendResponse(status, headers);
     }
     if (backendSpan != null) {
       Tracing.endClient(backendSpan, status, null);
       backendSpan = null;
+    }
+  }
+
+  /**
+   * Records that backend try {@code attempt} (0 = the first) failed ({@code cause}) or that its
+   * answer ({@code status} > 0) is discarded for a retry; only a debug trace keeps this.
+   */
+  public void backendAttemptFailed(int attempt, int status, Throwable cause) {
+    if (debug != null) {
+      debug.backendFailed(attempt + 1, status, cause);
     }
   }
 

@@ -46,6 +46,14 @@ public interface GatewayContext extends PolicyContext {
    */
   java.security.cert.X509Certificate[] clientCertificates();
 
+  /**
+   * The debug trace of this exchange when a debug session records it, else {@code null} (the
+   * common case: callers check for null and do nothing more).
+   */
+  default io.gatehouse.gateway.debug.DebugSessions.Recorder debugTrace() {
+    return null;
+  }
+
   /** A new, empty response with {@code status}. */
   Response newResponse(int status);
 

@@ -218,7 +218,7 @@ public final class PolicyCompiler {
     if (policy == null) {
       throw new PolicyConfigException(name, "the policy factory returned nothing");
     }
-    return new Step(where + "." + name, policy);
+    return new Step(where, name, section, policy);
   }
 
   /** Compiles a nested list of entries (as in {@code choose}); no {@code base} allowed. */

@@ -4,19 +4,32 @@ import io.gatehouse.policy.Policy;
 import io.gatehouse.policy.SyncPolicy;
 
 /**
- * One compiled policy in a pipeline: where it was configured and the instance, either a
- * {@link SyncPolicy} ({@link #sync} set) or an asynchronous {@link Policy} ({@link #async} set).
+ * One compiled policy in a pipeline: where it was configured (location, scope, section, position)
+ * and the instance, either a {@link SyncPolicy} ({@link #sync} set) or an asynchronous
+ * {@link Policy} ({@link #async} set).
  */
 public final class Step {
-  /** Where the policy was configured, for example {@code apis[0].policies.inbound[1]}. */
+  /** Where the policy was configured, for example {@code apis[0].policies.inbound[1].rate-limit}. */
   public final String location;
+  /** The policy's name, for example {@code rate-limit}. */
+  public final String name;
+  /** The section it was configured in. */
+  public final Section section;
+  /** {@code global}, {@code product}, {@code api} or {@code operation}. */
+  public final String scope;
+  /** Its index in the list it was configured in. */
+  public final int position;
   /** The policy when it is synchronous, else {@code null}. */
   public final SyncPolicy sync;
   /** The policy when it is asynchronous, else {@code null}. */
   public final Policy async;
 
-  Step(String location, Object policy) {
-    this.location = location;
+  Step(String where, String name, Section section, Object policy) {
+    this.location = where + "." + name;
+    this.name = name;
+    this.section = section;
+    this.scope = scopeOf(where);
+    this.position = positionOf(where);
     if (policy instanceof SyncPolicy s) {
       this.sync = s;
       this.async = null;
@@ -26,6 +39,36 @@ public final class Step {
     } else {
       throw new IllegalArgumentException("expected a Policy or SyncPolicy but got "
           + (policy == null ? "null" : policy.getClass().getName()));
+    }
+  }
+
+  /** The scope of a location such as {@code products[0].policies.inbound[2]}. */
+  static String scopeOf(String where) {
+    if (where.startsWith("products[")) {
+      return "product";
+    }
+    if (where.startsWith("apis[")) {
+      int policies = where.indexOf(".policies");
+      int operations = where.indexOf(".operations[");
+      return operations >= 0 && (policies < 0 || operations < policies) ? "operation" : "api";
+    }
+    if (where.startsWith("policies")) {
+      return "global";
+    }
+    return "";
+  }
+
+  /** The index in the last {@code [i]} of a location, or -1. */
+  static int positionOf(String where) {
+    int close = where.lastIndexOf(']');
+    int open = where.lastIndexOf('[', close);
+    if (open < 0 || close < 0) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(where.substring(open + 1, close));
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

@@ -1,10 +1,12 @@
 package io.gatehouse.gateway.internal.policy.builtin;
 
+import io.gatehouse.gateway.debug.DebugSessions;
 import io.gatehouse.gateway.internal.policy.Expression;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
 import io.gatehouse.gateway.internal.policy.Step;
+import io.gatehouse.gateway.internal.policy.Traced;
 import io.gatehouse.policy.AttributeKey;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.PolicyConfigException;
@@ -145,6 +147,11 @@ final class FlowPolicies {
       Step[][] all = branches.toArray(new Step[0][]);
       AttributeKey<Integer> chosen = AttributeKey.of("choose", Integer.class);
       boolean responseMode = section.onResponse();
+      String[] labels = new String[all.length];
+      for (int i = 0; i < conds.length; i++) {
+        labels[i] = "when[" + i + "]";
+      }
+      labels[conds.length] = otherwise.length == 0 ? "none" : "otherwise";
       return new SyncPolicy() {
         @Override
         public Response onRequest(PolicyContext ctx) {
@@ -156,18 +163,30 @@ final class FlowPolicies {
             }
           }
           Step[] steps = all[b];
+          DebugSessions.Recorder trace = gw(ctx).debugTrace();
+          if (trace != null) {
+            trace.branch(labels[b]);
+            for (int i = 0; i < all.length; i++) {
+              if (i != b) {
+                Traced.skipped(trace, all[i]);
+              }
+            }
+          }
           if (responseMode) {
             for (Step s : steps) {
-              Response r = s.sync.onRequest(ctx);
+              Response r = trace == null ? s.sync.onRequest(ctx)
+                  : Traced.onResponseSection(trace, s, ctx, gw(ctx).response());
               if (r != null) {
                 return r;
               }
-              s.sync.onResponse(ctx, gw(ctx).response());
+              if (trace == null) {
+                s.sync.onResponse(ctx, gw(ctx).response());
+              }
             }
             return null;
           }
           for (int i = 0; i < steps.length; i++) {
-            Response r = steps[i].sync.onRequest(ctx);
+            Response r = trace == null ? steps[i].sync.onRequest(ctx) : Traced.onRequest(trace, steps[i], ctx);
             if (r != null) {
               for (int j = i - 1; j >= 0; j--) {
                 steps[j].sync.onResponse(ctx, r);
@@ -194,7 +213,7 @@ final class FlowPolicies {
     }
 
     private static Step[] steps(PolicyCompiler compiler, List<Object> entries, Section section, String field) {
-      Step[] steps = compiler.steps(entries, section, field, "choose");
+      Step[] steps = compiler.steps(entries, section, field, compiler.location() + ".choose");
       for (int i = 0; i < steps.length; i++) {
         if (steps[i].sync == null) {
           throw new PolicyConfigException(field + "[" + i + "]",
