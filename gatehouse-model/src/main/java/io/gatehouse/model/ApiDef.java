@@ -24,6 +24,8 @@ import java.util.List;
  * @param operations the operations; empty means every method and path is forwarded
  * @param openapi an OpenAPI or Swagger document whose operations are imported, or {@code null}
  * @param policies the API scope's policies (never {@code null})
+ * @param inventory owner, contact, lifecycle, exposure and data classification (never {@code null};
+ *     {@link InventoryDef#EMPTY} when not given)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"name", "path", "hosts", "protocols", "backend", "subscriptionRequired"})
@@ -39,7 +41,8 @@ public record ApiDef(
     Boolean allowKeyInQuery,
     List<OperationDef> operations,
     OpenApiSource openapi,
-    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies) {
+    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies,
+    @JsonInclude(value = Include.CUSTOM, valueFilter = InventoryDef.OmitEmpty.class) InventoryDef inventory) {
 
   public ApiDef {
     requireNonNull(name, "name");
@@ -52,6 +55,15 @@ public record ApiDef(
     allowKeyInQuery = allowKeyInQuery != null && allowKeyInQuery;
     operations = copy(operations);
     policies = PoliciesDef.orEmpty(policies);
+    inventory = InventoryDef.orEmpty(inventory);
+  }
+
+  /** An API without inventory metadata. */
+  public ApiDef(String name, String path, List<String> hosts, List<String> protocols, String backend,
+      Boolean subscriptionRequired, String subscriptionKeyHeader, String subscriptionKeyQuery,
+      Boolean allowKeyInQuery, List<OperationDef> operations, OpenApiSource openapi, PoliciesDef policies) {
+    this(name, path, hosts, protocols, backend, subscriptionRequired, subscriptionKeyHeader,
+        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, null);
   }
 
   /** An API without policies (the form before policies existed). */
@@ -70,24 +82,30 @@ public record ApiDef(
   /** Returns a copy with {@code operations} replaced. */
   public ApiDef withOperations(List<OperationDef> operations) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, inventory);
   }
 
   /** Returns a copy with {@code openapi} replaced. */
   public ApiDef withOpenapi(OpenApiSource openapi) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, inventory);
   }
 
   /** Returns a copy with {@code subscriptionRequired} replaced. */
   public ApiDef withSubscriptionRequired(boolean required) {
     return new ApiDef(name, path, hosts, protocols, backend, required,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, inventory);
+  }
+
+  /** Returns a copy with {@code inventory} replaced. */
+  public ApiDef withInventory(InventoryDef inventory) {
+    return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, inventory);
   }
 
   /** Returns a copy with {@code policies} replaced. */
   public ApiDef withPolicies(PoliciesDef policies) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, inventory);
   }
 }

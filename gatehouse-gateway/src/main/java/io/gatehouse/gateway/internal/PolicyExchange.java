@@ -369,10 +369,15 @@ final class PolicyExchange implements GatewayContext, Request {
           && req.method() != HttpMethod.HEAD && status != 204 && status != 304) {
         resp.setChunked(true);
       }
+      io.gatehouse.gateway.internal.events.BodyTap tap = ev.tap(); // body sampling, null when off
       if (backendBody.spilled() && backendBody.prefix().length() > 0) {
         resp.write(backendBody.prefix()); // read by bufferUpTo; the rest still streams
+        if (tap != null) {
+          tap.response(backendBody.prefix(), status, rh.get(HttpHeaders.CONTENT_TYPE), rh.get(HttpHeaders.CONTENT_ENCODING));
+        }
       }
-      backend.pipeTo(resp).onFailure(e -> {
+      (tap == null ? backend : tap.response(backend, status, rh.get(HttpHeaders.CONTENT_TYPE),
+          rh.get(HttpHeaders.CONTENT_ENCODING))).pipeTo(resp).onFailure(e -> {
         if (!resp.ended()) {
           resp.reset();
         }
@@ -398,6 +403,10 @@ final class PolicyExchange implements GatewayContext, Request {
         return;
       }
       rh.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length));
+      if (ev.tap() != null) {
+        ev.tap().response(Buffer.buffer(bytes), status, rh.get(HttpHeaders.CONTENT_TYPE),
+            rh.get(HttpHeaders.CONTENT_ENCODING));
+      }
       resp.end(Buffer.buffer(bytes));
     });
   }
