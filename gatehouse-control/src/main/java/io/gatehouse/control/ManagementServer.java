@@ -76,6 +76,7 @@ public final class ManagementServer {
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final AtomicReference<Map<String, Object>> document = new AtomicReference<>();
   private HttpServer server;
+  private PostureFacts postureFacts;
 
   private ManagementServer(Vertx vertx, ControlPlane plane, ManagementSecurity security, CidrList allowlist,
       ManagementAddons addons) {
@@ -203,6 +204,18 @@ public final class ManagementServer {
       }
       ctx.next();
     };
+  }
+
+  /**
+   * The advisor's facts from this server's stores (administrators, key ages, audit chain; the
+   * chain verification is cached for five minutes). Blocking: call on a worker thread.
+   */
+  public synchronized PostureFacts postureFacts() {
+    if (postureFacts == null) {
+      postureFacts = new PostureFacts(plane, security.identities(), security.audit(),
+          security.identities().clock(), java.time.Duration.ofMinutes(5));
+    }
+    return postureFacts;
   }
 
   /** The audit log this server writes. */

@@ -553,9 +553,11 @@ public final class PostureAdvisor {
       }
       if (!a.secondFactor()) {
         out.add(new Finding("admin.no-second-factor", Severity.HIGH, "admin " + a.name(),
-            "Administrator account without a second factor",
+            "Administrator account without a second factor or single sign-on",
             "A stolen or guessed password alone grants full control of the gateway.",
-            "Enrol a second factor (TOTP or WebAuthn) for the account.", API2));
+            "Sign administrators in through OIDC single sign-on with multi-factor authentication at the identity"
+                + " provider (--mgmt-oidc-issuer) and delete the local account; local accounts have no second factor.",
+            API2));
       }
     }
     if (facts.auditChain() != null && !facts.auditChain().intact()) {
