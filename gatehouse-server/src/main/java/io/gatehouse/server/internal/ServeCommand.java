@@ -234,6 +234,12 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("warning: the management API listens on " + managementHost
           + "; restrict who reaches it (--management-allow, firewall)");
     }
+    try {
+      new io.gatehouse.gateway.security.BodySampling.Settings(sampleRate, sampleMaxBytes);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: --sample-rate / --sample-max-bytes: " + e.getMessage());
+      return 2;
+    }
     GatewayConfig fileConfig = null;
     if (config != null) {
       try {
