@@ -74,7 +74,10 @@ public final class ManagementServer {
   private final ManagementAddons addons;
   private final Router router;
   private io.gatehouse.control.internal.CertificateApi certificateApi;
+  private final List<Endpoint> endpoints = new ArrayList<>();
+  private final AtomicReference<Map<String, Object>> document = new AtomicReference<>();
   private HttpServer server;
+  private PostureFacts postureFacts;
 
   private ManagementServer(Vertx vertx, ControlPlane plane, ManagementSecurity security, CidrList allowlist,
       ManagementAddons addons) {
@@ -157,11 +160,34 @@ public final class ManagementServer {
   }
 
   /**
-   * The router, for mounting further routes: they pass the same authentication chain but no
-   * permission check, so prefer adding an {@code Endpoint} with a declared permission.
+   * The router, for tests that inspect the registered routes. Add routes with
+   * {@link #mount(MountedRoute)}: a route added here directly has no permission check and is
+   * missing from the OpenAPI document (a test compares the two).
    */
   public Router router() {
     return router;
+  }
+
+  /**
+   * Adds {@code route} behind the authentication chain and its permission check, and lists it in
+   * the OpenAPI document at {@code GET /api/v1/openapi.json}. Call it while starting up, before
+   * traffic arrives.
+   *
+   * @throws IllegalArgumentException when the method and path are already routed
+   */
+  public synchronized void mount(MountedRoute route) {
+    requireNonNull(route, "route");
+    for (Endpoint e : endpoints) {
+      if (e.method().equals(route.method()) && e.path().equals(route.path())) {
+        throw new IllegalArgumentException("route " + route.method() + " " + route.path() + " is already mounted");
+      }
+    }
+    router.route(route.method(), route.path()).handler(requiring(route.permission())).handler(route.handler());
+    endpoints.add(new Endpoint(route.method(), route.path(), route.tag(), route.summary(), Endpoint.Body.NONE, 200,
+        route.queryParams(), c -> false, c -> {
+          throw new IllegalStateException("mounted routes are served by their own handler");
+        }, route.permission()));
+    document.set(OpenApiDocument.of(List.copyOf(endpoints)));
   }
 
   /**
@@ -179,6 +205,18 @@ public final class ManagementServer {
       }
       ctx.next();
     };
+  }
+
+  /**
+   * The advisor's facts from this server's stores (administrators, key ages, audit chain; the
+   * chain verification is cached for five minutes). Blocking: call on a worker thread.
+   */
+  public synchronized PostureFacts postureFacts() {
+    if (postureFacts == null) {
+      postureFacts = new PostureFacts(plane, security.identities(), security.audit(),
+          security.identities().clock(), java.time.Duration.ofMinutes(5));
+    }
+    return postureFacts;
   }
 
   /** The audit log this server writes. */
@@ -213,7 +251,7 @@ public final class ManagementServer {
     }
 
     ManagementApi api = new ManagementApi(plane);
-    List<Endpoint> endpoints = new ArrayList<>(api.endpoints());
+    endpoints.addAll(api.endpoints());
     endpoints.addAll(new IdentityApi(security).endpoints());
     certificateApi = new io.gatehouse.control.internal.CertificateApi(
         ((SqliteConfigStore) plane.store()).certificates(), plane);
@@ -227,10 +265,9 @@ public final class ManagementServer {
     if (addons.backends() != null) {
       endpoints.addAll(new io.gatehouse.control.internal.BackendStatusApi(addons.backends()).endpoints());
     }
-    AtomicReference<Map<String, Object>> document = new AtomicReference<>();
     endpoints.add(new Endpoint(HttpMethod.GET, OPENAPI_PATH, "meta", "This OpenAPI document", Endpoint.Body.NONE,
         200, List.of(), c -> false, c -> Reply.json(200, document.get()), "meta:read"));
-    document.set(OpenApiDocument.of(endpoints));
+    document.set(OpenApiDocument.of(List.copyOf(endpoints)));
 
     for (Endpoint e : endpoints) {
       r.route(e.method(), e.path()).handler(ctx -> dispatch(ctx, e));

@@ -370,6 +370,38 @@ class ManagementServerTest {
   }
 
   @Test
+  void listsApisFilteredByInventoryMetadata() throws Exception {
+    post("/api/v1/backends", "{\"name\":\"b1\",\"url\":\"http://127.0.0.1:9000\"}");
+    assertThat(post("/api/v1/apis", "{\"name\":\"pay\",\"path\":\"/pay\",\"backend\":\"b1\",\"inventory\":"
+        + "{\"owner\":\"team-pay\",\"contact\":\"pay@example.com\",\"lifecycle\":\"production\","
+        + "\"exposure\":\"external\",\"classification\":\"restricted\"}}").status()).isEqualTo(201);
+    assertThat(post("/api/v1/apis", "{\"name\":\"ops\",\"path\":\"/ops\",\"backend\":\"b1\",\"inventory\":"
+        + "{\"owner\":\"team-ops\",\"lifecycle\":\"production\",\"exposure\":\"internal\"}}").status())
+        .isEqualTo(201);
+    assertThat(post("/api/v1/apis", "{\"name\":\"bare\",\"path\":\"/bare\",\"backend\":\"b1\"}").status())
+        .isEqualTo(201);
+    assertThat(get("/api/v1/apis").json().findValuesAsText("name")).containsExactly("pay", "ops", "bare");
+    assertThat(get("/api/v1/apis?lifecycle=production").json().findValuesAsText("name")).containsExactly("pay", "ops");
+    Res external = get("/api/v1/apis?lifecycle=production&exposure=external");
+    assertThat(external.json().findValuesAsText("name")).containsExactly("pay");
+    assertThat(external.json().get(0).get("inventory").get("contact").asText()).isEqualTo("pay@example.com");
+    assertThat(get("/api/v1/apis?owner=team-ops").json().findValuesAsText("name")).containsExactly("ops");
+    assertThat(get("/api/v1/apis?classification=restricted").json().findValuesAsText("name")).containsExactly("pay");
+    assertThat(get("/api/v1/apis?owner=nobody").json()).isEmpty();
+    Res bad = get("/api/v1/apis?lifecycle=live");
+    assertProblem(bad, 400);
+    assertThat(bad.json().get("detail").asText())
+        .isEqualTo("query parameter 'lifecycle': expected one of [design, development, testing, production, deprecated,"
+            + " retired] but got 'live'");
+    Res invalid = post("/api/v1/apis", "{\"name\":\"x\",\"path\":\"/x\",\"backend\":\"b1\","
+        + "\"inventory\":{\"exposure\":\"public\"}}");
+    assertProblem(invalid, 400);
+    assertThat(invalid.body()).contains("inventory.exposure").contains("expected one of [internal, external]");
+    JsonNode params = get("/api/v1/openapi.json").json().at("/paths/~1api~1v1~1apis/get/parameters");
+    assertThat(params.findValuesAsText("name")).containsExactly("owner", "lifecycle", "exposure", "classification");
+  }
+
+  @Test
   void apiImportReturnsOpenApiAuditWarningsWithoutBlocking() throws Exception {
     post("/api/v1/backends", "{\"name\":\"b1\",\"url\":\"http://127.0.0.1:9000\"}");
     String doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /items:\n    get:\n"

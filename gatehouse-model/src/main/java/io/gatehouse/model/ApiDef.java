@@ -26,6 +26,8 @@ import java.util.List;
  * @param openapi an OpenAPI or Swagger document whose operations are imported, or {@code null}
  * @param policies the API scope's policies (never {@code null})
  * @param websocket WebSocket passthrough settings; {@code null} (the default) declines upgrades
+ * @param inventory owner, contact, lifecycle, exposure and data classification (never {@code null};
+ *     {@link InventoryDef#EMPTY} when not given)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"name", "path", "hosts", "protocols", "backend", "subscriptionRequired"})
@@ -42,7 +44,8 @@ public record ApiDef(
     List<OperationDef> operations,
     OpenApiSource openapi,
     @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies,
-    WebSocket websocket) {
+    WebSocket websocket,
+    @JsonInclude(value = Include.CUSTOM, valueFilter = InventoryDef.OmitEmpty.class) InventoryDef inventory) {
 
   public ApiDef {
     requireNonNull(name, "name");
@@ -55,6 +58,7 @@ public record ApiDef(
     allowKeyInQuery = allowKeyInQuery != null && allowKeyInQuery;
     operations = copy(operations);
     policies = PoliciesDef.orEmpty(policies);
+    inventory = InventoryDef.orEmpty(inventory);
   }
 
   /** An API without WebSocket passthrough (the form before WebSockets existed). */
@@ -62,7 +66,7 @@ public record ApiDef(
       Boolean subscriptionRequired, String subscriptionKeyHeader, String subscriptionKeyQuery,
       Boolean allowKeyInQuery, List<OperationDef> operations, OpenApiSource openapi, PoliciesDef policies) {
     this(name, path, hosts, protocols, backend, subscriptionRequired, subscriptionKeyHeader,
-        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, null);
+        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, null, null);
   }
 
   /** An API without policies (the form before policies existed). */
@@ -70,42 +74,48 @@ public record ApiDef(
       Boolean subscriptionRequired, String subscriptionKeyHeader, String subscriptionKeyQuery,
       Boolean allowKeyInQuery, List<OperationDef> operations, OpenApiSource openapi) {
     this(name, path, hosts, protocols, backend, subscriptionRequired, subscriptionKeyHeader,
-        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, null, null);
+        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, null, null, null);
   }
 
   /** A minimal API: every operation forwarded, subscription required. */
   public static ApiDef of(String name, String path, String backend) {
-    return new ApiDef(name, path, null, null, backend, null, null, null, null, null, null, null, null);
+    return new ApiDef(name, path, null, null, backend, null, null, null, null, null, null, null, null, null);
   }
 
   /** Returns a copy with {@code operations} replaced. */
   public ApiDef withOperations(List<OperationDef> operations) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
   }
 
   /** Returns a copy with {@code openapi} replaced. */
   public ApiDef withOpenapi(OpenApiSource openapi) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
   }
 
   /** Returns a copy with {@code subscriptionRequired} replaced. */
   public ApiDef withSubscriptionRequired(boolean required) {
     return new ApiDef(name, path, hosts, protocols, backend, required,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
   }
 
   /** Returns a copy with {@code policies} replaced. */
   public ApiDef withPolicies(PoliciesDef policies) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
+  }
+
+  /** Returns a copy with {@code inventory} replaced. */
+  public ApiDef withInventory(InventoryDef inventory) {
+    return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
   }
 
   /** Returns a copy with {@code websocket} replaced ({@code null} declines upgrades). */
   public ApiDef withWebsocket(WebSocket websocket) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
   }
 
   /**

@@ -27,6 +27,18 @@ public final class ConfigValidator {
 
   private ConfigValidator() {}
 
+  private static void inventory(List<ConfigProblem> out, String at, InventoryDef inv) {
+    oneOf(out, at + ".lifecycle", inv.lifecycle(), InventoryDef.LIFECYCLES);
+    oneOf(out, at + ".exposure", inv.exposure(), InventoryDef.EXPOSURES);
+    oneOf(out, at + ".classification", inv.classification(), InventoryDef.CLASSIFICATIONS);
+  }
+
+  private static void oneOf(List<ConfigProblem> out, String at, String value, List<String> allowed) {
+    if (value != null && !allowed.contains(value)) {
+      out.add(ConfigProblem.at(at, "expected one of " + allowed + " but got '" + value + "'"));
+    }
+  }
+
   /** Every problem in {@code config}; empty when it is valid. */
   public static List<ConfigProblem> validate(GatewayConfig config) {
     List<ConfigProblem> out = new ArrayList<>();
@@ -111,6 +123,7 @@ public final class ConfigValidator {
         }
         checkTemplate(out, opAt, op.path());
       }
+      inventory(out, at + ".inventory", api.inventory());
       if (api.openapi() != null && api.openapi().inline() == null) {
         out.add(ConfigProblem.at(at + ".openapi", "expected one of 'file', 'url' or 'inline'"));
       }

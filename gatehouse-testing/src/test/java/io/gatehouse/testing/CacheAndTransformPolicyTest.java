@@ -418,6 +418,28 @@ class CacheAndTransformPolicyTest {
   }
 
   @Test
+  void maskDataMasksDetectedSensitiveValuesByType() throws Exception {
+    api("""
+        outbound:
+          - mask-data: {types: [payment-card, email, us-ssn]}
+        """);
+    GH.upstream().respondWith(req -> req.response().putHeader("Content-Type", "application/json").end(
+        "{\"card\":\"4111 1111 1111 1111\",\"note\":\"write to ann@example.com or call\","
+            + "\"nested\":[{\"ssn\":\"123-45-6789\"}],\"order\":\"4111111111111112\",\"phone\":\"+14155550100\"}"));
+    HttpResponse<String> r = GH.get("/t/u");
+    JsonNode json = JSON.readTree(r.body());
+    assertThat(json.at("/card").asText()).endsWith("1111").doesNotContain("4111 1111");
+    assertThat(json.at("/note").asText()).isEqualTo("write to a***@example.com or call");
+    assertThat(json.at("/nested/0/ssn").asText()).isEqualTo("[US_SSN]");
+    assertThat(json.at("/order").asText()).as("not Luhn-valid: not a card").isEqualTo("4111111111111112");
+    assertThat(json.at("/phone").asText()).as("type not asked for").isEqualTo("+14155550100");
+    refused("""
+        outbound:
+          - mask-data: {types: [credit-card]}
+        """, "apis[0].policies.outbound[0].mask-data.types[0]", "expected a sensitive data type");
+  }
+
+  @Test
   void maskDataFailsClosedOnUnreadableJson() throws Exception {
     api("""
         outbound:

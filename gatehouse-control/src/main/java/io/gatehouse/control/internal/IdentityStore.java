@@ -149,6 +149,18 @@ public final class IdentityStore {
     return jdbi.withHandle(h -> h.createQuery("SELECT * FROM accounts ORDER BY name").map((rs, ctx) -> account(rs)).list());
   }
 
+  /**
+   * When each principal was last issued a token (a login's session or a personal access token it
+   * created), by owner: the best record of an account's last authenticated use the store keeps.
+   */
+  public Map<String, Instant> lastTokenIssued() {
+    Map<String, Instant> out = new LinkedHashMap<>();
+    jdbi.useHandle(h -> h.createQuery("SELECT owner, MAX(created_at) AS last FROM access_tokens GROUP BY owner")
+        .map((rs, ctx) -> Map.entry(rs.getString("owner"), Instant.ofEpochMilli(rs.getLong("last"))))
+        .forEach(e -> out.put(e.getKey(), e.getValue())));
+    return out;
+  }
+
   /** The account named {@code name}. */
   public Optional<Account> account(String name) {
     return jdbi.withHandle(h -> h.createQuery("SELECT * FROM accounts WHERE name = :name").bind("name", name)

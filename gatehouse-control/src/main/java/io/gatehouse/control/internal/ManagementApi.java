@@ -109,8 +109,14 @@ public final class ManagementApi {
     String tag = kind.segment();
     String read = kind.segment() + ":read";
     String write = kind.segment() + ":write";
-    add(GET, base, tag, "List " + kind.segment(), Endpoint.Body.NONE, 200, List.of(), NEVER,
-        c -> revisioned(Reply.json(200, kind.items().apply(plane.config()).stream().map(ManagementApi::view).toList())),
+    boolean apis = kind.type() == ApiDef.class; // APIs filter on inventory metadata (ApiInventoryFilter)
+    add(GET, base, tag, "List " + kind.segment() + (apis ? ", filtered by inventory metadata" : ""), Endpoint.Body.NONE,
+        200, apis ? ApiInventoryFilter.PARAMETERS : List.of(), NEVER,
+        c -> {
+          Predicate<ApiDef> keep = apis ? ApiInventoryFilter.of(c) : a -> true;
+          return revisioned(Reply.json(200, kind.items().apply(plane.config()).stream()
+              .filter(i -> !apis || keep.test((ApiDef) i)).map(ManagementApi::view).toList()));
+        },
         read);
     add(POST, base, tag, "Create a " + kind.singular() + " (409 when the name exists)", Endpoint.Body.JSON, 201,
         List.of(), ALWAYS, c -> create(kind, c), write);

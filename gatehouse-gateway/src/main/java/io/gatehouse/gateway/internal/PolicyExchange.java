@@ -415,10 +415,15 @@ final class PolicyExchange implements GatewayContext, Request {
           && req.method() != HttpMethod.HEAD && status != 204 && status != 304) {
         resp.setChunked(true);
       }
+      io.gatehouse.gateway.internal.events.BodyTap tap = ev.tap(); // body sampling, null when off
       if (backendBody.spilled() && backendBody.prefix().length() > 0) {
         resp.write(backendBody.prefix()); // read by bufferUpTo; the rest still streams
+        if (tap != null) {
+          tap.response(backendBody.prefix(), status, rh.get(HttpHeaders.CONTENT_TYPE), rh.get(HttpHeaders.CONTENT_ENCODING));
+        }
       }
-      ProxyHandler.relayBody(backend, resp, resp::reset);
+      ProxyHandler.relayBody(backend, tap == null ? backend : tap.response(backend, status,
+          rh.get(HttpHeaders.CONTENT_TYPE), rh.get(HttpHeaders.CONTENT_ENCODING)), resp, resp::reset);
       return;
     }
     discardBackend(r);
@@ -440,6 +445,10 @@ final class PolicyExchange implements GatewayContext, Request {
         return;
       }
       rh.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length));
+      if (ev.tap() != null) {
+        ev.tap().response(Buffer.buffer(bytes), status, rh.get(HttpHeaders.CONTENT_TYPE),
+            rh.get(HttpHeaders.CONTENT_ENCODING));
+      }
       resp.end(Buffer.buffer(bytes));
     });
   }

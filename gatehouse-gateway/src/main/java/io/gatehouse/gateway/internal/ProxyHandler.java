@@ -109,6 +109,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           "this API is served over " + (tls ? "HTTP" : "HTTPS") + " only", ev);
       return;
     }
+    // 2b. Lifecycle (inventory metadata): a retired API is gone, a deprecated one says so.
+    io.gatehouse.model.InventoryDef inventory = api.def().inventory();
+    if (inventory.retired()) {
+      reject(req, 410, "api-retired", "Gone", "this API has been retired", ev);
+      return;
+    }
+    if (inventory.deprecated()) {
+      resp.putHeader("Deprecation", "true");
+    }
     String rest = path.length() == api.prefix().length() ? "/" : path.substring(api.prefix().length());
 
     // 3. Operation: method and path template.
@@ -175,6 +184,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (grant != null && blocked(req, grant.subscription(), ev)) {
       return;
     }
+
+    // 4c. Body sampling for sensitive-data analysis (BodySampling): one volatile read when off.
+    io.gatehouse.gateway.internal.events.BodyTap.begin(ev, api.name(), operation, req.method().name(), rest, query);
 
     // 5. Policies: the compiled pipeline of this API, operation and product runs around the
     //    forward (inbound, backend, outbound, on-error); nothing is allocated when there is none.
@@ -262,6 +274,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     byte[] fixedBody = x == null ? null : x.fixedBody();
+    if (fixedBody != null && ev.tap() != null) {
+      ev.tap().request(fixedBody, out.get(HttpHeaders.CONTENT_TYPE), out.get(HttpHeaders.CONTENT_ENCODING));
+    }
     if (fixedBody != null) {
       out.remove(HttpHeaders.TRANSFER_ENCODING);
       out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(fixedBody.length));
@@ -377,7 +392,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       });
       byte[] fixedBody = x == null ? null : x.fixedBody();
       var sent = fixedBody != null ? breq.send(Buffer.buffer(fixedBody))
-          : hasBody ? breq.send(LimitedStream.of(req, maxBody)) : breq.send();
+          : hasBody ? breq.send(ev.tap() == null ? LimitedStream.of(req, maxBody) : ev.tap().request(
+              LimitedStream.of(req, maxBody), headers.get(HttpHeaders.CONTENT_TYPE), headers.get(HttpHeaders.CONTENT_ENCODING)))
+          : breq.send();
       sent.onComplete(rr -> {
         if (rr.failed()) {
           breq.reset();
@@ -489,19 +506,23 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         && req.method() != HttpMethod.HEAD && bres.statusCode() != 204 && bres.statusCode() != 304) {
       resp.setChunked(true);
     }
-    relayBody(bres, resp, () -> {
+    io.vertx.core.streams.ReadStream<Buffer> body = ev.tap() == null ? bres
+        : ev.tap().response(bres, bres.statusCode(), bh.get(HttpHeaders.CONTENT_TYPE), bh.get(HttpHeaders.CONTENT_ENCODING));
+    relayBody(bres, body, resp, () -> {
       ev.backendAborted();
       resp.reset();
     });
   }
 
   /**
-   * Streams {@code bres}' body to {@code resp} with back-pressure, then copies the backend's
+   * Streams {@code body} (the body of {@code bres}, possibly tapped) to {@code resp} with
+   * back-pressure, then copies the backend's
    * trailers (gRPC's {@code grpc-status}, for example) and ends {@code resp}; runs {@code onAbort}
    * when the backend response broke off before its end.
    */
-  static void relayBody(HttpClientResponse bres, HttpServerResponse resp, Runnable onAbort) {
-    bres.pipe().endOnComplete(false).to(resp).onComplete(ar -> {
+  static void relayBody(HttpClientResponse bres, io.vertx.core.streams.ReadStream<Buffer> body,
+      HttpServerResponse resp, Runnable onAbort) {
+    body.pipe().endOnComplete(false).to(resp).onComplete(ar -> {
       if (resp.ended() || resp.closed()) {
         return;
       }

@@ -84,6 +84,7 @@ public final class PostureAdvisor {
       cors(config, api, out);
       bodyValidation(config, api, out);
       jwt(config, api, out);
+      inventory(api, out);
     }
     for (SubscriptionDef s : config.subscriptions()) {
       if ("all".equals(s.scope()) && "active".equals(s.state())) {
@@ -432,9 +433,55 @@ public final class PostureAdvisor {
     }
   }
 
+  private static void inventory(ApiDef api, List<Finding> out) {
+    io.gatehouse.model.InventoryDef inv = api.inventory();
+    if ("external".equals(inv.exposure()) && inv.owner() == null && !inv.retired()) {
+      out.add(new Finding("api.external-without-owner", Severity.MEDIUM, "api " + api.name(),
+          "External API without an owner",
+          "Nobody is named to answer for an API reachable from outside: vulnerabilities, incidents and deprecation"
+              + " have no one to go to.",
+          "Set inventory.owner (and inventory.contact) on the API.", API9));
+    }
+  }
+
+  /** Severity of an endpoint returning {@code t}: credentials and financial or national ids HIGH, contact data MEDIUM, addresses LOW. */
+  static Severity severityOf(io.gatehouse.insight.sensitive.SensitiveType t) {
+    if (t.credential()) {
+      return Severity.HIGH;
+    }
+    switch (t) {
+      case PAYMENT_CARD: case IBAN: case US_SSN:
+        return Severity.HIGH;
+      case EMAIL: case PHONE:
+        return Severity.MEDIUM;
+      default:
+        return Severity.LOW;
+    }
+  }
+
+  private static void sensitiveResponses(RuntimeFacts facts, List<Finding> out) {
+    for (RuntimeFacts.SensitiveEndpoint e : facts.sensitiveEndpoints()) {
+      if (e.inResponses().isEmpty()) {
+        continue;
+      }
+      List<io.gatehouse.insight.sensitive.SensitiveType> types = e.inResponses().stream().sorted().toList();
+      Severity severity = types.stream().map(PostureAdvisor::severityOf).min(Comparator.naturalOrder()).orElseThrow();
+      String what = String.join(", ", types.stream().map(io.gatehouse.insight.sensitive.SensitiveType::plural).toList());
+      String endpoint = e.method() + " " + e.template();
+      out.add(new Finding("endpoint.sensitive-data-in-response", severity, "api " + e.api() + " " + endpoint,
+          endpoint + " returns " + what,
+          "Sampled responses of this endpoint carried " + what + " ("
+              + String.join(", ", types.stream().map(io.gatehouse.insight.sensitive.SensitiveType::id).toList())
+              + "). Every caller who can reach it receives them, and they end up in client logs and caches.",
+          "Return only the fields the client needs (or a masked form), or mask them at the gateway with an outbound"
+              + " mask-data policy, and make sure the endpoint checks that the caller may see this object.", API3));
+    }
+  }
+
   // ---------------------------------------------------------------- runtime rules
 
   private void runtime(GatewayConfig config, RuntimeFacts facts, Instant now, List<Finding> out, List<String> notes) {
+    sensitiveResponses(facts, out);
     for (RuntimeFacts.Listener l : facts.listeners()) {
       if (!l.role().equals("management") || isLoopback(l.host())) {
         continue;
@@ -507,9 +554,11 @@ public final class PostureAdvisor {
       }
       if (!a.secondFactor()) {
         out.add(new Finding("admin.no-second-factor", Severity.HIGH, "admin " + a.name(),
-            "Administrator account without a second factor",
+            "Administrator account without a second factor or single sign-on",
             "A stolen or guessed password alone grants full control of the gateway.",
-            "Enrol a second factor (TOTP or WebAuthn) for the account.", API2));
+            "Sign administrators in through OIDC single sign-on with multi-factor authentication at the identity"
+                + " provider (--mgmt-oidc-issuer) and delete the local account; local accounts have no second factor.",
+            API2));
       }
     }
     if (facts.auditChain() != null && !facts.auditChain().intact()) {

@@ -2,9 +2,11 @@ package io.gatehouse.insight.advisor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatehouse.insight.sensitive.SensitiveType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the running system knows beyond the configuration, handed to {@link PostureAdvisor}: rules
@@ -23,6 +25,7 @@ import java.util.Map;
  * @param namedValueSources named values as written in the configuration source before
  *     {@code ${env:...}} substitution, by name; when a name is present its text decides whether the
  *     value is a reference
+ * @param sensitiveEndpoints endpoints whose sampled traffic carried sensitive data
  */
 public record RuntimeFacts(
     List<Listener> listeners,
@@ -32,10 +35,19 @@ public record RuntimeFacts(
     AuditChain auditChain,
     List<Certificate> certificates,
     Map<String, Instant> subscriptionKeysCreated,
-    Map<String, String> namedValueSources) {
+    Map<String, String> namedValueSources,
+    List<SensitiveEndpoint> sensitiveEndpoints) {
 
   /** No runtime facts: only configuration rules run. */
-  public static final RuntimeFacts NONE = new RuntimeFacts(null, null, null, null, null, null, null, null);
+  public static final RuntimeFacts NONE = new RuntimeFacts(null, null, null, null, null, null, null, null, null);
+
+  /** Facts without sensitive-data observations. */
+  public RuntimeFacts(List<Listener> listeners, Map<String, Instant> endpointLastSeen, Instant observedSince,
+      List<AdminAccount> admins, AuditChain auditChain, List<Certificate> certificates,
+      Map<String, Instant> subscriptionKeysCreated, Map<String, String> namedValueSources) {
+    this(listeners, endpointLastSeen, observedSince, admins, auditChain, certificates, subscriptionKeysCreated,
+        namedValueSources, null);
+  }
 
   public RuntimeFacts {
     listeners = listeners == null ? List.of() : List.copyOf(listeners);
@@ -44,12 +56,44 @@ public record RuntimeFacts(
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
     subscriptionKeysCreated = subscriptionKeysCreated == null ? Map.of() : Map.copyOf(subscriptionKeysCreated);
     namedValueSources = namedValueSources == null ? Map.of() : Map.copyOf(namedValueSources);
+    sensitiveEndpoints = sensitiveEndpoints == null ? List.of() : List.copyOf(sensitiveEndpoints);
   }
 
   /** Returns a copy with {@code namedValueSources} replaced. */
   public RuntimeFacts withNamedValueSources(Map<String, String> sources) {
     return new RuntimeFacts(listeners, endpointLastSeen, observedSince, admins, auditChain, certificates,
-        subscriptionKeysCreated, sources);
+        subscriptionKeysCreated, sources, sensitiveEndpoints);
+  }
+
+  /**
+   * The hook through which the server learns the certificates in use and their expiry: today the
+   * gateway's TLS certificate files given to {@code serve}, later the certificate store. Called
+   * each time the advice is computed; it may read files but must not call the network.
+   */
+  @FunctionalInterface
+  public interface CertificateSource {
+    /** The certificates in use now; empty when none. */
+    List<Certificate> certificates();
+  }
+
+  /**
+   * One endpoint whose sampled traffic carried sensitive data.
+   *
+   * @param api API name
+   * @param method HTTP method
+   * @param template path template below the API's prefix
+   * @param inRequests types seen in requests
+   * @param inResponses types seen in responses
+   */
+  public record SensitiveEndpoint(String api, String method, String template, Set<SensitiveType> inRequests,
+      Set<SensitiveType> inResponses) {
+    public SensitiveEndpoint {
+      requireNonNull(api, "api");
+      requireNonNull(method, "method");
+      requireNonNull(template, "template");
+      inRequests = inRequests == null ? Set.of() : Set.copyOf(inRequests);
+      inResponses = inResponses == null ? Set.of() : Set.copyOf(inResponses);
+    }
   }
 
   /**

@@ -47,7 +47,8 @@ public final class EndpointInventory {
     long anonymous;
     final Set<String> params = new LinkedHashSet<>();
     final Set<String> fields = new LinkedHashSet<>();
-    final EnumSet<SensitiveType> sensitive = EnumSet.noneOf(SensitiveType.class);
+    final EnumSet<SensitiveType> requestSensitive = EnumSet.noneOf(SensitiveType.class);
+    final EnumSet<SensitiveType> responseSensitive = EnumSet.noneOf(SensitiveType.class);
     long droppedNames;
 
     Entry(String method, String template) {
@@ -72,24 +73,9 @@ public final class EndpointInventory {
   /** Records one observation. */
   public synchronized void record(Observation o) {
     requireNonNull(o, "o");
-    String method = o.method().toUpperCase(Locale.ROOT);
-    String template = PathNormalizer.template(o.path());
-    Map<String, Entry> endpoints = apis.computeIfAbsent(o.api(), k -> new LinkedHashMap<>());
-    String key = method + " " + template;
-    Entry e = endpoints.get(key);
+    Entry e = entry(o.api(), o.method(), o.effectiveTemplate(), o.time());
     if (e == null) {
-      if (endpoints.size() >= maxEndpointsPerApi) {
-        droppedEndpoints++;
-        return;
-      }
-      e = new Entry(method, template);
-      endpoints.put(key, e);
-    }
-    if (e.firstSeen == null || o.time().isBefore(e.firstSeen)) {
-      e.firstSeen = o.time();
-    }
-    if (e.lastSeen == null || o.time().isAfter(e.lastSeen)) {
-      e.lastSeen = o.time();
+      return;
     }
     e.calls++;
     e.statuses.merge(o.status(), 1L, Long::sum);
@@ -104,7 +90,52 @@ public final class EndpointInventory {
     for (String f : o.jsonFields()) {
       addName(e, e.fields, f);
     }
-    e.sensitive.addAll(o.sensitiveTypes());
+    e.requestSensitive.addAll(o.requestSensitive());
+    e.responseSensitive.addAll(o.responseSensitive());
+  }
+
+  /**
+   * Records the sensitive data types found in a sampled exchange of an endpoint without counting a
+   * call (the exchange's {@link Observation} counts it); {@code template} as in
+   * {@link Observation#effectiveTemplate()}.
+   */
+  public synchronized void recordSensitive(String api, String method, String template, Set<SensitiveType> request,
+      Set<SensitiveType> response, Instant time) {
+    requireNonNull(api, "api");
+    requireNonNull(method, "method");
+    requireNonNull(template, "template");
+    requireNonNull(time, "time");
+    if (request.isEmpty() && response.isEmpty()) {
+      return;
+    }
+    Entry e = entry(api, method, template, time);
+    if (e != null) {
+      e.requestSensitive.addAll(request);
+      e.responseSensitive.addAll(response);
+    }
+  }
+
+  /** The entry of an endpoint, created when there is room (else counted as dropped and null). */
+  private Entry entry(String api, String rawMethod, String template, Instant time) {
+    String method = rawMethod.toUpperCase(Locale.ROOT);
+    Map<String, Entry> endpoints = apis.computeIfAbsent(api, k -> new LinkedHashMap<>());
+    String key = method + " " + template;
+    Entry e = endpoints.get(key);
+    if (e == null) {
+      if (endpoints.size() >= maxEndpointsPerApi) {
+        droppedEndpoints++;
+        return null;
+      }
+      e = new Entry(method, template);
+      endpoints.put(key, e);
+    }
+    if (e.firstSeen == null || time.isBefore(e.firstSeen)) {
+      e.firstSeen = time;
+    }
+    if (e.lastSeen == null || time.isAfter(e.lastSeen)) {
+      e.lastSeen = time;
+    }
+    return e;
   }
 
   private void addName(Entry e, Set<String> names, String name) {
@@ -130,11 +161,14 @@ public final class EndpointInventory {
     for (Entry e : apis.getOrDefault(api, Map.of()).values()) {
       out.add(new ObservedEndpoint(api, e.method, e.template, e.firstSeen, e.lastSeen, e.calls,
           Map.copyOf(e.statuses), e.authenticated, e.anonymous, Set.copyOf(e.params),
-          Set.copyOf(e.fields), e.sensitive.isEmpty() ? Set.of() : EnumSet.copyOf(e.sensitive),
-          e.droppedNames));
+          Set.copyOf(e.fields), sorted(e.requestSensitive), sorted(e.responseSensitive), e.droppedNames));
     }
     out.sort(Comparator.comparing(ObservedEndpoint::template).thenComparing(ObservedEndpoint::method));
     return out;
+  }
+
+  private static Set<SensitiveType> sorted(EnumSet<SensitiveType> types) {
+    return types.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(types));
   }
 
   /**
@@ -281,8 +315,10 @@ public final class EndpointInventory {
       x.put("calls", e.calls());
       x.put("authenticatedCalls", e.authenticatedCalls());
       x.put("anonymousCalls", e.anonymousCalls());
-      ArrayNode types = x.putArray("sensitiveTypes");
-      e.sensitiveTypes().stream().sorted().forEach(t -> types.add(t.name()));
+      ArrayNode inRequests = x.putArray("sensitiveInRequests");
+      e.sensitiveInRequests().stream().sorted().forEach(t -> inRequests.add(t.id()));
+      ArrayNode inResponses = x.putArray("sensitiveInResponses");
+      e.sensitiveInResponses().stream().sorted().forEach(t -> inResponses.add(t.id()));
     }
     if (anyAuth) {
       root.putObject("components").putObject("securitySchemes").putObject("observed")

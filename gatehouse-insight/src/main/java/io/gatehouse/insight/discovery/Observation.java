@@ -16,8 +16,11 @@ import java.util.Set;
  * @param authenticated whether the caller was authenticated (key, token or certificate)
  * @param queryParameters names of the query parameters sent
  * @param jsonFields names (dotted paths) of the JSON fields seen in the request or response
- * @param sensitiveTypes sensitive data types seen in the exchange
+ * @param requestSensitive sensitive data types seen in the request (query, body)
+ * @param responseSensitive sensitive data types seen in the response body
  * @param time when the request was served
+ * @param template the endpoint's path template when known (the matched operation's, such as
+ *     {@code /users/{id}}), or {@code null} to derive it from {@code path} with {@link PathNormalizer}
  */
 public record Observation(
     String api,
@@ -27,8 +30,10 @@ public record Observation(
     boolean authenticated,
     Set<String> queryParameters,
     Set<String> jsonFields,
-    Set<SensitiveType> sensitiveTypes,
-    Instant time) {
+    Set<SensitiveType> requestSensitive,
+    Set<SensitiveType> responseSensitive,
+    Instant time,
+    String template) {
   public Observation {
     requireNonNull(api, "api");
     requireNonNull(method, "method");
@@ -36,6 +41,12 @@ public record Observation(
     requireNonNull(time, "time");
     queryParameters = queryParameters == null ? Set.of() : queryParameters;
     jsonFields = jsonFields == null ? Set.of() : jsonFields;
-    sensitiveTypes = sensitiveTypes == null ? Set.of() : sensitiveTypes;
+    requestSensitive = requestSensitive == null ? Set.of() : requestSensitive;
+    responseSensitive = responseSensitive == null ? Set.of() : responseSensitive;
+  }
+
+  /** The template this observation is recorded under. */
+  public String effectiveTemplate() {
+    return template != null ? template : PathNormalizer.template(path);
   }
 }

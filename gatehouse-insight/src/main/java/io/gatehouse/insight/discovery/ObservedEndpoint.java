@@ -19,7 +19,8 @@ import io.gatehouse.insight.sensitive.SensitiveType;
  * @param anonymousCalls calls made without authentication
  * @param queryParameters query parameter names seen (capped)
  * @param jsonFields JSON field names seen (capped)
- * @param sensitiveTypes sensitive data types seen
+ * @param sensitiveInRequests sensitive data types seen in requests (query, body samples)
+ * @param sensitiveInResponses sensitive data types seen in response body samples
  * @param droppedNames names not recorded because the per-endpoint cap was reached
  */
 public record ObservedEndpoint(
@@ -34,5 +35,6 @@ public record ObservedEndpoint(
     long anonymousCalls,
     Set<String> queryParameters,
     Set<String> jsonFields,
-    Set<SensitiveType> sensitiveTypes,
+    Set<SensitiveType> sensitiveInRequests,
+    Set<SensitiveType> sensitiveInResponses,
     long droppedNames) {}

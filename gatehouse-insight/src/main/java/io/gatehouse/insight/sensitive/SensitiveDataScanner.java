@@ -99,33 +99,44 @@ public final class SensitiveDataScanner {
 
   /** Scans the first {@code maxChars} characters of {@code text} for the given types. */
   public static ScanResult scan(CharSequence text, int maxChars, Set<SensitiveType> types) {
+    return scan(text, maxChars, types, false);
+  }
+
+  /** Like {@link #scan(CharSequence, int, Set)}; {@code wholeText} skips the candidate regions (for tests). */
+  static ScanResult scan(CharSequence text, int maxChars, Set<SensitiveType> types, boolean wholeText) {
     requireNonNull(text, "text");
     requireNonNull(types, "types");
     if (maxChars < 0) {
       throw new IllegalArgumentException("maxChars must be >= 0 but was " + maxChars);
     }
-    CharSequence s = text.length() > maxChars ? text.subSequence(0, maxChars) : text;
+    String s = (text.length() > maxChars ? text.subSequence(0, maxChars) : text).toString();
     List<SensitiveMatch> found = new ArrayList<>();
     boolean[] taken = null;
     for (Detector d : DETECTORS) {
       if (!types.contains(d.type()) || !mayContain(d.type(), s)) {
         continue;
       }
-      Matcher m = d.pattern().matcher(s);
-      while (m.find()) {
-        if (taken != null && overlaps(taken, m.start(), m.end())) {
-          continue;
+      // The regular expressions run only over candidate regions (transparent bounds: look-arounds
+      // see the real neighbours), which finds exactly the matches a scan of the whole text finds.
+      int[] regions = wholeText ? new int[] {0, s.length()} : candidates(d.type(), s);
+      Matcher m = d.pattern().matcher(s).useTransparentBounds(true);
+      for (int r = 0; r < regions.length; r += 2) {
+        m.region(regions[r], regions[r + 1]);
+        while (m.find()) {
+          if (taken != null && overlaps(taken, m.start(), m.end())) {
+            continue;
+          }
+          if (!d.valid().test(m.group())) {
+            continue;
+          }
+          if (taken == null) {
+            taken = new boolean[s.length()];
+          }
+          for (int i = m.start(); i < m.end(); i++) {
+            taken[i] = true;
+          }
+          found.add(new SensitiveMatch(d.type(), m.start(), m.end()));
         }
-        if (!d.valid().test(m.group())) {
-          continue;
-        }
-        if (taken == null) {
-          taken = new boolean[s.length()];
-        }
-        for (int i = m.start(); i < m.end(); i++) {
-          taken[i] = true;
-        }
-        found.add(new SensitiveMatch(d.type(), m.start(), m.end()));
       }
     }
     found.sort(Comparator.comparingInt(SensitiveMatch::start));
@@ -210,6 +221,152 @@ public final class SensitiveDataScanner {
       default:
         return true;
     }
+  }
+
+  private static final int[] NONE = new int[0];
+  private static final boolean[] CARD_CHARS = charClass("0123456789 -");
+  private static final boolean[] PHONE_CHARS = charClass("0123456789 +()./-");
+  private static final boolean[] IPV6_CHARS = charClass("0123456789abcdefABCDEF:.");
+  private static final boolean[] IPV4_CHARS = charClass("0123456789.");
+  private static final boolean[] EMAIL_CHARS = charClass(
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-@");
+  private static final boolean[] DIGITS = charClass("0123456789");
+  private static final boolean[] COLON = charClass(":");
+  private static final boolean[] DOT = charClass(".");
+  private static final boolean[] AT = charClass("@");
+
+  /** Whether the run {@code [start, end)} of {@code s} may hold a valid value. */
+  @FunctionalInterface
+  private interface RunTest {
+    boolean test(String s, int start, int end);
+  }
+
+  private static int count(String s, int start, int end, boolean[] table) {
+    int n = 0;
+    for (int i = start; i < end; i++) {
+      if (in(table, s.charAt(i))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static boolean[] charClass(String chars) {
+    boolean[] table = new boolean[128];
+    for (int i = 0; i < chars.length(); i++) {
+      table[chars.charAt(i)] = true;
+    }
+    return table;
+  }
+
+  private static boolean in(boolean[] table, char c) {
+    return c < 128 && table[c];
+  }
+  private static final String[] AWS_PREFIXES =
+      {"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA", "ABIA", "ACCA"};
+
+  /**
+   * The regions ({@code start, end} pairs) of {@code s} that can hold a match of {@code type}: from
+   * the first occurrence of a literal every match starts with, or the maximal runs of the
+   * characters a match is made of that hold enough digits (or colons) for a valid value.
+   */
+  static int[] candidates(SensitiveType type, String s) {
+    switch (type) {
+      case PRIVATE_KEY:
+        return from(s, s.indexOf("-----BEGIN "));
+      case JWT:
+        return from(s, s.indexOf("eyJ"));
+      case AWS_ACCESS_KEY:
+        return from(s, firstOf(s, AWS_PREFIXES));
+      case GCP_API_KEY:
+        return from(s, s.indexOf("AIza"));
+      case AZURE_STORAGE_KEY:
+        return from(s, firstOf(s, "AccountKey=", "sig="));
+      case GITHUB_TOKEN:
+        return from(s, firstOf(s, "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"));
+      case SLACK_TOKEN:
+        return from(s, firstOf(s, "xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "https://hooks.slack.com/"));
+      case STRIPE_KEY: {
+        int i = s.indexOf("_live_");
+        return from(s, i < 0 ? -1 : Math.max(0, i - 2));
+      }
+      case IBAN:
+        for (int i = 0; i + 3 < s.length(); i++) {
+          if (upper(s.charAt(i)) && upper(s.charAt(i + 1)) && digit(s.charAt(i + 2)) && digit(s.charAt(i + 3))) {
+            return new int[] {i, s.length()};
+          }
+        }
+        return NONE;
+      case PAYMENT_CARD:
+        return runs(s, CARD_CHARS, (t, a, b) -> count(t, a, b, DIGITS) >= 13);
+      case US_SSN:
+        return runs(s, CARD_CHARS, (t, a, b) -> count(t, a, b, DIGITS) >= 9);
+      case PHONE:
+        return runs(s, PHONE_CHARS, (t, a, b) -> count(t, a, b, DIGITS) >= 8);
+      case IPV6: // a valid address has '::', or 8 groups (7 colons), or 6 groups and an IPv4 tail
+        return runs(s, IPV6_CHARS, (t, a, b) -> {
+          for (int i = a; i + 1 < b; i++) {
+            if (t.charAt(i) == ':' && t.charAt(i + 1) == ':') {
+              return true;
+            }
+          }
+          return count(t, a, b, COLON) >= 6;
+        });
+      case IPV4:
+        return runs(s, IPV4_CHARS, (t, a, b) -> count(t, a, b, DOT) >= 3);
+      case EMAIL:
+        return runs(s, EMAIL_CHARS, (t, a, b) -> count(t, a, b, AT) >= 1);
+      default:
+        return new int[] {0, s.length()};
+    }
+  }
+
+  private static int[] from(String s, int start) {
+    return start < 0 ? NONE : new int[] {start, s.length()};
+  }
+
+  private static int firstOf(String s, String... literals) {
+    int first = -1;
+    for (String l : literals) {
+      int i = s.indexOf(l);
+      if (i >= 0 && (first < 0 || i < first)) {
+        first = i;
+      }
+    }
+    return first;
+  }
+
+  /** Maximal runs of characters from {@code chars} that pass {@code test}. */
+  private static int[] runs(String s, boolean[] chars, RunTest test) {
+    int[] out = NONE;
+    int n = 0;
+    int i = 0;
+    while (i < s.length()) {
+      if (!in(chars, s.charAt(i))) {
+        i++;
+        continue;
+      }
+      int start = i;
+      while (i < s.length() && in(chars, s.charAt(i))) {
+        i++;
+      }
+      if (test.test(s, start, i)) {
+        if (n + 2 > out.length) {
+          out = java.util.Arrays.copyOf(out, Math.max(8, out.length * 2));
+        }
+        out[n++] = start;
+        out[n++] = i;
+      }
+    }
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+  }
+
+  private static boolean upper(char c) {
+    return c >= 'A' && c <= 'Z';
+  }
+
+  private static boolean digit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   private static int indexOf(CharSequence s, char c) {

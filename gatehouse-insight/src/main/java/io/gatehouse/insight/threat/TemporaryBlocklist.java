@@ -46,6 +46,17 @@ public final class TemporaryBlocklist implements Consumer<ThreatAlert> {
     }
   }
 
+  /** The identities blocked at {@code now} and until when, oldest block first. */
+  public synchronized Map<String, Instant> blocked(Instant now) {
+    Map<String, Instant> out = new LinkedHashMap<>();
+    until.forEach((identity, u) -> {
+      if (now.isBefore(u)) {
+        out.put(identity, u);
+      }
+    });
+    return out;
+  }
+
   /** Whether {@code identity} is blocked at {@code now}. */
   public synchronized boolean isBlocked(String identity, Instant now) {
     Instant u = until.get(identity);

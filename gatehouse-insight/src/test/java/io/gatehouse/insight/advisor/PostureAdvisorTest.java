@@ -292,6 +292,37 @@ class PostureAdvisorTest {
   }
 
   @Test
+  void endpointsReturningSensitiveDataAreReportedWithSeverityByType() {
+    RuntimeFacts facts = new RuntimeFacts(null, null, null, null, null, null, null, null, List.of(
+        new RuntimeFacts.SensitiveEndpoint("orders", "GET", "/items/{id}", null,
+            java.util.Set.of(io.gatehouse.insight.sensitive.SensitiveType.PAYMENT_CARD,
+                io.gatehouse.insight.sensitive.SensitiveType.EMAIL)),
+        new RuntimeFacts.SensitiveEndpoint("orders", "GET", "/contacts", null,
+            java.util.Set.of(io.gatehouse.insight.sensitive.SensitiveType.PHONE)),
+        new RuntimeFacts.SensitiveEndpoint("orders", "POST", "/items", java.util.Set.of(
+            io.gatehouse.insight.sensitive.SensitiveType.EMAIL), null)));
+    List<Finding> fs = findings(SECURE, facts);
+    assertThat(fs).extracting(Finding::rule).containsOnly("endpoint.sensitive-data-in-response");
+    assertThat(fs).extracting(Finding::title, Finding::severity).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("GET /items/{id} returns e-mail addresses, payment card numbers", Severity.HIGH),
+        org.assertj.core.groups.Tuple.tuple("GET /contacts returns phone numbers", Severity.MEDIUM));
+    assertThat(fs.get(0).owasp()).startsWith("API3:2023");
+    assertThat(fs.get(0).resource()).isEqualTo("api orders GET /items/{id}");
+    assertThat(fs.get(0).explanation()).contains("payment-card");
+  }
+
+  @Test
+  void externalApisWithoutOwnerAreReported() {
+    String external = SECURE.replace("    protocols: [https]\n", "    protocols: [https]\n    inventory: {exposure: external}\n");
+    assertThat(external).isNotEqualTo(SECURE);
+    assertThat(findings(external, RuntimeFacts.NONE)).extracting(Finding::rule).containsExactly("api.external-without-owner");
+    String owned = external.replace("{exposure: external}", "{exposure: external, owner: team-orders}");
+    assertThat(findings(owned, RuntimeFacts.NONE)).isEmpty();
+    String internal = external.replace("{exposure: external}", "{exposure: internal}");
+    assertThat(findings(internal, RuntimeFacts.NONE)).isEmpty();
+  }
+
+  @Test
   void scoreFallsWithSeverityAndCapsRepeatsOfOneRule() {
     assertThat(PostureAdvisor.score(List.of())).isEqualTo(100);
     Finding high = new Finding("r", Severity.HIGH, "x", "t", "e", "m", "o");

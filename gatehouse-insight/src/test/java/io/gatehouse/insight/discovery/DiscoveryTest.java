@@ -31,7 +31,7 @@ class DiscoveryTest {
 
   private static Observation obs(String method, String path, int status, boolean auth, Set<String> params, Instant t) {
     return new Observation("shop", method, path, status, auth, params, Set.of("name"),
-        Set.of(SensitiveType.EMAIL), t);
+        Set.of(SensitiveType.EMAIL), Set.of(), t, null);
   }
 
   @Test
@@ -49,7 +49,27 @@ class DiscoveryTest {
     assertThat(e.anonymousCalls()).isEqualTo(1);
     assertThat(e.firstSeen()).isEqualTo(T0);
     assertThat(e.lastSeen()).isEqualTo(T0.plusSeconds(60));
-    assertThat(e.sensitiveTypes()).containsExactly(SensitiveType.EMAIL);
+    assertThat(e.sensitiveInRequests()).containsExactly(SensitiveType.EMAIL);
+    assertThat(e.sensitiveInResponses()).isEmpty();
+  }
+
+  @Test
+  void recordsSensitiveTypesPerDirectionUnderTheDeclaredTemplateWithoutCountingCalls() throws Exception {
+    EndpointInventory inv = new EndpointInventory(10, 10);
+    inv.record(new Observation("shop", "GET", "/users/42", 200, false, Set.of(), Set.of(), Set.of(), Set.of(), T0,
+        "/users/{id}"));
+    inv.recordSensitive("shop", "GET", "/users/{id}", Set.of(), Set.of(SensitiveType.PAYMENT_CARD), T0);
+    inv.recordSensitive("shop", "get", "/users/{id}", Set.of(SensitiveType.EMAIL), Set.of(SensitiveType.IBAN), T0);
+    List<ObservedEndpoint> eps = inv.endpoints("shop");
+    assertThat(eps).hasSize(1);
+    ObservedEndpoint e = eps.get(0);
+    assertThat(e.template()).isEqualTo("/users/{id}");
+    assertThat(e.calls()).isEqualTo(1);
+    assertThat(e.sensitiveInRequests()).containsExactly(SensitiveType.EMAIL);
+    assertThat(e.sensitiveInResponses()).containsExactly(SensitiveType.PAYMENT_CARD, SensitiveType.IBAN);
+    assertThat(io.gatehouse.model.ConfigMapper.json().writeValueAsString(e))
+        .contains("\"sensitiveInResponses\":[\"payment-card\",\"iban\"]");
+    assertThat(inv.exportOpenApi("shop")).contains("\"payment-card\"");
   }
 
   @Test

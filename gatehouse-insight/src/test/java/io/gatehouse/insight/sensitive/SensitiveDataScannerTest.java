@@ -101,4 +101,36 @@ class SensitiveDataScannerTest {
     assertThat(SensitiveDataScanner.mask("ssn 536-22-1234", EnumSet.of(SensitiveType.US_SSN)))
         .isEqualTo("ssn [US_SSN]");
   }
+
+  @Test
+  void candidateRegionsFindExactlyWhatAWholeTextScanFinds() {
+    String[] tokens = {"4111 1111 1111 1111", "4111-1111-1111-1111", "5500000000000004", "DE89 3704 0044 0532 0130 00",
+        "GB82WEST12345698765432", "123-45-6789", "ann.lee+x@mail.example.co.uk", "a@b.io", "+1 415 555 0100",
+        "(415) 555-0100", "030 1234567", "10.0.0.1", "255.255.255.255", "::1", "2001:db8::8a2e:370:7334",
+        "0:0:0:0:0:ffff:1.2.3.4", "fe80:0:0:0:0:0:0:1", "AKIAIOSFODNN7EXAMPLE", "AIzaSyA-1234567890abcdefghijklmnopqrstu",
+        "ghp_" + "a".repeat(36), "xoxb-1234567890-abcdef", "AccountKey=" + "A".repeat(86) + "==",
+        "sig=" + "Zm9v".repeat(11) + "%3D", "sk_live_" + "b".repeat(24),
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----",
+        "2026-01-01T10:00:00Z", "12:30:45", "1019.99", "v1.2.3", "id", "\"", ":", ",", " ", "-", ".", "@", "(", ")",
+        "+", "/", "0", "7", "42", "1234567", "ab", "AB12", "ff:", "x"};
+    java.util.Random random = new java.util.Random(7);
+    java.util.Set<SensitiveType> seen = java.util.EnumSet.noneOf(SensitiveType.class);
+    for (int round = 0; round < 3000; round++) {
+      StringBuilder b = new StringBuilder();
+      int n = 1 + random.nextInt(12);
+      for (int i = 0; i < n; i++) {
+        b.append(tokens[random.nextInt(tokens.length)]);
+        if (random.nextBoolean()) {
+          b.append(tokens[tokens.length - 1 - random.nextInt(18)]); // punctuation, digits, letters
+        }
+      }
+      String text = b.toString();
+      java.util.Set<SensitiveType> all = java.util.EnumSet.allOf(SensitiveType.class);
+      ScanResult fast = SensitiveDataScanner.scan(text, 8192, all, false);
+      assertThat(fast.matches()).as(text).isEqualTo(SensitiveDataScanner.scan(text, 8192, all, true).matches());
+      seen.addAll(fast.types());
+    }
+    assertThat(seen).as("the texts exercise every type").containsExactlyInAnyOrderElementsOf(
+        java.util.EnumSet.allOf(SensitiveType.class));
+  }
 }

@@ -5,8 +5,13 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.control.ManagementServer;
+import io.gatehouse.control.MountedRoute;
+import io.gatehouse.control.PostureFacts;
 import io.gatehouse.gateway.events.TrafficEvent;
 import io.gatehouse.gateway.events.TrafficEventConsumer;
+import io.gatehouse.gateway.security.BodySample;
+import io.gatehouse.gateway.security.BodySampling;
 import io.gatehouse.gateway.security.InjectionDetection;
 import io.gatehouse.insight.Finding;
 import io.gatehouse.insight.advisor.Advice;
@@ -16,6 +21,9 @@ import io.gatehouse.insight.discovery.DiscoveryReport;
 import io.gatehouse.insight.discovery.EndpointInventory;
 import io.gatehouse.insight.discovery.Observation;
 import io.gatehouse.insight.discovery.ObservedEndpoint;
+import io.gatehouse.insight.discovery.PathNormalizer;
+import io.gatehouse.insight.sensitive.SensitiveDataScanner;
+import io.gatehouse.insight.sensitive.SensitiveType;
 import io.gatehouse.insight.threat.AlertStore;
 import io.gatehouse.insight.threat.TemporaryBlocklist;
 import io.gatehouse.insight.threat.ThreatAlert;
@@ -37,19 +45,27 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Wires the security intelligence into a running server: consumes traffic events (threat
- * detection, discovery), receives injection-protection detections, stores alerts, logs them, posts
- * them to signed webhooks, and serves the security and discovery management routes.
+ * detection, discovery), receives injection-protection detections and body samples (scanned for
+ * sensitive data on one background thread behind a bounded queue), stores alerts, logs them, posts
+ * them to signed webhooks, collects the advisor's runtime facts, and serves the security and
+ * discovery management routes.
  */
 final class SecurityMonitor implements TrafficEventConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(SecurityMonitor.class);
@@ -64,6 +80,12 @@ final class SecurityMonitor implements TrafficEventConsumer {
   private final HttpClient http;
   private final TemporaryBlocklist blocklist;
   private final Instant started = Instant.now();
+  private final BlockingQueue<BodySample> samples = new ArrayBlockingQueue<>(1000);
+  private final AtomicLong samplesDropped = new AtomicLong();
+  private final AtomicLong samplesScanned = new AtomicLong();
+  private volatile int scanChars = 8192;
+  private volatile PostureFacts posture;
+  private volatile List<RuntimeFacts.CertificateSource> certificateSources = List.of();
   private final Map<String, List<String>> injections = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
@@ -111,7 +133,78 @@ final class SecurityMonitor implements TrafficEventConsumer {
     if (!e.api().isEmpty() && e.backendStatus() != null) { // only what the backend served is an endpoint
       String below = belowPrefix(e.api(), e.path());
       inventory.record(new Observation(e.api(), e.method(), below, e.status(),
-          e.subscription() != null && !e.subscription().isEmpty(), queryNames(e.query()), Set.of(), Set.of(), e.time()));
+          e.subscription() != null && !e.subscription().isEmpty(), queryNames(e.query()), Set.of(), Set.of(), Set.of(),
+          e.time(), templateOf(e.operation())));
+    }
+  }
+
+  /** The path template of a matched operation ({@code "GET /users/{id}"}), or null when none matched. */
+  static String templateOf(String operation) {
+    int space = operation == null ? -1 : operation.indexOf(' ');
+    return space < 0 ? null : operation.substring(space + 1);
+  }
+
+  // ---------------------------------------------------------------- sensitive data in body samples
+
+  /** Called on the event loop by the gateway's body sampler: only enqueues (counted when the queue is full). */
+  void sampled(BodySample s) {
+    if (!samples.offer(s)) {
+      samplesDropped.incrementAndGet();
+    }
+  }
+
+  /**
+   * Installs the gateway's body sampler feeding this monitor and starts the scanning thread;
+   * returns a handle that stops both.
+   */
+  AutoCloseable startSampling(BodySampling.Settings settings) {
+    scanChars = settings.maxBytes();
+    Thread worker = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          scan(samples.take());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "gatehouse-sensitive-scan");
+    worker.setDaemon(true);
+    worker.start();
+    AutoCloseable installed = BodySampling.install(settings, this::sampled);
+    return () -> {
+      installed.close();
+      worker.interrupt();
+    };
+  }
+
+  /** Scans one sample's query values, request body and response body and records the types found. */
+  void scan(BodySample s) {
+    try {
+      Set<SensitiveType> request = EnumSet.noneOf(SensitiveType.class);
+      if (s.query() != null && !s.query().isEmpty()) {
+        for (String pair : s.query().split("&")) {
+          int eq = pair.indexOf('=');
+          if (eq >= 0 && eq < pair.length() - 1) {
+            request.addAll(SensitiveDataScanner.scan(decode(pair.substring(eq + 1)), 1024).types());
+          }
+        }
+      }
+      request.addAll(SensitiveDataScanner.scan(s.requestBody(), scanChars).types());
+      Set<SensitiveType> response = SensitiveDataScanner.scan(s.responseBody(), scanChars).types();
+      String template = templateOf(s.operation());
+      inventory.recordSensitive(s.api(), s.method(), template != null ? template : PathNormalizer.template(s.path()),
+          request, response, s.time());
+      samplesScanned.incrementAndGet();
+    } catch (RuntimeException e) {
+      LOG.warn("sensitive-data scan of request {} failed: {}", s.requestId(), e.toString());
+    }
+  }
+
+  private static String decode(String value) {
+    try {
+      return java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return value;
     }
   }
 
@@ -181,36 +274,65 @@ final class SecurityMonitor implements TrafficEventConsumer {
 
   // ---------------------------------------------------------------- management routes
 
-  /** Mounts the security and discovery routes behind the management server's authentication. */
-  void mount(io.gatehouse.control.ManagementServer management) {
-    Router router = management.router();
-    router.route(HttpMethod.GET, "/api/v1/security/recommendations")
-        .handler(management.requiring("config:read")).handler(this::recommendations);
-    router.route(HttpMethod.GET, "/api/v1/security/alerts")
-        .handler(management.requiring("audit:read")).handler(this::alertList);
-    router.route(HttpMethod.GET, "/api/v1/discovery/:api/openapi")
-        .handler(management.requiring("config:read")).handler(this::discoveryOpenApi);
-    router.route(HttpMethod.GET, "/api/v1/discovery/:api")
-        .handler(management.requiring("config:read")).handler(this::discovery);
+  /** Mounts the security and discovery routes behind the management server's authentication and permission checks. */
+  void mount(ManagementServer management) {
+    management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/security/recommendations", "security",
+        "Posture advice over the configuration and the server's runtime facts: score, findings, notes", "config:read",
+        List.of(), this::recommendations));
+    management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/security/alerts", "security",
+        "Threat detection alerts, newest first (at most 1000 kept)", "audit:read", List.of(), this::alertList));
+    management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/security/blocks", "security",
+        "Clients temporarily blocked by --auto-block, with when each block ends", "audit:read", List.of(),
+        this::blockList));
+    management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery", "discovery",
+        "The API inventory: each API's metadata with its observed endpoints and sensitive data seen", "config:read",
+        List.of(), this::inventoryList));
+    management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery/:api/openapi", "discovery",
+        "The observed API as an OpenAPI 3.1 document", "config:read", List.of(), this::discoveryOpenApi));
+    management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery/:api", "discovery",
+        "Observed endpoints of an API (with sensitive data types), shadow and unused endpoints", "config:read",
+        List.of(), this::discovery));
   }
 
-  /** The runtime facts the server knows: traffic last-seen times per declared operation. */
+  /**
+   * Sets where the advisor's store facts (administrators, key ages, audit chain) and certificate
+   * expiries come from; without them those rules are skipped.
+   */
+  void factSources(PostureFacts posture, List<RuntimeFacts.CertificateSource> certificates) {
+    this.posture = posture;
+    this.certificateSources = List.copyOf(certificates);
+  }
+
+  /**
+   * The runtime facts the server knows: listeners, traffic last-seen times per declared operation,
+   * sensitive data per endpoint, and, once {@link #factSources} was called, administrators, key
+   * ages, the audit chain and certificates. Blocking (reads the stores): call on a worker thread.
+   */
   RuntimeFacts facts(List<RuntimeFacts.Listener> listeners) {
     Map<String, Instant> lastSeen = new LinkedHashMap<>();
+    List<RuntimeFacts.SensitiveEndpoint> sensitive = new ArrayList<>();
     for (ApiDef api : config.get().apis()) {
       for (ObservedEndpoint e : inventory.endpoints(api.name())) {
         lastSeen.merge(api.name() + " " + e.method() + " " + e.template(), e.lastSeen(),
             (x, y) -> x.isAfter(y) ? x : y);
+        if (!e.sensitiveInRequests().isEmpty() || !e.sensitiveInResponses().isEmpty()) {
+          sensitive.add(new RuntimeFacts.SensitiveEndpoint(api.name(), e.method(), e.template(),
+              e.sensitiveInRequests(), e.sensitiveInResponses()));
+        }
       }
     }
-    return new RuntimeFacts(listeners, lastSeen, started, null, null, certificates.get(), null, null);
-  }
-
-  private Supplier<List<RuntimeFacts.Certificate>> certificates = List::of;
-
-  /** Where the certificates in use come from, for the expiry rules. */
-  void certificates(Supplier<List<RuntimeFacts.Certificate>> certificates) {
-    this.certificates = requireNonNull(certificates, "certificates");
+    PostureFacts p = posture;
+    List<RuntimeFacts.Certificate> certificates = new ArrayList<>();
+    for (RuntimeFacts.CertificateSource source : certificateSources) {
+      try {
+        certificates.addAll(source.certificates());
+      } catch (RuntimeException e) {
+        LOG.warn("certificate source failed: {}", e.toString());
+      }
+    }
+    return new RuntimeFacts(listeners, lastSeen, started, p == null ? null : p.administrators(),
+        p == null ? null : p.auditChain(), certificates, p == null ? null : p.subscriptionKeysCreated(), null,
+        sensitive);
   }
 
   private List<RuntimeFacts.Listener> listeners = List.of();
@@ -220,6 +342,18 @@ final class SecurityMonitor implements TrafficEventConsumer {
   }
 
   private void recommendations(RoutingContext ctx) {
+    ctx.vertx().executeBlocking(() -> recommendationsJson(), false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 200, ar.result());
+      } else {
+        LOG.error("posture advice failed", ar.cause());
+        ctx.fail(500, ar.cause());
+      }
+    });
+  }
+
+  /** The body of {@code GET /api/v1/security/recommendations}; blocking. */
+  String recommendationsJson() {
     Advice advice = PostureAdvisor.defaults().advise(config.get(), facts(listeners), Instant.now());
     ObjectNode root = JSON.createObjectNode();
     root.put("score", advice.score());
@@ -236,6 +370,50 @@ final class SecurityMonitor implements TrafficEventConsumer {
     }
     ArrayNode notes = root.putArray("notes");
     advice.notes().forEach(notes::add);
+    return root.toString();
+  }
+
+  private void blockList(RoutingContext ctx) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("enabled", blocklist != null);
+    ArrayNode items = root.putArray("items");
+    if (blocklist != null) {
+      blocklist.blocked(Instant.now()).forEach((identity, until) -> items.addObject()
+          .put("identity", identity).put("until", until.toString()));
+    }
+    json(ctx, 200, root.toString());
+  }
+
+  private void inventoryList(RoutingContext ctx) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode items = root.putArray("apis");
+    for (ApiDef api : config.get().apis()) {
+      ObjectNode o = items.addObject();
+      o.put("api", api.name());
+      o.put("path", api.path());
+      o.set("inventory", JSON.valueToTree(api.inventory()));
+      List<ObservedEndpoint> endpoints = inventory.endpoints(api.name());
+      o.put("observedEndpoints", endpoints.size());
+      Set<SensitiveType> inRequests = new TreeSet<>();
+      Set<SensitiveType> inResponses = new TreeSet<>();
+      ArrayNode sensitive = o.putArray("sensitiveEndpoints");
+      for (ObservedEndpoint e : endpoints) {
+        inRequests.addAll(e.sensitiveInRequests());
+        inResponses.addAll(e.sensitiveInResponses());
+        if (!e.sensitiveInRequests().isEmpty() || !e.sensitiveInResponses().isEmpty()) {
+          ObjectNode se = sensitive.addObject();
+          se.put("endpoint", e.method() + " " + e.template());
+          se.set("sensitiveInRequests", JSON.valueToTree(e.sensitiveInRequests()));
+          se.set("sensitiveInResponses", JSON.valueToTree(e.sensitiveInResponses()));
+        }
+      }
+      o.set("sensitiveInRequests", JSON.valueToTree(inRequests));
+      o.set("sensitiveInResponses", JSON.valueToTree(inResponses));
+    }
+    ObjectNode sampling = root.putObject("sampling");
+    sampling.put("scanned", samplesScanned.get());
+    sampling.put("dropped", samplesDropped.get());
+    root.put("droppedEndpoints", inventory.droppedEndpoints());
     json(ctx, 200, root.toString());
   }
 

@@ -141,6 +141,16 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--auto-block-allow", paramLabel = "IDENTITY",
       description = "Never auto-block this identity: ip:ADDRESS or subscription:NAME. Repeatable.")
   List<String> autoBlockAllow = new ArrayList<>();
+
+  @Option(names = "--sample-rate", paramLabel = "RATIO", defaultValue = "${env:GATEHOUSE_SAMPLE_RATE:-0.01}",
+      description = "Share of forwarded requests whose bodies are sampled and scanned for sensitive data, 0 to 1"
+          + " (env GATEHOUSE_SAMPLE_RATE, default 0.01; 0 turns sampling off).")
+  double sampleRate;
+
+  @Option(names = "--sample-max-bytes", paramLabel = "BYTES", defaultValue = "${env:GATEHOUSE_SAMPLE_MAX_BYTES:-8192}",
+      description = "Bytes of each request and response body copied into a sample (env GATEHOUSE_SAMPLE_MAX_BYTES,"
+          + " default 8192).")
+  int sampleMaxBytes;
   // ---- observability (access log, metrics, analytics) ----
   @Option(names = "--access-log", paramLabel = "FILE", defaultValue = "${env:GATEHOUSE_ACCESS_LOG}",
       description = "Write the access log (one JSON line per request) to FILE, rotated daily and by size, instead of"
@@ -223,6 +233,12 @@ public final class ServeCommand implements Callable<Integer> {
     if (!isLoopback(managementHost)) {
       System.err.println("warning: the management API listens on " + managementHost
           + "; restrict who reaches it (--management-allow, firewall)");
+    }
+    try {
+      new io.gatehouse.gateway.security.BodySampling.Settings(sampleRate, sampleMaxBytes);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: --sample-rate / --sample-max-bytes: " + e.getMessage());
+      return 2;
     }
     GatewayConfig fileConfig = null;
     if (config != null) {
@@ -354,11 +370,21 @@ public final class ServeCommand implements Callable<Integer> {
     SecurityMonitor security = new SecurityMonitor(plane::config,
         io.gatehouse.insight.threat.ThreatSettings.DEFAULTS, alertWebhooks,
         alertWebhookSecret, blocklist);
-    security.listeners(List.of(
+    List<io.gatehouse.insight.advisor.RuntimeFacts.Listener> listeners = new ArrayList<>(List.of(
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.port(), false),
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("management", managementHost, management.actualPort(),
-            false)));
-    security.certificates(() -> CertificateWiring.facts(certificates));
+            managementTlsCert != null && !managementTlsCert.isBlank())));
+    if (gateway.httpsPort() > 0) {
+      listeners.add(new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.httpsPort(),
+          true));
+    }
+    security.listeners(listeners);
+    // advisor facts from the stores; certificates from the certificate store and the TLS files
+    security.factSources(management.postureFacts(), List.of(() -> CertificateWiring.facts(certificates),
+        TlsCertificateFiles.of(tlsCerts, managementTlsCert, System.getenv("GATEHOUSE_TLS_PASSWORD"))));
+    AutoCloseable sampling = sampleRate > 0
+        ? security.startSampling(new io.gatehouse.gateway.security.BodySampling.Settings(sampleRate, sampleMaxBytes))
+        : () -> { };
     gateway.events().subscribe(security);
     AutoCloseable detections = io.gatehouse.gateway.security.InjectionDetections.subscribe(security::detected);
     io.gatehouse.insight.threat.TemporaryBlocklist blocks = blocklist;
@@ -372,6 +398,7 @@ public final class ServeCommand implements Callable<Integer> {
       public void stop() throws Exception {
         detections.close();
         blocking.close();
+        sampling.close();
       }
     }));
   }

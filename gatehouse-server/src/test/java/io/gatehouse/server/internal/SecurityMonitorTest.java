@@ -69,6 +69,7 @@ class SecurityMonitorTest {
       running.close();
     }
     deliveries.clear();
+    upstream.reset();
   }
 
   void serve(String... extra) throws Exception {
@@ -89,6 +90,13 @@ class SecurityMonitorTest {
             path: /legacy
             backend: echo
             subscriptionRequired: false
+          - name: people
+            path: /people
+            backend: echo
+            subscriptionRequired: false
+            operations:
+              - GET /users/{id}
+            inventory: {owner: team-people, lifecycle: production, exposure: external, classification: restricted}
         """.formatted(upstream.url());
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).parse(yaml, "t.yaml", data);
     ServeCommand cmd = new ServeCommand();
@@ -175,6 +183,142 @@ class SecurityMonitorTest {
     assertThat(doc.get("findings").findValuesAsText("rule")).contains("api.no-authentication", "api.no-rate-limit");
   }
 
+  /** Polls {@code path} on the management API until {@code done} holds (at most 10 s); returns the last answer. */
+  JsonNode await(String path, java.util.function.Predicate<JsonNode> done) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JsonNode doc = mgmt(path);
+    while (!done.test(doc) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      doc = mgmt(path);
+    }
+    return doc;
+  }
+
+  @Test
+  void cardNumbersInSampledResponsesReachTheInventoryAndTheRecommendations() throws Exception {
+    serve("--sample-rate", "1", "--sample-max-bytes", "4096");
+    upstream.respondWith(req -> req.response().putHeader("Content-Type", "application/json")
+        .end("{\"id\":\"" + req.path().substring(req.path().lastIndexOf('/') + 1)
+            + "\",\"name\":\"Ada\",\"card\":\"4111 1111 1111 1111\"}"));
+    assertThat(gw("/people/users/42").body()).contains("4111");
+    assertThat(gw("/people/users/43").statusCode()).isEqualTo(200);
+    assertThat(gw("/people/users/44?email=ada%40example.com").statusCode()).isEqualTo(200);
+    JsonNode doc = await("/api/v1/discovery/people", d -> d.get("endpoints").size() == 1
+        && d.get("endpoints").get(0).get("sensitiveInRequests").size() > 0);
+    JsonNode endpoint = doc.get("endpoints").get(0);
+    assertThat(endpoint.get("method").asText() + " " + endpoint.get("template").asText()).isEqualTo("GET /users/{id}");
+    assertThat(endpoint.get("calls").asLong()).isEqualTo(3);
+    assertThat(endpoint.get("sensitiveInResponses").toString()).isEqualTo("[\"payment-card\"]");
+    assertThat(endpoint.get("sensitiveInRequests").toString()).isEqualTo("[\"email\"]");
+    JsonNode inventory = mgmt("/api/v1/discovery");
+    JsonNode people = null;
+    for (JsonNode api : inventory.get("apis")) {
+      if (api.get("api").asText().equals("people")) {
+        people = api;
+      }
+    }
+    assertThat(people).isNotNull();
+    assertThat(people.get("inventory").get("owner").asText()).isEqualTo("team-people");
+    assertThat(people.get("sensitiveInResponses").toString()).isEqualTo("[\"payment-card\"]");
+    assertThat(inventory.get("sampling").get("scanned").asLong()).isGreaterThanOrEqualTo(3);
+    JsonNode advice = mgmt("/api/v1/security/recommendations");
+    JsonNode finding = null;
+    for (JsonNode f : advice.get("findings")) {
+      if (f.get("rule").asText().equals("endpoint.sensitive-data-in-response")) {
+        finding = f;
+      }
+    }
+    assertThat(finding).as(advice.toString()).isNotNull();
+    assertThat(finding.get("title").asText()).isEqualTo("GET /users/{id} returns payment card numbers");
+    assertThat(finding.get("severity").asText()).isEqualTo("high");
+    assertThat(finding.get("resource").asText()).isEqualTo("api people GET /users/{id}");
+    assertThat(finding.get("owasp").asText()).startsWith("API3:2023");
+  }
+
+  @Test
+  void noSensitiveFindingWhenResponsesCarryNone() throws Exception {
+    serve("--sample-rate", "1");
+    assertThat(gw("/people/users/42").statusCode()).isEqualTo(200);
+    JsonNode doc = await("/api/v1/discovery", d -> d.get("sampling").get("scanned").asLong() >= 1);
+    assertThat(doc.get("sampling").get("scanned").asLong()).isEqualTo(1);
+    assertThat(mgmt("/api/v1/security/recommendations").get("findings").findValuesAsText("rule"))
+        .doesNotContain("endpoint.sensitive-data-in-response");
+  }
+
+  @Test
+  void everyRouteOfTheRunningManagementServerIsDocumentedWithAPermission() throws Exception {
+    serve("--auto-block", "10m");
+    JsonNode doc = mgmt("/api/v1/openapi.json");
+    java.util.Set<String> documented = new java.util.TreeSet<>();
+    java.util.Map<String, String> permissions = new java.util.TreeMap<>();
+    doc.get("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(m -> {
+      String key = m.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey();
+      documented.add(key);
+      permissions.put(key, m.getValue().path("x-gatehouse-permission").asText(null));
+    }));
+    java.util.Set<String> registered = new java.util.TreeSet<>();
+    for (io.vertx.ext.web.Route route : running.management().router().getRoutes()) {
+      if (route.getPath() == null || route.getPath().equals(io.gatehouse.control.ManagementAddons.METRICS_PATH)) {
+        continue; // handlers of every request, and the Prometheus scrape outside /api/v1
+      }
+      String path = route.getPath().replaceAll(":([A-Za-z0-9_]+)", "{$1}");
+      route.methods().forEach(m -> registered.add(m.name() + " " + path));
+    }
+    assertThat(registered).contains("GET /api/v1/security/recommendations", "GET /api/v1/security/alerts",
+        "GET /api/v1/security/blocks", "GET /api/v1/discovery", "GET /api/v1/discovery/{api}",
+        "GET /api/v1/discovery/{api}/openapi");
+    assertThat(documented).isEqualTo(registered);
+    assertThat(permissions).containsEntry("GET /api/v1/security/alerts", "audit:read")
+        .containsEntry("GET /api/v1/security/recommendations", "config:read")
+        .containsEntry("GET /api/v1/discovery/{api}", "config:read");
+    assertThat(permissions.values()).doesNotContainNull();
+  }
+
+  @Test
+  void securityRoutesEnforceTheirDocumentedPermissions() throws Exception {
+    serve();
+    String reader = token("reader");
+    assertThat(status(reader, "/api/v1/security/recommendations")).isEqualTo(200);
+    assertThat(status(reader, "/api/v1/discovery/shop")).isEqualTo(200);
+    assertThat(status(reader, "/api/v1/security/alerts")).isEqualTo(403);
+    assertThat(status(reader, "/api/v1/security/blocks")).isEqualTo(403);
+    assertThat(status(token("auditor"), "/api/v1/security/alerts")).isEqualTo(200);
+  }
+
+  String token(String role) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + running.management().actualPort() + "/api/v1/tokens"))
+        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"t-" + role + "\",\"roles\":[\"" + role + "\"]}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return JSON.readTree(r.body()).get("token").asText();
+  }
+
+  int status(String token, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.management().actualPort() + path))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
+  void certificateExpiryComesFromTheGatewayTlsFiles() throws Exception {
+    io.gatehouse.testing.TestCertificates.Issued ca = io.gatehouse.testing.TestCertificates.authority("test ca");
+    java.time.Instant now = java.time.Instant.now();
+    Path soon = io.gatehouse.testing.TestCertificates.server(ca, now.minus(Duration.ofDays(1)),
+        now.plus(Duration.ofDays(10)), "localhost").writePem(data, "soon");
+    serve("--https-port", "0", "--tls-cert", soon + "," + io.gatehouse.testing.TestCertificates.Issued.keyPath(data, "soon"));
+    JsonNode advice = mgmt("/api/v1/security/recommendations");
+    assertThat(advice.get("findings").findValuesAsText("rule")).contains("certificate.expiring");
+    assertThat(advice.get("findings").findValuesAsText("resource")).contains("certificate gateway https soon.crt");
+    running.close();
+    running = null;
+    Path later = io.gatehouse.testing.TestCertificates.server(ca, now.minus(Duration.ofDays(1)),
+        now.plus(Duration.ofDays(200)), "localhost").writePem(data, "later");
+    serve("--https-port", "0", "--tls-cert", later + "," + io.gatehouse.testing.TestCertificates.Issued.keyPath(data, "later"));
+    assertThat(mgmt("/api/v1/security/recommendations").get("findings").findValuesAsText("rule"))
+        .doesNotContain("certificate.expiring", "certificate.expired");
+  }
+
   @Test
   void discoveryReportsObservedShadowAndUnusedEndpoints() throws Exception {
     serve();
@@ -191,7 +335,8 @@ class SecurityMonitorTest {
       Thread.onSpinWait();
     }
     // the gateway's own 404 for an undeclared path is not an endpoint
-    assertThat(doc.get("endpoints").findValuesAsText("template")).containsExactly("/items/{int}");
+    // a declared operation's endpoint is recorded under its template
+    assertThat(doc.get("endpoints").findValuesAsText("template")).containsExactly("/items/{id}");
     assertThat(doc.get("shadow")).isEmpty();
     assertThat(doc.get("unused").toString()).contains("GET /unused").doesNotContain("items");
     JsonNode legacy = mgmt("/api/v1/discovery/legacy");

@@ -247,6 +247,13 @@ class ServeTest {
   }
 
   /** Runs the command line in-process and captures what it printed. */
+  @Test
+  void refusesAnOutOfRangeSampleRate() {
+    Cli bad = Cli.run("serve", "--sample-rate", "1.5");
+    assertThat(bad.code).isEqualTo(2);
+    assertThat(bad.err).contains("--sample-rate").contains("expected a sampling rate from 0 to 1 but got 1.5");
+  }
+
   record Cli(int code, String out, String err) {
     static Cli run(String... args) {
       PrintStream oldOut = System.out;

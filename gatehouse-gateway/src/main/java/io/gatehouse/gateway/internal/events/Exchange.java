@@ -56,6 +56,7 @@ public final class Exchange {
   // request debugging (null when the request carries no debug token)
   private final DebugSessions debugSessions;
   private final String debugToken;
+  private BodyTap tap; // body sampling (BodySampling), null when this exchange is not sampled
   private DebugSessions.Recorder debug;
 
   private Exchange(String requestId, HttpServerRequest req, EventQueue queue, Tracing tracing,
@@ -175,6 +176,15 @@ public final class Exchange {
       onDone = null;
       r.run();
     }
+  }
+
+  /** The body sample being taken of this exchange, or {@code null} when it is not sampled. */
+  public BodyTap tap() {
+    return tap;
+  }
+
+  void tap(BodyTap tap) {
+    this.tap = tap;
   }
 
   /** The request id. */

@@ -304,7 +304,7 @@ final class TransformPolicies {
 
   // ------------------------------------------------------------------ mask-data
 
-  /** Masks fields of a JSON response body. */
+  /** Masks fields of a JSON response body, by path and by detected sensitive data type. */
   static final class MaskData extends Base {
     MaskData() {
       super("mask-data");
@@ -314,8 +314,10 @@ final class TransformPolicies {
     public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       responseSectionsOnly(name(), section);
       List<String> raw = c.strings("paths");
-      if (raw.isEmpty()) {
-        throw new PolicyConfigException("paths", "is required: JSON Pointers such as /user/ssn or paths such as $.items[*].card");
+      java.util.Set<io.gatehouse.insight.sensitive.SensitiveType> types = sensitiveTypes(c.strings("types"));
+      if (raw.isEmpty() && types.isEmpty()) {
+        throw new PolicyConfigException("paths", "is required (unless types is given): JSON Pointers such as /user/ssn"
+            + " or paths such as $.items[*].card");
       }
       List<List<String>> paths = new ArrayList<>();
       for (int i = 0; i < raw.size(); i++) {
@@ -349,6 +351,9 @@ final class TransformPolicies {
           for (List<String> p : paths) {
             root = mask(root, p, 0, replacement, keepLast);
           }
+          if (!types.isEmpty()) {
+            root = maskDetected(root, types);
+          }
           try {
             r.body(Body.of(JSON.writeValueAsBytes(root)));
           } catch (JsonProcessingException e) {
@@ -358,6 +363,43 @@ final class TransformPolicies {
           return r;
         });
       });
+    }
+
+    /** The sensitive data types of {@code types:} ids; {@code all} stands for every type. */
+    static java.util.Set<io.gatehouse.insight.sensitive.SensitiveType> sensitiveTypes(List<String> ids) {
+      java.util.Set<io.gatehouse.insight.sensitive.SensitiveType> out =
+          java.util.EnumSet.noneOf(io.gatehouse.insight.sensitive.SensitiveType.class);
+      for (int i = 0; i < ids.size(); i++) {
+        if (ids.get(i).equals("all")) {
+          out.addAll(java.util.EnumSet.allOf(io.gatehouse.insight.sensitive.SensitiveType.class));
+          continue;
+        }
+        try {
+          out.add(io.gatehouse.insight.sensitive.SensitiveType.fromId(ids.get(i)));
+        } catch (IllegalArgumentException e) {
+          throw new PolicyConfigException("types[" + i + "]", e.getMessage());
+        }
+      }
+      return out;
+    }
+
+    /** Returns {@code node} with detected values of {@code types} masked inside every string value. */
+    static JsonNode maskDetected(JsonNode node, java.util.Set<io.gatehouse.insight.sensitive.SensitiveType> types) {
+      if (node instanceof ObjectNode obj) {
+        List<String> names = new ArrayList<>();
+        obj.fieldNames().forEachRemaining(names::add);
+        for (String n : names) {
+          obj.set(n, maskDetected(obj.get(n), types));
+        }
+      } else if (node instanceof ArrayNode arr) {
+        for (int j = 0; j < arr.size(); j++) {
+          arr.set(j, maskDetected(arr.get(j), types));
+        }
+      } else if (node != null && node.isTextual()) {
+        String masked = io.gatehouse.insight.sensitive.SensitiveDataScanner.mask(node.asText(), types);
+        return masked.equals(node.asText()) ? node : TextNode.valueOf(masked);
+      }
+      return node;
     }
 
     /**
