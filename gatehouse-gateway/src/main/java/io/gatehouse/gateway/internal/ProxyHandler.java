@@ -7,7 +7,6 @@ import io.gatehouse.model.SubscriptionKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -353,25 +352,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     // Credentials go onto a copy of the headers after the events saw the request: never recorded.
     BackendCredentials creds = up.credentials();
     String[] bearer = creds == null ? null : new String[1];
-    Future<HttpClientRequest> requested = creds == null ? c.request(options) : credentialed(c, options, creds, bearer);
+    Future<HttpClientRequest> requested = creds == null ? c.request(options) : creds.send(options, c::request, bearer);
     requested.onComplete(ar -> {
-      if (ar.failed() && ar.cause() instanceof TokenSource.TokenException) {
-        finish.accept(null); // not the backend's fault: no verdict for breaker or outlier detection
-        if (hasBody) {
-          req.resume();
-        }
-        if (x != null) {
-          x.backendFailed(ar.cause());
-          return;
-        }
-        failed(req, ar.cause(), ev);
-        return;
-      }
       if (ar.failed()) {
-        finish.accept(true);
-        ev.backendAttemptFailed(attempt, 0, ar.cause());
-        if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
-          return;
+        if (ar.cause() instanceof TokenSource.TokenException) {
+          finish.accept(null); // not the backend's fault: no verdict for breaker or outlier detection
+        } else {
+          finish.accept(true);
+          ev.backendAttemptFailed(attempt, 0, ar.cause());
+          if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
+            return;
+          }
         }
         if (hasBody) {
           req.resume();
@@ -429,45 +420,6 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         respond(req, resp, bres, snap, upgrade, ev);
       });
     });
-  }
-
-  /**
-   * Requests {@code options} with {@code creds} applied to a copy of its headers; without a cached
-   * token, after the (single-flight) token fetch, continuing on the caller's context. The token used
-   * goes into {@code bearer[0]}.
-   */
-  private static Future<HttpClientRequest> credentialed(HttpClient c, RequestOptions options,
-      BackendCredentials creds, String[] bearer) {
-    options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders()));
-    if (!creds.needsToken()) {
-      creds.apply(options, null);
-      return c.request(options);
-    }
-    String token = creds.cachedToken();
-    if (token != null) {
-      bearer[0] = token;
-      creds.apply(options, token);
-      return c.request(options);
-    }
-    io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
-    Promise<HttpClientRequest> p = Promise.promise();
-    creds.token().onComplete(ar -> {
-      Runnable go = () -> {
-        if (ar.failed()) {
-          p.fail(ar.cause());
-          return;
-        }
-        bearer[0] = ar.result();
-        creds.apply(options, ar.result());
-        c.request(options).onComplete(p);
-      };
-      if (ctx == null) {
-        go.run();
-      } else {
-        ctx.runOnContext(v -> go.run());
-      }
-    });
-    return p.future();
   }
 
   private boolean retried(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,

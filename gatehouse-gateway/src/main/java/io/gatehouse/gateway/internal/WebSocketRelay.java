@@ -2,17 +2,12 @@ package io.gatehouse.gateway.internal;
 
 import io.gatehouse.gateway.events.WebSocketSession;
 import io.gatehouse.gateway.internal.events.Exchange;
-import io.gatehouse.gateway.internal.upstream.BackendCredentials;
 import io.gatehouse.gateway.internal.upstream.Breaker;
 import io.gatehouse.gateway.internal.upstream.Member;
 import io.gatehouse.gateway.internal.upstream.TokenSource;
 import io.gatehouse.gateway.internal.upstream.Upstream;
 import io.gatehouse.model.ApiDef;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -129,7 +124,8 @@ final class WebSocketRelay {
     }
     ev.backendStarted("GET", options, 0);
     req.pause();
-    connect(wsClient, options, up.credentials()).onComplete(ar -> {
+    (up.credentials() == null ? wsClient.connect(options)
+        : up.credentials().send(options, wsClient::connect, null)).onComplete(ar -> {
       long now = System.nanoTime();
       if (ar.failed() && ar.cause() instanceof TokenSource.TokenException) {
         up.abandon(member); // not the backend's fault: no verdict for breaker or outlier detection
@@ -167,42 +163,6 @@ final class WebSocketRelay {
       }
       new WebSocketRelay(req, ev, settings).upgrade(backend);
     });
-  }
-
-  /**
-   * Opens the backend WebSocket with {@code creds} (nullable) applied to a copy of the handshake
-   * headers, after the events saw them; without a cached token, after the single-flight token fetch,
-   * continuing on the caller's context.
-   */
-  private static Future<WebSocket> connect(WebSocketClient client, WebSocketConnectOptions options,
-      BackendCredentials creds) {
-    if (creds == null) {
-      return client.connect(options);
-    }
-    options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders()));
-    String cached = creds.needsToken() ? creds.cachedToken() : null;
-    if (!creds.needsToken() || cached != null) {
-      creds.apply(options, cached);
-      return client.connect(options);
-    }
-    Context ctx = Vertx.currentContext();
-    Promise<WebSocket> p = Promise.promise();
-    creds.token().onComplete(ar -> {
-      Runnable go = () -> {
-        if (ar.failed()) {
-          p.fail(ar.cause());
-          return;
-        }
-        creds.apply(options, ar.result());
-        client.connect(options).onComplete(p);
-      };
-      if (ctx == null) {
-        go.run();
-      } else {
-        ctx.runOnContext(v -> go.run());
-      }
-    });
-    return p.future();
   }
 
   /** Upgrades the client with the backend's subprotocol, then starts relaying. */

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.internal.events;
 
+import io.gatehouse.gateway.internal.ForwardingStream;
 import io.gatehouse.gateway.security.BodySample;
 import io.gatehouse.gateway.security.BodySampling;
 import io.vertx.core.Handler;
@@ -132,56 +133,18 @@ public final class BodyTap {
   }
 
   /** A pass-through stream that copies chunks into {@code into} up to the tap's limit. */
-  private final class Copying implements ReadStream<Buffer> {
-    private final ReadStream<Buffer> delegate;
+  private final class Copying extends ForwardingStream {
     private final Buffer into;
 
     Copying(ReadStream<Buffer> delegate, Buffer into) {
-      this.delegate = delegate;
+      super(delegate);
       this.into = into;
     }
 
     @Override
-    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-      delegate.exceptionHandler(handler);
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-      if (handler == null) {
-        delegate.handler(null);
-      } else {
-        delegate.handler(buf -> {
-          copy(into, buf);
-          handler.handle(buf);
-        });
-      }
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> pause() {
-      delegate.pause();
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> resume() {
-      delegate.resume();
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> fetch(long amount) {
-      delegate.fetch(amount);
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-      delegate.endHandler(endHandler);
-      return this;
+    protected void chunk(Buffer buf, Handler<Buffer> downstream) {
+      copy(into, buf);
+      downstream.handle(buf);
     }
   }
 }

@@ -2,13 +2,16 @@ package io.gatehouse.gateway.internal.upstream;
 
 import io.gatehouse.gateway.internal.QueryStrings;
 import io.gatehouse.model.BackendDef;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.RequestOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.function.Function;
 
 /**
  * A backend's credentials ready to apply: the basic {@code Authorization} value, the credential
@@ -73,6 +76,45 @@ public final class BackendCredentials {
     TokenSource t = tokens;
     return t == null ? Future.failedFuture(new TokenSource.TokenException("the backend is not active", null))
         : t.fetch();
+  }
+
+  /**
+   * Runs {@code send} with these credentials applied to a copy of {@code options}' headers (so the
+   * caller's recorded headers never hold them); without a cached token, after the single-flight
+   * token fetch, continuing on the caller's context. The token used goes into {@code bearer[0]}
+   * when {@code bearer} is not null; a failed fetch fails with a {@link TokenSource.TokenException}.
+   */
+  public <O extends RequestOptions, T> Future<T> send(O options, Function<O, Future<T>> send, String[] bearer) {
+    options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders()));
+    String cached = needsToken() ? cachedToken() : null;
+    if (!needsToken() || cached != null) {
+      if (bearer != null) {
+        bearer[0] = cached;
+      }
+      apply(options, cached);
+      return send.apply(options);
+    }
+    Context ctx = Vertx.currentContext();
+    Promise<T> p = Promise.promise();
+    token().onComplete(ar -> {
+      Runnable go = () -> {
+        if (ar.failed()) {
+          p.fail(ar.cause());
+          return;
+        }
+        if (bearer != null) {
+          bearer[0] = ar.result();
+        }
+        apply(options, ar.result());
+        send.apply(options).onComplete(p);
+      };
+      if (ctx == null) {
+        go.run();
+      } else {
+        ctx.runOnContext(v -> go.run());
+      }
+    });
+    return p.future();
   }
 
   /**
