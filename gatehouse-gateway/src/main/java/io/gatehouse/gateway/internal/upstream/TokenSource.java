@@ -3,6 +3,7 @@ package io.gatehouse.gateway.internal.upstream;
 import static java.util.Objects.requireNonNull;
 
 import io.gatehouse.model.BackendDef;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -57,6 +58,7 @@ public final class TokenSource {
   private final AtomicLong fetches = new AtomicLong();
   private volatile Token current;
   private Future<String> inflight; // guarded by this
+  private final Context context;
   private Future<String> lastFailure; // guarded by this
   private long failedAt; // guarded by this
 
@@ -91,6 +93,7 @@ public final class TokenSource {
       request.setSslOptions(new ClientSSLOptions().setTrustAll(false).setHostnameVerificationAlgorithm("HTTPS"));
     }
     this.body = Buffer.buffer(form.toString());
+    this.context = vertx.getOrCreateContext();
     this.http = vertx.createHttpClient(new HttpClientOptions()
         .setKeepAlive(true)
         .setMaxHeaderSize(64 * 1024));
@@ -134,7 +137,10 @@ public final class TokenSource {
       inflight = promise.future();
     }
     fetches.incrementAndGet();
-    http.request(request)
+    // The whole exchange runs on this source's context, so that each step's handler is attached
+    // before its result can arrive: a handler attached later from another thread would be
+    // dispatched to the context after the response body had already gone by.
+    context.runOnContext(v -> http.request(request)
         .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> parse(resp.statusCode(), b)))
         .onComplete(ar -> {
@@ -155,7 +161,7 @@ public final class TokenSource {
             }
             promise.fail(failure);
           }
-        });
+        }));
     return promise.future();
   }
 
