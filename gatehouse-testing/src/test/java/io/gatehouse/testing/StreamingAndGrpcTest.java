@@ -120,6 +120,17 @@ class StreamingAndGrpcTest {
   }
 
   /**
+   * Runs {@code exchange} on an event-loop context and awaits it: built there, each step's handler
+   * is attached before its result can arrive (built from the test thread, a response's first chunk
+   * could pass before the handler that reads it was attached).
+   */
+  static <T> T onContext(java.util.function.Supplier<Future<T>> exchange) throws Exception {
+    Promise<T> result = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> exchange.get().onComplete(result));
+    return await(result.future());
+  }
+
+  /**
    * Reads the response chunk by chunk; the first chunk must arrive while the backend still waits
    * on the latch (nothing buffered), the rest after the test releases it.
    */
@@ -130,7 +141,7 @@ class StreamingAndGrpcTest {
     BlockingQueue<String> chunks = new LinkedBlockingQueue<>();
     CompletableFuture<Void> ended = new CompletableFuture<>();
     // handlers set on the event loop as the head arrives, before any body chunk is delivered
-    HttpClientResponse resp = await(client.request(HttpMethod.GET, gateway.port(), "127.0.0.1", path)
+    HttpClientResponse resp = onContext(() -> client.request(HttpMethod.GET, gateway.port(), "127.0.0.1", path)
         .compose(r -> r.send()).map(res -> {
           res.handler(b -> chunks.add(b.toString(StandardCharsets.UTF_8)));
           res.endHandler(v -> ended.complete(null));
@@ -183,7 +194,7 @@ class StreamingAndGrpcTest {
         .putHeader("Content-Type", "application/grpc")
         .putHeader("TE", "trailers");
     CompletableFuture<Buffer> bodyF = new CompletableFuture<>();
-    HttpClientResponse resp = await(client.request(ro).compose(r -> r.send(grpcFrame(payload))
+    HttpClientResponse resp = onContext(() -> client.request(ro).compose(r -> r.send(grpcFrame(payload))
         .compose(res -> res.body().map(b -> {
           bodyF.complete(b);
           return res;
