@@ -468,9 +468,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   /**
    * Streams {@code body} (the body of {@code bres}, possibly tapped) to {@code resp} with
-   * back-pressure, then copies the backend's
-   * trailers (gRPC's {@code grpc-status}, for example) and ends {@code resp}; runs {@code onAbort}
-   * when the backend response broke off before its end.
+   * back-pressure, then copies the backend's trailers (gRPC's {@code grpc-status}, for example) and
+   * ends {@code resp}; runs {@code onAbort} when the backend response broke off before its end.
    */
   static void relayBody(HttpClientResponse bres, io.vertx.core.streams.ReadStream<Buffer> body,
       HttpServerResponse resp, Runnable onAbort) {
