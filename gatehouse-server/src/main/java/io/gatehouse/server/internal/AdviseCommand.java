@@ -1,7 +1,6 @@
 package io.gatehouse.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gatehouse.insight.Severity;
 import io.gatehouse.insight.advisor.Advice;
 import io.gatehouse.insight.advisor.PostureAdvisor;
 import io.gatehouse.insight.advisor.RuntimeFacts;
@@ -30,11 +29,7 @@ public final class AdviseCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, paramLabel = "FILE", description = "Configuration file (YAML or JSON).")
   Path config;
 
-  @Option(names = "--format", defaultValue = "text", description = "text, json or sarif (default text).")
-  FindingReport.Format format;
-
-  @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit 1 when a finding is at least this severe: high, medium or low.")
-  Severity failOn;
+  @picocli.CommandLine.Mixin FindingReport.Options output;
 
   @Spec CommandSpec spec;
 
@@ -50,10 +45,7 @@ public final class AdviseCommand implements Callable<Integer> {
     }
     RuntimeFacts facts = RuntimeFacts.NONE.withNamedValueSources(namedValueSources(config));
     Advice advice = PostureAdvisor.defaults().advise(cfg, facts, Instant.now());
-    spec.commandLine().getOut().print(
-        FindingReport.render(format, advice.score(), advice.findings(), advice.notes(), config.toString()));
-    spec.commandLine().getOut().flush();
-    return FindingReport.fails(advice.findings(), failOn) ? 1 : 0;
+    return output.report(spec, advice.score(), advice.findings(), advice.notes(), config.toString());
   }
 
   /** Named values as written, before {@code ${env:...}} substitution, so references are told from inline values. */

@@ -1,7 +1,6 @@
 package io.gatehouse.server.internal;
 
 import io.gatehouse.insight.Finding;
-import io.gatehouse.insight.Severity;
 import io.gatehouse.insight.audit.OpenApiAuditor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -24,11 +22,7 @@ public final class AuditSpecCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The OpenAPI document (JSON or YAML).")
   Path file;
 
-  @Option(names = "--format", defaultValue = "text", description = "text, json or sarif (default text).")
-  FindingReport.Format format;
-
-  @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit 1 when a finding is at least this severe: high, medium or low.")
-  Severity failOn;
+  @picocli.CommandLine.Mixin FindingReport.Options output;
 
   @Spec CommandSpec spec;
 
@@ -41,8 +35,6 @@ public final class AuditSpecCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: cannot audit " + file + ": " + e.getMessage());
       return 2;
     }
-    spec.commandLine().getOut().print(FindingReport.render(format, null, findings, List.of(), file.toString()));
-    spec.commandLine().getOut().flush();
-    return FindingReport.fails(findings, failOn) ? 1 : 0;
+    return output.report(spec, null, findings, List.of(), file.toString());
   }
 }

@@ -15,6 +15,27 @@ final class FindingReport {
   /** Output formats of {@code advise} and {@code audit-spec}. */
   enum Format { TEXT, JSON, SARIF }
 
+  /**
+   * The options {@code advise} and {@code audit-spec} share: the output format and the severity at
+   * which the command fails.
+   */
+  static final class Options {
+    @picocli.CommandLine.Option(names = "--format", defaultValue = "text", description = "text, json or sarif (default text).")
+    Format format;
+
+    @picocli.CommandLine.Option(names = "--fail-on", paramLabel = "SEVERITY",
+        description = "Exit 1 when a finding is at least this severe: high, medium or low.")
+    Severity failOn;
+
+    /** Prints the report of {@code findings} to {@code spec}'s output; returns the exit status (1 at {@code --fail-on}). */
+    int report(picocli.CommandLine.Model.CommandSpec spec, Integer score, List<Finding> findings, List<String> notes,
+        String artifact) {
+      spec.commandLine().getOut().print(render(format, score, findings, notes, artifact));
+      spec.commandLine().getOut().flush();
+      return fails(findings, failOn) ? 1 : 0;
+    }
+  }
+
   private FindingReport() {}
 
   static String render(Format format, Integer score, List<Finding> findings, List<String> notes, String artifact) {
@@ -45,6 +66,14 @@ final class FindingReport {
   }
 
   static String json(Integer score, List<Finding> findings, List<String> notes) {
+    return tree(score, findings, notes).toPrettyString() + "\n";
+  }
+
+  /**
+   * The JSON document of a report: {@code score} (when given), {@code findings}, and {@code notes}
+   * (when any); also the body of {@code GET /api/v1/security/recommendations}.
+   */
+  static ObjectNode tree(Integer score, List<Finding> findings, List<String> notes) {
     ObjectMapper m = ConfigMapper.json();
     ObjectNode root = m.createObjectNode();
     if (score != null) {
@@ -65,7 +94,7 @@ final class FindingReport {
       ArrayNode n = root.putArray("notes");
       notes.forEach(n::add);
     }
-    return root.toPrettyString() + "\n";
+    return root;
   }
 
   static String sarif(List<Finding> findings, String artifact) {

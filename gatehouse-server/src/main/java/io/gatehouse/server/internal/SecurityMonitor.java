@@ -13,7 +13,6 @@ import io.gatehouse.gateway.events.TrafficEventConsumer;
 import io.gatehouse.gateway.security.BodySample;
 import io.gatehouse.gateway.security.BodySampling;
 import io.gatehouse.gateway.security.InjectionDetection;
-import io.gatehouse.insight.Finding;
 import io.gatehouse.insight.advisor.Advice;
 import io.gatehouse.insight.advisor.PostureAdvisor;
 import io.gatehouse.insight.advisor.RuntimeFacts;
@@ -355,22 +354,7 @@ final class SecurityMonitor implements TrafficEventConsumer {
   /** The body of {@code GET /api/v1/security/recommendations}; blocking. */
   String recommendationsJson() {
     Advice advice = PostureAdvisor.defaults().advise(config.get(), facts(listeners), Instant.now());
-    ObjectNode root = JSON.createObjectNode();
-    root.put("score", advice.score());
-    ArrayNode arr = root.putArray("findings");
-    for (Finding f : advice.findings()) {
-      ObjectNode o = arr.addObject();
-      o.put("rule", f.rule());
-      o.put("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT));
-      o.put("resource", f.resource());
-      o.put("title", f.title());
-      o.put("explanation", f.explanation());
-      o.put("remediation", f.remediation());
-      o.put("owasp", f.owasp());
-    }
-    ArrayNode notes = root.putArray("notes");
-    advice.notes().forEach(notes::add);
-    return root.toString();
+    return FindingReport.tree(advice.score(), advice.findings(), advice.notes()).toString();
   }
 
   private void blockList(RoutingContext ctx) {
