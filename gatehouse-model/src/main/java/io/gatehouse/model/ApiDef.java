@@ -61,7 +61,7 @@ public record ApiDef(
     inventory = InventoryDef.orEmpty(inventory);
   }
 
-  /** An API without WebSocket passthrough (the form before WebSockets existed). */
+  /** An API without WebSocket passthrough or inventory metadata (the form before either existed). */
   public ApiDef(String name, String path, List<String> hosts, List<String> protocols, String backend,
       Boolean subscriptionRequired, String subscriptionKeyHeader, String subscriptionKeyQuery,
       Boolean allowKeyInQuery, List<OperationDef> operations, OpenApiSource openapi, PoliciesDef policies) {

@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,13 +75,6 @@ class BackendCredentialsTest {
     GH.upstream().reset();
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() < deadline).as("waiting for " + what).isTrue();
-      Thread.sleep(5);
-    }
-  }
 
   private static void applyOauth(String tokenUrl) {
     GH.apply("""
@@ -139,7 +131,7 @@ class BackendCredentialsTest {
       String line = lines.poll(10, TimeUnit.SECONDS);
       assertThat(line).isNotNull().doesNotContain(PASSWORD).doesNotContain(API_KEY)
           .doesNotContain(basic.substring(6));
-      await("two events", () -> events.size() >= 2);
+      Await.until("two events", () -> events.size() >= 2);
       for (TrafficEvent e : events) {
         assertThat(e.toString()).doesNotContain(PASSWORD).doesNotContain(API_KEY).doesNotContain(basic.substring(6));
       }
@@ -163,8 +155,8 @@ class BackendCredentialsTest {
     for (int i = 0; i < 50; i++) {
       all.add(http.sendAsync(GH.request("/o/r" + i).GET().build(), HttpResponse.BodyHandlers.ofString()));
     }
-    await("50 connections at the gateway", () -> GH.gateway().activeConnections() >= 50);
-    await("the token request", () -> idp.requests.get() >= 1);
+    Await.until("50 connections at the gateway", () -> GH.gateway().activeConnections() >= 50);
+    Await.until("the token request", () -> idp.requests.get() >= 1);
     GH.vertx().runOnContext(v -> release.complete());
     CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
 
@@ -274,7 +266,7 @@ class BackendCredentialsTest {
       assertThat(tokens.fetches()).isEqualTo(1);
       clock.addAndGet(TimeUnit.SECONDS.toNanos(2)); // due for refresh: old token served, new one fetched
       assertThat(tokens.cached()).isEqualTo("tok-1");
-      await("refreshed token", () -> "tok-2".equals(tokens.cached()));
+      Await.until("refreshed token", () -> "tok-2".equals(tokens.cached()));
       assertThat(tokens.fetches()).isEqualTo(2);
       clock.addAndGet(TimeUnit.SECONDS.toNanos(101)); // expired
       assertThat(tokens.cached()).isNull();

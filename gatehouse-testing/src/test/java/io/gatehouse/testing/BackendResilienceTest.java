@@ -15,7 +15,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,13 +67,6 @@ class BackendResilienceTest {
     servers.forEach(HttpServer::close);
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() < deadline).as("waiting for " + what).isTrue();
-      Thread.sleep(10);
-    }
-  }
 
   private static String get(String path) {
     try {
@@ -137,14 +129,14 @@ class BackendResilienceTest {
       assertThat(get("/p/x")).isEqualTo("primary");
     }
     primary.healthy.set(false);
-    await("failover", () -> get("/p/x").equals("secondary"));
+    Await.until("failover", () -> get("/p/x").equals("secondary"));
     assertThat(get("/p/x")).isEqualTo("secondary");
     primary.healthy.set(true);
-    await("failback", () -> get("/p/x").equals("primary"));
+    Await.until("failback", () -> get("/p/x").equals("primary"));
 
     primary.healthy.set(false);
     secondary.healthy.set(false);
-    await("all unhealthy", () -> GH.gateway().backendStatus().get(0).members().stream().noneMatch(BackendStatus.MemberStatus::healthy));
+    Await.until("all unhealthy", () -> GH.gateway().backendStatus().get(0).members().stream().noneMatch(BackendStatus.MemberStatus::healthy));
     HttpResponse<String> r = GH.get("/p/x");
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.body()).contains("backend-unavailable");
@@ -181,8 +173,8 @@ class BackendResilienceTest {
     assertThat(GH.get("/f/x").statusCode()).isEqualTo(503);
 
     Backend back = new Backend("b").start(port);
-    await("half-open probe succeeds", () -> get("/f/x").equals("b"));
-    await("breaker closed", () -> GH.gateway().backendStatus().get(0).breaker().equals("CLOSED")
+    Await.until("half-open probe succeeds", () -> get("/f/x").equals("b"));
+    Await.until("breaker closed", () -> GH.gateway().backendStatus().get(0).breaker().equals("CLOSED")
         || get("/f/x").isEmpty());
     assertThat(GH.gateway().backendStatus().get(0).breaker()).isEqualTo("CLOSED");
     assertThat(back.hits.get()).isGreaterThanOrEqualTo(2);
@@ -243,7 +235,7 @@ class BackendResilienceTest {
     assertThat(GH.gateway().backendStatus().get(0).breaker()).isEqualTo("OPEN");
 
     Backend back = new Backend("b").start(port);
-    await("first probe after the open duration", () -> get("/f/x").equals("b"));
+    Await.until("first probe after the open duration", () -> get("/f/x").equals("b"));
     assertThat(GH.gateway().backendStatus().get(0).breaker()).isEqualTo("HALF_OPEN");
     assertThat(get("/f/x")).isEqualTo("b");
     assertThat(get("/f/x")).isEqualTo("b");

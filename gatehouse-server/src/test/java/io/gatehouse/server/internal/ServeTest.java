@@ -112,13 +112,7 @@ class ServeTest {
   }
 
   static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 15 s");
-      }
-      Thread.sleep(50);
-    }
+    io.gatehouse.testing.Await.until("the condition", condition);
   }
 
   @Test
