@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gatehouse.control.internal.IdentityStore;
 import io.gatehouse.control.security.AuditLog;
 import io.gatehouse.control.security.AuditVerification;
+import io.gatehouse.control.security.Roles;
 import io.gatehouse.insight.advisor.RuntimeFacts;
 import io.gatehouse.model.SubscriptionDef;
 import java.time.Clock;
@@ -16,12 +17,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The posture advisor's facts that only the control plane's stores know, read from them on each
- * call: administrator accounts with their last login, when each subscription's keys were created
- * (from the revision history) and the audit chain's verification (cached). Blocking: call it on a
- * worker thread. Thread-safe.
+ * call: administrator accounts with their last login, the roles and their permissions, when each
+ * subscription's keys were created (from the revision history) and the audit chain's verification
+ * (cached). Blocking: call it on a worker thread. Thread-safe.
  */
 public final class PostureFacts {
   /** The permission that makes an account an administrator for the advisor. */
@@ -72,6 +74,13 @@ public final class PostureFacts {
         out.add(new RuntimeFacts.AdminAccount(a.name(), lastIssued.get(a.name()), a.createdAt(), false));
       }
     }
+    return out;
+  }
+
+  /** Every role with its permissions: the built-in roles, then the custom ones from the store. */
+  public Map<String, Set<String>> roles() {
+    Map<String, Set<String>> out = new LinkedHashMap<>(Roles.BUILT_IN);
+    out.putAll(identities.customRoles());
     return out;
   }
 

@@ -14,6 +14,8 @@ import static java.util.Objects.requireNonNull;
  * @param remediation how to fix it
  * @param owasp OWASP API Security Top 10 2023 category, e.g. {@code API8:2023 Security
  *     Misconfiguration}
+ * @param defender the title of the Microsoft Defender for Cloud API recommendation this finding
+ *     matches, or {@code null} when none does
  */
 public record Finding(
     String rule,
@@ -22,7 +24,14 @@ public record Finding(
     String title,
     String explanation,
     String remediation,
-    String owasp) {
+    String owasp,
+    String defender) {
+
+  /** A finding that matches no Defender for Cloud recommendation. */
+  public Finding(String rule, Severity severity, String resource, String title, String explanation,
+      String remediation, String owasp) {
+    this(rule, severity, resource, title, explanation, remediation, owasp, null);
+  }
 
   public Finding {
     requireNonNull(rule, "rule");
@@ -32,5 +41,8 @@ public record Finding(
     requireNonNull(explanation, "explanation");
     requireNonNull(remediation, "remediation");
     requireNonNull(owasp, "owasp");
+    if (defender != null && defender.isBlank()) {
+      throw new IllegalArgumentException("defender must be null or a recommendation title but was blank");
+    }
   }
 }

@@ -67,6 +67,16 @@ class PostureFactsTest {
     return new RuntimeFacts(null, null, null, facts.administrators(), null, null, null, null);
   }
 
+  @Test
+  void rolesFactListsBuiltInAndCustomRolesSoAReadOnlyRoleRevealingSecretsIsReported() throws Exception {
+    assertThat(m.owner("POST", "/api/v1/roles",
+        "{\"name\":\"peek\",\"permissions\":[\"named-values:read\",\"secrets:reveal\"]}").status()).isEqualTo(201);
+    assertThat(facts.roles()).containsKeys("owner", "admin", "reader", "peek");
+    assertThat(facts.roles().get("peek")).containsExactlyInAnyOrder("named-values:read", "secrets:reveal");
+    RuntimeFacts f = new RuntimeFacts(null, null, null, null, null, null, null, null, null, facts.roles());
+    assertThat(rules(advise(f, Instant.now()), "role.")).containsExactly("role.read-only-reveals-secrets role peek");
+  }
+
   void account(String name, String role) throws Exception {
     assertThat(m.owner("POST", "/api/v1/accounts",
         "{\"name\":\"" + name + "\",\"password\":\"" + PASSWORD + "\",\"roles\":[\"" + role + "\"]}").status())

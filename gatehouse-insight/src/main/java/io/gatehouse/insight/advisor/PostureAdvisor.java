@@ -1,5 +1,15 @@
 package io.gatehouse.insight.advisor;
 
+import static io.gatehouse.insight.advisor.DefenderRecommendations.BACKEND_CALLS_AUTHENTICATED;
+import static io.gatehouse.insight.advisor.DefenderRecommendations.BACKEND_CERTIFICATE_VALIDATION;
+import static io.gatehouse.insight.advisor.DefenderRecommendations.CONFIGURATION_ENDPOINT_PUBLIC;
+import static io.gatehouse.insight.advisor.DefenderRecommendations.DIRECT_MANAGEMENT_ENDPOINT;
+import static io.gatehouse.insight.advisor.DefenderRecommendations.ENCRYPTED_PROTOCOLS;
+import static io.gatehouse.insight.advisor.DefenderRecommendations.ENDPOINTS_AUTHENTICATED;
+import static io.gatehouse.insight.advisor.DefenderRecommendations.MINIMUM_API_VERSION;
+import static io.gatehouse.insight.advisor.DefenderRecommendations.SECRET_NAMED_VALUES;
+import static io.gatehouse.insight.advisor.DefenderRecommendations.SUBSCRIPTIONS_NOT_ALL_APIS;
+import static io.gatehouse.insight.advisor.DefenderRecommendations.UNUSED_ENDPOINTS_REMOVED;
 import static java.util.Objects.requireNonNull;
 
 import io.gatehouse.insight.Finding;
@@ -40,6 +50,9 @@ public final class PostureAdvisor {
   static final String API5 = "API5:2023 Broken Function Level Authorization";
   static final String API8 = "API8:2023 Security Misconfiguration";
   static final String API9 = "API9:2023 Improper Inventory Management";
+
+  /** The permission that reveals secret values through the management API. */
+  static final String SECRETS_REVEAL = "secrets:reveal";
 
   private static final Pattern SECRET_NAME = Pattern.compile(
       "(?i).*(secret|password|passwd|pwd|token|api[-_]?key|apikey|private[-_]?key|credential|client[-_]?secret|"
@@ -91,7 +104,8 @@ public final class PostureAdvisor {
         out.add(new Finding("subscription.scope-all", Severity.MEDIUM, "subscription " + s.name(),
             "Subscription grants access to every API",
             "A key scoped to 'all' reaches every API, including ones published later, so one leaked key exposes all of them.",
-            "Scope the subscription to a product or an API (scope: product:NAME or api:NAME).", API5));
+            "Scope the subscription to a product or an API (scope: product:NAME or api:NAME).", API5,
+            SUBSCRIPTIONS_NOT_ALL_APIS));
       }
     }
     for (BackendDef b : config.backends()) {
@@ -147,14 +161,16 @@ public final class PostureAdvisor {
       out.add(new Finding("api.no-authentication", Severity.HIGH, "api " + api.name(),
           "API accepts anonymous calls",
           "The API requires no subscription key, validates no JWT and checks no client certificate, so anyone who can reach the gateway can call it.",
-          "Set subscriptionRequired: true, or add validate-jwt (or a client-certificate check) to the API's inbound policies.", API2));
+          "Set subscriptionRequired: true, or add validate-jwt (or a client-certificate check) to the API's inbound policies.", API2,
+          ENDPOINTS_AUTHENTICATED));
       return;
     }
     for (OperationDef op : open) {
       out.add(new Finding("operation.no-authentication", Severity.HIGH, "api " + api.name() + " " + op,
           "Operation accepts anonymous calls",
           "Other operations of this API validate a token, this one does not, and the API requires no subscription key.",
-          "Add validate-jwt to this operation's inbound policies, or to the API scope.", API2));
+          "Add validate-jwt to this operation's inbound policies, or to the API scope.", API2,
+          ENDPOINTS_AUTHENTICATED));
     }
   }
 
@@ -172,7 +188,7 @@ public final class PostureAdvisor {
       out.add(new Finding("api.plain-http", Severity.MEDIUM, "api " + api.name(),
           "API is served over plain HTTP",
           "Keys, tokens and data cross the network in clear text and can be read or changed in transit.",
-          "Set protocols: [https] and configure a gateway certificate.", API8));
+          "Set protocols: [https] and configure a gateway certificate.", API8, ENCRYPTED_PROTOCOLS));
     }
   }
 
@@ -352,7 +368,8 @@ public final class PostureAdvisor {
       out.add(new Finding("backend.tls-verify-off", Severity.HIGH, "backend " + b.name(),
           "Backend TLS certificate is not verified",
           "With verify: false anyone on the path to the backend can impersonate it and read every request.",
-          "Remove verify: false; for a private CA give caFile or caPem, or pin the key with pins.", API8));
+          "Remove verify: false; for a private CA give caFile or caPem, or pin the key with pins.", API8,
+          BACKEND_CERTIFICATE_VALIDATION));
       return;
     }
     boolean anchored = tls != null && (tls.caFile() != null || tls.caPem() != null || tls.caCertificate() != null
@@ -370,6 +387,10 @@ public final class PostureAdvisor {
     if (b.tls() != null && (b.tls().clientCert() != null || b.tls().clientCertificate() != null)) {
       return;
     }
+    BackendDef.Credentials c = b.credentials();
+    if (c != null && (c.basic() != null || c.header() != null || c.query() != null || c.oauth2() != null)) {
+      return;
+    }
     List<ApiDef> users = config.apis().stream().filter(a -> b.name().equals(a.backend())).toList();
     if (users.isEmpty()) {
       return;
@@ -380,8 +401,8 @@ public final class PostureAdvisor {
             "Gateway calls the backend without credentials",
             "Nothing proves to the backend that a call came through the gateway, so a caller that reaches the backend "
                 + "directly bypasses every gateway policy.",
-            "Give the backend a client certificate (tls.clientCert/clientKey) or set an Authorization header from a "
-                + "secret named value in the API's backend policies.", API8));
+            "Give the backend credentials (credentials: basic, header, query or oauth2, from secret named values) "
+                + "or a client certificate (tls.clientCert/clientKey).", API8, BACKEND_CALLS_AUTHENTICATED));
         return;
       }
     }
@@ -429,7 +450,8 @@ public final class PostureAdvisor {
           "Secret stored in plain text in the configuration",
           "The value looks like a secret and is a plain named value, so it lands unencrypted in Git, exports and"
               + " backups.",
-          "Make it a secret named value, or better a reference to a secret store (env:, file: or vault:).", API8));
+          "Make it a secret named value, or better a reference to a secret store (env:, file: or vault:).", API8,
+          SECRET_NAMED_VALUES));
     }
   }
 
@@ -489,7 +511,16 @@ public final class PostureAdvisor {
       out.add(new Finding("management.beyond-loopback", Severity.HIGH, "listener " + l.host() + ":" + l.port(),
           "Management API is reachable beyond loopback",
           "The management API can change every API and key; bound to " + l.host() + " it is exposed to the network.",
-          "Bind it to 127.0.0.1 and reach it through an SSH tunnel or an authenticating proxy.", API8));
+          "Bind it to 127.0.0.1 and reach it through an SSH tunnel or an authenticating proxy.", API8,
+          DIRECT_MANAGEMENT_ENDPOINT));
+      if (isPublicOrWildcard(l.host())) {
+        out.add(new Finding("management.public-network", Severity.HIGH, "listener " + l.host() + ":" + l.port(),
+            "Management API is open to public networks",
+            "Bound to " + l.host() + ", the management API (configuration, keys, secrets' metadata) accepts connections "
+                + "on every interface or on a public address, not only from a private network.",
+            "Bind it to 127.0.0.1, or at most to a private address behind a firewall that admits only operators.",
+            API8, CONFIGURATION_ENDPOINT_PUBLIC));
+      }
       if (!l.tls()) {
         out.add(new Finding("management.no-tls", Severity.HIGH, "listener " + l.host() + ":" + l.port(),
             "Management API is served without TLS off loopback",
@@ -536,7 +567,7 @@ public final class PostureAdvisor {
                   "Endpoint unused for " + endpointUnusedAfter.toDays() + " days",
                   "The operation is published but " + (last == null ? "was never called" : "was last called at " + last)
                       + "; unused endpoints keep attack surface nobody watches.",
-                  "Remove the operation or deprecate it.", API9));
+                  "Remove the operation or deprecate it.", API9, UNUSED_ENDPOINTS_REMOVED));
             }
           }
         }
@@ -559,6 +590,19 @@ public final class PostureAdvisor {
             "Sign administrators in through OIDC single sign-on with multi-factor authentication at the identity"
                 + " provider (--mgmt-oidc-issuer) and delete the local account; local accounts have no second factor.",
             API2));
+      }
+    }
+    for (Map.Entry<String, Set<String>> r : facts.roles().entrySet()) {
+      Set<String> permissions = r.getValue();
+      boolean reveals = permissions.contains(SECRETS_REVEAL);
+      boolean writes = permissions.stream().anyMatch(x -> x.endsWith(":write"));
+      if (reveals && !writes) {
+        out.add(new Finding("role.read-only-reveals-secrets", Severity.MEDIUM, "role " + r.getKey(),
+            "Read-only role can reveal secret values",
+            "The role changes nothing but holds " + SECRETS_REVEAL + ", so everyone given it for reading (auditors, "
+                + "dashboards, support) can read every secret named value and backend credential in clear.",
+            "Remove " + SECRETS_REVEAL + " from the role; grant it only to the few who rotate secrets.", API5,
+            MINIMUM_API_VERSION));
       }
     }
     if (facts.auditChain() != null && !facts.auditChain().intact()) {
@@ -661,6 +705,31 @@ public final class PostureAdvisor {
     }
     try {
       return InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether a bind address accepts connections from public networks: a wildcard, or an IP literal
+   * that is not loopback, private (RFC 1918, IPv6 unique local) or link-local. A host name is not
+   * resolved (the advisor never calls the network) and so not judged.
+   */
+  static boolean isPublicOrWildcard(String host) {
+    String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    if (h.isEmpty() || h.equals("*")) {
+      return true;
+    }
+    if (!looksLikeIp(h)) {
+      return false;
+    }
+    try {
+      InetAddress a = InetAddress.getByName(h);
+      if (a.isAnyLocalAddress()) {
+        return true;
+      }
+      boolean uniqueLocal = a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc;
+      return !(a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || uniqueLocal);
     } catch (java.net.UnknownHostException e) {
       return false;
     }

@@ -26,6 +26,8 @@ import java.util.Set;
  *     {@code ${env:...}} substitution, by name; when a name is present its text decides whether the
  *     value is a reference
  * @param sensitiveEndpoints endpoints whose sampled traffic carried sensitive data
+ * @param roles the management API's roles (built-in and custom) with their permissions
+ *     ({@code resource:action}), by role name
  */
 public record RuntimeFacts(
     List<Listener> listeners,
@@ -36,17 +38,18 @@ public record RuntimeFacts(
     List<Certificate> certificates,
     Map<String, Instant> subscriptionKeysCreated,
     Map<String, String> namedValueSources,
-    List<SensitiveEndpoint> sensitiveEndpoints) {
+    List<SensitiveEndpoint> sensitiveEndpoints,
+    Map<String, Set<String>> roles) {
 
   /** No runtime facts: only configuration rules run. */
-  public static final RuntimeFacts NONE = new RuntimeFacts(null, null, null, null, null, null, null, null, null);
+  public static final RuntimeFacts NONE = new RuntimeFacts(null, null, null, null, null, null, null, null, null, null);
 
   /** Facts without sensitive-data observations. */
   public RuntimeFacts(List<Listener> listeners, Map<String, Instant> endpointLastSeen, Instant observedSince,
       List<AdminAccount> admins, AuditChain auditChain, List<Certificate> certificates,
       Map<String, Instant> subscriptionKeysCreated, Map<String, String> namedValueSources) {
     this(listeners, endpointLastSeen, observedSince, admins, auditChain, certificates, subscriptionKeysCreated,
-        namedValueSources, null);
+        namedValueSources, null, null);
   }
 
   public RuntimeFacts {
@@ -57,12 +60,17 @@ public record RuntimeFacts(
     subscriptionKeysCreated = subscriptionKeysCreated == null ? Map.of() : Map.copyOf(subscriptionKeysCreated);
     namedValueSources = namedValueSources == null ? Map.of() : Map.copyOf(namedValueSources);
     sensitiveEndpoints = sensitiveEndpoints == null ? List.of() : List.copyOf(sensitiveEndpoints);
+    Map<String, Set<String>> r = new java.util.TreeMap<>();
+    if (roles != null) {
+      roles.forEach((name, permissions) -> r.put(requireNonNull(name, "role name"), Set.copyOf(permissions)));
+    }
+    roles = java.util.Collections.unmodifiableMap(r);
   }
 
   /** Returns a copy with {@code namedValueSources} replaced. */
   public RuntimeFacts withNamedValueSources(Map<String, String> sources) {
     return new RuntimeFacts(listeners, endpointLastSeen, observedSince, admins, auditChain, certificates,
-        subscriptionKeysCreated, sources, sensitiveEndpoints);
+        subscriptionKeysCreated, sources, sensitiveEndpoints, roles);
   }
 
   /**

@@ -181,6 +181,108 @@ class PostureAdvisorTest {
   }
 
   @Test
+  void backendWithCredentialsIsNotReportedAsCallingWithoutCredentials() {
+    String none = SECURE.replace("    tls: {clientCert: /etc/gh/c.pem, clientKey: /etc/gh/k.pem}\n", "");
+    String header = none.replace("    url: https://orders.example.com\n",
+        "    url: https://orders.example.com\n    credentials:\n      header: {name: X-Api-Key, value: \"${nv:backend-key}\"}\n")
+        + "  - name: backend-key\n    type: reference\n    ref: env:DB_PASSWORD\n";
+    String oauth = none.replace("    url: https://orders.example.com\n",
+        "    url: https://orders.example.com\n    credentials:\n      oauth2: {tokenUrl: https://idp.example.com/token, clientId: gh, clientSecret: \"${nv:backend-key}\"}\n")
+        + "  - name: backend-key\n    type: reference\n    ref: env:DB_PASSWORD\n";
+    assertThat(config(header).backends().get(0).credentials()).isNotNull();
+    assertThat(rules(findings(header))).doesNotContain("backend.no-credentials");
+    assertThat(rules(findings(oauth))).doesNotContain("backend.no-credentials");
+    assertThat(findings(none)).filteredOn(f -> f.rule().equals("backend.no-credentials"))
+        .extracting(Finding::defender).containsExactly(DefenderRecommendations.BACKEND_CALLS_AUTHENTICATED);
+  }
+
+  @Test
+  void managementListenerOnPublicOrWildcardAddressIsReportedButPrivateAddressOnlyAsBeyondLoopback() {
+    for (String host : List.of("0.0.0.0", "::", "[::]", "203.0.113.7", "2001:db8::1")) {
+      RuntimeFacts facts = new RuntimeFacts(List.of(new RuntimeFacts.Listener("management", host, 8001, true)),
+          null, null, null, null, null, null, null);
+      assertThat(rules(findings(SECURE, facts))).as(host).contains("management.beyond-loopback", "management.public-network");
+    }
+    for (String host : List.of("10.0.0.5", "192.168.1.2", "172.16.0.1", "fd00::1", "fe80::1", "mgmt.internal")) {
+      RuntimeFacts facts = new RuntimeFacts(List.of(new RuntimeFacts.Listener("management", host, 8001, true)),
+          null, null, null, null, null, null, null);
+      assertThat(rules(findings(SECURE, facts))).as(host).contains("management.beyond-loopback")
+          .doesNotContain("management.public-network");
+    }
+  }
+
+  @Test
+  void readOnlyRoleThatRevealsSecretsIsReported() {
+    Map<String, java.util.Set<String>> roles = Map.of(
+        "secret-peeker", java.util.Set.of("apis:read", "named-values:read", "secrets:reveal"),
+        "rotator", java.util.Set.of("named-values:read", "named-values:write", "secrets:reveal"),
+        "reader", java.util.Set.of("apis:read", "named-values:read"));
+    RuntimeFacts facts = new RuntimeFacts(null, null, null, null, null, null, null, null, null, roles);
+    assertThat(findings(SECURE, facts)).filteredOn(f -> f.rule().equals("role.read-only-reveals-secrets"))
+        .extracting(f -> f.resource() + " " + f.severity() + " " + f.defender())
+        .containsExactly("role secret-peeker MEDIUM " + DefenderRecommendations.MINIMUM_API_VERSION);
+  }
+
+  /** A configuration and facts that break every rule matching a Defender recommendation. */
+  static final String DEFENDER_ALL = """
+      backends:
+        - name: b
+          url: https://orders.example.com
+          tls: {verify: false}
+        - name: plain
+          url: https://inventory.example.com
+      apis:
+        - name: orders
+          path: /orders
+          protocols: [http, https]
+          backend: b
+          subscriptionRequired: false
+          operations:
+            - GET /items/{id}
+        - name: stock
+          path: /stock
+          protocols: [https]
+          backend: plain
+          operations:
+            - GET /levels
+      subscriptions:
+        - name: everything
+          scope: all
+      namedValues:
+        - name: db-password
+          value: hunter2
+      """;
+
+  static RuntimeFacts defenderFacts(String managementHost, Map<String, java.util.Set<String>> roles, Instant lastCall) {
+    return new RuntimeFacts(List.of(new RuntimeFacts.Listener("management", managementHost, 8001, true)),
+        Map.of("orders GET /items/{id}", lastCall, "stock GET /levels", lastCall), NOW.minus(Duration.ofDays(60)),
+        null, null, null, null, Map.of("db-password", "hunter2"), null, roles);
+  }
+
+  @Test
+  void everyDefenderRecommendationIsNamedByAFindingOfABreakingConfiguration() {
+    RuntimeFacts facts = defenderFacts("0.0.0.0",
+        Map.of("peek", java.util.Set.of("named-values:read", "secrets:reveal")), NOW.minus(Duration.ofDays(45)));
+    List<Finding> fs = PostureAdvisor.defaults().advise(config(DEFENDER_ALL), facts, NOW).findings();
+    assertThat(fs.stream().map(Finding::defender).filter(java.util.Objects::nonNull).distinct())
+        .containsExactlyInAnyOrderElementsOf(DefenderRecommendations.ALL);
+    assertThat(fs).filteredOn(f -> f.defender() != null).extracting(Finding::rule).containsOnly(
+        "api.no-authentication", "endpoint.unused", "subscription.scope-all", "backend.tls-verify-off",
+        "management.beyond-loopback", "api.plain-http", "named-value.inline-secret", "management.public-network",
+        "role.read-only-reveals-secrets", "backend.no-credentials");
+  }
+
+  @Test
+  void hardenedConfigurationMatchesNoDefenderRecommendation() {
+    Map<String, java.util.Set<String>> roles = Map.of("reader", java.util.Set.of("apis:read", "named-values:read"),
+        "admin", java.util.Set.of("apis:write", "named-values:write", "secrets:reveal"));
+    RuntimeFacts facts = new RuntimeFacts(List.of(new RuntimeFacts.Listener("management", "127.0.0.1", 8001, false)),
+        Map.of("orders GET /items/{id}", NOW.minus(Duration.ofDays(1)), "orders POST /items", NOW.minus(Duration.ofDays(2))),
+        NOW.minus(Duration.ofDays(60)), null, null, null, null, SOURCES.namedValueSources(), null, roles);
+    assertThat(PostureAdvisor.defaults().advise(config(SECURE), facts, NOW).findings()).isEmpty();
+  }
+
+  @Test
   void keyInQueryIsReported() {
     String query = SECURE.replace("backend: b\n    operations", "backend: b\n    allowKeyInQuery: true\n    operations");
     assertThat(rules(findings(query))).contains("api.key-in-query");
@@ -300,7 +402,7 @@ class PostureAdvisorTest {
         new RuntimeFacts.SensitiveEndpoint("orders", "GET", "/contacts", null,
             java.util.Set.of(io.gatehouse.insight.sensitive.SensitiveType.PHONE)),
         new RuntimeFacts.SensitiveEndpoint("orders", "POST", "/items", java.util.Set.of(
-            io.gatehouse.insight.sensitive.SensitiveType.EMAIL), null)));
+            io.gatehouse.insight.sensitive.SensitiveType.EMAIL), null)), null);
     List<Finding> fs = findings(SECURE, facts);
     assertThat(fs).extracting(Finding::rule).containsOnly("endpoint.sensitive-data-in-response");
     assertThat(fs).extracting(Finding::title, Finding::severity).containsExactly(

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.gatehouse.insight.Corpora;
+import io.gatehouse.insight.TestData;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +17,15 @@ import java.util.stream.Stream;
  * Development aid: writes every finding for every corpus input (libinjection lines as query, raw,
  * JSON, header, cookie, form and XML values; every CRS stage) to a file, one line per input, so
  * that a change meant to be behaviour-neutral (a performance change) can be checked with {@code
- * cmp} against the output of the previous build. Args: output file.
+ * cmp} against the output of the previous build. It covers both halves ({@link CorpusHalf}): use it
+ * only to compare two builds, not to tune on the held-out half. Args: output file.
  */
 public final class CorpusFingerprint {
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(Files.newOutputStream(Paths.get(args[0])), false, "UTF-8");
-    Path root = Corpora.root();
     InjectionDetector d = InjectionDetector.defaults();
     List<Path> files;
-    try (Stream<Path> s = Files.list(root.resolve("libinjection-data"))) {
+    try (Stream<Path> s = Files.list(TestData.suite("libinjection-data"))) {
       files = s.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
     }
     for (Path f : files) {
@@ -45,7 +45,7 @@ public final class CorpusFingerprint {
     }
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     List<Path> dirs;
-    try (Stream<Path> s = Files.list(root.resolve("crs-regression"))) {
+    try (Stream<Path> s = Files.list(TestData.suite("crs-regression"))) {
       dirs = s.filter(Files::isDirectory).sorted().toList();
     }
     for (Path dir : dirs) {

@@ -1,19 +1,21 @@
 package io.gatehouse.insight.injection;
 
-import io.gatehouse.insight.Corpora;
+import io.gatehouse.insight.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Development aid: prints corpus rates and misses (args: sqli|xss|fp|crs [filter]). */
+/**
+ * Development aid for tuning: prints the tuning half's rates and misses (args: sqli|xss|fp|crs
+ * [filter]). It never shows the held-out half, whose figures are published untouched.
+ */
 public final class CorpusMain {
   public static void main(String[] args) throws Exception {
-    Path root = Corpora.root();
     CorpusRunner r = new CorpusRunner(InjectionDetector.defaults());
     String what = args.length > 0 ? args[0] : "all";
-    Path lib = root.resolve("libinjection-data");
+    Path lib = TestData.suite("libinjection-data");
     List<Path> files;
     try (Stream<Path> s = Files.list(lib)) {
       files = s.sorted().toList();
@@ -30,14 +32,14 @@ public final class CorpusMain {
       if (!sqli && !xss && !fp) {
         continue;
       }
-      CorpusRunner.Row row = r.libinjection(f, !fp);
+      CorpusRunner.Row row = r.libinjection(f, !fp, CorpusHalf.TUNING);
       System.out.printf("%-45s %5d %5d %6.1f%%%n", name, row.total(), row.flagged(), row.rate());
       for (String m : row.misses()) {
         System.out.println("   MISS " + m + (fp ? "  => " + r.asQueryValue(m) : ""));
       }
     }
     if (what.equals("crs") || what.equals("all")) {
-      Map<String, CorpusRunner.Row[]> crs = r.crs(root.resolve("crs-regression"));
+      Map<String, CorpusRunner.Row[]> crs = r.crs(TestData.suite("crs-regression"), CorpusHalf.TUNING);
       for (Map.Entry<String, CorpusRunner.Row[]> e : crs.entrySet()) {
         if (args.length > 1 && !e.getKey().contains(args[1])) {
           System.out.printf("%-40s attack %4d/%4d %6.1f%%  benign %4d/%4d %6.1f%%%n", e.getKey(),

@@ -15,7 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Runs the detector over the libinjection and CRS corpora and tabulates detection rates. */
+/**
+ * Runs the detector over one half ({@link CorpusHalf}) of the libinjection and CRS corpora and
+ * tabulates detection rates.
+ */
 final class CorpusRunner {
   /** One row of the result table. */
   record Row(String name, int total, int flagged, List<String> misses) {
@@ -50,8 +53,13 @@ final class CorpusRunner {
     return detector.inspectValue("query:q", InjectionDetector.formDecode(line));
   }
 
-  Row libinjection(Path file, boolean attack) throws IOException {
-    List<String> lines = payloads(file);
+  /** The lines of {@code file} that belong to {@code half}. */
+  static List<String> payloads(Path file, CorpusHalf half) throws IOException {
+    return payloads(file).stream().filter(line -> CorpusHalf.of(line) == half).toList();
+  }
+
+  Row libinjection(Path file, boolean attack, CorpusHalf half) throws IOException {
+    List<String> lines = payloads(file, half);
     int flagged = 0;
     List<String> misses = new ArrayList<>();
     for (String line : lines) {
@@ -66,8 +74,8 @@ final class CorpusRunner {
     return new Row(file.getFileName().toString(), lines.size(), flagged, misses);
   }
 
-  /** Per CRS directory: [attack rows, benign rows]. */
-  Map<String, Row[]> crs(Path root) throws IOException {
+  /** Per CRS directory, over the tests of {@code half}: [attack rows, benign rows]. */
+  Map<String, Row[]> crs(Path root, CorpusHalf half) throws IOException {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     Map<String, Row[]> out = new TreeMap<>();
     List<Path> dirs;
@@ -93,6 +101,9 @@ final class CorpusRunner {
           continue;
         }
         for (JsonNode test : doc.path("tests")) {
+          if (CorpusHalf.of(crsKey(f, test)) != half) {
+            continue;
+          }
           for (JsonNode stage : test.path("stages")) {
             JsonNode in = stage.path("input");
             JsonNode log = stage.path("output").path("log");
@@ -133,6 +144,11 @@ final class CorpusRunner {
           new Row("benign", benign, passed, flaggedBenign)});
     }
     return out;
+  }
+
+  /** The split key of a CRS test: {@code FILE#TEST_ID}. */
+  static String crsKey(Path file, JsonNode test) {
+    return file.getFileName() + "#" + test.path("test_id").asText();
   }
 
   private static String describe(JsonNode in) {

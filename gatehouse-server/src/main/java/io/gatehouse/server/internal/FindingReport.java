@@ -10,7 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Renders findings as text, JSON ({@code {"score", "findings"}}) or SARIF 2.1.0 for CI tools. */
+/**
+ * Renders findings as text, JSON ({@code {"score", "findings"}}) or SARIF 2.1.0 for CI tools; a
+ * finding that matches a Defender for Cloud recommendation carries its title as {@code defender}
+ * (a JSON field, a SARIF result property, a {@code defender:} line of text).
+ */
 final class FindingReport {
   /** Output formats of {@code advise} and {@code audit-spec}. */
   enum Format { TEXT, JSON, SARIF }
@@ -58,6 +62,9 @@ final class FindingReport {
           .append("  why: ").append(f.explanation()).append('\n')
           .append("  fix: ").append(f.remediation()).append('\n')
           .append("  ").append(f.owasp()).append('\n');
+      if (f.defender() != null) {
+        sb.append("  defender: ").append(f.defender()).append('\n');
+      }
     }
     for (String n : notes) {
       sb.append("\nnote: ").append(n).append('\n');
@@ -89,6 +96,9 @@ final class FindingReport {
       o.put("explanation", f.explanation());
       o.put("remediation", f.remediation());
       o.put("owasp", f.owasp());
+      if (f.defender() != null) {
+        o.put("defender", f.defender());
+      }
     }
     if (!notes.isEmpty()) {
       ArrayNode n = root.putArray("notes");
@@ -131,7 +141,10 @@ final class FindingReport {
       ObjectNode loc = res.putArray("locations").addObject();
       loc.putObject("physicalLocation").putObject("artifactLocation").put("uri", artifact);
       loc.putArray("logicalLocations").addObject().put("fullyQualifiedName", f.resource());
-      res.putObject("properties").put("owasp", f.owasp()).put("severity", f.severity().name());
+      ObjectNode properties = res.putObject("properties").put("owasp", f.owasp()).put("severity", f.severity().name());
+      if (f.defender() != null) {
+        properties.put("defender", f.defender());
+      }
     }
     return root.toPrettyString() + "\n";
   }

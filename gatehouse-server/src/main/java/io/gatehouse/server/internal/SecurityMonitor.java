@@ -304,8 +304,8 @@ final class SecurityMonitor implements TrafficEventConsumer {
 
   /**
    * The runtime facts the server knows: listeners, traffic last-seen times per declared operation,
-   * sensitive data per endpoint, and, once {@link #factSources} was called, administrators, key
-   * ages, the audit chain and certificates. Blocking (reads the stores): call on a worker thread.
+   * sensitive data per endpoint, and, once {@link #factSources} was called, administrators, roles,
+   * key ages, the audit chain and certificates. Blocking (reads the stores): call on a worker thread.
    */
   RuntimeFacts facts(List<RuntimeFacts.Listener> listeners) {
     Map<String, Instant> lastSeen = new LinkedHashMap<>();
@@ -331,7 +331,7 @@ final class SecurityMonitor implements TrafficEventConsumer {
     }
     return new RuntimeFacts(listeners, lastSeen, started, p == null ? null : p.administrators(),
         p == null ? null : p.auditChain(), certificates, p == null ? null : p.subscriptionKeysCreated(), null,
-        sensitive);
+        sensitive, p == null ? null : p.roles());
   }
 
   private List<RuntimeFacts.Listener> listeners = List.of();

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.insight.advisor.DefenderRecommendations;
 import io.gatehouse.server.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -124,6 +126,85 @@ class AdviseCommandTest {
       assertThat(r.at("/message/text").asText()).isNotBlank();
       assertThat(r.at("/locations/0/physicalLocation/artifactLocation/uri").asText()).endsWith("weak.yaml");
     }
+  }
+
+  /** Breaks every configuration rule that matches a Defender recommendation (the rest need a running server). */
+  static final String DEFENDER = """
+      backends:
+        - name: b
+          url: https://orders.example.com
+          tls: {verify: false}
+      apis:
+        - name: orders
+          path: /orders
+          protocols: [http, https]
+          backend: b
+          subscriptionRequired: false
+      subscriptions:
+        - name: everything
+          scope: all
+      namedValues:
+        - name: db-password
+          value: hunter2
+      """;
+
+  static final List<String> CONFIGURATION_DEFENDER_TITLES = List.of(
+      DefenderRecommendations.ENDPOINTS_AUTHENTICATED, DefenderRecommendations.SUBSCRIPTIONS_NOT_ALL_APIS,
+      DefenderRecommendations.BACKEND_CERTIFICATE_VALIDATION, DefenderRecommendations.ENCRYPTED_PROTOCOLS,
+      DefenderRecommendations.SECRET_NAMED_VALUES, DefenderRecommendations.BACKEND_CALLS_AUTHENTICATED);
+
+  @Test
+  void findingsNameTheirDefenderRecommendationInJsonSarifAndText() throws Exception {
+    Path cfg = write("defender.yaml", DEFENDER);
+    run("advise", "--config", cfg.toString(), "--format", "json");
+    assertThat(JSON.readTree(out.toString()).get("findings").findValuesAsText("defender"))
+        .containsAll(CONFIGURATION_DEFENDER_TITLES);
+    out.getBuffer().setLength(0);
+    run("advise", "--config", cfg.toString(), "--format", "sarif");
+    JsonNode results = JSON.readTree(out.toString()).at("/runs/0/results");
+    List<String> sarif = new java.util.ArrayList<>();
+    results.forEach(r -> {
+      if (r.at("/properties/defender").isTextual()) {
+        sarif.add(r.at("/properties/defender").asText());
+      }
+    });
+    assertThat(sarif).containsAll(CONFIGURATION_DEFENDER_TITLES);
+    out.getBuffer().setLength(0);
+    run("advise", "--config", cfg.toString());
+    for (String title : CONFIGURATION_DEFENDER_TITLES) {
+      assertThat(out.toString()).contains("  defender: " + title + "\n");
+    }
+  }
+
+  @Test
+  void hardenedConfigurationNamesNoDefenderRecommendation() throws Exception {
+    String hardened = """
+        policies:
+          inbound:
+            - rate-limit: {calls: 10, renewal-period: 1}
+        backends:
+          - name: b
+            url: https://orders.example.com
+            credentials:
+              header: {name: X-Api-Key, value: "${nv:backend-key}"}
+        apis:
+          - name: orders
+            path: /orders
+            protocols: [https]
+            backend: b
+        subscriptions:
+          - name: s1
+            scope: api:orders
+        namedValues:
+          - name: backend-key
+            type: reference
+            ref: env:HOME
+        """;
+    Path cfg = write("hardened.yaml", hardened);
+    assertThat(run("advise", "--config", cfg.toString(), "--format", "json")).isEqualTo(0);
+    JsonNode doc = JSON.readTree(out.toString());
+    assertThat(doc.get("findings").findValuesAsText("defender")).isEmpty();
+    assertThat(doc.get("findings").findValuesAsText("rule")).doesNotContain("backend.no-credentials");
   }
 
   @Test

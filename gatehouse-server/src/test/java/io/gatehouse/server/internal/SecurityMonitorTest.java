@@ -183,6 +183,30 @@ class SecurityMonitorTest {
     assertThat(doc.get("findings").findValuesAsText("rule")).contains("api.no-authentication", "api.no-rate-limit");
   }
 
+  @Test
+  void readOnlyRoleCreatedThroughTheApiThatRevealsSecretsIsRecommendedAgainstWithItsDefenderTitle() throws Exception {
+    serve();
+    assertThat(mgmt("/api/v1/security/recommendations").get("findings").findValuesAsText("rule"))
+        .doesNotContain("role.read-only-reveals-secrets");
+    HttpResponse<String> created = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + running.management().actualPort() + "/api/v1/roles"))
+        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "{\"name\":\"secret-peeker\",\"permissions\":[\"named-values:read\",\"secrets:reveal\"]}"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode finding = null;
+    for (JsonNode f : mgmt("/api/v1/security/recommendations").get("findings")) {
+      if (f.get("rule").asText().equals("role.read-only-reveals-secrets")) {
+        finding = f;
+      }
+    }
+    assertThat(finding).isNotNull();
+    assertThat(finding.get("resource").asText()).isEqualTo("role secret-peeker");
+    assertThat(finding.get("defender").asText())
+        .isEqualTo("API Management minimum API version should be set to 2019-12-01 or higher");
+  }
+
   /** Polls {@code path} on the management API until {@code done} holds (at most 10 s); returns the last answer. */
   JsonNode await(String path, java.util.function.Predicate<JsonNode> done) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -119,24 +119,22 @@ public final class LlhttpCorpus {
     }
   }
 
-  /** Locates the corpus directory: property {@code gatehouse.corpora} if it exists, else walks up. */
+  /**
+   * Locates the corpus: {@code llhttp-requests} in the repository's {@code testdata} folder (the one
+   * with {@code refresh.sh}) nearest above the working directory; throws when it is missing.
+   */
   public static Path locate() {
-    String prop = System.getProperty("gatehouse.corpora");
-    if (prop != null) {
-      Path p = Paths.get(prop, "llhttp-requests");
-      if (Files.isDirectory(p)) {
-        return p;
-      }
-    }
     for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path p = dir.resolve("shared").resolve("corpora").resolve("llhttp-requests");
-      if (Files.isDirectory(p)) {
+      Path root = dir.resolve("testdata");
+      if (Files.isRegularFile(root.resolve("refresh.sh"))) {
+        Path p = root.resolve("llhttp-requests");
+        if (!Files.isDirectory(p)) {
+          throw new IllegalStateException("llhttp-requests missing from " + root + ": run testdata/refresh.sh");
+        }
         return p;
       }
     }
-    throw new IllegalStateException(
-        "llhttp-requests corpus not found via -Dgatehouse.corpora=" + prop + " nor above "
-            + Paths.get("").toAbsolutePath());
+    throw new IllegalStateException("testdata/ not found above " + Paths.get("").toAbsolutePath());
   }
 
   /** Reads every case of every {@code *.md} file in {@code dir}, in file-name order. */

@@ -1,6 +1,6 @@
 package io.gatehouse.gateway.internal.jwt;
 
-import io.gatehouse.gateway.internal.Corpora;
+import io.gatehouse.gateway.internal.TestData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWK;
@@ -32,7 +32,7 @@ class JoseCookbookTest {
   private static final Map<String, String> outcomes = new TreeMap<>();
 
   static Stream<Path> examples() throws IOException {
-    try (Stream<Path> files = Files.list(Corpora.root().resolve("jose-cookbook/jws"))) {
+    try (Stream<Path> files = Files.list(TestData.suite("jose-cookbook").resolve("jws"))) {
       return files.filter(p -> p.toString().endsWith(".json")).sorted().toList().stream();
     }
   }
@@ -89,7 +89,7 @@ class JoseCookbookTest {
   /** The cookbook's section 3 keys: public EC and RSA keys and the MAC key. */
   private static KeyRing publishedKeys() throws Exception {
     List<JWK> keys = new ArrayList<>();
-    Path dir = Corpora.root().resolve("jose-cookbook/jwk");
+    Path dir = TestData.suite("jose-cookbook").resolve("jwk");
     for (String f : List.of("3_1.ec_public_key.json", "3_3.rsa_public_key.json", "3_5.symmetric_key_mac_computation.json")) {
       keys.add(JWK.parse(Files.readString(dir.resolve(f))));
     }

@@ -1,6 +1,6 @@
 package io.gatehouse.gateway.internal.validation;
 
-import io.gatehouse.gateway.internal.Corpora;
+import io.gatehouse.gateway.internal.TestData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -35,7 +35,7 @@ class JsonSchemaTestSuiteTest {
   record Tally(int passed, int failed, List<String> failures) {}
 
   static Path suite() {
-    return Corpora.root().resolve("json-schema-test-suite");
+    return TestData.suite("json-schema-test-suite");
   }
 
   static Tally run(Path dir, SchemaDialect dialect, boolean recursive, boolean assertFormats) throws IOException {

@@ -1,6 +1,6 @@
 package io.gatehouse.gateway.internal.validation;
 
-import io.gatehouse.gateway.internal.Corpora;
+import io.gatehouse.gateway.internal.TestData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -32,7 +32,7 @@ class OpenApiContractSuiteTest {
   record Tally(int groups, int passed, List<String> failures) {}
 
   static Tally run(String draft, String openapi) throws IOException {
-    Path suite = Corpora.root().resolve("json-schema-test-suite");
+    Path suite = TestData.suite("json-schema-test-suite");
     Path dir = suite.resolve("tests/" + draft);
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
