@@ -138,6 +138,13 @@ public final class ServeCommand implements Callable<Integer> {
           + " (env GATEHOUSE_AUTO_BLOCK; default off).")
   String autoBlock;
 
+  @Option(names = "--threat-learning-period", paramLabel = "DURATION",
+      defaultValue = "${env:GATEHOUSE_THREAT_LEARNING_PERIOD:-10m}",
+      description = "How long the baseline detectors (traffic-spike, large-response, unseen-parameter) observe an API's"
+          + " or endpoint's traffic before they may alert, e.g. 10m or 1h (env GATEHOUSE_THREAT_LEARNING_PERIOD,"
+          + " default 10m; 0s alerts after the count-based warm-ups alone).")
+  String threatLearningPeriod;
+
   @Option(names = "--auto-block-allow", paramLabel = "IDENTITY",
       description = "Never auto-block this identity: ip:ADDRESS or subscription:NAME. Repeatable.")
   List<String> autoBlockAllow = new ArrayList<>();
@@ -362,13 +369,14 @@ public final class ServeCommand implements Callable<Integer> {
       io.gatehouse.control.certificates.CertificateStore certificates) throws Exception {
     io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
     if (autoBlock != null && !autoBlock.isBlank()) {
-      Duration ttl = Duration.parse("PT" + autoBlock.trim().toUpperCase(java.util.Locale.ROOT));
+      Duration ttl = duration("--auto-block", autoBlock);
       blocklist = new io.gatehouse.insight.threat.TemporaryBlocklist(ttl,
           java.util.Set.of("object-enumeration", "brute-force", "injection", "scanning"),
           new java.util.HashSet<>(autoBlockAllow), 100_000);
     }
     SecurityMonitor security = new SecurityMonitor(plane::config,
-        io.gatehouse.insight.threat.ThreatSettings.DEFAULTS, alertWebhooks,
+        io.gatehouse.insight.threat.ThreatSettings.DEFAULTS.withLearningPeriod(
+            duration("--threat-learning-period", threatLearningPeriod)), alertWebhooks,
         alertWebhookSecret, blocklist);
     List<io.gatehouse.insight.advisor.RuntimeFacts.Listener> listeners = new ArrayList<>(List.of(
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.port(), false),
@@ -413,6 +421,15 @@ public final class ServeCommand implements Callable<Integer> {
     return new Observability.Settings(log, !noMetrics, metricsPublic, !noAnalytics,
         AnalyticsRetention.parse(analyticsRetention), Duration.ofMillis(analyticsFlushMillis), otlpEndpoint,
         traceSampling);
+  }
+
+  /** A duration written as {@code 90s}, {@code 10m}, {@code 1h} or {@code 1h30m}. */
+  static Duration duration(String option, String text) {
+    try {
+      return Duration.parse("PT" + text.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(option + ": expected a duration such as 90s, 10m or 1h but got '" + text + "'", e);
+    }
   }
 
   private static long size(String option, String text) {
