@@ -7,6 +7,7 @@ import io.gatehouse.gateway.internal.ProxyHandler;
 import io.gatehouse.gateway.internal.events.EventQueue;
 import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.counters.CounterStore;
+import io.gatehouse.gateway.internal.counters.PolicyStates;
 import io.gatehouse.gateway.internal.counters.SqliteCounterFile;
 import io.gatehouse.gateway.internal.tls.ServerKeyCerts;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
@@ -51,6 +52,7 @@ public final class Gateway {
   private final Upstreams upstreams;
   private final EventQueue events;
   private final CounterStore counters;
+  private final PolicyStates states = new PolicyStates();
   private final LongAdder connections = new LongAdder();
   private final List<HttpServer> tlsServers = new ArrayList<>();
   private volatile java.util.Map<String, TlsCertificate> certificates = java.util.Map.of();
@@ -259,13 +261,15 @@ public final class Gateway {
   public synchronized void apply(GatewayConfig config, long revision) {
     Snapshot next;
     try {
-      next = Snapshot.compile(config, revision, upstreams, counters, certificates);
+      next = Snapshot.compile(config, revision, upstreams, counters, states, certificates);
     } catch (RuntimeException e) {
       upstreams.retain(current.get().upstreams());
+      states.retain(current.get().stateIdentities());
       throw e;
     }
     upstreams.retain(next.upstreams());
     current.set(next);
+    states.retain(next.stateIdentities());
     LOG.info("gateway serving configuration revision {}", revision);
   }
 
@@ -285,7 +289,7 @@ public final class Gateway {
     java.util.Map<String, TlsCertificate> byName = new java.util.HashMap<>();
     certificates.forEach(c -> byName.put(c.name(), c));
     try {
-      Snapshot.compile(config, 0, new Upstreams(null), CounterStore.inMemory(), byName);
+      Snapshot.compile(config, 0, new Upstreams(null), CounterStore.inMemory(), new PolicyStates(), byName);
       return List.of();
     } catch (ConfigException e) {
       return e.problems();
