@@ -125,6 +125,7 @@ class ServeTest {
     // The watcher re-reads the file with the process environment; from here on the file holds literal values.
     Files.writeString(file, acceptanceYaml(upstream.url(), alice));
     serve(dir.resolve("data"), null, new PrintStream(new ByteArrayOutputStream()));
+    FileSource.lock(running.plane(), file);
     FileSource.watch(running.vertx(), file, running.plane(), cfg);
 
     assertThat(get(gw() + "/public/hello").statusCode()).isEqualTo(200);
