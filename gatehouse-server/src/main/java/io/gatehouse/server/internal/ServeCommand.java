@@ -323,6 +323,10 @@ public final class ServeCommand implements Callable<Integer> {
     if (!isLoopback(managementHost)) {
       LOG.warn("management API bound to non-loopback address {}: restrict access to it", managementHost);
     }
+    for (io.gatehouse.model.storage.PrivateFiles.Loose loose : io.gatehouse.model.storage.PrivateFiles.looser(data)) {
+      LOG.warn("{} has mode {}: other users may read or change it; expected {} (chmod it)", loose.path(), loose.mode(),
+          loose.expected());
+    }
     Vertx vertx = Vertx.vertx();
     SqliteConfigStore store = SqliteConfigStore.open(data);
     ControlPlane plane = ControlPlane.over(store);
