@@ -84,7 +84,7 @@ class ServeReadinessTest {
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).parse(YAML, "gatehouse.yaml", null);
     CountDownLatch loading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    running = command(dir).startServing(() -> { // a configuration source whose load is blocked
+    running = command(dir, "--drain-period", "0s").startServing(() -> { // a configuration source whose load is blocked
       loading.countDown();
       release.await(30, TimeUnit.SECONDS);
       return cfg;
@@ -132,7 +132,7 @@ class ServeReadinessTest {
 
   @Test
   void aSourceThatCannotBeServedFailsTheStart(@TempDir Path dir) throws Exception {
-    ServeCommand cmd = command(dir);
+    ServeCommand cmd = command(dir, "--drain-period", "0s");
     running = cmd.startServing(() -> {
       throw new io.gatehouse.model.ConfigException(java.util.List.of(
           io.gatehouse.model.ConfigProblem.at("apis[0]", "broken")));
