@@ -373,7 +373,9 @@ public final class ServeCommand implements Callable<Integer> {
       vertx.<Void>executeBlocking(() -> {
         FileSource.watch(vertx, config, plane, fileSource.call()); // plane.onChange applies it to the gateway
         synchronized (plane) {
-          gateway.apply(secrets.resolved(plane.config()), plane.revision().id()); // also when unchanged
+          if (gateway.revision() != plane.revision().id()) { // the file held the stored revision: no change
+            gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
+          }
         }
         return null;
       }, false).onComplete(ar -> {
