@@ -74,7 +74,7 @@ public final class AdminTokens {
 
   private static void writeOwnerOnly(Path target, String text) {
     try {
-      Files.createDirectories(target.toAbsolutePath().getParent());
+      io.gatehouse.model.storage.PrivateFiles.directory(target.toAbsolutePath().getParent());
       Path tmp = target.resolveSibling(FILE_NAME + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
       try {
         FileAttribute<?> ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));

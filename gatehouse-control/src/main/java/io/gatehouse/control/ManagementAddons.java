@@ -1,6 +1,7 @@
 package io.gatehouse.control;
 
 import io.gatehouse.control.analytics.Analytics;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -13,11 +14,25 @@ import java.util.function.Supplier;
  * @param analytics the analytics to query, nullable for no analytics routes
  * @param debugging the gateway's request debugging, nullable for no debug-token routes
  * @param backends the gateway's backend runtime state, nullable for no {@code /backend-status} routes
+ * @param readiness whether the process serves its configuration, answered by {@code GET /healthz/ready};
+ *     nullable for always ready
  */
 public record ManagementAddons(Supplier<String> metrics, String metricsContentType, boolean metricsPublic,
-    Analytics analytics, RequestDebugging debugging, BackendStates backends) {
+    Analytics analytics, RequestDebugging debugging, BackendStates backends, BooleanSupplier readiness) {
   /** Nothing added. */
-  public static final ManagementAddons NONE = new ManagementAddons(null, null, false, null, null, null);
+  public static final ManagementAddons NONE = new ManagementAddons(null, null, false, null, null, null, null);
+
+  /** The path of the liveness probe: 200 while the listener runs, no authentication. */
+  public static final String LIVE_PATH = "/healthz/live";
+
+  /** The path of the readiness probe: 200 when {@link #readiness()} says so, else 503; no authentication. */
+  public static final String READY_PATH = "/healthz/ready";
+
+  /** Addons without readiness (always ready). */
+  public ManagementAddons(Supplier<String> metrics, String metricsContentType, boolean metricsPublic,
+      Analytics analytics, RequestDebugging debugging, BackendStates backends) {
+    this(metrics, metricsContentType, metricsPublic, analytics, debugging, backends, null);
+  }
 
   /** The path of the metrics route: outside {@code /api/v1}, where Prometheus looks by convention. */
   public static final String METRICS_PATH = "/metrics";
@@ -25,7 +40,7 @@ public record ManagementAddons(Supplier<String> metrics, String metricsContentTy
   /** Addons without backend runtime state. */
   public ManagementAddons(Supplier<String> metrics, String metricsContentType, boolean metricsPublic,
       Analytics analytics, RequestDebugging debugging) {
-    this(metrics, metricsContentType, metricsPublic, analytics, debugging, null);
+    this(metrics, metricsContentType, metricsPublic, analytics, debugging, null, null);
   }
 
   public ManagementAddons {

@@ -242,6 +242,10 @@ public final class ManagementServer {
     Router r = Router.router(vertx);
     r.route().handler(this::prepare);
     r.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    // probes for load balancers and orchestrators: no token, they reveal only up or not
+    r.get(ManagementAddons.LIVE_PATH).handler(ctx -> probe(ctx, true));
+    r.get(ManagementAddons.READY_PATH).handler(ctx -> probe(ctx,
+        addons.readiness() == null || addons.readiness().getAsBoolean()));
     if (addons.metrics() != null && addons.metricsPublic()) {
       r.get(ManagementAddons.METRICS_PATH).handler(this::metrics);
     }
@@ -353,6 +357,11 @@ public final class ManagementServer {
         ctx.next();
       }
     });
+  }
+
+  private static void probe(RoutingContext ctx, boolean up) {
+    ctx.response().setStatusCode(up ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+        .end(up ? "OK" : "NOT READY");
   }
 
   private void metrics(RoutingContext ctx) {

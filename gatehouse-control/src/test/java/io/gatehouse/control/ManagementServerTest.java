@@ -358,8 +358,8 @@ class ManagementServerTest {
     }
     Set<String> registered = new TreeSet<>();
     for (Route route : server.router().getRoutes()) {
-      if (route.getPath() == null) {
-        continue;
+      if (route.getPath() == null || route.getPath().startsWith("/healthz/")) {
+        continue; // handlers of every request; the probes outside /api/v1, as /metrics
       }
       assertThat(route.methods()).as("route %s has a method", route.getPath()).isNotEmpty();
       String path = route.getPath().replaceAll(":([A-Za-z0-9_]+)", "{$1}");

@@ -7,6 +7,7 @@ import io.gatehouse.gateway.internal.ProxyHandler;
 import io.gatehouse.gateway.internal.events.EventQueue;
 import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.counters.CounterStore;
+import io.gatehouse.gateway.internal.counters.PolicyStates;
 import io.gatehouse.gateway.internal.counters.SqliteCounterFile;
 import io.gatehouse.gateway.internal.tls.ServerKeyCerts;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #apply} compiles a configuration and swaps it in atomically: requests in flight finish
  * on the snapshot they started with, and no request fails because of a reload.
  *
+ * <p>Readiness: the probe answers 503 from start until {@link #ready()} and again once {@link
+ * #drain} began; the liveness probe answers 200 while the listeners run.
+ *
  * <p>Every request produces one traffic event on {@link #events()} once it completes; subscribe a
  * consumer there (access log, metrics) to receive them.
  */
@@ -51,7 +55,9 @@ public final class Gateway {
   private final Upstreams upstreams;
   private final EventQueue events;
   private final CounterStore counters;
+  private final PolicyStates states = new PolicyStates();
   private final LongAdder connections = new LongAdder();
+  private final Readiness readiness = new Readiness();
   private final List<HttpServer> tlsServers = new ArrayList<>();
   private volatile java.util.Map<String, TlsCertificate> certificates = java.util.Map.of();
   private Vertx vertx;
@@ -99,7 +105,7 @@ public final class Gateway {
         new PoolOptions().setHttp1MaxSize(256).setHttp2MaxSize(16).setMaxWaitQueueSize(10_000));
     CounterStore counters = options.dataDir() == null ? CounterStore.inMemory() : SqliteCounterFile.store(options.dataDir());
     Gateway gateway = new Gateway(client, new Upstreams(vertx), new EventQueue(eventQueueCapacity), counters);
-    ProxyHandler handler = new ProxyHandler(gateway.current::get, client, gateway.events);
+    ProxyHandler handler = new ProxyHandler(gateway.current::get, client, gateway.events, gateway.readiness::ready);
     gateway.handler = handler;
     gateway.vertx = vertx;
     gateway.options = options;
@@ -259,13 +265,15 @@ public final class Gateway {
   public synchronized void apply(GatewayConfig config, long revision) {
     Snapshot next;
     try {
-      next = Snapshot.compile(config, revision, upstreams, counters, certificates);
+      next = Snapshot.compile(config, revision, upstreams, counters, states, certificates);
     } catch (RuntimeException e) {
       upstreams.retain(current.get().upstreams());
+      states.retain(current.get().stateIdentities());
       throw e;
     }
     upstreams.retain(next.upstreams());
     current.set(next);
+    states.retain(next.stateIdentities());
     LOG.info("gateway serving configuration revision {}", revision);
   }
 
@@ -285,7 +293,7 @@ public final class Gateway {
     java.util.Map<String, TlsCertificate> byName = new java.util.HashMap<>();
     certificates.forEach(c -> byName.put(c.name(), c));
     try {
-      Snapshot.compile(config, 0, new Upstreams(null), CounterStore.inMemory(), byName);
+      Snapshot.compile(config, 0, new Upstreams(null), CounterStore.inMemory(), new PolicyStates(), byName);
       return List.of();
     } catch (ConfigException e) {
       return e.problems();
@@ -338,6 +346,37 @@ public final class Gateway {
   /** The request-debugging sessions: open one for an API, then send {@code Gatehouse-Debug: <token>}. */
   public io.gatehouse.gateway.debug.DebugSessions debugSessions() {
     return handler.debugSessions();
+  }
+
+  /**
+   * Says the gateway serves the configuration of its source: from now on the readiness probes
+   * ({@value ProxyHandler#HEALTH_PATH} and {@code .../ready}) answer 200. Call it once the first
+   * snapshot from the configured source is applied; a no-op once draining.
+   */
+  public void ready() {
+    readiness.serving();
+  }
+
+  /** Whether the readiness probes answer 200: {@link #ready()} was called and draining has not started. */
+  public boolean isReady() {
+    return readiness.ready();
+  }
+
+  /**
+   * Starts draining: the readiness probes answer 503 from now on while requests are still served;
+   * completes after {@code period}, when the caller may {@link #close()} the listeners.
+   */
+  public Future<Void> drain(java.time.Duration period) {
+    requireNonNull(period, "period");
+    if (period.isNegative()) {
+      throw new IllegalArgumentException("period must be zero or more but was " + period);
+    }
+    readiness.draining();
+    LOG.info("gateway draining: readiness answers 503, listeners close in {} ms", period.toMillis());
+    if (period.isZero()) {
+      return Future.succeededFuture();
+    }
+    return vertx.timer(period.toMillis()).mapEmpty();
   }
 
   /** Stops the listeners and closes backend connections. */

@@ -72,9 +72,10 @@ public final class GatehouseExtension implements BeforeAllCallback, AfterAllCall
     return config;
   }
 
-  /** Serves {@code config} as the next revision. */
+  /** Serves {@code config} as the next revision; the gateway is ready (its probe answers 200) from then on. */
   public void apply(GatewayConfig config) {
     gateway.apply(config, revisions.incrementAndGet());
+    gateway.ready();
   }
 
   /** The running gateway. */

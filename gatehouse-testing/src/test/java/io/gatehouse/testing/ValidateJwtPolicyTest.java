@@ -107,9 +107,17 @@ class ValidateJwtPolicyTest {
     return "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/evil.json";
   }
 
+  static final AtomicInteger configurations = new AtomicInteger();
+
+  /**
+   * Serves {@code yaml}; its rate limit counts afresh (a counter of its own), since rate-limit
+   * windows otherwise survive a reload and the tests share one gateway.
+   */
   static GatewayConfig applyYaml(String yaml) {
+    String fresh = yaml.replace("\n            key: request.ip",
+        "\n            key: request.ip\n            counter: configuration-" + configurations.incrementAndGet());
     GatewayConfig config = ConfigLoader.withEnvironment(Map.of("UPSTREAM_URL", GH.upstream().url(), "JWKS_URL", jwksUrl()))
-        .parse(yaml, "test.yaml", null);
+        .parse(fresh, "test.yaml", null);
     GH.apply(config);
     return config;
   }

@@ -44,12 +44,9 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
   /** Opens (creating if needed) {@code dataDir/analytics.db} and migrates its schema. */
   public static SqliteAnalyticsStore open(Path dataDir) {
     requireNonNull(dataDir, "dataDir");
-    try {
-      Files.createDirectories(dataDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
-    }
-    Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+    io.gatehouse.model.storage.PrivateFiles.directory(dataDir);
+    // created 0600 before SQLite opens it: its -wal and -shm files take the database file's mode
+    Path file = io.gatehouse.model.storage.PrivateFiles.file(dataDir.resolve(FILE_NAME).toAbsolutePath());
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
     sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);

@@ -167,7 +167,7 @@ public final class Backups {
     Path work = null;
     Path partial = null;
     try {
-      Files.createDirectories(parent);
+      io.gatehouse.model.storage.PrivateFiles.directory(parent);
       work = Files.createTempDirectory(parent, ".gatehouse-backup-");
       Head liveHead = readHead(dataDir.resolve(AuditLog.HEAD_FILE));
       for (String name : DATABASES) {
@@ -338,7 +338,7 @@ public final class Backups {
     Path parent = target.toAbsolutePath().getParent();
     Path work = null;
     try {
-      Files.createDirectories(parent);
+      io.gatehouse.model.storage.PrivateFiles.directory(parent);
       work = Files.createTempDirectory(parent, "." + target.getFileName() + ".restore-");
       Summary summary = unpack(archive, passphrase, work);
       Path db = work.resolve(SqliteConfigStore.FILE_NAME);
@@ -423,7 +423,8 @@ public final class Backups {
           throw new BackupException(Kind.CORRUPTED, name + ": " + entry + " has " + length + " bytes, the manifest says " + e.size());
         }
         MessageDigest sha = sha();
-        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(work.resolve(entry)), sha)) {
+        try (OutputStream out = new DigestOutputStream(
+            Files.newOutputStream(io.gatehouse.model.storage.PrivateFiles.file(work.resolve(entry))), sha)) {
           copy(in, out, length);
         }
         String hash = HexFormat.of().formatHex(sha.digest());

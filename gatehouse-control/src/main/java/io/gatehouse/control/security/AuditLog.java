@@ -383,8 +383,9 @@ public final class AuditLog {
   private static void writeHead(Path file, String text, boolean durable) {
     try {
       Path tmp = file.resolveSibling(HEAD_FILE + ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      Files.deleteIfExists(tmp); // created anew with mode 0600; the rename keeps it
+      io.gatehouse.model.storage.PrivateFiles.file(tmp);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
         while (buf.hasRemaining()) {
           ch.write(buf);

@@ -35,8 +35,12 @@ import javax.net.ssl.SSLException;
  * subscription key, policies, forward, respond. Runs on the request's event loop and never blocks.
  */
 public final class ProxyHandler implements Handler<HttpServerRequest> {
-  /** Path of the health probe. */
+  /** Path of the readiness probe: 200 once the configuration is served, 503 before and while draining. */
   public static final String HEALTH_PATH = "/status-0123456789abcdef";
+  /** The readiness probe under its explicit name; answers as {@link #HEALTH_PATH}. */
+  public static final String READY_PATH = HEALTH_PATH + "/ready";
+  /** The liveness probe: 200 while the listener runs. */
+  public static final String LIVE_PATH = HEALTH_PATH + "/live";
 
   private final Supplier<Snapshot> snapshot;
   private final HttpClient client;
@@ -44,10 +48,26 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private volatile io.gatehouse.gateway.internal.tracing.Tracing tracing; // null: tracing off, no spans
   private final io.gatehouse.gateway.debug.DebugSessions debug = new io.gatehouse.gateway.debug.DebugSessions();
 
-  public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client, EventQueue events) {
+  private final java.util.function.BooleanSupplier ready;
+
+  public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client, EventQueue events,
+      java.util.function.BooleanSupplier ready) {
     this.snapshot = snapshot;
     this.client = client;
     this.events = events;
+    this.ready = ready;
+  }
+
+  /** Answers the readiness or liveness probe at {@code path}; false when {@code path} is neither. */
+  private boolean probe(String path, HttpServerResponse resp) {
+    boolean live = path.equals(LIVE_PATH);
+    if (!live && !path.equals(HEALTH_PATH) && !path.equals(READY_PATH)) {
+      return false;
+    }
+    boolean up = live || ready.getAsBoolean();
+    resp.setStatusCode(up ? 200 : 503).putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(up ? "OK" : "NOT READY");
+    return true;
   }
 
   /** The gateway's HTTP client. */
@@ -78,8 +98,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       reject(req, 400, "bad-request", "Bad Request", "the request target must be an absolute path", ev);
       return;
     }
-    if (path.equals(HEALTH_PATH) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
-      resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("OK");
+    if (path.startsWith(HEALTH_PATH) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)
+        && probe(path, resp)) {
       return;
     }
     if (Forwarding.hasDotSegment(path)) {

@@ -1,6 +1,7 @@
 package io.gatehouse.gateway.internal;
 
 import io.gatehouse.gateway.internal.counters.CounterStore;
+import io.gatehouse.gateway.internal.counters.PolicyStates;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyRegistry;
 import io.gatehouse.gateway.internal.policy.PolicyTable;
@@ -47,6 +48,7 @@ public final class Snapshot {
   private final Cidr trustedProxies;
   private final List<Upstream> upstreams;
   private List<String> debugSecrets = List.of();
+  private Set<String> stateIdentities = Set.of();
 
   private Snapshot(long revision, GatewaySettings settings, Map<String, CompiledApi[]> byHost,
       CompiledApi[] anyHost, Map<String, Grant> grants, List<Upstream> upstreams) {
@@ -79,16 +81,17 @@ public final class Snapshot {
 
   /** Compiles {@code config} with stateful policies (quotas) counting in {@code counters}. */
   public static Snapshot compile(GatewayConfig config, long revision, Upstreams registry, CounterStore counters) {
-    return compile(config, revision, registry, counters, Map.of());
+    return compile(config, revision, registry, counters, new PolicyStates(), Map.of());
   }
 
   /**
-   * Compiles {@code config} with stateful policies counting in {@code counters}, resolving the
-   * uploaded certificates backends name ({@code tls.clientCertificate}, {@code tls.caCertificate})
-   * in {@code certificates}, by name.
+   * Compiles {@code config} with stateful policies counting in {@code counters} and keeping their
+   * in-memory state in {@code states} (both outlive the snapshot), resolving the uploaded
+   * certificates backends name ({@code tls.clientCertificate}, {@code tls.caCertificate}) in
+   * {@code certificates}, by name.
    */
   public static Snapshot compile(GatewayConfig config, long revision, Upstreams registry, CounterStore counters,
-      Map<String, io.gatehouse.gateway.TlsCertificate> certificates) {
+      PolicyStates states, Map<String, io.gatehouse.gateway.TlsCertificate> certificates) {
     List<ConfigProblem> problems = new ArrayList<>();
     Map<String, String> namedValues = new HashMap<>();
     for (NamedValueDef nv : config.namedValues()) {
@@ -144,7 +147,7 @@ public final class Snapshot {
     }
     // Policies: each scope compiled once, so stateful policies (rate limits) are shared by every
     // pipeline that includes them.
-    PolicyCompiler policies = new PolicyCompiler(PolicyRegistry.standard(), namedValues, problems, counters);
+    PolicyCompiler policies = new PolicyCompiler(PolicyRegistry.standard(), namedValues, problems, counters, states);
     policies.backends(new PolicyCompiler.Backends() { // set-backend-service
       @Override
       public Object named(String name) {
@@ -160,18 +163,19 @@ public final class Snapshot {
         return new CompiledBackend("url:" + url, u);
       }
     });
-    PolicyCompiler.Scope globalPolicies = policies.scope(config.policies(), "policies");
+    PolicyCompiler.Scope globalPolicies = policies.scope(config.policies(), "policies", "policies");
     Map<String, PolicyCompiler.Scope> productPolicies = new HashMap<>();
     for (int j = 0; j < config.products().size(); j++) {
       ProductDef p = config.products().get(j);
-      productPolicies.put(p.name(), policies.scope(p.policies(), "products[" + j + "].policies"));
+      productPolicies.put(p.name(), policies.scope(p.policies(), "products[" + j + "].policies",
+          "products[" + p.name() + "].policies"));
     }
     Map<String, List<CompiledApi>> hosts = new LinkedHashMap<>();
     List<CompiledApi> any = new ArrayList<>();
     for (int i = 0; i < config.apis().size(); i++) {
       ApiDef api = config.apis().get(i);
       PolicyTable table = policyTable(policies, globalPolicies, productPolicies,
-          productsOfApi.getOrDefault(api.name(), Set.of()), api, "apis[" + i + "]");
+          productsOfApi.getOrDefault(api.name(), Set.of()), api, "apis[" + i + "]", "apis[" + api.name() + "]");
       CompiledBackend backend = backends.get(api.backend());
       if (backend == null) {
         continue; // reported by the model's validator
@@ -231,11 +235,12 @@ public final class Snapshot {
       }
     }
     snapshot.debugSecrets = List.copyOf(secrets);
+    snapshot.stateIdentities = policies.stateIdentities();
     return snapshot;
   }
 
   private static PolicyTable policyTable(PolicyCompiler compiler, PolicyCompiler.Scope global,
-      Map<String, PolicyCompiler.Scope> productScopes, Set<String> products, ApiDef api, String at) {
+      Map<String, PolicyCompiler.Scope> productScopes, Set<String> products, ApiDef api, String at, String id) {
     Map<String, PolicyCompiler.Scope> ofProducts = new HashMap<>();
     for (String p : products) {
       PolicyCompiler.Scope scope = productScopes.get(p);
@@ -244,11 +249,12 @@ public final class Snapshot {
       }
     }
     compiler.api(api); // API-aware policies (validate-content) read the API's OpenAPI document
-    PolicyCompiler.Scope apiScope = compiler.scope(api.policies(), at + ".policies");
+    PolicyCompiler.Scope apiScope = compiler.scope(api.policies(), at + ".policies", id + ".policies");
     Map<String, PolicyCompiler.Scope> operations = new LinkedHashMap<>();
     for (int j = 0; j < api.operations().size(); j++) {
       OperationDef op = api.operations().get(j);
-      operations.put(op.toString(), compiler.scope(op.policies(), at + ".operations[" + j + "].policies"));
+      operations.put(op.toString(), compiler.scope(op.policies(), at + ".operations[" + j + "].policies",
+          id + ".operations[" + op + "].policies"));
     }
     compiler.api(null);
     return compiler.table(global, ofProducts, apiScope, operations);
@@ -341,6 +347,11 @@ public final class Snapshot {
       }
       to.add(name, h.getValue());
     }
+  }
+
+  /** The identities of the policy states this snapshot's policies use (see {@link PolicyStates}). */
+  public Set<String> stateIdentities() {
+    return stateIdentities;
   }
 
   /** The values of secret and reference named values, which debug traces redact. */

@@ -80,8 +80,10 @@ public final class ThreatEngine {
     if (e.api().isEmpty()) {
       return;
     }
-    Spike sp = spikes.computeIfAbsent(e.api(), k -> new Spike());
-    long bucket = e.time().toEpochMilli() / s.spikeBucket().toMillis();
+    Spike sp = spikes.computeIfAbsent(e.api(), k -> new Spike(e.time()));
+    // Events arrive in completion order, not arrival order: a late one from the previous bucket
+    // counts in the current one instead of closing it again (which would learn a bucket per flip).
+    long bucket = Math.max(sp.bucket, e.time().toEpochMilli() / s.spikeBucket().toMillis());
     if (sp.bucket != bucket) {
       if (sp.bucket >= 0) {
         // close the finished bucket (and count skipped empty buckets as zero)
@@ -98,7 +100,8 @@ public final class ThreatEngine {
     }
     sp.count++;
     sample(sp.samples, e);
-    if (!sp.alerted && sp.learned >= s.spikeWarmupBuckets() && sp.count >= s.spikeMinRequests()
+    if (!sp.alerted && sp.learned >= s.spikeWarmupBuckets() && learned(sp.firstSeen, e)
+        && sp.count >= s.spikeMinRequests()
         && sp.count > s.spikeFactor() * Math.max(1.0, sp.baseline)) {
       sp.alerted = true;
       List<String> ev = new ArrayList<>(sp.samples);
@@ -185,8 +188,8 @@ public final class ThreatEngine {
       return;
     }
     String key = e.api() + " " + template;
-    Sizes sz = sizes.computeIfAbsent(key, k -> new Sizes());
-    if (sz.n >= s.largeResponseWarmup() && e.bytesOut() >= s.largeResponseMinBytes()
+    Sizes sz = sizes.computeIfAbsent(key, k -> new Sizes(e.time()));
+    if (sz.n >= s.largeResponseWarmup() && learned(sz.firstSeen, e) && e.bytesOut() >= s.largeResponseMinBytes()
         && e.bytesOut() > s.largeResponseFactor() * Math.max(1.0, sz.mean)) {
       raise(e, LARGE_RESPONSE, Severity.MEDIUM, e.api(), e.identity(),
           "Unusually large response from " + key,
@@ -229,10 +232,10 @@ public final class ThreatEngine {
     if (template == null || e.status() == 0 || e.status() == 404) {
       return;
     }
-    Params p = params.computeIfAbsent(e.api() + " " + template, k -> new Params());
+    Params p = params.computeIfAbsent(e.api() + " " + template, k -> new Params(e.time()));
     Set<String> names = queryNames(e.query());
-    if (p.seen < s.paramWarmup()) {
-      p.seen++;
+    if (p.seen < s.paramWarmup() || !learned(p.firstSeen, e)) {
+      p.seen = Math.min(p.seen + 1, s.paramWarmup());
       for (String n : names) {
         if (p.names.size() < 64) {
           p.names.add(n);
@@ -254,6 +257,11 @@ public final class ThreatEngine {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Whether the learning period has passed between a key's first sample and {@code e}. */
+  private boolean learned(Instant firstSeen, TrafficSample e) {
+    return !e.time().isBefore(firstSeen.plus(s.learningPeriod()));
+  }
 
   private boolean raise(TrafficSample e, String detector, Severity severity, String api, String identity, String title,
       List<String> evidence) {
@@ -350,12 +358,17 @@ public final class ThreatEngine {
   }
 
   private static final class Spike {
+    final Instant firstSeen;
     long bucket = -1;
     long count;
     int learned;
     double baseline;
     boolean alerted;
     final Deque<String> samples = new ArrayDeque<>();
+
+    Spike(Instant firstSeen) {
+      this.firstSeen = firstSeen;
+    }
   }
 
   private static final class Enumeration {
@@ -391,13 +404,23 @@ public final class ThreatEngine {
   }
 
   private static final class Sizes {
+    final Instant firstSeen;
     long n;
     double mean;
+
+    Sizes(Instant firstSeen) {
+      this.firstSeen = firstSeen;
+    }
   }
 
   private static final class Params {
+    final Instant firstSeen;
     int seen;
     final Set<String> names = new HashSet<>();
+
+    Params(Instant firstSeen) {
+      this.firstSeen = firstSeen;
+    }
   }
 
 }

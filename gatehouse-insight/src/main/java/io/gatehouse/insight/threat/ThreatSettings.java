@@ -1,5 +1,7 @@
 package io.gatehouse.insight.threat;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 
 /**
@@ -22,6 +24,9 @@ import java.time.Duration;
  * @param maxIdentities identities tracked per detector, least recently seen evicted (default 10,000)
  * @param maxEndpoints endpoints tracked per detector (default 5,000)
  * @param cooldown the least time between two alerts of one detector for one identity (default 10 min)
+ * @param learningPeriod how long the baseline detectors (traffic spike, large response, unseen
+ *     parameter) observe the traffic of an API or endpoint, from its first request, before they may
+ *     alert on it; on top of their count-based warm-ups (default 10 min)
  */
 public record ThreatSettings(
     Duration window,
@@ -40,9 +45,29 @@ public record ThreatSettings(
     int paramWarmup,
     int maxIdentities,
     int maxEndpoints,
-    Duration cooldown) {
+    Duration cooldown,
+    Duration learningPeriod) {
+
+  public ThreatSettings {
+    requireNonNull(window, "window");
+    requireNonNull(spikeBucket, "spikeBucket");
+    requireNonNull(cooldown, "cooldown");
+    requireNonNull(learningPeriod, "learningPeriod");
+    if (learningPeriod.isNegative()) {
+      throw new IllegalArgumentException("learningPeriod must be zero or more but was " + learningPeriod);
+    }
+  }
+
+  /** These settings with {@code learningPeriod} instead of this one's. */
+  public ThreatSettings withLearningPeriod(Duration learningPeriod) {
+    return new ThreatSettings(window, spikeBucket, spikeWarmupBuckets, spikeFactor, spikeMinRequests,
+        enumerationDistinctIds, enumerationSequentialRun, bruteForceFailures, largeResponseFactor,
+        largeResponseMinBytes, largeResponseWarmup, scanDistinctEndpoints, scanNotFound, paramWarmup, maxIdentities,
+        maxEndpoints, cooldown, learningPeriod);
+  }
 
   /** The documented defaults. */
   public static final ThreatSettings DEFAULTS = new ThreatSettings(Duration.ofSeconds(60), Duration.ofSeconds(60), 5,
-      5.0, 100, 50, 20, 20, 10.0, 256 * 1024, 50, 30, 20, 100, 10_000, 5_000, Duration.ofMinutes(10));
+      5.0, 100, 50, 20, 20, 10.0, 256 * 1024, 50, 30, 20, 100, 10_000, 5_000, Duration.ofMinutes(10),
+      Duration.ofMinutes(10));
 }

@@ -116,9 +116,65 @@ class ThreatEngineTest {
 
   @Test
   void unusuallyLargeResponseIsDetected() {
-    normalTraffic(0, 6);
-    engine.observe(req(400_000, "10.0.0.3", null, "GET /items", "/shop/items", "page=1&size=20", 200, 5_000_000));
+    normalTraffic(0, 11);
+    engine.observe(req(700_000, "10.0.0.3", null, "GET /items", "/shop/items", "page=1&size=20", 200, 5_000_000));
     assertThat(detectors()).containsExactly(ThreatEngine.LARGE_RESPONSE);
+  }
+
+  /** A clock the test moves: the engine judges time by the samples' times. */
+  long now = 0;
+
+  TrafficSample at(long millis, String ip) {
+    return req(millis, ip, null, "GET /items", "/shop/items", "page=1", 200, 2000);
+  }
+
+  @Test
+  void noTrafficSpikeAtStartWhileEventsArriveOutOfOrderAcrossABucketBoundary() {
+    // First traffic right after start, straddling a minute boundary: events complete out of
+    // arrival order, alternating between the two buckets; then a busy first minute.
+    now = 59_900;
+    for (int i = 0; i < 40; i++) {
+      engine.observe(at(i % 2 == 0 ? now + i : 60_000 + i, "10.1.0." + i));
+    }
+    for (int i = 0; i < 400; i++) {
+      engine.observe(at(60_100 + i * 2L, "10.2.0." + (i % 200)));
+    }
+    assertThat(alerts).filteredOn(a -> a.detector().equals(ThreatEngine.SPIKE)).isEmpty();
+  }
+
+  @Test
+  void noTrafficSpikeBeforeTheLearningPeriodHasPassed() {
+    engine.observe(at(0, "10.1.0.1")); // one request at start, then six idle minutes, then a burst
+    now = 6 * 60_000;
+    for (int i = 0; i < 400; i++) {
+      engine.observe(at(now + i * 10L, "10.2.0." + (i % 200)));
+    }
+    assertThat(alerts).filteredOn(a -> a.detector().equals(ThreatEngine.SPIKE)).isEmpty();
+
+    now = 11 * 60_000; // after the learning period the same burst is a spike
+    for (int i = 0; i < 400; i++) {
+      engine.observe(at(now + i * 10L, "10.2.0." + (i % 200)));
+    }
+    assertThat(alerts).filteredOn(a -> a.detector().equals(ThreatEngine.SPIKE)).hasSize(1);
+  }
+
+  @Test
+  void noLargeResponseAlertBeforeTheLearningPeriodHasPassed() {
+    normalTraffic(0, 6); // 80 responses per endpoint: past the count-based warm-up, not the period
+    engine.observe(req(400_000, "10.0.0.3", null, "GET /items", "/shop/items", "page=1&size=20", 200, 5_000_000));
+    assertThat(alerts).isEmpty();
+  }
+
+  @Test
+  void learningPeriodIsConfigurable() {
+    ThreatEngine quick = new ThreatEngine(ThreatSettings.DEFAULTS.withLearningPeriod(Duration.ZERO), alerts::add);
+    for (int m = 0; m < 6; m++) {
+      quick.observe(at(m * 60_000L, "10.1.0.1"));
+    }
+    for (int i = 0; i < 400; i++) {
+      quick.observe(at(6 * 60_000L + i * 10L, "10.2.0." + (i % 200)));
+    }
+    assertThat(alerts).filteredOn(a -> a.detector().equals(ThreatEngine.SPIKE)).hasSize(1);
   }
 
   @Test
@@ -149,7 +205,7 @@ class ThreatEngineTest {
   @Test
   void memoryStaysBoundedUnderManyIdentities() {
     ThreatSettings small = new ThreatSettings(Duration.ofSeconds(60), Duration.ofSeconds(60), 5, 5, 100, 50, 20, 20, 10,
-        256 * 1024, 50, 30, 20, 100, 100, 50, Duration.ofMinutes(10));
+        256 * 1024, 50, 30, 20, 100, 100, 50, Duration.ofMinutes(10), Duration.ofMinutes(10));
     ThreatEngine bounded = new ThreatEngine(small, alerts::add);
     for (int i = 0; i < 20_000; i++) {
       bounded.observe(new TrafficSample(T0.plusMillis(i), "r", "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255),

@@ -37,7 +37,8 @@ public final class ExportCommand implements Callable<Integer> {
     if (output == null) {
       System.out.print(r.body());
     } else {
-      Files.writeString(output, r.body(), StandardCharsets.UTF_8);
+      // sealed secrets and key hashes: private to the user (0600) when the file is new
+      Files.writeString(io.gatehouse.model.storage.PrivateFiles.file(output), r.body(), StandardCharsets.UTF_8);
       System.err.println("wrote " + output);
     }
     return 0;

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a declarative file the source of truth: loads it, applies it, locks the management API's
- * configuration routes, and re-applies the file whenever its content changes.
+ * Makes a declarative file the source of truth: loads it, applies it, and re-applies the file
+ * whenever its content changes ({@link #lock} locks the management API's configuration routes).
  */
 final class FileSource {
   private static final Logger LOG = LoggerFactory.getLogger(FileSource.class);
@@ -37,10 +37,14 @@ final class FileSource {
     }
   }
 
+  /** Refuses configuration changes through the management API: {@code file} owns the configuration. */
+  static void lock(ControlPlane plane, Path file) {
+    plane.setReadOnly("configuration is managed by file " + file.getFileName());
+  }
+
   static Watch watch(Vertx vertx, Path file, ControlPlane plane, GatewayConfig initial) {
     Watch watch = new Watch();
     plane.apply(initial, "file", "loaded " + file.getFileName());
-    plane.setReadOnly("configuration is managed by file " + file.getFileName());
     AtomicReference<byte[]> last = new AtomicReference<>(read(file));
     vertx.setPeriodic(POLL_MILLIS, id -> vertx.executeBlocking(() -> {
       byte[] now = read(file);

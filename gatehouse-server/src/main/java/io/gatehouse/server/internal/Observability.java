@@ -109,7 +109,7 @@ public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analyt
       }
     };
     return new ManagementAddons(metrics == null ? null : metrics::scrape, MetricsEndpoint.CONTENT_TYPE, metricsPublic,
-        analytics, debugging, backends);
+        analytics, debugging, backends, gateway::isReady);
   }
 
   @Override

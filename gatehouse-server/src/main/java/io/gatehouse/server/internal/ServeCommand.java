@@ -116,6 +116,11 @@ public final class ServeCommand implements Callable<Integer> {
           + " connection then bypasses strict HTTP/1.1 validation: use only behind a trusted proxy.")
   boolean h2c;
 
+  @Option(names = "--drain-period", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_DRAIN_PERIOD:-5s}",
+      description = "At shutdown (SIGTERM), how long the readiness probes answer 503 while requests are still served"
+          + " before the listeners close, e.g. 5s or 30s (env GATEHOUSE_DRAIN_PERIOD, default 5s).")
+  String drainPeriod;
+
   @Option(names = "--reference-refresh", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-PT60S}",
       description = "How often reference named values (env:, file:, vault:) are re-read, ISO-8601 (default PT60S).")
   Duration referenceRefresh;
@@ -137,6 +142,13 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Block the client (IP or subscription) of a high-severity security alert for this long, e.g. 10m"
           + " (env GATEHOUSE_AUTO_BLOCK; default off).")
   String autoBlock;
+
+  @Option(names = "--threat-learning-period", paramLabel = "DURATION",
+      defaultValue = "${env:GATEHOUSE_THREAT_LEARNING_PERIOD:-10m}",
+      description = "How long the baseline detectors (traffic-spike, large-response, unseen-parameter) observe an API's"
+          + " or endpoint's traffic before they may alert, e.g. 10m or 1h (env GATEHOUSE_THREAT_LEARNING_PERIOD,"
+          + " default 10m; 0s alerts after the count-based warm-ups alone).")
+  String threatLearningPeriod;
 
   @Option(names = "--auto-block-allow", paramLabel = "IDENTITY",
       description = "Never auto-block this identity: ip:ADDRESS or subscription:NAME. Repeatable.")
@@ -202,11 +214,24 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Share of new traces recorded, 0 to 1 (default 1.0); continued traces follow the caller's flag.")
   double traceSampling;
 
-  /** What a started server holds, for tests that run it in-process. */
+  /**
+   * What a started server holds, for tests that run it in-process; {@code ready} completes once the
+   * configured source is served (the gateway's readiness probe answers 200 from then on).
+   */
   public record Running(Vertx vertx, Gateway gateway, ManagementServer management, ControlPlane plane,
-      AutoCloseable store, Observability observability) implements AutoCloseable {
+      AutoCloseable store, Observability observability, Duration drainPeriod,
+      java.util.concurrent.CompletableFuture<Void> ready) implements AutoCloseable {
+    /** Drains (readiness 503 for the drain period, requests still served), then stops everything. */
     @Override
     public void close() throws Exception {
+      if (gateway.isReady()) { // a gateway that never said ready has no load balancer to drain from
+        try {
+          gateway.drain(drainPeriod).toCompletionStage().toCompletableFuture()
+              .get(drainPeriod.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          LOG.warn("draining: {}", e.toString());
+        }
+      }
       observability.close();
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       store.close();
@@ -268,10 +293,39 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Starts everything and returns the running parts; {@code fileConfig} is null without --config. */
+  /**
+   * Starts everything and returns the running parts once the configuration is served;
+   * {@code fileConfig} is null without --config.
+   *
+   * @throws ConfigException when {@code fileConfig} cannot be served
+   */
   public Running start(GatewayConfig fileConfig, PrintStream out) throws Exception {
+    Running running = startServing(fileConfig == null ? null : () -> fileConfig, out);
+    try {
+      running.ready().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      running.close();
+      if (e.getCause() instanceof ConfigException c) {
+        throw c;
+      }
+      throw e;
+    }
+    return running;
+  }
+
+  /**
+   * Starts the listeners and returns at once; the configuration from {@code fileSource} (null
+   * without --config: the stored one) is loaded and applied on a worker thread, and the readiness
+   * probes answer 503 until it is served ({@link Running#ready()}).
+   */
+  Running startServing(java.util.concurrent.Callable<GatewayConfig> fileSource, PrintStream out) throws Exception {
+    Duration drain = duration("--drain-period", drainPeriod);
     if (!isLoopback(managementHost)) {
       LOG.warn("management API bound to non-loopback address {}: restrict access to it", managementHost);
+    }
+    for (io.gatehouse.model.storage.PrivateFiles.Loose loose : io.gatehouse.model.storage.PrivateFiles.looser(data)) {
+      LOG.warn("{} has mode {}: other users may read or change it; expected {} (chmod it)", loose.path(), loose.mode(),
+          loose.expected());
     }
     Vertx vertx = Vertx.vertx();
     SqliteConfigStore store = SqliteConfigStore.open(data);
@@ -303,14 +357,37 @@ public final class ServeCommand implements Callable<Integer> {
         gateway.apply(secrets.resolved(rev.config()), rev.id());
       }
     });
-    try {
-      gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
-    } catch (ConfigException e) {
-      LOG.error("stored configuration revision {} does not compile; serving nothing until it is fixed: {}",
-          plane.revision().id(), e.getMessage());
-    }
-    if (fileConfig != null) {
-      FileSource.watch(vertx, config, plane, fileConfig);
+    java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+    if (fileSource == null) {
+      try {
+        gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
+      } catch (ConfigException e) {
+        LOG.error("stored configuration revision {} does not compile; serving nothing until it is fixed: {}",
+            plane.revision().id(), e.getMessage());
+      }
+      gateway.ready();
+      ready.complete(null);
+    } else {
+      // the file is the source: the stored revision is not served; readiness waits for the file
+      FileSource.lock(plane, config);
+      vertx.<Void>executeBlocking(() -> {
+        FileSource.watch(vertx, config, plane, fileSource.call()); // plane.onChange applies it to the gateway
+        synchronized (plane) {
+          if (gateway.revision() != plane.revision().id()) { // the file held the stored revision: no change
+            gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
+          }
+        }
+        return null;
+      }, false).onComplete(ar -> {
+        if (ar.succeeded()) {
+          gateway.ready();
+          ready.complete(null);
+        } else {
+          LOG.error("the configuration from {} cannot be served; readiness stays 503: {}", config,
+              ar.cause().getMessage());
+          ready.completeExceptionally(ar.cause());
+        }
+      });
     }
     ManagementServer management = await(ManagementServer.start(vertx, managementOptions(), plane,
         observability.addons(metricsPublic)));
@@ -331,7 +408,7 @@ public final class ServeCommand implements Callable<Integer> {
     return new Running(vertx, gateway, management, plane, () -> {
       references.close();
       store.close();
-    }, observability);
+    }, observability, drain, ready);
   }
 
   /** The management listener's options from the command line. */
@@ -362,13 +439,14 @@ public final class ServeCommand implements Callable<Integer> {
       io.gatehouse.control.certificates.CertificateStore certificates) throws Exception {
     io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
     if (autoBlock != null && !autoBlock.isBlank()) {
-      Duration ttl = Duration.parse("PT" + autoBlock.trim().toUpperCase(java.util.Locale.ROOT));
+      Duration ttl = duration("--auto-block", autoBlock);
       blocklist = new io.gatehouse.insight.threat.TemporaryBlocklist(ttl,
           java.util.Set.of("object-enumeration", "brute-force", "injection", "scanning"),
           new java.util.HashSet<>(autoBlockAllow), 100_000);
     }
     SecurityMonitor security = new SecurityMonitor(plane::config,
-        io.gatehouse.insight.threat.ThreatSettings.DEFAULTS, alertWebhooks,
+        io.gatehouse.insight.threat.ThreatSettings.DEFAULTS.withLearningPeriod(
+            duration("--threat-learning-period", threatLearningPeriod)), alertWebhooks,
         alertWebhookSecret, blocklist);
     List<io.gatehouse.insight.advisor.RuntimeFacts.Listener> listeners = new ArrayList<>(List.of(
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.port(), false),
@@ -413,6 +491,15 @@ public final class ServeCommand implements Callable<Integer> {
     return new Observability.Settings(log, !noMetrics, metricsPublic, !noAnalytics,
         AnalyticsRetention.parse(analyticsRetention), Duration.ofMillis(analyticsFlushMillis), otlpEndpoint,
         traceSampling);
+  }
+
+  /** A duration written as {@code 90s}, {@code 10m}, {@code 1h} or {@code 1h30m}. */
+  static Duration duration(String option, String text) {
+    try {
+      return Duration.parse("PT" + text.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(option + ": expected a duration such as 90s, 10m or 1h but got '" + text + "'", e);
+    }
   }
 
   private static long size(String option, String text) {

@@ -68,7 +68,7 @@ class BackendStatusServeTest {
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).load(file);
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--no-access-log", "--no-analytics",
+        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-access-log", "--no-analytics",
         "--config", file.toString());
     running = cmd.start(cfg, new PrintStream(new ByteArrayOutputStream()));
     String gw = "http://127.0.0.1:" + running.gateway().port();

@@ -49,7 +49,7 @@ class BackupRestoreTest {
   static ServeCommand.Running serve(Path data) throws Exception {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
-        "--management-port", "0", "--no-analytics");
+        "--management-port", "0", "--drain-period", "0s", "--no-analytics");
     return cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
   }
 

@@ -41,7 +41,7 @@ class ManagementSecurityCliTest {
     Path cert = TestCertificates.server(ca, "localhost").writePem(dir, "mgmt");
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0",
+        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s",
         "--management-tls-cert", cert + "," + TestCertificates.Issued.keyPath(dir, "mgmt"));
     try (ServeCommand.Running running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()))) {
       KeyStore trust = KeyStore.getInstance("PKCS12");

@@ -87,7 +87,7 @@ class ObservabilityServeTest {
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).load(file);
     ServeCommand cmd = new ServeCommand();
     List<String> all = new ArrayList<>(List.of("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--analytics-flush-interval", "3600000",
+        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--analytics-flush-interval", "3600000",
         "--config", file.toString()));
     all.addAll(List.of(args));
     new CommandLine(cmd).parseArgs(all.toArray(String[]::new));

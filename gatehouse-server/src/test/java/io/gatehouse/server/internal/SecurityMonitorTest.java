@@ -101,7 +101,7 @@ class SecurityMonitorTest {
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).parse(yaml, "t.yaml", data);
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs(concat(new String[] {"--data", data.toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--alert-webhook",
+        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--alert-webhook",
         "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook", "--alert-webhook-secret", SECRET}, extra));
     try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {
       io.gatehouse.control.AdminTokens.bootstrap(store, data, TOKEN);
@@ -282,8 +282,9 @@ class SecurityMonitorTest {
     }));
     java.util.Set<String> registered = new java.util.TreeSet<>();
     for (io.vertx.ext.web.Route route : running.management().router().getRoutes()) {
-      if (route.getPath() == null || route.getPath().equals(io.gatehouse.control.ManagementAddons.METRICS_PATH)) {
-        continue; // handlers of every request, and the Prometheus scrape outside /api/v1
+      if (route.getPath() == null || route.getPath().equals(io.gatehouse.control.ManagementAddons.METRICS_PATH)
+          || route.getPath().startsWith("/healthz/")) {
+        continue; // handlers of every request; the Prometheus scrape and the probes outside /api/v1
       }
       String path = route.getPath().replaceAll(":([A-Za-z0-9_]+)", "{$1}");
       route.methods().forEach(m -> registered.add(m.name() + " " + path));

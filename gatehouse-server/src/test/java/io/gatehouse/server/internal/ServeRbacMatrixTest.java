@@ -39,7 +39,7 @@ class ServeRbacMatrixTest {
   void start() throws Exception {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
-        "--management-port", "0", "--no-access-log", "--auto-block", "10m");
+        "--management-port", "0", "--drain-period", "0s", "--no-access-log", "--auto-block", "10m");
     try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {
       io.gatehouse.control.AdminTokens.bootstrap(store, data, TOKEN);
     }

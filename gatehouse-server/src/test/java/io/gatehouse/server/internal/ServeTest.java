@@ -57,7 +57,7 @@ class ServeTest {
   ServeCommand.Running serve(Path data, GatewayConfig fileConfig, PrintStream out, String... args) throws Exception {
     ServeCommand cmd = new ServeCommand();
     String[] base = {"--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
-        "--management-port", "0"};
+        "--management-port", "0", "--drain-period", "0s"};
     String[] all = new String[base.length + args.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(args, 0, all, base.length, args.length);
@@ -125,6 +125,7 @@ class ServeTest {
     // The watcher re-reads the file with the process environment; from here on the file holds literal values.
     Files.writeString(file, acceptanceYaml(upstream.url(), alice));
     serve(dir.resolve("data"), null, new PrintStream(new ByteArrayOutputStream()));
+    FileSource.lock(running.plane(), file);
     FileSource.watch(running.vertx(), file, running.plane(), cfg);
 
     assertThat(get(gw() + "/public/hello").statusCode()).isEqualTo(200);

@@ -23,7 +23,7 @@ public final class OwnerOnlyFile {
    */
   public static void write(Path target, String text, boolean createOnly) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    io.gatehouse.model.storage.PrivateFiles.directory(dir);
     Path tmp = dir.resolve(target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
     try {
       Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

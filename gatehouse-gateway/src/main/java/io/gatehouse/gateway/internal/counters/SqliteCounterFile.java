@@ -23,10 +23,8 @@ public final class SqliteCounterFile implements LocalCounterStore.Persistence {
 
   /** Opens (creating if needed) the counter file {@code file}. */
   public static SqliteCounterFile open(Path file) throws Exception {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
+    // created 0600 (its directory 0700) before SQLite opens it: the -wal and -shm files take its mode
+    io.gatehouse.model.storage.PrivateFiles.file(file);
     Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
     try (Statement s = db.createStatement()) {
       s.execute("PRAGMA journal_mode=WAL");

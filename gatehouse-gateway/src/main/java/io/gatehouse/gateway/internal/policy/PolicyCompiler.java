@@ -28,7 +28,11 @@ public final class PolicyCompiler {
   private final Map<String, String> namedValues;
   private final List<ConfigProblem> problems;
   private final CounterStore counters;
+  private final io.gatehouse.gateway.internal.counters.PolicyStates states;
+  private final java.util.Set<String> stateIdentities = new java.util.HashSet<>();
   private String location = "";
+  private String scopeAt = "";
+  private String scopeId = "";
   private final Map<Object, Object> shared = new HashMap<>();
   private Backends backends;
   private io.gatehouse.model.ApiDef api;
@@ -47,16 +51,53 @@ public final class PolicyCompiler {
   }
 
   public PolicyCompiler(PolicyRegistry registry, Map<String, String> namedValues, List<ConfigProblem> problems) {
-    this(registry, namedValues, problems, CounterStore.inMemory());
+    this(registry, namedValues, problems, CounterStore.inMemory(), new io.gatehouse.gateway.internal.counters.PolicyStates());
   }
 
-  /** A compiler whose stateful policies (quotas) count in {@code counters}, which outlive the snapshot. */
+  /**
+   * A compiler whose stateful policies count in {@code counters} (quotas) and keep their in-memory
+   * state in {@code states} (rate limits, concurrency limits); both outlive the snapshot.
+   */
   public PolicyCompiler(PolicyRegistry registry, Map<String, String> namedValues, List<ConfigProblem> problems,
-      CounterStore counters) {
+      CounterStore counters, io.gatehouse.gateway.internal.counters.PolicyStates states) {
     this.registry = registry;
     this.namedValues = namedValues;
     this.problems = problems;
     this.counters = java.util.Objects.requireNonNull(counters, "counters");
+    this.states = java.util.Objects.requireNonNull(states, "states");
+  }
+
+  /**
+   * The state of the policy being created, kept across snapshots: by its identity (the scope by
+   * name, the section and the position, for example {@code apis[orders].policies.inbound[1]}, plus
+   * the policy's name), or by {@code counter} when the configuration names one (then every policy
+   * of that name and {@code counter} shares it).
+   *
+   * @param counter the explicit counter name, nullable for the policy's identity
+   */
+  public <T> T state(String policyName, String counter, Class<T> type, java.util.function.Supplier<T> create) {
+    String identity = (counter == null ? identity() : "counter:" + counter) + "|" + policyName;
+    stateIdentities.add(identity);
+    return states.obtain(identity, type, create);
+  }
+
+  /** The identities whose state this compilation used, for the gateway to keep. */
+  public java.util.Set<String> stateIdentities() {
+    return java.util.Set.copyOf(stateIdentities);
+  }
+
+  /**
+   * The stable identity of the policy being created: its location with APIs, products and
+   * operations written by name instead of position, for example
+   * {@code apis[orders].operations[GET /orders/{id}].policies.inbound[0]}.
+   */
+  public String identity() {
+    return location.startsWith(scopeAt) ? scopeId + location.substring(scopeAt.length()) : location;
+  }
+
+  /** The stable identity of the scope whose policies are being compiled, e.g. {@code apis[orders].policies}. */
+  public String scopeIdentity() {
+    return scopeId;
   }
 
   /** The gateway's counter store, shared by every snapshot of one gateway. */
@@ -136,11 +177,16 @@ public final class PolicyCompiler {
     }
   }
 
-  /** Compiles the policies of one scope found at {@code at} (for example {@code apis[0].policies}). */
-  public Scope scope(PoliciesDef def, String at) {
+  /**
+   * Compiles the policies of one scope found at {@code at} (for example {@code apis[0].policies}),
+   * whose stable identity is {@code id} (the same written by name, {@code apis[orders].policies}).
+   */
+  public Scope scope(PoliciesDef def, String at, String id) {
     if (def == null || def.isEmpty()) {
       return Scope.EMPTY;
     }
+    scopeAt = at;
+    scopeId = id;
     Map<Section, List<Object>> out = new EnumMap<>(Section.class);
     section(out, Section.INBOUND, def.inbound(), at);
     section(out, Section.BACKEND, def.backend(), at);

@@ -119,11 +119,8 @@ final class Quotas {
         throw new PolicyConfigException("calls", "expected 'calls', 'bandwidth' or both");
       }
       Period period = Period.parse(c);
-      String location = compiler == null ? "" : compiler.location();
-      // Default counter: the scope the policy is configured in (apis[0].policies.inbound[2] -> apis[0].policies).
-      int cut = location.lastIndexOf(".policies.");
-      String scope = cut < 0 ? location : location.substring(0, cut + ".policies".length());
-      String counter = c.string("counter", scope);
+      // Default counter: the scope the policy is configured in, by name (apis[orders].policies).
+      String counter = c.string("counter", compiler == null ? "" : compiler.scopeIdentity());
       CounterStore store = compiler == null ? CounterStore.inMemory() : compiler.counters();
       return new QuotaPolicy(store, counter + "|" + period.describe() + "|", calls, bandwidth, period, keyOf);
     }

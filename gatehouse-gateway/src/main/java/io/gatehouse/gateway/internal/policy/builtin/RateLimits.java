@@ -34,7 +34,8 @@ final class RateLimits {
         throw new io.gatehouse.policy.PolicyConfigException("period", "is required, for example 10s or 1m");
       }
       Expression key = compiler.expression("key", c.requiredString("key"), false);
-      return new FixedWindowLimiter((int) calls, period.toMillis(), ctx -> key.string(gw(ctx)));
+      return new FixedWindowLimiter((int) calls, period.toMillis(), ctx -> key.string(gw(ctx)),
+          compiler.state(name(), c.string("counter", null), Windows.class, Windows::new));
     }
   }
 
@@ -55,31 +56,37 @@ final class RateLimits {
       return new FixedWindowLimiter((int) calls, period.toMillis(), ctx -> {
         String s = gw(ctx).subscriptionName();
         return s.isEmpty() ? "ip:" + ctx.clientIp() : "sub:" + s;
-      });
+      }, compiler.state(name(), c.string("counter", null), Windows.class, Windows::new));
     }
+  }
+
+  /** The windows of one rate-limit policy identity, by key; kept across snapshots. */
+  static final class Windows {
+    final Map<String, Window> byKey = new ConcurrentHashMap<>();
+  }
+
+  private static final class Window {
+    long start;
+    int count;
   }
 
   /**
    * A fixed-window counter per key, exact under concurrency (each window is updated under its own
-   * lock); state is per gateway node and per compiled snapshot.
+   * lock); state is per gateway node and belongs to the policy's identity, so it survives reloads.
    */
   static final class FixedWindowLimiter implements SyncPolicy {
     private static final int SWEEP_ABOVE = 10_000;
     private final int limit;
     private final long periodMillis;
     private final Function<PolicyContext, String> keyOf;
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private final Map<String, Window> windows;
     private final AttributeKey<long[]> admitted = AttributeKey.of("rate-limit", long[].class);
 
-    FixedWindowLimiter(int limit, long periodMillis, Function<PolicyContext, String> keyOf) {
+    FixedWindowLimiter(int limit, long periodMillis, Function<PolicyContext, String> keyOf, Windows windows) {
       this.limit = limit;
       this.periodMillis = periodMillis;
       this.keyOf = keyOf;
-    }
-
-    private static final class Window {
-      long start;
-      int count;
+      this.windows = windows.byKey;
     }
 
     @Override
@@ -140,7 +147,8 @@ final class RateLimits {
     public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       int max = (int) c.requiredNumber("max-count", 1, Integer.MAX_VALUE);
-      AtomicInteger inFlight = new AtomicInteger();
+      // in flight through this policy's identity: requests admitted under an earlier snapshot count
+      AtomicInteger inFlight = compiler.state(name(), c.string("counter", null), AtomicInteger.class, AtomicInteger::new);
       return (SyncPolicy) ctx -> {
         if (inFlight.incrementAndGet() > max) {
           inFlight.decrementAndGet();

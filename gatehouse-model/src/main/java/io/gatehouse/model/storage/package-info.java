@@ -1,0 +1,2 @@
+/** Where the server keeps its data: the file-mode rule of the data directory. */
+package io.gatehouse.model.storage;
