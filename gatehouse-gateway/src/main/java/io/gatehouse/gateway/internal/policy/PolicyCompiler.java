@@ -51,6 +51,10 @@ public final class PolicyCompiler {
   }
 
   /** A compiler whose stateful policies (quotas) count in {@code counters}, which outlive the snapshot. */
+  private io.gatehouse.gateway.internal.outbound.OutboundGuard outbound = STRICT;
+  private static final io.gatehouse.gateway.internal.outbound.OutboundGuard STRICT =
+      io.gatehouse.gateway.internal.outbound.OutboundGuard.create(null, List.of());
+
   public PolicyCompiler(PolicyRegistry registry, Map<String, String> namedValues, List<ConfigProblem> problems,
       CounterStore counters) {
     this.registry = registry;
@@ -108,6 +112,16 @@ public final class PolicyCompiler {
     List<Object> get(Section s) {
       return sections.getOrDefault(s, List.of());
     }
+  }
+
+  /** Sets the guard of the gateway's outbound calls (key fetches); without it, a strict one. */
+  public void outbound(io.gatehouse.gateway.internal.outbound.OutboundGuard guard) {
+    this.outbound = java.util.Objects.requireNonNull(guard, "guard");
+  }
+
+  /** The guard every outbound call of a compiled policy passes. */
+  public io.gatehouse.gateway.internal.outbound.OutboundGuard outbound() {
+    return outbound;
   }
 
   /** Sets how routing policies resolve backends; without it they are refused. */
