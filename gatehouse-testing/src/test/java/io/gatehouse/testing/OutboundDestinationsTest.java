@@ -165,11 +165,13 @@ class OutboundDestinationsTest {
   @Test
   void refusesOauthTokenUrlOutsideAllowedNetworks() throws Exception {
     ONE.apply("""
+        namedValues:
+          - {name: idp-secret, type: secret, value: s3cret-value}
         backends:
           - name: b
             url: "%s"
             credentials:
-              oauth2: {tokenUrl: "%s", clientId: gw, clientSecret: s3cret-value}
+              oauth2: {tokenUrl: "%s", clientId: gw, clientSecret: "${nv:idp-secret}"}
         apis: [{name: a, path: /a, backend: b, subscriptionRequired: false}]
         """.formatted(ONE.upstream().url(), otherUrl("/token")));
     HttpResponse<String> r = ONE.get("/a/x");

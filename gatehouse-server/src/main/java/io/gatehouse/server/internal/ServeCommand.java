@@ -247,7 +247,7 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      GatewayOptions.plain("127.0.0.1", 0).withAllowedBackendNetworks(allowedBackendNetworks);
+      GatewayOptions.plain("127.0.0.1", 0).withAllowedBackendNetworks(allowedBackendNetworks());
     } catch (IllegalArgumentException e) {
       System.err.println("error: --allowed-backend-networks: " + e.getMessage());
       return 2;
@@ -292,7 +292,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
         TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c, data, tlsClientAuth,
-        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks) : allowedBackendNetworks);
+        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks());
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }
@@ -346,6 +346,11 @@ public final class ServeCommand implements Callable<Integer> {
       references.close();
       store.close();
     }, observability);
+  }
+
+  /** The networks given with --allowed-backend-networks, empty when none. */
+  private List<String> allowedBackendNetworks() {
+    return allowedBackendNetworks == null ? List.of() : allowedBackendNetworks;
   }
 
   /** The management listener's options from the command line. */

@@ -174,7 +174,19 @@ public final class OutboundGuard {
     if (why != null) {
       return Future.failedFuture(refused(host, a, port, why));
     }
-    return Future.succeededFuture(SocketAddress.inetSocketAddress(new InetSocketAddress(a, port)));
+    return Future.succeededFuture(SocketAddress.inetSocketAddress(new InetSocketAddress(literal(a), port)));
+  }
+
+  /** {@code a} without its host name, so that a client given it connects without another lookup. */
+  private static InetAddress literal(InetAddress a) {
+    try {
+      if (a instanceof java.net.Inet6Address v6 && v6.getScopeId() != 0) {
+        return java.net.Inet6Address.getByAddress(null, v6.getAddress(), v6.getScopeId());
+      }
+      return InetAddress.getByAddress(a.getAddress());
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("cannot happen: a valid address length", e);
+    }
   }
 
   private RefusedDestinationException refused(String host, InetAddress a, int port, String why) {
