@@ -22,6 +22,7 @@ import io.vertx.core.net.SocketAddress;
 import io.gatehouse.gateway.internal.upstream.BackendCredentials;
 import io.gatehouse.gateway.internal.upstream.Breaker;
 import io.gatehouse.gateway.internal.upstream.TokenSource;
+import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import io.gatehouse.gateway.internal.outbound.RefusedDestinationException;
 import io.gatehouse.gateway.internal.upstream.Member;
 import io.gatehouse.gateway.internal.upstream.Upstream;
@@ -42,13 +43,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private final Supplier<Snapshot> snapshot;
   private final HttpClient client;
-  private final io.gatehouse.gateway.internal.outbound.OutboundGuard guard;
+  private final OutboundGuard guard;
   private final EventQueue events;
   private volatile io.gatehouse.gateway.internal.tracing.Tracing tracing; // null: tracing off, no spans
   private final io.gatehouse.gateway.debug.DebugSessions debug = new io.gatehouse.gateway.debug.DebugSessions();
 
   public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client,
-      io.gatehouse.gateway.internal.outbound.OutboundGuard guard, EventQueue events) {
+      OutboundGuard guard, EventQueue events) {
     this.snapshot = snapshot;
     this.client = client;
     this.guard = guard;
