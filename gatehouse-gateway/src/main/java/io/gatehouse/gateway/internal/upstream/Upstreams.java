@@ -24,9 +24,12 @@ public final class Upstreams {
   private final OutboundGuard guard;
   private final Map<Key, Upstream> live = new HashMap<>();
 
+  // One guard for every compile-only check, so that what is cached by guard (JWT validators) is shared.
+  private static final OutboundGuard COMPILE_ONLY = OutboundGuard.create(null, List.of());
+
   /** A compile-only registry: its upstreams never connect. */
   public Upstreams() {
-    this(null, OutboundGuard.create(null, List.of()));
+    this(null, COMPILE_ONLY);
   }
 
   /** A registry whose upstreams run on {@code vertx} and connect only where {@code guard} allows. */
