@@ -37,7 +37,6 @@ public final class OutboundGuard {
 
   private final Vertx vertx;
   private final Cidr allowed;
-  private final List<String> allowedText;
   private volatile Listener[] listeners = new Listener[0];
   private volatile List<byte[]> localAddresses = List.of();
   private volatile int version;
@@ -45,8 +44,7 @@ public final class OutboundGuard {
 
   private OutboundGuard(Vertx vertx, List<String> allowedNetworks) {
     this.vertx = vertx;
-    this.allowedText = List.copyOf(allowedNetworks);
-    this.allowed = Cidr.parse(allowedText);
+    this.allowed = Cidr.parse(allowedNetworks);
   }
 
   /**
@@ -57,11 +55,6 @@ public final class OutboundGuard {
    */
   public static OutboundGuard create(Vertx vertx, List<String> allowedNetworks) {
     return new OutboundGuard(vertx, requireNonNull(allowedNetworks, "allowedNetworks"));
-  }
-
-  /** The allowed networks as configured. */
-  public List<String> allowedNetworks() {
-    return allowedText;
   }
 
   /**
