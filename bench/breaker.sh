@@ -50,7 +50,7 @@ apis:
 YAML
 
 [ -f gatehouse-server/target/gatehouse.jar ] || ./mvnw -q -B -DskipTests package -pl gatehouse-server -am
-GATEHOUSE_ADMIN_TOKEN=$TOKEN java ${BENCH_JAVA_OPTS:--Xmx1g} -jar gatehouse-server/target/gatehouse.jar serve \
+GATEHOUSE_ALLOWED_BACKEND_NETWORKS=127.0.0.1/32 GATEHOUSE_ADMIN_TOKEN=$TOKEN java ${BENCH_JAVA_OPTS:--Xmx1g} -jar gatehouse-server/target/gatehouse.jar serve \
   --config "$WORK/gatehouse.yaml" --data "$WORK/data" --gateway-host 127.0.0.1 \
   --gateway-port $GW_PORT --management-port $MGMT_PORT \
   ${BENCH_SERVE_OPTS:---no-access-log --no-metrics --no-analytics} > "$WORK/gatehouse.log" 2>&1 &

@@ -65,7 +65,7 @@ wrk.body = '{"id":"6f1c2b9e-3d4a-4c5b-9e8f-0a1b2c3d4e5f","customer":{"name":"Jan
 LUA
 
 [ -f gatehouse-server/target/gatehouse.jar ] || ./mvnw -q -B -DskipTests package -pl gatehouse-server -am
-GATEHOUSE_ADMIN_TOKEN=bench-token-0123456789abcdef java ${BENCH_JAVA_OPTS:--Xmx1g} -jar gatehouse-server/target/gatehouse.jar serve \
+GATEHOUSE_ALLOWED_BACKEND_NETWORKS=127.0.0.1/32 GATEHOUSE_ADMIN_TOKEN=bench-token-0123456789abcdef java ${BENCH_JAVA_OPTS:--Xmx1g} -jar gatehouse-server/target/gatehouse.jar serve \
   --config "$WORK/gatehouse.yaml" --data "$WORK/data" --gateway-host 127.0.0.1 \
   --gateway-port $GW_PORT --management-port $MGMT_PORT \
   --no-access-log --no-metrics --no-analytics --sample-rate 0 > "$WORK/gatehouse.log" 2>&1 &

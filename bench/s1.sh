@@ -170,7 +170,7 @@ subscriptions:
     primaryKey: $KEY
 YAML
 
-GATEHOUSE_ADMIN_TOKEN=bench-token-0123456789abcdef java ${BENCH_JAVA_OPTS:--Xmx1g} -jar "$JAR" serve \
+GATEHOUSE_ALLOWED_BACKEND_NETWORKS=127.0.0.1/32 GATEHOUSE_ADMIN_TOKEN=bench-token-0123456789abcdef java ${BENCH_JAVA_OPTS:--Xmx1g} -jar "$JAR" serve \
   --config "$WORK/gatehouse.yaml" --data "$WORK/data" --gateway-host 127.0.0.1 \
   --gateway-port $GW_PORT --management-port $MGMT_PORT "${ACCESS_ARGS[@]}" > "$WORK/gatehouse.log" 2>&1 &
 GW_PID=$!

@@ -32,7 +32,7 @@ for run in $(seq 0 "$RUNS"); do
   rm -rf "$WORK/data"
   START=$(date +%s%N)
   GATEHOUSE_JAVA_OPTS=${STARTUP_JAVA_OPTS:-${GATEHOUSE_JAVA_OPTS:-}} \
-  GATEHOUSE_ADMIN_TOKEN=bench-token-0123456789abcdef "$LAUNCHER" serve --data "$WORK/data" \
+  GATEHOUSE_ALLOWED_BACKEND_NETWORKS=127.0.0.1/32 GATEHOUSE_ADMIN_TOKEN=bench-token-0123456789abcdef "$LAUNCHER" serve --data "$WORK/data" \
     --gateway-host 127.0.0.1 --gateway-port "$GW_PORT" --management-port "$MGMT_PORT" \
     > "$WORK/run$run.log" 2>&1 &
   PID=$!

@@ -59,7 +59,7 @@ public class PolicyPipelineCost {
     Vertx gwVertx = Vertx.vertx();
     int backendPort = side.createHttpServer().requestHandler(r -> r.response().end("0123456789012345678901234567890123456"))
         .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
-    Gateway gw = Gateway.start(gwVertx, GatewayOptions.plain("127.0.0.1", 0)).toCompletionStage().toCompletableFuture()
+    Gateway gw = Gateway.start(gwVertx, GatewayOptions.plain("127.0.0.1", 0).withAllowedBackendNetworks(java.util.List.of("127.0.0.1/32"))).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
     gw.apply(ConfigLoader.withEnvironment(Map.of("BACKEND", "http://127.0.0.1:" + backendPort))
         .parse(CONFIG, "bench.yaml", null), 1);

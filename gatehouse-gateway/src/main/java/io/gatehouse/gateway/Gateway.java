@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gatehouse.gateway.events.TrafficEvents;
 import io.gatehouse.gateway.internal.ProxyHandler;
 import io.gatehouse.gateway.internal.events.EventQueue;
+import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.gateway.internal.counters.PolicyStates;
@@ -104,8 +105,9 @@ public final class Gateway {
             .setTrustAll(false),
         new PoolOptions().setHttp1MaxSize(256).setHttp2MaxSize(16).setMaxWaitQueueSize(10_000));
     CounterStore counters = options.dataDir() == null ? CounterStore.inMemory() : SqliteCounterFile.store(options.dataDir());
-    Gateway gateway = new Gateway(client, new Upstreams(vertx), new EventQueue(eventQueueCapacity), counters);
-    ProxyHandler handler = new ProxyHandler(gateway.current::get, client, gateway.events, gateway.readiness::ready);
+    OutboundGuard outbound = OutboundGuard.create(vertx, options.allowedBackendNetworks());
+    Gateway gateway = new Gateway(client, new Upstreams(vertx, outbound), new EventQueue(eventQueueCapacity), counters);
+    ProxyHandler handler = new ProxyHandler(gateway.current::get, client, outbound, gateway.events, gateway.readiness::ready);
     gateway.handler = handler;
     gateway.vertx = vertx;
     gateway.options = options;
@@ -147,10 +149,14 @@ public final class Gateway {
     Future<Void> started = gateway.listen(vertx, plainOptions, guard, handler, instances)
         .compose(port -> {
           gateway.port = port;
+          outbound.listener(options.host(), port);
           return tls == null ? Future.succeededFuture(-1) : gateway.listenTls(tls);
         })
         .map(port -> {
           gateway.httpsPort = port;
+          if (port > 0) {
+            outbound.listener(options.host(), port);
+          }
           return null;
         });
     return started.map(all -> {
@@ -217,6 +223,7 @@ public final class Gateway {
       if (running.isEmpty()) {
         return listenTls(new HttpServerOptions(tlsOptions).setKeyCertOptions(keyCerts)).map(p -> {
           httpsPort = p;
+          upstreams.guard().listener(options.host(), p);
           LOG.info("gateway listening on https port {} for uploaded certificates", p);
           return null;
         });
@@ -293,11 +300,21 @@ public final class Gateway {
     java.util.Map<String, TlsCertificate> byName = new java.util.HashMap<>();
     certificates.forEach(c -> byName.put(c.name(), c));
     try {
-      Snapshot.compile(config, 0, new Upstreams(null), CounterStore.inMemory(), new PolicyStates(), byName);
+      Snapshot.compile(config, 0, new Upstreams(), CounterStore.inMemory(), new PolicyStates(), byName);
       return List.of();
     } catch (ConfigException e) {
       return e.problems();
     }
+  }
+
+  /**
+   * Declares another listener of this process (such as the management API) at {@code host} and
+   * {@code port}: no backend, call-out, token or key request of this gateway reaches it, whatever
+   * {@link GatewayOptions#allowedBackendNetworks()} allows. The gateway's own listeners are declared
+   * when they start.
+   */
+  public void ownListener(String host, int port) {
+    upstreams.guard().listener(requireNonNull(host, "host"), port);
   }
 
   /**

@@ -25,6 +25,9 @@ import java.util.List;
  * @param clientCertificates whether the HTTPS listener asks clients for a certificate; any
  *     certificate is accepted by TLS and judged by the {@code validate-client-certificate} policy of
  *     the API, so that each API can trust its own CAs
+ * @param allowedBackendNetworks networks (CIDR notation) in which loopback, link-local and
+ *     unspecified addresses may be backends; empty (the default) refuses them all. The gateway's own
+ *     listeners are refused whatever this says.
  */
 public record GatewayOptions(
     String host,
@@ -35,7 +38,8 @@ public record GatewayOptions(
     Duration clientIdleTimeout,
     boolean h2c,
     Path dataDir,
-    boolean clientCertificates) {
+    boolean clientCertificates,
+    List<String> allowedBackendNetworks) {
 
   /**
    * A server certificate: PEM certificate chain and private key files, or a PKCS#12 key store with
@@ -58,6 +62,8 @@ public record GatewayOptions(
     requireNonNull(host, "host");
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
     requireNonNull(clientIdleTimeout, "clientIdleTimeout");
+    allowedBackendNetworks = allowedBackendNetworks == null ? List.of() : List.copyOf(allowedBackendNetworks);
+    io.gatehouse.gateway.internal.Cidr.parse(allowedBackendNetworks); // names a malformed range
     if (maxHeaderSize < 1024) {
       throw new IllegalArgumentException("maxHeaderSize must be at least 1024 but was " + maxHeaderSize);
     }
@@ -65,22 +71,22 @@ public record GatewayOptions(
 
   /** Plain HTTP on {@code host:port}, 16 KiB heads, 60 s client idle timeout, no TLS. */
   public static GatewayOptions plain(String host, int port) {
-    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60), false, null, false);
+    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60), false, null, false, List.of());
   }
 
   /** Returns a copy keeping durable state (quota counters) under {@code dir}; {@code null} for memory only. */
   public GatewayOptions withDataDir(Path dir) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dir, clientCertificates);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dir, clientCertificates, allowedBackendNetworks);
   }
 
   /** Returns a copy serving HTTPS on {@code httpsPort} with {@code certificates}. */
   public GatewayOptions withTls(int httpsPort, List<Certificate> certificates) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, clientCertificates);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, clientCertificates, allowedBackendNetworks);
   }
 
   /** Returns a copy with cleartext HTTP/2 switched on or off (see {@code h2c}). */
   public GatewayOptions withH2c(boolean enabled) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled, dataDir, clientCertificates);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled, dataDir, clientCertificates, allowedBackendNetworks);
   }
 
   /**
@@ -93,6 +99,17 @@ public record GatewayOptions(
 
   /** Returns a copy whose HTTPS listener asks for client certificates (see {@code clientCertificates}). */
   public GatewayOptions withClientCertificates(boolean request) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, request);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, request, allowedBackendNetworks);
+  }
+
+  /**
+   * Returns a copy in which loopback, link-local and unspecified backends inside {@code networks}
+   * (CIDR notation) are allowed (see {@code allowedBackendNetworks}).
+   *
+   * @throws IllegalArgumentException naming a range that is not CIDR notation
+   */
+  public GatewayOptions withAllowedBackendNetworks(List<String> networks) {
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir,
+        clientCertificates, requireNonNull(networks, "networks"));
   }
 }

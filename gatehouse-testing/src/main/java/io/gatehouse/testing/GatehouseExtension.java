@@ -28,26 +28,55 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Configurations are given as YAML in which {@code ${env:UPSTREAM_URL}} names the mock
  * upstream. The upstream's recorded requests are cleared before each test.
+ *
+ * <p>The gateway of {@link #create()} allows loopback backends ({@link #LOOPBACK_BACKENDS}), where
+ * the mock upstream listens; the one of {@link #allowing} allows only the networks it is given.
  */
 public final class GatehouseExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+  /**
+   * The backend networks test gateways allow: loopback, where mock upstreams listen. The one place
+   * tests widen the default (which refuses loopback backends).
+   */
+  public static final java.util.List<String> LOOPBACK_BACKENDS = java.util.List.of("127.0.0.0/8", "::1/128");
+
   private final AtomicLong revisions = new AtomicLong();
+  private final java.util.List<String> allowedBackendNetworks;
   private Vertx vertx;
   private Gateway gateway;
   private MockUpstream upstream;
   private HttpClient http;
 
-  private GatehouseExtension() {}
+  private GatehouseExtension(java.util.List<String> allowedBackendNetworks) {
+    this.allowedBackendNetworks = allowedBackendNetworks;
+  }
 
-  /** A new extension; the servers start before the first test of the class. */
+  /**
+   * A new extension whose gateway allows loopback backends (the mock upstream); the servers start
+   * before the first test of the class.
+   */
   public static GatehouseExtension create() {
-    return new GatehouseExtension();
+    return new GatehouseExtension(LOOPBACK_BACKENDS);
+  }
+
+  /**
+   * A new extension whose gateway allows loopback, link-local and unspecified backends only in
+   * {@code networks} (CIDR notation; empty keeps the production default, which refuses them all),
+   * for tests that prove a refusal.
+   */
+  public static GatehouseExtension allowing(java.util.List<String> networks) {
+    return new GatehouseExtension(java.util.List.copyOf(networks));
+  }
+
+  /** Options of a test gateway on a free loopback port that allows loopback backends ({@link #LOOPBACK_BACKENDS}). */
+  public static GatewayOptions gatewayOptions() {
+    return GatewayOptions.plain("127.0.0.1", 0).withAllowedBackendNetworks(LOOPBACK_BACKENDS);
   }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     vertx = Vertx.vertx();
     upstream = MockUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    gateway = Gateway.start(vertx, GatewayOptions.plain("127.0.0.1", 0))
+    gateway = Gateway.start(vertx, GatewayOptions.plain("127.0.0.1", 0).withAllowedBackendNetworks(allowedBackendNetworks))
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }

@@ -230,7 +230,8 @@ class BackendCredentialsTest {
     idp.answer = req -> req.response().setStatusCode(503).end();
     AtomicLong clock = new AtomicLong(1_000_000_000L);
     TokenSource tokens = new TokenSource("orders", new BackendDef.OAuth2(idp.url("http"), "gateway", CLIENT_SECRET,
-        null, null, null), GH.vertx(), 5_000, clock::get);
+        null, null, null), GH.vertx(), 5_000, clock::get,
+        io.gatehouse.gateway.internal.outbound.OutboundGuard.create(GH.vertx(), GatehouseExtension.LOOPBACK_BACKENDS));
     try {
       for (int i = 0; i < 3; i++) {
         Throwable t = tokens.fetch().toCompletionStage().toCompletableFuture().handle((v, e) -> e).get(10, TimeUnit.SECONDS);
@@ -254,7 +255,8 @@ class BackendCredentialsTest {
         .end("{\"access_token\":\"tok-" + idp.requests.get() + "\",\"expires_in\":100}");
     AtomicLong clock = new AtomicLong(1_000_000_000L);
     TokenSource tokens = new TokenSource("orders", new BackendDef.OAuth2(idp.url("http"), "gateway", CLIENT_SECRET,
-        null, null, "post"), GH.vertx(), 5_000, clock::get);
+        null, null, "post"), GH.vertx(), 5_000, clock::get,
+        io.gatehouse.gateway.internal.outbound.OutboundGuard.create(GH.vertx(), GatehouseExtension.LOOPBACK_BACKENDS));
     try {
       assertThat(tokens.cached()).isNull();
       assertThat(tokens.fetch().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("tok-1");

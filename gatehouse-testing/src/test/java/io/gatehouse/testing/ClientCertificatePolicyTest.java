@@ -68,7 +68,7 @@ class ClientCertificatePolicyTest {
     crlPem = dir.resolve("ca.crl");
     Files.writeString(crlPem, TestCertificates.pem(new JcaX509CRLConverter().getCRL(
         crl.build(new JcaContentSignerBuilder("SHA256withRSA").build(ca.key())))));
-    gateway = await(Gateway.start(vertx, GatewayOptions.plain("127.0.0.1", 0)
+    gateway = await(Gateway.start(vertx, GatehouseExtension.gatewayOptions()
         .withTls(0, List.of(GatewayOptions.Certificate.pem(serverCert, TestCertificates.Issued.keyPath(dir, "server"))))
         .withClientCertificates(true)));
     gateway.apply(ConfigLoader.withEnvironment(Map.of("UPSTREAM_URL", upstream.url())).parse("""

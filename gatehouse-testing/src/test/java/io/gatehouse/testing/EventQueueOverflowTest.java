@@ -34,7 +34,7 @@ class EventQueueOverflowTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     upstream = MockUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    gateway = Gateway.start(vertx, GatewayOptions.plain("127.0.0.1", 0), CAPACITY)
+    gateway = Gateway.start(vertx, GatehouseExtension.gatewayOptions(), CAPACITY)
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     gateway.apply(ConfigLoader.withEnvironment(Map.of("UPSTREAM_URL", upstream.url())).parse("""
         backends:

@@ -40,7 +40,7 @@ class GatewayTlsAndHttp2Test {
     caFile = ca.writePem(dir, "ca");
     Path a = TestCertificates.server(ca, "a.example").writePem(dir, "a");
     Path b = TestCertificates.server(ca, "b.example").writePem(dir, "b");
-    GatewayOptions options = GatewayOptions.plain("127.0.0.1", 0).withH2c(true).withTls(0, List.of(
+    GatewayOptions options = GatehouseExtension.gatewayOptions().withH2c(true).withTls(0, List.of(
         GatewayOptions.Certificate.pem(a, TestCertificates.Issued.keyPath(dir, "a")),
         GatewayOptions.Certificate.pem(b, TestCertificates.Issued.keyPath(dir, "b"))));
     gateway = await(Gateway.start(vertx, options));
@@ -105,7 +105,7 @@ class GatewayTlsAndHttp2Test {
     TestCertificates.Issued ca = TestCertificates.authority("P12 CA");
     Path store = TestCertificates.server(ca, "p12.example").writePkcs12(dir, "p12", "changeit");
     Path caPem = ca.writePem(dir, "p12ca");
-    Gateway g = await(Gateway.start(vertx, GatewayOptions.plain("127.0.0.1", 0)
+    Gateway g = await(Gateway.start(vertx, GatehouseExtension.gatewayOptions()
         .withTls(0, List.of(GatewayOptions.Certificate.pkcs12(store, "changeit")))));
     try {
       g.apply(ConfigLoader.withEnvironment(Map.of("UPSTREAM_URL", upstream.url())).parse(

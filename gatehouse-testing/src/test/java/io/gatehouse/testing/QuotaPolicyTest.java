@@ -75,7 +75,7 @@ class QuotaPolicyTest {
           - quota: {calls: 3, renewal-period: 30d}
         """, true), "test.yaml", null);
     HttpClient http = HttpClient.newHttpClient();
-    Gateway first = await(Gateway.start(GH.vertx(), GatewayOptions.plain("127.0.0.1", 0).withDataDir(data)));
+    Gateway first = await(Gateway.start(GH.vertx(), GatehouseExtension.gatewayOptions().withDataDir(data)));
     try {
       first.apply(config, 1);
       for (int i = 0; i < 3; i++) {
@@ -95,7 +95,7 @@ class QuotaPolicyTest {
     }
     assertThat(data.resolve("counters.db")).exists();
 
-    Gateway second = await(Gateway.start(GH.vertx(), GatewayOptions.plain("127.0.0.1", 0).withDataDir(data)));
+    Gateway second = await(Gateway.start(GH.vertx(), GatehouseExtension.gatewayOptions().withDataDir(data)));
     try {
       second.apply(config, 2);
       assertThat(get(http, second.port(), "/t/x", KEY_A).statusCode()).isEqualTo(403);
@@ -216,7 +216,7 @@ class QuotaPolicyTest {
 
   @Test
   void counterFileIsCreatedUnderTheDataDirectory(@TempDir Path data) throws Exception {
-    Gateway g = await(Gateway.start(GH.vertx(), GatewayOptions.plain("127.0.0.1", 0).withDataDir(data.resolve("d"))));
+    Gateway g = await(Gateway.start(GH.vertx(), GatehouseExtension.gatewayOptions().withDataDir(data.resolve("d"))));
     await(g.close());
     assertThat(Files.exists(data.resolve("d").resolve("counters.db"))).isTrue();
   }

@@ -75,7 +75,7 @@ class StreamingAndGrpcTest {
     TestCertificates.Issued ca = TestCertificates.authority("Streaming CA");
     caFile = ca.writePem(dir, "ca");
     Path cert = TestCertificates.server(ca, "gw.example").writePem(dir, "gw");
-    gateway = await(Gateway.start(vertx, GatewayOptions.plain("127.0.0.1", 0).withTls(0, List.of(
+    gateway = await(Gateway.start(vertx, GatehouseExtension.gatewayOptions().withTls(0, List.of(
         GatewayOptions.Certificate.pem(cert, TestCertificates.Issued.keyPath(dir, "gw"))))));
     gateway.apply(ConfigLoader.withEnvironment(Map.of(
         "STREAM_URL", "http://127.0.0.1:" + backend.actualPort(),

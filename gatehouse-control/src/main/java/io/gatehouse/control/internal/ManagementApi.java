@@ -141,7 +141,7 @@ public final class ManagementApi {
       }
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.add(item);
-      return kind.with().apply(cfg, items);
+      return FreeUrlRule.check(c.who(), cfg, kind.with().apply(cfg, items));
     }, c.principal(), "create " + kind.segment() + "/" + name));
     Object body = view(kind.find(r.config(), name).orElseThrow());
     if (!generated.isEmpty()) {
@@ -169,7 +169,7 @@ public final class ManagementApi {
       }
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.set(items.indexOf(old), item);
-      return kind.with().apply(cfg, items);
+      return FreeUrlRule.check(c.who(), cfg, kind.with().apply(cfg, items));
     }, c.principal(), "replace " + kind.segment() + "/" + name));
     return revisioned(Reply.json(200, withAuditWarnings(parsed, view(kind.find(r.config(), name).orElseThrow()))), r);
   }
@@ -352,7 +352,7 @@ public final class ManagementApi {
   private Reply rollback(Call c) {
     long id = revisionId(c, "id");
     Revision target = plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
-    return commit(target.config(), c.principal(), "rollback to revision " + id, "rollback");
+    return commit(target.config(), c, "rollback to revision " + id, "rollback");
   }
 
   private Revision revisionOrEmpty(Call c, String param) {
@@ -430,7 +430,7 @@ public final class ManagementApi {
       body.put("plan", redacted(ConfigDiff.between(current.config(), wanted)));
       return revisioned(Reply.json(200, body));
     }
-    return commit(wanted, c.principal(), c.query("message").orElse("apply configuration"), "api");
+    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api");
   }
 
   /** The answer to a whole-configuration change: whether a revision was created, which, and the plan. */
@@ -444,12 +444,12 @@ public final class ManagementApi {
   }
 
   /** Commits {@code wanted} and answers with the outcome. */
-  private Reply commit(GatewayConfig wanted, String author, String message, String source) {
+  private Reply commit(GatewayConfig wanted, Call c, String message, String source) {
     Revision[] before = new Revision[1];
     Revision after = invalidAs400(() -> plane.update(current -> {
       before[0] = plane.revision();
-      return wanted;
-    }, author, message, source));
+      return FreeUrlRule.check(c.who(), current, wanted);
+    }, c.principal(), message, source));
     return revisioned(Reply.json(200, outcome(before[0], after)), after);
   }
 

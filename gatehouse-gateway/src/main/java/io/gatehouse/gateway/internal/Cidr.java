@@ -71,6 +71,19 @@ public final class Cidr {
     return false;
   }
 
+  /**
+   * Whether the raw address {@code bytes} (4 or 16 bytes; IPv4-mapped IPv6 already reduced to 4)
+   * falls in any range.
+   */
+  public boolean contains(byte[] bytes) {
+    for (int i = 0; i < networks.length; i++) {
+      if (matches(networks[i], prefixes[i], bytes)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean matches(byte[] net, int prefix, byte[] addr) {
     if (net.length != addr.length) {
       return false;

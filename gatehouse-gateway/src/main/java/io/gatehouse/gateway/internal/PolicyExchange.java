@@ -693,8 +693,8 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   @Override
-  public io.vertx.core.http.HttpClient httpClient() {
-    return handler.client();
+  public io.vertx.core.Future<io.vertx.core.http.HttpClientRequest> callOut(io.vertx.core.http.RequestOptions options) {
+    return handler.callOut(options);
   }
 
   @Override

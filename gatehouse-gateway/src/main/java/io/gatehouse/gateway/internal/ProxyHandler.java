@@ -18,9 +18,12 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 import io.gatehouse.gateway.internal.upstream.BackendCredentials;
 import io.gatehouse.gateway.internal.upstream.Breaker;
 import io.gatehouse.gateway.internal.upstream.TokenSource;
+import io.gatehouse.gateway.internal.outbound.OutboundGuard;
+import io.gatehouse.gateway.internal.outbound.RefusedDestinationException;
 import io.gatehouse.gateway.internal.upstream.Member;
 import io.gatehouse.gateway.internal.upstream.Upstream;
 import java.net.ConnectException;
@@ -44,16 +47,18 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private final Supplier<Snapshot> snapshot;
   private final HttpClient client;
+  private final OutboundGuard guard;
   private final EventQueue events;
   private volatile io.gatehouse.gateway.internal.tracing.Tracing tracing; // null: tracing off, no spans
   private final io.gatehouse.gateway.debug.DebugSessions debug = new io.gatehouse.gateway.debug.DebugSessions();
 
   private final java.util.function.BooleanSupplier ready;
 
-  public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client, EventQueue events,
-      java.util.function.BooleanSupplier ready) {
+  public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client,
+      OutboundGuard guard, EventQueue events, java.util.function.BooleanSupplier ready) {
     this.snapshot = snapshot;
     this.client = client;
+    this.guard = guard;
     this.events = events;
     this.ready = ready;
   }
@@ -70,9 +75,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     return true;
   }
 
-  /** The gateway's HTTP client. */
-  HttpClient client() {
-    return client;
+  /**
+   * Opens a call-out request {@code options} (absolute URI set) with the gateway's client, at the
+   * address of its host that the outbound guard checked; fails with
+   * {@link RefusedDestinationException} when the guard refuses it.
+   */
+  Future<HttpClientRequest> callOut(RequestOptions options) {
+    return guard.resolve(options.getHost(), options.getPort())
+        .compose(server -> client.request(options.setServer(server)));
   }
 
   @Override
@@ -360,7 +370,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       }
     };
     headers.set(HttpHeaders.HOST, member.hostHeader());
-    RequestOptions options = up.requestOptions(member, x == null ? req.method() : x.httpMethod(),
+    // The member's address, resolved and checked by the outbound guard: cached, so usually complete.
+    Future<SocketAddress> target = up.target(member, start);
+    SocketAddress server = target.succeeded() ? target.result() : null;
+    RequestOptions options = up.requestOptions(member, server, x == null ? req.method() : x.httpMethod(),
         member.basePath() + pathAndQuery)
         .setHeaders(headers);
     if (x != null && x.forwardTimeoutMillis() > 0) {
@@ -372,10 +385,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     // Credentials go onto a copy of the headers after the events saw the request: never recorded.
     BackendCredentials creds = up.credentials();
     String[] bearer = creds == null ? null : new String[1];
-    Future<HttpClientRequest> requested = creds == null ? c.request(options) : creds.send(options, c::request, bearer);
+    Future<HttpClientRequest> requested = server != null
+        ? (creds == null ? c.request(options) : creds.send(options, c::request, bearer))
+        : target.compose(addr -> {
+          options.setServer(addr);
+          return creds == null ? c.request(options) : creds.send(options, c::request, bearer);
+        });
     requested.onComplete(ar -> {
       if (ar.failed()) {
-        if (ar.cause() instanceof TokenSource.TokenException) {
+        if (ar.cause() instanceof TokenSource.TokenException || ar.cause() instanceof RefusedDestinationException) {
           finish.accept(null); // not the backend's fault: no verdict for breaker or outlier detection
         } else {
           finish.accept(true);
@@ -519,6 +537,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     HttpServerResponse resp = req.response();
     if (cause instanceof LimitedStream.TooLargeException) {
       reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), ev);
+    } else if (cause instanceof RefusedDestinationException) {
+      reject(req, 502, "backend-address-refused", "Bad Gateway",
+          "the gateway does not send requests to the backend's address (see allowedBackendNetworks)", ev);
     } else if (cause instanceof TokenSource.TokenException) {
       reject(req, 502, "backend-credentials", "Bad Gateway", "the gateway could not obtain credentials for the backend",
           ev);

@@ -66,7 +66,7 @@ public final class Snapshot {
 
   /** The snapshot of an empty configuration. */
   public static Snapshot empty() {
-    return compile(GatewayConfig.EMPTY, 0, new Upstreams(null));
+    return compile(GatewayConfig.EMPTY, 0, new Upstreams());
   }
 
   /**
@@ -148,6 +148,7 @@ public final class Snapshot {
     // Policies: each scope compiled once, so stateful policies (rate limits) are shared by every
     // pipeline that includes them.
     PolicyCompiler policies = new PolicyCompiler(PolicyRegistry.standard(), namedValues, problems, counters, states);
+    policies.outbound(registry.guard());
     policies.backends(new PolicyCompiler.Backends() { // set-backend-service
       @Override
       public Object named(String name) {

@@ -20,6 +20,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +105,32 @@ final class WebSocketRelay {
           "no healthy member of the backend is available", ev);
       return;
     }
-    WebSocketConnectOptions options = up.webSocketOptions(member, member.basePath() + pathAndQuery);
+    req.pause();
+    // The member's address, resolved and checked by the outbound guard.
+    up.target(member, start).onComplete(t -> {
+      if (t.failed()) {
+        up.abandon(member); // refused or unresolvable: no verdict for breaker or outlier detection
+        if (breaker != null) {
+          breaker.release();
+        }
+        req.resume();
+        if (x != null) {
+          x.backendFailed(t.cause());
+        } else {
+          ProxyHandler.failed(req, t.cause(), ev);
+        }
+        return;
+      }
+      connect(req, snap, up, member, t.result(), wsClient, headers, pathAndQuery, settings, ev, x, start);
+    });
+  }
+
+  private static void connect(HttpServerRequest req, Snapshot snap, Upstream up, Member member, SocketAddress server,
+      WebSocketClient wsClient, MultiMap headers, String pathAndQuery, ApiDef.WebSocket settings, Exchange ev,
+      PolicyExchange x, long start) {
+    HttpServerResponse resp = req.response();
+    Breaker breaker = up.breaker();
+    WebSocketConnectOptions options = up.webSocketOptions(member, server, member.basePath() + pathAndQuery);
     List<String> protocols = new ArrayList<>();
     for (String value : req.headers().getAll("Sec-WebSocket-Protocol")) {
       for (String p : value.split(",")) {
@@ -123,7 +149,6 @@ final class WebSocketRelay {
       }
     }
     ev.backendStarted("GET", options, 0);
-    req.pause();
     (up.credentials() == null ? wsClient.connect(options)
         : up.credentials().send(options, wsClient::connect, null)).onComplete(ar -> {
       long now = System.nanoTime();
@@ -153,6 +178,18 @@ final class WebSocketRelay {
       }
       WebSocket backend = ar.result();
       backend.pause();
+      // The WebSocket client connects to the member's host name itself: check where it connected.
+      RuntimeException refused = up.refusal(member, backend.remoteAddress());
+      if (refused != null) {
+        backend.close();
+        req.resume();
+        if (x != null) {
+          x.backendFailed(refused);
+        } else {
+          ProxyHandler.failed(req, refused, ev);
+        }
+        return;
+      }
       if (resp.closed()) {
         backend.close();
         return;

@@ -39,7 +39,7 @@ class SnapshotPoliciesTest {
 
   @Test
   void apiWithoutPoliciesGetsTheSharedEmptyTableSoTheHotPathAllocatesNothing() {
-    Snapshot snap = Snapshot.compile(load(TWO_APIS), 1, new io.gatehouse.gateway.internal.upstream.Upstreams(null));
+    Snapshot snap = Snapshot.compile(load(TWO_APIS), 1, new io.gatehouse.gateway.internal.upstream.Upstreams());
     CompiledApi plain = snap.route(null, "/plain/a");
     assertThat(plain.policies()).isSameAs(PolicyTable.NONE);
     assertThat(plain.policies().select("", null)).isNull();
@@ -47,7 +47,7 @@ class SnapshotPoliciesTest {
 
   @Test
   void compilesOnePipelinePerOperationSharingTheApiScopeInstances() {
-    Snapshot snap = Snapshot.compile(load(TWO_APIS), 1, new io.gatehouse.gateway.internal.upstream.Upstreams(null));
+    Snapshot snap = Snapshot.compile(load(TWO_APIS), 1, new io.gatehouse.gateway.internal.upstream.Upstreams());
     CompiledApi guarded = snap.route(null, "/guarded/x");
     Pipeline get = guarded.policies().select("GET /x", null);
     Pipeline post = guarded.policies().select("POST /x", null);

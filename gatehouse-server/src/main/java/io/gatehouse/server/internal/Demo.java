@@ -29,7 +29,22 @@ final class Demo {
   static final String PRODUCT = "demo-product";
   static final String SUBSCRIPTION = "demo-subscription";
 
+  /** Where the built-in mock backend listens: the demo's one loopback backend. */
+  static final String MOCK_NETWORK = "127.0.0.1/32";
+
   private Demo() {}
+
+  /**
+   * {@code configured} plus the mock backend's loopback address, so that the demo works out of the
+   * box; the gateway's and the management API's own listeners stay refused.
+   */
+  static List<String> allowedBackendNetworks(List<String> configured) {
+    List<String> out = new ArrayList<>(configured);
+    if (!out.contains(MOCK_NETWORK)) {
+      out.add(MOCK_NETWORK);
+    }
+    return out;
+  }
 
   static void install(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
       Path data, PrintStream out) throws Exception {

@@ -86,6 +86,12 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Only these client networks may reach the management API (repeat or comma-separate; default: all).")
   List<String> managementAllow = new ArrayList<>();
 
+  @Option(names = "--allowed-backend-networks", paramLabel = "CIDR", split = ",",
+      defaultValue = "${env:GATEHOUSE_ALLOWED_BACKEND_NETWORKS}",
+      description = "Loopback, link-local or unspecified networks the gateway may send traffic to (repeat or"
+          + " comma-separate; default: none; its own listeners never) (env GATEHOUSE_ALLOWED_BACKEND_NETWORKS).")
+  List<String> allowedBackendNetworks = new ArrayList<>();
+
   @Option(names = "--mgmt-oidc-issuer", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ISSUER}",
       description = "Accept OIDC bearer JWTs from this issuer on the management API (env GATEHOUSE_MGMT_OIDC_ISSUER).")
   String oidcIssuer;
@@ -265,6 +271,12 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("error: --sample-rate / --sample-max-bytes: " + e.getMessage());
       return 2;
     }
+    try {
+      GatewayOptions.plain("127.0.0.1", 0).withAllowedBackendNetworks(allowedBackendNetworks());
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: --allowed-backend-networks: " + e.getMessage());
+      return 2;
+    }
     GatewayConfig fileConfig = null;
     if (config != null) {
       try {
@@ -333,7 +345,8 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
-        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c, data, tlsClientAuth);
+        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c, data, tlsClientAuth,
+        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks());
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }
@@ -391,6 +404,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     ManagementServer management = await(ManagementServer.start(vertx, managementOptions(), plane,
         observability.addons(metricsPublic)));
+    gateway.ownListener(managementHost, management.actualPort()); // never a backend, whatever is allowed
 
     out.println("Gatehouse is running.");
     out.println("  gateway     http://" + displayHost(gatewayHost) + ":" + gateway.port()
@@ -409,6 +423,11 @@ public final class ServeCommand implements Callable<Integer> {
       references.close();
       store.close();
     }, observability, drain, ready);
+  }
+
+  /** The networks given with --allowed-backend-networks, empty when none. */
+  private List<String> allowedBackendNetworks() {
+    return allowedBackendNetworks == null ? List.of() : allowedBackendNetworks;
   }
 
   /** The management listener's options from the command line. */

@@ -67,7 +67,8 @@ class BackendStatusServeTest {
         """.formatted(url));
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).load(file);
     ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
+    new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
         "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-access-log", "--no-analytics",
         "--config", file.toString());
     running = cmd.start(cfg, new PrintStream(new ByteArrayOutputStream()));

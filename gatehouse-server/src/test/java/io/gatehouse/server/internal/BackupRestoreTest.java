@@ -48,7 +48,8 @@ class BackupRestoreTest {
 
   static ServeCommand.Running serve(Path data) throws Exception {
     ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
+    new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
         "--management-port", "0", "--drain-period", "0s", "--no-analytics");
     return cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
   }

@@ -50,7 +50,8 @@ class DataDirectoryModesTest {
     Path file = Files.writeString(dir.resolve("gatehouse.yaml"), YAML);
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).parse(YAML, "gatehouse.yaml", null);
     ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
+    new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
         "--management-port", "0", "--config", file.toString(), "--no-access-log", "--analytics-flush-interval", "50",
         "--drain-period", "0s");
     return cmd.start(cfg, new PrintStream(new ByteArrayOutputStream()));

@@ -86,7 +86,8 @@ class ObservabilityServeTest {
     Files.writeString(file, yaml);
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).load(file);
     ServeCommand cmd = new ServeCommand();
-    List<String> all = new ArrayList<>(List.of("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
+    List<String> all = new ArrayList<>(List.of("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
         "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--analytics-flush-interval", "3600000",
         "--config", file.toString()));
     all.addAll(List.of(args));

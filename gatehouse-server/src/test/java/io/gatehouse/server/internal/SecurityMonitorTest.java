@@ -100,7 +100,8 @@ class SecurityMonitorTest {
         """.formatted(upstream.url());
     GatewayConfig cfg = ConfigLoader.withEnvironment(Map.of()).parse(yaml, "t.yaml", data);
     ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs(concat(new String[] {"--data", data.toString(), "--gateway-host", "127.0.0.1",
+    new CommandLine(cmd).parseArgs(concat(new String[] {"--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
         "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--alert-webhook",
         "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook", "--alert-webhook-secret", SECRET}, extra));
     try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {

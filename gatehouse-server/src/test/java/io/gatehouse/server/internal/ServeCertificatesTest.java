@@ -67,7 +67,8 @@ class ServeCertificatesTest {
   ServeCommand.Running serve(String... extra) throws Exception {
     ServeCommand cmd = new ServeCommand();
     List<String> args = new java.util.ArrayList<>(List.of("--data", dir.resolve("data").toString(), "--gateway-host",
-        "127.0.0.1", "--gateway-port", "0", "--https-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-access-log"));
+        "127.0.0.1", "--allowed-backend-networks",
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0", "--https-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-access-log"));
     args.addAll(List.of(extra));
     new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
     return cmd.start(null, new PrintStream(console));

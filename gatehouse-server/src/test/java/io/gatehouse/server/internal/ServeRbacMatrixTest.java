@@ -38,7 +38,8 @@ class ServeRbacMatrixTest {
   @BeforeEach
   void start() throws Exception {
     ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
+    new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
         "--management-port", "0", "--drain-period", "0s", "--no-access-log", "--auto-block", "10m");
     try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {
       io.gatehouse.control.AdminTokens.bootstrap(store, data, TOKEN);

@@ -54,7 +54,8 @@ class ServeReadinessTest {
     Path file = dir.resolve("gatehouse.yaml");
     Files.writeString(file, YAML);
     ServeCommand cmd = new ServeCommand();
-    String[] base = {"--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
+    String[] base = {"--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
         "--management-port", "0", "--config", file.toString(), "--no-access-log"};
     String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
     System.arraycopy(extra, 0, all, base.length, extra.length);

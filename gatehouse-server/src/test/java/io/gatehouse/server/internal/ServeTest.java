@@ -56,7 +56,8 @@ class ServeTest {
 
   ServeCommand.Running serve(Path data, GatewayConfig fileConfig, PrintStream out, String... args) throws Exception {
     ServeCommand cmd = new ServeCommand();
-    String[] base = {"--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
+    String[] base = {"--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
         "--management-port", "0", "--drain-period", "0s"};
     String[] all = new String[base.length + args.length];
     System.arraycopy(base, 0, all, 0, base.length);

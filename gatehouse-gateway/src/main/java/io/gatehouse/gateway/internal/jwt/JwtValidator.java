@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
+import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import java.net.http.HttpClient;
 import java.text.ParseException;
 import java.time.Clock;
@@ -42,23 +43,26 @@ public final class JwtValidator {
     this.clock = clock;
   }
 
-  /** Returns a validator using a new HTTP client (for remote keys) and the system clock. */
-  public static JwtValidator create(JwtValidatorSettings settings) {
+  /**
+   * Returns a validator using a new HTTP client (for remote keys; it follows no redirects) that
+   * connects only where {@code guard} allows, and the system clock.
+   */
+  public static JwtValidator create(JwtValidatorSettings settings, OutboundGuard guard) {
     requireNonNull(settings, "settings");
     HttpClient http = settings.jwksUrl() == null && settings.openidConfigUrl() == null
         ? null
         : HttpClient.newBuilder()
             .connectTimeout(settings.fetchTimeout())
-            .followRedirects(HttpClient.Redirect.NORMAL)
+            .followRedirects(HttpClient.Redirect.NEVER) // a redirect would skip the guard's check
             .build();
-    return create(settings, http, Clock.systemUTC());
+    return create(settings, http, Clock.systemUTC(), guard);
   }
 
   /**
-   * Returns a validator fetching remote keys with {@code http} (null only for inline keys) and
-   * reading time from {@code clock}.
+   * Returns a validator fetching remote keys with {@code http} (null only for inline keys) from
+   * addresses {@code guard} allows, and reading time from {@code clock}.
    */
-  public static JwtValidator create(JwtValidatorSettings settings, HttpClient http, Clock clock) {
+  public static JwtValidator create(JwtValidatorSettings settings, HttpClient http, Clock clock, OutboundGuard guard) {
     requireNonNull(settings, "settings");
     requireNonNull(clock, "clock");
     KeySource source;
@@ -71,6 +75,7 @@ public final class JwtValidator {
     } else {
       source = new RemoteKeySource(
           requireNonNull(http, "http"),
+          requireNonNull(guard, "guard"),
           settings.jwksUrl(),
           settings.openidConfigUrl(),
           settings.fetchTimeout(),

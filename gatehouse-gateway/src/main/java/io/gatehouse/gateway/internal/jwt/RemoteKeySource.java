@@ -7,6 +7,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,6 +43,7 @@ final class RemoteKeySource implements KeySource {
   private record Cached(Keys keys, Instant fetchedAt) {}
 
   private final HttpClient http;
+  private final OutboundGuard guard;
   private final URI jwksUrl;
   private final URI discoveryUrl;
   private final Duration timeout;
@@ -58,6 +60,7 @@ final class RemoteKeySource implements KeySource {
 
   RemoteKeySource(
       HttpClient http,
+      OutboundGuard guard,
       URI jwksUrl,
       URI discoveryUrl,
       Duration timeout,
@@ -66,6 +69,7 @@ final class RemoteKeySource implements KeySource {
       Duration minRefetchInterval,
       Clock clock) {
     this.http = requireNonNull(http, "http");
+    this.guard = requireNonNull(guard, "guard");
     if ((jwksUrl == null) == (discoveryUrl == null)) {
       throw new IllegalArgumentException("exactly one of jwksUrl, discoveryUrl expected");
     }
@@ -215,7 +219,16 @@ final class RemoteKeySource implements KeySource {
         .header("Accept", "application/json")
         .GET()
         .build();
-    return http.sendAsync(request, info -> new LimitedBodySubscriber(maxBytes))
+    // Resolve and check first: the client then resolves the name again from the JVM's cache.
+    int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    return CompletableFuture.supplyAsync(() -> {
+          try {
+            return guard.resolveBlocking(uri.getHost(), port);
+          } catch (java.net.UnknownHostException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        })
+        .thenCompose(checked -> http.sendAsync(request, info -> new LimitedBodySubscriber(maxBytes)))
         .thenApply(response -> {
           if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ", expected 200");

@@ -71,8 +71,11 @@ public interface GatewayContext extends PolicyContext {
   /** Overrides the time the backend has to answer for this request; 0 keeps the backend's. */
   void forwardTimeout(long millis);
 
-  /** The gateway's HTTP client, for call-outs; never blocks. */
-  io.vertx.core.http.HttpClient httpClient();
+  /**
+   * Opens a call-out request (absolute URI set) with the gateway's client, only to an address the
+   * outbound guard allows (else fails with {@code RefusedDestinationException}); never blocks.
+   */
+  io.vertx.core.Future<io.vertx.core.http.HttpClientRequest> callOut(io.vertx.core.http.RequestOptions options);
 
   /**
    * Reads {@code body} into memory when it has at most {@code maxBytes}; completes with

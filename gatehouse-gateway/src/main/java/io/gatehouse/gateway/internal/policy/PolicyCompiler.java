@@ -54,6 +54,10 @@ public final class PolicyCompiler {
     this(registry, namedValues, problems, CounterStore.inMemory(), new io.gatehouse.gateway.internal.counters.PolicyStates());
   }
 
+  private io.gatehouse.gateway.internal.outbound.OutboundGuard outbound = STRICT;
+  private static final io.gatehouse.gateway.internal.outbound.OutboundGuard STRICT =
+      io.gatehouse.gateway.internal.outbound.OutboundGuard.create(null, List.of());
+
   /**
    * A compiler whose stateful policies count in {@code counters} (quotas) and keep their in-memory
    * state in {@code states} (rate limits, concurrency limits); both outlive the snapshot.
@@ -149,6 +153,16 @@ public final class PolicyCompiler {
     List<Object> get(Section s) {
       return sections.getOrDefault(s, List.of());
     }
+  }
+
+  /** Sets the guard of the gateway's outbound calls (key fetches); without it, a strict one. */
+  public void outbound(io.gatehouse.gateway.internal.outbound.OutboundGuard guard) {
+    this.outbound = java.util.Objects.requireNonNull(guard, "guard");
+  }
+
+  /** The guard every outbound call of a compiled policy passes. */
+  public io.gatehouse.gateway.internal.outbound.OutboundGuard outbound() {
+    return outbound;
   }
 
   /** Sets how routing policies resolve backends; without it they are refused. */

@@ -39,9 +39,9 @@ public final class BackendCredentials {
     this.oauth2 = c.oauth2();
   }
 
-  void activate(String backend, Vertx vertx, long timeoutMillis) {
+  void activate(String backend, Vertx vertx, long timeoutMillis, io.gatehouse.gateway.internal.outbound.OutboundGuard guard) {
     if (oauth2 != null && tokens == null) {
-      tokens = new TokenSource(backend, oauth2, vertx, timeoutMillis, System::nanoTime);
+      tokens = new TokenSource(backend, oauth2, vertx, timeoutMillis, System::nanoTime, guard);
     }
   }
 

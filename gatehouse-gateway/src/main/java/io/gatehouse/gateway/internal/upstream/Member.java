@@ -16,6 +16,13 @@ public final class Member {
   final String hostHeader;
   final int weight;
   final int priority;
+  /** Whether {@code host} is a literal address (its check never needs DNS). */
+  final boolean literal;
+  /** The address last resolved and checked for this member, or {@code null}; read without the lock. */
+  volatile Target target;
+
+  /** A resolved and checked address (or the refusal) with the guard version and expiry it holds for. */
+  record Target(io.vertx.core.Future<io.vertx.core.net.SocketAddress> address, int version, long expiresNanos) {}
 
   boolean healthy = true;
   int healthSuccesses;
@@ -46,6 +53,7 @@ public final class Member {
       h = h.substring(1, h.length() - 1);
     }
     this.host = h;
+    this.literal = io.netty.util.NetUtil.isValidIpV4Address(h) || io.netty.util.NetUtil.isValidIpV6Address(h);
     this.weight = weight;
     this.priority = priority;
   }

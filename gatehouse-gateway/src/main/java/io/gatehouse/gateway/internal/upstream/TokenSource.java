@@ -3,6 +3,7 @@ package io.gatehouse.gateway.internal.upstream;
 import static java.util.Objects.requireNonNull;
 
 import io.gatehouse.model.BackendDef;
+import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,6 +56,7 @@ public final class TokenSource {
   private final Buffer body;
   private final LongSupplier clock;
   private final HttpClient http;
+  private final OutboundGuard guard;
   private final AtomicLong fetches = new AtomicLong();
   private volatile Token current;
   private Future<String> inflight; // guarded by this
@@ -64,10 +66,13 @@ public final class TokenSource {
 
   /**
    * A source for {@code def} (named values already substituted) of backend {@code backend},
-   * fetching through a client of its own on {@code vertx}; {@code clock} gives nanoseconds.
+   * fetching through a client of its own on {@code vertx} from addresses {@code guard} allows;
+   * {@code clock} gives nanoseconds.
    */
-  public TokenSource(String backend, BackendDef.OAuth2 def, Vertx vertx, long timeoutMillis, LongSupplier clock) {
+  public TokenSource(String backend, BackendDef.OAuth2 def, Vertx vertx, long timeoutMillis, LongSupplier clock,
+      OutboundGuard guard) {
     this.backend = requireNonNull(backend, "backend");
+    this.guard = requireNonNull(guard, "guard");
     this.def = requireNonNull(def, "def");
     this.clock = requireNonNull(clock, "clock");
     StringBuilder form = new StringBuilder("grant_type=client_credentials");
@@ -140,7 +145,8 @@ public final class TokenSource {
     // The whole exchange runs on this source's context, so that each step's handler is attached
     // before its result can arrive: a handler attached later from another thread would be
     // dispatched to the context after the response body had already gone by.
-    context.runOnContext(v -> http.request(request)
+    context.runOnContext(v -> guard.resolve(request.getHost(), request.getPort())
+        .compose(server -> http.request(new RequestOptions(request).setServer(server)))
         .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> parse(resp.statusCode(), b)))
         .onComplete(ar -> {

@@ -1,7 +1,10 @@
 package io.gatehouse.gateway.internal.upstream;
 
 import io.gatehouse.gateway.BackendStatus;
+import io.gatehouse.gateway.internal.outbound.OutboundGuard;
+import io.gatehouse.gateway.internal.outbound.RefusedDestinationException;
 import io.gatehouse.model.BackendDef;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -39,6 +42,7 @@ public final class Upstream {
   private final long responseMillis;
   private final long idleMillis;
   private final BackendCredentials credentials;
+  private final OutboundGuard guard;
   private volatile HttpClient client;
   private HttpClientOptions clientOptions;
   private PoolOptions poolOptions;
@@ -53,8 +57,9 @@ public final class Upstream {
   private int rr;
   private boolean closed;
 
-  Upstream(BackendDef def, Duration defaultTimeout, BackendMaterial material) {
+  Upstream(BackendDef def, Duration defaultTimeout, BackendMaterial material, OutboundGuard guard) {
     this.name = def.name();
+    this.guard = guard;
     this.def = def;
     List<BackendDef.Member> pool = def.pool();
     this.members = new Member[pool.size()];
@@ -107,7 +112,7 @@ public final class Upstream {
         .setMaxWaitQueueSize(10_000);
     client = vertx.createHttpClient(clientOptions, poolOptions);
     if (credentials != null) {
-      credentials.activate(name, vertx, Math.max(connectMillis, responseMillis));
+      credentials.activate(name, vertx, Math.max(connectMillis, responseMillis), guard);
     }
     BackendDef.HealthCheck hc = def.healthCheck();
     if (hc != null) {
@@ -154,10 +159,14 @@ public final class Upstream {
     return webSockets;
   }
 
-  /** The WebSocket handshake options for {@code uri} on {@code m}: address, TLS and timeouts. */
-  public io.vertx.core.http.WebSocketConnectOptions webSocketOptions(Member m, String uri) {
+  /**
+   * The WebSocket handshake options for {@code uri} on {@code m} at the checked address
+   * {@code server} ({@link #target}): address, TLS and timeouts.
+   */
+  public io.vertx.core.http.WebSocketConnectOptions webSocketOptions(Member m, SocketAddress server, String uri) {
     io.vertx.core.http.WebSocketConnectOptions o = new io.vertx.core.http.WebSocketConnectOptions();
     o.setHost(m.host).setPort(m.port).setSsl(m.ssl).setURI(uri).setAllowOriginHeader(false);
+    o.setServer(server);
     o.setConnectTimeout(connectMillis);
     o.setTimeout(responseMillis);
     if (m.ssl) {
@@ -170,25 +179,35 @@ public final class Upstream {
 
   private void probeAll(BackendDef.HealthCheck hc) {
     for (Member m : members) {
-      RequestOptions o = requestOptions(m, HttpMethod.GET, m.basePath + hc.path())
-          .setConnectTimeout(hc.timeout().toMillis())
-          .setIdleTimeout(hc.timeout().toMillis());
-      o.putHeader("Host", m.hostHeader).putHeader("User-Agent", "gatehouse-health-check");
-      if (credentials != null) {
-        credentials.apply(o, credentials.cachedToken());
-      }
-      HttpClient c;
-      synchronized (this) {
-        if (closed) {
-          return;
+      target(m, System.nanoTime()).onComplete(t -> {
+        if (t.failed()) {
+          healthResult(m, hc, false); // refused or not resolvable: never probed, never healthy
+        } else {
+          probe(m, t.result(), hc);
         }
-        c = client;
-      }
-      c.request(o)
-          .compose(req -> req.send())
-          .compose(resp -> resp.body().map(b -> resp.statusCode()))
-          .onComplete(ar -> healthResult(m, hc, ar.succeeded() && ar.result() >= 200 && ar.result() < 400));
+      });
     }
+  }
+
+  private void probe(Member m, SocketAddress server, BackendDef.HealthCheck hc) {
+    RequestOptions o = requestOptions(m, server, HttpMethod.GET, m.basePath + hc.path())
+        .setConnectTimeout(hc.timeout().toMillis())
+        .setIdleTimeout(hc.timeout().toMillis());
+    o.putHeader("Host", m.hostHeader).putHeader("User-Agent", "gatehouse-health-check");
+    if (credentials != null) {
+      credentials.apply(o, credentials.cachedToken());
+    }
+    HttpClient c;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      c = client;
+    }
+    c.request(o)
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .onComplete(ar -> healthResult(m, hc, ar.succeeded() && ar.result() >= 200 && ar.result() < 400));
   }
 
   private synchronized void healthResult(Member m, BackendDef.HealthCheck hc, boolean ok) {
@@ -354,12 +373,49 @@ public final class Upstream {
     return def.retry() == null ? 0 : def.retry().backoff().toMillis();
   }
 
-  /** The request options for {@code uri} on {@code m}: address, TLS, SNI override and timeouts. */
-  public RequestOptions requestOptions(Member m, HttpMethod method, String uri) {
+  /**
+   * The address to connect to for {@code m}: its host resolved and checked by the outbound guard,
+   * failing with {@link io.gatehouse.gateway.internal.outbound.RefusedDestinationException} when the
+   * guard refuses it. Cached per member (a literal address until a listener is added, a name for
+   * {@link #RESOLVED_TTL_NANOS}); the cached future is already complete.
+   */
+  public Future<SocketAddress> target(Member m, long now) {
+    Member.Target t = m.target;
+    int version = guard.version();
+    if (t != null && t.version() == version && now - t.expiresNanos() < 0) {
+      return t.address();
+    }
+    long expires = now + (m.literal ? Long.MAX_VALUE / 4 : RESOLVED_TTL_NANOS);
+    return guard.resolve(m.host, m.port).andThen(ar -> {
+      if (ar.succeeded()) {
+        m.target = new Member.Target(Future.succeededFuture(ar.result()), version, expires);
+      } else if (ar.cause() instanceof RefusedDestinationException) {
+        m.target = new Member.Target(Future.failedFuture(ar.cause()), version, expires);
+      }
+    });
+  }
+
+  /**
+   * The refusal of a connection already made to {@code connected} for {@code m} (a client that
+   * resolves names itself), or {@code null} when the guard allows that address.
+   */
+  public RefusedDestinationException refusal(Member m, SocketAddress connected) {
+    return guard.refusal(m.host, connected);
+  }
+
+  /** How long a member's resolved name is reused before it is resolved (and checked) again. */
+  static final long RESOLVED_TTL_NANOS = 5_000_000_000L;
+
+  /**
+   * The request options for {@code uri} on {@code m} connecting to the checked address
+   * {@code server} ({@link #target}): address, TLS, SNI override and timeouts.
+   */
+  public RequestOptions requestOptions(Member m, SocketAddress server, HttpMethod method, String uri) {
     RequestOptions o = new RequestOptions()
         .setMethod(method)
         .setHost(m.host)
         .setPort(m.port)
+        .setServer(server)
         .setSsl(m.ssl)
         .setURI(uri)
         .setConnectTimeout(connectMillis)
@@ -368,7 +424,7 @@ public final class Upstream {
       o.setSslOptions(ssl);
       String sni = def.tls() == null ? null : def.tls().serverName();
       if (sni != null) {
-        o.setServer(SocketAddress.inetSocketAddress(m.port, m.host)).setHost(sni);
+        o.setHost(sni);
       }
     }
     return o;

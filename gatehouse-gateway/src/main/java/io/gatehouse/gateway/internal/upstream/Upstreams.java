@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.internal.upstream;
 
+import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import io.gatehouse.model.BackendDef;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -20,11 +21,26 @@ public final class Upstreams {
   private record Key(BackendDef def, Duration defaultTimeout, BackendMaterial material) {}
 
   private final Vertx vertx;
+  private final OutboundGuard guard;
   private final Map<Key, Upstream> live = new HashMap<>();
 
-  /** A registry whose upstreams run on {@code vertx}; {@code null} for a compile-only check. */
-  public Upstreams(Vertx vertx) {
+  // One guard for every compile-only check, so that what is cached by guard (JWT validators) is shared.
+  private static final OutboundGuard COMPILE_ONLY = OutboundGuard.create(null, List.of());
+
+  /** A compile-only registry: its upstreams never connect. */
+  public Upstreams() {
+    this(null, COMPILE_ONLY);
+  }
+
+  /** A registry whose upstreams run on {@code vertx} and connect only where {@code guard} allows. */
+  public Upstreams(Vertx vertx, OutboundGuard guard) {
     this.vertx = vertx;
+    this.guard = java.util.Objects.requireNonNull(guard, "guard");
+  }
+
+  /** The guard every outbound call of this gateway passes. */
+  public OutboundGuard guard() {
+    return guard;
   }
 
   /**
@@ -46,7 +62,7 @@ public final class Upstreams {
     Key key = new Key(def, defaultTimeout, material);
     Upstream u = live.get(key);
     if (u == null) {
-      u = new Upstream(def, defaultTimeout, material);
+      u = new Upstream(def, defaultTimeout, material, guard);
       if (vertx != null) {
         live.put(key, u);
       }

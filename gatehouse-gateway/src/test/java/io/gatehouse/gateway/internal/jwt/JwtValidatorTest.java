@@ -42,7 +42,7 @@ class JwtValidatorTest {
 
   private static JwtResult validate(JwtValidatorSettings settings, String token) {
     CompletionStage<JwtResult> stage =
-        JwtValidator.create(settings, null, new TestKeys.MutableClock(NOW)).validate(token);
+        JwtValidator.create(settings, null, new TestKeys.MutableClock(NOW), null).validate(token);
     assertThat(stage.toCompletableFuture()).as("inline keys answer synchronously").isDone();
     return stage.toCompletableFuture().join();
   }

@@ -96,7 +96,8 @@ class RemoteJwksTest {
   }
 
   private JwtValidator validator(JwtValidatorSettings.Builder builder) {
-    return JwtValidator.create(builder.build(), http, clock);
+    return JwtValidator.create(builder.build(), http, clock,
+        io.gatehouse.gateway.internal.outbound.OutboundGuard.create(null, java.util.List.of("127.0.0.0/8")));
   }
 
   private JwtValidatorSettings.Builder jwksSettings(String path) {

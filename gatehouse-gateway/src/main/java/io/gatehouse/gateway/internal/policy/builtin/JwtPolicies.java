@@ -2,6 +2,7 @@ package io.gatehouse.gateway.internal.policy.builtin;
 
 import io.gatehouse.gateway.internal.jwt.JwtResult;
 import io.gatehouse.gateway.internal.jwt.JwtValidator;
+import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import io.gatehouse.gateway.internal.jwt.JwtValidatorSettings;
 import io.gatehouse.gateway.internal.policy.GatewayContext;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
@@ -33,12 +34,14 @@ final class JwtPolicies {
   private static final Logger LOG = LoggerFactory.getLogger(JwtPolicies.class);
   /** Validators by settings, kept across snapshots so a reload keeps the fetched keys. */
   private static final int CACHE_SIZE = 64;
-  private static final Map<JwtValidatorSettings, JwtValidator> VALIDATORS =
+  private record Key(JwtValidatorSettings settings, OutboundGuard guard) {}
+
+  private static final Map<Key, JwtValidator> VALIDATORS =
       new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<JwtValidatorSettings, JwtValidator> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, JwtValidator> eldest) {
           return size() > CACHE_SIZE;
         }
       };
@@ -49,9 +52,9 @@ final class JwtPolicies {
 
   private JwtPolicies() {}
 
-  static JwtValidator validator(JwtValidatorSettings settings) {
+  static JwtValidator validator(JwtValidatorSettings settings, OutboundGuard guard) {
     synchronized (VALIDATORS) {
-      return VALIDATORS.computeIfAbsent(settings, JwtValidator::create);
+      return VALIDATORS.computeIfAbsent(new Key(settings, guard), k -> JwtValidator.create(k.settings(), k.guard()));
     }
   }
 
@@ -132,7 +135,7 @@ final class JwtPolicies {
         String field = colon > 0 && !msg.substring(0, colon).contains(" ") ? msg.substring(0, colon) : "";
         throw new PolicyConfigException(field, msg);
       }
-      JwtValidator validator = validator(settings);
+      JwtValidator validator = validator(settings, compiler.outbound());
       return new JwtPolicy(validator, source);
     }
 

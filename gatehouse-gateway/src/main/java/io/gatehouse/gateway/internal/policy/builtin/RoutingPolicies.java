@@ -284,7 +284,7 @@ final class RoutingPolicies {
       }
       headers.forEach(o::putHeader);
       o.putHeader("X-Request-Id", g.requestId());
-      g.httpClient().request(o).compose(req -> payload == null ? req.send() : req.send(Buffer.buffer(payload)))
+      g.callOut(o).compose(req -> payload == null ? req.send() : req.send(Buffer.buffer(payload)))
           .onComplete(ar -> {
             if (ar.failed()) {
               out.completeExceptionally(ar.cause());
