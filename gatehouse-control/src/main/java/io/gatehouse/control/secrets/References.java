@@ -6,7 +6,6 @@ import io.gatehouse.control.secrets.internal.VaultClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +39,7 @@ public final class References implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(References.class);
 
   private final Map<String, String> env;
+  private final ReferenceAllowlist allowlist;
   private final VaultClient vault;
   private final Duration refresh;
   private final Clock clock = Clock.systemUTC();
@@ -54,23 +54,26 @@ public final class References implements AutoCloseable {
     volatile String error;
   }
 
-  private References(Map<String, String> env, Duration refresh) {
+  private References(Map<String, String> env, ReferenceAllowlist allowlist, Duration refresh) {
     this.env = Map.copyOf(env);
+    this.allowlist = allowlist;
     this.vault = VaultClient.fromEnvironment(env);
     this.refresh = refresh;
   }
 
   /**
    * References read from {@code env} (environment variables, and the {@code VAULT_*} settings of
-   * {@link VaultClient}), refreshed every {@code refresh} once {@link #start()} is called.
+   * {@link VaultClient}), refreshed every {@code refresh} once {@link #start()} is called; a
+   * {@code file:} or {@code env:} reference is read only when {@code allowlist} allows it.
    */
-  public static References create(Map<String, String> env, Duration refresh) {
+  public static References create(Map<String, String> env, ReferenceAllowlist allowlist, Duration refresh) {
     requireNonNull(env, "env");
+    requireNonNull(allowlist, "allowlist");
     requireNonNull(refresh, "refresh");
     if (refresh.isNegative() || refresh.isZero()) {
       throw new IllegalArgumentException("expected a positive refresh interval but got " + refresh);
     }
-    return new References(env, refresh);
+    return new References(env, allowlist, refresh);
   }
 
   /** Starts refreshing every interval on a daemon thread. */
@@ -85,6 +88,11 @@ public final class References implements AutoCloseable {
       scheduler.scheduleWithFixedDelay(this::refreshQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
     return this;
+  }
+
+  /** Which {@code file:} and {@code env:} references may be read. */
+  public ReferenceAllowlist allowlist() {
+    return allowlist;
   }
 
   /** Calls {@code listener} after a refresh that changed some value. */
@@ -191,6 +199,10 @@ public final class References implements AutoCloseable {
 
   private String read(String ref) throws IOException, InterruptedException {
     if (ref.startsWith("env:")) {
+      Optional<String> refused = allowlist.refusal(ref);
+      if (refused.isPresent()) {
+        throw new IOException(refused.get());
+      }
       String v = env.get(ref.substring(4));
       if (v == null) {
         throw new IOException("environment variable " + ref.substring(4) + " is not set");
@@ -198,7 +210,7 @@ public final class References implements AutoCloseable {
       return v;
     }
     if (ref.startsWith("file:")) {
-      return Files.readString(Path.of(ref.substring(5)), StandardCharsets.UTF_8).strip();
+      return Files.readString(allowlist.file(ref), StandardCharsets.UTF_8).strip();
     }
     if (ref.startsWith("vault:")) {
       if (vault == null) {

@@ -70,6 +70,27 @@ public final class Secrets {
   }
 
   /**
+   * The reference named values of {@code config} that the references' allowlist refuses, each
+   * located at its {@code ref}; none before {@link #useReferences} (nothing is read then).
+   */
+  public List<ConfigProblem> refusedReferences(GatewayConfig config) {
+    References r = references;
+    List<ConfigProblem> out = new ArrayList<>();
+    if (r == null) {
+      return out;
+    }
+    for (int i = 0; i < config.namedValues().size(); i++) {
+      NamedValueDef nv = config.namedValues().get(i);
+      if (nv.isReference() && nv.ref() != null) {
+        int at = i;
+        r.allowlist().refusal(nv.ref()).ifPresent(why -> out.add(ConfigProblem.at("namedValues[" + at + "].ref",
+            "named value '" + nv.name() + "': " + why)));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Opens every sealed secret of {@code config} into its value.
    *
    * @throws ConfigException naming each sealed value that does not open

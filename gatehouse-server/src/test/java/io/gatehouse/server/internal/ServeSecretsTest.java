@@ -38,7 +38,8 @@ class ServeSecretsTest {
     upstream = MockUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--reference-refresh", "PT1H");
+        "--gateway-port", "0", "--management-port", "0", "--reference-refresh", "PT1H",
+        "--reference-allow", "file:" + dir);
     running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
   }
 
