@@ -141,7 +141,7 @@ public final class ManagementApi {
       }
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.add(item);
-      return kind.with().apply(cfg, items);
+      return guarded(c, cfg, kind.with().apply(cfg, items));
     }, c.principal(), "create " + kind.segment() + "/" + name));
     Object body = view(kind.find(r.config(), name).orElseThrow());
     if (!generated.isEmpty()) {
@@ -169,7 +169,7 @@ public final class ManagementApi {
       }
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.set(items.indexOf(old), item);
-      return kind.with().apply(cfg, items);
+      return guarded(c, cfg, kind.with().apply(cfg, items));
     }, c.principal(), "replace " + kind.segment() + "/" + name));
     return revisioned(Reply.json(200, withAuditWarnings(parsed, view(kind.find(r.config(), name).orElseThrow()))), r);
   }
@@ -352,7 +352,7 @@ public final class ManagementApi {
   private Reply rollback(Call c) {
     long id = revisionId(c, "id");
     Revision target = plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
-    return commit(target.config(), c.principal(), "rollback to revision " + id, "rollback");
+    return commit(target.config(), c, "rollback to revision " + id, "rollback");
   }
 
   private Revision revisionOrEmpty(Call c, String param) {
@@ -430,7 +430,7 @@ public final class ManagementApi {
       body.put("plan", redacted(ConfigDiff.between(current.config(), wanted)));
       return revisioned(Reply.json(200, body));
     }
-    return commit(wanted, c.principal(), c.query("message").orElse("apply configuration"), "api");
+    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api");
   }
 
   /** The answer to a whole-configuration change: whether a revision was created, which, and the plan. */
@@ -443,13 +443,13 @@ public final class ManagementApi {
     return body;
   }
 
-  /** Commits {@code wanted} and answers with the outcome. */
-  private Reply commit(GatewayConfig wanted, String author, String message, String source) {
+  /** Commits {@code wanted} for caller {@code c} and answers with the outcome. */
+  private Reply commit(GatewayConfig wanted, Call c, String message, String source) {
     Revision[] before = new Revision[1];
     Revision after = invalidAs400(() -> plane.update(current -> {
       before[0] = plane.revision();
-      return wanted;
-    }, author, message, source));
+      return guarded(c, current, wanted);
+    }, c.principal(), message, source));
     return revisioned(Reply.json(200, outcome(before[0], after)), after);
   }
 
@@ -504,6 +504,12 @@ public final class ManagementApi {
 
   private static Reply revisioned(Reply reply, Revision r) {
     return reply.header(REVISION_HEADER, Long.toString(r.id()));
+  }
+
+  /** {@code after}, once {@link SecretPlacements} allows caller {@code c} to change {@code before} into it. */
+  private static GatewayConfig guarded(Call c, GatewayConfig before, GatewayConfig after) {
+    SecretPlacements.check(c.who(), before, after);
+    return after;
   }
 
   private static <R> R invalidAs400(java.util.function.Supplier<R> action) {

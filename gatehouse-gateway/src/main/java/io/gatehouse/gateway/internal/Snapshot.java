@@ -218,7 +218,7 @@ public final class Snapshot {
       }
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new ConfigException(withoutSecrets(problems, config));
     }
     Map<String, CompiledApi[]> byHost = new HashMap<>();
     hosts.forEach((host, list) -> byHost.put(host, sorted(list)));
@@ -232,6 +232,32 @@ public final class Snapshot {
     }
     snapshot.debugSecrets = List.copyOf(secrets);
     return snapshot;
+  }
+
+  /**
+   * {@code problems} with every secret or reference value that a message quotes (a policy or a URL
+   * parser quoting the substituted text) replaced by the variable that holds it, {@code ${nv:NAME}}.
+   */
+  static List<ConfigProblem> withoutSecrets(List<ConfigProblem> problems, GatewayConfig config) {
+    List<NamedValueDef> secrets = new ArrayList<>();
+    for (NamedValueDef nv : config.namedValues()) {
+      if ((nv.isSecret() || nv.isReference()) && nv.value() != null && !nv.value().isEmpty()) {
+        secrets.add(nv);
+      }
+    }
+    if (secrets.isEmpty()) {
+      return problems;
+    }
+    secrets.sort(Comparator.comparingInt((NamedValueDef nv) -> nv.value().length()).reversed());
+    List<ConfigProblem> out = new ArrayList<>(problems.size());
+    for (ConfigProblem p : problems) {
+      String message = p.message();
+      for (NamedValueDef nv : secrets) {
+        message = message.replace(nv.value(), "${nv:" + nv.name() + "}");
+      }
+      out.add(message.equals(p.message()) ? p : new ConfigProblem(p.source(), p.line(), p.field(), message));
+    }
+    return out;
   }
 
   private static PolicyTable policyTable(PolicyCompiler compiler, PolicyCompiler.Scope global,
