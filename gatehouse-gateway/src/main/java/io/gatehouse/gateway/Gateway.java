@@ -51,6 +51,7 @@ public final class Gateway {
   private final Upstreams upstreams;
   private final EventQueue events;
   private final CounterStore counters;
+  private io.gatehouse.model.SubscriptionKeys.Hasher keyHasher;
   private final LongAdder connections = new LongAdder();
   private final List<HttpServer> tlsServers = new ArrayList<>();
   private volatile java.util.Map<String, TlsCertificate> certificates = java.util.Map.of();
@@ -252,6 +253,15 @@ public final class Gateway {
   }
 
   /**
+   * Looks subscription keys up by their keyed hashes ({@code hmac-sha256:}) under {@code hasher}
+   * from the next {@link #apply} on; without a hasher only unkeyed ({@code sha256:}) hashes match.
+   */
+  public synchronized void subscriptionKeyHasher(io.gatehouse.model.SubscriptionKeys.Hasher hasher) {
+    this.keyHasher = java.util.Objects.requireNonNull(hasher, "hasher");
+    current.get().keyHasher(hasher);
+  }
+
+  /**
    * Compiles {@code config} as revision {@code revision} and makes it current.
    *
    * @throws ConfigException when the configuration cannot be compiled; the current one stays
@@ -260,6 +270,7 @@ public final class Gateway {
     Snapshot next;
     try {
       next = Snapshot.compile(config, revision, upstreams, counters, certificates);
+      next.keyHasher(keyHasher);
     } catch (RuntimeException e) {
       upstreams.retain(current.get().upstreams());
       throw e;

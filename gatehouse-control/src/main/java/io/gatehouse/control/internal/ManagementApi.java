@@ -335,7 +335,7 @@ public final class ManagementApi {
   private Reply getRevision(Call c) {
     Revision r = revisionOrEmpty(c, "id");
     Map<String, Object> body = info(r.info());
-    body.put("config", plane.store().secrets().sealed(r.config()));
+    body.put("config", forCaller(c, plane.store().secrets().sealed(r.config())));
     return revisioned(Reply.json(200, body));
   }
 
@@ -352,7 +352,7 @@ public final class ManagementApi {
   private Reply rollback(Call c) {
     long id = revisionId(c, "id");
     Revision target = plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
-    return commit(target.config(), c, "rollback to revision " + id, "rollback");
+    return commit(target.config(), c, "rollback to revision " + id, "rollback", false);
   }
 
   private Revision revisionOrEmpty(Call c, String param) {
@@ -407,7 +407,7 @@ public final class ManagementApi {
   // ---- whole configuration ----
 
   private Reply getConfig(Call c) {
-    GatewayConfig config = plane.store().secrets().sealed(plane.config());
+    GatewayConfig config = forCaller(c, plane.store().secrets().sealed(plane.config()));
     if (wantsYaml(c.accept())) {
       try {
         return revisioned(Reply.text(200, ConfigMapper.yaml().writeValueAsString(config), "application/yaml"));
@@ -427,10 +427,42 @@ public final class ManagementApi {
       body.put("dryRun", true);
       body.put("changed", false);
       body.put("revision", current.id());
-      body.put("plan", redacted(ConfigDiff.between(current.config(), wanted)));
+      body.put("plan", redacted(ConfigDiff.between(current.config(),
+          plane.store().secrets().withKeyedHashes(keepingKeys(current.config(), wanted)))));
       return revisioned(Reply.json(200, body));
     }
-    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api");
+    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api", true);
+  }
+
+  /**
+   * {@code config} as caller {@code c} may see it: subscription key hashes only for callers
+   * holding {@code secrets:reveal} (so that their export restores the keys); for everyone else
+   * subscriptions carry no key material at all.
+   */
+  private static GatewayConfig forCaller(Call c, GatewayConfig config) {
+    if (c.who() != null && c.who().permits(io.gatehouse.control.security.Roles.SECRETS_REVEAL)) {
+      return config;
+    }
+    return config.withSubscriptions(config.subscriptions().stream()
+        .map(s -> new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(), s.owner(), null, null, null, null))
+        .toList());
+  }
+
+  /**
+   * {@code wanted} with the current key hashes kept for every subscription that names no key and
+   * no hash (as {@link #forCaller} shows it to most callers), so that applying such an export
+   * changes no key.
+   */
+  private static GatewayConfig keepingKeys(GatewayConfig current, GatewayConfig wanted) {
+    List<SubscriptionDef> out = new ArrayList<>(wanted.subscriptions().size());
+    for (SubscriptionDef s : wanted.subscriptions()) {
+      SubscriptionDef before = current.subscription(s.name()).orElse(null);
+      boolean keyless = s.primaryKey() == null && s.secondaryKey() == null && s.primaryKeyHash() == null
+          && s.secondaryKeyHash() == null;
+      out.add(before == null || !keyless ? s : new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(),
+          s.owner(), null, null, before.primaryKeyHash(), before.secondaryKeyHash()));
+    }
+    return wanted.withSubscriptions(out);
   }
 
   /** The answer to a whole-configuration change: whether a revision was created, which, and the plan. */
@@ -443,20 +475,27 @@ public final class ManagementApi {
     return body;
   }
 
-  /** Commits {@code wanted} for caller {@code c} and answers with the outcome. */
-  private Reply commit(GatewayConfig wanted, Call c, String message, String source) {
+  /**
+   * Commits {@code wanted} for caller {@code c} and answers with the outcome; with {@code keepKeys},
+   * subscriptions given without keys keep theirs ({@link #keepingKeys}).
+   */
+  private Reply commit(GatewayConfig wanted, Call c, String message, String source, boolean keepKeys) {
     Revision[] before = new Revision[1];
     Revision after = invalidAs400(() -> plane.update(current -> {
       before[0] = plane.revision();
-      return guarded(c, current, wanted);
+      return guarded(c, current, keepKeys ? keepingKeys(current, wanted) : wanted);
     }, c.principal(), message, source));
     return revisioned(Reply.json(200, outcome(before[0], after)), after);
   }
 
-  /** The changes with every named value shown as {@link #view(Object)} shows it (no secret values). */
+  /**
+   * The changes with every named value and subscription shown as {@link #view(Object)} shows it (no
+   * secret values, no key hashes).
+   */
   private static List<ConfigDiff.Change> redacted(ConfigDiff diff) {
     return diff.changes().stream()
         .map(ch -> ch.before() instanceof NamedValueDef || ch.after() instanceof NamedValueDef
+            || ch.before() instanceof SubscriptionDef || ch.after() instanceof SubscriptionDef
             ? new ConfigDiff.Change(ch.kind(), ch.name(), ch.action(), ch.before() == null ? null : view(ch.before()),
                 ch.after() == null ? null : view(ch.after()))
             : ch)

@@ -14,6 +14,7 @@ import io.gatehouse.model.NamedValueDef;
 import io.gatehouse.model.OperationDef;
 import io.gatehouse.model.ProductDef;
 import io.gatehouse.model.SubscriptionDef;
+import io.gatehouse.model.SubscriptionKeys;
 import io.gatehouse.model.UserDef;
 import io.gatehouse.gateway.internal.upstream.Upstream;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
@@ -47,6 +48,9 @@ public final class Snapshot {
   private final Cidr trustedProxies;
   private final List<Upstream> upstreams;
   private List<String> debugSecrets = List.of();
+  private final boolean keyedHashes;
+  private final boolean unkeyedHashes;
+  private volatile SubscriptionKeys.Hasher keyHasher;
 
   private Snapshot(long revision, GatewaySettings settings, Map<String, CompiledApi[]> byHost,
       CompiledApi[] anyHost, Map<String, Grant> grants, List<Upstream> upstreams) {
@@ -56,6 +60,8 @@ public final class Snapshot {
     this.byHost = byHost;
     this.anyHost = anyHost;
     this.grants = grants;
+    this.keyedHashes = grants.keySet().stream().anyMatch(h -> h.startsWith(SubscriptionKeys.KEYED_PREFIX));
+    this.unkeyedHashes = grants.keySet().stream().anyMatch(h -> h.startsWith(SubscriptionKeys.HASH_PREFIX));
     Set<String> strip = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     strip.addAll(settings.stripResponseHeaders());
     this.stripResponseHeaders = java.util.Collections.unmodifiableSet(strip);
@@ -378,9 +384,23 @@ public final class Snapshot {
     return trustedProxies;
   }
 
-  /** The grant of the key whose hash is {@code keyHash}, or {@code null}. */
-  Grant grant(String keyHash) {
-    return grants.get(keyHash);
+  /**
+   * The grant of subscription key {@code key}, or {@code null}: looked up by its keyed hash when
+   * the configuration holds keyed hashes, by its unkeyed hash when it holds those.
+   */
+  Grant grantOfKey(String key) {
+    if (keyedHashes && keyHasher != null) {
+      Grant g = grants.get(keyHasher.hash(key));
+      if (g != null) {
+        return g;
+      }
+    }
+    return unkeyedHashes ? grants.get(SubscriptionKeys.hash(key)) : null;
+  }
+
+  /** Looks keyed subscription-key hashes up with {@code hasher} (without one, they match no key). */
+  public void keyHasher(SubscriptionKeys.Hasher hasher) {
+    this.keyHasher = hasher;
   }
 
   /** The API serving {@code path} on {@code host} (lower case, no port), or {@code null}. */

@@ -294,6 +294,7 @@ public final class ServeCommand implements Callable<Integer> {
     Observability observability = Observability.attach(gateway, data, observabilitySettings());
     // secrets: the gateway sees reference named values resolved (refreshed in the background)
     Secrets secrets = store.secrets();
+    gateway.subscriptionKeyHasher(secrets.keyHasher());
     References references = References.create(System.getenv(), ReferenceAllowlist.parse(referenceAllow, data),
         referenceRefresh).start();
     secrets.useReferences(references);

@@ -184,6 +184,60 @@ class ServeSecretsBoundaryTest {
     assertThat(r.body()).contains("${nv:mk}").doesNotContain(REFERENCED);
   }
 
+  // ---- finding 13: subscription keys ----
+
+  @Test
+  void chosenSubscriptionKeysAreStoredKeyedAndNoReaderSeesAHash() throws Exception {
+    String chosen = "acme-2024";
+    String unkeyed = io.gatehouse.model.SubscriptionKeys.hash(chosen).substring(7);
+    ok(call(OWNER, "POST", "/api/v1/apis", "{\"name\":\"paid\",\"path\":\"/paid\",\"backend\":\"echo\"}"));
+    ok(call(OWNER, "POST", "/api/v1/subscriptions",
+        "{\"name\":\"acme\",\"scope\":\"api:paid\",\"primaryKey\":\"" + chosen + "\"}"));
+    assertThat(keyed("/paid/x", chosen).statusCode()).isEqualTo(200);
+
+    String reader = token("reader");
+    String admin = token("admin");
+    long revision = JSON.readTree(call(OWNER, "GET", "/api/v1/revisions", null).body()).get("current").asLong();
+    for (String who : List.of(reader, admin)) {
+      for (String path : List.of("/api/v1/config", "/api/v1/subscriptions", "/api/v1/subscriptions/acme",
+          "/api/v1/revisions/" + revision, "/api/v1/revisions/0/diff/" + revision)) {
+        HttpResponse<String> r = call(who, "GET", path, null);
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        assertThat(r.body()).as(path).doesNotContain("sha256:").doesNotContain("KeyHash").doesNotContain(unkeyed);
+      }
+    }
+    // the owner's export carries the keyed hash only; the database holds no unkeyed digest
+    String owners = call(OWNER, "GET", "/api/v1/config", null).body();
+    assertThat(owners).contains("hmac-sha256:").doesNotContain(unkeyed).doesNotContain("\"sha256:");
+    for (String file : List.of("gatehouse.db", "gatehouse.db-wal")) {
+      Path f = data.resolve(file);
+      if (Files.exists(f)) {
+        assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).as(file).doesNotContain(unkeyed);
+      }
+    }
+    // a keyless export applied back keeps the keys
+    HttpResponse<String> put = call(admin, "PUT", "/api/v1/config", call(admin, "GET", "/api/v1/config", null).body());
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(JSON.readTree(put.body()).get("changed").asBoolean()).isFalse();
+    assertThat(keyed("/paid/x", chosen).statusCode()).isEqualTo(200);
+    assertThat(keyed("/paid/x", "acme-2025").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void unkeyedHashesFromOlderExportsAreMigratedAndKeepWorking() throws Exception {
+    String key = "legacy-key-0042";
+    ok(call(OWNER, "POST", "/api/v1/apis", "{\"name\":\"paid\",\"path\":\"/paid\",\"backend\":\"echo\"}"));
+    ok(call(OWNER, "POST", "/api/v1/subscriptions", "{\"name\":\"old\",\"scope\":\"all\",\"primaryKeyHash\":\""
+        + io.gatehouse.model.SubscriptionKeys.hash(key) + "\"}"));
+    assertThat(call(OWNER, "GET", "/api/v1/config", null).body()).contains("hmac-sha256:").doesNotContain("\"sha256:");
+    assertThat(keyed("/paid/x", key).statusCode()).isEqualTo(200);
+  }
+
+  HttpResponse<String> keyed(String path, String key) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.gateway().port() + path))
+        .header("Subscription-Key", key).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   // ---- helpers ----
 
   static String api(String name, String policies) {
