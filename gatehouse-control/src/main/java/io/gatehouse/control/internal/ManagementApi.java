@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.Revision;
 import io.gatehouse.control.RevisionInfo;
+import io.gatehouse.control.secrets.ReferenceAllowlist;
 import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.model.ApiDef;
@@ -19,6 +20,7 @@ import io.gatehouse.model.ConfigException;
 import io.gatehouse.model.ConfigLoader;
 import io.gatehouse.model.ConfigMapper;
 import io.gatehouse.model.ConfigProblem;
+import io.gatehouse.model.FileFields;
 import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.OpenApiImporter;
 import io.gatehouse.model.OperationDef;
@@ -545,9 +547,25 @@ public final class ManagementApi {
     return reply.header(REVISION_HEADER, Long.toString(r.id()));
   }
 
-  /** {@code after}, once {@link SecretPlacements} allows caller {@code c} to change {@code before} into it. */
-  private static GatewayConfig guarded(Call c, GatewayConfig before, GatewayConfig after) {
+  /**
+   * {@code after}, once caller {@code c} may change {@code before} into it: {@link SecretPlacements}
+   * allows its secret named values, and every file it newly names is one the server's
+   * {@code --reference-allow} list allows (400 otherwise).
+   */
+  private GatewayConfig guarded(Call c, GatewayConfig before, GatewayConfig after) {
     SecretPlacements.check(c.who(), before, after);
+    References refs = plane.store().secrets().references();
+    ReferenceAllowlist allowlist = refs == null ? ReferenceAllowlist.none() : refs.allowlist();
+    java.util.Set<String> had = new java.util.HashSet<>();
+    FileFields.of(before).forEach(u -> had.add(u.path()));
+    for (FileFields.Use u : FileFields.of(after)) {
+      if (!had.contains(u.path())) {
+        allowlist.refusal("file:" + u.path()).ifPresent(why -> {
+          throw new ApiException(400, u.at() + " names a file the server may not read through the management API: "
+              + why);
+        });
+      }
+    }
     return after;
   }
 

@@ -98,6 +98,36 @@ class ServeSecretsBoundaryTest {
   }
 
   @Test
+  void configurationThroughTheApiNamesNoServerFileAndNoEnvironmentVariable() throws Exception {
+    String admin = token("admin");
+    HttpResponse<String> r = call(admin, "POST", "/api/v1/backends", "{\"name\":\"b2\",\"url\":\"https://127.0.0.1:1\","
+        + "\"tls\":{\"caFile\":\"" + data.resolve("master.key") + "\"}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(r.body()).contains("tls.caFile").contains("--reference-allow");
+    r = call(admin, "POST", "/api/v1/backends", "{\"name\":\"b3\",\"url\":\"https://127.0.0.1:1\","
+        + "\"tls\":{\"caFile\":\"/etc/passwd\"}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(r.body()).contains("--reference-allow").doesNotContain("root:");
+
+    String publisher = token("api-publisher");
+    r = call(publisher, "POST", "/api/v1/apis", api("mtls",
+        "\"inbound\":[{\"validate-client-certificate\":{\"crl-file\":\"/etc/passwd\"}}]"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(r.body()).contains("crl-file").contains("--reference-allow");
+
+    // ${env:} in a configuration sent to the management API reads nothing of the server's environment
+    JsonNode config = JSON.readTree(call(OWNER, "GET", "/api/v1/config", null).body());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) config).set("namedValues",
+        JSON.readTree("[{\"name\":\"home\",\"value\":\"${env:HOME}\"}]"));
+    r = call(OWNER, "PUT", "/api/v1/config", config.toString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    String home = System.getenv("HOME");
+    if (home != null && home.length() > 1) {
+      assertThat(r.body()).doesNotContain(home);
+    }
+  }
+
+  @Test
   void onlyOwnersRevealAndEveryRevealIsAudited() throws Exception {
     String admin = token("admin");
     ok(call(OWNER, "POST", "/api/v1/named-values",
