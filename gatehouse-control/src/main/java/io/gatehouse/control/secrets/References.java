@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * Resolves reference named values ({@code env:NAME}, {@code file:PATH}, {@code vault:MOUNT/PATH#FIELD})
  * at runtime, re-reads them every refresh interval, keeps the last good value when a source fails,
  * and records the outcome of every attempt in {@link #health()} and the log (never the value).
+ * {@code env:} and {@code file:} references are read only when the {@link ReferenceAllowlist} allows
+ * them, checked again on the real path right before each read.
  *
  * <p>Thread-safe; {@link #value(String)} may block on the first read of a reference, so call it off
  * event loops.

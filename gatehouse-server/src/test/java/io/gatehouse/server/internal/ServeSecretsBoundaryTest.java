@@ -218,11 +218,14 @@ class ServeSecretsBoundaryTest {
 
   @Test
   void chosenSubscriptionKeysAreStoredKeyedAndNoReaderSeesAHash() throws Exception {
-    String chosen = "acme-2024";
+    String chosen = "acme-corp-2024-key";
     String unkeyed = io.gatehouse.model.SubscriptionKeys.hash(chosen).substring(7);
     ok(call(OWNER, "POST", "/api/v1/apis", "{\"name\":\"paid\",\"path\":\"/paid\",\"backend\":\"echo\"}"));
     ok(call(OWNER, "POST", "/api/v1/subscriptions",
         "{\"name\":\"acme\",\"scope\":\"api:paid\",\"primaryKey\":\"" + chosen + "\"}"));
+    HttpResponse<String> tooShort = call(OWNER, "POST", "/api/v1/subscriptions",
+        "{\"name\":\"short\",\"scope\":\"api:paid\",\"primaryKey\":\"acme-2024\"}");
+    assertThat(tooShort.statusCode()).as("keys are still checked before hashing").isEqualTo(400);
     assertThat(keyed("/paid/x", chosen).statusCode()).isEqualTo(200);
 
     String reader = token("reader");
@@ -250,7 +253,7 @@ class ServeSecretsBoundaryTest {
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     assertThat(JSON.readTree(put.body()).get("changed").asBoolean()).isFalse();
     assertThat(keyed("/paid/x", chosen).statusCode()).isEqualTo(200);
-    assertThat(keyed("/paid/x", "acme-2025").statusCode()).isEqualTo(401);
+    assertThat(keyed("/paid/x", "acme-corp-2025-key").statusCode()).isEqualTo(401);
   }
 
   @Test
