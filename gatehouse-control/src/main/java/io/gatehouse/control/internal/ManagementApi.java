@@ -20,7 +20,6 @@ import io.gatehouse.model.ConfigException;
 import io.gatehouse.model.ConfigLoader;
 import io.gatehouse.model.ConfigMapper;
 import io.gatehouse.model.ConfigProblem;
-import io.gatehouse.model.FileFields;
 import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.OpenApiImporter;
 import io.gatehouse.model.OperationDef;
@@ -337,7 +336,7 @@ public final class ManagementApi {
   private Reply getRevision(Call c) {
     Revision r = revisionOrEmpty(c, "id");
     Map<String, Object> body = info(r.info());
-    body.put("config", forCaller(c, plane.store().secrets().sealed(r.config())));
+    body.put("config", SubscriptionKeyViews.forCaller(c.who(), plane.store().secrets().sealed(r.config())));
     return revisioned(Reply.json(200, body));
   }
 
@@ -409,7 +408,7 @@ public final class ManagementApi {
   // ---- whole configuration ----
 
   private Reply getConfig(Call c) {
-    GatewayConfig config = forCaller(c, plane.store().secrets().sealed(plane.config()));
+    GatewayConfig config = SubscriptionKeyViews.forCaller(c.who(), plane.store().secrets().sealed(plane.config()));
     if (wantsYaml(c.accept())) {
       try {
         return revisioned(Reply.text(200, ConfigMapper.yaml().writeValueAsString(config), "application/yaml"));
@@ -430,41 +429,10 @@ public final class ManagementApi {
       body.put("changed", false);
       body.put("revision", current.id());
       body.put("plan", redacted(ConfigDiff.between(current.config(),
-          plane.store().secrets().withKeyedHashes(keepingKeys(current.config(), wanted)))));
+          plane.store().secrets().withKeyedHashes(SubscriptionKeyViews.keepingKeys(current.config(), wanted)))));
       return revisioned(Reply.json(200, body));
     }
     return commit(wanted, c, c.query("message").orElse("apply configuration"), "api", true);
-  }
-
-  /**
-   * {@code config} as caller {@code c} may see it: subscription key hashes only for callers
-   * holding {@code secrets:reveal} (so that their export restores the keys); for everyone else
-   * subscriptions carry no key material at all.
-   */
-  private static GatewayConfig forCaller(Call c, GatewayConfig config) {
-    if (c.who() != null && c.who().permits(io.gatehouse.control.security.Roles.SECRETS_REVEAL)) {
-      return config;
-    }
-    return config.withSubscriptions(config.subscriptions().stream()
-        .map(s -> new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(), s.owner(), null, null, null, null))
-        .toList());
-  }
-
-  /**
-   * {@code wanted} with the current key hashes kept for every subscription that names no key and
-   * no hash (as {@link #forCaller} shows it to most callers), so that applying such an export
-   * changes no key.
-   */
-  private static GatewayConfig keepingKeys(GatewayConfig current, GatewayConfig wanted) {
-    List<SubscriptionDef> out = new ArrayList<>(wanted.subscriptions().size());
-    for (SubscriptionDef s : wanted.subscriptions()) {
-      SubscriptionDef before = current.subscription(s.name()).orElse(null);
-      boolean keyless = s.primaryKey() == null && s.secondaryKey() == null && s.primaryKeyHash() == null
-          && s.secondaryKeyHash() == null;
-      out.add(before == null || !keyless ? s : new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(),
-          s.owner(), null, null, before.primaryKeyHash(), before.secondaryKeyHash()));
-    }
-    return wanted.withSubscriptions(out);
   }
 
   /** The answer to a whole-configuration change: whether a revision was created, which, and the plan. */
@@ -479,13 +447,13 @@ public final class ManagementApi {
 
   /**
    * Commits {@code wanted} for caller {@code c} and answers with the outcome; with {@code keepKeys},
-   * subscriptions given without keys keep theirs ({@link #keepingKeys}).
+   * subscriptions given without keys keep theirs ({@link SubscriptionKeyViews#keepingKeys}).
    */
   private Reply commit(GatewayConfig wanted, Call c, String message, String source, boolean keepKeys) {
     Revision[] before = new Revision[1];
     Revision after = invalidAs400(() -> plane.update(current -> {
       before[0] = plane.revision();
-      return guarded(c, current, keepKeys ? keepingKeys(current, wanted) : wanted);
+      return guarded(c, current, keepKeys ? SubscriptionKeyViews.keepingKeys(current, wanted) : wanted);
     }, c.principal(), message, source));
     return revisioned(Reply.json(200, outcome(before[0], after)), after);
   }
@@ -547,25 +515,10 @@ public final class ManagementApi {
     return reply.header(REVISION_HEADER, Long.toString(r.id()));
   }
 
-  /**
-   * {@code after}, once caller {@code c} may change {@code before} into it: {@link SecretPlacements}
-   * allows its secret named values, and every file it newly names is one the server's
-   * {@code --reference-allow} list allows (400 otherwise).
-   */
+  /** {@code after}, once {@link ConfigWriteRules} allow caller {@code c} to change {@code before} into it. */
   private GatewayConfig guarded(Call c, GatewayConfig before, GatewayConfig after) {
-    SecretPlacements.check(c.who(), before, after);
     References refs = plane.store().secrets().references();
-    ReferenceAllowlist allowlist = refs == null ? ReferenceAllowlist.none() : refs.allowlist();
-    java.util.Set<String> had = new java.util.HashSet<>();
-    FileFields.of(before).forEach(u -> had.add(u.path()));
-    for (FileFields.Use u : FileFields.of(after)) {
-      if (!had.contains(u.path())) {
-        allowlist.refusal("file:" + u.path()).ifPresent(why -> {
-          throw new ApiException(400, u.at() + " names a file the server may not read through the management API: "
-              + why);
-        });
-      }
-    }
+    ConfigWriteRules.check(c.who(), refs == null ? ReferenceAllowlist.none() : refs.allowlist(), before, after);
     return after;
   }
 

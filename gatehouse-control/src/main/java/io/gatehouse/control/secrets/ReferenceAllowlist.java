@@ -12,7 +12,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Which {@code file:} and {@code env:} references the server may read, as given on its command line
+ * Which {@code file:} and {@code env:} references the server may read, and which files a
+ * configuration written through the management API may name, as given on its command line
  * ({@code --reference-allow}); everything not listed is refused, the data directory and the
  * server's own settings ({@code GATEHOUSE_*}, {@code VAULT_*}) always.
  *
