@@ -133,7 +133,7 @@ public final class ControlPlane {
 
   private GatewayConfig checked(GatewayConfig input) {
     GatewayConfig config = store.secrets().unseal(input);
-    List<ConfigProblem> problems = new ArrayList<>();
+    List<ConfigProblem> problems = new ArrayList<>(store.secrets().refusedReferences(config));
     for (Function<GatewayConfig, List<ConfigProblem>> v : validators) {
       problems.addAll(v.apply(config));
     }

@@ -89,7 +89,8 @@ class SqliteConfigStoreTest {
       store.commit(GatewayConfig.EMPTY.withSubscriptions(List.of(sub)), "alice", "keys");
       SubscriptionDef stored = store.current().config().subscriptions().get(0);
       assertThat(stored.primaryKey()).isNull();
-      assertThat(stored.primaryKeyHash()).startsWith("sha256:");
+      assertThat(stored.primaryKeyHash()).startsWith("hmac-sha256:")
+          .isEqualTo(store.secrets().keyHasher().hash("0123456789abcdef0123"));
     }
   }
 

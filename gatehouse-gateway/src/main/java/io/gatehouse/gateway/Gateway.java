@@ -57,6 +57,7 @@ public final class Gateway {
   private final EventQueue events;
   private final CounterStore counters;
   private final PolicyStates states = new PolicyStates();
+  private io.gatehouse.model.SubscriptionKeys.Hasher keyHasher;
   private final LongAdder connections = new LongAdder();
   private final Readiness readiness = new Readiness();
   private final List<HttpServer> tlsServers = new ArrayList<>();
@@ -265,6 +266,15 @@ public final class Gateway {
   }
 
   /**
+   * Looks subscription keys up by their keyed hashes ({@code hmac-sha256:}) under {@code hasher}
+   * from the next {@link #apply} on; without a hasher only unkeyed ({@code sha256:}) hashes match.
+   */
+  public synchronized void subscriptionKeyHasher(io.gatehouse.model.SubscriptionKeys.Hasher hasher) {
+    this.keyHasher = java.util.Objects.requireNonNull(hasher, "hasher");
+    current.get().keyHasher(hasher);
+  }
+
+  /**
    * Compiles {@code config} as revision {@code revision} and makes it current.
    *
    * @throws ConfigException when the configuration cannot be compiled; the current one stays
@@ -273,6 +283,7 @@ public final class Gateway {
     Snapshot next;
     try {
       next = Snapshot.compile(config, revision, upstreams, counters, states, certificates);
+      next.keyHasher(keyHasher);
     } catch (RuntimeException e) {
       upstreams.retain(current.get().upstreams());
       states.retain(current.get().stateIdentities());

@@ -167,8 +167,9 @@ public final class ConfigValidator {
         if (hash == null) {
           continue;
         }
-        if (!hash.startsWith(SubscriptionKeys.HASH_PREFIX) || hash.length() != SubscriptionKeys.HASH_PREFIX.length() + 64) {
-          out.add(ConfigProblem.at(at, "expected a key hash 'sha256:<64 hex digits>' but got '" + hash + "'"));
+        if (!SubscriptionKeys.isHash(hash)) {
+          out.add(ConfigProblem.at(at, "expected a key hash 'hmac-sha256:<64 hex digits>' or 'sha256:<64 hex digits>'"
+              + " but got '" + hash + "'"));
           continue;
         }
         String previous = keyOwners.putIfAbsent(hash, s.name());

@@ -13,6 +13,7 @@ import io.gatehouse.model.ConfigException;
 import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.ConfigValidator;
 import io.gatehouse.model.GatewayConfig;
+import io.gatehouse.model.SubscriptionKeys;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -44,7 +45,7 @@ public final class JdbcConfigStore implements ConfigStore {
   public JdbcConfigStore(Jdbi jdbi, AutoCloseable resources, MasterKeys keys) {
     this.jdbi = requireNonNull(jdbi, "jdbi");
     this.resources = requireNonNull(resources, "resources");
-    this.secrets = Secrets.of(requireNonNull(keys, "keys"), sealing(jdbi, keys));
+    this.secrets = Secrets.of(requireNonNull(keys, "keys"), sealing(jdbi, keys), keyHasher(jdbi, keys));
   }
 
   /** The name of the instance's sealing key pair in table {@code instance_keys}. */
@@ -68,6 +69,27 @@ public final class JdbcConfigStore implements ConfigStore {
     });
   }
 
+  /** The name of the instance's subscription-key hashing key in table {@code instance_keys}. */
+  public static final String SUBSCRIPTION_KEY_HASHING = "subscription-key-hashing";
+
+  /** Loads or creates the 32-byte key of keyed subscription-key hashes, stored encrypted under the master key. */
+  private static SubscriptionKeys.Hasher keyHasher(Jdbi jdbi, MasterKeys keys) {
+    byte[] fresh = new byte[32];
+    new java.security.SecureRandom().nextBytes(fresh);
+    return jdbi.inTransaction(h -> {
+      h.createUpdate("INSERT INTO instance_keys (name, public_key, private_key, created_at) "
+              + "VALUES (:name, '', :priv, :time) ON CONFLICT (name) DO NOTHING")
+          .bind("name", SUBSCRIPTION_KEY_HASHING)
+          .bind("priv", keys.encrypt(fresh))
+          .bind("time", System.currentTimeMillis())
+          .execute();
+      return SubscriptionKeys.keyed(h.createQuery("SELECT private_key FROM instance_keys WHERE name = :name")
+          .bind("name", SUBSCRIPTION_KEY_HASHING)
+          .map((rs, ctx) -> keys.decrypt(rs.getString("private_key")))
+          .one());
+    });
+  }
+
   @Override
   public Secrets secrets() {
     return secrets;
@@ -87,7 +109,7 @@ public final class JdbcConfigStore implements ConfigStore {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    GatewayConfig normalized = config.normalized();
+    GatewayConfig normalized = secrets.withKeyedHashes(config.normalized());
     String json = secrets.toStored(normalized);
     String text = message == null ? "" : message;
     synchronized (writeLock) {

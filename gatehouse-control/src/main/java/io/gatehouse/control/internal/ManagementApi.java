@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.Revision;
 import io.gatehouse.control.RevisionInfo;
+import io.gatehouse.control.secrets.ReferenceAllowlist;
 import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.model.ApiDef;
@@ -141,7 +142,7 @@ public final class ManagementApi {
       }
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.add(item);
-      return FreeUrlRule.check(c.who(), cfg, kind.with().apply(cfg, items));
+      return guarded(c, cfg, kind.with().apply(cfg, items));
     }, c.principal(), "create " + kind.segment() + "/" + name));
     Object body = view(kind.find(r.config(), name).orElseThrow());
     if (!generated.isEmpty()) {
@@ -169,7 +170,7 @@ public final class ManagementApi {
       }
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.set(items.indexOf(old), item);
-      return FreeUrlRule.check(c.who(), cfg, kind.with().apply(cfg, items));
+      return guarded(c, cfg, kind.with().apply(cfg, items));
     }, c.principal(), "replace " + kind.segment() + "/" + name));
     return revisioned(Reply.json(200, withAuditWarnings(parsed, view(kind.find(r.config(), name).orElseThrow()))), r);
   }
@@ -335,7 +336,7 @@ public final class ManagementApi {
   private Reply getRevision(Call c) {
     Revision r = revisionOrEmpty(c, "id");
     Map<String, Object> body = info(r.info());
-    body.put("config", plane.store().secrets().sealed(r.config()));
+    body.put("config", SubscriptionKeyViews.forCaller(c.who(), plane.store().secrets().sealed(r.config())));
     return revisioned(Reply.json(200, body));
   }
 
@@ -352,7 +353,7 @@ public final class ManagementApi {
   private Reply rollback(Call c) {
     long id = revisionId(c, "id");
     Revision target = plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
-    return commit(target.config(), c, "rollback to revision " + id, "rollback");
+    return commit(target.config(), c, "rollback to revision " + id, "rollback", false);
   }
 
   private Revision revisionOrEmpty(Call c, String param) {
@@ -407,7 +408,7 @@ public final class ManagementApi {
   // ---- whole configuration ----
 
   private Reply getConfig(Call c) {
-    GatewayConfig config = plane.store().secrets().sealed(plane.config());
+    GatewayConfig config = SubscriptionKeyViews.forCaller(c.who(), plane.store().secrets().sealed(plane.config()));
     if (wantsYaml(c.accept())) {
       try {
         return revisioned(Reply.text(200, ConfigMapper.yaml().writeValueAsString(config), "application/yaml"));
@@ -427,10 +428,11 @@ public final class ManagementApi {
       body.put("dryRun", true);
       body.put("changed", false);
       body.put("revision", current.id());
-      body.put("plan", redacted(ConfigDiff.between(current.config(), wanted)));
+      body.put("plan", redacted(ConfigDiff.between(current.config(),
+          plane.store().secrets().withKeyedHashes(SubscriptionKeyViews.keepingKeys(current.config(), wanted)))));
       return revisioned(Reply.json(200, body));
     }
-    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api");
+    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api", true);
   }
 
   /** The answer to a whole-configuration change: whether a revision was created, which, and the plan. */
@@ -443,20 +445,27 @@ public final class ManagementApi {
     return body;
   }
 
-  /** Commits {@code wanted} and answers with the outcome. */
-  private Reply commit(GatewayConfig wanted, Call c, String message, String source) {
+  /**
+   * Commits {@code wanted} for caller {@code c} and answers with the outcome; with {@code keepKeys},
+   * subscriptions given without keys keep theirs ({@link SubscriptionKeyViews#keepingKeys}).
+   */
+  private Reply commit(GatewayConfig wanted, Call c, String message, String source, boolean keepKeys) {
     Revision[] before = new Revision[1];
     Revision after = invalidAs400(() -> plane.update(current -> {
       before[0] = plane.revision();
-      return FreeUrlRule.check(c.who(), current, wanted);
+      return guarded(c, current, keepKeys ? SubscriptionKeyViews.keepingKeys(current, wanted) : wanted);
     }, c.principal(), message, source));
     return revisioned(Reply.json(200, outcome(before[0], after)), after);
   }
 
-  /** The changes with every named value shown as {@link #view(Object)} shows it (no secret values). */
+  /**
+   * The changes with every named value and subscription shown as {@link #view(Object)} shows it (no
+   * secret values, no key hashes).
+   */
   private static List<ConfigDiff.Change> redacted(ConfigDiff diff) {
     return diff.changes().stream()
         .map(ch -> ch.before() instanceof NamedValueDef || ch.after() instanceof NamedValueDef
+            || ch.before() instanceof SubscriptionDef || ch.after() instanceof SubscriptionDef
             ? new ConfigDiff.Change(ch.kind(), ch.name(), ch.action(), ch.before() == null ? null : view(ch.before()),
                 ch.after() == null ? null : view(ch.after()))
             : ch)
@@ -504,6 +513,13 @@ public final class ManagementApi {
 
   private static Reply revisioned(Reply reply, Revision r) {
     return reply.header(REVISION_HEADER, Long.toString(r.id()));
+  }
+
+  /** {@code after}, once {@link ConfigWriteRules} allow caller {@code c} to change {@code before} into it. */
+  private GatewayConfig guarded(Call c, GatewayConfig before, GatewayConfig after) {
+    References refs = plane.store().secrets().references();
+    ConfigWriteRules.check(c.who(), refs == null ? ReferenceAllowlist.none() : refs.allowlist(), before, after);
+    return FreeUrlRule.check(c.who(), before, after);
   }
 
   private static <R> R invalidAs400(java.util.function.Supplier<R> action) {

@@ -6,7 +6,6 @@ import io.gatehouse.control.secrets.internal.VaultClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * Resolves reference named values ({@code env:NAME}, {@code file:PATH}, {@code vault:MOUNT/PATH#FIELD})
  * at runtime, re-reads them every refresh interval, keeps the last good value when a source fails,
  * and records the outcome of every attempt in {@link #health()} and the log (never the value).
+ * {@code env:} and {@code file:} references are read only when the {@link ReferenceAllowlist} allows
+ * them, checked again on the real path right before each read.
  *
  * <p>Thread-safe; {@link #value(String)} may block on the first read of a reference, so call it off
  * event loops.
@@ -40,6 +41,7 @@ public final class References implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(References.class);
 
   private final Map<String, String> env;
+  private final ReferenceAllowlist allowlist;
   private final VaultClient vault;
   private final Duration refresh;
   private final Clock clock = Clock.systemUTC();
@@ -54,23 +56,26 @@ public final class References implements AutoCloseable {
     volatile String error;
   }
 
-  private References(Map<String, String> env, Duration refresh) {
+  private References(Map<String, String> env, ReferenceAllowlist allowlist, Duration refresh) {
     this.env = Map.copyOf(env);
+    this.allowlist = allowlist;
     this.vault = VaultClient.fromEnvironment(env);
     this.refresh = refresh;
   }
 
   /**
    * References read from {@code env} (environment variables, and the {@code VAULT_*} settings of
-   * {@link VaultClient}), refreshed every {@code refresh} once {@link #start()} is called.
+   * {@link VaultClient}), refreshed every {@code refresh} once {@link #start()} is called; a
+   * {@code file:} or {@code env:} reference is read only when {@code allowlist} allows it.
    */
-  public static References create(Map<String, String> env, Duration refresh) {
+  public static References create(Map<String, String> env, ReferenceAllowlist allowlist, Duration refresh) {
     requireNonNull(env, "env");
+    requireNonNull(allowlist, "allowlist");
     requireNonNull(refresh, "refresh");
     if (refresh.isNegative() || refresh.isZero()) {
       throw new IllegalArgumentException("expected a positive refresh interval but got " + refresh);
     }
-    return new References(env, refresh);
+    return new References(env, allowlist, refresh);
   }
 
   /** Starts refreshing every interval on a daemon thread. */
@@ -85,6 +90,11 @@ public final class References implements AutoCloseable {
       scheduler.scheduleWithFixedDelay(this::refreshQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
     return this;
+  }
+
+  /** Which {@code file:} and {@code env:} references may be read. */
+  public ReferenceAllowlist allowlist() {
+    return allowlist;
   }
 
   /** Calls {@code listener} after a refresh that changed some value. */
@@ -191,6 +201,10 @@ public final class References implements AutoCloseable {
 
   private String read(String ref) throws IOException, InterruptedException {
     if (ref.startsWith("env:")) {
+      Optional<String> refused = allowlist.refusal(ref);
+      if (refused.isPresent()) {
+        throw new IOException(refused.get());
+      }
       String v = env.get(ref.substring(4));
       if (v == null) {
         throw new IOException("environment variable " + ref.substring(4) + " is not set");
@@ -198,7 +212,7 @@ public final class References implements AutoCloseable {
       return v;
     }
     if (ref.startsWith("file:")) {
-      return Files.readString(Path.of(ref.substring(5)), StandardCharsets.UTF_8).strip();
+      return Files.readString(allowlist.file(ref), StandardCharsets.UTF_8).strip();
     }
     if (ref.startsWith("vault:")) {
       if (vault == null) {

@@ -12,6 +12,8 @@ import io.gatehouse.model.ConfigMapper;
 import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.NamedValueDef;
+import io.gatehouse.model.SubscriptionDef;
+import io.gatehouse.model.SubscriptionKeys;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -37,16 +39,42 @@ public final class Secrets {
 
   private final MasterKeys keys;
   private final Sealing sealing;
+  private final SubscriptionKeys.Hasher keyHasher;
   private volatile References references;
 
-  private Secrets(MasterKeys keys, Sealing sealing) {
+  private Secrets(MasterKeys keys, Sealing sealing, SubscriptionKeys.Hasher keyHasher) {
     this.keys = keys;
     this.sealing = sealing;
+    this.keyHasher = keyHasher;
   }
 
-  /** Secrets encrypted under {@code keys}, sealed with {@code sealing}. */
-  public static Secrets of(MasterKeys keys, Sealing sealing) {
-    return new Secrets(requireNonNull(keys, "keys"), requireNonNull(sealing, "sealing"));
+  /**
+   * Secrets encrypted under {@code keys}, sealed with {@code sealing}, subscription keys hashed with
+   * {@code keyHasher}.
+   */
+  public static Secrets of(MasterKeys keys, Sealing sealing, SubscriptionKeys.Hasher keyHasher) {
+    return new Secrets(requireNonNull(keys, "keys"), requireNonNull(sealing, "sealing"),
+        requireNonNull(keyHasher, "keyHasher"));
+  }
+
+  /** The instance's keyed hasher of subscription keys (the gateway looks keys up with it). */
+  public SubscriptionKeys.Hasher keyHasher() {
+    return keyHasher;
+  }
+
+  /**
+   * {@code config} with every subscription key in keyed form: plain keys hashed, unkeyed
+   * {@code sha256:} hashes (older revisions, older exports) converted.
+   */
+  public GatewayConfig withKeyedHashes(GatewayConfig config) {
+    List<SubscriptionDef> out = new ArrayList<>(config.subscriptions().size());
+    boolean changed = false;
+    for (SubscriptionDef s : config.subscriptions()) {
+      SubscriptionDef k = keyHasher.rekeyed(s);
+      changed |= k != s;
+      out.add(k);
+    }
+    return changed ? config.withSubscriptions(out) : config;
   }
 
   /** The master keys. */
@@ -67,6 +95,27 @@ public final class Secrets {
   /** Resolves reference named values with {@code references} from now on. */
   public void useReferences(References references) {
     this.references = requireNonNull(references, "references");
+  }
+
+  /**
+   * The reference named values of {@code config} that the references' allowlist refuses, each
+   * located at its {@code ref}; none before {@link #useReferences} (nothing is read then).
+   */
+  public List<ConfigProblem> refusedReferences(GatewayConfig config) {
+    References r = references;
+    List<ConfigProblem> out = new ArrayList<>();
+    if (r == null) {
+      return out;
+    }
+    for (int i = 0; i < config.namedValues().size(); i++) {
+      NamedValueDef nv = config.namedValues().get(i);
+      if (nv.isReference() && nv.ref() != null) {
+        int at = i;
+        r.allowlist().refusal(nv.ref()).ifPresent(why -> out.add(ConfigProblem.at("namedValues[" + at + "].ref",
+            "named value '" + nv.name() + "': " + why)));
+      }
+    }
+    return out;
   }
 
   /**
@@ -127,11 +176,12 @@ public final class Secrets {
     }
   }
 
-  /** The configuration in stored JSON, every envelope decrypted. */
+  /** The configuration in stored JSON, every envelope decrypted, every subscription key hash keyed. */
   public GatewayConfig fromStored(String json) {
     try {
       JsonNode tree = ConfigMapper.json().readTree(json);
-      return ConfigMapper.json().treeToValue(mapEnvelopes(tree, e -> TextNode.valueOf(keys.decryptText(e))), GatewayConfig.class);
+      return withKeyedHashes(ConfigMapper.json().treeToValue(
+          mapEnvelopes(tree, e -> TextNode.valueOf(keys.decryptText(e))), GatewayConfig.class));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored configuration does not parse: " + e.getOriginalMessage(), e);
     }

@@ -15,7 +15,7 @@ import java.util.TreeSet;
 public final class Roles {
   /** Everything, including identity administration (roles, accounts, every token). */
   public static final String OWNER = "owner";
-  /** Everything except identity administration (roles and accounts). */
+  /** Everything except identity administration (roles and accounts) and revealing secrets. */
   public static final String ADMIN = "admin";
   /** Writes APIs, products and policies; reads the rest of the configuration. */
   public static final String API_PUBLISHER = "api-publisher";
@@ -36,7 +36,10 @@ public final class Roles {
       "named-values", "users", "policies", "revisions", "config", "roles", "accounts", "tokens", "audit", "meta",
       "analytics", "debugging", "certificates");
 
-  /** Revealing a secret value: granted to no built-in role but owner and admin. */
+  /**
+   * Revealing a secret value, and placing a secret named value where the gateway would show it
+   * (outside a secret-bearing field): granted to no built-in role but owner.
+   */
   public static final String SECRETS_REVEAL = "secrets:reveal";
 
   /** Every grantable permission, sorted. */
@@ -59,7 +62,7 @@ public final class Roles {
         "policies", "revisions", "config", "meta", "analytics", "certificates");
     Map<String, Set<String>> roles = new LinkedHashMap<>();
     roles.put(OWNER, all);
-    roles.put(ADMIN, without(all, "roles:write", "accounts:write"));
+    roles.put(ADMIN, without(all, "roles:write", "accounts:write", SECRETS_REVEAL));
     roles.put(API_PUBLISHER, union(configReads, Set.of("apis:write", "products:write", "policies:write",
         "debugging:read", "debugging:write")));
     roles.put(OPERATOR, union(configReads, Set.of("subscriptions:write", "users:write", "roles:read")));

@@ -89,7 +89,7 @@ class KeyRotationTest {
     try (SqliteConfigStore running = SqliteConfigStore.open(dir, Map.of())) {
       fill(running);
       KeyRotation.Result r = KeyRotation.rotate(dir);
-      assertThat(r.rowsRewrapped()).isEqualTo(REVISIONS + 1);
+      assertThat(r.rowsRewrapped()).isEqualTo(REVISIONS + 2); // and the sealing and key-hashing keys
       // the running store still reads everything and writes under the new key
       assertThat(running.get(3).orElseThrow().config().namedValue("db-password").orElseThrow().value()).isEqualTo("secret-3");
       running.commit(GatewayConfig.EMPTY.withNamedValues(List.of(NamedValueDef.secret("db-password", "late"))), "test", "late");
@@ -112,7 +112,7 @@ class KeyRotationTest {
     }
     KeyRotation.Result r = KeyRotation.rotate(dir);
     assertThat(r.retiredKeyIds()).containsExactly(oldKey);
-    assertThat(r.rowsRewrapped()).isEqualTo(2); // the sealing key and the one certificate key
+    assertThat(r.rowsRewrapped()).isEqualTo(3); // the sealing key, the key-hashing key and the certificate key
     assertThat(keyIdsInDatabase()).isNotEmpty().allMatch(r.newKeyId()::equals);
     try (SqliteConfigStore store = SqliteConfigStore.open(dir, Map.of())) {
       assertThat(store.certificates().material()).filteredOn(m -> m.name().equals("gateway")).singleElement()

@@ -1,6 +1,7 @@
 package io.gatehouse.control.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -73,7 +75,7 @@ class ReferencesTest {
 
   @Test
   void readsVaultRefreshesAndKeepsLastGoodValueWhenUnreachable() {
-    refs = References.create(Map.of("VAULT_ADDR", vaultAddr(), "VAULT_TOKEN", TOKEN), Duration.ofHours(1));
+    refs = References.create(Map.of("VAULT_ADDR", vaultAddr(), "VAULT_TOKEN", TOKEN), ReferenceAllowlist.none(), Duration.ofHours(1));
     AtomicInteger changes = new AtomicInteger();
     refs.onChange(changes::incrementAndGet);
     assertThat(refs.value(REF)).contains("first-password");
@@ -97,7 +99,7 @@ class ReferencesTest {
   @Test
   void logsInWithAppRole() {
     refs = References.create(Map.of("VAULT_ADDR", vaultAddr(), "VAULT_ROLE_ID", "role-1", "VAULT_SECRET_ID", "sec-1"),
-        Duration.ofHours(1));
+        ReferenceAllowlist.none(), Duration.ofHours(1));
     assertThat(refs.value(REF)).contains("first-password");
     assertThat(refs.refreshNow()).isFalse();
     assertThat(logins).hasValue(1);
@@ -105,7 +107,7 @@ class ReferencesTest {
 
   @Test
   void reportsAWrongTokenWithoutAValue() {
-    refs = References.create(Map.of("VAULT_ADDR", vaultAddr(), "VAULT_TOKEN", "wrong"), Duration.ofHours(1));
+    refs = References.create(Map.of("VAULT_ADDR", vaultAddr(), "VAULT_TOKEN", "wrong"), ReferenceAllowlist.none(), Duration.ofHours(1));
     assertThat(refs.value(REF)).isEmpty();
     assertThat(refs.health().get(0).error()).contains("403");
   }
@@ -135,9 +137,9 @@ class ReferencesTest {
     try {
       String addr = "https://127.0.0.1:" + https.getAddress().getPort();
       refs = References.create(Map.of("VAULT_ADDR", addr, "VAULT_TOKEN", TOKEN, "VAULT_CACERT", ca.toString()),
-          Duration.ofHours(1));
+          ReferenceAllowlist.none(), Duration.ofHours(1));
       assertThat(refs.value(REF)).contains("over-tls");
-      References untrusting = References.create(Map.of("VAULT_ADDR", addr, "VAULT_TOKEN", TOKEN), Duration.ofHours(1));
+      References untrusting = References.create(Map.of("VAULT_ADDR", addr, "VAULT_TOKEN", TOKEN), ReferenceAllowlist.none(), Duration.ofHours(1));
       assertThat(untrusting.value(REF)).isEmpty();
       assertThat(untrusting.health().get(0).error()).isNotBlank();
     } finally {
@@ -154,7 +156,8 @@ class ReferencesTest {
   @Test
   void readsEnvironmentAndFiles() throws IOException {
     Path file = Files.writeString(dir.resolve("token.txt"), "from-file\n");
-    refs = References.create(Map.of("API_KEY", "from-env"), Duration.ofHours(1));
+    refs = References.create(Map.of("API_KEY", "from-env"),
+        ReferenceAllowlist.parse("env:API_*,file:" + dir, dir.resolve("data")), Duration.ofHours(1));
     assertThat(refs.value("env:API_KEY")).contains("from-env");
     assertThat(refs.value("file:" + file)).contains("from-file");
     assertThat(refs.value("env:MISSING")).isEmpty();
@@ -164,5 +167,33 @@ class ReferencesTest {
     Files.delete(file);
     refs.refreshNow();
     assertThat(refs.value("file:" + file)).contains("rotated");
+  }
+
+  @Test
+  void readsOnlyWhatTheAllowlistNamesAndNeverTheDataDirectory() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.writeString(data.resolve("master.key"), "k1 the-master-key");
+    Path allowed = Files.createDirectories(dir.resolve("allowed"));
+    Path ok = Files.writeString(allowed.resolve("token"), "fine");
+    Files.createSymbolicLink(allowed.resolve("link"), data.resolve("master.key"));
+    Files.createSymbolicLink(allowed.resolve("dangling"), data.resolve("admin-token"));
+    ReferenceAllowlist list = ReferenceAllowlist.parse("file:" + allowed + "/,file:" + data + ",env:APP_*,env:ONE,env:VAULT_*",
+        data);
+    refs = References.create(Map.of("APP_KEY", "a", "ONE", "1", "ONE_MORE", "x", "VAULT_TOKEN", "v", "HOME", "/root"),
+        list, Duration.ofHours(1));
+    assertThat(refs.value("file:" + ok)).contains("fine");
+    assertThat(refs.value("env:APP_KEY")).contains("a");
+    assertThat(refs.value("env:ONE")).contains("1");
+    for (String refused : List.of("env:ONE_MORE", "env:HOME", "env:VAULT_TOKEN", "file:" + data.resolve("master.key"),
+        "file:" + allowed.resolve("link"), "file:" + allowed.resolve("dangling"), "file:" + allowed + "/../data/master.key",
+        "file:relative/token", "file:" + allowed + "x/token")) {
+      assertThat(list.refusal(refused)).as(refused).isPresent();
+      assertThat(list.refusal(refused).get()).as(refused).contains(ReferenceAllowlist.FLAG);
+      assertThat(refs.value(refused)).as(refused).isEmpty();
+    }
+    assertThat(refs.health()).allSatisfy(h -> assertThat(String.valueOf(h.error())).doesNotContain("the-master-key"));
+    assertThat(ReferenceAllowlist.none().refusal("env:APP_KEY")).isPresent();
+    assertThat(ReferenceAllowlist.none().refusal("vault:secret/x#y")).isEmpty();
+    assertThatThrownBy(() -> ReferenceAllowlist.parse("/etc/secrets", data)).hasMessageContaining("--reference-allow");
   }
 }

@@ -3,7 +3,6 @@ package io.gatehouse.gateway.internal;
 import io.gatehouse.gateway.internal.events.EventQueue;
 import io.gatehouse.gateway.internal.events.Exchange;
 import io.gatehouse.gateway.internal.policy.Pipeline;
-import io.gatehouse.model.SubscriptionKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -188,7 +187,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             "a subscription key is required in the " + api.keyHeader() + " header", ev);
         return;
       }
-      grant = snap.grant(SubscriptionKeys.hash(key));
+      grant = snap.grantOfKey(key);
       if (grant == null) {
         resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
         reject(req, 401, "subscription-key-invalid", "Unauthorized", "the subscription key is not valid", ev);

@@ -15,6 +15,7 @@ import io.gatehouse.model.NamedValueDef;
 import io.gatehouse.model.OperationDef;
 import io.gatehouse.model.ProductDef;
 import io.gatehouse.model.SubscriptionDef;
+import io.gatehouse.model.SubscriptionKeys;
 import io.gatehouse.model.UserDef;
 import io.gatehouse.gateway.internal.upstream.Upstream;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
@@ -49,6 +50,9 @@ public final class Snapshot {
   private final List<Upstream> upstreams;
   private List<String> debugSecrets = List.of();
   private Set<String> stateIdentities = Set.of();
+  private final boolean keyedHashes;
+  private final boolean unkeyedHashes;
+  private volatile SubscriptionKeys.Hasher keyHasher;
 
   private Snapshot(long revision, GatewaySettings settings, Map<String, CompiledApi[]> byHost,
       CompiledApi[] anyHost, Map<String, Grant> grants, List<Upstream> upstreams) {
@@ -58,6 +62,8 @@ public final class Snapshot {
     this.byHost = byHost;
     this.anyHost = anyHost;
     this.grants = grants;
+    this.keyedHashes = grants.keySet().stream().anyMatch(h -> h.startsWith(SubscriptionKeys.KEYED_PREFIX));
+    this.unkeyedHashes = grants.keySet().stream().anyMatch(h -> h.startsWith(SubscriptionKeys.HASH_PREFIX));
     Set<String> strip = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     strip.addAll(settings.stripResponseHeaders());
     this.stripResponseHeaders = java.util.Collections.unmodifiableSet(strip);
@@ -223,7 +229,7 @@ public final class Snapshot {
       }
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new ConfigException(withoutSecrets(problems, config));
     }
     Map<String, CompiledApi[]> byHost = new HashMap<>();
     hosts.forEach((host, list) -> byHost.put(host, sorted(list)));
@@ -238,6 +244,32 @@ public final class Snapshot {
     snapshot.debugSecrets = List.copyOf(secrets);
     snapshot.stateIdentities = policies.stateIdentities();
     return snapshot;
+  }
+
+  /**
+   * {@code problems} with every secret or reference value that a message quotes (a policy or a URL
+   * parser quoting the substituted text) replaced by the variable that holds it, {@code ${nv:NAME}}.
+   */
+  static List<ConfigProblem> withoutSecrets(List<ConfigProblem> problems, GatewayConfig config) {
+    List<NamedValueDef> secrets = new ArrayList<>();
+    for (NamedValueDef nv : config.namedValues()) {
+      if ((nv.isSecret() || nv.isReference()) && nv.value() != null && !nv.value().isEmpty()) {
+        secrets.add(nv);
+      }
+    }
+    if (secrets.isEmpty()) {
+      return problems;
+    }
+    secrets.sort(Comparator.comparingInt((NamedValueDef nv) -> nv.value().length()).reversed());
+    List<ConfigProblem> out = new ArrayList<>(problems.size());
+    for (ConfigProblem p : problems) {
+      String message = p.message();
+      for (NamedValueDef nv : secrets) {
+        message = message.replace(nv.value(), "${nv:" + nv.name() + "}");
+      }
+      out.add(message.equals(p.message()) ? p : new ConfigProblem(p.source(), p.line(), p.field(), message));
+    }
+    return out;
   }
 
   private static PolicyTable policyTable(PolicyCompiler compiler, PolicyCompiler.Scope global,
@@ -364,9 +396,23 @@ public final class Snapshot {
     return trustedProxies;
   }
 
-  /** The grant of the key whose hash is {@code keyHash}, or {@code null}. */
-  Grant grant(String keyHash) {
-    return grants.get(keyHash);
+  /**
+   * The grant of subscription key {@code key}, or {@code null}: looked up by its keyed hash when
+   * the configuration holds keyed hashes, by its unkeyed hash when it holds those.
+   */
+  Grant grantOfKey(String key) {
+    if (keyedHashes && keyHasher != null) {
+      Grant g = grants.get(keyHasher.hash(key));
+      if (g != null) {
+        return g;
+      }
+    }
+    return unkeyedHashes ? grants.get(SubscriptionKeys.hash(key)) : null;
+  }
+
+  /** Looks keyed subscription-key hashes up with {@code hasher} (without one, they match no key). */
+  public void keyHasher(SubscriptionKeys.Hasher hasher) {
+    this.keyHasher = hasher;
   }
 
   /** The API serving {@code path} on {@code host} (lower case, no port), or {@code null}. */

@@ -6,6 +6,7 @@ import io.gatehouse.control.ManagementOptions;
 import io.gatehouse.control.ManagementServer;
 import io.gatehouse.control.security.OidcSettings;
 import io.gatehouse.control.SqliteConfigStore;
+import io.gatehouse.control.secrets.ReferenceAllowlist;
 import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.control.analytics.AnalyticsRetention;
@@ -130,6 +131,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--reference-refresh", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-PT60S}",
       description = "How often reference named values (env:, file:, vault:) are re-read, ISO-8601 (default PT60S).")
   Duration referenceRefresh;
+
+  @Option(names = "--reference-allow", paramLabel = "LIST", defaultValue = "${env:GATEHOUSE_REFERENCE_ALLOW}",
+      description = "The file: and env: references named values may read, comma-separated: file:/DIR/ or file:/FILE,"
+          + " env:NAME, env:PREFIX* (env GATEHOUSE_REFERENCE_ALLOW; default none: no file: or env: references)."
+          + " The data directory, GATEHOUSE_* and VAULT_* are never readable.")
+  String referenceAllow;
 
   @Option(names = "--demo", defaultValue = "${env:GATEHOUSE_DEMO:-false}",
       description = "Register a demo API answered by a built-in mock and print curl commands to try (env GATEHOUSE_DEMO).")
@@ -354,7 +361,9 @@ public final class ServeCommand implements Callable<Integer> {
     Observability observability = Observability.attach(gateway, data, observabilitySettings());
     // secrets: the gateway sees reference named values resolved (refreshed in the background)
     Secrets secrets = store.secrets();
-    References references = References.create(System.getenv(), referenceRefresh).start();
+    gateway.subscriptionKeyHasher(secrets.keyHasher());
+    References references = References.create(System.getenv(), ReferenceAllowlist.parse(referenceAllow, data),
+        referenceRefresh).start();
     secrets.useReferences(references);
     references.onChange(() -> {
       synchronized (plane) {
