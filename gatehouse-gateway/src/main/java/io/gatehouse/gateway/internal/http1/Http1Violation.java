@@ -27,7 +27,11 @@ public enum Http1Violation {
   /** More than one Host field line. */
   DUPLICATE_HOST(400),
   /** Malformed chunked body: chunk size, chunk extension, CRLF after data, overflow. */
-  CHUNKED_BODY(400);
+  CHUNKED_BODY(400),
+  /** The request head did not arrive completely within the request-head timeout. */
+  HEAD_TIMEOUT(408),
+  /** The client sent nothing of a request body for longer than the body idle timeout. */
+  BODY_TIMEOUT(408);
 
   private final int status;
 
