@@ -133,7 +133,10 @@ public final class Gateway {
         .setPort(options.httpsPort())
         .setSsl(true)
         .setUseAlpn(true)
-        .setSni(true);
+        .setSni(true)
+        // A handshake dribbled byte by byte is bounded like a request head.
+        .setSslHandshakeTimeout(limits.requestHeadTimeout().toMillis())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
     if (options.clientCertificates()) {
       // TLS asks for and accepts any client certificate; validate-client-certificate judges it per API.
       gateway.tlsOptions.setClientAuth(io.vertx.core.http.ClientAuth.REQUEST)
