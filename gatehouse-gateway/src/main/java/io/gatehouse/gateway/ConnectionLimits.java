@@ -85,6 +85,12 @@ public record ConnectionLimits(
         idleTimeout, lingerTimeout, lingerBytes);
   }
 
+  /** Returns a copy closing any client connection without a byte read or written for {@code timeout}. */
+  public ConnectionLimits withIdleTimeout(Duration timeout) {
+    return new ConnectionLimits(maxConnections, maxConnectionsPerAddress, requestHeadTimeout, bodyIdleTimeout,
+        keepAliveTimeout, timeout, lingerTimeout, lingerBytes);
+  }
+
   /** Returns a copy lingering at most {@code timeout} and {@code bytes} after an early rejection. */
   public ConnectionLimits withLinger(Duration timeout, int bytes) {
     return new ConnectionLimits(maxConnections, maxConnectionsPerAddress, requestHeadTimeout, bodyIdleTimeout,

@@ -144,6 +144,26 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void countsHttp2ConnectionsAndClosesThemWhenIdle() throws Exception {
+    start(GatewayOptions.plain("127.0.0.1", 0).withH2c(true)
+        .withLimits(ConnectionLimits.defaults().withConnections(100, 1).withIdleTimeout(SHORT)));
+    long start = System.nanoTime();
+    Socket h2 = connect(gateway.port());
+    OutputStream out = h2.getOutputStream();
+    out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // empty SETTINGS frame
+    out.flush();
+    Await.until("the HTTP/2 connection counted", () -> gateway.activeConnections() == 1);
+
+    assertClosedByPeer(connect(gateway.port()));
+    assertThat(gateway.refusedConnections(true)).isEqualTo(1);
+    byte[] frames = h2.getInputStream().readAllBytes(); // SETTINGS, ..., GOAWAY, then the close
+    assertThat(frames.length).isGreaterThanOrEqualTo(9);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(SHORT.toMillis()).isLessThan(5_000);
+  }
+
+  @Test
   void answers408ToARequestHeadDribbledSlowerThanTheHeadTimeout() throws Exception {
     start(ConnectionLimits.defaults().withTimeouts(SHORT, Duration.ofSeconds(30), Duration.ofSeconds(30)));
     long start = System.nanoTime();
