@@ -133,10 +133,7 @@ public final class Gateway {
         .setPort(options.httpsPort())
         .setSsl(true)
         .setUseAlpn(true)
-        .setSni(true)
-        // A handshake dribbled byte by byte is bounded like a request head.
-        .setSslHandshakeTimeout(limits.requestHeadTimeout().toMillis())
-        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+        .setSni(true); // the TLS handshake has its own limit: 10 s, Vert.x's default
     if (options.clientCertificates()) {
       // TLS asks for and accepts any client certificate; validate-client-certificate judges it per API.
       gateway.tlsOptions.setClientAuth(io.vertx.core.http.ClientAuth.REQUEST)

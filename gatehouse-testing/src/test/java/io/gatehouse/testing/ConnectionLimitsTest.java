@@ -40,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConnectionLimitsTest {
   static final String HEALTH = "/status-0123456789abcdef";
   static final Duration SHORT = Duration.ofMillis(300);
+  /** Long enough that the extra connection is tried while the idle HTTP/2 connection is still open. */
+  static final Duration IDLE = Duration.ofSeconds(2);
   /** A bound against hangs: every wait below ends long before it unless the gateway misbehaves. */
   static final int READ_TIMEOUT_MS = 10_000;
 
@@ -146,7 +148,7 @@ class ConnectionLimitsTest {
   @Test
   void countsHttp2ConnectionsAndClosesThemWhenIdle() throws Exception {
     start(GatewayOptions.plain("127.0.0.1", 0).withH2c(true)
-        .withLimits(ConnectionLimits.defaults().withConnections(100, 1).withIdleTimeout(SHORT)));
+        .withLimits(ConnectionLimits.defaults().withConnections(100, 1).withIdleTimeout(IDLE)));
     long start = System.nanoTime();
     Socket h2 = connect(gateway.port());
     OutputStream out = h2.getOutputStream();
@@ -160,7 +162,7 @@ class ConnectionLimitsTest {
     byte[] frames = h2.getInputStream().readAllBytes(); // SETTINGS, ..., GOAWAY, then the close
     assertThat(frames.length).isGreaterThanOrEqualTo(9);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
-        .isGreaterThanOrEqualTo(SHORT.toMillis()).isLessThan(5_000);
+        .isGreaterThanOrEqualTo(IDLE.toMillis()).isLessThan(IDLE.toMillis() + 5_000);
   }
 
   @Test
@@ -253,6 +255,26 @@ class ConnectionLimitsTest {
         .contains("Content-Type: application/problem+json")
         .endsWith("}");
     assertThat(gateway.earlyRejections(false)).isEqualTo(1);
+  }
+
+  @Test
+  void halfClosesAndDiscardsInputUpToTheLingerBytesAfterAnEarlyRejection() throws Exception {
+    start(ConnectionLimits.defaults().withLinger(Duration.ofSeconds(60), 16 * 1024));
+    Socket s = connect(gateway.port());
+    OutputStream out = s.getOutputStream();
+    out.write(("GET /open/x HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(20 * 1024) + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+
+    String response = readAll(s.getInputStream()); // ends with the gateway's FIN: output shut down
+    assertThat(response).startsWith("HTTP/1.1 431 ");
+    assertThat(gateway.activeConnections()).as("still reading what the client sends").isEqualTo(1);
+    out.write(new byte[8 * 1024]); // discarded, no reset: the gateway still reads
+    out.flush();
+    assertThat(gateway.activeConnections()).isEqualTo(1);
+    out.write(new byte[16 * 1024]); // beyond the linger bytes: closed long before the 60 s
+    out.flush();
+    Await.until("the connection closed after the linger bytes", () -> gateway.activeConnections() == 0);
   }
 
   @Test
