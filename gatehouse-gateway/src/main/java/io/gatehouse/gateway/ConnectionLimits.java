@@ -22,7 +22,7 @@ import java.time.Duration;
  *     first byte of the next request; then it is closed without a response
  * @param idleTimeout the longest time without a byte read or written on any client connection
  *     (HTTP/2 and WebSocket included), whatever it is doing
- * @param lingerTimeout after an early rejection (400, 408, 413, 431, 505) the gateway half-closes and
+ * @param lingerTimeout after an early rejection (400, 408, 413, 414, 431, 505) the gateway half-closes and
  *     keeps reading and discarding what the client still sends for at most this long, so that the
  *     client reads the answer instead of a connection reset
  * @param lingerBytes the most bytes discarded while lingering before the connection is closed

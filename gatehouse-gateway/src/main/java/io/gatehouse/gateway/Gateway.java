@@ -319,7 +319,7 @@ public final class Gateway {
 
   /**
    * HTTP/1.1 requests the gateway answered itself before routing, for breaking a framing rule (400,
-   * 431, 505) or for taking too long (408); {@code timeout} selects the 408s.
+   * 414, 431, 505) or for taking too long (408); {@code timeout} selects the 408s.
    */
   public long earlyRejections(boolean timeout) {
     long n = 0;

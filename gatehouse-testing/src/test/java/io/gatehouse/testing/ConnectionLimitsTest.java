@@ -258,6 +258,17 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void delivers414ToAClientThatKeepsSendingAfterAnOverlongTarget() throws Exception {
+    start(ConnectionLimits.defaults());
+    Socket s = connect(gateway.port());
+    Thread writer = flood(s, "GET /open/" + "t".repeat(20 * 1024) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+
+    String response = readAll(s.getInputStream());
+    writer.interrupt();
+    assertThat(response).startsWith("HTTP/1.1 414 URI Too Long\r\n").endsWith("}");
+  }
+
+  @Test
   void halfClosesAndDiscardsInputUpToTheLingerBytesAfterAnEarlyRejection() throws Exception {
     start(ConnectionLimits.defaults().withLinger(Duration.ofSeconds(60), 16 * 1024));
     Socket s = connect(gateway.port());

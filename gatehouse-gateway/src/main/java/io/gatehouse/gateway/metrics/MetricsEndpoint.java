@@ -68,7 +68,7 @@ public final class MetricsEndpoint implements AutoCloseable {
         .description("Client connections closed at accept: their address had its maximum open").register(registry);
     FunctionCounter.builder("gatehouse.requests.rejected.early", gateway, g -> g.earlyRejections(false))
         .tags(Tags.of("reason", "framing"))
-        .description("HTTP/1.1 requests answered before routing (400, 431, 505)").register(registry);
+        .description("HTTP/1.1 requests answered before routing (400, 414, 431, 505)").register(registry);
     FunctionCounter.builder("gatehouse.requests.rejected.early", gateway, g -> g.earlyRejections(true))
         .tags(Tags.of("reason", "timeout"))
         .description("HTTP/1.1 requests answered 408: head or body too slow").register(registry);

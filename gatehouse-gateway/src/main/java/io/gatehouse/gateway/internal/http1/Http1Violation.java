@@ -16,6 +16,8 @@ public enum Http1Violation {
   OBS_FOLD(400),
   /** A CR not followed by LF, or an LF not preceded by CR. */
   BARE_CR_OR_LF(400),
+  /** The request-target alone makes the request head exceed the configured limit. */
+  URI_TOO_LONG(414),
   /** The request head (or trailer section) exceeds the configured limit. */
   HEAD_TOO_LARGE(431),
   /** A Content-Length that is not a single 1*DIGIT value. */

@@ -603,6 +603,9 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
       if (state >= CHUNK_SIZE && state <= CHUNK_SIZE_LF) {
         return fail(Http1Violation.CHUNKED_BODY, "chunk-size line longer than " + maxHeadBytes + " bytes");
       }
+      if (state == TARGET_START || state == TARGET) {
+        return fail(Http1Violation.URI_TOO_LONG, "request line longer than " + maxHeadBytes + " bytes");
+      }
       return fail(Http1Violation.HEAD_TOO_LARGE,
           (inTrailer ? "trailer section" : "request head") + " larger than " + maxHeadBytes + " bytes");
     }
@@ -1199,6 +1202,8 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
     switch (status) {
       case 408:
         return "Request Timeout";
+      case 414:
+        return "URI Too Long";
       case 431:
         return "Request Header Fields Too Large";
       case 505:
