@@ -10,6 +10,9 @@ import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.gateway.internal.counters.PolicyStates;
 import io.gatehouse.gateway.internal.counters.SqliteCounterFile;
+import io.gatehouse.gateway.internal.conn.AcceptGate;
+import io.gatehouse.gateway.internal.http1.Http1RejectionCounters;
+import io.gatehouse.gateway.internal.http1.Http1Violation;
 import io.gatehouse.gateway.internal.tls.ServerKeyCerts;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
 import io.gatehouse.model.ConfigException;
@@ -25,12 +28,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.KeyCertOptions;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +59,9 @@ public final class Gateway {
   private final CounterStore counters;
   private final PolicyStates states = new PolicyStates();
   private io.gatehouse.model.SubscriptionKeys.Hasher keyHasher;
-  private final LongAdder connections = new LongAdder();
   private final Readiness readiness = new Readiness();
+  private AcceptGate gate;
+  private final Http1RejectionCounters http1Rejections = new Http1RejectionCounters();
   private final List<HttpServer> tlsServers = new ArrayList<>();
   private volatile java.util.Map<String, TlsCertificate> certificates = java.util.Map.of();
   private Vertx vertx;
@@ -112,12 +114,14 @@ public final class Gateway {
     gateway.handler = handler;
     gateway.vertx = vertx;
     gateway.options = options;
+    ConnectionLimits limits = options.limits();
+    gateway.gate = new AcceptGate(limits.maxConnections(), limits.maxConnectionsPerAddress());
     HttpServerOptions base = new HttpServerOptions()
         .setHost(options.host())
         .setMaxHeaderSize(options.maxHeaderSize())
         .setMaxInitialLineLength(options.maxHeaderSize())
-        .setIdleTimeout((int) options.clientIdleTimeout().toSeconds())
-        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setHandle100ContinueAutomatically(true)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
@@ -131,14 +135,14 @@ public final class Gateway {
         .addWebSocketSubProtocol("*");
     // One server instance per event loop: Vert.x spreads accepted connections across them, and each
     // connection's requests, policies and backend calls then stay on that loop's thread.
-    Handler<HttpConnection> guard = gateway.counted(Http1Guard.install(options.maxHeaderSize()));
+    Handler<HttpConnection> guard = Http1Guard.install(options.maxHeaderSize(), limits, gateway.http1Rejections);
     gateway.guard = guard;
     HttpServerOptions plainOptions = new HttpServerOptions(base).setPort(options.port());
     gateway.tlsOptions = new HttpServerOptions(base)
         .setPort(options.httpsPort())
         .setSsl(true)
         .setUseAlpn(true)
-        .setSni(true);
+        .setSni(true); // the TLS handshake has its own limit: 10 s, Vert.x's default
     if (options.clientCertificates()) {
       // TLS asks for and accepts any client certificate; validate-client-certificate judges it per API.
       gateway.tlsOptions.setClientAuth(io.vertx.core.http.ClientAuth.REQUEST)
@@ -247,22 +251,12 @@ public final class Gateway {
       synchronized (servers) {
         servers.add(server);
       }
-      server.listen().onComplete(promise);
+      server.listen().<HttpServer>map(s -> {
+        gate.guard(s); // connection limits from the first accept on
+        return s;
+      }).onComplete(promise);
     });
     return promise.future();
-  }
-
-  private Handler<HttpConnection> counted(Handler<HttpConnection> next) {
-    return conn -> {
-      connections.increment();
-      if (conn instanceof ConnectionBase) {
-        // closeFuture, not closeHandler: the request path sets its own connection close handler.
-        ((ConnectionBase) conn).closeFuture().onComplete(v -> connections.decrement());
-      } else {
-        conn.closeHandler(v -> connections.decrement());
-      }
-      next.handle(conn);
-    };
   }
 
   /**
@@ -346,9 +340,32 @@ public final class Gateway {
     return events;
   }
 
-  /** Client connections open now, over all listeners. */
+  /** Client connections open now, over all listeners, counted from their accept. */
   public long activeConnections() {
-    return connections.sum();
+    return gate.open();
+  }
+
+  /**
+   * Client connections closed at accept because they would exceed the limit of {@link ConnectionLimits}:
+   * the total limit when {@code perAddress} is false, the limit per client address when it is true.
+   */
+  public long refusedConnections(boolean perAddress) {
+    return perAddress ? gate.refusedPerAddress() : gate.refusedTotal();
+  }
+
+  /**
+   * HTTP/1.1 requests the gateway answered itself before routing, for breaking a framing rule (400,
+   * 414, 431, 505) or for taking too long (408); {@code timeout} selects the 408s.
+   */
+  public long earlyRejections(boolean timeout) {
+    long n = 0;
+    for (Http1Violation v : Http1Violation.values()) {
+      boolean isTimeout = v == Http1Violation.HEAD_TIMEOUT || v == Http1Violation.BODY_TIMEOUT;
+      if (isTimeout == timeout) {
+        n += http1Rejections.count(v);
+      }
+    }
+    return n;
   }
 
   /** The plain HTTP port actually bound. */

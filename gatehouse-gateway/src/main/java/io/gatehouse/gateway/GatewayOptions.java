@@ -3,12 +3,11 @@ package io.gatehouse.gateway;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
- * Listener settings of a gateway, fixed for its lifetime: addresses, head size, client idle
- * timeout and TLS certificates.
+ * Listener settings of a gateway, fixed for its lifetime: addresses, head size, connection limits
+ * and timeouts, and TLS certificates.
  *
  * @param host address the listeners bind to
  * @param port plain HTTP port (0 picks a free port)
@@ -16,7 +15,7 @@ import java.util.List;
  *     uploaded ({@link Gateway#certificates}); 0 picks a free port
  * @param certificates server certificates; several are chosen among by SNI
  * @param maxHeaderSize the largest request head accepted, in bytes (431 beyond)
- * @param clientIdleTimeout how long a client connection may stay silent
+ * @param limits connection counts and client timeouts of the listeners
  * @param h2c whether the plain listener also speaks cleartext HTTP/2 (prior knowledge and
  *     {@code Upgrade: h2c}); off by default because Vert.x inspects the first bytes of each
  *     connection for the HTTP/2 preface before the strict HTTP/1.1 validator is in place, so with
@@ -35,7 +34,7 @@ public record GatewayOptions(
     int httpsPort,
     List<Certificate> certificates,
     int maxHeaderSize,
-    Duration clientIdleTimeout,
+    ConnectionLimits limits,
     boolean h2c,
     Path dataDir,
     boolean clientCertificates,
@@ -61,7 +60,7 @@ public record GatewayOptions(
   public GatewayOptions {
     requireNonNull(host, "host");
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
-    requireNonNull(clientIdleTimeout, "clientIdleTimeout");
+    requireNonNull(limits, "limits");
     allowedBackendNetworks = allowedBackendNetworks == null ? List.of() : List.copyOf(allowedBackendNetworks);
     io.gatehouse.gateway.internal.Cidr.parse(allowedBackendNetworks); // names a malformed range
     if (maxHeaderSize < 1024) {
@@ -69,24 +68,29 @@ public record GatewayOptions(
     }
   }
 
-  /** Plain HTTP on {@code host:port}, 16 KiB heads, 60 s client idle timeout, no TLS. */
+  /** Plain HTTP on {@code host:port}, 16 KiB heads, {@link ConnectionLimits#defaults()}, no TLS. */
   public static GatewayOptions plain(String host, int port) {
-    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, Duration.ofSeconds(60), false, null, false, List.of());
+    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, ConnectionLimits.defaults(), false, null, false, List.of());
+  }
+
+  /** Returns a copy with the connection limits and timeouts {@code limits}. */
+  public GatewayOptions withLimits(ConnectionLimits limits) {
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks);
   }
 
   /** Returns a copy keeping durable state (quota counters) under {@code dir}; {@code null} for memory only. */
   public GatewayOptions withDataDir(Path dir) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dir, clientCertificates, allowedBackendNetworks);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dir, clientCertificates, allowedBackendNetworks);
   }
 
   /** Returns a copy serving HTTPS on {@code httpsPort} with {@code certificates}. */
   public GatewayOptions withTls(int httpsPort, List<Certificate> certificates) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, clientCertificates, allowedBackendNetworks);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks);
   }
 
   /** Returns a copy with cleartext HTTP/2 switched on or off (see {@code h2c}). */
   public GatewayOptions withH2c(boolean enabled) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled, dataDir, clientCertificates, allowedBackendNetworks);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, enabled, dataDir, clientCertificates, allowedBackendNetworks);
   }
 
   /**
@@ -99,7 +103,7 @@ public record GatewayOptions(
 
   /** Returns a copy whose HTTPS listener asks for client certificates (see {@code clientCertificates}). */
   public GatewayOptions withClientCertificates(boolean request) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, request, allowedBackendNetworks);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, request, allowedBackendNetworks);
   }
 
   /**
@@ -109,7 +113,7 @@ public record GatewayOptions(
    * @throws IllegalArgumentException naming a range that is not CIDR notation
    */
   public GatewayOptions withAllowedBackendNetworks(List<String> networks) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir,
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir,
         clientCertificates, requireNonNull(networks, "networks"));
   }
 }

@@ -118,6 +118,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     long maxBody = snap.settings().maxBodySize();
     String contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null && parseLength(contentLength) > maxBody) {
+      if (req.version() != HttpVersion.HTTP_2) {
+        // The body is not read: the connection ends after the answer (with a lingering close).
+        resp.putHeader(HttpHeaders.CONNECTION, "close");
+      }
       reject(req, 413, "body-too-large", "Content Too Large",
           "the request body exceeds " + maxBody + " bytes", ev);
       return;
@@ -535,6 +539,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   static void failed(HttpServerRequest req, Throwable cause, Exchange ev) {
     HttpServerResponse resp = req.response();
     if (cause instanceof LimitedStream.TooLargeException) {
+      if (req.version() != HttpVersion.HTTP_2) {
+        resp.putHeader(HttpHeaders.CONNECTION, "close"); // the rest of the body is not read
+      }
       reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), ev);
     } else if (cause instanceof RefusedDestinationException) {
       reject(req, 502, "backend-address-refused", "Bad Gateway",

@@ -60,6 +60,18 @@ public final class MetricsEndpoint implements AutoCloseable {
     MetricsEndpoint endpoint = new MetricsEndpoint(registry, events);
     Gauge.builder("gatehouse.connections.active", gateway, Gateway::activeConnections)
         .description("Client connections open now").register(registry);
+    FunctionCounter.builder("gatehouse.connections.refused", gateway, g -> g.refusedConnections(false))
+        .tags(Tags.of("limit", "total"))
+        .description("Client connections closed at accept: the gateway had its maximum open").register(registry);
+    FunctionCounter.builder("gatehouse.connections.refused", gateway, g -> g.refusedConnections(true))
+        .tags(Tags.of("limit", "per-address"))
+        .description("Client connections closed at accept: their address had its maximum open").register(registry);
+    FunctionCounter.builder("gatehouse.requests.rejected.early", gateway, g -> g.earlyRejections(false))
+        .tags(Tags.of("reason", "framing"))
+        .description("HTTP/1.1 requests answered before routing (400, 414, 431, 505)").register(registry);
+    FunctionCounter.builder("gatehouse.requests.rejected.early", gateway, g -> g.earlyRejections(true))
+        .tags(Tags.of("reason", "timeout"))
+        .description("HTTP/1.1 requests answered 408: head or body too slow").register(registry);
     Gauge.builder("gatehouse.config.revision", gateway, Gateway::revision)
         .description("Configuration revision being served").register(registry);
     Gauge.builder("gatehouse.events.queue.depth", events, TrafficEvents::depth)

@@ -118,6 +118,44 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Largest request head in bytes; larger heads get 431 (default 16384).")
   int maxHeaderSize;
 
+  @Option(names = "--max-connections", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS:-10000}",
+      description = "Most client connections open at once on the gateway listeners; more are closed at accept"
+          + " (env GATEHOUSE_MAX_CONNECTIONS, default 10000).")
+  int maxConnections;
+
+  @Option(names = "--max-connections-per-address", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS:-256}",
+      description = "Most gateway connections open at once from one client IP address; more are closed at accept"
+          + " (env GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS, default 256).")
+  int maxConnectionsPerAddress;
+
+  @Option(names = "--request-head-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_REQUEST_HEAD_TIMEOUT:-PT10S}",
+      description = "The whole request head must arrive within this, ISO-8601; else 408 (env GATEHOUSE_REQUEST_HEAD_TIMEOUT,"
+          + " default PT10S).")
+  Duration requestHeadTimeout;
+
+  @Option(names = "--body-idle-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_BODY_IDLE_TIMEOUT:-PT30S}",
+      description = "Longest pause while a request body is received, ISO-8601 (env GATEHOUSE_BODY_IDLE_TIMEOUT, default PT30S).")
+  Duration bodyIdleTimeout;
+
+  @Option(names = "--keep-alive-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_KEEP_ALIVE_TIMEOUT:-PT60S}",
+      description = "How long an idle HTTP/1.1 connection waits for its next request, ISO-8601"
+          + " (env GATEHOUSE_KEEP_ALIVE_TIMEOUT, default PT60S).")
+  Duration keepAliveTimeout;
+
+  @Option(names = "--client-idle-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_CLIENT_IDLE_TIMEOUT:-PT60S}",
+      description = "Longest time without any byte read or written on a client connection, HTTP/2 and WebSocket"
+          + " included, ISO-8601 (env GATEHOUSE_CLIENT_IDLE_TIMEOUT, default PT60S).")
+  Duration clientIdleTimeout;
+
+  @Option(names = "--linger-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_LINGER_TIMEOUT:-PT5S}",
+      description = "After an early rejection, how long the client's further input is read and discarded before the"
+          + " connection closes, ISO-8601 (env GATEHOUSE_LINGER_TIMEOUT, default PT5S; PT0S closes at once).")
+  Duration lingerTimeout;
+
+  @Option(names = "--linger-bytes", paramLabel = "BYTES", defaultValue = "${env:GATEHOUSE_LINGER_BYTES:-65536}",
+      description = "Most bytes discarded while lingering (env GATEHOUSE_LINGER_BYTES, default 65536).")
+  int lingerBytes;
+
   @Option(names = "--h2c", defaultValue = "${env:GATEHOUSE_H2C:-false}",
       description = "Also speak cleartext HTTP/2 on the plain gateway port (env GATEHOUSE_H2C). The first read of each"
           + " connection then bypasses strict HTTP/1.1 validation: use only behind a trusted proxy.")
@@ -273,6 +311,12 @@ public final class ServeCommand implements Callable<Integer> {
           + "; restrict who reaches it (--management-allow, firewall)");
     }
     try {
+      connectionLimits();
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: connection limits: " + e.getMessage());
+      return 2;
+    }
+    try {
       new io.gatehouse.gateway.security.BodySampling.Settings(sampleRate, sampleMaxBytes);
     } catch (IllegalArgumentException e) {
       System.err.println("error: --sample-rate / --sample-max-bytes: " + e.getMessage());
@@ -310,6 +354,11 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }, "gatehouse-shutdown"));
     return 0;
+  }
+
+  private io.gatehouse.gateway.ConnectionLimits connectionLimits() {
+    return new io.gatehouse.gateway.ConnectionLimits(maxConnections, maxConnectionsPerAddress, requestHeadTimeout,
+        bodyIdleTimeout, keepAliveTimeout, clientIdleTimeout, lingerTimeout, lingerBytes);
   }
 
   /**
@@ -352,7 +401,7 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
-        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c, data, tlsClientAuth,
+        TlsArgs.parse(tlsCerts), maxHeaderSize, connectionLimits(), h2c, data, tlsClientAuth,
         demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks());
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");

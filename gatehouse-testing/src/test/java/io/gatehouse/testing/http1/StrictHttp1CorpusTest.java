@@ -218,7 +218,7 @@ class StrictHttp1CorpusTest {
         if (e.rejectStatus() != 0) {
           assertThat(err.status).isEqualTo(e.rejectStatus());
         } else {
-          assertThat(err.status).isIn(400, 431, 505);
+          assertThat(err.status).isIn(400, 414, 431, 505);
         }
         assertThat(err.head).contains("Content-Type: application/problem+json")
             .contains("Connection: close").doesNotContainIgnoringCase("Server:");

@@ -16,6 +16,8 @@ public enum Http1Violation {
   OBS_FOLD(400),
   /** A CR not followed by LF, or an LF not preceded by CR. */
   BARE_CR_OR_LF(400),
+  /** The request-target alone makes the request head exceed the configured limit. */
+  URI_TOO_LONG(414),
   /** The request head (or trailer section) exceeds the configured limit. */
   HEAD_TOO_LARGE(431),
   /** A Content-Length that is not a single 1*DIGIT value. */
@@ -27,7 +29,11 @@ public enum Http1Violation {
   /** More than one Host field line. */
   DUPLICATE_HOST(400),
   /** Malformed chunked body: chunk size, chunk extension, CRLF after data, overflow. */
-  CHUNKED_BODY(400);
+  CHUNKED_BODY(400),
+  /** The request head did not arrive completely within the request-head timeout. */
+  HEAD_TIMEOUT(408),
+  /** The client sent nothing of a request body for longer than the body idle timeout. */
+  BODY_TIMEOUT(408);
 
   private final int status;
 

@@ -10,10 +10,18 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ByteProcessor;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +63,21 @@ import org.slf4j.LoggerFactory;
  *       connection option is ignored (RFC 9110 §7.8).
  * </ul>
  *
+ * <p>With {@link Http1Timeouts}, the handler also times the client: the whole request head must arrive
+ * within the head timeout (408 when part of it came, a silent close when nothing did), a request
+ * body may pause at most the body idle timeout (408 when no response has started, else a close),
+ * and an idle connection waits at most the keep-alive timeout for the next request. Every answer
+ * it writes itself, and every response that says {@code Connection: close} while the client is
+ * still sending its request, ends with a lingering close: the output is shut down and input is read
+ * and discarded for a bounded time and byte count, so that the client can read the answer instead
+ * of a connection reset.
+ *
  * <p>If the response to earlier pipelined messages is still pending when a violation is found, the
  * error response is held back until their responses have been written (this needs the response
- * tracker that {@link #install} adds after {@code httpEncoder}). If the violation is found after
- * part of the offending message was already passed on (a body spanning several reads), the
- * connection is closed without an error response, since a response may already be under way.
+ * tracker that {@link #install} adds after {@code httpEncoder}). A violation in a head that spans
+ * several reads is answered like any other (the decoder has not produced a request from the part it
+ * received). If the violation is found in a body or trailer section after the head was passed on,
+ * the connection is closed without an error response, since a response may already be under way.
  */
 public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter implements ByteProcessor {
   /** Pipeline name of the validator. */
@@ -148,6 +166,26 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
 
   private final int maxHeadBytes;
   private final Http1RejectionCounters counters;
+  private final Http1Timeouts timeouts; // null: no timers, no lingering
+
+  // Timing (with timeouts only).
+  private static final int T_OFF = 0;
+  private static final int T_HEAD = 1;
+  private static final int T_BODY = 2;
+  private static final int T_IDLE = 3;
+  private long connectedNanos;
+  private long readNanos;
+  private long headStartNanos;
+  private boolean headBegun;
+  private long idleSinceNanos;
+  private int timing = T_OFF;
+  private long deadline;
+  private ScheduledFuture<?> timer;
+  private long timerAt;
+  private long responsesStarted;
+  private boolean outputClosed;
+  private boolean lingering;
+  private long lingerLeft;
 
   private int state = MSG_START;
   private int event = EV_NONE;
@@ -205,11 +243,17 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
 
   /** Creates a validator that counts its rejections into {@code counters}. */
   public StrictHttp1Validator(int maxHeadBytes, Http1RejectionCounters counters) {
+    this(maxHeadBytes, counters, null);
+  }
+
+  /** Creates a validator that also enforces {@code timeouts} ({@code null}: none) and lingers on close. */
+  public StrictHttp1Validator(int maxHeadBytes, Http1RejectionCounters counters, Http1Timeouts timeouts) {
     if (maxHeadBytes < 64) {
       throw new IllegalArgumentException("maxHeadBytes must be at least 64, was " + maxHeadBytes);
     }
     this.maxHeadBytes = maxHeadBytes;
     this.counters = requireNonNull(counters, "counters");
+    this.timeouts = timeouts;
   }
 
   /**
@@ -223,12 +267,18 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   /** Like {@link #install(ChannelPipeline, int)}, counting rejections into {@code counters}. */
   public static StrictHttp1Validator install(
       ChannelPipeline pipeline, int maxHeadBytes, Http1RejectionCounters counters) {
+    return install(pipeline, maxHeadBytes, counters, null);
+  }
+
+  /** Like {@link #install(ChannelPipeline, int, Http1RejectionCounters)}, enforcing {@code timeouts}. */
+  public static StrictHttp1Validator install(
+      ChannelPipeline pipeline, int maxHeadBytes, Http1RejectionCounters counters, Http1Timeouts timeouts) {
     requireNonNull(pipeline, "pipeline");
     if (pipeline.get("httpDecoder") == null) {
       throw new IllegalStateException(
           "pipeline has no 'httpDecoder' handler; names were " + pipeline.names());
     }
-    StrictHttp1Validator validator = new StrictHttp1Validator(maxHeadBytes, counters);
+    StrictHttp1Validator validator = new StrictHttp1Validator(maxHeadBytes, counters, timeouts);
     pipeline.addBefore("httpDecoder", NAME, validator);
     if (pipeline.get("httpEncoder") != null) {
       pipeline.addAfter("httpEncoder", RESPONSE_TRACKER_NAME, validator.responseTracker());
@@ -249,6 +299,11 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (timeouts != null) {
+      connectedNanos = System.nanoTime();
+      idleSinceNanos = connectedNanos;
+      updateTiming();
+    }
   }
 
   @Override
@@ -258,6 +313,17 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
       return;
     }
     ByteBuf buf = (ByteBuf) msg;
+    if (lingering) {
+      lingerLeft -= buf.readableBytes();
+      buf.release();
+      if (lingerLeft < 0) {
+        ctx.close();
+      }
+      return;
+    }
+    if (timeouts != null) {
+      readNanos = System.nanoTime();
+    }
     if (state == UPGRADE_PENDING) {
       hold(buf, buf.readerIndex());
       buf.release();
@@ -348,8 +414,112 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
       buf.release();
     }
     if (violated) {
-      reject(ctx, messageStart < 0);
+      // Part of a head already forwarded is harmless: the decoder emits nothing before the head ends.
+      reject(ctx, messageStart < 0 && (inTrailer || state > HEAD_END_LF));
+    } else if (timeouts != null) {
+      updateTiming();
     }
+  }
+
+  // ---- client timing ----
+
+  /** Derives what is being waited for from the parser state and arms the timer for its deadline. */
+  private void updateTiming() {
+    if (state == PASS_THROUGH || state == DISCARD || state == UPGRADE_PENDING || outputClosed) {
+      timing = T_OFF;
+    } else if (inTrailer || state >= BODY_LENGTH && state <= CHUNK_DATA_LF) {
+      timing = T_BODY;
+      deadline = readNanos + timeouts.bodyIdleNanos();
+    } else if (headBegun || state != MSG_START) {
+      timing = T_HEAD;
+      deadline = (messagesForwarded == 0 ? connectedNanos : headStartNanos) + timeouts.headNanos();
+    } else if (messagesForwarded == 0) {
+      timing = T_HEAD; // nothing received yet on a new connection: the head timeout counts from accept
+      deadline = connectedNanos + timeouts.headNanos();
+    } else if (trackingResponses && responsesCompleted < messagesForwarded) {
+      timing = T_OFF; // waiting for our own response: not the client's time
+    } else {
+      timing = T_IDLE;
+      deadline = idleSinceNanos + timeouts.keepAliveNanos();
+    }
+    if (timing != T_OFF && (timer == null || timerAt - deadline > 0)) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      timerAt = deadline;
+      timer = ctx.executor().schedule(this::onTimer, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void onTimer() {
+    timer = null;
+    if (timing == T_OFF || lingering || !ctx.channel().isActive()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - deadline < 0) {
+      timerAt = deadline;
+      timer = ctx.executor().schedule(this::onTimer, deadline - now, TimeUnit.NANOSECONDS);
+      return;
+    }
+    long ms = TimeUnit.NANOSECONDS.toMillis(timing == T_HEAD ? timeouts.headNanos()
+        : timing == T_BODY ? timeouts.bodyIdleNanos() : timeouts.keepAliveNanos());
+    if (timing == T_HEAD && (headBegun || state != MSG_START)) {
+      violation = Http1Violation.HEAD_TIMEOUT;
+      violationDetail = "the request head did not arrive within " + ms + " ms";
+      // The partial head went to the decoder, which has not produced a request: no answer is under way.
+      reject(ctx, false);
+    } else if (timing == T_BODY && responsesCompleted == messagesForwarded && responsesStarted == messagesForwarded) {
+      violation = Http1Violation.BODY_TIMEOUT;
+      violationDetail = "the request body paused for more than " + ms + " ms";
+      state = DISCARD;
+      counters.increment(violation);
+      sendRejection();
+    } else {
+      LOG.debug("{} closing: no data from the client for {} ms", ctx.channel(), ms);
+      state = DISCARD;
+      ctx.close();
+    }
+  }
+
+  private void cancelTimer() {
+    timing = T_OFF;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  /**
+   * Stops writing (later responses are dropped), half-closes the connection and reads and discards
+   * what the client still sends for the linger time or bytes, then closes.
+   */
+  private void lingerAndClose() {
+    state = DISCARD;
+    outputClosed = true;
+    releaseHeld();
+    cancelTimer();
+    io.netty.channel.Channel ch = ctx.channel();
+    if (lingering || !ch.isActive()) {
+      return;
+    }
+    if (timeouts == null || timeouts.lingerNanos() == 0 || !(ch instanceof DuplexChannel duplex)) {
+      ctx.close();
+      return;
+    }
+    lingering = true;
+    lingerLeft = timeouts.lingerBytes();
+    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    if (ssl != null) {
+      ssl.closeOutbound().addListener(f -> duplex.shutdownOutput());
+    } else {
+      duplex.shutdownOutput();
+    }
+    ctx.executor().schedule(() -> {
+      ctx.close();
+    }, timeouts.lingerNanos(), TimeUnit.NANOSECONDS);
+    ch.config().setAutoRead(true);
+    ch.read();
   }
 
   /** Returns 0 to go on, 1 to pass everything through from now on, 2 to discard the rest. */
@@ -403,9 +573,11 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     releaseHeld();
+    cancelTimer();
   }
 
   private void resetMessage() {
+    headBegun = false;
     lineBytes = 0;
     methodLen = 0;
     versionLen = 0;
@@ -431,11 +603,18 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
       if (state >= CHUNK_SIZE && state <= CHUNK_SIZE_LF) {
         return fail(Http1Violation.CHUNKED_BODY, "chunk-size line longer than " + maxHeadBytes + " bytes");
       }
+      if (state == TARGET_START || state == TARGET) {
+        return fail(Http1Violation.URI_TOO_LONG, "request line longer than " + maxHeadBytes + " bytes");
+      }
       return fail(Http1Violation.HEAD_TOO_LARGE,
           (inTrailer ? "trailer section" : "request head") + " larger than " + maxHeadBytes + " bytes");
     }
     switch (state) {
       case MSG_START:
+        if (!headBegun) {
+          headBegun = true;
+          headStartNanos = readNanos;
+        }
         if (c == CR) {
           state = MSG_START_LF;
           return true;
@@ -991,8 +1170,16 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
 
   private void sendRejection() {
     awaitingResponses = false;
+    outputClosed = true;
+    cancelTimer();
     ctx.writeAndFlush(Unpooled.wrappedBuffer(problemResponse(violation.status(), violationDetail)))
-        .addListener(ChannelFutureListener.CLOSE);
+        .addListener(f -> {
+          if (f.isSuccess()) {
+            lingerAndClose();
+          } else {
+            ctx.close();
+          }
+        });
   }
 
   /** The full raw HTTP/1.1 error response for {@code status} with a problem+json body. */
@@ -1013,6 +1200,10 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
 
   private static String reasonPhrase(int status) {
     switch (status) {
+      case 408:
+        return "Request Timeout";
+      case 414:
+        return "URI Too Long";
       case 431:
         return "Request Header Fields Too Large";
       case 505:
@@ -1085,13 +1276,25 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   private final class ResponseTracker extends ChannelOutboundHandlerAdapter {
     private boolean informational;
     private int status;
+    private boolean closeAfter;
 
     @Override
     public void write(ChannelHandlerContext outCtx, Object msg, ChannelPromise promise) {
+      if (outputClosed) {
+        // The connection answered on its own (an early rejection) and is closing: nothing may follow.
+        ReferenceCountUtil.release(msg);
+        promise.tryFailure(new ClosedChannelException());
+        return;
+      }
       boolean completes = false;
       if (msg instanceof HttpResponse) {
-        status = ((HttpResponse) msg).status().code();
+        HttpResponse response = (HttpResponse) msg;
+        status = response.status().code();
         informational = status < 200 && status != 101;
+        if (!informational) {
+          responsesStarted++;
+          closeAfter = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+        }
       }
       if (msg instanceof LastHttpContent) {
         completes = !informational;
@@ -1106,6 +1309,19 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
         promise = promise.unvoid();
         promise.addListener(ChannelFutureListener.CLOSE);
       }
+      boolean closing = completes && closeAfter && !answersUpgrade && state != DISCARD;
+      if (closing) {
+        // The response ends the connection (413, for one) while the client may still be sending.
+        outputClosed = true;
+        promise = promise.unvoid();
+        promise.addListener(f -> {
+          if (f.isSuccess() && (headBegun || state != MSG_START)) {
+            lingerAndClose();
+          } else {
+            ctx.close();
+          }
+        });
+      }
       outCtx.write(msg, promise);
       if (answersUpgrade && status == 101) {
         state = PASS_THROUGH;
@@ -1119,8 +1335,21 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
         responsesCompleted++;
         if (awaitingResponses && responsesCompleted >= messagesForwarded) {
           sendRejection();
+        } else if (timeouts != null && responsesCompleted == messagesForwarded) {
+          idleSinceNanos = System.nanoTime();
+          updateTiming();
         }
       }
+    }
+
+    @Override
+    public void close(ChannelHandlerContext outCtx, ChannelPromise promise) {
+      if (lingering) {
+        // Our lingering close ends the connection in a bounded time; let the caller learn of it then.
+        ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+        return;
+      }
+      outCtx.close(promise);
     }
   }
 }

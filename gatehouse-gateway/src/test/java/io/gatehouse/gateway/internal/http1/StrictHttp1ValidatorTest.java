@@ -151,6 +151,13 @@ class StrictHttp1ValidatorTest {
   }
 
   @Test
+  void answersOverlongRequestTargetWith414() {
+    Outcome o = feed(256, "GET /" + "x".repeat(300) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+    assertRejected(o, 414, "request line longer than 256 bytes");
+    assertThat(o.response()).startsWith("HTTP/1.1 414 URI Too Long\r\n");
+  }
+
+  @Test
   void passesValidPrefixAndDropsTheBadMessageOfTheSameRead() {
     Outcome o = feed(GET + GET + "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
     assertThat(o.passed()).isEqualTo(GET + GET);
