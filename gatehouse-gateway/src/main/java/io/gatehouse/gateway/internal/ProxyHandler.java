@@ -24,7 +24,6 @@ import io.gatehouse.gateway.internal.upstream.TokenSource;
 import io.gatehouse.gateway.internal.upstream.Member;
 import io.gatehouse.gateway.internal.upstream.Upstream;
 import java.net.ConnectException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -72,19 +71,34 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       resp.putHeader(HttpHeaders.CONNECTION, "close");
     }
 
-    // 1. Health probe and request sanity.
-    String path = req.path();
-    if (path == null || path.isEmpty() || path.charAt(0) != '/') {
-      reject(req, 400, "bad-request", "Bad Request", "the request target must be an absolute path", ev);
-      return;
-    }
-    if (path.equals(HEALTH_PATH) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
+    // 1. Health probe and request sanity: one normalized path (RequestPath) and one normalized
+    //    host (HostName) for routing, matching, policies and forwarding.
+    String uri = req.uri();
+    boolean absoluteForm = uri != null && !uri.startsWith("/") && req.version() != HttpVersion.HTTP_2;
+    String authority = absoluteForm ? absoluteAuthority(uri) : null;
+    String rawPath = absoluteForm ? (authority == null ? null : absolutePath(uri, authority)) : rawPath(uri);
+    if (rawPath != null && rawPath.equals(HEALTH_PATH)
+        && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
       resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("OK");
       return;
     }
-    if (Forwarding.hasDotSegment(path)) {
-      reject(req, 400, "bad-request", "Bad Request", "the path must not contain '.' or '..' segments", ev);
+    RequestPath requestPath = RequestPath.of(rawPath);
+    if (requestPath.isRefused()) {
+      reject(req, 400, "bad-request", "Bad Request", requestPath.refusal(), ev);
       return;
+    }
+    String path = requestPath.value();
+    HostName host = null;
+    if (!absoluteForm) {
+      authority = requestAuthority(req);
+    }
+    if (authority != null && !authority.isEmpty()) {
+      host = HostName.parse(authority);
+      if (host == null) {
+        reject(req, 400, "bad-host", "Bad Request",
+            "the host must be a DNS name, an IPv4 address or a bracketed IPv6 address, with an optional port", ev);
+        return;
+      }
     }
     long maxBody = snap.settings().maxBodySize();
     String contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
@@ -95,10 +109,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
 
     // 2. Route by host and longest path prefix.
-    String host = host(req);
-    CompiledApi api = snap.route(host, path);
+    CompiledApi api = snap.route(host == null ? null : host.host(), path);
     if (api == null) {
       reject(req, 404, "no-route", "Not Found", "no API is published at this path", ev);
+      return;
+    }
+    if (requestPath.encodedSlash() && !api.def().allowEncodedSlashes()) {
+      reject(req, 400, "bad-request", "Bad Request",
+          "the path must not contain an encoded '/' (%2F); this API does not allow it", ev);
       return;
     }
     ev.api(api.name(), snap.debugSecrets());
@@ -147,10 +165,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Grant grant = null;
     if (api.subscriptionRequired()) {
       String key = headers.get(api.keyHeader());
-      boolean fromQuery = false;
       if (key == null && api.keyQuery() != null) {
         key = req.getParam(api.keyQuery());
-        fromQuery = key != null;
       }
       if (key == null || key.isEmpty()) {
         resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
@@ -173,8 +189,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         reject(req, 403, "subscription-not-allowed", "Forbidden", refusal, ev);
         return;
       }
-      if (fromQuery) {
-        query = QueryStrings.without(query, api.keyQuery());
+    }
+    // The key never reaches a backend, whether or not this API uses it.
+    String keyQuery = api.def().subscriptionKeyQuery();
+    if (query != null && (query.contains(keyQuery) || query.indexOf('%') >= 0)) {
+      String without = QueryStrings.without(query, keyQuery);
+      if (!java.util.Objects.equals(without, query)) {
+        query = without;
         ev.query(query);
       }
     }
@@ -191,12 +212,32 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     //    forward (inbound, backend, outbound, on-error); nothing is allocated when there is none.
     Pipeline pipeline = api.policies().select(operation, grant == null ? null : grant.product());
     if (pipeline != null) {
-      new PolicyExchange(this, req, snap, api, rest, query, ev, upgrade, pipeline, operation, grant).start();
+      new PolicyExchange(this, req, snap, api, rest, query, host, ev, upgrade, pipeline, operation, grant).start();
       return;
     }
 
     // 6. Forward to the backend.
-    forward(req, snap, api, rest, query, ev, upgrade, null);
+    forward(req, snap, api, rest, query, host, ev, upgrade, null);
+  }
+
+  /**
+   * Copies the client's header fields {@code from} to {@code to} without those the gateway drops
+   * ({@link Forwarding#dropsClientHeader}: hop-by-hop, the ones the client's Connection names, the
+   * subscription key, underscores, untrusted client-IP fields) and, {@code forBackend}, without the
+   * fields the gateway sets itself ({@link Forwarding#isGatewayOwned}; policies still see those).
+   */
+  static void copyClientHeaders(MultiMap from, MultiMap to, Snapshot snap, CompiledApi api, boolean trustedPeer,
+      boolean forBackend) {
+    String connection = from.get(HttpHeaders.CONNECTION);
+    String keyHeader = api.keyHeader();
+    boolean underscores = snap.settings().allowUnderscoresInHeaders();
+    for (Map.Entry<String, String> h : from) {
+      String name = h.getKey();
+      if (!Forwarding.dropsClientHeader(name, connection, keyHeader, trustedPeer, underscores)
+          && !(forBackend && Forwarding.isGatewayOwned(name))) {
+        to.add(name, h.getValue());
+      }
+    }
   }
 
   /** Answers 403 {@code client-blocked} when {@link io.gatehouse.gateway.security.ClientBlocks} blocks the peer. */
@@ -222,42 +263,43 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     this.tracing = t;
   }
 
-  /** Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}. */
+  /**
+   * Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}.
+   * The client's headers were filtered by {@link #copyClientHeaders} (here, or before the policies
+   * ran); the backend request's framing and forwarding fields are the gateway's own.
+   */
   void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, Exchange ev, boolean upgrade, PolicyExchange x) {
+      String query, HostName host, Exchange ev, boolean upgrade, PolicyExchange x) {
     CompiledBackend backend = x != null && x.backendOverride() != null ? x.backendOverride() : api.backend();
-    MultiMap in = x == null ? req.headers() : x.headerMap();
-    String connection = in.get(HttpHeaders.CONNECTION);
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    String keyHeader = api.subscriptionRequired() ? api.keyHeader() : null;
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey();
-      if (Forwarding.isHopByHop(name, connection) || (keyHeader != null && name.equalsIgnoreCase(keyHeader))
-          || name.equalsIgnoreCase("x-forwarded-for") || name.equalsIgnoreCase("x-forwarded-proto")
-          || name.equalsIgnoreCase("x-forwarded-host") || name.equalsIgnoreCase("forwarded")
-          || name.equalsIgnoreCase("x-request-id")) {
-        continue;
-      }
-      out.add(name, h.getValue());
-    }
-    if ("trailers".equalsIgnoreCase(in.get("TE"))) {
-      out.add("TE", "trailers");
-    }
+    MultiMap client = req.headers();
     String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
     boolean trustedPeer = snap.trustedProxies().contains(peer);
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    if (x == null) {
+      copyClientHeaders(client, out, snap, api, trustedPeer, true);
+    } else {
+      for (Map.Entry<String, String> h : x.headerMap()) {
+        if (!Forwarding.isGatewayOwned(h.getKey())) {
+          out.add(h.getKey(), h.getValue());
+        }
+      }
+    }
+    if ("trailers".equalsIgnoreCase(client.get("TE"))) {
+      out.add("TE", "trailers");
+    }
     String scheme = req.isSSL() ? "https" : "http";
-    String originalHost = req.authority() == null ? "" : req.authority().toString();
-    String xff = in.get("X-Forwarded-For");
+    String originalHost = host == null ? "" : host.authority();
+    String xff = client.get("X-Forwarded-For");
     out.set("X-Forwarded-For", trustedPeer && xff != null ? xff + ", " + peer : peer);
-    String proto = trustedPeer && in.contains("X-Forwarded-Proto") ? in.get("X-Forwarded-Proto") : scheme;
+    String proto = trustedPeer && client.contains("X-Forwarded-Proto") ? client.get("X-Forwarded-Proto") : scheme;
     out.set("X-Forwarded-Proto", proto);
-    String fwdHost = trustedPeer && in.contains("X-Forwarded-Host") ? in.get("X-Forwarded-Host") : originalHost;
+    String fwdHost = trustedPeer && client.contains("X-Forwarded-Host") ? client.get("X-Forwarded-Host") : originalHost;
     if (fwdHost != null && !fwdHost.isEmpty()) {
       out.set("X-Forwarded-Host", fwdHost); // never an empty field when the request had no Host
     }
     String element = "for=" + Forwarding.forwardedNode(peer) + ";proto=" + scheme
         + (originalHost.isEmpty() ? "" : ";host=\"" + originalHost + "\"");
-    String forwarded = in.get("Forwarded");
+    String forwarded = client.get("Forwarded");
     out.set("Forwarded", trustedPeer && forwarded != null ? forwarded + ", " + element : element);
     out.set("X-Request-Id", ev.requestId());
     if (ev.debugging()) {
@@ -276,13 +318,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (fixedBody != null && ev.tap() != null) {
       ev.tap().request(fixedBody, out.get(HttpHeaders.CONTENT_TYPE), out.get(HttpHeaders.CONTENT_ENCODING));
     }
+    // Framing is computed here from the client's own framing (never from a Connection list or a
+    // policy's header edits): the same length when the client's body streams through unchanged,
+    // the new length when a policy replaced it, chunked (by the client) when the length is unknown.
+    String length = client.get(HttpHeaders.CONTENT_LENGTH);
     if (fixedBody != null) {
-      out.remove(HttpHeaders.TRANSFER_ENCODING);
       out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(fixedBody.length));
+    } else if (length != null) {
+      out.set(HttpHeaders.CONTENT_LENGTH, length.trim());
     }
-    String length = in.get(HttpHeaders.CONTENT_LENGTH);
     boolean hasBody = fixedBody == null && ((length != null && !length.trim().equals("0"))
-        || in.contains(HttpHeaders.TRANSFER_ENCODING)
+        || client.contains(HttpHeaders.TRANSFER_ENCODING)
         || (req.version() == HttpVersion.HTTP_2 && !req.isEnded()
             && req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD));
     if (hasBody) {
@@ -531,13 +577,57 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Problems.send(req.response(), status, type, title, detail, ev.requestId());
   }
 
-  private static String host(HttpServerRequest req) {
-    HostAndPort authority = req.authority();
-    if (authority == null) {
+  /** The path of an origin-form target: up to the query. */
+  private static String rawPath(String uri) {
+    if (uri == null) {
       return null;
     }
-    String h = authority.host();
-    return h == null ? null : h.toLowerCase(Locale.ROOT);
+    int q = uri.indexOf('?');
+    return q < 0 ? uri : uri.substring(0, q);
+  }
+
+  /**
+   * The authority of an absolute-form target ({@code http://host[:port]/path}, RFC 9112 §3.2.2),
+   * which wins over the Host field; {@code null} when the target is not an http(s) URI or carries
+   * user-info.
+   */
+  private static String absoluteAuthority(String uri) {
+    int from;
+    if (uri.regionMatches(true, 0, "http://", 0, 7)) {
+      from = 7;
+    } else if (uri.regionMatches(true, 0, "https://", 0, 8)) {
+      from = 8;
+    } else {
+      return null;
+    }
+    int end = from;
+    while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?' && uri.charAt(end) != '#') {
+      end++;
+    }
+    String authority = uri.substring(from, end);
+    return authority.isEmpty() || authority.indexOf('@') >= 0 ? null : authority;
+  }
+
+  /** The path of an absolute-form target whose authority is {@code authority}; {@code /} when empty. */
+  private static String absolutePath(String uri, String authority) {
+    int start = uri.indexOf("//") + 2 + authority.length();
+    String rest = rawPath(uri.substring(start));
+    return rest.isEmpty() ? "/" : rest;
+  }
+
+  /**
+   * The authority the request names: HTTP/1.x's Host field as received (Vert.x's own parse is
+   * lenient), HTTP/2's {@code :authority}; {@code null} when there is none.
+   */
+  private static String requestAuthority(HttpServerRequest req) {
+    if (req.version() != HttpVersion.HTTP_2) {
+      return req.headers().get(HttpHeaders.HOST);
+    }
+    HostAndPort authority = req.authority();
+    if (authority == null) {
+      return req.headers().get(HttpHeaders.HOST);
+    }
+    return authority.port() < 0 ? authority.host() : authority.host() + ":" + authority.port();
   }
 
   private static long parseLength(String value) {
