@@ -100,6 +100,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         return;
       }
     }
+    ev.target(path, host == null ? "" : host.host());
     long maxBody = snap.settings().maxBodySize();
     String contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null && parseLength(contentLength) > maxBody) {
