@@ -26,7 +26,7 @@ public record GatewaySettings(
     Long maxBodySize,
     Duration backendTimeout,
     List<String> stripResponseHeaders,
-    Boolean allowUnderscoresInHeaders) {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) Boolean allowUnderscoresInHeaders) {
 
   /** The defaults: no trusted proxies, 10 MiB bodies, 30 s backend timeout, no underscores in header names. */
   public static final GatewaySettings DEFAULTS = new GatewaySettings(null, null, null, null, null);

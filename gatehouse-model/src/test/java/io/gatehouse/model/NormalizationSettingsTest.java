@@ -1,0 +1,47 @@
+package io.gatehouse.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NormalizationSettingsTest {
+  static final String YAML = """
+      settings:
+        allowUnderscoresInHeaders: true
+      backends:
+        - name: echo
+          url: http://127.0.0.1:9
+      apis:
+        - name: files
+          path: /files
+          backend: echo
+          allowEncodedSlashes: true
+        - name: plain
+          path: /plain
+          backend: echo
+      """;
+
+  ConfigLoader loader = ConfigLoader.withEnvironment(Map.of());
+
+  @Test
+  void readsEncodedSlashAndUnderscoreSettingsDefaultingToRefuse() {
+    GatewayConfig c = loader.parse(YAML, "g.yaml", null);
+    assertThat(c.api("files").orElseThrow().allowEncodedSlashes()).isTrue();
+    assertThat(c.api("plain").orElseThrow().allowEncodedSlashes()).isFalse();
+    assertThat(c.settings().allowUnderscoresInHeaders()).isTrue();
+    assertThat(GatewaySettings.DEFAULTS.allowUnderscoresInHeaders()).isFalse();
+  }
+
+  @Test
+  void roundTripsAndOmitsTheDefaults() throws Exception {
+    GatewayConfig c = loader.parse(YAML, "g.yaml", null);
+    String written = ConfigMapper.yaml().writeValueAsString(c);
+    assertThat(written).containsOnlyOnce("allowEncodedSlashes: true").contains("allowUnderscoresInHeaders: true");
+    assertThat(loader.parse(written, "again.yaml", null)).isEqualTo(c);
+    GatewayConfig plain = loader.parse(YAML.replace("allowUnderscoresInHeaders: true", "maxBodySize: 10")
+        .replace("allowEncodedSlashes: true", "protocols: [http]"), "g.yaml", null);
+    String out = ConfigMapper.yaml().writeValueAsString(plain);
+    assertThat(out).doesNotContain("allowEncodedSlashes").doesNotContain("allowUnderscoresInHeaders");
+  }
+}
