@@ -34,7 +34,7 @@ record HostName(String host, int port) {
       return null;
     }
     String host;
-    String portText;
+    int portAt; // index of the first port digit, or -1 without a port
     if (authority.charAt(0) == '[') {
       int close = authority.indexOf(']');
       if (close < 0) {
@@ -47,9 +47,9 @@ record HostName(String host, int port) {
       }
       host = "[" + literal.toLowerCase(Locale.ROOT) + "]";
       if (close + 1 == authority.length()) {
-        portText = null;
+        portAt = -1;
       } else if (authority.charAt(close + 1) == ':') {
-        portText = authority.substring(close + 2);
+        portAt = close + 2;
       } else {
         return null;
       }
@@ -59,7 +59,7 @@ record HostName(String host, int port) {
         return null; // an IPv6 address without brackets, or garbage
       }
       host = colon < 0 ? authority : authority.substring(0, colon);
-      portText = colon < 0 ? null : authority.substring(colon + 1);
+      portAt = colon < 0 ? -1 : colon + 1;
       if (host.endsWith(".")) {
         host = host.substring(0, host.length() - 1);
       }
@@ -69,13 +69,14 @@ record HostName(String host, int port) {
       host = host.toLowerCase(Locale.ROOT);
     }
     int port = -1;
-    if (portText != null && !portText.isEmpty()) {
-      if (portText.length() > 5) {
+    int len = authority.length();
+    if (portAt >= 0 && portAt < len) {
+      if (len - portAt > 5) {
         return null;
       }
       port = 0;
-      for (int i = 0; i < portText.length(); i++) {
-        char c = portText.charAt(i);
+      for (int i = portAt; i < len; i++) {
+        char c = authority.charAt(i);
         if (c < '0' || c > '9') {
           return null;
         }

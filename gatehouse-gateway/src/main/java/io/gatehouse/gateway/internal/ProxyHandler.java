@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.HostAndPort;
 import io.gatehouse.gateway.internal.upstream.BackendCredentials;
 import io.gatehouse.gateway.internal.upstream.Breaker;
 import io.gatehouse.gateway.internal.upstream.TokenSource;
@@ -73,10 +72,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     // 1. Health probe and request sanity: one normalized path (RequestPath) and one normalized
     //    host (HostName) for routing, matching, policies and forwarding.
-    String uri = req.uri();
-    boolean absoluteForm = uri != null && !uri.startsWith("/") && req.version() != HttpVersion.HTTP_2;
-    String authority = absoluteForm ? absoluteAuthority(uri) : null;
-    String rawPath = absoluteForm ? (authority == null ? null : absolutePath(uri, authority)) : rawPath(uri);
+    RequestTarget target = RequestTarget.of(req);
+    String rawPath = target.rawPath();
     if (rawPath != null && rawPath.equals(HEALTH_PATH)
         && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
       resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("OK");
@@ -89,9 +86,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     String path = requestPath.value();
     HostName host = null;
-    if (!absoluteForm) {
-      authority = requestAuthority(req);
-    }
+    String authority = target.authority();
     if (authority != null && !authority.isEmpty()) {
       host = HostName.parse(authority);
       if (host == null) {
@@ -576,59 +571,6 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       Exchange ev) {
     ev.rejected(type);
     Problems.send(req.response(), status, type, title, detail, ev.requestId());
-  }
-
-  /** The path of an origin-form target: up to the query. */
-  private static String rawPath(String uri) {
-    if (uri == null) {
-      return null;
-    }
-    int q = uri.indexOf('?');
-    return q < 0 ? uri : uri.substring(0, q);
-  }
-
-  /**
-   * The authority of an absolute-form target ({@code http://host[:port]/path}, RFC 9112 §3.2.2),
-   * which wins over the Host field; {@code null} when the target is not an http(s) URI or carries
-   * user-info.
-   */
-  private static String absoluteAuthority(String uri) {
-    int from;
-    if (uri.regionMatches(true, 0, "http://", 0, 7)) {
-      from = 7;
-    } else if (uri.regionMatches(true, 0, "https://", 0, 8)) {
-      from = 8;
-    } else {
-      return null;
-    }
-    int end = from;
-    while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?' && uri.charAt(end) != '#') {
-      end++;
-    }
-    String authority = uri.substring(from, end);
-    return authority.isEmpty() || authority.indexOf('@') >= 0 ? null : authority;
-  }
-
-  /** The path of an absolute-form target whose authority is {@code authority}; {@code /} when empty. */
-  private static String absolutePath(String uri, String authority) {
-    int start = uri.indexOf("//") + 2 + authority.length();
-    String rest = rawPath(uri.substring(start));
-    return rest.isEmpty() ? "/" : rest;
-  }
-
-  /**
-   * The authority the request names: HTTP/1.x's Host field as received (Vert.x's own parse is
-   * lenient), HTTP/2's {@code :authority}; {@code null} when there is none.
-   */
-  private static String requestAuthority(HttpServerRequest req) {
-    if (req.version() != HttpVersion.HTTP_2) {
-      return req.headers().get(HttpHeaders.HOST);
-    }
-    HostAndPort authority = req.authority();
-    if (authority == null) {
-      return req.headers().get(HttpHeaders.HOST);
-    }
-    return authority.port() < 0 ? authority.host() : authority.host() + ":" + authority.port();
   }
 
   private static long parseLength(String value) {
