@@ -152,6 +152,9 @@ class RequestNormalizationTest {
     String ws2 = ws.replace("/ws/a%2F..%2Fadmin", "/ws/a/..;/admin");
     assertThat(status(ws2)).isEqualTo(400);
     assertThat(GH.upstream().drain()).isEmpty();
+    // an accepted handshake opens the backend on the normalized path (the mock declines it)
+    status(ws.replace("/ws/a%2F..%2Fadmin", "/ws/%61bc"));
+    assertThat(GH.upstream().take(5).uri()).isEqualTo("/abc");
   }
 
   // ------------------------------------------------------------------ Connection (finding 8)
