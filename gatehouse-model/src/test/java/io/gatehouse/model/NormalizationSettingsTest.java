@@ -44,4 +44,17 @@ class NormalizationSettingsTest {
     String out = ConfigMapper.yaml().writeValueAsString(plain);
     assertThat(out).doesNotContain("allowEncodedSlashes").doesNotContain("allowUnderscoresInHeaders");
   }
+
+  @Test
+  void refusesHostsAndPathsNoNormalizedRequestCouldMatch() {
+    String bad = YAML.replace("path: /files", "path: /fil%65s")
+        .replace("path: /plain\n", "path: /plain\n    hosts: [\"a.example,b\", a.example, A.Example.]\n"
+            + "    operations: [\"GET /a/../b\", \"GET /x;y\", \"GET /ok%20/{id}\"]\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> loader.parse(bad, "g.yaml", null))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .as(e.problems().toString()).extracting(ConfigProblem::field)
+            .contains("apis[0].path", "apis[1].hosts[0]", "apis[1].path", "apis[1].operations[0]",
+                "apis[1].operations[1]")
+            .doesNotContain("apis[1].operations[2]"));
+  }
 }
