@@ -28,6 +28,9 @@ import java.util.List;
  * @param websocket WebSocket passthrough settings; {@code null} (the default) declines upgrades
  * @param inventory owner, contact, lifecycle, exposure and data classification (never {@code null};
  *     {@link InventoryDef#EMPTY} when not given)
+ * @param allowEncodedSlashes whether request paths may contain {@code %2F} (default {@code false}:
+ *     refused with 400); when allowed, {@code %2F} is part of a path segment for operation matching
+ *     and is forwarded as {@code %2F}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"name", "path", "hosts", "protocols", "backend", "subscriptionRequired"})
@@ -45,7 +48,8 @@ public record ApiDef(
     OpenApiSource openapi,
     @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies,
     WebSocket websocket,
-    @JsonInclude(value = Include.CUSTOM, valueFilter = InventoryDef.OmitEmpty.class) InventoryDef inventory) {
+    @JsonInclude(value = Include.CUSTOM, valueFilter = InventoryDef.OmitEmpty.class) InventoryDef inventory,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) Boolean allowEncodedSlashes) {
 
   public ApiDef {
     requireNonNull(name, "name");
@@ -59,6 +63,16 @@ public record ApiDef(
     operations = copy(operations);
     policies = PoliciesDef.orEmpty(policies);
     inventory = InventoryDef.orEmpty(inventory);
+    allowEncodedSlashes = allowEncodedSlashes != null && allowEncodedSlashes;
+  }
+
+  /** An API without the encoded-slash setting (the form before it existed). */
+  public ApiDef(String name, String path, List<String> hosts, List<String> protocols, String backend,
+      Boolean subscriptionRequired, String subscriptionKeyHeader, String subscriptionKeyQuery,
+      Boolean allowKeyInQuery, List<OperationDef> operations, OpenApiSource openapi, PoliciesDef policies,
+      WebSocket websocket, InventoryDef inventory) {
+    this(name, path, hosts, protocols, backend, subscriptionRequired, subscriptionKeyHeader,
+        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory, null);
   }
 
   /** An API without WebSocket passthrough or inventory metadata (the form before either existed). */
@@ -85,37 +99,43 @@ public record ApiDef(
   /** Returns a copy with {@code operations} replaced. */
   public ApiDef withOperations(List<OperationDef> operations) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
+        allowEncodedSlashes);
   }
 
   /** Returns a copy with {@code openapi} replaced. */
   public ApiDef withOpenapi(OpenApiSource openapi) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
+        allowEncodedSlashes);
   }
 
   /** Returns a copy with {@code subscriptionRequired} replaced. */
   public ApiDef withSubscriptionRequired(boolean required) {
     return new ApiDef(name, path, hosts, protocols, backend, required,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
+        allowEncodedSlashes);
   }
 
   /** Returns a copy with {@code policies} replaced. */
   public ApiDef withPolicies(PoliciesDef policies) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
+        allowEncodedSlashes);
   }
 
   /** Returns a copy with {@code inventory} replaced. */
   public ApiDef withInventory(InventoryDef inventory) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
+        allowEncodedSlashes);
   }
 
   /** Returns a copy with {@code websocket} replaced ({@code null} declines upgrades). */
   public ApiDef withWebsocket(WebSocket websocket) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
-        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory);
+        subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
+        allowEncodedSlashes);
   }
 
   /**

@@ -21,6 +21,9 @@ public final class ConfigValidator {
   private static final Pattern NAMED_VALUE_REF = Pattern.compile("\\$\\{nv:([^}]*)}");
   private static final Pattern TEMPLATE_SEGMENT = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_.-]*}");
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  /** A host as the gateway normalizes request hosts: DNS-style name or bracketed IPv6, no port. */
+  private static final Pattern HOST =
+      Pattern.compile("[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?|\\[[0-9A-Fa-f:.]+]");
   private static final Set<String> SUBSCRIPTION_STATES =
       Set.of("active", "suspended", "cancelled", "expired");
   private static final Set<String> USER_STATES = Set.of("active", "blocked");
@@ -89,6 +92,11 @@ public final class ConfigValidator {
         out.add(ConfigProblem.at(at + ".path", "expected a path starting with '/' but got '" + api.path() + "'"));
       } else if (api.path().length() > 1 && api.path().endsWith("/")) {
         out.add(ConfigProblem.at(at + ".path", "expected no trailing '/' but got '" + api.path() + "'"));
+      } else {
+        String problem = unmatchablePath(api.path());
+        if (problem != null) {
+          out.add(ConfigProblem.at(at + ".path", problem));
+        }
       }
       if (api.backend() == null) {
         out.add(ConfigProblem.at(at + ".backend", "missing required field 'backend'"));
@@ -105,9 +113,20 @@ public final class ConfigValidator {
       if (!TOKEN.matcher(api.subscriptionKeyHeader()).matches()) {
         out.add(ConfigProblem.at(at + ".subscriptionKeyHeader", "expected a header name but got '" + api.subscriptionKeyHeader() + "'"));
       }
+      for (int j = 0; j < api.hosts().size(); j++) {
+        String host = api.hosts().get(j);
+        if (!HOST.matcher(host).matches()) {
+          out.add(ConfigProblem.at(at + ".hosts[" + j + "]", "expected a host name (letters, digits, '-', '_', dots) "
+              + "or a bracketed IPv6 address, without a port, but got '" + host + "'"));
+        }
+      }
       List<String> hosts = api.hosts().isEmpty() ? List.of("*") : api.hosts();
       for (String host : hosts) {
-        String key = host.toLowerCase(java.util.Locale.ROOT) + " " + api.path();
+        String normalized = host.toLowerCase(java.util.Locale.ROOT);
+        if (normalized.endsWith(".")) {
+          normalized = normalized.substring(0, normalized.length() - 1); // requests are matched without it
+        }
+        String key = normalized + " " + api.path();
         String previous = routes.putIfAbsent(key, api.name());
         if (previous != null) {
           out.add(ConfigProblem.at(at + ".path",
@@ -226,6 +245,10 @@ public final class ConfigValidator {
       out.add(ConfigProblem.at(at, "expected a path starting with '/' but got '" + path + "'"));
       return;
     }
+    String problem = unmatchablePath(path);
+    if (problem != null) {
+      out.add(ConfigProblem.at(at, problem));
+    }
     String[] segments = path.substring(1).split("/", -1);
     Set<String> params = new HashSet<>();
     for (int i = 0; i < segments.length; i++) {
@@ -242,6 +265,39 @@ public final class ConfigValidator {
         }
       }
     }
+  }
+
+  /**
+   * Why no request could ever match {@code path} once the gateway normalized the request's path
+   * (dot and empty segments, backslashes, parameters, fragments and queries are refused or
+   * stripped there; escapes of unreserved characters are decoded, others upper-cased), or
+   * {@code null}.
+   */
+  static String unmatchablePath(String path) {
+    for (String seg : path.substring(1).split("/", -1)) {
+      if (seg.equals(".") || seg.equals("..")) {
+        return "expected no '.' or '..' segment but got '" + path + "'";
+      }
+    }
+    if (path.length() > 1 && path.substring(0, path.length() - 1).contains("//")) {
+      return "expected no empty segment ('//') but got '" + path + "'";
+    }
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == ';' || c == '\\' || c == '#' || c == '?' || c <= ' ' || c >= 0x7F) {
+        return "expected no ';', '\\', '#', '?', space or non-ASCII character but got '" + path + "'";
+      }
+      if (c == '%') {
+        String hex = i + 2 < path.length() ? path.substring(i + 1, i + 3) : "";
+        int v = hex.matches("[0-9A-F]{2}") ? Integer.parseInt(hex, 16) : -1;
+        boolean unreserved = v >= 0 && (Character.isLetterOrDigit(v) && v < 0x80 || v == '-' || v == '.' || v == '_' || v == '~');
+        if (v < 0 || unreserved || v == '\\' || v == 0) {
+          return "expected '%' followed by two upper-case hex digits of a reserved character (requests are "
+              + "matched with unreserved characters decoded, '%5C' and '%00' refused) but got '" + path + "'";
+        }
+      }
+    }
+    return null;
   }
 
   private static void checkUrl(List<ConfigProblem> out, String at, String url) {

@@ -16,16 +16,20 @@ import java.util.List;
  * @param maxBodySize the largest request body accepted, in bytes (413 beyond)
  * @param backendTimeout the longest the gateway waits for a backend's response head (504 beyond)
  * @param stripResponseHeaders backend response headers removed before the client sees them
+ * @param allowUnderscoresInHeaders whether request header names containing {@code _} are forwarded
+ *     (default {@code false}: dropped, as CGI-style backends read {@code X_Forwarded_For} as
+ *     {@code X-Forwarded-For})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GatewaySettings(
     List<String> trustedProxies,
     Long maxBodySize,
     Duration backendTimeout,
-    List<String> stripResponseHeaders) {
+    List<String> stripResponseHeaders,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) Boolean allowUnderscoresInHeaders) {
 
-  /** The defaults: no trusted proxies, 10 MiB bodies, 30 s backend timeout. */
-  public static final GatewaySettings DEFAULTS = new GatewaySettings(null, null, null, null);
+  /** The defaults: no trusted proxies, 10 MiB bodies, 30 s backend timeout, no underscores in header names. */
+  public static final GatewaySettings DEFAULTS = new GatewaySettings(null, null, null, null, null);
 
   public GatewaySettings {
     trustedProxies = copy(trustedProxies);
@@ -35,5 +39,6 @@ public record GatewaySettings(
         stripResponseHeaders == null
             ? List.of("Server", "X-Powered-By", "X-AspNet-Version", "X-AspNetMvc-Version")
             : List.copyOf(stripResponseHeaders);
+    allowUnderscoresInHeaders = allowUnderscoresInHeaders != null && allowUnderscoresInHeaders;
   }
 }

@@ -49,6 +49,8 @@ class GatewayTlsAndHttp2Test {
         apis:
           - {name: both, path: /both, backend: up, subscriptionRequired: false}
           - {name: secure, path: /secure, backend: up, subscriptionRequired: false, protocols: [https]}
+          - {name: scoped, path: /hs, hosts: [a.example], backend: up}
+          - {name: anyhost, path: /hs, backend: up, subscriptionRequired: false}
         """, "test", null), 1);
   }
 
@@ -138,6 +140,19 @@ class GatewayTlsAndHttp2Test {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.version()).isEqualTo(HttpVersion.HTTP_2);
     assertThat(upstream.take(5).uri()).isEqualTo("/h2c");
+  }
+
+  @Test
+  void normalizesHttp2AuthorityAndPathLikeHttp11() throws Exception {
+    HttpClientAgent c = client(false, HttpVersion.HTTP_2);
+    HttpClientResponse scoped = call(c, false, "A.Example.", "/hs/x");
+    assertThat(scoped.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(scoped.statusCode()).isEqualTo(401); // the API scoped to a.example, not the open one
+    assertThat(call(c, false, "b.example", "/hs/x").statusCode()).isEqualTo(200);
+    assertThat(upstream.take(5).header("X-Forwarded-Host")).startsWith("b.example");
+    assertThat(call(c, false, "b.example", "/both/a%2F..%2Fb").statusCode()).isEqualTo(400);
+    assertThat(call(c, false, "b.example", "/both/files/..;/b").statusCode()).isEqualTo(400);
+    assertThat(upstream.drain()).isEmpty();
   }
 
   @Test

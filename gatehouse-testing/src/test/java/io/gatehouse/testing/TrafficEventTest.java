@@ -87,6 +87,17 @@ class TrafficEventTest {
   }
 
   @Test
+  void carriesTheNormalizedPathAndHostThatWereRoutedAndForwarded() throws Exception {
+    byte[] got = GH.raw("GET /open/%61bc HTTP/1.1\r\nHost: Open.Example.:8080\r\nConnection: close\r\n\r\n"
+        .getBytes(StandardCharsets.US_ASCII), java.time.Duration.ofSeconds(5));
+    assertThat(new String(got, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+    TrafficEvent e = next();
+    assertThat(e.path()).isEqualTo("/open/abc");
+    assertThat(e.host()).isEqualTo("open.example");
+    assertThat(GH.upstream().take(5).uri()).isEqualTo("/abc");
+  }
+
+  @Test
   void forwardedRequestProducesExactlyOneEventWithItsFields() throws Exception {
     HttpResponse<String> r = GH.send(GH.request("/orders/items/7?color=red")
         .header("Subscription-Key", ALICE)

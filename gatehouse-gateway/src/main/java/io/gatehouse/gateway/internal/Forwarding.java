@@ -15,14 +15,18 @@ final class Forwarding {
   private Forwarding() {}
 
   /**
-   * Whether {@code name} (any case) must not be forwarded, including names listed in Connection;
-   * decided by length first, without allocating (this runs for every header of every request).
+   * Whether {@code name} (any case) must not be forwarded, including names listed in
+   * {@code connectionHeader} (the Connection field of the same message); a Connection list never
+   * removes {@code Content-Length}: framing is the gateway's to decide. Decided by length first,
+   * without allocating (this runs for every header of every request).
    */
   static boolean isHopByHop(String name, String connectionHeader) {
-    if (isFixedHopByHop(name)) {
-      return true;
-    }
-    if (connectionHeader == null) {
+    return isFixedHopByHop(name) || isNamedByConnection(name, connectionHeader);
+  }
+
+  /** Whether {@code connectionHeader} lists {@code name}; never true for {@code Content-Length}. */
+  private static boolean isNamedByConnection(String name, String connectionHeader) {
+    if (connectionHeader == null || name.equalsIgnoreCase("content-length")) {
       return false;
     }
     int len = connectionHeader.length();
@@ -68,6 +72,52 @@ final class Forwarding {
         return name.equalsIgnoreCase("proxy-authenticate");
       case 19:
         return name.equalsIgnoreCase("proxy-authorization");
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Whether the client's header {@code name} is dropped before policies run and before forwarding:
+   * the fields the client's {@code connection} names (never {@code Content-Length}; the fixed
+   * hop-by-hop fields policies may still read are dropped by {@link #isGatewayOwned}), the
+   * subscription key header ({@code keyHeader}, on every API), names with
+   * {@code _} unless {@code underscoresAllowed} (CGI-style backends read {@code X_Forwarded_For}
+   * as {@code X-Forwarded-For}), and client-IP fields ({@code X-Real-IP}, {@code True-Client-IP},
+   * ...) unless the peer is a trusted proxy.
+   */
+  static boolean dropsClientHeader(String name, String connection, String keyHeader, boolean trustedPeer,
+      boolean underscoresAllowed) {
+    return isNamedByConnection(name, connection) || name.equalsIgnoreCase(keyHeader)
+        || (!underscoresAllowed && name.indexOf('_') >= 0)
+        || (!trustedPeer && isClientIpHeader(name));
+  }
+
+  /**
+   * Whether {@code name} is a header only the gateway sets on the backend request: the framing field
+   * {@code Content-Length}, fixed hop-by-hop fields, and the forwarding fields and request id the
+   * gateway writes itself. Dropped from whatever policies left before the gateway adds its own.
+   */
+  static boolean isGatewayOwned(String name) {
+    return isFixedHopByHop(name) || name.equalsIgnoreCase("content-length")
+        || name.equalsIgnoreCase("x-forwarded-for") || name.equalsIgnoreCase("x-forwarded-proto")
+        || name.equalsIgnoreCase("x-forwarded-host") || name.equalsIgnoreCase("forwarded")
+        || name.equalsIgnoreCase("x-request-id");
+  }
+
+  /** Headers some backends and CDNs read as the client's address. */
+  private static boolean isClientIpHeader(String name) {
+    switch (name.length()) {
+      case 9:
+        return name.equalsIgnoreCase("x-real-ip");
+      case 11:
+        return name.equalsIgnoreCase("x-client-ip");
+      case 14:
+        return name.equalsIgnoreCase("true-client-ip");
+      case 16:
+        return name.equalsIgnoreCase("cf-connecting-ip") || name.equalsIgnoreCase("fastly-client-ip");
+      case 19:
+        return name.equalsIgnoreCase("x-cluster-client-ip");
       default:
         return false;
     }
@@ -123,40 +173,5 @@ final class Forwarding {
   /** The {@code for=} node of a Forwarded element: IPv6 in brackets and quotes. */
   static String forwardedNode(String ip) {
     return ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
-  }
-
-  /** Whether {@code path} contains a {@code .} or {@code ..} segment, plain or percent-encoded. */
-  static boolean hasDotSegment(String path) {
-    int len = path.length();
-    int start = 0;
-    while (start <= len) {
-      int end = path.indexOf('/', start);
-      if (end < 0) {
-        end = len;
-      }
-      if (isDots(path, start, end)) {
-        return true;
-      }
-      start = end + 1;
-    }
-    return false;
-  }
-
-  private static boolean isDots(String path, int start, int end) {
-    int dots = 0;
-    int i = start;
-    while (i < end) {
-      if (path.charAt(i) == '.') {
-        dots++;
-        i++;
-      } else if (path.charAt(i) == '%' && i + 2 < end && path.charAt(i + 1) == '2'
-          && (path.charAt(i + 2) == 'e' || path.charAt(i + 2) == 'E')) {
-        dots++;
-        i += 3;
-      } else {
-        return false;
-      }
-    }
-    return dots == 1 || dots == 2;
   }
 }

@@ -8,7 +8,10 @@ import java.util.Set;
 
 /**
  * Matches a method and a path below an API's prefix against the API's operation templates;
- * compiled once per snapshot.
+ * compiled once per snapshot. The path is a {@link RequestPath} value (normalized, no dot
+ * segments); a literal template segment ignores the request segment's {@code ;} parameters
+ * ({@code admin;x=1} is {@code admin}, as servlet containers read it), and {@code %2F}, where an
+ * API allows it, is part of a segment.
  */
 final class OperationMatcher {
   private final Template[] templates;
@@ -93,8 +96,12 @@ final class OperationMatcher {
         if (end == pos) {
           return false; // a parameter matches a non-empty segment
         }
-      } else if (end - pos != seg.length() || !path.regionMatches(pos, seg, 0, seg.length())) {
-        return false;
+      } else {
+        int params = path.indexOf(';', pos);
+        int nameEnd = params >= 0 && params < end ? params : end;
+        if (nameEnd - pos != seg.length() || !path.regionMatches(pos, seg, 0, seg.length())) {
+          return false;
+        }
       }
       pos = end + 1;
     }

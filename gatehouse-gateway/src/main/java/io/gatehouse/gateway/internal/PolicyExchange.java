@@ -61,6 +61,7 @@ final class PolicyExchange implements GatewayContext, Request {
   private final String subscription;
   private final String product;
   private final String clientIp;
+  private final HostName host;
 
   private String method;
   private String path;
@@ -87,8 +88,8 @@ final class PolicyExchange implements GatewayContext, Request {
   private final io.gatehouse.gateway.debug.DebugSessions.Recorder trace;
 
   PolicyExchange(ProxyHandler handler, HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, io.gatehouse.gateway.internal.events.Exchange ev, boolean upgrade, Pipeline pipeline,
-      String operation, Grant grant) {
+      String query, HostName host, io.gatehouse.gateway.internal.events.Exchange ev, boolean upgrade,
+      Pipeline pipeline, String operation, Grant grant) {
     this.handler = handler;
     this.ev = ev;
     this.req = req;
@@ -105,7 +106,11 @@ final class PolicyExchange implements GatewayContext, Request {
     this.method = req.method().name();
     this.path = rest;
     this.query = query;
-    this.headers = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
+    this.host = host;
+    // the client's headers without hop-by-hop fields (its Connection list applies here, to its own
+    // fields only, never to what policies add), the key and the aliases the gateway drops
+    this.headers = MultiMap.caseInsensitiveMultiMap();
+    ProxyHandler.copyClientHeaders(req.headers(), headers, snap, api, snap.trustedProxies().contains(peer), false);
     this.headerView = new MultiMapHeaders(headers);
     this.trace = ev.debugTrace();
   }
@@ -213,7 +218,7 @@ final class PolicyExchange implements GatewayContext, Request {
 
   private void forwardNow() {
     forwarded = true;
-    handler.forward(req, snap, api, path, query, ev, upgrade, this);
+    handler.forward(req, snap, api, path, query, host, ev, upgrade, this);
   }
 
   /** Called by the forward step with the backend's response. */

@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.gatehouse.gateway.internal.upstream.BackendCredentials;
 import io.gatehouse.gateway.internal.upstream.Breaker;
@@ -26,7 +25,6 @@ import io.gatehouse.gateway.internal.outbound.RefusedDestinationException;
 import io.gatehouse.gateway.internal.upstream.Member;
 import io.gatehouse.gateway.internal.upstream.Upstream;
 import java.net.ConnectException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -101,20 +99,31 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       resp.putHeader(HttpHeaders.CONNECTION, "close");
     }
 
-    // 1. Health probe and request sanity.
-    String path = req.path();
-    if (path == null || path.isEmpty() || path.charAt(0) != '/') {
-      reject(req, 400, "bad-request", "Bad Request", "the request target must be an absolute path", ev);
+    // 1. Health probe and request sanity: one normalized path (RequestPath) and one normalized
+    //    host (HostName) for routing, matching, policies and forwarding.
+    RequestTarget target = RequestTarget.of(req);
+    String rawPath = target.rawPath();
+    if (rawPath != null && rawPath.startsWith(HEALTH_PATH)
+        && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) && probe(rawPath, resp)) {
       return;
     }
-    if (path.startsWith(HEALTH_PATH) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)
-        && probe(path, resp)) {
+    RequestPath requestPath = RequestPath.of(rawPath);
+    if (requestPath.isRefused()) {
+      reject(req, 400, "bad-request", "Bad Request", requestPath.refusal(), ev);
       return;
     }
-    if (Forwarding.hasDotSegment(path)) {
-      reject(req, 400, "bad-request", "Bad Request", "the path must not contain '.' or '..' segments", ev);
-      return;
+    String path = requestPath.value();
+    HostName host = null;
+    String authority = target.authority();
+    if (authority != null && !authority.isEmpty()) {
+      host = HostName.parse(authority);
+      if (host == null) {
+        reject(req, 400, "bad-host", "Bad Request",
+            "the host must be a DNS name, an IPv4 address or a bracketed IPv6 address, with an optional port", ev);
+        return;
+      }
     }
+    ev.target(path, host == null ? "" : host.host());
     long maxBody = snap.settings().maxBodySize();
     String contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null && parseLength(contentLength) > maxBody) {
@@ -128,10 +137,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
 
     // 2. Route by host and longest path prefix.
-    String host = host(req);
-    CompiledApi api = snap.route(host, path);
+    CompiledApi api = snap.route(host == null ? null : host.host(), path);
     if (api == null) {
       reject(req, 404, "no-route", "Not Found", "no API is published at this path", ev);
+      return;
+    }
+    if (requestPath.encodedSlash() && !api.def().allowEncodedSlashes()) {
+      reject(req, 400, "bad-request", "Bad Request",
+          "the path must not contain an encoded '/' (%2F); this API does not allow it", ev);
       return;
     }
     ev.api(api.name(), snap.debugSecrets());
@@ -180,10 +193,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Grant grant = null;
     if (api.subscriptionRequired()) {
       String key = headers.get(api.keyHeader());
-      boolean fromQuery = false;
       if (key == null && api.keyQuery() != null) {
         key = req.getParam(api.keyQuery());
-        fromQuery = key != null;
       }
       if (key == null || key.isEmpty()) {
         resp.putHeader("WWW-Authenticate", "SubscriptionKey header=\"" + api.keyHeader() + "\"");
@@ -206,8 +217,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         reject(req, 403, "subscription-not-allowed", "Forbidden", refusal, ev);
         return;
       }
-      if (fromQuery) {
-        query = QueryStrings.without(query, api.keyQuery());
+    }
+    // The key never reaches a backend, whether or not this API uses it.
+    String keyQuery = api.def().subscriptionKeyQuery();
+    if (query != null && (query.contains(keyQuery) || query.indexOf('%') >= 0)) {
+      String without = QueryStrings.without(query, keyQuery);
+      if (!java.util.Objects.equals(without, query)) {
+        query = without;
         ev.query(query);
       }
     }
@@ -224,12 +240,32 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     //    forward (inbound, backend, outbound, on-error); nothing is allocated when there is none.
     Pipeline pipeline = api.policies().select(operation, grant == null ? null : grant.product());
     if (pipeline != null) {
-      new PolicyExchange(this, req, snap, api, rest, query, ev, upgrade, pipeline, operation, grant).start();
+      new PolicyExchange(this, req, snap, api, rest, query, host, ev, upgrade, pipeline, operation, grant).start();
       return;
     }
 
     // 6. Forward to the backend.
-    forward(req, snap, api, rest, query, ev, upgrade, null);
+    forward(req, snap, api, rest, query, host, ev, upgrade, null);
+  }
+
+  /**
+   * Copies the client's header fields {@code from} to {@code to} without those the gateway drops
+   * ({@link Forwarding#dropsClientHeader}: hop-by-hop, the ones the client's Connection names, the
+   * subscription key, underscores, untrusted client-IP fields) and, {@code forBackend}, without the
+   * fields the gateway sets itself ({@link Forwarding#isGatewayOwned}; policies still see those).
+   */
+  static void copyClientHeaders(MultiMap from, MultiMap to, Snapshot snap, CompiledApi api, boolean trustedPeer,
+      boolean forBackend) {
+    String connection = from.get(HttpHeaders.CONNECTION);
+    String keyHeader = api.keyHeader();
+    boolean underscores = snap.settings().allowUnderscoresInHeaders();
+    for (Map.Entry<String, String> h : from) {
+      String name = h.getKey();
+      if (!Forwarding.dropsClientHeader(name, connection, keyHeader, trustedPeer, underscores)
+          && !(forBackend && Forwarding.isGatewayOwned(name))) {
+        to.add(name, h.getValue());
+      }
+    }
   }
 
   /** Answers 403 {@code client-blocked} when {@link io.gatehouse.gateway.security.ClientBlocks} blocks the peer. */
@@ -255,42 +291,43 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     this.tracing = t;
   }
 
-  /** Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}. */
+  /**
+   * Forwards the request; with {@code x} set, as the policies left it and answering to {@code x}.
+   * The client's headers were filtered by {@link #copyClientHeaders} (here, or before the policies
+   * ran); the backend request's framing and forwarding fields are the gateway's own.
+   */
   void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, Exchange ev, boolean upgrade, PolicyExchange x) {
+      String query, HostName host, Exchange ev, boolean upgrade, PolicyExchange x) {
     CompiledBackend backend = x != null && x.backendOverride() != null ? x.backendOverride() : api.backend();
-    MultiMap in = x == null ? req.headers() : x.headerMap();
-    String connection = in.get(HttpHeaders.CONNECTION);
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    String keyHeader = api.subscriptionRequired() ? api.keyHeader() : null;
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey();
-      if (Forwarding.isHopByHop(name, connection) || (keyHeader != null && name.equalsIgnoreCase(keyHeader))
-          || name.equalsIgnoreCase("x-forwarded-for") || name.equalsIgnoreCase("x-forwarded-proto")
-          || name.equalsIgnoreCase("x-forwarded-host") || name.equalsIgnoreCase("forwarded")
-          || name.equalsIgnoreCase("x-request-id")) {
-        continue;
-      }
-      out.add(name, h.getValue());
-    }
-    if ("trailers".equalsIgnoreCase(in.get("TE"))) {
-      out.add("TE", "trailers");
-    }
+    MultiMap client = req.headers();
     String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
     boolean trustedPeer = snap.trustedProxies().contains(peer);
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    if (x == null) {
+      copyClientHeaders(client, out, snap, api, trustedPeer, true);
+    } else {
+      for (Map.Entry<String, String> h : x.headerMap()) {
+        if (!Forwarding.isGatewayOwned(h.getKey())) {
+          out.add(h.getKey(), h.getValue());
+        }
+      }
+    }
+    if ("trailers".equalsIgnoreCase(client.get("TE"))) {
+      out.add("TE", "trailers");
+    }
     String scheme = req.isSSL() ? "https" : "http";
-    String originalHost = req.authority() == null ? "" : req.authority().toString();
-    String xff = in.get("X-Forwarded-For");
+    String originalHost = host == null ? "" : host.authority();
+    String xff = client.get("X-Forwarded-For");
     out.set("X-Forwarded-For", trustedPeer && xff != null ? xff + ", " + peer : peer);
-    String proto = trustedPeer && in.contains("X-Forwarded-Proto") ? in.get("X-Forwarded-Proto") : scheme;
+    String proto = trustedPeer && client.contains("X-Forwarded-Proto") ? client.get("X-Forwarded-Proto") : scheme;
     out.set("X-Forwarded-Proto", proto);
-    String fwdHost = trustedPeer && in.contains("X-Forwarded-Host") ? in.get("X-Forwarded-Host") : originalHost;
+    String fwdHost = trustedPeer && client.contains("X-Forwarded-Host") ? client.get("X-Forwarded-Host") : originalHost;
     if (fwdHost != null && !fwdHost.isEmpty()) {
       out.set("X-Forwarded-Host", fwdHost); // never an empty field when the request had no Host
     }
     String element = "for=" + Forwarding.forwardedNode(peer) + ";proto=" + scheme
         + (originalHost.isEmpty() ? "" : ";host=\"" + originalHost + "\"");
-    String forwarded = in.get("Forwarded");
+    String forwarded = client.get("Forwarded");
     out.set("Forwarded", trustedPeer && forwarded != null ? forwarded + ", " + element : element);
     out.set("X-Request-Id", ev.requestId());
     if (ev.debugging()) {
@@ -309,13 +346,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (fixedBody != null && ev.tap() != null) {
       ev.tap().request(fixedBody, out.get(HttpHeaders.CONTENT_TYPE), out.get(HttpHeaders.CONTENT_ENCODING));
     }
+    // Framing is computed here from the client's own framing (never from a Connection list or a
+    // policy's header edits): the same length when the client's body streams through unchanged,
+    // the new length when a policy replaced it, chunked (by the client) when the length is unknown.
+    String length = client.get(HttpHeaders.CONTENT_LENGTH);
     if (fixedBody != null) {
-      out.remove(HttpHeaders.TRANSFER_ENCODING);
       out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(fixedBody.length));
+    } else if (length != null) {
+      out.set(HttpHeaders.CONTENT_LENGTH, length.trim());
     }
-    String length = in.get(HttpHeaders.CONTENT_LENGTH);
     boolean hasBody = fixedBody == null && ((length != null && !length.trim().equals("0"))
-        || in.contains(HttpHeaders.TRANSFER_ENCODING)
+        || client.contains(HttpHeaders.TRANSFER_ENCODING)
         || (req.version() == HttpVersion.HTTP_2 && !req.isEnded()
             && req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD));
     if (hasBody) {
@@ -576,15 +617,6 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       Exchange ev) {
     ev.rejected(type);
     Problems.send(req.response(), status, type, title, detail, ev.requestId());
-  }
-
-  private static String host(HttpServerRequest req) {
-    HostAndPort authority = req.authority();
-    if (authority == null) {
-      return null;
-    }
-    String h = authority.host();
-    return h == null ? null : h.toLowerCase(Locale.ROOT);
   }
 
   private static long parseLength(String value) {

@@ -198,7 +198,7 @@ public final class Snapshot {
         any.add(compiled);
       } else {
         for (String host : api.hosts()) {
-          hosts.computeIfAbsent(host.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(compiled);
+          hosts.computeIfAbsent(HostName.normalizeConfigured(host), k -> new ArrayList<>()).add(compiled);
         }
       }
     }

@@ -22,15 +22,24 @@ class ForwardingTest {
   }
 
   @Test
-  void findsPlainAndEncodedDotSegments() {
-    assertThat(Forwarding.hasDotSegment("/a/../b")).isTrue();
-    assertThat(Forwarding.hasDotSegment("/a/./b")).isTrue();
-    assertThat(Forwarding.hasDotSegment("/a/%2e%2E/b")).isTrue();
-    assertThat(Forwarding.hasDotSegment("/a/.%2e")).isTrue();
-    assertThat(Forwarding.hasDotSegment("/a/..")).isTrue();
-    assertThat(Forwarding.hasDotSegment("/a/...")).isFalse();
-    assertThat(Forwarding.hasDotSegment("/a/.well-known/x")).isFalse();
-    assertThat(Forwarding.hasDotSegment("/file.txt")).isFalse();
+  void connectionListNeverRemovesContentLength() {
+    assertThat(Forwarding.isHopByHop("Content-Length", "close, Content-Length")).isFalse();
+    assertThat(Forwarding.dropsClientHeader("content-length", "Content-Length", "Subscription-Key", false, false))
+        .isFalse();
+    assertThat(Forwarding.dropsClientHeader("X-User", "X-User", "Subscription-Key", false, false)).isTrue();
+  }
+
+  @Test
+  void dropsKeyUnderscoresAndUntrustedClientIpHeaders() {
+    assertThat(Forwarding.dropsClientHeader("subscription-KEY", null, "Subscription-Key", true, true)).isTrue();
+    assertThat(Forwarding.dropsClientHeader("X_Forwarded_For", null, "k", true, false)).isTrue();
+    assertThat(Forwarding.dropsClientHeader("X_Forwarded_For", null, "k", true, true)).isFalse();
+    for (String name : List.of("X-Real-IP", "True-Client-IP", "X-Client-IP", "CF-Connecting-IP",
+        "Fastly-Client-IP", "X-Cluster-Client-IP")) {
+      assertThat(Forwarding.dropsClientHeader(name, null, "k", false, false)).as(name).isTrue();
+      assertThat(Forwarding.dropsClientHeader(name, null, "k", true, false)).as(name).isFalse();
+    }
+    assertThat(Forwarding.dropsClientHeader("Accept", "close", "k", false, false)).isFalse();
   }
 
   @Test

@@ -46,8 +46,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the gateway deliberately does differently from a bare server, each a rule counted in the summary
  * (never a case title):
  * <ol>
- *   <li><b>dot-segment</b>: a path with a {@code .} or {@code ..} segment (plain or {@code %2e})
- *       gets 400 from the gateway and is not forwarded; the connection stays open.</li>
+ *   <li><b>path</b>: a path the gateway refuses (a {@code .} or {@code ..} segment, plain, with
+ *       {@code %2e} or with {@code ;} parameters; {@code \}, {@code %5C}, {@code %2F}, {@code #},
+ *       {@code //}) gets 400 and is not forwarded; the connection stays open.</li>
+ *   <li><b>host</b>: a Host (or an absolute-form target's authority) that is not a DNS name, an
+ *       IPv4 address or a bracketed IPv6 literal with an optional port, or that carries user-info,
+ *       gets 400 and is not forwarded; the connection stays open.</li>
  *   <li><b>not-origin-form</b>: a request target that is neither origin-form ({@code /...}) nor
  *       absolute-form ({@code http://host/...}), that is {@code OPTIONS *} and authority-form, gets
  *       400 and is not forwarded; the connection stays open.</li>
@@ -144,7 +148,7 @@ class GatewayLlhttpCorpusTest {
   }
 
   /** What the gateway itself does with one message the HTTP/1.1 layer accepted. */
-  enum Verdict { FORWARD, FORWARD_ABSOLUTE, FORWARD_AND_CLOSE, REJECT_DOT_SEGMENT, REJECT_NOT_ORIGIN_FORM }
+  enum Verdict { FORWARD, FORWARD_ABSOLUTE, FORWARD_AND_CLOSE, REJECT_PATH, REJECT_HOST, REJECT_NOT_ORIGIN_FORM }
 
   static Verdict verdict(Message m) {
     if (!m.hasSpans() || m.url() == null) {
@@ -153,23 +157,34 @@ class GatewayLlhttpCorpusTest {
     String url = latin1(m.url());
     Verdict forward = Verdict.FORWARD;
     String path;
+    String authority;
     if (url.startsWith("/")) {
       path = url;
+      authority = header(m, "host");
     } else if (url.regionMatches(true, 0, "http://", 0, 7) || url.regionMatches(true, 0, "https://", 0, 8)) {
       path = originForm(url);
+      String afterScheme = url.substring(url.indexOf("//") + 2);
+      int stop = afterScheme.length();
+      for (char c : new char[] {'/', '?', '#'}) {
+        int at = afterScheme.indexOf(c);
+        if (at >= 0 && at < stop) {
+          stop = at;
+        }
+      }
+      authority = afterScheme.substring(0, stop);
+      if (authority.isEmpty() || authority.contains("@")) {
+        return Verdict.REJECT_HOST; // the target's authority wins over Host; user-info is refused
+      }
       forward = Verdict.FORWARD_ABSOLUTE;
     } else {
       return Verdict.REJECT_NOT_ORIGIN_FORM;
     }
-    int end = path.length();
-    for (char stop : new char[] {'?', '#'}) {
-      int at = path.indexOf(stop);
-      if (at >= 0 && at < end) {
-        end = at;
-      }
+    int end = path.indexOf('?');
+    if (refusedPath(path.substring(0, end < 0 ? path.length() : end))) {
+      return Verdict.REJECT_PATH;
     }
-    if (hasDotSegment(path.substring(0, end))) {
-      return Verdict.REJECT_DOT_SEGMENT;
+    if (authority != null && !authority.isEmpty() && !VALID_HOST.matcher(authority).matches()) {
+      return Verdict.REJECT_HOST;
     }
     return forward;
   }
@@ -362,10 +377,23 @@ class GatewayLlhttpCorpusTest {
     return out;
   }
 
-  /** Whether a path has a {@code .} or {@code ..} segment, plain or percent-encoded. */
-  static boolean hasDotSegment(String path) {
-    for (String segment : path.split("/", -1)) {
-      String s = segment.replace("%2e", ".").replace("%2E", ".");
+  /** A DNS-style name, IPv4 address or bracketed IPv6 literal, an optional trailing dot and port. */
+  private static final java.util.regex.Pattern VALID_HOST = java.util.regex.Pattern.compile(
+      "([A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{0,5})?");
+
+  /**
+   * Whether the gateway refuses a path: a {@code .} or {@code ..} segment (plain, {@code %2e}, with
+   * {@code ;} parameters), a raw or encoded backslash or slash, a fragment, an empty segment.
+   */
+  static boolean refusedPath(String path) {
+    String lower = path.toLowerCase(Locale.ROOT);
+    if (lower.contains("\\") || lower.contains("%5c") || lower.contains("%2f") || lower.contains("#")
+        || lower.substring(0, Math.max(0, lower.length() - 1)).contains("//")) {
+      return true;
+    }
+    for (String segment : lower.split("/", -1)) {
+      int params = segment.indexOf(';');
+      String s = (params < 0 ? segment : segment.substring(0, params)).replace("%2e", ".");
       if (s.equals(".") || s.equals("..")) {
         return true;
       }

@@ -33,6 +33,8 @@ public final class Exchange {
   private String api = "";
   private String operation = "";
   private String query;
+  private String path; // the normalized path and host once the request passed those checks; else raw
+  private String host;
   private String product;
   private String subscription;
   private String user;
@@ -249,6 +251,17 @@ public final class Exchange {
     }
   }
 
+  /**
+   * Records the request's normalized path and host (lower case, without port or trailing dot),
+   * which the event then carries instead of the raw ones.
+   */
+  public void target(String normalizedPath, String normalizedHost) {
+    if (queue != null) {
+      this.path = normalizedPath;
+      this.host = normalizedHost;
+    }
+  }
+
   /** Records the query as forwarded (the subscription key parameter removed). */
   public void query(String forwarded) {
     if (queue != null) {
@@ -391,8 +404,9 @@ public final class Exchange {
     HttpServerResponse resp = req.response();
     SocketAddress peer = req.remoteAddress();
     HostAndPort authority = req.authority();
-    String host = authority == null || authority.host() == null ? "" : authority.host().toLowerCase(Locale.ROOT);
-    String path = req.path();
+    String host = this.host != null ? this.host
+        : authority == null || authority.host() == null ? "" : authority.host().toLowerCase(Locale.ROOT);
+    String path = this.path != null ? this.path : req.path();
     queue.publish(new TrafficEvent(
         Instant.ofEpochMilli(startMillis),
         requestId,
