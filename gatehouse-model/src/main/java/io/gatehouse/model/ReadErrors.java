@@ -58,7 +58,7 @@ public final class ReadErrors {
       field = path(m.getPath());
       if (m.getCause() instanceof JsonProcessingException inner && !(inner instanceof JsonMappingException)) {
         ConfigProblem p = describe(inner, format);
-        return new ConfigProblem(null, p.line() > 0 ? p.line() : line, field, p.message(),
+        return new ConfigProblem(null, p.line() > 0 ? p.line() : line, p.field().isEmpty() ? field : p.field(), p.message(),
             p.line() > 0 ? p.column() : column);
       }
       message = mapping(m);

@@ -38,10 +38,6 @@ public final class DebugApi {
     if (!body.path("api").isTextual()) {
       throw ApiException.badField("api", "expected the API name as a string");
     }
-    String api = body.get("api").asText();
-    if (plane.config().apis().stream().noneMatch(a -> a.name().equals(api))) {
-      throw new ApiException(404, "no api '" + api + "'");
-    }
     JsonNode ttlNode = body.path("ttlSeconds");
     if (!ttlNode.isMissingNode() && !ttlNode.canConvertToExactIntegral()) {
       throw ApiException.badField("ttlSeconds", "expected a whole number of seconds from 1 to 3600 but got " + ttlNode);
@@ -49,6 +45,10 @@ public final class DebugApi {
     long ttl = ttlNode.isMissingNode() ? 600 : ttlNode.asLong();
     if (ttl < 1 || ttl > 3600) {
       throw ApiException.badField("ttlSeconds", "expected 1 to 3600 seconds but got " + body.path("ttlSeconds"));
+    }
+    String api = body.get("api").asText();
+    if (plane.config().apis().stream().noneMatch(a -> a.name().equals(api))) {
+      throw new ApiException(404, "no api '" + api + "'");
     }
     return Reply.json(201, debugging.open(api, Duration.ofSeconds(ttl)));
   }
