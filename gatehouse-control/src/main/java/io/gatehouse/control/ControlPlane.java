@@ -133,7 +133,10 @@ public final class ControlPlane {
 
   private GatewayConfig checked(GatewayConfig input) {
     GatewayConfig config = store.secrets().unseal(input);
-    List<ConfigProblem> problems = new ArrayList<>();
+    List<ConfigProblem> problems = new ArrayList<>(io.gatehouse.model.ConfigValidator.validate(config));
+    if (!problems.isEmpty()) { // the model's own problems first: they name the field, and a compile check would only echo them
+      throw new ConfigException(problems);
+    }
     for (Function<GatewayConfig, List<ConfigProblem>> v : validators) {
       problems.addAll(v.apply(config));
     }

@@ -37,6 +37,7 @@ public final class ReadErrors {
       Pattern.compile("\\b(?:java|javax|jdk|sun|com\\.fasterxml|org\\.yaml|io\\.gatehouse)\\.[\\w.$]+");
   private static final Pattern TOKEN_NAME = Pattern.compile("\\bJsonToken\\.(\\w+)");
   private static final int MAX_MESSAGE = 300;
+  private static final Pattern OWN_REASON = Pattern.compile("from String \"(?:[^\"\\\\]|\\\\.)*\": (.+)$", Pattern.DOTALL);
   private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([^']*)'");
 
   private ReadErrors() {}
@@ -127,6 +128,10 @@ public final class ReadErrors {
       return iae.getMessage();
     }
     if (m instanceof InvalidFormatException f) {
+      Matcher own = OWN_REASON.matcher(m.getOriginalMessage() == null ? "" : m.getOriginalMessage());
+      if (own.find() && own.group(1).indexOf('`') < 0 && !own.group(1).startsWith("not a valid")) {
+        return own.group(1); // a reason the model's own deserializer gave (durations, byte sizes)
+      }
       return "expected " + expected(f.getTargetType()) + " but got " + shown(f.getValue());
     }
     if (m instanceof MismatchedInputException mi) {
