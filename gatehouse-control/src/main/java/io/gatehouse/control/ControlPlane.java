@@ -133,7 +133,11 @@ public final class ControlPlane {
 
   private GatewayConfig checked(GatewayConfig input) {
     GatewayConfig config = store.secrets().unseal(input);
-    List<ConfigProblem> problems = new ArrayList<>(store.secrets().refusedReferences(config));
+    List<ConfigProblem> problems = new ArrayList<>(io.gatehouse.model.ConfigValidator.validate(config));
+    if (!problems.isEmpty()) { // the model's own problems first: they name the field, and a compile check would only echo them
+      throw new ConfigException(problems);
+    }
+    problems.addAll(store.secrets().refusedReferences(config));
     for (Function<GatewayConfig, List<ConfigProblem>> v : validators) {
       problems.addAll(v.apply(config));
     }

@@ -19,15 +19,17 @@ import java.util.List;
  * @param tlsKey PEM private key matching {@code tlsCert}
  * @param allowlist client networks allowed to connect (CIDR or single addresses); empty allows all
  * @param oidc OIDC bearer JWT settings, or {@code null} when off
- * @param authFailuresPerMinute failed authentications per client IP per minute before 429
- * @param loginAttemptsPerMinute login attempts per client IP per minute before 429
+ * @param authFailuresPerMinute failed authentications of any kind per client address, and per bearer token,
+ *     per minute before further failures get 429 (a valid credential is never refused)
+ * @param loginFailuresPerMinute failed logins per client address, and per account name, per minute before
+ *     further failures get 429 (a right password is never refused; only the account lockout stops it)
  * @param maxLoginFailures consecutive wrong passwords that lock an account
  * @param lockout how long an account stays locked
  * @param sessionTtl lifetime of a session token from {@code POST /api/v1/login}
  * @param clock the time source (tests pass a fixed one)
  */
 public record ManagementOptions(String host, int port, Path tlsCert, Path tlsKey, List<String> allowlist,
-    OidcSettings oidc, int authFailuresPerMinute, int loginAttemptsPerMinute, int maxLoginFailures, Duration lockout,
+    OidcSettings oidc, int authFailuresPerMinute, int loginFailuresPerMinute, int maxLoginFailures, Duration lockout,
     Duration sessionTtl, Clock clock) {
 
   /** Checks and copies. */
@@ -46,7 +48,7 @@ public record ManagementOptions(String host, int port, Path tlsCert, Path tlsKey
     requireNonNull(clock, "clock");
   }
 
-  /** A builder starting from loopback:8001, no TLS, no OIDC, 20 failures/min, 10 logins/min, lock 5 for 15 min, 15-minute sessions. */
+  /** A builder starting from loopback:8001, no TLS, no OIDC, 20 failures/min, 10 failed logins/min, lock 5 for 15 min, 15-minute sessions. */
   public static Builder builder() {
     return new Builder();
   }
@@ -60,7 +62,7 @@ public record ManagementOptions(String host, int port, Path tlsCert, Path tlsKey
     private final List<String> allowlist = new ArrayList<>();
     private OidcSettings oidc;
     private int authFailuresPerMinute = 20;
-    private int loginAttemptsPerMinute = 10;
+    private int loginFailuresPerMinute = 10;
     private int maxLoginFailures = 5;
     private Duration lockout = Duration.ofMinutes(15);
     private Duration sessionTtl = Duration.ofMinutes(15);
@@ -94,10 +96,10 @@ public record ManagementOptions(String host, int port, Path tlsCert, Path tlsKey
       return this;
     }
 
-    /** Sets the per-client limits on failed authentications and login attempts, per minute. */
-    public Builder limits(int authFailuresPerMinute, int loginAttemptsPerMinute) {
+    /** Sets the limits on failed authentications and failed logins, per minute (see the record's parameters). */
+    public Builder limits(int authFailuresPerMinute, int loginFailuresPerMinute) {
       this.authFailuresPerMinute = authFailuresPerMinute;
-      this.loginAttemptsPerMinute = loginAttemptsPerMinute;
+      this.loginFailuresPerMinute = loginFailuresPerMinute;
       return this;
     }
 
@@ -123,7 +125,7 @@ public record ManagementOptions(String host, int port, Path tlsCert, Path tlsKey
     /** The options. */
     public ManagementOptions build() {
       return new ManagementOptions(host, port, tlsCert, tlsKey, allowlist, oidc, authFailuresPerMinute,
-          loginAttemptsPerMinute, maxLoginFailures, lockout, sessionTtl, clock);
+          loginFailuresPerMinute, maxLoginFailures, lockout, sessionTtl, clock);
     }
   }
 }

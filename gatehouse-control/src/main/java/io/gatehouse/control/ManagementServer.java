@@ -318,39 +318,32 @@ public final class ManagementServer {
   }
 
   /**
-   * The one authentication choke point: refuses clients over their failure or login budget (429),
-   * lets only the login route through unauthenticated, and resolves every other bearer token to a
-   * principal or answers 401 (counted against the client).
+   * The one authentication choke point: lets only the login route through unauthenticated (it
+   * counts its own failures after checking the password), resolves every other bearer token to a
+   * principal, and answers a request whose credential is missing or invalid with 401, or with 429
+   * once its address or its token has failed too often. The credential is checked first, so a
+   * valid one is never refused however many failures its address has.
    */
   private void authenticate(RoutingContext ctx) {
-    String ip = clientIp(ctx);
-    if (security.authFailures().blocked(ip)) {
-      tooMany(ctx, security.authFailures().retryAfterSeconds(ip), "too many failed authentications from " + ip);
-      return;
-    }
     if (ctx.request().path().equals(IdentityApi.LOGIN_PATH)) {
-      if (security.loginAttempts().record(ip)) {
-        tooMany(ctx, security.loginAttempts().retryAfterSeconds(ip), "too many login attempts from " + ip);
-        return;
-      }
       ctx.next();
       return;
     }
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      unauthorized(ctx, "missing 'Authorization: Bearer <token>'");
+      unauthorized(ctx, null, "missing 'Authorization: Bearer <token>'");
       return;
     }
     String token = header.substring(7).strip();
     if (token.isEmpty() || token.length() > 8192) {
-      unauthorized(ctx, "invalid bearer token");
+      unauthorized(ctx, null, "invalid bearer token");
       return;
     }
     vertx.executeBlocking(() -> security.authenticate(token), false).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(500, ar.cause());
       } else if (ar.result().isEmpty()) {
-        unauthorized(ctx, "invalid, expired or revoked bearer token");
+        unauthorized(ctx, token, "invalid, expired or revoked bearer token");
       } else {
         ctx.put(PRINCIPAL, ar.result().get().name());
         ctx.put(WHO, ar.result().get());
@@ -374,8 +367,14 @@ public final class ManagementServer {
     });
   }
 
-  private void unauthorized(RoutingContext ctx, String detail) {
-    security.authFailures().record(clientIp(ctx));
+  /** Counts a failed authentication presenting {@code token} (null when none) and answers 401, or 429 when over the limit. */
+  private void unauthorized(RoutingContext ctx, String token, String detail) {
+    long wait = security.failures().failedToken(clientIp(ctx), token);
+    if (wait > 0) {
+      tooMany(ctx, wait, "too many failed authentications from " + clientIp(ctx)
+          + (token == null ? "" : " or with this token") + "; a valid token is still accepted");
+      return;
+    }
     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse\"");
     problem(ctx, 401, detail, List.of());
   }
@@ -428,6 +427,7 @@ public final class ManagementServer {
       if (ar.succeeded()) {
         send(ctx, ar.result());
       } else if (ar.cause() instanceof ApiException a) {
+        a.headers().forEach(ctx.response()::putHeader);
         problem(ctx, a.status(), a.getMessage(), a.problems());
       } else {
         ctx.fail(500, ar.cause());
@@ -556,6 +556,9 @@ public final class ManagementServer {
         item.put("message", p.message());
         if (p.line() > 0) {
           item.put("line", p.line());
+        }
+        if (p.column() > 0) {
+          item.put("column", p.column());
         }
         list.add(item);
       }

@@ -2,14 +2,10 @@ package io.gatehouse.model;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.gatehouse.model.internal.ExpandingParser;
 import io.gatehouse.model.internal.LocationIndex;
 import java.io.IOException;
@@ -70,10 +66,10 @@ public final class ConfigLoader {
         throw new ConfigException(ConfigProblem.at("", "expected a JSON object but got " + node.getNodeType()));
       }
       return value;
-    } catch (JsonMappingException e) {
-      throw new ConfigException(fromMapping(e));
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(ReadErrors.describe(e, "JSON"));
     } catch (IOException e) {
-      throw new ConfigException(ConfigProblem.at("", e.getMessage()));
+      throw new ConfigException(ConfigProblem.at("", ReadErrors.scrub(e.getMessage())));
     }
   }
 
@@ -145,14 +141,10 @@ public final class ConfigLoader {
       if (config == null) {
         config = GatewayConfig.EMPTY;
       }
-    } catch (JsonMappingException e) {
-      throw new ConfigException(located(List.of(fromMapping(e)), source, index));
     } catch (JsonProcessingException e) {
-      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw new ConfigException(
-          new ConfigProblem(source, line, "", "not valid YAML: " + e.getOriginalMessage()));
+      throw new ConfigException(located(List.of(ReadErrors.describe(e, format(text))), source, index));
     } catch (IOException e) {
-      throw new ConfigException(new ConfigProblem(source, 0, "", e.getMessage()));
+      throw new ConfigException(new ConfigProblem(source, 0, "", ReadErrors.scrub(e.getMessage())));
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(located(problems, source, index));
@@ -206,43 +198,8 @@ public final class ConfigLoader {
         .collect(Collectors.toList());
   }
 
-  private static ConfigProblem fromMapping(JsonMappingException e) {
-    String field = path(e.getPath());
-    int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-    String message;
-    if (e.getCause() instanceof JsonParseException parse) {
-      message = "not valid YAML: " + parse.getOriginalMessage();
-      if (parse.getLocation() != null) {
-        line = parse.getLocation().getLineNr();
-      }
-    } else if (e instanceof UnrecognizedPropertyException u) {
-      if (!field.endsWith(u.getPropertyName())) {
-        field = field.isEmpty() ? u.getPropertyName() : field + "." + u.getPropertyName();
-      }
-      message = "unknown field '" + u.getPropertyName() + "'; expected one of "
-          + u.getKnownPropertyIds();
-    } else if (e instanceof ValueInstantiationException && e.getCause() instanceof NullPointerException npe) {
-      message = "missing required field '" + npe.getMessage() + "'";
-    } else if (e.getCause() instanceof IllegalArgumentException iae) {
-      message = iae.getMessage();
-    } else {
-      message = e.getOriginalMessage().replaceAll("\\s*\\(for .*$", "").replaceAll("`io\\.gatehouse\\.model\\.", "`");
-    }
-    return new ConfigProblem(null, line, field, message);
-  }
-
-  private static String path(List<JsonMappingException.Reference> refs) {
-    StringBuilder out = new StringBuilder();
-    for (JsonMappingException.Reference ref : refs) {
-      if (ref.getFieldName() != null) {
-        if (out.length() > 0) {
-          out.append('.');
-        }
-        out.append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        out.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return out.toString();
+  /** JSON for a document that starts with '{' (YAML reads it too), YAML otherwise: the word problems use. */
+  private static String format(String text) {
+    return text.stripLeading().startsWith("{") ? "JSON" : "YAML";
   }
 }

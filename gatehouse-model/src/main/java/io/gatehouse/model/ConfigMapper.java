@@ -18,8 +18,9 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * The one place that says how the model maps to JSON and YAML: strict about unknown fields,
- * durations as {@code 30s}, instants as ISO-8601.
+ * The one place that says how the model maps to JSON and YAML: strict about unknown fields and
+ * duplicate keys (every reader of management request bodies and configuration files uses these
+ * mappers), durations as {@code 30s}, instants as ISO-8601.
  */
 public final class ConfigMapper {
   private static final ObjectMapper JSON = configure(new ObjectMapper());
@@ -66,6 +67,7 @@ public final class ConfigMapper {
         gen.writeString(DurationFormat.format(value));
       }
     });
+    mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     return mapper
         .registerModule(new JavaTimeModule())
         .registerModule(durations)

@@ -208,7 +208,10 @@ public final class ConfigValidator {
   }
 
   private static void backendUrl(List<ConfigProblem> out, GatewayConfig config, String at, String url) {
-    if (NAMED_VALUE_REF.matcher(url).find()) {
+    String userInfo = OutboundUrls.userInfoProblem(url);
+    if (userInfo != null) {
+      out.add(ConfigProblem.at(at, userInfo));
+    } else if (NAMED_VALUE_REF.matcher(url).find()) {
       namedValueRefs(out, config, at, url);
     } else {
       checkUrl(out, at, url);

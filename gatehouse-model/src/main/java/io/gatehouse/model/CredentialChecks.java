@@ -69,7 +69,9 @@ final class CredentialChecks {
       String url = required(out, p + ".tokenUrl", o.tokenUrl());
       required(out, p + ".clientId", o.clientId());
       required(out, p + ".clientSecret", o.clientSecret());
-      if (url != null && !NAMED_VALUE_REF.matcher(url).find()) {
+      if (url != null && OutboundUrls.userInfoProblem(url) != null) {
+        out.add(ConfigProblem.at(p + ".tokenUrl", OutboundUrls.userInfoProblem(url)));
+      } else if (url != null && !NAMED_VALUE_REF.matcher(url).find()) {
         tokenUrl(out, p + ".tokenUrl", url);
       }
       if (o.clientAuth() != null && !BackendDef.OAuth2.CLIENT_AUTH.contains(o.clientAuth())) {

@@ -51,6 +51,8 @@ public final class OpenApiImporter {
     com.fasterxml.jackson.databind.JsonNode root;
     try {
       root = ConfigMapper.yaml().readTree(document);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("not an OpenAPI 3.x or Swagger 2.0 document: " + ReadErrors.describe(e, "YAML or JSON"));
     } catch (IOException e) {
       throw new IllegalArgumentException("not an OpenAPI 3.x or Swagger 2.0 document: it is not valid YAML or JSON");
     }
@@ -64,7 +66,8 @@ public final class OpenApiImporter {
     if (result.getOpenAPI() == null) {
       List<String> messages = result.getMessages() == null ? List.of() : result.getMessages();
       throw new IllegalArgumentException(
-          "not an OpenAPI 3.x or Swagger 2.0 document" + (messages.isEmpty() ? "" : ": " + String.join("; ", messages)));
+          "not an OpenAPI 3.x or Swagger 2.0 document"
+              + (messages.isEmpty() ? "" : ": " + ReadErrors.scrub(String.join("; ", messages))));
     }
     return result.getOpenAPI();
   }

@@ -120,6 +120,45 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void refusesDuplicateKeysInYamlWithTheirLine() {
+    ConfigProblem p = only(VALID.replace("    path: /orders\n", "    path: /orders\n    path: /shop\n"));
+    assertThat(p.source()).isEqualTo("g.yaml");
+    assertThat(p.line()).isEqualTo(7);
+    assertThat(p.field()).isEqualTo("apis[0].path");
+    assertThat(p.message()).contains("duplicate key 'path'");
+    assertThat(p.toString()).startsWith("g.yaml:7:");
+  }
+
+  @Test
+  void refusesDuplicateKeysInJsonFiles() {
+    ConfigProblem p = only("{\"backends\": [],\n \"backends\": [{\"name\": \"x\", \"url\": \"http://h/\"}]}");
+    assertThat(p.line()).isEqualTo(2);
+    assertThat(p.field()).isEqualTo("backends");
+    assertThat(p.message()).contains("duplicate key 'backends'");
+  }
+
+  @Test
+  void typeAndSyntaxProblemsNameNoJavaInternals() {
+    ConfigProblem list = only(VALID.replace("    path: /orders", "    path: [/orders]"));
+    assertThat(list.field()).isEqualTo("apis[0].path");
+    assertThat(list.message()).isEqualTo("expected a string but got a list");
+    for (ConfigProblem p : java.util.List.of(list, only("apis: " + "[".repeat(1200)), only("settings: {maxBodySize: {a: 1}}"), only("apis: 5"),
+        only("backends: [{name: b, url: http://h/, timeout: [1]}]"))) {
+      assertThat(p.toString()).doesNotContain("java.", "com.fasterxml", "io.gatehouse", "Def", "JsonToken",
+          "StreamReadConstraints", "`");
+    }
+  }
+
+  @Test
+  void refusesUserInfoInBackendUrlsWithoutShowingIt() {
+    ConfigProblem p = only(VALID.replace("url: ${env:ECHO_URL}", "url: http://svc:hunter2-secret@127.0.0.1:9/"));
+    assertThat(p.field()).isEqualTo("backends[0].url");
+    assertThat(p.line()).isEqualTo(3);
+    assertThat(p.message()).contains("user-info").contains("credentials").contains("http://***@127.0.0.1:9/")
+        .doesNotContain("hunter2");
+  }
+
+  @Test
   void collectsSeveralSemanticProblems() {
     String bad = VALID.replace("scope: product:starter", "scope: product:nope").replace("path: /orders", "path: orders");
     assertThatThrownBy(() -> loader.parse(bad, "g.yaml", null))

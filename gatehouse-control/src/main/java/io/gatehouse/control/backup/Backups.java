@@ -83,7 +83,8 @@ public final class Backups {
   public static final int MIN_PASSPHRASE = 12;
 
   private static final Logger LOG = LoggerFactory.getLogger(Backups.class);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern ENVELOPE = Pattern.compile(
       Pattern.quote(MasterKeys.PREFIX) + "([A-Za-z0-9_-]{1,64}):[A-Za-z0-9_=-]+:[A-Za-z0-9_=-]+");
 
@@ -446,8 +447,12 @@ public final class Backups {
     } catch (EOFException e) {
       // the reader authenticated every byte, so an early end is inside the (authentic) content: a broken writer
       throw new BackupException(Kind.CORRUPTED, name + " ends inside its content: " + e.getMessage(), e);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new BackupException(Kind.CORRUPTED, name + " has a malformed manifest: "
+          + io.gatehouse.model.ReadErrors.describe(e, "JSON"), e);
     } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-      throw new BackupException(Kind.CORRUPTED, name + " has a malformed manifest: " + e, e);
+      throw new BackupException(Kind.CORRUPTED, name + " has a malformed manifest: a field is missing or of the wrong"
+          + " kind", e);
     }
   }
 

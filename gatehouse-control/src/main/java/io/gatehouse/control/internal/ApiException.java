@@ -8,12 +8,23 @@ public final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int status;
   private final transient List<ConfigProblem> problems;
+  private final transient java.util.Map<String, String> headers;
 
   /** A refusal with {@code status} and {@code detail}, listing {@code problems}. */
   public ApiException(int status, String detail, List<ConfigProblem> problems) {
+    this(status, detail, problems, java.util.Map.of());
+  }
+
+  private ApiException(int status, String detail, List<ConfigProblem> problems, java.util.Map<String, String> headers) {
     super(detail, null, false, false);
     this.status = status;
     this.problems = List.copyOf(problems);
+    this.headers = java.util.Map.copyOf(headers);
+  }
+
+  /** A 429 refusal telling the client to retry after {@code seconds}. */
+  public static ApiException tooMany(String detail, long seconds) {
+    return new ApiException(429, detail, List.of(), java.util.Map.of("Retry-After", Long.toString(seconds)));
   }
 
   /** A refusal with {@code status} and {@code detail}. */
@@ -29,6 +40,11 @@ public final class ApiException extends RuntimeException {
   /** The HTTP status. */
   public int status() {
     return status;
+  }
+
+  /** Response headers the refusal carries, possibly none. */
+  public java.util.Map<String, String> headers() {
+    return headers;
   }
 
   /** The configuration problems, possibly empty. */

@@ -4,7 +4,6 @@ import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.PUT;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.certificates.CertificateInfo;
@@ -12,7 +11,6 @@ import io.gatehouse.control.certificates.CertificateStore;
 import io.gatehouse.control.certificates.CertificateUpload;
 import io.gatehouse.control.certificates.CertificateUsage;
 import io.gatehouse.control.certificates.InvalidCertificateException;
-import io.gatehouse.model.ConfigMapper;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,21 +78,7 @@ public final class CertificateApi {
 
   private Reply put(Call c) {
     String name = c.path("name");
-    JsonNode body;
-    try {
-      body = ConfigMapper.json().readTree(c.body() == null ? "" : c.body());
-    } catch (JsonProcessingException e) {
-      throw new ApiException(400, "the body is not valid JSON"); // the parser's message could quote key material
-    }
-    if (body == null || !body.isObject()) {
-      throw new ApiException(400, "expected a JSON object with 'usage' and 'certificate'/'privateKey' or 'pkcs12'");
-    }
-    for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!FIELDS.contains(f)) {
-        throw ApiException.badField(f, "unknown field; expected " + new java.util.TreeSet<>(FIELDS));
-      }
-    }
+    JsonNode body = JsonBody.object(c.body(), FIELDS, false); // the parser's excerpt could quote key material
     for (String f : FIELDS) {
       if (body.has(f) && !body.get(f).isTextual()) {
         throw ApiException.badField(f, "expected a string");

@@ -3,11 +3,9 @@ package io.gatehouse.control.internal;
 import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.RequestDebugging;
-import io.gatehouse.model.ConfigMapper;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,22 +34,21 @@ public final class DebugApi {
   }
 
   private Reply open(Call c) {
-    JsonNode body;
-    try {
-      body = ConfigMapper.json().readTree(c.body() == null ? "" : c.body());
-    } catch (JsonProcessingException e) {
-      throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
+    JsonNode body = JsonBody.object(c.body(), java.util.Set.of("api", "ttlSeconds"), true);
+    if (!body.path("api").isTextual()) {
+      throw ApiException.badField("api", "expected the API name as a string");
     }
-    if (body == null || !body.isObject() || !body.path("api").isTextual()) {
-      throw ApiException.badField("api", "expected a JSON object with the API name in 'api'");
+    JsonNode ttlNode = body.path("ttlSeconds");
+    if (!ttlNode.isMissingNode() && !ttlNode.canConvertToExactIntegral()) {
+      throw ApiException.badField("ttlSeconds", "expected a whole number of seconds from 1 to 3600 but got " + ttlNode);
+    }
+    long ttl = ttlNode.isMissingNode() ? 600 : ttlNode.asLong();
+    if (ttl < 1 || ttl > 3600) {
+      throw ApiException.badField("ttlSeconds", "expected 1 to 3600 seconds but got " + body.path("ttlSeconds"));
     }
     String api = body.get("api").asText();
     if (plane.config().apis().stream().noneMatch(a -> a.name().equals(api))) {
       throw new ApiException(404, "no api '" + api + "'");
-    }
-    long ttl = body.path("ttlSeconds").asLong(600);
-    if (ttl < 1 || ttl > 3600) {
-      throw ApiException.badField("ttlSeconds", "expected 1 to 3600 seconds but got " + body.path("ttlSeconds"));
     }
     return Reply.json(201, debugging.open(api, Duration.ofSeconds(ttl)));
   }

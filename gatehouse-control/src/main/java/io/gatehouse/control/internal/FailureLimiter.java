@@ -26,12 +26,6 @@ public final class FailureLimiter {
     this.maxClients = 100_000;
   }
 
-  /** Whether {@code client} has used up its allowance in the current window. */
-  public boolean blocked(String client) {
-    long[] w = windows.get(client);
-    return w != null && clock.millis() - w[0] < windowMillis && w[1] >= limit;
-  }
-
   /** Counts one event for {@code client}; returns whether it is now over the limit. */
   public boolean record(String client) {
     if (windows.size() > maxClients) {

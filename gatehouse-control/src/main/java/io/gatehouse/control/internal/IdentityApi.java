@@ -36,6 +36,10 @@ public final class IdentityApi {
   private static final int MIN_PASSWORD = 12;
   private static final Predicate<Call> ALWAYS = c -> true;
   private static final Predicate<Call> NEVER = c -> false;
+  private static final Set<String> LOGIN_FIELDS = Set.of("name", "password");
+  private static final Set<String> TOKEN_FIELDS = Set.of("name", "roles", "expiresIn", "expiresAt");
+  private static final Set<String> ROLE_FIELDS = Set.of("name", "permissions");
+  private static final Set<String> ACCOUNT_FIELDS = Set.of("name", "password", "roles");
 
   private final ManagementSecurity security;
   private final IdentityStore ids;
@@ -88,16 +92,21 @@ public final class IdentityApi {
   // ---- login ----
 
   private Reply login(Call c) {
-    JsonNode body = object(c.body());
+    JsonNode body = JsonBody.object(c.body(), LOGIN_FIELDS, true);
     String name = text(body, "name");
     String password = text(body, "password");
     IdentityStore.Login outcome = ids.login(name, password, security.options().maxLoginFailures(),
         security.options().lockout());
     List<String> roles = ids.account(name).map(IdentityStore.Account::roles).orElse(List.of());
-    if (outcome != IdentityStore.Login.OK) {
-      security.authFailures().record(c.clientIp());
+    if (outcome != IdentityStore.Login.OK) { // the password was checked first: a right one is never limited
+      long wait = security.failures().failedLogin(c.clientIp(), name);
       security.audit().append(name, "", c.clientIp(), "login", "accounts/" + name, null, null,
-          outcome == IdentityStore.Login.LOCKED ? "failed 401 locked" : "failed 401", c.requestId());
+          (wait > 0 ? "failed 429" : "failed 401") + (outcome == IdentityStore.Login.LOCKED ? " locked" : ""),
+          c.requestId());
+      if (wait > 0) {
+        throw ApiException.tooMany("too many failed logins from " + c.clientIp() + " or for this account; the right"
+            + " password is still accepted unless the account is locked", wait);
+      }
       throw new ApiException(401, "invalid name or password, or the account is locked");
     }
     Instant expires = Instant.ofEpochMilli(ids.clock().millis()).plus(security.options().sessionTtl());
@@ -130,7 +139,7 @@ public final class IdentityApi {
   }
 
   private Reply createToken(Call c) {
-    JsonNode body = object(c.body());
+    JsonNode body = JsonBody.object(c.body(), TOKEN_FIELDS, true);
     String name = text(body, "name");
     if (!NAME.matcher(name).matches()) {
       throw ApiException.badField("name", "expected 1-100 letters, digits, '.', '_', '@' or '-' but got '" + name + "'");
@@ -144,15 +153,25 @@ public final class IdentityApi {
     }
     Instant now = Instant.ofEpochMilli(ids.clock().millis());
     Instant expires = now.plus(DEFAULT_TOKEN_LIFETIME);
-    try {
-      if (body.hasNonNull("expiresAt")) {
-        expires = Instant.parse(body.get("expiresAt").asText());
-      } else if (body.hasNonNull("expiresIn")) {
-        expires = now.plus(Duration.parse(body.get("expiresIn").asText()));
+    if (body.has("expiresAt") && body.has("expiresIn")) {
+      throw ApiException.badField("expiresIn", "expected at most one of 'expiresAt' and 'expiresIn' but got both");
+    }
+    if (body.has("expiresAt")) {
+      String text = string(body, "expiresAt");
+      try {
+        expires = Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        throw ApiException.badField("expiresAt", "expected an ISO-8601 instant such as 2026-01-31T12:00:00Z but got '"
+            + text + "'");
       }
-    } catch (DateTimeParseException e) {
-      throw ApiException.badField("expiresAt", "expected an ISO-8601 instant (expiresAt) or duration (expiresIn, e.g."
-          + " P30D) but got '" + e.getParsedString() + "'");
+    } else if (body.has("expiresIn")) {
+      String text = string(body, "expiresIn");
+      try {
+        expires = now.plus(Duration.parse(text));
+      } catch (DateTimeParseException | ArithmeticException e) {
+        throw ApiException.badField("expiresIn", "expected an ISO-8601 duration such as P30D or PT1H but got '"
+            + text + "'");
+      }
     }
     if (!expires.isAfter(now) || expires.isAfter(now.plus(MAX_TOKEN_LIFETIME))) {
       throw ApiException.badField("expiresAt", "expected a time in the next 366 days but got " + expires);
@@ -199,7 +218,7 @@ public final class IdentityApi {
   }
 
   private Reply createRole(Call c) {
-    JsonNode body = object(c.body());
+    JsonNode body = JsonBody.object(c.body(), ROLE_FIELDS, true);
     String name = text(body, "name");
     if (!NAME.matcher(name).matches()) {
       throw ApiException.badField("name", "expected 1-100 letters, digits, '.', '_', '@' or '-' but got '" + name + "'");
@@ -239,7 +258,7 @@ public final class IdentityApi {
   // ---- accounts ----
 
   private Reply createAccount(Call c) {
-    JsonNode body = object(c.body());
+    JsonNode body = JsonBody.object(c.body(), ACCOUNT_FIELDS, true);
     String name = text(body, "name");
     if (!NAME.matcher(name).matches()) {
       throw ApiException.badField("name", "expected 1-100 letters, digits, '.', '_', '@' or '-' but got '" + name + "'");
@@ -313,16 +332,12 @@ public final class IdentityApi {
     return out;
   }
 
-  private static JsonNode object(String body) {
-    try {
-      JsonNode node = ConfigMapper.json().readTree(body == null ? "" : body);
-      if (node != null && node.isObject()) {
-        return node;
-      }
-    } catch (JsonProcessingException e) {
-      throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
+  private static String string(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || !v.isTextual()) {
+      throw ApiException.badField(field, "expected a string");
     }
-    throw new ApiException(400, "expected a JSON object");
+    return v.asText();
   }
 
   private static String text(JsonNode body, String field) {

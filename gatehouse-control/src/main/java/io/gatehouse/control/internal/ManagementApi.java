@@ -207,20 +207,11 @@ public final class ManagementApi {
   }
 
   private static <T> T parseEntity(EntityKind<T> kind, String body, String pathName) {
-    JsonNode node;
-    try {
-      node = ConfigMapper.json().readTree(body == null ? "" : body);
-    } catch (JsonProcessingException e) {
-      throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
-    }
-    if (node == null || !node.isObject()) {
-      throw new ApiException(400, "expected a JSON object describing a " + kind.singular() + " but got "
-          + (node == null || node.isMissingNode() ? "nothing" : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
-    }
+    ObjectNode node = JsonBody.object(body, true);
     if (pathName != null) {
       JsonNode given = node.get("name");
       if (given == null || given.isNull()) {
-        ((ObjectNode) node).put("name", pathName);
+        node.put("name", pathName);
       } else if (!given.isTextual() || !given.asText().equals(pathName)) {
         throw ApiException.badField("name", "expected '" + pathName + "' (the name in the path) or no name but got " + given);
       }
@@ -273,7 +264,7 @@ public final class ManagementApi {
       ops.addAll(new OpenApiImporter().operations(api.openapi().inline()));
       return kind.type().cast(api.withOperations(List.copyOf(ops)));
     } catch (IllegalArgumentException e) {
-      throw ApiException.badField("openapi", e.getMessage());
+      throw ApiException.badField("openapi", io.gatehouse.model.ReadErrors.scrub(e.getMessage()));
     }
   }
 

@@ -8,13 +8,12 @@ import io.gatehouse.control.ManagementOptions;
 import io.gatehouse.control.security.AuditLog;
 import io.gatehouse.control.security.Principal;
 import io.gatehouse.control.security.Roles;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Everything the management listener needs to decide who a caller is and what it may do: the
- * identity store, the audit log, the OIDC verifier and the per-client limiters.
+ * identity store, the audit log, the OIDC verifier and the failed-authentication counts.
  */
 public final class ManagementSecurity {
   private final ControlPlane plane;
@@ -22,8 +21,7 @@ public final class ManagementSecurity {
   private final AuditLog audit;
   private final OidcVerifier oidc;
   private final ManagementOptions options;
-  private final FailureLimiter authFailures;
-  private final FailureLimiter loginAttempts;
+  private final FailedAuthentications failures;
 
   /** Security over {@code plane}'s admin tokens, {@code identities} and {@code audit}, configured by {@code options}. */
   public ManagementSecurity(ControlPlane plane, IdentityStore identities, AuditLog audit, ManagementOptions options) {
@@ -32,8 +30,8 @@ public final class ManagementSecurity {
     this.audit = requireNonNull(audit, "audit");
     this.options = requireNonNull(options, "options");
     this.oidc = options.oidc() == null ? null : new OidcVerifier(options.oidc());
-    this.authFailures = new FailureLimiter(options.authFailuresPerMinute(), Duration.ofMinutes(1), options.clock());
-    this.loginAttempts = new FailureLimiter(options.loginAttemptsPerMinute(), Duration.ofMinutes(1), options.clock());
+    this.failures = new FailedAuthentications(options.authFailuresPerMinute(), options.loginFailuresPerMinute(),
+        options.clock());
   }
 
   /** The identity store. */
@@ -51,14 +49,9 @@ public final class ManagementSecurity {
     return options;
   }
 
-  /** Failed authentications per client. */
-  public FailureLimiter authFailures() {
-    return authFailures;
-  }
-
-  /** Login attempts per client. */
-  public FailureLimiter loginAttempts() {
-    return loginAttempts;
+  /** Failed authentications per client address and per presented identity. */
+  public FailedAuthentications failures() {
+    return failures;
   }
 
   /**

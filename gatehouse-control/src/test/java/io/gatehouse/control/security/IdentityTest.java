@@ -153,9 +153,11 @@ class IdentityTest {
     assertThat(m.call("wrong-1", "GET", "/api/v1/apis", null).status()).isEqualTo(401);
     assertThat(m.call(null, "GET", "/api/v1/apis", null).status()).isEqualTo(401);
     assertThat(m.call(null, "POST", "/api/v1/login", "{\"name\":\"x\",\"password\":\"y\"}").status()).isEqualTo(401);
-    Mgmt.Res limited = m.owner("GET", "/api/v1/apis", null);
-    assertThat(limited.status()).as("even a good token waits out the window").isEqualTo(429);
+    Mgmt.Res limited = m.call("wrong-2", "GET", "/api/v1/apis", null);
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.header("Retry-After")).isNotNull();
+    assertThat(m.owner("GET", "/api/v1/apis", null).status()).as("a good token is never refused").isEqualTo(200);
     m.clock.advance(Duration.ofSeconds(61));
-    assertThat(m.owner("GET", "/api/v1/apis", null).status()).isEqualTo(200);
+    assertThat(m.call("wrong-3", "GET", "/api/v1/apis", null).status()).isEqualTo(401);
   }
 }

@@ -75,6 +75,12 @@ final class Mgmt implements AutoCloseable {
   final HttpClient http = HttpClient.newHttpClient();
 
   Mgmt(Path dir, Consumer<ManagementOptions.Builder> options) throws Exception {
+    this(dir, options, null);
+  }
+
+  /** A server that also serves the debug-token routes over {@code debugging} (nullable for none). */
+  Mgmt(Path dir, Consumer<ManagementOptions.Builder> options, io.gatehouse.control.RequestDebugging debugging)
+      throws Exception {
     this.dir = dir;
     store = SqliteConfigStore.open(dir);
     AdminTokens.bootstrap(store, dir, OWNER_TOKEN);
@@ -94,7 +100,7 @@ final class Mgmt implements AutoCloseable {
       }
     };
     server = ManagementServer.start(vertx, b.build(), plane,
-            new io.gatehouse.control.ManagementAddons(null, null, false, null, null, noBackends))
+            new io.gatehouse.control.ManagementAddons(null, null, false, null, debugging, noBackends))
         .toCompletionStage().toCompletableFuture().get();
   }
 
@@ -110,6 +116,34 @@ final class Mgmt implements AutoCloseable {
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Res(r.statusCode(), r);
   }
+
+  /**
+   * Sends one HTTP/1.1 request over a socket bound to {@code localAddress} (any 127.0.0.0/8
+   * address), so that tests can be several clients; returns the status code and the whole response.
+   */
+  Raw from(String localAddress, String token, String method, String path, String body) throws Exception {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.bind(new java.net.InetSocketAddress(localAddress, 0));
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", server.actualPort()), 5000);
+      s.setSoTimeout(10_000);
+      byte[] payload = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+      if (token != null) {
+        head.append("Authorization: Bearer ").append(token).append("\r\n");
+      }
+      if (body != null) {
+        head.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length).append("\r\n");
+      }
+      s.getOutputStream().write(head.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().write(payload);
+      s.getOutputStream().flush();
+      String text = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return new Raw(Integer.parseInt(text.substring(9, 12)), text);
+    }
+  }
+
+  /** A response read off a raw socket. */
+  record Raw(int status, String text) {}
 
   Res owner(String method, String path, String body) throws Exception {
     return call(OWNER_TOKEN, method, path, body);

@@ -46,7 +46,14 @@ public final class ApplyCommand implements Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return 1;
     }
-    JsonNode answer = ConfigMapper.json().readTree(r.body());
+    JsonNode answer;
+    try {
+      answer = ConfigMapper.json().readTree(r.body());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      System.err.println("error: the server answered " + r.statusCode() + " with a body that is not JSON ("
+          + io.gatehouse.model.ReadErrors.describe(e, "JSON") + ")");
+      return 1;
+    }
     if (r.statusCode() / 100 != 2) {
       System.err.println("error: the server refused the configuration (" + r.statusCode() + "):");
       System.err.println(Plans.problems(answer));

@@ -63,7 +63,7 @@ public final class BackupCommand implements Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return e.kind().exitCode();
     } catch (java.io.IOException e) {
-      System.err.println("error: " + e);
+      System.err.println("error: " + IoMessages.describe(e));
       return 1;
     } finally {
       Arrays.fill(pass, ' ');

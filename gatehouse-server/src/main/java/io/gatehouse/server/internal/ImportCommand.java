@@ -45,7 +45,7 @@ public final class ImportCommand implements Callable<Integer> {
         System.err.println(input + ": " + e.getMessage());
         return 1;
       } catch (java.io.IOException e) {
-        System.err.println("error: cannot read " + input + ": " + e);
+        System.err.println("error: cannot read " + input + ": " + IoMessages.describe(e));
         return 1;
       }
       for (ApimPolicyImport.Finding f : result.unconverted()) {

@@ -64,7 +64,7 @@ final class ManagementClient {
     } catch (ConnectException e) {
       throw new Failure("cannot reach " + server + ": is 'gatehouse serve' running?");
     } catch (IOException e) {
-      throw new Failure("talking to " + server + " failed: " + e);
+      throw new Failure("talking to " + server + " failed: " + IoMessages.describe(e));
     }
   }
 }

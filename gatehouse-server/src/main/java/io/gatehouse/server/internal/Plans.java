@@ -39,7 +39,18 @@ final class Plans {
       out.append("  ").append(answer.path("detail").asText()).append('\n');
     }
     for (JsonNode p : answer.path("problems")) {
-      out.append("  ").append(p.path("field").asText()).append(": ").append(p.path("message").asText()).append('\n');
+      out.append("  ");
+      if (p.path("line").asInt() > 0) {
+        out.append("line ").append(p.path("line").asInt());
+        if (p.path("column").asInt() > 0) {
+          out.append(", column ").append(p.path("column").asInt());
+        }
+        out.append(": ");
+      }
+      if (!p.path("field").asText().isEmpty()) {
+        out.append(p.path("field").asText()).append(": ");
+      }
+      out.append(p.path("message").asText()).append('\n');
     }
     return out.toString();
   }

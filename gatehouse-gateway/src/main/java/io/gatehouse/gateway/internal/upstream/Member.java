@@ -35,6 +35,9 @@ public final class Member {
 
   Member(String url, int weight, int priority) {
     this.url = url;
+    if (io.gatehouse.model.OutboundUrls.userInfoProblem(url) != null) { // a ${nv:} value can bring it
+      throw new IllegalArgumentException(io.gatehouse.model.OutboundUrls.userInfoProblem(url));
+    }
     URI uri = URI.create(url);
     if (uri.getHost() == null) {
       throw new IllegalArgumentException("expected an absolute URL but got '" + url + "'");

@@ -141,6 +141,9 @@ final class JwtPolicies {
 
     private static URI url(PolicyConfig c, String field) {
       String s = c.requiredString(field);
+      if (io.gatehouse.model.OutboundUrls.userInfoProblem(s) != null) {
+        throw new PolicyConfigException(field, io.gatehouse.model.OutboundUrls.userInfoProblem(s));
+      }
       try {
         URI u = new URI(s);
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);

@@ -52,6 +52,9 @@ final class RoutingPolicies {
         backend = compiler.backendNamed("backend-id", c.string("backend-id", null));
       } else {
         String url = c.string("base-url", null);
+        if (url != null && io.gatehouse.model.OutboundUrls.userInfoProblem(url) != null) {
+          throw new PolicyConfigException("base-url", io.gatehouse.model.OutboundUrls.userInfoProblem(url));
+        }
         URI u;
         try {
           u = new URI(url);
@@ -261,6 +264,9 @@ final class RoutingPolicies {
     }
 
     private static void checkUrl(String field, String url) {
+      if (io.gatehouse.model.OutboundUrls.userInfoProblem(url) != null) {
+        throw new PolicyConfigException(field, io.gatehouse.model.OutboundUrls.userInfoProblem(url));
+      }
       try {
         URI u = new URI(url);
         if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
