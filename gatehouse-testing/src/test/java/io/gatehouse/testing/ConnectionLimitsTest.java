@@ -56,7 +56,7 @@ class ConnectionLimitsTest {
   void start(GatewayOptions options) throws Exception {
     vertx = Vertx.vertx();
     upstream = MockUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    gateway = Gateway.start(vertx, options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    gateway = Gateway.start(vertx, options.withAllowedBackendNetworks(GatehouseExtension.LOOPBACK_BACKENDS)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     gateway.apply(ConfigLoader.withEnvironment(Map.of("UPSTREAM_URL", upstream.url())).parse("""
         backends:
           - name: echo
@@ -69,6 +69,7 @@ class ConnectionLimitsTest {
         settings:
           maxBodySize: 1000
         """, "test.yaml", null), 1);
+    gateway.ready();
   }
 
   void start(ConnectionLimits limits) throws Exception {
