@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+  /** How often expired idle connections are looked for, in milliseconds. */
+  static final int SWEEP_MILLIS = 100;
 
   private final String name;
   private final BackendDef def;
@@ -38,6 +40,12 @@ public final class Upstream {
   private final long connectMillis;
   private final long responseMillis;
   private final long idleMillis;
+  private final long poolIdleMillis;
+  // Pooled HTTP/1.x connections whose backend announced `Keep-Alive: timeout=N`, with the
+  // System.nanoTime() after which they must not be reused; swept every SWEEP_MILLIS.
+  private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.http.HttpConnection, Long> keepAliveDeadlines =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private long keepAliveSweep = -1;
   private final BackendCredentials credentials;
   private volatile HttpClient client;
   private HttpClientOptions clientOptions;
@@ -81,6 +89,8 @@ public final class Upstream {
         ? def.timeouts().connect().toMillis() : responseMillis;
     this.idleMillis = def.timeouts() != null && def.timeouts().idle() != null
         ? def.timeouts().idle().toMillis() : responseMillis;
+    this.poolIdleMillis = (def.timeouts() != null && def.timeouts().poolIdle() != null
+        ? def.timeouts().poolIdle() : BackendDef.Timeouts.DEFAULT_POOL_IDLE).toMillis();
     this.credentials = def.credentials() == null ? null : new BackendCredentials(def.credentials());
   }
 
@@ -93,7 +103,7 @@ public final class Upstream {
     boolean h2 = Boolean.TRUE.equals(def.http2());
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
-        .setKeepAliveTimeout(60)
+        .setKeepAliveTimeout((int) Math.max(1, poolIdleMillis / 1000))
         .setTcpNoDelay(true)
         .setDecompressionSupported(false)
         .setMaxHeaderSize(64 * 1024)
@@ -104,7 +114,8 @@ public final class Upstream {
     int max = def.maxConnections() == null ? 256 : def.maxConnections();
     clientOptions = options;
     poolOptions = new PoolOptions().setHttp1MaxSize(max).setHttp2MaxSize(Math.max(1, Math.min(max, 16)))
-        .setMaxWaitQueueSize(10_000);
+        .setMaxWaitQueueSize(10_000)
+        .setCleanerPeriod(SWEEP_MILLIS); // evicts expired idle connections at most this late
     client = vertx.createHttpClient(clientOptions, poolOptions);
     if (credentials != null) {
       credentials.activate(name, vertx, Math.max(connectMillis, responseMillis));
@@ -121,6 +132,10 @@ public final class Upstream {
     if (vertx != null && healthTimer >= 0) {
       vertx.cancelTimer(healthTimer);
     }
+    if (vertx != null && keepAliveSweep >= 0) {
+      vertx.cancelTimer(keepAliveSweep);
+    }
+    keepAliveDeadlines.clear();
     if (client != null) {
       client.close();
     }
@@ -232,6 +247,71 @@ public final class Upstream {
         return shared;
       }
       return perLoop.computeIfAbsent(loop, t -> vertx.createHttpClient(clientOptions, poolOptions));
+    }
+  }
+
+  /**
+   * Reads the backend's {@code Keep-Alive: timeout=N} announcement on {@code bres}: its connection
+   * is not reused later than {@link #idleWindowMillis} after this answer (the pool idle timeout
+   * alone applies without the header). Costs one header lookup per answer.
+   */
+  public void keepAlive(io.vertx.core.http.HttpClientResponse bres) {
+    String header = bres.getHeader(io.vertx.core.http.HttpHeaders.KEEP_ALIVE);
+    if (header == null || bres.version() == HttpVersion.HTTP_2) {
+      return;
+    }
+    long seconds = keepAliveTimeoutSeconds(header);
+    if (seconds < 0) {
+      return;
+    }
+    io.vertx.core.http.HttpConnection conn = bres.request().connection();
+    keepAliveDeadlines.put(conn, System.nanoTime() + idleWindowMillis(seconds, poolIdleMillis) * 1_000_000L);
+    synchronized (this) {
+      if (keepAliveSweep < 0 && vertx != null && !closed) {
+        keepAliveSweep = vertx.setPeriodic(SWEEP_MILLIS, id -> sweepKeepAlive());
+      }
+    }
+  }
+
+  /**
+   * How long a connection may stay idle when the backend announced {@code timeout=seconds}: the
+   * pool idle timeout, but always before the backend's own limit (by half of it, at most 1 s), so
+   * that a request never meets a connection the backend is closing.
+   */
+  static long idleWindowMillis(long seconds, long poolIdleMillis) {
+    long announced = seconds * 1000;
+    return Math.max(0, Math.min(poolIdleMillis, announced - Math.min(1000, announced / 2)));
+  }
+
+  /** The {@code timeout} parameter of a {@code Keep-Alive} header in seconds, or -1 when absent or malformed. */
+  static long keepAliveTimeoutSeconds(String header) {
+    for (String part : header.split(",")) {
+      String p = part.trim();
+      if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
+        String v = p.substring(8).trim();
+        if (v.isEmpty() || v.length() > 9) {
+          return -1;
+        }
+        for (int i = 0; i < v.length(); i++) {
+          if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+            return -1;
+          }
+        }
+        return Long.parseLong(v);
+      }
+    }
+    return -1;
+  }
+
+  private void sweepKeepAlive() {
+    long now = System.nanoTime();
+    for (var it = keepAliveDeadlines.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getValue() - now <= 0) {
+        it.remove();
+        // Out of the pool now; a request already on it finishes first.
+        e.getKey().shutdown(java.time.Duration.ofMillis(responseMillis));
+      }
     }
   }
 
