@@ -25,9 +25,8 @@ final class BackendChecks {
       positive(out, at + ".timeouts.response", b.timeouts().response());
       positive(out, at + ".timeouts.idle", b.timeouts().idle());
       Duration poolIdle = b.timeouts().poolIdle();
-      if (poolIdle != null && (poolIdle.compareTo(Duration.ofSeconds(1)) < 0 || poolIdle.toNanos() % 1_000_000_000L != 0)) {
-        out.add(ConfigProblem.at(at + ".timeouts.poolIdle",
-            "expected whole seconds of at least 1s but got '" + poolIdle + "'"));
+      if (poolIdle != null && poolIdle.compareTo(Duration.ofMillis(100)) < 0) {
+        out.add(ConfigProblem.at(at + ".timeouts.poolIdle", "expected at least 100ms but got '" + poolIdle + "'"));
       }
     }
     if (b.maxConnections() != null) {

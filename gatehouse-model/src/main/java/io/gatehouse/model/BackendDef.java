@@ -109,8 +109,8 @@ public record BackendDef(
    * @param connect TCP (and TLS) connect timeout
    * @param response longest wait for the response head (504 beyond)
    * @param idle longest silence on an open backend connection during a request
-   * @param poolIdle longest time an unused keep-alive connection stays in the pool (whole seconds,
-   *     at least 1s); keep it below the backend's own keep-alive timeout
+   * @param poolIdle longest time an unused keep-alive connection stays in the pool (at least
+   *     100ms); keep it below the backend's own keep-alive timeout
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Timeouts(Duration connect, Duration response, Duration idle, Duration poolIdle) {

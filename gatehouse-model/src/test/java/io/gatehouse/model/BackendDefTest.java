@@ -64,7 +64,7 @@ class BackendDefTest {
             members:
               - {url: "http://a:1", weight: 0}
             loadBalancing: random
-            timeouts: {poolIdle: 1500ms}
+            timeouts: {poolIdle: 50ms}
             circuitBreaker: {failureRateThreshold: 150}
             retry: {budgetRatio: 2.0}
             tls: {caFile: /does/not/exist.pem, clientCert: /also/missing.pem, pins: [nope]}
@@ -73,7 +73,7 @@ class BackendDefTest {
         .hasMessageContaining("expected a weight > 0 but got 0")
         .hasMessageContaining("expected one of [round-robin, weighted, least-requests] but got 'random'")
         .hasMessageContaining("expected a number from 1 to 100 but got 150")
-        .hasMessageContaining("timeouts.poolIdle: expected whole seconds of at least 1s but got 'PT1.5S'")
+        .hasMessageContaining("timeouts.poolIdle: expected at least 100ms but got 'PT0.05S'")
         .hasMessageContaining("expected a ratio from 0 to 1 but got 2.0")
         .hasMessageContaining("expected a readable file but got '/does/not/exist.pem'")
         .hasMessageContaining("expected both 'clientCert' and 'clientKey' or neither")

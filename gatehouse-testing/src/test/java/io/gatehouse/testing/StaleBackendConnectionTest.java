@@ -132,6 +132,8 @@ class StaleBackendConnectionTest {
       Await.until("the gateway picked the backend", () -> member().outstanding() == 1);
       // ... which the backend now closes, as at the end of its keep-alive timeout.
       backend.closeIdle();
+      // The gateway notices and opens another connection for the request, whose body then follows.
+      Await.until("a second backend connection", () -> backend.connections() == 2);
       c.write("5\r\nhello\r\n0\r\n\r\n");
       assertThat(c.read()).containsExactly("HTTP/1.1 200 OK", "c2r1");
     }

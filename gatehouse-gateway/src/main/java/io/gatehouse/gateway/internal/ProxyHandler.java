@@ -398,6 +398,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         return;
       }
       HttpClientRequest breq = ar.result();
+      up.reusing(breq.connection());
       // Per exchange, not per connection: a connection's close must never reset a backend
       // request that has already completed (its pooled connection may serve another request).
       ev.onClientClose(() -> {
@@ -461,7 +462,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         HttpClientResponse bres = rr.result();
         int status = bres.statusCode();
         finish.accept(status >= 500);
-        up.keepAlive(bres);
+        up.answered(bres);
         if (status == 401 && bearer != null && bearer[0] != null) {
           creds.tokens().reject(bearer[0]); // refused: the next call fetches a new token
         }

@@ -41,11 +41,12 @@ public final class Upstream {
   private final long responseMillis;
   private final long idleMillis;
   private final long poolIdleMillis;
-  // Pooled HTTP/1.x connections whose backend announced `Keep-Alive: timeout=N`, with the
-  // System.nanoTime() after which they must not be reused; swept every SWEEP_MILLIS.
-  private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.http.HttpConnection, Long> keepAliveDeadlines =
+  // Idle pooled HTTP/1.x connections with the System.nanoTime() after which they must not be
+  // reused (pool idle timeout, or earlier when the backend announced `Keep-Alive: timeout=N`);
+  // a connection leaves the map when a request takes it. Swept every SWEEP_MILLIS.
+  private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.http.HttpConnection, Long> idleDeadlines =
       new java.util.concurrent.ConcurrentHashMap<>();
-  private long keepAliveSweep = -1;
+  private volatile long idleSweep = -1;
   private final BackendCredentials credentials;
   private volatile HttpClient client;
   private HttpClientOptions clientOptions;
@@ -103,7 +104,8 @@ public final class Upstream {
     boolean h2 = Boolean.TRUE.equals(def.http2());
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
-        .setKeepAliveTimeout((int) Math.max(1, poolIdleMillis / 1000))
+        // A backstop only: idle connections are closed on time by sweepIdle.
+        .setKeepAliveTimeout((int) (poolIdleMillis / 1000) + 2)
         .setTcpNoDelay(true)
         .setDecompressionSupported(false)
         .setMaxHeaderSize(64 * 1024)
@@ -114,8 +116,7 @@ public final class Upstream {
     int max = def.maxConnections() == null ? 256 : def.maxConnections();
     clientOptions = options;
     poolOptions = new PoolOptions().setHttp1MaxSize(max).setHttp2MaxSize(Math.max(1, Math.min(max, 16)))
-        .setMaxWaitQueueSize(10_000)
-        .setCleanerPeriod(SWEEP_MILLIS); // evicts expired idle connections at most this late
+        .setMaxWaitQueueSize(10_000);
     client = vertx.createHttpClient(clientOptions, poolOptions);
     if (credentials != null) {
       credentials.activate(name, vertx, Math.max(connectMillis, responseMillis));
@@ -132,10 +133,10 @@ public final class Upstream {
     if (vertx != null && healthTimer >= 0) {
       vertx.cancelTimer(healthTimer);
     }
-    if (vertx != null && keepAliveSweep >= 0) {
-      vertx.cancelTimer(keepAliveSweep);
+    if (vertx != null && idleSweep >= 0) {
+      vertx.cancelTimer(idleSweep);
     }
-    keepAliveDeadlines.clear();
+    idleDeadlines.clear();
     if (client != null) {
       client.close();
     }
@@ -250,26 +251,37 @@ public final class Upstream {
     }
   }
 
+  /** Marks {@code connection} as taken by a request: it is not closed as idle while in use. */
+  public void reusing(io.vertx.core.http.HttpConnection connection) {
+    if (connection != null && !idleDeadlines.isEmpty()) {
+      idleDeadlines.remove(connection);
+    }
+  }
+
   /**
-   * Reads the backend's {@code Keep-Alive: timeout=N} announcement on {@code bres}: its connection
-   * is not reused later than {@link #idleWindowMillis} after this answer (the pool idle timeout
-   * alone applies without the header). Costs one header lookup per answer.
+   * Starts the idle clock of the HTTP/1.x connection that carries {@code bres} once the answer
+   * has been received: the connection is not reused after the pool idle timeout, nor after the
+   * window {@link #idleWindowMillis} that the backend's {@code Keep-Alive: timeout=N} leaves.
    */
-  public void keepAlive(io.vertx.core.http.HttpClientResponse bres) {
+  public void answered(io.vertx.core.http.HttpClientResponse bres) {
+    if (bres.version() == HttpVersion.HTTP_2) {
+      return;
+    }
     String header = bres.getHeader(io.vertx.core.http.HttpHeaders.KEEP_ALIVE);
-    if (header == null || bres.version() == HttpVersion.HTTP_2) {
-      return;
-    }
-    long seconds = keepAliveTimeoutSeconds(header);
-    if (seconds < 0) {
-      return;
-    }
+    long seconds = header == null ? -1 : keepAliveTimeoutSeconds(header);
+    long window = seconds < 0 ? poolIdleMillis : idleWindowMillis(seconds, poolIdleMillis);
     io.vertx.core.http.HttpConnection conn = bres.request().connection();
-    keepAliveDeadlines.put(conn, System.nanoTime() + idleWindowMillis(seconds, poolIdleMillis) * 1_000_000L);
-    synchronized (this) {
-      if (keepAliveSweep < 0 && vertx != null && !closed) {
-        keepAliveSweep = vertx.setPeriodic(SWEEP_MILLIS, id -> sweepKeepAlive());
+    bres.end().onSuccess(v -> {
+      idleDeadlines.put(conn, System.nanoTime() + window * 1_000_000L);
+      if (idleSweep < 0) {
+        startSweep();
       }
+    });
+  }
+
+  private synchronized void startSweep() {
+    if (idleSweep < 0 && vertx != null && !closed) {
+      idleSweep = vertx.setPeriodic(SWEEP_MILLIS, id -> sweepIdle());
     }
   }
 
@@ -303,9 +315,9 @@ public final class Upstream {
     return -1;
   }
 
-  private void sweepKeepAlive() {
+  private void sweepIdle() {
     long now = System.nanoTime();
-    for (var it = keepAliveDeadlines.entrySet().iterator(); it.hasNext(); ) {
+    for (var it = idleDeadlines.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       if (e.getValue() - now <= 0) {
         it.remove();
