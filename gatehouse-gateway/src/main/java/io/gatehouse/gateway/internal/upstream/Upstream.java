@@ -201,8 +201,14 @@ public final class Upstream {
         c = client;
       }
       c.request(o)
-          .compose(req -> req.send())
-          .compose(resp -> resp.body().map(b -> resp.statusCode()))
+          .compose(req -> {
+            reusing(req.connection());
+            return req.send();
+          })
+          .compose(resp -> {
+            answered(resp); // probes share the pool idle rules: no probe on a connection being closed
+            return resp.body().map(b -> resp.statusCode());
+          })
           .onComplete(ar -> healthResult(m, hc, ar.succeeded() && ar.result() >= 200 && ar.result() < 400));
     }
   }
