@@ -24,6 +24,10 @@ final class BackendChecks {
       positive(out, at + ".timeouts.connect", b.timeouts().connect());
       positive(out, at + ".timeouts.response", b.timeouts().response());
       positive(out, at + ".timeouts.idle", b.timeouts().idle());
+      Duration poolIdle = b.timeouts().poolIdle();
+      if (poolIdle != null && poolIdle.compareTo(Duration.ofMillis(100)) < 0) {
+        out.add(ConfigProblem.at(at + ".timeouts.poolIdle", "expected at least 100ms but got '" + poolIdle + "'"));
+      }
     }
     if (b.maxConnections() != null) {
       range(out, at + ".maxConnections", b.maxConnections(), 1, 100_000);

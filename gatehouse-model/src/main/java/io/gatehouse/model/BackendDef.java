@@ -103,14 +103,25 @@ public record BackendDef(
   }
 
   /**
-   * Backend timeouts; each {@code null} falls back to the response timeout.
+   * Backend timeouts; {@code connect} and {@code idle} fall back to the response timeout when
+   * {@code null}, {@code poolIdle} to {@link #DEFAULT_POOL_IDLE}.
    *
    * @param connect TCP (and TLS) connect timeout
    * @param response longest wait for the response head (504 beyond)
    * @param idle longest silence on an open backend connection during a request
+   * @param poolIdle longest time an unused keep-alive connection stays in the pool (at least
+   *     100ms); keep it below the backend's own keep-alive timeout
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Timeouts(Duration connect, Duration response, Duration idle) {}
+  public record Timeouts(Duration connect, Duration response, Duration idle, Duration poolIdle) {
+    /** The pool idle timeout when none is configured: below the 5 s of Node.js and Apache httpd. */
+    public static final Duration DEFAULT_POOL_IDLE = Duration.ofSeconds(4);
+
+    /** Timeouts without a pool idle timeout (the default applies). */
+    public Timeouts(Duration connect, Duration response, Duration idle) {
+      this(connect, response, idle, null);
+    }
+  }
 
   /**
    * Active health check: {@code GET path} on each member every {@code interval}.

@@ -38,7 +38,7 @@ class BackendDefTest {
               - {url: "http://a:1", weight: 3}
               - {url: "https://b:2", priority: 1}
             loadBalancing: least-requests
-            timeouts: {connect: 1s}
+            timeouts: {connect: 1s, poolIdle: 2s}
             healthCheck: {path: /health}
             outlierDetection: {}
             circuitBreaker: {minimumCalls: 4, window: 8}
@@ -47,6 +47,7 @@ class BackendDefTest {
         """);
     BackendDef b = c.backends().get(0);
     assertThat(b.healthCheck().interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(b.timeouts().poolIdle()).isEqualTo(Duration.ofSeconds(2));
     assertThat(b.outlierDetection().consecutiveFailures()).isEqualTo(5);
     assertThat(b.circuitBreaker().openDuration()).isEqualTo(Duration.ofSeconds(30));
     assertThat(b.retry().methods()).contains("GET").doesNotContain("POST");
@@ -63,6 +64,7 @@ class BackendDefTest {
             members:
               - {url: "http://a:1", weight: 0}
             loadBalancing: random
+            timeouts: {poolIdle: 50ms}
             circuitBreaker: {failureRateThreshold: 150}
             retry: {budgetRatio: 2.0}
             tls: {caFile: /does/not/exist.pem, clientCert: /also/missing.pem, pins: [nope]}
@@ -71,6 +73,7 @@ class BackendDefTest {
         .hasMessageContaining("expected a weight > 0 but got 0")
         .hasMessageContaining("expected one of [round-robin, weighted, least-requests] but got 'random'")
         .hasMessageContaining("expected a number from 1 to 100 but got 150")
+        .hasMessageContaining("timeouts.poolIdle: expected at least 100ms but got 'PT0.05S'")
         .hasMessageContaining("expected a ratio from 0 to 1 but got 2.0")
         .hasMessageContaining("expected a readable file but got '/does/not/exist.pem'")
         .hasMessageContaining("expected both 'clientCert' and 'clientKey' or neither")

@@ -367,6 +367,10 @@ final class PolicyExchange implements GatewayContext, Request {
   private SimpleResponse backendProblem(Throwable cause) {
     if (cause instanceof LimitedStream.TooLargeException) {
       return problemResponse(413, "body-too-large", "Content Too Large", cause.getMessage());
+    } else if (cause instanceof BackendRequestCheck.RefusedException) {
+      return problemResponse(400, "bad-request", "Bad Request", cause.getMessage());
+    } else if (cause instanceof LimitedStream.ClientBodyException) {
+      return problemResponse(400, "bad-request-body", "Bad Request", "the request body could not be read");
     } else if (cause instanceof TimeoutException) {
       return problemResponse(504, "backend-timeout", "Gateway Timeout", "the backend did not answer in time");
     } else if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {

@@ -23,6 +23,7 @@ import io.gatehouse.gateway.internal.upstream.TokenSource;
 import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import io.gatehouse.gateway.internal.outbound.RefusedDestinationException;
 import io.gatehouse.gateway.internal.upstream.Member;
+import io.gatehouse.gateway.internal.upstream.StaleConnections;
 import io.gatehouse.gateway.internal.upstream.Upstream;
 import java.net.ConnectException;
 import java.util.Map;
@@ -333,9 +334,18 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (ev.debugging()) {
       out.remove(io.gatehouse.gateway.debug.DebugSessions.HEADER);
     }
+    String pathAndQuery = rest + (query == null ? "" : "?" + query);
+    if (x != null) {
+      // Policies may have copied client input into headers, path or query: refuse what HTTP cannot
+      // carry here, before any member is picked, so that it never counts against the backend.
+      String problem = BackendRequestCheck.problem(out, pathAndQuery);
+      if (problem != null) {
+        x.backendFailed(new BackendRequestCheck.RefusedException(problem));
+        return;
+      }
+    }
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
-    String pathAndQuery = rest + (query == null ? "" : "?" + query);
     io.gatehouse.model.ApiDef.WebSocket webSocket = api.def().websocket();
     if (upgrade && webSocket != null && WebSocketRelay.isHandshake(req)) {
       // WebSocket passthrough: the inbound checks passed; open the backend, then upgrade the client.
@@ -362,16 +372,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (hasBody) {
       req.pause();
     }
-    attempt(req, snap, up, out, pathAndQuery, hasBody, ev, upgrade, 0, x);
+    attempt(req, snap, up, out, pathAndQuery, hasBody, ev, upgrade, 0, 0, x);
   }
 
   /**
    * One try at the backend: breaker permission, member choice, request, and on a failure before
    * any response byte reached the client (and a bodiless, retryable request within the budget)
-   * another try after the backoff.
+   * another try after the backoff. {@code stale} counts the tries that went again because the
+   * backend closed a pooled connection under the request (at most one; outside the retry budget).
    */
   private void attempt(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, PolicyExchange x) {
+      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, int stale, PolicyExchange x) {
     HttpServerResponse resp = req.response();
     if (resp.closed()) {
       return;
@@ -395,7 +406,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     boolean[] finished = new boolean[1];
-    // failure: TRUE/FALSE is the call's verdict; null means it ended without one (client left).
+    // failure: TRUE/FALSE is the call's verdict; null means it ended without one (the client left,
+    // the client's body failed, or the backend closed an idle pooled connection under the request).
     java.util.function.Consumer<Boolean> finish = failure -> {
       if (!finished[0]) {
         finished[0] = true;
@@ -414,11 +426,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       }
     };
     headers.set(HttpHeaders.HOST, member.hostHeader());
+    HttpMethod method = x == null ? req.method() : x.httpMethod();
     // The member's address, resolved and checked by the outbound guard: cached, so usually complete.
     Future<SocketAddress> target = up.target(member, start);
     SocketAddress server = target.succeeded() ? target.result() : null;
-    RequestOptions options = up.requestOptions(member, server, x == null ? req.method() : x.httpMethod(),
-        member.basePath() + pathAndQuery)
+    RequestOptions options = up.requestOptions(member, server, method, member.basePath() + pathAndQuery)
         .setHeaders(headers);
     if (x != null && x.forwardTimeoutMillis() > 0) {
       options.setIdleTimeout(x.forwardTimeoutMillis());
@@ -435,14 +447,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           options.setServer(addr);
           return creds == null ? c.request(options) : creds.send(options, c::request, bearer);
         });
+    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt + 1, stale + 1, x);
     requested.onComplete(ar -> {
       if (ar.failed()) {
         if (ar.cause() instanceof TokenSource.TokenException || ar.cause() instanceof RefusedDestinationException) {
           finish.accept(null); // not the backend's fault: no verdict for breaker or outlier detection
+        } else if (stale == 0 && !resp.headWritten() && !resp.closed()
+            && ar.cause() instanceof io.vertx.core.http.HttpClosedException) {
+          // A pooled connection closed before the request was handed to it: nothing was written.
+          finish.accept(null);
+          ev.backendAttemptFailed(attempt, 0, ar.cause());
+          again.run();
+          return;
         } else {
           finish.accept(true);
           ev.backendAttemptFailed(attempt, 0, ar.cause());
-          if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
+          if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, stale, x)) {
             return;
           }
         }
@@ -457,40 +477,76 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         return;
       }
       HttpClientRequest breq = ar.result();
+      up.reusing(breq.connection());
       // Per exchange, not per connection: a connection's close must never reset a backend
       // request that has already completed (its pooled connection may serve another request).
       ev.onClientClose(() -> {
+        finish.accept(null); // first: the reset below fails the backend call, which is no verdict
         breq.reset();
-        finish.accept(null);
       });
       byte[] fixedBody = x == null ? null : x.fixedBody();
-      var sent = fixedBody != null ? breq.send(Buffer.buffer(fixedBody))
-          : hasBody ? breq.send(ev.tap() == null ? LimitedStream.of(req, maxBody) : ev.tap().request(
-              LimitedStream.of(req, maxBody), headers.get(HttpHeaders.CONTENT_TYPE), headers.get(HttpHeaders.CONTENT_ENCODING)))
-          : breq.send();
-      sent.onComplete(rr -> {
+      // What reached the connection: the last write's outcome, or the streamed body's progress.
+      Future<Void> written = null;
+      LimitedStream limited = null;
+      Throwable[] clientFault = new Throwable[1];
+      if (fixedBody != null) {
+        written = breq.end(Buffer.buffer(fixedBody));
+      } else if (hasBody) {
+        limited = LimitedStream.of(req, maxBody);
+        io.vertx.core.streams.ReadStream<Buffer> body = ev.tap() == null ? limited : ev.tap().request(
+            limited, headers.get(HttpHeaders.CONTENT_TYPE), headers.get(HttpHeaders.CONTENT_ENCODING));
+        if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
+          breq.setChunked(true);
+        }
+        // Never end the backend request after a failure of the client's side: a truncated body
+        // must not reach the backend as a complete request. Reset instead (the connection closes).
+        body.pipe().endOnFailure(false).to(breq).onFailure(t -> {
+          if (t instanceof LimitedStream.ClientBodyException) {
+            clientFault[0] = t;
+            breq.reset(0, t);
+          }
+        });
+      } else {
+        written = breq.end();
+      }
+      Future<Void> wrote = written;
+      LimitedStream streamed = limited;
+      breq.response().onComplete(rr -> {
         if (rr.failed()) {
+          Throwable cause = clientFault[0] != null ? clientFault[0] : rr.cause();
           breq.reset();
-          ev.backendAttemptFailed(attempt, 0, rr.cause());
-          finish.accept(!(rr.cause() instanceof LimitedStream.TooLargeException));
-          if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
+          ev.backendAttemptFailed(attempt, 0, cause);
+          if (clientFault[0] != null) {
+            finish.accept(null); // the client's failure, not the backend's
+          } else if (staleRetry(req, method, breq, cause, wrote, streamed, stale)) {
+            finish.accept(null); // the backend closed an idle connection: no verdict
+            if (streamed != null) {
+              req.pause();
+            }
+            again.run();
             return;
+          } else {
+            finish.accept(true);
+            if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, stale, x)) {
+              return;
+            }
           }
           if (x != null) {
-            x.backendFailed(rr.cause());
+            x.backendFailed(cause);
             return;
           }
-          failed(req, rr.cause(), ev);
+          failed(req, cause, ev);
           return;
         }
         HttpClientResponse bres = rr.result();
         int status = bres.statusCode();
         finish.accept(status >= 500);
+        up.answered(bres);
         if (status == 401 && bearer != null && bearer[0] != null) {
           creds.tokens().reject(bearer[0]); // refused: the next call fetches a new token
         }
         if ((status == 502 || status == 503 || status == 504)
-            && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, x)) {
+            && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, stale, x)) {
           ev.backendAttemptFailed(attempt, status, null);
           bres.body(); // drain the discarded answer so that the connection can be reused
           return;
@@ -504,15 +560,35 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     });
   }
 
-  private boolean retried(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, PolicyExchange x) {
+  /**
+   * Whether a request that failed with {@code cause} before any answer went again on another
+   * connection: once per request, when the backend closed a reused pooled connection under it and
+   * the backend cannot have processed it (an idempotent method with a replayable body, or nothing
+   * written), and nothing was sent to the client yet.
+   */
+  private static boolean staleRetry(HttpServerRequest req, HttpMethod method, HttpClientRequest breq,
+      Throwable cause, Future<Void> written, LimitedStream streamed, int stale) {
     HttpServerResponse resp = req.response();
+    if (stale > 0 || resp.headWritten() || resp.closed() || !StaleConnections.closedUnder(cause)
+        || !StaleConnections.reused(breq.connection())) {
+      return false;
+    }
+    // A streamed body can be sent again only while none of it has been read from the client.
+    boolean replayable = streamed == null || streamed.untouched();
+    boolean nothingWritten = streamed != null ? streamed.untouched() : written != null && written.failed();
+    return replayable && (nothingWritten || (streamed == null && StaleConnections.idempotent(method)));
+  }
+
+  private boolean retried(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
+      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, int stale, PolicyExchange x) {
+    HttpServerResponse resp = req.response();
+    // The configured retry count and budget cover retries of failures, not the stale-connection one.
     if (hasBody || resp.headWritten() || resp.closed()
-        || !up.mayRetry(req.method(), attempt + 1, System.nanoTime())) {
+        || !up.mayRetry(req.method(), attempt - stale + 1, System.nanoTime())) {
       return false;
     }
     long backoff = up.backoffMillis();
-    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, false, ev, upgrade, attempt + 1, x);
+    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, false, ev, upgrade, attempt + 1, stale, x);
     io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
     if (backoff > 0 && ctx != null) {
       ctx.owner().setTimer(backoff, id -> again.run());
@@ -580,13 +656,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   static void failed(HttpServerRequest req, Throwable cause, Exchange ev) {
     HttpServerResponse resp = req.response();
     if (cause instanceof LimitedStream.TooLargeException) {
-      if (req.version() != HttpVersion.HTTP_2) {
-        resp.putHeader(HttpHeaders.CONNECTION, "close"); // the rest of the body is not read
+      if (req.version() != HttpVersion.HTTP_2 && !resp.closed()) {
+        // the rest of the body is not read: the HTTP/1.1 validator closes the connection after this
+        // answer, reading and dropping what the client still sends for a bounded time
+        resp.putHeader(HttpHeaders.CONNECTION, "close");
       }
       reject(req, 413, "body-too-large", "Content Too Large", cause.getMessage(), ev);
     } else if (cause instanceof RefusedDestinationException) {
       reject(req, 502, "backend-address-refused", "Bad Gateway",
           "the gateway does not send requests to the backend's address (see allowedBackendNetworks)", ev);
+    } else if (cause instanceof BackendRequestCheck.RefusedException) {
+      reject(req, 400, "bad-request", "Bad Request", cause.getMessage(), ev);
+    } else if (cause instanceof LimitedStream.ClientBodyException) {
+      if (!resp.closed() && req.version() != HttpVersion.HTTP_2) {
+        resp.putHeader(HttpHeaders.CONNECTION, "close");
+      }
+      reject(req, 400, "bad-request-body", "Bad Request", "the request body could not be read", ev);
     } else if (cause instanceof TokenSource.TokenException) {
       reject(req, 502, "backend-credentials", "Bad Gateway", "the gateway could not obtain credentials for the backend",
           ev);

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+  /** How often expired idle connections are looked for, in milliseconds. */
+  static final int SWEEP_MILLIS = 100;
 
   private final String name;
   private final BackendDef def;
@@ -41,6 +43,13 @@ public final class Upstream {
   private final long connectMillis;
   private final long responseMillis;
   private final long idleMillis;
+  private final long poolIdleMillis;
+  // Idle pooled HTTP/1.x connections with the System.nanoTime() after which they must not be
+  // reused (pool idle timeout, or earlier when the backend announced `Keep-Alive: timeout=N`);
+  // a connection leaves the map when a request takes it. Swept every SWEEP_MILLIS.
+  private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.http.HttpConnection, Long> idleDeadlines =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile long idleSweep = -1;
   private final BackendCredentials credentials;
   private final OutboundGuard guard;
   private volatile HttpClient client;
@@ -86,6 +95,8 @@ public final class Upstream {
         ? def.timeouts().connect().toMillis() : responseMillis;
     this.idleMillis = def.timeouts() != null && def.timeouts().idle() != null
         ? def.timeouts().idle().toMillis() : responseMillis;
+    this.poolIdleMillis = (def.timeouts() != null && def.timeouts().poolIdle() != null
+        ? def.timeouts().poolIdle() : BackendDef.Timeouts.DEFAULT_POOL_IDLE).toMillis();
     this.credentials = def.credentials() == null ? null : new BackendCredentials(def.credentials());
   }
 
@@ -98,7 +109,8 @@ public final class Upstream {
     boolean h2 = Boolean.TRUE.equals(def.http2());
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
-        .setKeepAliveTimeout(60)
+        // A backstop only: idle connections are closed on time by sweepIdle.
+        .setKeepAliveTimeout((int) (poolIdleMillis / 1000) + 2)
         .setTcpNoDelay(true)
         .setDecompressionSupported(false)
         .setMaxHeaderSize(64 * 1024)
@@ -126,6 +138,10 @@ public final class Upstream {
     if (vertx != null && healthTimer >= 0) {
       vertx.cancelTimer(healthTimer);
     }
+    if (vertx != null && idleSweep >= 0) {
+      vertx.cancelTimer(idleSweep);
+    }
+    idleDeadlines.clear();
     if (client != null) {
       client.close();
     }
@@ -205,8 +221,14 @@ public final class Upstream {
       c = client;
     }
     c.request(o)
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .compose(req -> {
+          reusing(req.connection());
+          return req.send();
+        })
+        .compose(resp -> {
+          answered(resp); // probes share the pool idle rules: no probe on a connection being closed
+          return resp.body().map(b -> resp.statusCode());
+        })
         .onComplete(ar -> healthResult(m, hc, ar.succeeded() && ar.result() >= 200 && ar.result() < 400));
   }
 
@@ -251,6 +273,82 @@ public final class Upstream {
         return shared;
       }
       return perLoop.computeIfAbsent(loop, t -> vertx.createHttpClient(clientOptions, poolOptions));
+    }
+  }
+
+  /** Marks {@code connection} as taken by a request: it is not closed as idle while in use. */
+  public void reusing(io.vertx.core.http.HttpConnection connection) {
+    if (connection != null && !idleDeadlines.isEmpty()) {
+      idleDeadlines.remove(connection);
+    }
+  }
+
+  /**
+   * Starts the idle clock of the HTTP/1.x connection that carries {@code bres} once the answer
+   * has been received: the connection is not reused after the pool idle timeout, nor after the
+   * window {@link #idleWindowMillis} that the backend's {@code Keep-Alive: timeout=N} leaves.
+   */
+  public void answered(io.vertx.core.http.HttpClientResponse bres) {
+    if (bres.version() == HttpVersion.HTTP_2) {
+      return;
+    }
+    String header = bres.getHeader(io.vertx.core.http.HttpHeaders.KEEP_ALIVE);
+    long seconds = header == null ? -1 : keepAliveTimeoutSeconds(header);
+    long window = seconds < 0 ? poolIdleMillis : idleWindowMillis(seconds, poolIdleMillis);
+    io.vertx.core.http.HttpConnection conn = bres.request().connection();
+    bres.end().onSuccess(v -> {
+      idleDeadlines.put(conn, System.nanoTime() + window * 1_000_000L);
+      if (idleSweep < 0) {
+        startSweep();
+      }
+    });
+  }
+
+  private synchronized void startSweep() {
+    if (idleSweep < 0 && vertx != null && !closed) {
+      idleSweep = vertx.setPeriodic(SWEEP_MILLIS, id -> sweepIdle());
+    }
+  }
+
+  /**
+   * How long a connection may stay idle when the backend announced {@code timeout=seconds}: the
+   * pool idle timeout, but always before the backend's own limit (by half of it, at most 1 s), so
+   * that a request never meets a connection the backend is closing.
+   */
+  static long idleWindowMillis(long seconds, long poolIdleMillis) {
+    long announced = seconds * 1000;
+    return Math.max(0, Math.min(poolIdleMillis, announced - Math.min(1000, announced / 2)));
+  }
+
+  /** The {@code timeout} parameter of a {@code Keep-Alive} header in seconds, or -1 when absent or malformed. */
+  static long keepAliveTimeoutSeconds(String header) {
+    for (String part : header.split(",")) {
+      String p = part.trim();
+      if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
+        String v = p.substring(8).trim();
+        if (v.isEmpty() || v.length() > 9) {
+          return -1;
+        }
+        for (int i = 0; i < v.length(); i++) {
+          if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+            return -1;
+          }
+        }
+        return Long.parseLong(v);
+      }
+    }
+    return -1;
+  }
+
+  private void sweepIdle() {
+    long now = System.nanoTime();
+    for (var it = idleDeadlines.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getValue() - now <= 0) {
+        it.remove();
+        // Out of the pool now; a request already on it finishes first.
+        e.getKey().shutdown(java.time.Duration.ofMillis(responseMillis));
+      }
     }
   }
 
