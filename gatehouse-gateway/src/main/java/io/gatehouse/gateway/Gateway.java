@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gatehouse.gateway.events.TrafficEvents;
 import io.gatehouse.gateway.internal.ProxyHandler;
 import io.gatehouse.gateway.internal.events.EventQueue;
+import io.gatehouse.gateway.internal.http2.Http2Guard;
 import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.gateway.internal.counters.SqliteCounterFile;
@@ -120,9 +121,15 @@ public final class Gateway {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         .addWebSocketSubProtocol("*");
+    Http2Guard.configure(base, options.http2(), options.maxHeaderSize());
     // One server instance per event loop: Vert.x spreads accepted connections across them, and each
     // connection's requests, policies and backend calls then stay on that loop's thread.
-    Handler<HttpConnection> guard = gateway.counted(Http1Guard.install(options.maxHeaderSize()));
+    Handler<HttpConnection> http1 = Http1Guard.install(options.maxHeaderSize());
+    Handler<HttpConnection> http2 = Http2Guard.install(options.http2());
+    Handler<HttpConnection> guard = gateway.counted(conn -> {
+      http1.handle(conn);
+      http2.handle(conn);
+    });
     gateway.guard = guard;
     HttpServerOptions plainOptions = new HttpServerOptions(base).setPort(options.port());
     gateway.tlsOptions = new HttpServerOptions(base)

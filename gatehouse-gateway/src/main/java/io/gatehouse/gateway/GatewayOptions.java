@@ -25,6 +25,7 @@ import java.util.List;
  * @param clientCertificates whether the HTTPS listener asks clients for a certificate; any
  *     certificate is accepted by TLS and judged by the {@code validate-client-certificate} policy of
  *     the API, so that each API can trust its own CAs
+ * @param http2 limits on HTTP/2 connections ({@link Http2Limits#defaults()} when {@code null})
  */
 public record GatewayOptions(
     String host,
@@ -35,7 +36,8 @@ public record GatewayOptions(
     Duration clientIdleTimeout,
     boolean h2c,
     Path dataDir,
-    boolean clientCertificates) {
+    boolean clientCertificates,
+    Http2Limits http2) {
 
   /**
    * A server certificate: PEM certificate chain and private key files, or a PKCS#12 key store with
@@ -54,8 +56,15 @@ public record GatewayOptions(
     }
   }
 
+  /** Options with the default HTTP/2 limits. */
+  public GatewayOptions(String host, int port, int httpsPort, List<Certificate> certificates, int maxHeaderSize,
+      Duration clientIdleTimeout, boolean h2c, Path dataDir, boolean clientCertificates) {
+    this(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, clientCertificates, null);
+  }
+
   public GatewayOptions {
     requireNonNull(host, "host");
+    http2 = http2 == null ? Http2Limits.defaults() : http2;
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
     requireNonNull(clientIdleTimeout, "clientIdleTimeout");
     if (maxHeaderSize < 1024) {
@@ -70,17 +79,17 @@ public record GatewayOptions(
 
   /** Returns a copy keeping durable state (quota counters) under {@code dir}; {@code null} for memory only. */
   public GatewayOptions withDataDir(Path dir) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dir, clientCertificates);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dir, clientCertificates, http2);
   }
 
   /** Returns a copy serving HTTPS on {@code httpsPort} with {@code certificates}. */
   public GatewayOptions withTls(int httpsPort, List<Certificate> certificates) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, clientCertificates);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, clientCertificates, http2);
   }
 
   /** Returns a copy with cleartext HTTP/2 switched on or off (see {@code h2c}). */
   public GatewayOptions withH2c(boolean enabled) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled, dataDir, clientCertificates);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, enabled, dataDir, clientCertificates, http2);
   }
 
   /**
@@ -91,8 +100,14 @@ public record GatewayOptions(
     return Runtime.getRuntime().availableProcessors();
   }
 
+  /** Returns a copy with the HTTP/2 connection limits {@code limits}. */
+  public GatewayOptions withHttp2(Http2Limits limits) {
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir,
+        clientCertificates, requireNonNull(limits, "limits"));
+  }
+
   /** Returns a copy whose HTTPS listener asks for client certificates (see {@code clientCertificates}). */
   public GatewayOptions withClientCertificates(boolean request) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, request);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, clientIdleTimeout, h2c, dataDir, request, http2);
   }
 }
