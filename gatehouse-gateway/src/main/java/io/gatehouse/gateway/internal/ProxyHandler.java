@@ -383,7 +383,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       });
       byte[] fixedBody = x == null ? null : x.fixedBody();
       var sent = fixedBody != null ? breq.send(Buffer.buffer(fixedBody))
-          : hasBody ? breq.send(ev.tap() == null ? LimitedStream.of(req, maxBody) : ev.tap().request(
+          : hasBody ? BackendBody.send(breq, ev.tap() == null ? LimitedStream.of(req, maxBody) : ev.tap().request(
               LimitedStream.of(req, maxBody), headers.get(HttpHeaders.CONTENT_TYPE), headers.get(HttpHeaders.CONTENT_ENCODING)))
           : breq.send();
       sent.onComplete(rr -> {

@@ -111,6 +111,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Largest request head in bytes; larger heads get 431 (default 16384).")
   int maxHeaderSize;
 
+  @Option(names = "--h2-max-concurrent-streams", defaultValue = "${env:GATEHOUSE_H2_MAX_CONCURRENT_STREAMS:-100}",
+      description = "Concurrent streams per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS, 1..65535,"
+          + " env GATEHOUSE_H2_MAX_CONCURRENT_STREAMS, default 100); streams beyond are refused.")
+  int h2MaxConcurrentStreams;
+
   @Option(names = "--h2c", defaultValue = "${env:GATEHOUSE_H2C:-false}",
       description = "Also speak cleartext HTTP/2 on the plain gateway port (env GATEHOUSE_H2C). The first read of each"
           + " connection then bypasses strict HTTP/1.1 validation: use only behind a trusted proxy.")
@@ -279,7 +284,8 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
-        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c, data, tlsClientAuth);
+        TlsArgs.parse(tlsCerts), maxHeaderSize, Duration.ofSeconds(60), h2c, data, tlsClientAuth)
+        .withHttp2(io.gatehouse.gateway.Http2Limits.defaults().withMaxConcurrentStreams(h2MaxConcurrentStreams));
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }

@@ -97,8 +97,9 @@ class GatewayStrictHttp2Test {
   private static void assertOnlyValidRequestForwarded(H2Wire wire, int streamId) throws Exception {
     wire.headers(streamId, true, get("/after"));
     assertThat(wire.awaitAnswer(streamId).status()).isEqualTo("200");
-    List<RecordedRequest> seen = upstream.drain();
-    assertThat(seen).extracting(RecordedRequest::uri).containsExactly("/after");
+    // Requests of the rapid-reset test end before their resets arrive and may reach the backend late.
+    List<String> seen = upstream.drain().stream().map(RecordedRequest::uri).filter(u -> !u.equals("/rapid")).toList();
+    assertThat(seen).containsExactly("/after");
   }
 
   @Test
@@ -266,6 +267,16 @@ class GatewayStrictHttp2Test {
   }
 
   @Test
+  void clientResetMidBodyForwardsNoTruncatedRequest() throws Exception {
+    try (H2Wire wire = H2Wire.h2c(gateway.port())) {
+      wire.headers(1, false, ":method", "POST", ":scheme", "https", ":path", "/upload", ":authority", "localhost");
+      wire.data(1, "abc".getBytes(StandardCharsets.US_ASCII), false);
+      wire.reset(1, H2Wire.CANCEL);
+      assertOnlyValidRequestForwarded(wire, 3);
+    }
+  }
+
+  @Test
   void answers431ForHeaderListLargerThanLimit() throws Exception {
     try (H2Wire wire = H2Wire.h2c(gateway.port())) {
       wire.headers(1, true, get("/x", "x-big", "a".repeat(MAX_HEADER_SIZE)));
@@ -275,14 +286,17 @@ class GatewayStrictHttp2Test {
     }
   }
 
+  // Flood tests send exactly the frame that crosses the limit and nothing after it: bytes still
+  // unread when the server closes would make its kernel answer with a TCP reset, which can
+  // discard the GOAWAY before the client reads it.
+
   @Test
   void closesConnectionOnFloodOfSmallContinuationFrames() throws Exception {
     try (H2Wire wire = H2Wire.h2c(gateway.port())) {
       byte[] block = H2Wire.block(get("/x", "x-test", "v".repeat(200)));
       wire.frame(H2Wire.HEADERS, H2Wire.END_STREAM, 1, Arrays.copyOfRange(block, 0, 10));
-      for (int i = 10; i < block.length; i++) {
-        boolean last = i == block.length - 1;
-        wire.frame(H2Wire.CONTINUATION, last ? H2Wire.END_HEADERS : 0, 1, new byte[] {block[i]});
+      for (int i = 0; i <= Http2Limits.defaults().maxSmallContinuationFrames(); i++) {
+        wire.frame(H2Wire.CONTINUATION, 0, 1, new byte[] {block[10 + i]});
       }
       assertThat(wire.awaitGoAway().errorCode()).isEqualTo(H2Wire.ENHANCE_YOUR_CALM);
       assertThat(wire.awaitClosed()).isTrue();
@@ -293,11 +307,8 @@ class GatewayStrictHttp2Test {
   @Test
   void closesConnectionOnHeaderBlockFarBeyondLimit() throws Exception {
     try (H2Wire wire = H2Wire.h2c(gateway.port())) {
-      byte[] chunk = H2Wire.block("x-pad", "p".repeat(8000));
       wire.frame(H2Wire.HEADERS, H2Wire.END_STREAM, 1, H2Wire.block(get("/x")));
-      for (int i = 0; i < 8; i++) {
-        wire.frame(H2Wire.CONTINUATION, 0, 1, chunk);
-      }
+      wire.frame(H2Wire.CONTINUATION, 0, 1, H2Wire.block("x-pad", "p".repeat(MAX_HEADER_SIZE * 2)));
       H2Wire.Frame goAway = wire.awaitGoAway();
       assertThat(goAway.errorCode()).isNotZero();
       assertThat(wire.awaitClosed()).isTrue();
@@ -308,7 +319,7 @@ class GatewayStrictHttp2Test {
   @Test
   void closesConnectionOnRapidReset() throws Exception {
     try (H2Wire wire = H2Wire.h2c(gateway.port())) {
-      for (int i = 0; i <= MAX_RESETS + 5; i++) {
+      for (int i = 0; i <= MAX_RESETS; i++) {
         int stream = 1 + 2 * i;
         wire.headers(stream, true, get("/rapid"));
         wire.reset(stream, H2Wire.CANCEL);
@@ -321,7 +332,7 @@ class GatewayStrictHttp2Test {
   @Test
   void closesConnectionOnSettingsFlood() throws Exception {
     try (H2Wire wire = H2Wire.h2c(gateway.port())) {
-      for (int i = 0; i <= MAX_CONTROL_FRAMES + 1; i++) {
+      for (int i = 0; i <= MAX_CONTROL_FRAMES; i++) {
         wire.frame(H2Wire.SETTINGS, 0, 0, new byte[0]);
       }
       assertThat(wire.awaitGoAway().errorCode()).isEqualTo(H2Wire.ENHANCE_YOUR_CALM);
@@ -332,7 +343,7 @@ class GatewayStrictHttp2Test {
   @Test
   void closesConnectionOnPingFlood() throws Exception {
     try (H2Wire wire = H2Wire.h2c(gateway.port())) {
-      for (int i = 0; i <= MAX_CONTROL_FRAMES + 1; i++) {
+      for (int i = 0; i <= MAX_CONTROL_FRAMES; i++) {
         wire.frame(H2Wire.PING, 0, 0, new byte[8]);
       }
       assertThat(wire.awaitGoAway().errorCode()).isEqualTo(H2Wire.ENHANCE_YOUR_CALM);
@@ -354,7 +365,8 @@ class GatewayStrictHttp2Test {
   void closesConnectionOnEmptyDataFlood() throws Exception {
     try (H2Wire wire = H2Wire.h2c(gateway.port())) {
       wire.headers(1, false, ":method", "POST", ":scheme", "https", ":path", "/upload", ":authority", "localhost");
-      for (int i = 0; i < 10; i++) {
+      // Netty allows two consecutive empty DATA frames without END_STREAM; the third closes.
+      for (int i = 0; i < 3; i++) {
         wire.data(1, new byte[0], false);
       }
       assertThat(wire.awaitGoAway().errorCode()).isEqualTo(H2Wire.ENHANCE_YOUR_CALM);
