@@ -200,15 +200,15 @@ final class H2Wire implements Closeable {
     out.flush();
   }
 
-  /** Waits up to 10 s for a received frame matching {@code match}, skipping others; fails when none comes. */
+  /** Waits up to 30 s for a received frame matching {@code match}, skipping others; fails when none comes. */
   Frame await(Predicate<Frame> match, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     StringBuilder seen = new StringBuilder();
     while (true) {
       long left = deadline - System.nanoTime();
       Frame f = left <= 0 ? null : frames.poll(left, TimeUnit.NANOSECONDS);
       if (f == null) {
-        throw new AssertionError("no " + what + " within 10 s; received " + seen);
+        throw new AssertionError("no " + what + " within 30 s; received " + seen);
       }
       if (match.test(f)) {
         return f;
@@ -228,9 +228,9 @@ final class H2Wire implements Closeable {
     return await(f -> f.type() == GOAWAY, "GOAWAY");
   }
 
-  /** Waits up to 10 s until the server closed the connection; returns whether it did. */
+  /** Waits up to 30 s until the server closed the connection; returns whether it did. */
   boolean awaitClosed() throws InterruptedException {
-    return closed.await(10, TimeUnit.SECONDS);
+    return closed.await(30, TimeUnit.SECONDS);
   }
 
   private void readLoop() {
