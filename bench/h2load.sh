@@ -42,6 +42,7 @@ http {
     ssl_certificate $WORK/cert.pem;
     ssl_certificate_key $WORK/key.pem;
     http2_max_concurrent_streams 100;
+    keepalive_requests 1000000;   # h2load does not reconnect after nginx's default GOAWAY at 1000
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }
 }
@@ -96,18 +97,21 @@ measure() { # name url pid protocol -> prints "name requests cpu_ticks failed re
 direct=$(measure backend "http://127.0.0.1:$BACKEND_PORT/" "$NGINX_WORKER" http/1.1)
 proxy=$(measure nginx-proxy "https://127.0.0.1:$NGINX_PROXY_PORT/" "$NGINX_WORKER" h2)
 gw=$(measure gatehouse "https://127.0.0.1:$GW_TLS_PORT/" "$GW_PID" h2)
+# The same listener over HTTP/1.1 (pipelined by -m): tells the HTTP/2 path's cost from the gateway's.
+gwh1=$(measure gatehouse-h1 "https://127.0.0.1:$GW_TLS_PORT/" "$GW_PID" http/1.1)
 
 {
   echo "h2load over TLS: ${DURATION}s, $CONNS connections x $STREAMS streams, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "name requests cpu_ticks failed req_per_s 2xx"
-  echo "$direct"; echo "$proxy"; echo "$gw"
+  echo "$direct"; echo "$proxy"; echo "$gw"; echo "$gwh1"
 } | tee "$OUT/h2load-summary.txt"
-awk -v hz="$HZ" -v d="$direct" -v p="$proxy" -v g="$gw" 'BEGIN {
-  split(d, a, " "); split(p, b, " "); split(g, c, " ");
+awk -v hz="$HZ" -v d="$direct" -v p="$proxy" -v g="$gw" -v h="$gwh1" 'BEGIN {
+  split(d, a, " "); split(p, b, " "); split(g, c, " "); split(h, e, " ");
   us_d = a[3] / hz * 1e6 / a[2]; us_p = b[3] / hz * 1e6 / b[2] - us_d; us_g = c[3] / hz * 1e6 / c[2];
   printf "nginx backend alone: %.1f us/request\nnginx h2 proxy share: %.1f us/request\n", us_d, us_p;
   printf "gatehouse (whole JVM): %.1f us/request, %s req/s, failed %d\n", us_g, c[5], c[4];
   printf "gatehouse / nginx proxy: %.2fx CPU per request, %.2fx throughput\n", us_g / us_p, c[5] / b[5];
+  printf "gatehouse over HTTP/1.1 TLS: %.1f us/request, %s req/s, failed %d\n", e[3] / hz * 1e6 / e[2], e[5], e[4];
 }' | tee -a "$OUT/h2load-summary.txt"
 failed=$(awk '{print $4}' <<<"$gw")
 [ "$failed" = "0" ] || { echo "gatehouse: $failed failed requests" >&2; exit 1; }
