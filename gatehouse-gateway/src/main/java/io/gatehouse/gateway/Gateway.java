@@ -6,6 +6,7 @@ import io.gatehouse.gateway.events.TrafficEvents;
 import io.gatehouse.gateway.internal.ProxyHandler;
 import io.gatehouse.gateway.internal.events.EventQueue;
 import io.gatehouse.gateway.internal.outbound.OutboundGuard;
+import io.gatehouse.gateway.internal.http2.Http2Guard;
 import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.gateway.internal.counters.PolicyStates;
@@ -133,9 +134,15 @@ public final class Gateway {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         .addWebSocketSubProtocol("*");
+    Http2Guard.configure(base, options.http2(), options.maxHeaderSize());
     // One server instance per event loop: Vert.x spreads accepted connections across them, and each
     // connection's requests, policies and backend calls then stay on that loop's thread.
-    Handler<HttpConnection> guard = Http1Guard.install(options.maxHeaderSize(), limits, gateway.http1Rejections);
+    Handler<HttpConnection> http1 = Http1Guard.install(options.maxHeaderSize(), limits, gateway.http1Rejections);
+    Handler<HttpConnection> http2 = Http2Guard.install(options.http2());
+    Handler<HttpConnection> guard = conn -> {
+      http1.handle(conn);
+      http2.handle(conn);
+    };
     gateway.guard = guard;
     HttpServerOptions plainOptions = new HttpServerOptions(base).setPort(options.port());
     gateway.tlsOptions = new HttpServerOptions(base)

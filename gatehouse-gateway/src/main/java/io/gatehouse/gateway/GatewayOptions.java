@@ -27,6 +27,7 @@ import java.util.List;
  * @param allowedBackendNetworks networks (CIDR notation) in which loopback, link-local and
  *     unspecified addresses may be backends; empty (the default) refuses them all. The gateway's own
  *     listeners are refused whatever this says.
+ * @param http2 limits on HTTP/2 connections ({@link Http2Limits#defaults()} when {@code null})
  */
 public record GatewayOptions(
     String host,
@@ -38,7 +39,8 @@ public record GatewayOptions(
     boolean h2c,
     Path dataDir,
     boolean clientCertificates,
-    List<String> allowedBackendNetworks) {
+    List<String> allowedBackendNetworks,
+    Http2Limits http2) {
 
   /**
    * A server certificate: PEM certificate chain and private key files, or a PKCS#12 key store with
@@ -61,6 +63,7 @@ public record GatewayOptions(
     requireNonNull(host, "host");
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
     requireNonNull(limits, "limits");
+    http2 = http2 == null ? Http2Limits.defaults() : http2;
     allowedBackendNetworks = allowedBackendNetworks == null ? List.of() : List.copyOf(allowedBackendNetworks);
     io.gatehouse.gateway.internal.Cidr.parse(allowedBackendNetworks); // names a malformed range
     if (maxHeaderSize < 1024) {
@@ -70,27 +73,27 @@ public record GatewayOptions(
 
   /** Plain HTTP on {@code host:port}, 16 KiB heads, {@link ConnectionLimits#defaults()}, no TLS. */
   public static GatewayOptions plain(String host, int port) {
-    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, ConnectionLimits.defaults(), false, null, false, List.of());
+    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, ConnectionLimits.defaults(), false, null, false, List.of(), null);
   }
 
   /** Returns a copy with the connection limits and timeouts {@code limits}. */
   public GatewayOptions withLimits(ConnectionLimits limits) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks, http2);
   }
 
   /** Returns a copy keeping durable state (quota counters) under {@code dir}; {@code null} for memory only. */
   public GatewayOptions withDataDir(Path dir) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dir, clientCertificates, allowedBackendNetworks);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dir, clientCertificates, allowedBackendNetworks, http2);
   }
 
   /** Returns a copy serving HTTPS on {@code httpsPort} with {@code certificates}. */
   public GatewayOptions withTls(int httpsPort, List<Certificate> certificates) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks, http2);
   }
 
   /** Returns a copy with cleartext HTTP/2 switched on or off (see {@code h2c}). */
   public GatewayOptions withH2c(boolean enabled) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, enabled, dataDir, clientCertificates, allowedBackendNetworks);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, enabled, dataDir, clientCertificates, allowedBackendNetworks, http2);
   }
 
   /**
@@ -103,7 +106,7 @@ public record GatewayOptions(
 
   /** Returns a copy whose HTTPS listener asks for client certificates (see {@code clientCertificates}). */
   public GatewayOptions withClientCertificates(boolean request) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, request, allowedBackendNetworks);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, request, allowedBackendNetworks, http2);
   }
 
   /**
@@ -114,6 +117,12 @@ public record GatewayOptions(
    */
   public GatewayOptions withAllowedBackendNetworks(List<String> networks) {
     return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir,
-        clientCertificates, requireNonNull(networks, "networks"));
+        clientCertificates, requireNonNull(networks, "networks"), http2);
+  }
+
+  /** Returns a copy with the HTTP/2 connection limits {@code limits}. */
+  public GatewayOptions withHttp2(Http2Limits limits) {
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, this.limits, h2c, dataDir,
+        clientCertificates, allowedBackendNetworks, requireNonNull(limits, "limits"));
   }
 }

@@ -156,6 +156,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Most bytes discarded while lingering (env GATEHOUSE_LINGER_BYTES, default 65536).")
   int lingerBytes;
 
+  @Option(names = "--h2-max-concurrent-streams", defaultValue = "${env:GATEHOUSE_H2_MAX_CONCURRENT_STREAMS:-100}",
+      description = "Concurrent streams per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS, 1..65535,"
+          + " env GATEHOUSE_H2_MAX_CONCURRENT_STREAMS, default 100); streams beyond are refused.")
+  int h2MaxConcurrentStreams;
+
   @Option(names = "--h2c", defaultValue = "${env:GATEHOUSE_H2C:-false}",
       description = "Also speak cleartext HTTP/2 on the plain gateway port (env GATEHOUSE_H2C). The first read of each"
           + " connection then bypasses strict HTTP/1.1 validation: use only behind a trusted proxy.")
@@ -402,7 +407,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
         TlsArgs.parse(tlsCerts), maxHeaderSize, connectionLimits(), h2c, data, tlsClientAuth,
-        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks());
+        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks(), null)
+        .withHttp2(io.gatehouse.gateway.Http2Limits.defaults().withMaxConcurrentStreams(h2MaxConcurrentStreams));
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }
