@@ -14,9 +14,11 @@ import java.util.List;
  *     without a breaker
  * @param recordedCalls calls in the breaker's window (0 without a breaker)
  * @param members the pool members
+ * @param idleCloseMillis the shortest idle time after which the backend was seen to close a pooled
+ *     connection itself, {@code null} until seen; the pool then retires idle connections before it
  */
 public record BackendStatus(String name, String breaker, Double failureRate, Double slowCallRate, int recordedCalls,
-    List<MemberStatus> members) {
+    List<MemberStatus> members, Long idleCloseMillis) {
   public BackendStatus {
     members = List.copyOf(members);
   }

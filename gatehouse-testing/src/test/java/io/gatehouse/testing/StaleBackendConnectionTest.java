@@ -169,4 +169,27 @@ class StaleBackendConnectionTest {
       assertThat(c.get("/s/2")).containsExactly("HTTP/1.1 200 OK", "c2r1");
     }
   }
+
+  @Test
+  void learnsWhenTheBackendClosesIdleConnectionsAndRetiresLaterOnesBeforeThat() throws Exception {
+    ScriptedBackend b = new ScriptedBackend((connection, request) -> true);
+    serve(b, "");
+    try (Client c = new Client()) {
+      assertThat(c.get("/s/1")).containsExactly("HTTP/1.1 200 OK", "c1r1");
+      // The backend closes the connection once it has been idle for a second, announcing nothing
+      // (as nginx's keepalive_timeout does), well before the gateway's own pool idle timeout.
+      Await.until("a second of idleness", () -> System.nanoTime() - b.answeredAt.get(1) >= TimeUnit.SECONDS.toNanos(1));
+      long backendIdleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - b.answeredAt.get(1));
+      b.closeIdle();
+      Await.until("the gateway saw the close", () -> GH.gateway().backendStatus().get(0).idleCloseMillis() != null);
+      assertThat(GH.gateway().backendStatus().get(0).idleCloseMillis()).isGreaterThanOrEqualTo(1000);
+      assertThat(c.get("/s/2")).containsExactly("HTTP/1.1 200 OK", "c2r1");
+      // Having seen it, the gateway retires the next connection itself before that idle time.
+      Await.until("the gateway closes the idle connection", () -> b.closedByGatewayAt.containsKey(2));
+      long idleMillis = TimeUnit.NANOSECONDS.toMillis(b.closedByGatewayAt.get(2) - b.answeredAt.get(2));
+      assertThat(idleMillis).as("retired before the backend's %d ms", backendIdleMillis).isLessThan(backendIdleMillis);
+    }
+    assertThat(b.connections()).isEqualTo(2);
+    assertThat(member().ejected()).isFalse();
+  }
 }

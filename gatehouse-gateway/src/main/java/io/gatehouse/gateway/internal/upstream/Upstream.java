@@ -44,11 +44,19 @@ public final class Upstream {
   private final long responseMillis;
   private final long idleMillis;
   private final long poolIdleMillis;
+  // Idle closes faster than this teach nothing (a backend that closes at once is not timing out).
+  private static final long MIN_LEARNED_IDLE_MILLIS = 100;
   // Idle pooled HTTP/1.x connections with the System.nanoTime() after which they must not be
   // reused (pool idle timeout, or earlier when the backend announced `Keep-Alive: timeout=N`);
   // a connection leaves the map when a request takes it. Swept every SWEEP_MILLIS.
-  private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.http.HttpConnection, Long> idleDeadlines =
+  private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.http.HttpConnection, Idle> idleDeadlines =
       new java.util.concurrent.ConcurrentHashMap<>();
+  // Connections whose close is watched, to learn the backend's own idle timeout.
+  private final java.util.Set<io.vertx.core.http.HttpConnection> watched =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  // The shortest idle time after which the backend was seen to close a pooled connection itself
+  // (Long.MAX_VALUE until seen); later connections retire before it, as under Keep-Alive: timeout.
+  private volatile long learnedIdleMillis = Long.MAX_VALUE;
   private volatile long idleSweep = -1;
   private final BackendCredentials credentials;
   private final OutboundGuard guard;
@@ -142,6 +150,7 @@ public final class Upstream {
       vertx.cancelTimer(idleSweep);
     }
     idleDeadlines.clear();
+    watched.clear();
     if (client != null) {
       client.close();
     }
@@ -292,17 +301,55 @@ public final class Upstream {
     if (bres.version() == HttpVersion.HTTP_2) {
       return;
     }
+    if ("close".equalsIgnoreCase(bres.getHeader(io.vertx.core.http.HttpHeaders.CONNECTION))) {
+      return; // the connection ends with this answer
+    }
     String header = bres.getHeader(io.vertx.core.http.HttpHeaders.KEEP_ALIVE);
     long seconds = header == null ? -1 : keepAliveTimeoutSeconds(header);
-    long window = seconds < 0 ? poolIdleMillis : idleWindowMillis(seconds, poolIdleMillis);
+    long announced = seconds < 0 ? poolIdleMillis : idleWindowMillis(seconds, poolIdleMillis);
+    long learned = learnedIdleMillis;
+    long window = learned == Long.MAX_VALUE ? announced : Math.min(announced, learnedWindowMillis(learned));
     io.vertx.core.http.HttpConnection conn = bres.request().connection();
     bres.end().onSuccess(v -> {
-      idleDeadlines.put(conn, System.nanoTime() + window * 1_000_000L);
+      long now = System.nanoTime();
+      idleDeadlines.put(conn, new Idle(now, now + window * 1_000_000L));
+      if (watched.add(conn)) {
+        conn.closeHandler(c -> closed(conn));
+      }
       if (idleSweep < 0) {
         startSweep();
       }
     });
   }
+
+  /** When an idle connection has been pooled ({@code since}) and when it must no longer be reused. */
+  private record Idle(long since, long deadline) {}
+
+  /**
+   * Called when {@code conn} closes: if it was idle in the pool (not taken by a request, not
+   * retired by {@link #sweepIdle}), the backend closed it, and its idle time teaches the pool to
+   * retire later connections before that (backends such as nginx close idle connections without
+   * announcing when).
+   */
+  private void closed(io.vertx.core.http.HttpConnection conn) {
+    watched.remove(conn);
+    Idle idle = idleDeadlines.remove(conn);
+    if (idle == null) {
+      return;
+    }
+    long idleMillis = (System.nanoTime() - idle.since()) / 1_000_000;
+    if (idleMillis >= MIN_LEARNED_IDLE_MILLIS && idleMillis < learnedIdleMillis) {
+      learnedIdleMillis = idleMillis;
+      LOG.info("backend '{}' closed a connection idle for {} ms: pooled connections now retire after {} ms",
+          name, idleMillis, learnedWindowMillis(idleMillis));
+    }
+  }
+
+  /** The idle window after the backend was seen closing a connection idle for {@code learned} ms. */
+  static long learnedWindowMillis(long learned) {
+    return Math.max(0, learned - Math.min(1000, learned / 2));
+  }
+
 
   private synchronized void startSweep() {
     if (idleSweep < 0 && vertx != null && !closed) {
@@ -344,7 +391,7 @@ public final class Upstream {
     long now = System.nanoTime();
     for (var it = idleDeadlines.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
-      if (e.getValue() - now <= 0) {
+      if (e.getValue().deadline() - now <= 0) {
         it.remove();
         // Out of the pool now; a request already on it finishes first.
         e.getKey().shutdown(java.time.Duration.ofMillis(responseMillis));
@@ -538,12 +585,14 @@ public final class Upstream {
       out.add(new BackendStatus.MemberStatus(m.url, m.weight, m.priority, m.healthy, left > 0,
           left > 0 ? wall.plusNanos(left) : null, m.outstanding));
     }
+    long learned = learnedIdleMillis;
+    Long idleClose = learned == Long.MAX_VALUE ? null : learned;
     if (breaker == null) {
-      return new BackendStatus(name, "NONE", null, null, 0, out);
+      return new BackendStatus(name, "NONE", null, null, 0, out, idleClose);
     }
     String state = breaker.state().name();
     int[] c = breaker.counts();
     return new BackendStatus(name, state, c[0] == 0 ? 0.0 : 100.0 * c[1] / c[0], c[0] == 0 ? 0.0 : 100.0 * c[2] / c[0],
-        c[0], out);
+        c[0], out, idleClose);
   }
 }
