@@ -139,6 +139,39 @@ class AttackReviewRegressionTest {
     assertThat(m.owner("GET", "/api/v1/apis/keepme", null).status()).as("the API survived every override").isEqualTo(200);
   }
 
+  @Test
+  void aTokenMintedByAScopedTokenNeverHoldsMoreThanItsCaller() throws Exception {
+    assertThat(m.owner("POST", "/api/v1/named-values", "{\"name\":\"s\",\"type\":\"secret\",\"value\":\"v-123456\"}")
+        .status()).isEqualTo(201);
+    String admin = m.tokenFor("admin");
+    Mgmt.Res up = m.call(admin, "POST", "/api/v1/tokens", "{\"name\":\"up\",\"roles\":[\"owner\"]}");
+    assertThat(up.status()).as(up.body()).isEqualTo(403);
+    assertThat(m.call(admin, "POST", "/api/v1/tokens", "{\"name\":\"both\",\"roles\":[\"admin\",\"owner\"]}").status())
+        .isEqualTo(403);
+    assertThat(m.call(admin, "POST", "/api/v1/roles", "{\"name\":\"all\",\"permissions\":[\"secrets:reveal\"]}")
+        .status()).as("admin cannot define a role").isEqualTo(403);
+    Mgmt.Res same = m.call(admin, "POST", "/api/v1/tokens", "{\"name\":\"same\",\"roles\":[\"admin\"]}");
+    assertThat(same.status()).isEqualTo(201);
+    String minted = same.json().get("token").asText();
+    assertThat(m.call(minted, "POST", "/api/v1/named-values/s/reveal", null).status())
+        .as("an admin-minted admin token cannot reveal").isEqualTo(403);
+    assertThat(m.call(minted, "POST", "/api/v1/tokens", "{\"name\":\"up2\",\"roles\":[\"owner\"]}").status())
+        .isEqualTo(403);
+
+    String publisher = m.tokenFor("api-publisher");
+    assertThat(m.call(publisher, "POST", "/api/v1/tokens", "{\"name\":\"op\",\"roles\":[\"operator\"]}").status())
+        .as("operator holds subscriptions:write, which a publisher lacks").isEqualTo(403);
+    Mgmt.Res narrow = m.call(publisher, "POST", "/api/v1/tokens", "{\"name\":\"narrow\",\"roles\":[\"reader\"]}");
+    assertThat(narrow.status()).isEqualTo(201);
+    String reader = narrow.json().get("token").asText();
+    assertThat(m.call(reader, "POST", "/api/v1/apis", "{\"name\":\"r\",\"path\":\"/r\",\"backend\":\"b1\"}").status())
+        .as("a token minted with fewer roles cannot do what its creator can").isEqualTo(403);
+    assertThat(m.call(publisher, "POST", "/api/v1/apis", "{\"name\":\"p\",\"path\":\"/p\",\"backend\":\"b1\"}").status())
+        .as("while its creator can").isEqualTo(201);
+    assertThat(m.call(reader, "POST", "/api/v1/tokens", "{\"name\":\"back\",\"roles\":[\"api-publisher\"]}").status())
+        .isEqualTo(403);
+  }
+
   /** A YAML "billion laughs": nine levels of anchors, each alias list ten wide. */
   static String billionLaughs() {
     StringBuilder y = new StringBuilder("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
