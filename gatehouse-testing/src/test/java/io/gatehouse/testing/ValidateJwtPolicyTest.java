@@ -313,6 +313,31 @@ class ValidateJwtPolicyTest {
   }
 
   @Test
+  void refusesKidInjectionWithPathsQueriesAndCommandsAsKeyIds() throws Exception {
+    applyYaml(ACCEPTANCE.replace("audiences: [orders-api]", "audiences: [orders-api]\n            algorithms: [RS256, HS256]"));
+    int attackerBefore = attackerHits.get();
+    JWTClaimsSet c = claims().build();
+    for (String kid : List.of("../../../../../../dev/null", "/dev/null", "file:///dev/null", "/proc/self/environ",
+        "' UNION SELECT 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "k1' OR '1'='1", "k1\u0000", "k1|id", "$(id)",
+        "k1/../k1", "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/evil.json")) {
+      // HMAC with an empty file's content (zero bytes, padded to the minimum) and with the kid itself
+      for (byte[] secret : List.of(new byte[32], java.util.Arrays.copyOf(kid.getBytes(StandardCharsets.UTF_8),
+          Math.max(32, kid.getBytes(StandardCharsets.UTF_8).length)))) {
+        SignedJWT hmac = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(kid).build(), c);
+        hmac.sign(new MACSigner(secret));
+        refused(hmac.serialize());
+      }
+      refused(sign(c, h -> h.keyID(kid)).replaceFirst("^[^.]+", b64("{\"alg\":\"none\",\"kid\":\""
+          + kid.replace("\\", "\\\\").replace("\"", "\\\"").replace("\u0000", "\\u0000") + "\"}")));
+      SignedJWT forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), c);
+      forged.sign(new RSASSASigner(attacker));
+      refused(forged.serialize());
+    }
+    assertThat(attackerHits.get()).as("the gateway fetched nothing a kid named").isEqualTo(attackerBefore);
+    assertThat(call(sign(c)).statusCode()).as("a token with the right kid still passes").isEqualTo(200);
+  }
+
+  @Test
   void refusesNonJsonPayload() throws Exception {
     applyYaml(ACCEPTANCE);
     for (String body : List.of("not json at all", "[1,2,3]", "\"a string\"", "{\"sub\":\"alice\",")) {
