@@ -128,28 +128,28 @@ public final class ServeCommand implements Callable<Integer> {
           + " (env GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS, default 256).")
   int maxConnectionsPerAddress;
 
-  @Option(names = "--request-head-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_REQUEST_HEAD_TIMEOUT:-PT10S}",
-      description = "The whole request head must arrive within this, ISO-8601; else 408 (env GATEHOUSE_REQUEST_HEAD_TIMEOUT,"
-          + " default PT10S).")
+  @Option(names = "--request-head-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_REQUEST_HEAD_TIMEOUT:-10s}", converter = DurationConverter.class,
+      description = "The whole request head must arrive within this; else 408 (env GATEHOUSE_REQUEST_HEAD_TIMEOUT,"
+          + " default 10s).")
   Duration requestHeadTimeout;
 
-  @Option(names = "--body-idle-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_BODY_IDLE_TIMEOUT:-PT30S}",
-      description = "Longest pause while a request body is received, ISO-8601 (env GATEHOUSE_BODY_IDLE_TIMEOUT, default PT30S).")
+  @Option(names = "--body-idle-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_BODY_IDLE_TIMEOUT:-30s}", converter = DurationConverter.class,
+      description = "Longest pause while a request body is received (env GATEHOUSE_BODY_IDLE_TIMEOUT, default 30s).")
   Duration bodyIdleTimeout;
 
-  @Option(names = "--keep-alive-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_KEEP_ALIVE_TIMEOUT:-PT60S}",
-      description = "How long an idle HTTP/1.1 connection waits for its next request, ISO-8601"
-          + " (env GATEHOUSE_KEEP_ALIVE_TIMEOUT, default PT60S).")
+  @Option(names = "--keep-alive-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_KEEP_ALIVE_TIMEOUT:-60s}", converter = DurationConverter.class,
+      description = "How long an idle HTTP/1.1 connection waits for its next request"
+          + " (env GATEHOUSE_KEEP_ALIVE_TIMEOUT, default 60s).")
   Duration keepAliveTimeout;
 
-  @Option(names = "--client-idle-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_CLIENT_IDLE_TIMEOUT:-PT60S}",
+  @Option(names = "--client-idle-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_CLIENT_IDLE_TIMEOUT:-60s}", converter = DurationConverter.class,
       description = "Longest time without any byte read or written on a client connection, HTTP/2 and WebSocket"
-          + " included, ISO-8601 (env GATEHOUSE_CLIENT_IDLE_TIMEOUT, default PT60S).")
+          + " included (env GATEHOUSE_CLIENT_IDLE_TIMEOUT, default 60s).")
   Duration clientIdleTimeout;
 
-  @Option(names = "--linger-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_LINGER_TIMEOUT:-PT5S}",
+  @Option(names = "--linger-timeout", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_LINGER_TIMEOUT:-5s}", converter = DurationConverter.class,
       description = "After an early rejection, how long the client's further input is read and discarded before the"
-          + " connection closes, ISO-8601 (env GATEHOUSE_LINGER_TIMEOUT, default PT5S; PT0S closes at once).")
+          + " connection closes (env GATEHOUSE_LINGER_TIMEOUT, default 5s; 0s closes at once).")
   Duration lingerTimeout;
 
   @Option(names = "--linger-bytes", paramLabel = "BYTES", defaultValue = "${env:GATEHOUSE_LINGER_BYTES:-65536}",
@@ -171,8 +171,8 @@ public final class ServeCommand implements Callable<Integer> {
           + " before the listeners close, e.g. 5s or 30s (env GATEHOUSE_DRAIN_PERIOD, default 5s).")
   String drainPeriod;
 
-  @Option(names = "--reference-refresh", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-PT60S}",
-      description = "How often reference named values (env:, file:, vault:) are re-read, ISO-8601 (default PT60S).")
+  @Option(names = "--reference-refresh", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-60s}", converter = DurationConverter.class,
+      description = "How often reference named values (env:, file:, vault:) are re-read, e.g. 60s or 10m (default 60s).")
   Duration referenceRefresh;
 
   @Option(names = "--reference-allow", paramLabel = "LIST", defaultValue = "${env:GATEHOUSE_REFERENCE_ALLOW}",
@@ -576,13 +576,14 @@ public final class ServeCommand implements Callable<Integer> {
         traceSampling);
   }
 
-  /** A duration written as {@code 90s}, {@code 10m}, {@code 1h} or {@code 1h30m}. */
+  /** A duration written as {@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h30m} or ISO-8601 ({@link DurationConverter}). */
   static Duration duration(String option, String text) {
     try {
-      return Duration.parse("PT" + text.strip().toUpperCase(java.util.Locale.ROOT));
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException(option + ": expected a duration such as 90s, 10m or 1h but got '" + text + "'", e);
+      return DurationConverter.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
     }
+  }
   }
 
   private static long size(String option, String text) {
