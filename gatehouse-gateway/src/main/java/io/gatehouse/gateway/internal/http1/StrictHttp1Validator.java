@@ -57,9 +57,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>If the response to earlier pipelined messages is still pending when a violation is found, the
  * error response is held back until their responses have been written (this needs the response
- * tracker that {@link #install} adds after {@code httpEncoder}). If the violation is found after
- * part of the offending message was already passed on (a body spanning several reads), the
- * connection is closed without an error response, since a response may already be under way.
+ * tracker that {@link #install} adds after {@code httpEncoder}). A violation in a request head is
+ * answered however the head was split across reads. If the violation is found in the body, chunks
+ * or trailer of a message whose head was already passed on, the connection is closed without an
+ * error response, since a response may already be under way.
  */
 public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter implements ByteProcessor {
   /** Pipeline name of the validator. */
@@ -348,7 +349,10 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
       buf.release();
     }
     if (violated) {
-      reject(ctx, messageStart < 0);
+      // Bytes of an incomplete head that went downstream produce no request there, so a head
+      // violation is still answered; only a violation after the head (body, chunks, trailer) may
+      // race a response already under way.
+      reject(ctx, messageStart < 0 && (inTrailer || state > HEAD_END_LF));
     }
   }
 
