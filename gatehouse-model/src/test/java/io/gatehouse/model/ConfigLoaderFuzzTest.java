@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the configuration loader with arbitrary YAML/JSON text: it either returns a configuration
@@ -15,6 +16,7 @@ class ConfigLoaderFuzzTest {
   private static final ConfigLoader LOADER = ConfigLoader.withEnvironment(Map.of("FUZZ", "value")).inlineDocumentsOnly();
 
   @FuzzTest(maxDuration = "30s")
+  @Timeout(10) // per input: JUnit enforces it on each seed, Jazzer passes it to libFuzzer as -timeout
   void loadsOrReportsProblems(byte[] input) {
     String text = new String(input, StandardCharsets.UTF_8);
     try {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the OpenAPI importer with arbitrary document text: it either returns operations or throws
@@ -13,6 +14,7 @@ class OpenApiImporterFuzzTest {
   private static final OpenApiImporter IMPORTER = new OpenApiImporter();
 
   @FuzzTest(maxDuration = "30s")
+  @Timeout(10) // per input: JUnit enforces it on each seed, Jazzer passes it to libFuzzer as -timeout
   void importsOperationsOrRefuses(byte[] input) {
     String document = new String(input, StandardCharsets.UTF_8);
     try {

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the injection detector with arbitrary values and bodies: it never throws and gives the same
@@ -15,6 +16,7 @@ class InjectionDetectorFuzzTest {
   private static final InjectionDetector DETECTOR = InjectionDetector.defaults();
 
   @FuzzTest(maxDuration = "30s")
+  @Timeout(10) // per input: JUnit enforces it on each seed, Jazzer passes it to libFuzzer as -timeout
   void inspectsAnyInputDeterministically(byte[] input) {
     String text = new String(input, StandardCharsets.UTF_8);
     List<InjectionFinding> value = DETECTOR.inspectValue("query", text);

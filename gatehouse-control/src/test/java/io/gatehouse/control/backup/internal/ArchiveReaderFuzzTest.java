@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the backup archive reader: arbitrary bytes, and arbitrary chunk bytes behind a genuine
@@ -34,6 +35,7 @@ class ArchiveReaderFuzzTest {
   }
 
   @FuzzTest(maxDuration = "30s")
+  @Timeout(10) // per input: JUnit enforces it on each seed, Jazzer passes it to libFuzzer as -timeout
   void refusesDamagedArchives(byte[] input) throws IOException {
     // An odd first byte puts the rest behind a genuine header, so the fuzzer reaches chunk parsing.
     byte[] archive = input;

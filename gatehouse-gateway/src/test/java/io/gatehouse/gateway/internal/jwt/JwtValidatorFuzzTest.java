@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the JWT validator with arbitrary token text: it never throws, answers synchronously for
@@ -20,6 +21,7 @@ class JwtValidatorFuzzTest {
       JwtValidatorSettings.builder().jwks(jwks(RSA, EC_P256, HMAC)).build(), null, new TestKeys.MutableClock(NOW));
 
   @FuzzTest(maxDuration = "30s")
+  @Timeout(10) // per input: JUnit enforces it on each seed, Jazzer passes it to libFuzzer as -timeout
   void refusesWithReasonOrAccepts(byte[] input) {
     String token = new String(input, StandardCharsets.UTF_8);
     CompletableFuture<JwtResult> stage = VALIDATOR.validate(token).toCompletableFuture();
