@@ -430,7 +430,14 @@ public final class ManagementServer {
         a.headers().forEach(ctx.response()::putHeader);
         problem(ctx, a.status(), a.getMessage(), a.problems());
       } else {
-        ctx.fail(500, ar.cause());
+        Optional<String> unavailable = io.gatehouse.control.internal.StorageFailures.unavailable(ar.cause());
+        if (unavailable.isPresent()) {
+          LOG.warn("request {} refused: {} ({})", ctx.<String>get(REQUEST_ID), unavailable.get(), ar.cause().toString());
+          ctx.response().putHeader("Retry-After", "5");
+          problem(ctx, 503, unavailable.get(), List.of());
+        } else {
+          ctx.fail(500, ar.cause());
+        }
       }
     });
   }

@@ -59,6 +59,7 @@ public final class OpenApiImporter {
     if (root == null || !(root.has("openapi") || root.has("swagger"))) {
       throw new IllegalArgumentException("not an OpenAPI 3.x or Swagger 2.0 document: no 'openapi' or 'swagger' field");
     }
+    refuseExternalReferences(root);
     ParseOptions options = new ParseOptions();
     options.setResolve(true);
     options.setResolveFully(true);
@@ -70,6 +71,26 @@ public final class OpenApiImporter {
               + (messages.isEmpty() ? "" : ": " + ReadErrors.scrub(String.join("; ", messages))));
     }
     return result.getOpenAPI();
+  }
+
+  /**
+   * Refuses a {@code $ref} that points outside the document: the parser would fetch a URL or read
+   * a local file for it, from a document that may have arrived over the management API.
+   */
+  private static void refuseExternalReferences(com.fasterxml.jackson.databind.JsonNode root) {
+    java.util.ArrayDeque<com.fasterxml.jackson.databind.JsonNode> todo = new java.util.ArrayDeque<>();
+    todo.push(root);
+    while (!todo.isEmpty()) {
+      com.fasterxml.jackson.databind.JsonNode node = todo.pop();
+      com.fasterxml.jackson.databind.JsonNode ref = node.isObject() ? node.get("$ref") : null;
+      if (ref != null && ref.isTextual() && !ref.asText().startsWith("#")) {
+        String shown = ref.asText().length() > 80 ? ref.asText().substring(0, 80) + "..." : ref.asText();
+        throw new IllegalArgumentException("not an OpenAPI 3.x or Swagger 2.0 document without external references:"
+            + " $ref '" + shown + "' points outside the document; expected a local reference ('#/...'),"
+            + " inline the referenced schema");
+      }
+      node.elements().forEachRemaining(todo::push);
+    }
   }
 
   /**

@@ -32,6 +32,39 @@ class OpenApiImporterTest {
   OpenApiImporter importer = new OpenApiImporter();
 
   @Test
+  void refusesExternalReferencesWithoutFetchingThem() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", ex -> {
+      fetches.incrementAndGet();
+      byte[] body = "type: string\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.start();
+    try {
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/schema.yaml";
+      String doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+          + "      parameters: [{name: q, in: query, schema: {$ref: '" + url + "'}}]\n"
+          + "      responses: {'200': {description: ok}}\n";
+      assertThatThrownBy(() -> new OpenApiImporter().operations(doc))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$ref '" + url + "' points outside");
+      assertThatThrownBy(() -> new OpenApiImporter().operations(doc.replace(url, "/etc/passwd")))
+          .hasMessageContaining("points outside");
+      // The same document loaded as configuration sent over the network is refused as a problem.
+      String config = "backends: [{name: b, url: 'http://127.0.0.1:9'}]\napis:\n  - name: a\n    path: /a\n"
+          + "    backend: b\n    openapi:\n      inline: |\n" + doc.indent(8);
+      assertThatThrownBy(() -> ConfigLoader.withEnvironment(Map.of()).inlineDocumentsOnly()
+          .parse(config, "api", Path.of("."))).isInstanceOf(ConfigException.class).hasMessageContaining("points outside");
+      assertThat(fetches).as("nothing was fetched").hasValue(0);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void importsOpenApi30And31AndSwagger2() {
     assertThat(importer.operations(OAS30)).extracting(OperationDef::toString)
         .containsExactlyInAnyOrder("GET /pets", "POST /pets", "GET /pets/{petId}");

@@ -168,6 +168,10 @@ public final class ApimPolicyImport {
     } catch (XMLStreamException e) {
       int line = e.getLocation() == null ? -1 : e.getLocation().getLineNumber();
       throw new ImportException("line " + line + ": not well-formed XML: " + e.getMessage());
+    } catch (RuntimeException e) {
+      // The JDK's StAX parser throws unchecked exceptions on some malformed input (for example a
+      // MissingResourceException for a NUL inside a DOCTYPE): still a malformed document.
+      throw new ImportException("not well-formed XML: the XML parser failed with " + e.getClass().getSimpleName());
     }
   }
 

@@ -584,7 +584,6 @@ public final class ServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
     }
   }
-  }
 
   private static long size(String option, String text) {
     try {

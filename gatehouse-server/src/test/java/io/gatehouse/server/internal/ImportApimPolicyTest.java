@@ -158,6 +158,25 @@ class ImportApimPolicyTest {
   }
 
   @Test
+  void commandRefusesANulInsideADoctypeAsMalformedXml(@TempDir Path dir) throws Exception {
+    // Found by fuzzing: the JDK's XML parser threw an unchecked MissingResourceException here.
+    Path in = dir.resolve("policy.xml");
+    Files.writeString(in, "<?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY \0\0e \"x\">]><policies>&e;</policies>");
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      code = Main.run("import", "apim-policy", in.toString());
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(code).isEqualTo(1);
+    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("not well-formed XML")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void commandWritesYamlAndListsWhatItLeftOutOnStandardError(@TempDir Path dir) throws Exception {
     Path in = dir.resolve("policy.xml");
     Files.writeString(in, resource("typical.xml"));

@@ -88,7 +88,7 @@ final class RemoteKeySource implements KeySource {
     if (c == null) {
       return null;
     }
-    if (!clock.instant().isBefore(c.fetchedAt().plus(refreshInterval))) {
+    if (!within(clock.instant(), c.fetchedAt(), refreshInterval)) {
       fetchIfAllowed(); // background refresh; the caller keeps using the cached keys
     }
     return c.keys();
@@ -117,6 +117,15 @@ final class RemoteKeySource implements KeySource {
     return load();
   }
 
+  /**
+   * Whether {@code now} lies in {@code [since, since + interval)}. A clock that jumped back before
+   * {@code since} counts as the interval having passed, so that a backward jump cannot postpone
+   * refreshes and refetches by the size of the jump.
+   */
+  private static boolean within(Instant now, Instant since, Duration interval) {
+    return !now.isBefore(since) && now.isBefore(since.plus(interval));
+  }
+
   /** Joins the fetch in flight, or starts one when the rate limit allows; else returns null. */
   private CompletableFuture<Keys> fetchIfAllowed() {
     CompletableFuture<Keys> running = inflight.get();
@@ -125,7 +134,7 @@ final class RemoteKeySource implements KeySource {
     }
     Instant now = clock.instant();
     Instant last = lastFetchStart;
-    if (last != null && now.isBefore(last.plus(minRefetchInterval))) {
+    if (last != null && within(now, last, minRefetchInterval)) {
       return null;
     }
     CompletableFuture<Keys> mine = new CompletableFuture<>();
@@ -135,7 +144,7 @@ final class RemoteKeySource implements KeySource {
     }
     // Re-check under ownership: another thread may have finished a fetch just now.
     Instant lastAgain = lastFetchStart;
-    if (lastAgain != null && now.isBefore(lastAgain.plus(minRefetchInterval))) {
+    if (lastAgain != null && within(now, lastAgain, minRefetchInterval)) {
       inflight.set(null);
       Cached c = cached.get();
       if (c != null) {

@@ -183,6 +183,16 @@ class StrictHttp1ValidatorTest {
   }
 
   @Test
+  void answersHeadViolationsWhenTheHeadArrivesInPieces() {
+    // Found by fuzzing: a head split across reads was closed silently instead of answered.
+    assertRejected(feed("POST / HTTP/1.1\r\nContent-Length: 6\r\n", "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nX"),
+        400, "Content-Length and Transfer-Encoding together");
+    assertRejected(feed("GET / HTTP/1.1\r\nHost: a\r\n", " folded\r\n\r\n"), 400, "obs-fold");
+    assertRejected(feed("GE", "T / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n"), 400,
+        "whitespace between field name and colon");
+  }
+
+  @Test
   void passesEverythingAfterAnAcceptedUpgradeRequest() {
     String in = "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\u0081\u0085garbage\n";
     Outcome o = feed(in);

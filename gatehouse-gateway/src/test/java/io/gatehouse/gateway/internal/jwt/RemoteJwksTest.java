@@ -158,6 +158,22 @@ class RemoteJwksTest {
   }
 
   @Test
+  void picksUpRotatedKeyAfterTheClockJumpedBack() throws Exception {
+    JwtValidator v = validator(jwksSettings("/jwks"));
+    assertThat(await(v.validate(sign(RSA, JWSAlgorithm.RS256, claims().build()))).valid()).isTrue();
+    jwksBody.set(TestKeys.publicJwksJson(RSA_2.toPublicJWK()));
+    clock.advance(Duration.ofHours(-1));
+    // Before the fix, the refetch waited until the clock was 30 s past the first fetch again: an hour.
+    JwtResult rotated = await(v.validate(sign(RSA_2, JWSAlgorithm.RS256,
+        claims().issueTime(java.util.Date.from(NOW.minus(Duration.ofHours(2)))).build())));
+    assertThat(rotated.valid()).as(rotated.reason()).isTrue();
+    assertThat(jwksRequests).hasValue(2);
+    clock.advance(Duration.ofHours(2));
+    assertThat(await(v.validate(sign(RSA_2, JWSAlgorithm.RS256, claims().build()))).valid())
+        .as("after a forward jump the token is judged by the new time").isFalse();
+  }
+
+  @Test
   void floodOfUnknownKidsCausesAtMostOneFetchPerInterval() throws Exception {
     JwtValidator v = validator(jwksSettings("/jwks"));
     assertThat(await(v.validate(sign(RSA, JWSAlgorithm.RS256, claims().build()))).valid()).isTrue();
