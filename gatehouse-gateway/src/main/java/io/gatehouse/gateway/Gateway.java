@@ -74,7 +74,7 @@ public final class Gateway {
   private ProxyHandler handler;
 
   private Gateway(HttpClient client, Upstreams upstreams, EventQueue events, CounterStore counters, PolicyClocks clocks) {
-    this.states = new PolicyStates(clocks.wallMillis(), clocks.monotonicMillis());
+    this.states = new PolicyStates(clocks);
     this.counters = counters;
     this.client = client;
     this.upstreams = upstreams;

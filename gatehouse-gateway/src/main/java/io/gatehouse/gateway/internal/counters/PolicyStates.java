@@ -2,6 +2,7 @@ package io.gatehouse.gateway.internal.counters;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatehouse.gateway.PolicyClocks;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,16 +27,14 @@ public final class PolicyStates {
 
   /** States on the system clocks. */
   public PolicyStates() {
-    this(System::currentTimeMillis, () -> System.nanoTime() / 1_000_000);
+    this(PolicyClocks.system());
   }
 
-  /**
-   * States whose policies read {@code wallMillis} (epoch milliseconds) and {@code monotonicMillis}
-   * (never goes back).
-   */
-  public PolicyStates(LongSupplier wallMillis, LongSupplier monotonicMillis) {
-    this.wallMillis = requireNonNull(wallMillis, "wallMillis");
-    this.monotonicMillis = requireNonNull(monotonicMillis, "monotonicMillis");
+  /** States whose policies read {@code clocks}. */
+  public PolicyStates(PolicyClocks clocks) {
+    requireNonNull(clocks, "clocks");
+    this.wallMillis = clocks.wallMillis();
+    this.monotonicMillis = clocks.monotonicMillis();
   }
 
   /** Milliseconds on the monotonic clock, for windows that a wall-clock step must not move (rate limits). */
