@@ -58,7 +58,7 @@ public final class Gateway {
   private final Upstreams upstreams;
   private final EventQueue events;
   private final CounterStore counters;
-  private final PolicyStates states = new PolicyStates();
+  private final PolicyStates states;
   private io.gatehouse.model.SubscriptionKeys.Hasher keyHasher;
   private final Readiness readiness = new Readiness();
   private AcceptGate gate;
@@ -73,7 +73,8 @@ public final class Gateway {
   private volatile int httpsPort = -1;
   private ProxyHandler handler;
 
-  private Gateway(HttpClient client, Upstreams upstreams, EventQueue events, CounterStore counters) {
+  private Gateway(HttpClient client, Upstreams upstreams, EventQueue events, CounterStore counters, PolicyClocks clocks) {
+    this.states = new PolicyStates(clocks);
     this.counters = counters;
     this.client = client;
     this.upstreams = upstreams;
@@ -93,7 +94,16 @@ public final class Gateway {
    * {@code eventQueueCapacity} events (at least 1), serving an empty configuration.
    */
   public static Future<Gateway> start(Vertx vertx, GatewayOptions options, int eventQueueCapacity) {
+    return start(vertx, options, eventQueueCapacity, PolicyClocks.system());
+  }
+
+  /**
+   * Starts the listeners as {@link #start(Vertx, GatewayOptions, int)} does, with stateful policies
+   * (rate limits, quotas) reading {@code clocks}.
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayOptions options, int eventQueueCapacity, PolicyClocks clocks) {
     requireNonNull(vertx, "vertx");
+    requireNonNull(clocks, "clocks");
     requireNonNull(options, "options");
     if (eventQueueCapacity < 1) {
       throw new IllegalArgumentException("eventQueueCapacity must be at least 1 but was " + eventQueueCapacity);
@@ -110,7 +120,7 @@ public final class Gateway {
         new PoolOptions().setHttp1MaxSize(256).setHttp2MaxSize(16).setMaxWaitQueueSize(10_000));
     CounterStore counters = options.dataDir() == null ? CounterStore.inMemory() : SqliteCounterFile.store(options.dataDir());
     OutboundGuard outbound = OutboundGuard.create(vertx, options.allowedBackendNetworks());
-    Gateway gateway = new Gateway(client, new Upstreams(vertx, outbound), new EventQueue(eventQueueCapacity), counters);
+    Gateway gateway = new Gateway(client, new Upstreams(vertx, outbound), new EventQueue(eventQueueCapacity), counters, clocks);
     ProxyHandler handler = new ProxyHandler(gateway.current::get, client, outbound, gateway.events, gateway.readiness::ready);
     gateway.handler = handler;
     gateway.vertx = vertx;

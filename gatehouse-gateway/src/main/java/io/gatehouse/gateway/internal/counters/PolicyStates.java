@@ -2,21 +2,55 @@ package io.gatehouse.gateway.internal.counters;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatehouse.gateway.PolicyClocks;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * The in-memory state of stateful policies (rate-limit windows, in-flight counts) by policy
  * identity, kept by the gateway across configuration snapshots: a recompiled policy with the same
  * identity gets the same state, so a reload neither resets a window nor forgets requests in flight.
+ * It also carries the clocks those policies read (monotonic for rate limits, wall for quotas).
  *
  * <p>Threading: safe for concurrent use; {@link #obtain} is called while compiling, {@link #retain}
  * after a snapshot was swapped in.
  */
 public final class PolicyStates {
   private final Map<String, Object> states = new ConcurrentHashMap<>();
+  private final LongSupplier wallMillis;
+  private final LongSupplier monotonicMillis;
+  private final AtomicLong latestWall = new AtomicLong(Long.MIN_VALUE);
+
+  /** States on the system clocks. */
+  public PolicyStates() {
+    this(PolicyClocks.system());
+  }
+
+  /** States whose policies read {@code clocks}. */
+  public PolicyStates(PolicyClocks clocks) {
+    requireNonNull(clocks, "clocks");
+    this.wallMillis = clocks.wallMillis();
+    this.monotonicMillis = clocks.monotonicMillis();
+  }
+
+  /** Milliseconds on the monotonic clock, for windows that a wall-clock step must not move (rate limits). */
+  public long monotonicMillis() {
+    return monotonicMillis.getAsLong();
+  }
+
+  /**
+   * Wall time (epoch milliseconds) that never goes back within this gateway's lifetime: after a
+   * backward step of the wall clock it stays at the latest instant read until the wall clock passes
+   * it again, so calendar periods (quotas) already counted in are never left for an earlier one.
+   */
+  public long wallMillisNeverBack() {
+    long now = wallMillis.getAsLong();
+    return latestWall.accumulateAndGet(now, Math::max);
+  }
 
   /**
    * The state of {@code identity}, created with {@code create} when there is none or the one kept

@@ -104,6 +104,11 @@ public final class PolicyCompiler {
     return scopeId;
   }
 
+  /** The gateway's policy state, shared by every snapshot of one gateway; also its clocks. */
+  public io.gatehouse.gateway.internal.counters.PolicyStates states() {
+    return states;
+  }
+
   /** The gateway's counter store, shared by every snapshot of one gateway. */
   public CounterStore counters() {
     return counters;

@@ -100,10 +100,11 @@ final class Quotas {
     private final long bandwidth;
     private final Period period;
     private final Function<PolicyContext, String> keyOf;
-    LongSupplier clock = System::currentTimeMillis;
+    private final LongSupplier clock;
 
     private QuotaPolicy(CounterStore store, String counter, long calls, long bandwidth, Period period,
-        Function<PolicyContext, String> keyOf) {
+        Function<PolicyContext, String> keyOf, LongSupplier clock) {
+      this.clock = clock;
       this.store = store;
       this.counter = counter;
       this.calls = calls;
@@ -122,7 +123,9 @@ final class Quotas {
       // Default counter: the scope the policy is configured in, by name (apis[orders].policies).
       String counter = c.string("counter", compiler == null ? "" : compiler.scopeIdentity());
       CounterStore store = compiler == null ? CounterStore.inMemory() : compiler.counters();
-      return new QuotaPolicy(store, counter + "|" + period.describe() + "|", calls, bandwidth, period, keyOf);
+      // wall time that never goes back: a backward step keeps counting in the latest period seen
+      LongSupplier clock = compiler == null ? System::currentTimeMillis : compiler.states()::wallMillisNeverBack;
+      return new QuotaPolicy(store, counter + "|" + period.describe() + "|", calls, bandwidth, period, keyOf, clock);
     }
 
     @Override

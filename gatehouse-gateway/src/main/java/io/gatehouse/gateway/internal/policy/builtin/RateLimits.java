@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /** {@code rate-limit-by-key}, {@code rate-limit} and {@code limit-concurrency}. */
 final class RateLimits {
@@ -35,7 +36,8 @@ final class RateLimits {
       }
       Expression key = compiler.expression("key", c.requiredString("key"), false);
       return new FixedWindowLimiter((int) calls, period.toMillis(), ctx -> key.string(gw(ctx)),
-          compiler.state(name(), c.string("counter", null), Windows.class, Windows::new));
+          compiler.state(name(), c.string("counter", null), Windows.class, Windows::new),
+          compiler.states()::monotonicMillis);
     }
   }
 
@@ -56,7 +58,8 @@ final class RateLimits {
       return new FixedWindowLimiter((int) calls, period.toMillis(), ctx -> {
         String s = gw(ctx).subscriptionName();
         return s.isEmpty() ? "ip:" + ctx.clientIp() : "sub:" + s;
-      }, compiler.state(name(), c.string("counter", null), Windows.class, Windows::new));
+      }, compiler.state(name(), c.string("counter", null), Windows.class, Windows::new),
+          compiler.states()::monotonicMillis);
     }
   }
 
@@ -73,6 +76,7 @@ final class RateLimits {
   /**
    * A fixed-window counter per key, exact under concurrency (each window is updated under its own
    * lock); state is per gateway node and belongs to the policy's identity, so it survives reloads.
+   * Windows are measured on the monotonic clock, so a wall-clock step neither resets nor freezes them.
    */
   static final class FixedWindowLimiter implements SyncPolicy {
     private static final int SWEEP_ABOVE = 10_000;
@@ -81,8 +85,11 @@ final class RateLimits {
     private final Function<PolicyContext, String> keyOf;
     private final Map<String, Window> windows;
     private final AttributeKey<long[]> admitted = AttributeKey.of("rate-limit", long[].class);
+    private final LongSupplier clock;
 
-    FixedWindowLimiter(int limit, long periodMillis, Function<PolicyContext, String> keyOf, Windows windows) {
+    FixedWindowLimiter(int limit, long periodMillis, Function<PolicyContext, String> keyOf, Windows windows,
+        LongSupplier monotonicMillis) {
+      this.clock = monotonicMillis;
       this.limit = limit;
       this.periodMillis = periodMillis;
       this.keyOf = keyOf;
@@ -92,7 +99,7 @@ final class RateLimits {
     @Override
     public Response onRequest(PolicyContext ctx) {
       String key = keyOf.apply(ctx);
-      long now = System.currentTimeMillis();
+      long now = clock.getAsLong();
       long start = now - Math.floorMod(now, periodMillis);
       if (windows.size() > SWEEP_ABOVE) {
         windows.values().removeIf(w -> {
