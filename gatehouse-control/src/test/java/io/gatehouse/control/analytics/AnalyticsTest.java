@@ -37,6 +37,31 @@ class AnalyticsTest {
   }
 
   @Test
+  void eventsAcrossWallClockJumpsAreFiledUnderTheirOwnTimesNoneLostOrCountedTwice() {
+    long t = DAY0 + 3_600_000L * 10 + 30_000;
+    analytics.record(sample(t, "orders", "alice", 200, 1_000));
+    analytics.flush();
+    // The clock steps back an hour: events land in that earlier, already closed, hour and minute.
+    analytics.record(sample(t - 3_600_000L, "orders", "alice", 200, 2_000));
+    analytics.record(sample(t - 3_600_000L + 1_000, "orders", "alice", 200, 2_000));
+    analytics.flush();
+    // ... then forward two hours past the first event: a gap, then a new minute.
+    analytics.record(sample(t + 7_200_000L, "orders", "alice", 500, 4_000));
+    analytics.flush();
+    // ... and back to the first event's minute, which merges with what was flushed there.
+    analytics.record(sample(t + 5_000, "orders", "alice", 200, 1_000));
+    analytics.flush();
+
+    List<AnalyticsStore.Row> minutes = store.rows(Grain.MINUTE, DAY0, DAY0 + Grain.DAY.millis());
+    assertThat(minutes).extracting(r -> r.totals().requests()).containsExactlyInAnyOrder(2L, 2L, 1L);
+    List<AnalyticsStore.Row> days = store.rows(Grain.DAY, DAY0, DAY0 + Grain.DAY.millis());
+    assertThat(days.stream().mapToLong(r -> r.totals().requests()).sum()).isEqualTo(5);
+    List<AnalyticsRow> hourly = analytics.query(new AnalyticsQuery(Instant.ofEpochMilli(DAY0),
+        Instant.ofEpochMilli(DAY0 + Grain.DAY.millis()), List.of(), Map.of()));
+    assertThat(hourly.stream().mapToLong(r -> r.totals().requests()).sum()).isEqualTo(5);
+  }
+
+  @Test
   void mergesFlushesOfTheSameMinuteAndRollsUpToHourAndDay() {
     long t = DAY0 + 3_600_000L * 5 + 60_000L * 7 + 1_000;
     analytics.record(sample(t, "orders", "alice", 200, 1_000));
