@@ -14,7 +14,8 @@ import java.util.Set;
  * The trust-boundary checks of a configuration change made through the management API: a secret
  * named value placed outside the secret-bearing fields ({@link SecretFields}) needs
  * {@code secrets:reveal} (403), and a file named in the configuration ({@link FileFields}) must be
- * allowed by {@code --reference-allow} (400). What the current configuration already has stays
+ * allowed by {@code --reference-allow} (400), and a policy URL of its own ({@link FreeUrlRule})
+ * needs {@code backends:write} (403). What the current configuration already has stays
  * allowed, so that others can keep editing around it.
  */
 final class ConfigWriteRules {
@@ -24,6 +25,7 @@ final class ConfigWriteRules {
   static void check(Principal who, ReferenceAllowlist allowlist, GatewayConfig before, GatewayConfig after) {
     secretPlacements(who, before, after);
     files(allowlist, before, after);
+    FreeUrlRule.check(who, before, after);
   }
 
   private static void secretPlacements(Principal who, GatewayConfig before, GatewayConfig after) {

@@ -166,10 +166,10 @@ public final class ServeCommand implements Callable<Integer> {
           + " connection then bypasses strict HTTP/1.1 validation: use only behind a trusted proxy.")
   boolean h2c;
 
-  @Option(names = "--drain-period", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_DRAIN_PERIOD:-5s}",
+  @Option(names = "--drain-period", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_DRAIN_PERIOD:-5s}", converter = DurationConverter.class,
       description = "At shutdown (SIGTERM), how long the readiness probes answer 503 while requests are still served"
           + " before the listeners close, e.g. 5s or 30s (env GATEHOUSE_DRAIN_PERIOD, default 5s).")
-  String drainPeriod;
+  Duration drainPeriod;
 
   @Option(names = "--reference-refresh", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-60s}", converter = DurationConverter.class,
       description = "How often reference named values (env:, file:, vault:) are re-read, e.g. 60s or 10m (default 60s).")
@@ -194,17 +194,17 @@ public final class ServeCommand implements Callable<Integer> {
       description = "HMAC-SHA256 key for X-Gatehouse-Signature (prefer env GATEHOUSE_ALERT_WEBHOOK_SECRET).")
   String alertWebhookSecret;
 
-  @Option(names = "--auto-block", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_AUTO_BLOCK}",
+  @Option(names = "--auto-block", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_AUTO_BLOCK}", converter = DurationConverter.class,
       description = "Block the client (IP or subscription) of a high-severity security alert for this long, e.g. 10m"
           + " (env GATEHOUSE_AUTO_BLOCK; default off).")
-  String autoBlock;
+  Duration autoBlock;
 
   @Option(names = "--threat-learning-period", paramLabel = "DURATION",
-      defaultValue = "${env:GATEHOUSE_THREAT_LEARNING_PERIOD:-10m}",
+      defaultValue = "${env:GATEHOUSE_THREAT_LEARNING_PERIOD:-10m}", converter = DurationConverter.class,
       description = "How long the baseline detectors (traffic-spike, large-response, unseen-parameter) observe an API's"
           + " or endpoint's traffic before they may alert, e.g. 10m or 1h (env GATEHOUSE_THREAT_LEARNING_PERIOD,"
           + " default 10m; 0s alerts after the count-based warm-ups alone).")
-  String threatLearningPeriod;
+  Duration threatLearningPeriod;
 
   @Option(names = "--auto-block-allow", paramLabel = "IDENTITY",
       description = "Never auto-block this identity: ip:ADDRESS or subscription:NAME. Repeatable.")
@@ -392,7 +392,6 @@ public final class ServeCommand implements Callable<Integer> {
    * probes answer 503 until it is served ({@link Running#ready()}).
    */
   Running startServing(java.util.concurrent.Callable<GatewayConfig> fileSource, PrintStream out) throws Exception {
-    Duration drain = duration("--drain-period", drainPeriod);
     if (!isLoopback(managementHost)) {
       LOG.warn("management API bound to non-loopback address {}: restrict access to it", managementHost);
     }
@@ -486,7 +485,7 @@ public final class ServeCommand implements Callable<Integer> {
     return new Running(vertx, gateway, management, plane, () -> {
       references.close();
       store.close();
-    }, observability, drain, ready);
+    }, observability, drainPeriod, ready);
   }
 
   /** The networks given with --allowed-backend-networks, empty when none. */
@@ -521,15 +520,14 @@ public final class ServeCommand implements Callable<Integer> {
   private void startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
       io.gatehouse.control.certificates.CertificateStore certificates) throws Exception {
     io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
-    if (autoBlock != null && !autoBlock.isBlank()) {
-      Duration ttl = duration("--auto-block", autoBlock);
-      blocklist = new io.gatehouse.insight.threat.TemporaryBlocklist(ttl,
+    if (autoBlock != null) {
+      blocklist = new io.gatehouse.insight.threat.TemporaryBlocklist(autoBlock,
           java.util.Set.of("object-enumeration", "brute-force", "injection", "scanning"),
           new java.util.HashSet<>(autoBlockAllow), 100_000);
     }
     SecurityMonitor security = new SecurityMonitor(plane::config,
         io.gatehouse.insight.threat.ThreatSettings.DEFAULTS.withLearningPeriod(
-            duration("--threat-learning-period", threatLearningPeriod)), alertWebhooks,
+            threatLearningPeriod), alertWebhooks,
         alertWebhookSecret, blocklist);
     List<io.gatehouse.insight.advisor.RuntimeFacts.Listener> listeners = new ArrayList<>(List.of(
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.port(), false),
@@ -574,15 +572,6 @@ public final class ServeCommand implements Callable<Integer> {
     return new Observability.Settings(log, !noMetrics, metricsPublic, !noAnalytics,
         AnalyticsRetention.parse(analyticsRetention), Duration.ofMillis(analyticsFlushMillis), otlpEndpoint,
         traceSampling);
-  }
-
-  /** A duration written as {@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h30m} or ISO-8601 ({@link DurationConverter}). */
-  static Duration duration(String option, String text) {
-    try {
-      return DurationConverter.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
-    }
   }
 
   private static long size(String option, String text) {

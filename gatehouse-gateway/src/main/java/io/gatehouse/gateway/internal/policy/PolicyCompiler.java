@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 public final class PolicyCompiler {
   private static final Pattern NAMED_VALUE = Pattern.compile("\\$\\{nv:([^}]*)}");
   private static final Object BASE = new Object();
+  private static final io.gatehouse.gateway.internal.outbound.OutboundGuard STRICT =
+      io.gatehouse.gateway.internal.outbound.OutboundGuard.create(null, List.of());
 
   private final PolicyRegistry registry;
   private final Map<String, String> namedValues;
@@ -34,6 +36,7 @@ public final class PolicyCompiler {
   private String scopeAt = "";
   private String scopeId = "";
   private final Map<Object, Object> shared = new HashMap<>();
+  private io.gatehouse.gateway.internal.outbound.OutboundGuard outbound = STRICT;
   private Backends backends;
   private io.gatehouse.model.ApiDef api;
 
@@ -53,10 +56,6 @@ public final class PolicyCompiler {
   public PolicyCompiler(PolicyRegistry registry, Map<String, String> namedValues, List<ConfigProblem> problems) {
     this(registry, namedValues, problems, CounterStore.inMemory(), new io.gatehouse.gateway.internal.counters.PolicyStates());
   }
-
-  private io.gatehouse.gateway.internal.outbound.OutboundGuard outbound = STRICT;
-  private static final io.gatehouse.gateway.internal.outbound.OutboundGuard STRICT =
-      io.gatehouse.gateway.internal.outbound.OutboundGuard.create(null, List.of());
 
   /**
    * A compiler whose stateful policies count in {@code counters} (quotas) and keep their in-memory
