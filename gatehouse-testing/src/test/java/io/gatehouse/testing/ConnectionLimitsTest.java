@@ -220,10 +220,10 @@ class ConnectionLimitsTest {
     start(ConnectionLimits.defaults().withTimeouts(Duration.ofSeconds(30), SHORT, Duration.ofSeconds(30)));
     Socket s = connect(gateway.port());
     OutputStream out = s.getOutputStream();
+    long start = System.nanoTime(); // before the write: the server's timer cannot start earlier
     out.write(("POST /open/upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n" + "x".repeat(10))
         .getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    long start = System.nanoTime();
 
     String response = readAll(s.getInputStream());
     assertThat(response).startsWith("HTTP/1.1 408 Request Timeout\r\n");
