@@ -229,9 +229,8 @@ final class CatalogueMappings {
     cv.unsupportedAttrs(n, "first-fast-retry");
     List<Object> out = new ArrayList<>();
     out.add(cv.policy(Target.RETRY, c));
-    List<Object> inner = cv.entries(n.children(), false);
-    out.addAll(inner);
-    if (!inner.isEmpty()) {
+    out.addAll(cv.entries(n.children(), false));
+    if (n.children().stream().anyMatch(child -> !child.name().equals("forward-request"))) {
       cv.report(n, "converted; the nested policies now follow it in the section, and the retry repeats the rest of "
           + "the pipeline and the backend call, not just them");
     }
@@ -401,8 +400,11 @@ final class CatalogueMappings {
         continue;
       }
       String key = dim.replaceAll("[^a-zA-Z0-9_]", "_");
-      if (!key.matches("[a-zA-Z_].{0,63}")) {
+      if (!key.matches("[a-zA-Z_].*")) {
         key = "_" + key;
+      }
+      if (key.length() > 64) {
+        throw new Unconvertible("dimension name '" + dim + "' is longer than 64 characters");
       }
       if (!key.equals(dim)) {
         cv.report(d, "dimension '" + dim + "' is named '" + key + "' (letters, digits and '_')");
