@@ -103,8 +103,9 @@ final class CatalogueMappings {
     if (!query.isEmpty()) {
       c.put("vary-by-query-parameters", query);
     }
-    boolean byDeveloper = "true".equalsIgnoreCase(n.attr("vary-by-developer"));
-    boolean byGroups = "true".equalsIgnoreCase(n.attr("vary-by-developer-groups"));
+    // Shared between callers only when the document says so; a missing attribute keeps entries per subscription.
+    boolean byDeveloper = !"false".equalsIgnoreCase(n.attr("vary-by-developer"));
+    boolean byGroups = !"false".equalsIgnoreCase(n.attr("vary-by-developer-groups"));
     if (!byDeveloper && !byGroups) {
       c.put("shared", true);
     } else if (byGroups && !byDeveloper) {
@@ -257,9 +258,14 @@ final class CatalogueMappings {
             c.put("url", url);
           }
           break;
-        case "set-method":
-          c.put("method", cv.value(child, child.text()).toUpperCase(Locale.ROOT));
+        case "set-method": {
+          String method = cv.value(child, child.text()).toUpperCase(Locale.ROOT);
+          if (!method.matches("[A-Z]{1,20}")) {
+            throw new Unconvertible("<set-method> '" + child.text() + "' is not an HTTP method such as GET or POST");
+          }
+          c.put("method", method);
           break;
+        }
         case "set-header": {
           List<Node> values = child.all("value");
           if (values.size() != 1 || isExpression(values.get(0).text())) {

@@ -323,6 +323,9 @@ final class Converter {
     List<String> ranges = new ArrayList<>();
     for (Node a : n.children()) {
       if (a.name().equals("address")) {
+        if (!IP_LITERAL.matcher(a.text()).matches()) {
+          throw new Unconvertible("address '" + a.text() + "' is not an IP address");
+        }
         ranges.add(a.text());
       } else if (a.name().equals("address-range")) {
         ranges.addAll(cidrs(a.attr("from"), a.attr("to")));

@@ -61,10 +61,12 @@ class ApimPolicyImportTest {
           <vary-by-query-parameter>page</vary-by-query-parameter>
         </cache-lookup>
         <cache-lookup vary-by-developer="true" vary-by-developer-groups="false" />
+        <cache-lookup />
         """);
     assertThat(entries(in, "inbound")).containsExactly(
         Map.of("cache-lookup", Map.of("vary-by-headers", List.of("Accept"), "vary-by-query-parameters", List.of("page"),
             "shared", true)),
+        Map.of("cache-lookup", Map.of()),
         Map.of("cache-lookup", Map.of()));
     assertThat(findings(in)).containsExactly(
         "3 cache-lookup: caching-type=\"external\" is not converted: Gatehouse caches in the gateway's memory");
@@ -267,6 +269,8 @@ class ApimPolicyImportTest {
         <ip-filter action="allow"><address-range from="localhost" to="10.0.0.1" /></ip-filter>
         <set-header name="X-Empty" exists-action="override" />
         <choose><otherwise><set-header name="X" exists-action="delete" /></otherwise></choose>
+        <ip-filter action="forbid"><address>internal.example.com</address></ip-filter>
+        <send-request response-variable-name="r"><set-url>https://a.example.com</set-url><set-method>GE T</set-method></send-request>
         """);
     assertThat(r.policies()).isEmpty();
     assertThat(findings(r)).containsExactly(
@@ -276,6 +280,8 @@ class ApimPolicyImportTest {
         "5 ip-filter: lists no <address> or <address-range>",
         "6 ip-filter: address-range needs addresses in from and to but got 'localhost'..'10.0.0.1'",
         "7 set-header: needs a <value> unless exists-action is delete",
-        "8 choose: has no <when>");
+        "8 choose: has no <when>",
+        "9 ip-filter: address 'internal.example.com' is not an IP address",
+        "10 send-request: <set-method> 'GE T' is not an HTTP method such as GET or POST");
   }
 }
