@@ -2,6 +2,7 @@ package io.gatehouse.model.apim;
 
 import static io.gatehouse.model.apim.CSharpToCel.isExpression;
 
+import io.gatehouse.model.PoliciesDef;
 import io.gatehouse.model.apim.ApimXml.Node;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -43,7 +44,7 @@ final class Converter {
     for (Node n : nodes) {
       if (n.name().equals("base")) {
         if (top) {
-          out.add("base");
+          out.add(PoliciesDef.BASE);
         } else {
           report(n, "'base' is only allowed directly in a section");
         }
@@ -79,10 +80,6 @@ final class Converter {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put(target.policy, config);
     return m;
-  }
-
-  String section() {
-    return section;
   }
 
   private Object entry(Node n) {
