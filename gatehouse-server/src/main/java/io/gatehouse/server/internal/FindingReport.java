@@ -36,7 +36,7 @@ final class FindingReport {
         String artifact) {
       spec.commandLine().getOut().print(render(format, score, findings, notes, artifact));
       spec.commandLine().getOut().flush();
-      return fails(findings, failOn) ? 1 : 0;
+      return fails(findings, failOn) ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
     }
   }
 

@@ -32,7 +32,17 @@ import picocli.CommandLine.Option;
 
 /** {@code gatehouse serve}: runs the gateway and the management API over the embedded store. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Run the gateway and the management API.")
+    description = "Run the gateway and the management API.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:started (the process then runs until SIGTERM or Ctrl-C)",
+        "2:bad options, or the --config file is missing or unreadable",
+        "3:the --config file is not a valid configuration, or cannot be served",
+        "4:a port is already in use (nothing was created), or the data directory cannot be used"},
+    footer = {"  GATEHOUSE_ADMIN_TOKEN                    the admin token (16+ characters) instead of a generated one",
+        "  GATEHOUSE_MASTER_KEY                     the master key, Base64 of 32 bytes, instead of DATA/master.key",
+        "  GATEHOUSE_PKCS11_CONFIG, _PIN, _KEY_LABEL the master key in a PKCS#11 token",
+        "  GATEHOUSE_TLS_PASSWORD                   the password of PKCS#12 files given to --tls-cert",
+        "  GATEHOUSE_JAVA_OPTS, GATEHOUSE_CDS       JVM options and class-data sharing (off) for the gatehouse launcher"})
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -41,7 +51,7 @@ public final class ServeCommand implements Callable<Integer> {
   Path config;
 
   @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",
-      description = "Data directory (env GATEHOUSE_DATA, default ./data).")
+      description = "Data directory (env GATEHOUSE_DATA, default ./data of the working directory).")
   Path data;
 
   @Option(names = "--gateway-host", defaultValue = "${env:GATEHOUSE_GATEWAY_HOST:-0.0.0.0}",
@@ -299,17 +309,17 @@ public final class ServeCommand implements Callable<Integer> {
     PrintStream out = System.out;
     if (demo && config != null) {
       System.err.println("error: --demo and --config cannot be combined: the file is the source of truth");
-      return 2;
+      return ExitCodes.USAGE;
     }
     if (!isLoopback(managementHost) && !allowRemoteManagement) {
       System.err.println("error: the management API stays on loopback unless --allow-remote-management is given"
           + " (requested " + managementHost + ")");
-      return 2;
+      return ExitCodes.USAGE;
     }
     if (!isLoopback(managementHost) && (managementTlsCert == null || managementTlsCert.isBlank())) {
       System.err.println("error: a non-loopback management address (" + managementHost + ") also requires"
           + " --management-tls-cert CERT.pem,KEY.pem");
-      return 2;
+      return ExitCodes.USAGE;
     }
     if (!isLoopback(managementHost)) {
       System.err.println("warning: the management API listens on " + managementHost
@@ -319,29 +329,40 @@ public final class ServeCommand implements Callable<Integer> {
       connectionLimits();
     } catch (IllegalArgumentException e) {
       System.err.println("error: connection limits: " + e.getMessage());
-      return 2;
+      return ExitCodes.USAGE;
     }
     try {
       new io.gatehouse.gateway.security.BodySampling.Settings(sampleRate, sampleMaxBytes);
     } catch (IllegalArgumentException e) {
       System.err.println("error: --sample-rate / --sample-max-bytes: " + e.getMessage());
-      return 2;
+      return ExitCodes.USAGE;
     }
     try {
       GatewayOptions.plain("127.0.0.1", 0).withAllowedBackendNetworks(allowedBackendNetworks());
     } catch (IllegalArgumentException e) {
       System.err.println("error: --allowed-backend-networks: " + e.getMessage());
-      return 2;
+      return ExitCodes.USAGE;
     }
     GatewayConfig fileConfig = null;
     if (config != null) {
+      String unreadable = InputFiles.unreadable(config);
+      if (unreadable != null) {
+        System.err.println("error: --config: " + unreadable);
+        return ExitCodes.USAGE;
+      }
       try {
         fileConfig = FileSource.load(config);
       } catch (ConfigException e) {
         System.err.println("error: " + config + " is not a valid configuration:");
         e.problems().forEach(p -> System.err.println("  " + p));
-        return 2;
+        return ExitCodes.INVALID;
       }
+    }
+    // before anything is created in the data directory: a busy port is one line and no state
+    String busy = ListenPorts.firstUnavailable(listeners());
+    if (busy != null) {
+      System.err.println("error: " + busy);
+      return ExitCodes.ENVIRONMENT;
     }
     Running running;
     try {
@@ -349,7 +370,7 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       System.err.println("error: the configuration cannot be served:");
       e.problems().forEach(p -> System.err.println("  " + p));
-      return 2;
+      return ExitCodes.INVALID;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -358,7 +379,18 @@ public final class ServeCommand implements Callable<Integer> {
         LOG.warn("shutdown: {}", e.toString());
       }
     }, "gatehouse-shutdown"));
-    return 0;
+    return ExitCodes.OK;
+  }
+
+  /** The listeners serve binds at start, with the option that moves each. */
+  private List<ListenPorts.Listener> listeners() {
+    List<ListenPorts.Listener> out = new ArrayList<>();
+    out.add(new ListenPorts.Listener("gateway", gatewayHost, gatewayPort, "--gateway-port"));
+    if (!tlsCerts.isEmpty()) {
+      out.add(new ListenPorts.Listener("gateway HTTPS", gatewayHost, httpsPort, "--https-port"));
+    }
+    out.add(new ListenPorts.Listener("management", managementHost, managementPort, "--management-port"));
+    return out;
   }
 
   private io.gatehouse.gateway.ConnectionLimits connectionLimits() {
@@ -402,7 +434,6 @@ public final class ServeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     SqliteConfigStore store = SqliteConfigStore.open(data);
     ControlPlane plane = ControlPlane.over(store);
-    Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
         TlsArgs.parse(tlsCerts), maxHeaderSize, connectionLimits(), h2c, data, tlsClientAuth,
@@ -468,6 +499,8 @@ public final class ServeCommand implements Callable<Integer> {
     ManagementServer management = await(ManagementServer.start(vertx, managementOptions(), plane,
         observability.addons(metricsPublic)));
     gateway.ownListener(managementHost, management.actualPort()); // never a backend, whatever is allowed
+    // only once every listener runs: a start that fails before leaves no generated token unprinted
+    Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     out.println("Gatehouse is running.");
     out.println("  gateway     http://" + displayHost(gatewayHost) + ":" + gateway.port()
@@ -481,6 +514,9 @@ public final class ServeCommand implements Callable<Integer> {
     startSecurity(vertx, plane, gateway, management, certificates);
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
+    } else if (Demo.configured(plane.config())) {
+      out.println("  warning: the demo API (/demo) is configured but its mock backend runs only with --demo, so its"
+          + " requests answer 502: start with --demo, or delete the demo API, product, subscription and backend");
     }
     return new Running(vertx, gateway, management, plane, () -> {
       references.close();
