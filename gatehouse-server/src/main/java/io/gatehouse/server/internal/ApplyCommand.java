@@ -21,8 +21,7 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:applied (or planned, with --dry-run)", "2:bad options, or the file is missing or unreadable",
         "3:the file is not a valid configuration, or the server refused it as invalid",
-        "4:the server is unreachable, refused the token, or failed"},
-    footer = {"  GATEHOUSE_TOKEN is read when --token is not given; without either, the admin-token file in --data."})
+        "4:the server is unreachable, refused the token, or failed"})
 public final class ApplyCommand implements Callable<Integer> {
   @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML or JSON file.")
   Path file;

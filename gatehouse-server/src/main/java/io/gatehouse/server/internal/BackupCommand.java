@@ -19,9 +19,9 @@ import picocli.CommandLine.Option;
     exitCodeList = {"0:backup written", "1:the audit chain of the data is broken",
         "2:bad options, no passphrase, no database in --data, or the output file exists",
         "4:the data could not be read or the backup could not be written"},
-    footer = {"  GATEHOUSE_BACKUP_PASSPHRASE              the passphrase, when --passphrase-file is not given",
-        "  GATEHOUSE_MASTER_KEY, GATEHOUSE_PKCS11_CONFIG: with either, --include-master-key is refused (the key"
-            + " is not a file)"})
+    footer = {"GATEHOUSE_BACKUP_PASSPHRASE:the passphrase, when --passphrase-file is not given",
+        "GATEHOUSE_MASTER_KEY:when set (or GATEHOUSE_PKCS11_CONFIG), --include-master-key is refused: the key is not a"
+            + " file"})
 public final class BackupCommand implements Callable<Integer> {
   @Option(names = {"--data", "--data-dir"}, paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",
       description = "Data directory to back up (env GATEHOUSE_DATA, default ./data of the working directory).")

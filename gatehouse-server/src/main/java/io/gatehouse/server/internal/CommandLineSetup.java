@@ -28,8 +28,8 @@ import picocli.CommandLine.ParseResult;
  * and every {@code --help} lists its exit statuses and the environment variables it reads.
  *
  * <p>A command that lists no exit statuses of its own gets the common table. The "Environment" section
- * names each variable an option reads ({@code defaultValue = "${env:NAME...}"}); a command's footer,
- * printed right below it, names the variables it reads besides its options.
+ * names each variable an option reads ({@code defaultValue = "${env:NAME...}"}), then the variables the
+ * command reads besides its options, which its {@code footer} lists as {@code NAME:description} entries.
  */
 public final class CommandLineSetup {
   /** The name of the global option that adds causes and stack traces to error output. */
@@ -63,35 +63,45 @@ public final class CommandLineSetup {
     }
     List<String> keys = new ArrayList<>(cli.getHelpSectionKeys());
     if (!keys.contains(ENVIRONMENT)) {
-      int at = keys.indexOf(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER_HEADING);
+      // the footer's NAME:description entries are printed in the environment table instead
+      keys.remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER_HEADING);
+      int at = keys.indexOf(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER);
       keys.add(at, ENVIRONMENT_HEADING);
       keys.add(at + 1, ENVIRONMENT);
+      keys.remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER);
+      Map<String, CommandLine.IHelpSectionRenderer> sections = new LinkedHashMap<>(cli.getHelpSectionMap());
+      sections.put(ENVIRONMENT_HEADING, h -> String.format("%nEnvironment:%n"));
+      sections.put(ENVIRONMENT, h -> h.createTextTable(environment(h.commandSpec())).toString());
+      cli.setHelpSectionMap(sections);
       cli.setHelpSectionKeys(keys);
-      cli.getHelpSectionMap().put(ENVIRONMENT_HEADING, h -> String.format("%nEnvironment:%n"));
-      cli.getHelpSectionMap().put(ENVIRONMENT, h -> environment(h.commandSpec()));
     }
     for (CommandLine sub : cli.getSubcommands().values()) {
       help(sub);
     }
   }
 
-  /** One line per variable an option of {@code spec} reads, then "none" when neither options nor the footer name one. */
-  static String environment(CommandSpec spec) {
+  /**
+   * The variables the command of {@code spec} reads: one per option that reads one ({@code defaultValue =
+   * "${env:NAME...}"}), then the {@code NAME:description} entries of its footer; "none" when there are none.
+   */
+  static Map<String, String> environment(CommandSpec spec) {
     Map<String, String> vars = new LinkedHashMap<>();
     for (OptionSpec o : spec.options()) {
       if (o.userObject() instanceof Field f && f.getAnnotation(Option.class) != null) {
         Matcher m = ENV.matcher(f.getAnnotation(Option.class).defaultValue());
         if (m.find()) {
-          vars.putIfAbsent(m.group(1), o.longestName());
+          vars.putIfAbsent(m.group(1), "sets " + o.names()[0]);
         }
       }
     }
-    StringBuilder out = new StringBuilder();
-    vars.forEach((name, option) -> out.append(String.format("  %-40s %s%n", name, option)));
-    if (vars.isEmpty() && spec.usageMessage().footer().length == 0) {
-      out.append(String.format("  none%n"));
+    for (String entry : spec.usageMessage().footer()) {
+      int colon = entry.indexOf(':');
+      vars.put(entry.substring(0, colon).strip(), entry.substring(colon + 1).strip());
     }
-    return out.toString();
+    if (vars.isEmpty()) {
+      vars.put("none", "");
+    }
+    return vars;
   }
 
   /** Whether {@value #VERBOSE} was given on any level of the command line. */

@@ -17,8 +17,7 @@ import picocli.CommandLine.Option;
     description = "Write the current configuration as YAML.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:written", "2:bad options, or no token to use",
-        "4:the server is unreachable, refused the token or failed, or the output file cannot be written"},
-    footer = {"  GATEHOUSE_TOKEN is read when --token is not given; without either, the admin-token file in --data."})
+        "4:the server is unreachable, refused the token or failed, or the output file cannot be written"})
 public final class ExportCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
       description = "Output file, relative to the working directory (default: standard output).")

@@ -22,8 +22,9 @@ import picocli.CommandLine.Parameters;
         "3:the file is corrupted, truncated or not a Gatehouse backup",
         "4:the master key that opens the backup's secrets is not available (the message names it), or the target"
             + " cannot be written"},
-    footer = {"  GATEHOUSE_BACKUP_PASSPHRASE              the passphrase, when --passphrase-file is not given",
-        "  GATEHOUSE_MASTER_KEY, GATEHOUSE_PKCS11_CONFIG: the master key source, when the key is not a file"})
+    footer = {"GATEHOUSE_BACKUP_PASSPHRASE:the passphrase, when --passphrase-file is not given",
+        "GATEHOUSE_MASTER_KEY:the master key (Base64 of 32 bytes), when it is not a key file",
+        "GATEHOUSE_PKCS11_CONFIG:the master key in a PKCS#11 token (with GATEHOUSE_PKCS11_PIN)"})
 public final class RestoreCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The backup file.")
   Path file;

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
     exitCodeList = {"0:rotated", "2:bad options, no key file in --data, a key source other than the file,"
         + " or the --save-retired-keys file exists",
         "4:the key file or the database could not be read or written (every secret stays readable; run it again)"},
-    footer = {"  GATEHOUSE_MASTER_KEY, GATEHOUSE_PKCS11_CONFIG: when set, the master key is not the key file and"
+    footer = {"GATEHOUSE_MASTER_KEY:when set (or GATEHOUSE_PKCS11_CONFIG), the master key is not the key file and"
         + " rotate-keys refuses to run"})
 public final class RotateKeysCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",

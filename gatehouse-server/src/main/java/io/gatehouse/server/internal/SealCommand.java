@@ -21,8 +21,7 @@ import picocli.CommandLine.Option;
     description = "Seal a secret value (from standard input) for an instance; prints v1:... for 'sealed:'.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:sealed", "2:bad options, an empty value, or a value or key file that cannot be read",
-        "3:the public key file is not a PEM public key", "4:the server is unreachable, refused the token, or failed"},
-    footer = {"  GATEHOUSE_TOKEN is read when --token is not given; without either, the admin-token file in --data."})
+        "3:the public key file is not a PEM public key", "4:the server is unreachable, refused the token, or failed"})
 public final class SealCommand implements Callable<Integer> {
   @Option(names = "--public-key", paramLabel = "FILE",
       description = "The instance's public key (PEM, from GET /api/v1/seal/public-key); default: ask --server.")

@@ -38,11 +38,13 @@ import picocli.CommandLine.Option;
         "2:bad options, or the --config file is missing or unreadable",
         "3:the --config file is not a valid configuration, or cannot be served",
         "4:a port is already in use (nothing was created), or the data directory cannot be used"},
-    footer = {"  GATEHOUSE_ADMIN_TOKEN                    the admin token (16+ characters) instead of a generated one",
-        "  GATEHOUSE_MASTER_KEY                     the master key, Base64 of 32 bytes, instead of DATA/master.key",
-        "  GATEHOUSE_PKCS11_CONFIG, _PIN, _KEY_LABEL the master key in a PKCS#11 token",
-        "  GATEHOUSE_TLS_PASSWORD                   the password of PKCS#12 files given to --tls-cert",
-        "  GATEHOUSE_JAVA_OPTS, GATEHOUSE_CDS       JVM options and class-data sharing (off) for the gatehouse launcher"})
+    footer = {"GATEHOUSE_ADMIN_TOKEN:the admin token (16 or more characters) instead of a generated one",
+        "GATEHOUSE_MASTER_KEY:the master key, Base64 of 32 bytes, instead of DATA/master.key",
+        "GATEHOUSE_PKCS11_CONFIG:a SunPKCS11 configuration: the master key in a PKCS#11 token",
+        "GATEHOUSE_PKCS11_PIN:the token's PIN", "GATEHOUSE_PKCS11_KEY_LABEL:the key's label (default gatehouse-master)",
+        "GATEHOUSE_TLS_PASSWORD:the password of PKCS#12 files given to --tls-cert",
+        "GATEHOUSE_JAVA_OPTS:JVM options, read by the gatehouse launcher",
+        "GATEHOUSE_CDS:off turns class-data sharing off in the gatehouse launcher"})
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
