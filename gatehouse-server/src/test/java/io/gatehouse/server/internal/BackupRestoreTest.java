@@ -237,7 +237,9 @@ class BackupRestoreTest {
     ServeTest.Cli saved = ServeTest.Cli.run("rotate-keys", "--data", data.toString(), "--save-retired-keys",
         retired.toString());
     assertThat(saved.code()).as(saved.err()).isZero();
-    String oldKey = saved.err().replaceAll("(?s).*retired (k[0-9a-f]+).*", "$1");
+    java.util.regex.Matcher retiredId = java.util.regex.Pattern.compile("retired (k[0-9a-f]{12})\\b").matcher(saved.err());
+    assertThat(retiredId.find()).as(saved.err()).isTrue();
+    String oldKey = retiredId.group(1);
     assertThat(oldKey).matches("k[0-9a-f]+");
     assertThat(saved.err()).contains("retired keys saved to").doesNotContain("warning");
     assertThat(Files.readString(retired)).contains(oldKey);
