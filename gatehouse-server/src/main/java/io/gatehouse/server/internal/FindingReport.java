@@ -24,7 +24,7 @@ final class FindingReport {
    * which the command fails.
    */
   static final class Options {
-    @picocli.CommandLine.Option(names = "--format", defaultValue = "text", description = "text, json or sarif (default text).")
+    @picocli.CommandLine.Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text, json or sarif (default text).")
     Format format;
 
     @picocli.CommandLine.Option(names = "--fail-on", paramLabel = "SEVERITY",

@@ -14,11 +14,11 @@ import picocli.CommandLine.Option;
 
 /** Options and HTTP plumbing shared by the commands that talk to a running server. */
 final class ManagementClient {
-  @Option(names = "--server", defaultValue = "${env:GATEHOUSE_SERVER:-http://127.0.0.1:8001}",
+  @Option(names = "--server", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_SERVER:-http://127.0.0.1:8001}",
       description = "Management API base URL (env GATEHOUSE_SERVER, default http://127.0.0.1:8001).")
   String server;
 
-  @Option(names = "--token", defaultValue = "${env:GATEHOUSE_TOKEN}",
+  @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:GATEHOUSE_TOKEN}",
       description = "Bearer token (env GATEHOUSE_TOKEN; default: the admin token file in --data).")
   String token;
 

@@ -56,15 +56,15 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Data directory (env GATEHOUSE_DATA, default ./data of the working directory).")
   Path data;
 
-  @Option(names = "--gateway-host", defaultValue = "${env:GATEHOUSE_GATEWAY_HOST:-0.0.0.0}",
+  @Option(names = "--gateway-host", paramLabel = "HOST", defaultValue = "${env:GATEHOUSE_GATEWAY_HOST:-0.0.0.0}",
       description = "Gateway bind address (env GATEHOUSE_GATEWAY_HOST, default 0.0.0.0).")
   String gatewayHost;
 
-  @Option(names = "--gateway-port", defaultValue = "${env:GATEHOUSE_GATEWAY_PORT:-8080}",
+  @Option(names = "--gateway-port", paramLabel = "PORT", defaultValue = "${env:GATEHOUSE_GATEWAY_PORT:-8080}",
       description = "Gateway HTTP port (env GATEHOUSE_GATEWAY_PORT, default 8080).")
   int gatewayPort;
 
-  @Option(names = "--https-port", defaultValue = "${env:GATEHOUSE_HTTPS_PORT:-8443}",
+  @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "${env:GATEHOUSE_HTTPS_PORT:-8443}",
       description = "Gateway HTTPS port, used when certificates are given by --tls-cert or uploaded (env GATEHOUSE_HTTPS_PORT, default 8443).")
   int httpsPort;
 
@@ -77,11 +77,11 @@ public final class ServeCommand implements Callable<Integer> {
           + " (env GATEHOUSE_TLS_CLIENT_CERTIFICATES). TLS accepts any certificate; the policy judges it.")
   boolean tlsClientAuth;
 
-  @Option(names = "--management-host", defaultValue = "${env:GATEHOUSE_MANAGEMENT_HOST:-127.0.0.1}",
+  @Option(names = "--management-host", paramLabel = "HOST", defaultValue = "${env:GATEHOUSE_MANAGEMENT_HOST:-127.0.0.1}",
       description = "Management API bind address (env GATEHOUSE_MANAGEMENT_HOST, default 127.0.0.1).")
   String managementHost;
 
-  @Option(names = "--management-port", defaultValue = "${env:GATEHOUSE_MANAGEMENT_PORT:-8001}",
+  @Option(names = "--management-port", paramLabel = "PORT", defaultValue = "${env:GATEHOUSE_MANAGEMENT_PORT:-8001}",
       description = "Management API port (env GATEHOUSE_MANAGEMENT_PORT, default 8001).")
   int managementPort;
 
@@ -105,19 +105,19 @@ public final class ServeCommand implements Callable<Integer> {
           + " comma-separate; default: none; its own listeners never) (env GATEHOUSE_ALLOWED_BACKEND_NETWORKS).")
   List<String> allowedBackendNetworks = new ArrayList<>();
 
-  @Option(names = "--mgmt-oidc-issuer", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ISSUER}",
+  @Option(names = "--mgmt-oidc-issuer", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ISSUER}",
       description = "Accept OIDC bearer JWTs from this issuer on the management API (env GATEHOUSE_MGMT_OIDC_ISSUER).")
   String oidcIssuer;
 
-  @Option(names = "--mgmt-oidc-audience", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_AUDIENCE}",
+  @Option(names = "--mgmt-oidc-audience", paramLabel = "AUDIENCE", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_AUDIENCE}",
       description = "Required audience of management OIDC JWTs (env GATEHOUSE_MGMT_OIDC_AUDIENCE).")
   String oidcAudience;
 
-  @Option(names = "--mgmt-oidc-jwks-url", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_JWKS_URL}",
+  @Option(names = "--mgmt-oidc-jwks-url", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_JWKS_URL}",
       description = "JWKS URL of the management OIDC issuer (env GATEHOUSE_MGMT_OIDC_JWKS_URL).")
   String oidcJwksUrl;
 
-  @Option(names = "--mgmt-oidc-roles-claim", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ROLES_CLAIM:-roles}",
+  @Option(names = "--mgmt-oidc-roles-claim", paramLabel = "CLAIM", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ROLES_CLAIM:-roles}",
       description = "Claim holding the caller's roles or groups (env GATEHOUSE_MGMT_OIDC_ROLES_CLAIM, default roles).")
   String oidcRolesClaim;
 
@@ -126,16 +126,16 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Map claim values to roles, e.g. gh-admins=admin,gh-ops=operator+auditor; without it claim values are role names.")
   String oidcRoleMap;
 
-  @Option(names = "--max-header-size", defaultValue = "${env:GATEHOUSE_MAX_HEADER_SIZE:-16384}",
+  @Option(names = "--max-header-size", paramLabel = "BYTES", defaultValue = "${env:GATEHOUSE_MAX_HEADER_SIZE:-16384}",
       description = "Largest request head in bytes; larger heads get 431 (default 16384).")
   int maxHeaderSize;
 
-  @Option(names = "--max-connections", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS:-10000}",
+  @Option(names = "--max-connections", paramLabel = "COUNT", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS:-10000}",
       description = "Most client connections open at once on the gateway listeners; more are closed at accept"
           + " (env GATEHOUSE_MAX_CONNECTIONS, default 10000).")
   int maxConnections;
 
-  @Option(names = "--max-connections-per-address", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS:-256}",
+  @Option(names = "--max-connections-per-address", paramLabel = "COUNT", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS:-256}",
       description = "Most gateway connections open at once from one client IP address; more are closed at accept"
           + " (env GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS, default 256).")
   int maxConnectionsPerAddress;
@@ -168,7 +168,7 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Most bytes discarded while lingering (env GATEHOUSE_LINGER_BYTES, default 65536).")
   int lingerBytes;
 
-  @Option(names = "--h2-max-concurrent-streams", defaultValue = "${env:GATEHOUSE_H2_MAX_CONCURRENT_STREAMS:-100}",
+  @Option(names = "--h2-max-concurrent-streams", paramLabel = "COUNT", defaultValue = "${env:GATEHOUSE_H2_MAX_CONCURRENT_STREAMS:-100}",
       description = "Concurrent streams per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS, 1..65535,"
           + " env GATEHOUSE_H2_MAX_CONCURRENT_STREAMS, default 100); streams beyond are refused.")
   int h2MaxConcurrentStreams;
@@ -183,7 +183,7 @@ public final class ServeCommand implements Callable<Integer> {
           + " before the listeners close, e.g. 5s or 30s (env GATEHOUSE_DRAIN_PERIOD, default 5s).")
   Duration drainPeriod;
 
-  @Option(names = "--reference-refresh", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-60s}", converter = DurationConverter.class,
+  @Option(names = "--reference-refresh", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-60s}", converter = DurationConverter.class,
       description = "How often reference named values (env:, file:, vault:) are re-read, e.g. 60s or 10m (default 60s).")
   Duration referenceRefresh;
 
