@@ -286,7 +286,7 @@ class ServeTest {
   @Test
   void refusesAnOutOfRangeSampleRate() {
     Cli bad = Cli.run("serve", "--sample-rate", "1.5");
-    assertThat(bad.code).isEqualTo(2);
+    assertThat(bad.code).isEqualTo(ExitCodes.USAGE);
     assertThat(bad.err).contains("--sample-rate").contains("expected a sampling rate from 0 to 1 but got 1.5");
   }
 
