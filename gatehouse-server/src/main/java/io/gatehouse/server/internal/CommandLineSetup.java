@@ -117,7 +117,12 @@ public final class CommandLineSetup {
   private static int usageError(CommandLine.ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     PrintWriter err = cli.getErr();
-    err.println("error: " + ReadErrors.scrub(e.getMessage()) + " (see '" + cli.getCommandSpec().qualifiedName()
+    String hint = "";
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+      hint = "; did you mean " + String.join(" or ", u.getSuggestions().subList(0, Math.min(3, u.getSuggestions().size())))
+          + "?";
+    }
+    err.println("error: " + ReadErrors.scrub(e.getMessage()) + hint + " (see '" + cli.getCommandSpec().qualifiedName()
         + " --help')");
     err.flush();
     return ExitCodes.USAGE;

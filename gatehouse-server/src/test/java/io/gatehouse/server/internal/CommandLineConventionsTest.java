@@ -52,6 +52,9 @@ class CommandLineConventionsTest {
     ServeTest.Cli r = ServeTest.Cli.run("apply", "-f", "g.yaml", "--nope");
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err().strip()).doesNotContain("\n").contains("--nope").contains("'gatehouse apply --help'");
+    ServeTest.Cli typo = ServeTest.Cli.run("apply", "-f", "g.yaml", "--dryrun");
+    assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(typo.err().strip()).doesNotContain("\n").contains("did you mean --dry-run?");
   }
 
   @Test
