@@ -5,6 +5,7 @@ import io.gatehouse.server.internal.ApplyCommand;
 import io.gatehouse.server.internal.AuditCommand;
 import io.gatehouse.server.internal.AuditSpecCommand;
 import io.gatehouse.server.internal.BackupCommand;
+import io.gatehouse.server.internal.CommandLineSetup;
 import io.gatehouse.server.internal.ExportCommand;
 import io.gatehouse.server.internal.RotateKeysCommand;
 import io.gatehouse.server.internal.SealCommand;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Command;
         AuditCommand.class, SealCommand.class, RotateKeysCommand.class, AdviseCommand.class,
         AuditSpecCommand.class, BackupCommand.class, RestoreCommand.class})
 public final class Main {
+  @CommandLine.Option(names = CommandLineSetup.VERBOSE, scope = CommandLine.ScopeType.INHERIT,
+      description = "On an error, also print its cause and stack trace.")
+  boolean verbose;
 
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
@@ -35,9 +39,7 @@ public final class Main {
 
   /** Runs the command line and returns its exit status; {@code serve} returns once started. */
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setCaseInsensitiveEnumValuesAllowed(true);
-    return cli.execute(args);
+    return CommandLineSetup.configure(new CommandLine(new Main())).execute(args);
   }
 
   /** Reports the version from the jar manifest. */

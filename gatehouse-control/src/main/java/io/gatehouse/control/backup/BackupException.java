@@ -6,31 +6,22 @@ import static java.util.Objects.requireNonNull;
 public final class BackupException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** Why a backup or restore failed; each kind has the exit status the commands return. */
+  /** Why a backup or restore failed; the commands turn each kind into their exit status. */
   public enum Kind {
     /** Bad input from the operator: options, a non-empty target, an existing archive, a short passphrase. */
-    USAGE(2),
+    USAGE,
     /** The passphrase does not open the archive. */
-    WRONG_PASSPHRASE(3),
+    WRONG_PASSPHRASE,
     /** The archive is not a Gatehouse backup, has an unknown version, or fails authentication. */
-    CORRUPTED(4),
+    CORRUPTED,
     /** The archive ends before its final chunk. */
-    TRUNCATED(4),
+    TRUNCATED,
     /** The secrets in the backup are wrapped by a master key the restore cannot find. */
-    MISSING_MASTER_KEY(5),
-    /** Anything else: I/O, a broken audit chain, a database that fails its integrity check. */
-    FAILED(1);
-
-    private final int exitCode;
-
-    Kind(int exitCode) {
-      this.exitCode = exitCode;
-    }
-
-    /** The exit status of {@code gatehouse backup} and {@code gatehouse restore} for this kind. */
-    public int exitCode() {
-      return exitCode;
-    }
+    MISSING_MASTER_KEY,
+    /** A check failed: a broken audit chain. */
+    FAILED,
+    /** Reading or writing files failed: the disk, permissions, a locked database. */
+    IO
   }
 
   private final Kind kind;

@@ -214,7 +214,7 @@ public final class Backups {
       LOG.info("backup of {} written to {}: {} files, {} audit records", dataDir, archive, entries.size(), records);
       return summary;
     } catch (IOException e) {
-      throw new BackupException(Kind.FAILED, "cannot write the backup " + archive + ": " + e, e);
+      throw new BackupException(Kind.IO, "cannot write the backup " + archive + ": " + e.getMessage(), e);
     } finally {
       deleteQuietly(partial);
       deleteTree(work);
@@ -244,7 +244,7 @@ public final class Backups {
         return;
       } catch (BackupException e) {
         if (attempt == 3) {
-          throw new BackupException(Kind.FAILED, e.getMessage());
+          throw new BackupException(Kind.MISSING_MASTER_KEY, e.getMessage());
         }
       }
     }
@@ -276,7 +276,7 @@ public final class Backups {
       s.execute("PRAGMA busy_timeout = 10000");
       s.execute("VACUUM INTO '" + target.toAbsolutePath().toString().replace("'", "''") + "'");
     } catch (SQLException e) {
-      throw new BackupException(Kind.FAILED, "cannot copy " + source + ": " + e.getMessage(), e);
+      throw new BackupException(Kind.IO, "cannot copy " + source + ": " + e.getMessage(), e);
     }
   }
 
@@ -368,7 +368,7 @@ public final class Backups {
       LOG.info("restored {} into {}", archive, target);
       return summary;
     } catch (IOException e) {
-      throw new BackupException(Kind.FAILED, "cannot restore into " + target + ": " + e, e);
+      throw new BackupException(Kind.IO, "cannot restore into " + target + ": " + e.getMessage(), e);
     } finally {
       deleteTree(work);
     }
@@ -485,8 +485,9 @@ public final class Backups {
       where = options.masterKeyFile() != null ? "the key file " + options.masterKeyFile() : "the key file in the backup";
     } else {
       throw new BackupException(Kind.MISSING_MASTER_KEY, "the backup's secrets are wrapped by master key(s) "
-          + samples.keySet() + " and the backup does not hold them; pass --master-key-file, set GATEHOUSE_MASTER_KEY"
-          + " or GATEHOUSE_PKCS11_CONFIG, or take the backup with --include-master-key");
+          + samples.keySet() + " and the backup does not hold them; pass --master-key-file FILE with a key file that"
+          + " holds them (the data directory's master.key, or the file 'rotate-keys --save-retired-keys' wrote), set"
+          + " GATEHOUSE_MASTER_KEY or GATEHOUSE_PKCS11_CONFIG, or take the backup with --include-master-key");
     }
     checkKeys(keys, samples, where);
   }
@@ -496,8 +497,12 @@ public final class Backups {
       try {
         keys.decrypt(e.getValue());
       } catch (RuntimeException x) {
+        List<String> held = keys.keyIds();
         throw new BackupException(Kind.MISSING_MASTER_KEY, "the backup's secrets need master key " + e.getKey() + " but "
-            + where + " does not open them (it holds " + keys.keyIds() + ")");
+            + where + (held.contains(e.getKey()) ? " does not open them (its key " + e.getKey() + " differs)"
+                : " holds only " + held + "; if 'rotate-keys' retired " + e.getKey() + ", pass --master-key-file FILE"
+                    + " with a key file that holds it (the one 'rotate-keys --save-retired-keys' wrote, or a copy of"
+                    + " master.key from before the rotation)"));
       }
     }
   }
@@ -563,7 +568,7 @@ public final class Backups {
         }
       }
     } catch (SQLException e) {
-      throw new BackupException(Kind.FAILED, "cannot read " + db + ": " + e.getMessage(), e);
+      throw new BackupException(Kind.IO, "cannot read " + db + ": " + e.getMessage(), e);
     }
     return out;
   }
@@ -593,7 +598,7 @@ public final class Backups {
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException | NumberFormatException e) {
-      throw new BackupException(Kind.FAILED, "cannot read the audit head file " + file + ": " + e, e);
+      throw new BackupException(Kind.IO, "cannot read the audit head file " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -21,10 +21,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gatehouse advise}: runs the posture advisor over a configuration file without a server and
- * exits 1 when a finding reaches the {@code --fail-on} severity (2 when the file is invalid).
+ * exits 1 when a finding reaches the {@code --fail-on} severity (2 when the file cannot be read, 3 when it is invalid).
  */
 @Command(name = "advise", mixinStandardHelpOptions = true,
-    description = "Check a configuration file against the security posture rules.")
+    description = "Check a configuration file against the security posture rules.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:no finding at --fail-on or above", "1:a finding at --fail-on or above",
+        "2:bad options, or the file is missing or unreadable", "3:the file is not a valid configuration"})
 public final class AdviseCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, paramLabel = "FILE", description = "Configuration file (YAML or JSON).")
   Path config;
@@ -35,13 +38,18 @@ public final class AdviseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    String unreadable = InputFiles.unreadable(config);
+    if (unreadable != null) {
+      spec.commandLine().getErr().println("error: " + unreadable);
+      return ExitCodes.USAGE;
+    }
     GatewayConfig cfg;
     try {
       cfg = FileSource.load(config);
     } catch (ConfigException e) {
       spec.commandLine().getErr().println("error: " + config + " is not a valid configuration:");
       e.problems().forEach(p -> spec.commandLine().getErr().println("  " + p));
-      return 2;
+      return ExitCodes.INVALID;
     }
     RuntimeFacts facts = RuntimeFacts.NONE.withNamedValueSources(namedValueSources(config));
     Advice advice = PostureAdvisor.defaults().advise(cfg, facts, Instant.now());

@@ -17,7 +17,11 @@ import picocli.CommandLine.Option;
  * make it the configuration, printing the plan of created, updated and deleted entities.
  */
 @Command(name = "apply", mixinStandardHelpOptions = true,
-    description = "Apply a declarative configuration file to a running server.")
+    description = "Apply a declarative configuration file to a running server.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:applied (or planned, with --dry-run)", "2:bad options, or the file is missing or unreadable",
+        "3:the file is not a valid configuration, or the server refused it as invalid",
+        "4:the server is unreachable, refused the token, or failed"})
 public final class ApplyCommand implements Callable<Integer> {
   @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML or JSON file.")
   Path file;
@@ -29,13 +33,18 @@ public final class ApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String unreadable = InputFiles.unreadable(file);
+    if (unreadable != null) {
+      System.err.println("error: " + unreadable);
+      return ExitCodes.USAGE;
+    }
     GatewayConfig config;
     try {
       config = ConfigLoader.fromSystemEnvironment().load(file);
     } catch (ConfigException e) {
       System.err.println("error: " + file + " is not a valid configuration:");
       e.problems().forEach(p -> System.err.println("  " + p));
-      return 2;
+      return ExitCodes.INVALID;
     }
     String body = ConfigMapper.json().writeValueAsString(config);
     HttpResponse<String> r;
@@ -44,7 +53,7 @@ public final class ApplyCommand implements Callable<Integer> {
           "application/json", body);
     } catch (ManagementClient.Failure e) {
       System.err.println("error: " + e.getMessage());
-      return 1;
+      return e.exitCode();
     }
     JsonNode answer;
     try {
@@ -52,14 +61,14 @@ public final class ApplyCommand implements Callable<Integer> {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       System.err.println("error: the server answered " + r.statusCode() + " with a body that is not JSON ("
           + io.gatehouse.model.ReadErrors.describe(e, "JSON") + ")");
-      return 1;
+      return ExitCodes.ENVIRONMENT;
     }
     if (r.statusCode() / 100 != 2) {
       System.err.println("error: the server refused the configuration (" + r.statusCode() + "):");
       System.err.println(Plans.problems(answer));
-      return 1;
+      return ManagementClient.exitCodeOf(r.statusCode());
     }
     System.out.print(Plans.render(answer, dryRun));
-    return 0;
+    return ExitCodes.OK;
   }
 }

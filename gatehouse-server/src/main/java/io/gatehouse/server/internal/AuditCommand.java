@@ -14,31 +14,34 @@ import picocli.CommandLine.Option;
 public final class AuditCommand implements Callable<Integer> {
   @Override
   public Integer call() {
-    System.err.println("error: expected a subcommand: verify");
-    return 2;
+    System.err.println("error: expected a subcommand: verify (see 'gatehouse audit --help')");
+    return ExitCodes.USAGE;
   }
 
   /** {@code gatehouse audit verify}: exit 0 when the hash chain is intact, 1 naming the first bad record. */
   @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = "Check the audit hash chain; name the first altered, inserted or missing record.")
+      description = "Check the audit hash chain; name the first altered, inserted or missing record.",
+      exitCodeListHeading = "%nExit status:%n",
+      exitCodeList = {"0:the chain is intact", "1:the chain is broken (the first bad record is named)",
+          "2:bad options, or no data directory"})
   public static final class Verify implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",
-        description = "Data directory (env GATEHOUSE_DATA, default ./data).")
+        description = "Data directory (env GATEHOUSE_DATA, default ./data of the working directory).")
     Path data;
 
     @Override
     public Integer call() {
       if (!Files.isDirectory(data)) {
-        System.err.println("error: no data directory " + data);
-        return 2;
+        System.err.println("error: no data directory " + data.toAbsolutePath() + ": pass --data DIR or set GATEHOUSE_DATA");
+        return ExitCodes.USAGE;
       }
       AuditVerification v = AuditLog.verify(data);
       if (v.intact()) {
         System.out.println(v.detail());
-        return 0;
+        return ExitCodes.OK;
       }
       System.out.println("TAMPERED: " + v.detail());
-      return 1;
+      return ExitCodes.CHECK_FAILED;
     }
   }
 }

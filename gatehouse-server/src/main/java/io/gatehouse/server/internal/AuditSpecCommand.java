@@ -14,10 +14,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gatehouse audit-spec}: audits an OpenAPI or Swagger document and exits 1 when a finding
- * reaches the {@code --fail-on} severity (2 when the file cannot be read or parsed).
+ * reaches the {@code --fail-on} severity (2 when the file cannot be read, 3 when it is not an OpenAPI document).
  */
 @Command(name = "audit-spec", mixinStandardHelpOptions = true,
-    description = "Audit an OpenAPI (3.0, 3.1) or Swagger 2.0 document for security problems.")
+    description = "Audit an OpenAPI (3.0, 3.1) or Swagger 2.0 document for security problems.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:no finding at --fail-on or above", "1:a finding at --fail-on or above",
+        "2:bad options, or the file is missing or unreadable", "3:the file is not an OpenAPI or Swagger document"})
 public final class AuditSpecCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The OpenAPI document (JSON or YAML).")
   Path file;
@@ -28,12 +31,25 @@ public final class AuditSpecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    String unreadable = InputFiles.unreadable(file);
+    if (unreadable != null) {
+      spec.commandLine().getErr().println("error: " + unreadable);
+      return ExitCodes.USAGE;
+    }
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("error: cannot read " + file + ": " + IoMessages.describe(e));
+      return ExitCodes.USAGE;
+    }
     List<Finding> findings;
     try {
-      findings = OpenApiAuditor.audit(Files.readString(file));
-    } catch (IOException | RuntimeException e) {
-      spec.commandLine().getErr().println("error: cannot audit " + file + ": " + e.getMessage());
-      return 2;
+      findings = OpenApiAuditor.audit(text);
+    } catch (RuntimeException e) {
+      spec.commandLine().getErr().println("error: " + file + " is not an OpenAPI 3.x or Swagger 2.0 document: "
+          + io.gatehouse.model.ReadErrors.scrub(e.getMessage()));
+      return ExitCodes.INVALID;
     }
     return output.report(spec, null, findings, List.of(), file.toString());
   }

@@ -16,15 +16,19 @@ import picocli.CommandLine.Option;
         + " secrets still encrypted, audit log); safe while the server runs.",
         "The passphrase comes from --passphrase-file, env GATEHOUSE_BACKUP_PASSPHRASE, or a prompt."},
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"0:backup written", "1:the data could not be read or its audit chain is broken",
-        "2:bad options, no passphrase, or the output file exists"})
+    exitCodeList = {"0:backup written", "1:the audit chain of the data is broken",
+        "2:bad options, no passphrase, no database in --data, or the output file exists",
+        "4:the data could not be read or the backup could not be written"},
+    footer = {"GATEHOUSE_BACKUP_PASSPHRASE:the passphrase, when --passphrase-file is not given",
+        "GATEHOUSE_MASTER_KEY:when set (or GATEHOUSE_PKCS11_CONFIG), --include-master-key is refused: the key is not a"
+            + " file"})
 public final class BackupCommand implements Callable<Integer> {
   @Option(names = {"--data", "--data-dir"}, paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",
-      description = "Data directory to back up (env GATEHOUSE_DATA, default ./data).")
+      description = "Data directory to back up (env GATEHOUSE_DATA, default ./data of the working directory).")
   Path data;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true,
-      description = "The backup file to create (must not exist; written with mode 0600).")
+      description = "The backup file to create, relative to the working directory (must not exist; mode 0600).")
   Path output;
 
   @Option(names = "--passphrase-file", paramLabel = "FILE",
@@ -39,6 +43,16 @@ public final class BackupCommand implements Callable<Integer> {
   @Option(names = "--include-analytics", description = "Also back up analytics.db (traffic aggregates).")
   boolean includeAnalytics;
 
+  /** The exit status of {@code backup} and {@code restore} for a failure of {@code kind}. */
+  static int exitCode(BackupException.Kind kind) {
+    return switch (kind) {
+      case USAGE, WRONG_PASSPHRASE -> ExitCodes.USAGE;
+      case CORRUPTED, TRUNCATED -> ExitCodes.INVALID;
+      case FAILED -> ExitCodes.CHECK_FAILED;
+      case MISSING_MASTER_KEY, IO -> ExitCodes.ENVIRONMENT;
+    };
+  }
+
   @Override
   public Integer call() {
     char[] pass;
@@ -46,25 +60,26 @@ public final class BackupCommand implements Callable<Integer> {
       pass = Passphrase.read(passphraseFile, true);
     } catch (Passphrase.Missing e) {
       System.err.println("error: " + e.getMessage());
-      return 2;
+      return ExitCodes.USAGE;
     }
     try {
       Backups.Summary s = Backups.create(data, output, pass,
           new Backups.Options(includeAnalytics, includeMasterKey, System.getenv(), Backups.Kdf.DEFAULT));
-      System.err.println("wrote " + output + " (" + Files.size(output) + " bytes): "
+      System.err.println("wrote " + output.toAbsolutePath() + " (" + Files.size(output) + " bytes): "
           + s.files().stream().map(f -> f.name() + " " + f.size()).collect(Collectors.joining(", "))
           + "; " + s.auditRecords() + " audit records; schema " + s.schemaVersion());
       if (!s.masterKeyIncluded() && !s.masterKeyIds().isEmpty()) {
         System.err.println("note: the master key is not in the backup; a restore needs master key(s) " + s.masterKeyIds()
-            + " (keep " + data.resolve("master.key") + ", GATEHOUSE_MASTER_KEY or the PKCS#11 token)");
+            + " (keep " + data.resolve("master.key") + ", GATEHOUSE_MASTER_KEY or the PKCS#11 token; 'rotate-keys'"
+            + " retires them unless it saves them with --save-retired-keys)");
       }
-      return 0;
+      return ExitCodes.OK;
     } catch (BackupException e) {
       System.err.println("error: " + e.getMessage());
-      return e.kind().exitCode();
+      return exitCode(e.kind());
     } catch (java.io.IOException e) {
       System.err.println("error: " + IoMessages.describe(e));
-      return 1;
+      return ExitCodes.ENVIRONMENT;
     } finally {
       Arrays.fill(pass, ' ');
     }

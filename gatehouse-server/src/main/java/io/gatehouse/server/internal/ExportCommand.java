@@ -14,9 +14,13 @@ import picocli.CommandLine.Option;
  * {@code apply} reads, so that export then apply changes nothing.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Write the current configuration as YAML.")
+    description = "Write the current configuration as YAML.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:written", "2:bad options, or no token to use",
+        "4:the server is unreachable, refused the token or failed, or the output file cannot be written"})
 public final class ExportCommand implements Callable<Integer> {
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file (default: standard output).")
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "Output file, relative to the working directory (default: standard output).")
   Path output;
 
   @Mixin ManagementClient client;
@@ -28,19 +32,24 @@ public final class ExportCommand implements Callable<Integer> {
       r = client.send("GET", "/api/v1/config", null, "application/yaml", null);
     } catch (ManagementClient.Failure e) {
       System.err.println("error: " + e.getMessage());
-      return 1;
+      return e.exitCode();
     }
     if (r.statusCode() != 200) {
       System.err.println("error: the server answered " + r.statusCode() + ": " + r.body());
-      return 1;
+      return ExitCodes.ENVIRONMENT;
     }
     if (output == null) {
       System.out.print(r.body());
     } else {
       // sealed secrets and key hashes: private to the user (0600) when the file is new
-      Files.writeString(io.gatehouse.model.storage.PrivateFiles.file(output), r.body(), StandardCharsets.UTF_8);
-      System.err.println("wrote " + output);
+      try {
+        Files.writeString(io.gatehouse.model.storage.PrivateFiles.file(output), r.body(), StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        System.err.println("error: cannot write " + output.toAbsolutePath() + ": " + IoMessages.describe(e));
+        return ExitCodes.ENVIRONMENT;
+      }
+      System.err.println("wrote " + output.toAbsolutePath());
     }
-    return 0;
+    return ExitCodes.OK;
   }
 }

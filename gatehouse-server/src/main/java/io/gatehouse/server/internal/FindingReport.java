@@ -24,7 +24,7 @@ final class FindingReport {
    * which the command fails.
    */
   static final class Options {
-    @picocli.CommandLine.Option(names = "--format", defaultValue = "text", description = "text, json or sarif (default text).")
+    @picocli.CommandLine.Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text, json or sarif (default text).")
     Format format;
 
     @picocli.CommandLine.Option(names = "--fail-on", paramLabel = "SEVERITY",
@@ -36,7 +36,7 @@ final class FindingReport {
         String artifact) {
       spec.commandLine().getOut().print(render(format, score, findings, notes, artifact));
       spec.commandLine().getOut().flush();
-      return fails(findings, failOn) ? 1 : 0;
+      return fails(findings, failOn) ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
     }
   }
 

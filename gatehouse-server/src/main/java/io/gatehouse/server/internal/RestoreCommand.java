@@ -16,23 +16,30 @@ import picocli.CommandLine.Parameters;
         + " into place; on any failure the target is left as it was.",
         "The passphrase comes from --passphrase-file, env GATEHOUSE_BACKUP_PASSPHRASE, or a prompt."},
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"0:restored", "1:the restored data failed a check (audit chain) or could not be written",
-        "2:bad options, no passphrase, the target directory is not empty, or the backup is from a newer version", "3:wrong passphrase",
-        "4:the file is corrupted, truncated or not a Gatehouse backup",
-        "5:the master key that opens the backup's secrets is not available"})
+    exitCodeList = {"0:restored", "1:the audit chain in the backup is broken",
+        "2:bad options, no passphrase, a wrong passphrase, the target directory is not empty, or the backup is from a"
+            + " newer version",
+        "3:the file is corrupted, truncated or not a Gatehouse backup",
+        "4:the master key that opens the backup's secrets is not available (the message names it), or the target"
+            + " cannot be written"},
+    footer = {"GATEHOUSE_BACKUP_PASSPHRASE:the passphrase, when --passphrase-file is not given",
+        "GATEHOUSE_MASTER_KEY:the master key (Base64 of 32 bytes), when it is not a key file",
+        "GATEHOUSE_PKCS11_CONFIG:the master key in a PKCS#11 token (with GATEHOUSE_PKCS11_PIN)"})
 public final class RestoreCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The backup file.")
   Path file;
 
   @Option(names = {"--data", "--data-dir"}, paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",
-      description = "Data directory to restore into; must be absent or empty (env GATEHOUSE_DATA, default ./data).")
+      description = "Data directory to restore into; must be absent or empty (env GATEHOUSE_DATA, default ./data of the"
+          + " working directory).")
   Path data;
 
   @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Read the passphrase from the first line of FILE.")
   Path passphraseFile;
 
   @Option(names = "--master-key-file", paramLabel = "FILE",
-      description = "Install this master key file (for backups taken without --include-master-key).")
+      description = "Install this master key file (for backups taken without --include-master-key), such as a copy of"
+          + " the old DATA/master.key or the file 'rotate-keys --save-retired-keys' wrote.")
   Path masterKeyFile;
 
   @Override
@@ -42,16 +49,17 @@ public final class RestoreCommand implements Callable<Integer> {
       pass = Passphrase.read(passphraseFile, false);
     } catch (Passphrase.Missing e) {
       System.err.println("error: " + e.getMessage());
-      return 2;
+      return ExitCodes.USAGE;
     }
     try {
       Backups.Summary s = Backups.restore(file, data, pass, new Backups.RestoreOptions(masterKeyFile, System.getenv()));
       System.err.println("restored " + file + " (taken " + s.created() + ", schema " + s.schemaVersion() + ", "
-          + s.auditRecords() + " audit records) into " + data + "; 'gatehouse serve --data " + data + "' uses it");
-      return 0;
+          + s.auditRecords() + " audit records) into " + data.toAbsolutePath() + "; 'gatehouse serve --data " + data
+          + "' uses it");
+      return ExitCodes.OK;
     } catch (BackupException e) {
       System.err.println("error: " + e.getMessage());
-      return e.kind().exitCode();
+      return BackupCommand.exitCode(e.kind());
     } finally {
       Arrays.fill(pass, ' ');
     }

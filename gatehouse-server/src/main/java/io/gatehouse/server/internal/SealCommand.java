@@ -14,10 +14,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code gatehouse seal}: encrypts a value (read from standard input or a file, never from the
- * command line) to an instance's public key, printing {@code v1:...} for a {@code sealed:} field.
+ * command line) to an instance's public key, printing {@code v1:...} for a {@code sealed:} field;
+ * an empty value is refused.
  */
 @Command(name = "seal", mixinStandardHelpOptions = true,
-    description = "Seal a secret value (from standard input) for an instance; prints v1:... for 'sealed:'.")
+    description = "Seal a secret value (from standard input) for an instance; prints v1:... for 'sealed:'.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:sealed", "2:bad options, an empty value, or a value or key file that cannot be read",
+        "3:the public key file is not a PEM public key", "4:the server is unreachable, refused the token, or failed"})
 public final class SealCommand implements Callable<Integer> {
   @Option(names = "--public-key", paramLabel = "FILE",
       description = "The instance's public key (PEM, from GET /api/v1/seal/public-key); default: ask --server.")
@@ -30,20 +34,39 @@ public final class SealCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String value;
+    try {
+      value = valueFile != null ? Files.readString(valueFile, StandardCharsets.UTF_8)
+          : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      System.err.println("error: cannot read the value: " + IoMessages.describe(e));
+      return ExitCodes.USAGE;
+    }
+    value = value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
+        : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+    if (value.isEmpty()) {
+      System.err.println("error: the value to seal is empty: pipe it on standard input or pass --value-file FILE");
+      return ExitCodes.USAGE;
+    }
     String pem;
     if (publicKey != null) {
-      pem = Files.readString(publicKey, StandardCharsets.UTF_8);
+      try {
+        pem = Files.readString(publicKey, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        System.err.println("error: cannot read the public key: " + IoMessages.describe(e));
+        return ExitCodes.USAGE;
+      }
     } else {
       HttpResponse<String> r;
       try {
         r = client.send("GET", "/api/v1/seal/public-key", null, "application/x-pem-file", null);
       } catch (ManagementClient.Failure e) {
         System.err.println("error: " + e.getMessage());
-        return 1;
+        return e.exitCode();
       }
       if (r.statusCode() != 200) {
         System.err.println("error: the server answered " + r.statusCode() + " for its public key");
-        return 1;
+        return ExitCodes.ENVIRONMENT;
       }
       pem = r.body();
     }
@@ -51,20 +74,10 @@ public final class SealCommand implements Callable<Integer> {
     try {
       key = Sealing.parsePublicKey(pem);
     } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      return 1;
+      System.err.println("error: " + (publicKey != null ? publicKey + ": " : "") + e.getMessage());
+      return ExitCodes.INVALID;
     }
-    String value;
-    try {
-      value = valueFile != null ? Files.readString(valueFile, StandardCharsets.UTF_8)
-          : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      System.err.println("error: cannot read the value: " + e.getMessage());
-      return 1;
-    }
-    value = value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
-        : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
     System.out.println(Sealing.seal(key, value));
-    return 0;
+    return ExitCodes.OK;
   }
 }

@@ -32,7 +32,19 @@ import picocli.CommandLine.Option;
 
 /** {@code gatehouse serve}: runs the gateway and the management API over the embedded store. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Run the gateway and the management API.")
+    description = "Run the gateway and the management API.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:started (the process then runs until SIGTERM or Ctrl-C)",
+        "2:bad options, or the --config file is missing or unreadable",
+        "3:the --config file is not a valid configuration, or cannot be served",
+        "4:a port is already in use (nothing was created), or the data directory cannot be used"},
+    footer = {"GATEHOUSE_ADMIN_TOKEN:the admin token (16 or more characters) instead of a generated one",
+        "GATEHOUSE_MASTER_KEY:the master key, Base64 of 32 bytes, instead of DATA/master.key",
+        "GATEHOUSE_PKCS11_CONFIG:a SunPKCS11 configuration: the master key in a PKCS#11 token",
+        "GATEHOUSE_PKCS11_PIN:the token's PIN", "GATEHOUSE_PKCS11_KEY_LABEL:the key's label (default gatehouse-master)",
+        "GATEHOUSE_TLS_PASSWORD:the password of PKCS#12 files given to --tls-cert",
+        "GATEHOUSE_JAVA_OPTS:JVM options, read by the gatehouse launcher",
+        "GATEHOUSE_CDS:off turns class-data sharing off in the gatehouse launcher"})
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -41,18 +53,18 @@ public final class ServeCommand implements Callable<Integer> {
   Path config;
 
   @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",
-      description = "Data directory (env GATEHOUSE_DATA, default ./data).")
+      description = "Data directory (env GATEHOUSE_DATA, default ./data of the working directory).")
   Path data;
 
-  @Option(names = "--gateway-host", defaultValue = "${env:GATEHOUSE_GATEWAY_HOST:-0.0.0.0}",
+  @Option(names = "--gateway-host", paramLabel = "HOST", defaultValue = "${env:GATEHOUSE_GATEWAY_HOST:-0.0.0.0}",
       description = "Gateway bind address (env GATEHOUSE_GATEWAY_HOST, default 0.0.0.0).")
   String gatewayHost;
 
-  @Option(names = "--gateway-port", defaultValue = "${env:GATEHOUSE_GATEWAY_PORT:-8080}",
+  @Option(names = "--gateway-port", paramLabel = "PORT", defaultValue = "${env:GATEHOUSE_GATEWAY_PORT:-8080}",
       description = "Gateway HTTP port (env GATEHOUSE_GATEWAY_PORT, default 8080).")
   int gatewayPort;
 
-  @Option(names = "--https-port", defaultValue = "${env:GATEHOUSE_HTTPS_PORT:-8443}",
+  @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "${env:GATEHOUSE_HTTPS_PORT:-8443}",
       description = "Gateway HTTPS port, used when certificates are given by --tls-cert or uploaded (env GATEHOUSE_HTTPS_PORT, default 8443).")
   int httpsPort;
 
@@ -65,11 +77,11 @@ public final class ServeCommand implements Callable<Integer> {
           + " (env GATEHOUSE_TLS_CLIENT_CERTIFICATES). TLS accepts any certificate; the policy judges it.")
   boolean tlsClientAuth;
 
-  @Option(names = "--management-host", defaultValue = "${env:GATEHOUSE_MANAGEMENT_HOST:-127.0.0.1}",
+  @Option(names = "--management-host", paramLabel = "HOST", defaultValue = "${env:GATEHOUSE_MANAGEMENT_HOST:-127.0.0.1}",
       description = "Management API bind address (env GATEHOUSE_MANAGEMENT_HOST, default 127.0.0.1).")
   String managementHost;
 
-  @Option(names = "--management-port", defaultValue = "${env:GATEHOUSE_MANAGEMENT_PORT:-8001}",
+  @Option(names = "--management-port", paramLabel = "PORT", defaultValue = "${env:GATEHOUSE_MANAGEMENT_PORT:-8001}",
       description = "Management API port (env GATEHOUSE_MANAGEMENT_PORT, default 8001).")
   int managementPort;
 
@@ -93,19 +105,19 @@ public final class ServeCommand implements Callable<Integer> {
           + " comma-separate; default: none; its own listeners never) (env GATEHOUSE_ALLOWED_BACKEND_NETWORKS).")
   List<String> allowedBackendNetworks = new ArrayList<>();
 
-  @Option(names = "--mgmt-oidc-issuer", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ISSUER}",
+  @Option(names = "--mgmt-oidc-issuer", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ISSUER}",
       description = "Accept OIDC bearer JWTs from this issuer on the management API (env GATEHOUSE_MGMT_OIDC_ISSUER).")
   String oidcIssuer;
 
-  @Option(names = "--mgmt-oidc-audience", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_AUDIENCE}",
+  @Option(names = "--mgmt-oidc-audience", paramLabel = "AUDIENCE", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_AUDIENCE}",
       description = "Required audience of management OIDC JWTs (env GATEHOUSE_MGMT_OIDC_AUDIENCE).")
   String oidcAudience;
 
-  @Option(names = "--mgmt-oidc-jwks-url", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_JWKS_URL}",
+  @Option(names = "--mgmt-oidc-jwks-url", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_JWKS_URL}",
       description = "JWKS URL of the management OIDC issuer (env GATEHOUSE_MGMT_OIDC_JWKS_URL).")
   String oidcJwksUrl;
 
-  @Option(names = "--mgmt-oidc-roles-claim", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ROLES_CLAIM:-roles}",
+  @Option(names = "--mgmt-oidc-roles-claim", paramLabel = "CLAIM", defaultValue = "${env:GATEHOUSE_MGMT_OIDC_ROLES_CLAIM:-roles}",
       description = "Claim holding the caller's roles or groups (env GATEHOUSE_MGMT_OIDC_ROLES_CLAIM, default roles).")
   String oidcRolesClaim;
 
@@ -114,16 +126,16 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Map claim values to roles, e.g. gh-admins=admin,gh-ops=operator+auditor; without it claim values are role names.")
   String oidcRoleMap;
 
-  @Option(names = "--max-header-size", defaultValue = "${env:GATEHOUSE_MAX_HEADER_SIZE:-16384}",
+  @Option(names = "--max-header-size", paramLabel = "BYTES", defaultValue = "${env:GATEHOUSE_MAX_HEADER_SIZE:-16384}",
       description = "Largest request head in bytes; larger heads get 431 (default 16384).")
   int maxHeaderSize;
 
-  @Option(names = "--max-connections", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS:-10000}",
+  @Option(names = "--max-connections", paramLabel = "COUNT", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS:-10000}",
       description = "Most client connections open at once on the gateway listeners; more are closed at accept"
           + " (env GATEHOUSE_MAX_CONNECTIONS, default 10000).")
   int maxConnections;
 
-  @Option(names = "--max-connections-per-address", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS:-256}",
+  @Option(names = "--max-connections-per-address", paramLabel = "COUNT", defaultValue = "${env:GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS:-256}",
       description = "Most gateway connections open at once from one client IP address; more are closed at accept"
           + " (env GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS, default 256).")
   int maxConnectionsPerAddress;
@@ -156,7 +168,7 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Most bytes discarded while lingering (env GATEHOUSE_LINGER_BYTES, default 65536).")
   int lingerBytes;
 
-  @Option(names = "--h2-max-concurrent-streams", defaultValue = "${env:GATEHOUSE_H2_MAX_CONCURRENT_STREAMS:-100}",
+  @Option(names = "--h2-max-concurrent-streams", paramLabel = "COUNT", defaultValue = "${env:GATEHOUSE_H2_MAX_CONCURRENT_STREAMS:-100}",
       description = "Concurrent streams per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS, 1..65535,"
           + " env GATEHOUSE_H2_MAX_CONCURRENT_STREAMS, default 100); streams beyond are refused.")
   int h2MaxConcurrentStreams;
@@ -171,7 +183,7 @@ public final class ServeCommand implements Callable<Integer> {
           + " before the listeners close, e.g. 5s or 30s (env GATEHOUSE_DRAIN_PERIOD, default 5s).")
   Duration drainPeriod;
 
-  @Option(names = "--reference-refresh", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-60s}", converter = DurationConverter.class,
+  @Option(names = "--reference-refresh", paramLabel = "DURATION", defaultValue = "${env:GATEHOUSE_REFERENCE_REFRESH:-60s}", converter = DurationConverter.class,
       description = "How often reference named values (env:, file:, vault:) are re-read, e.g. 60s or 10m (default 60s).")
   Duration referenceRefresh;
 
@@ -299,17 +311,17 @@ public final class ServeCommand implements Callable<Integer> {
     PrintStream out = System.out;
     if (demo && config != null) {
       System.err.println("error: --demo and --config cannot be combined: the file is the source of truth");
-      return 2;
+      return ExitCodes.USAGE;
     }
     if (!isLoopback(managementHost) && !allowRemoteManagement) {
       System.err.println("error: the management API stays on loopback unless --allow-remote-management is given"
           + " (requested " + managementHost + ")");
-      return 2;
+      return ExitCodes.USAGE;
     }
     if (!isLoopback(managementHost) && (managementTlsCert == null || managementTlsCert.isBlank())) {
       System.err.println("error: a non-loopback management address (" + managementHost + ") also requires"
           + " --management-tls-cert CERT.pem,KEY.pem");
-      return 2;
+      return ExitCodes.USAGE;
     }
     if (!isLoopback(managementHost)) {
       System.err.println("warning: the management API listens on " + managementHost
@@ -319,29 +331,40 @@ public final class ServeCommand implements Callable<Integer> {
       connectionLimits();
     } catch (IllegalArgumentException e) {
       System.err.println("error: connection limits: " + e.getMessage());
-      return 2;
+      return ExitCodes.USAGE;
     }
     try {
       new io.gatehouse.gateway.security.BodySampling.Settings(sampleRate, sampleMaxBytes);
     } catch (IllegalArgumentException e) {
       System.err.println("error: --sample-rate / --sample-max-bytes: " + e.getMessage());
-      return 2;
+      return ExitCodes.USAGE;
     }
     try {
       GatewayOptions.plain("127.0.0.1", 0).withAllowedBackendNetworks(allowedBackendNetworks());
     } catch (IllegalArgumentException e) {
       System.err.println("error: --allowed-backend-networks: " + e.getMessage());
-      return 2;
+      return ExitCodes.USAGE;
     }
     GatewayConfig fileConfig = null;
     if (config != null) {
+      String unreadable = InputFiles.unreadable(config);
+      if (unreadable != null) {
+        System.err.println("error: --config: " + unreadable);
+        return ExitCodes.USAGE;
+      }
       try {
         fileConfig = FileSource.load(config);
       } catch (ConfigException e) {
         System.err.println("error: " + config + " is not a valid configuration:");
         e.problems().forEach(p -> System.err.println("  " + p));
-        return 2;
+        return ExitCodes.INVALID;
       }
+    }
+    // before anything is created in the data directory: a busy port is one line and no state
+    String busy = ListenPorts.firstUnavailable(listeners());
+    if (busy != null) {
+      System.err.println("error: " + busy);
+      return ExitCodes.ENVIRONMENT;
     }
     Running running;
     try {
@@ -349,7 +372,7 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       System.err.println("error: the configuration cannot be served:");
       e.problems().forEach(p -> System.err.println("  " + p));
-      return 2;
+      return ExitCodes.INVALID;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -358,7 +381,18 @@ public final class ServeCommand implements Callable<Integer> {
         LOG.warn("shutdown: {}", e.toString());
       }
     }, "gatehouse-shutdown"));
-    return 0;
+    return ExitCodes.OK;
+  }
+
+  /** The listeners serve binds at start, with the option that moves each. */
+  private List<ListenPorts.Listener> listeners() {
+    List<ListenPorts.Listener> out = new ArrayList<>();
+    out.add(new ListenPorts.Listener("gateway", gatewayHost, gatewayPort, "--gateway-port"));
+    if (!tlsCerts.isEmpty()) {
+      out.add(new ListenPorts.Listener("gateway HTTPS", gatewayHost, httpsPort, "--https-port"));
+    }
+    out.add(new ListenPorts.Listener("management", managementHost, managementPort, "--management-port"));
+    return out;
   }
 
   private io.gatehouse.gateway.ConnectionLimits connectionLimits() {
@@ -402,7 +436,6 @@ public final class ServeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     SqliteConfigStore store = SqliteConfigStore.open(data);
     ControlPlane plane = ControlPlane.over(store);
-    Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
         TlsArgs.parse(tlsCerts), maxHeaderSize, connectionLimits(), h2c, data, tlsClientAuth,
@@ -468,6 +501,8 @@ public final class ServeCommand implements Callable<Integer> {
     ManagementServer management = await(ManagementServer.start(vertx, managementOptions(), plane,
         observability.addons(metricsPublic)));
     gateway.ownListener(managementHost, management.actualPort()); // never a backend, whatever is allowed
+    // only once every listener runs: a start that fails before leaves no generated token unprinted
+    Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
     out.println("Gatehouse is running.");
     out.println("  gateway     http://" + displayHost(gatewayHost) + ":" + gateway.port()
@@ -481,6 +516,9 @@ public final class ServeCommand implements Callable<Integer> {
     startSecurity(vertx, plane, gateway, management, certificates);
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
+    } else if (Demo.configured(plane.config())) {
+      out.println("  warning: the demo API (/demo) is configured but its mock backend runs only with --demo, so its"
+          + " requests answer 502: start with --demo, or delete the demo API, product, subscription and backend");
     }
     return new Running(vertx, gateway, management, plane, () -> {
       references.close();

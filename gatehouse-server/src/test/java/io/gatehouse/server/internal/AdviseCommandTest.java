@@ -208,9 +208,9 @@ class AdviseCommandTest {
   }
 
   @Test
-  void invalidConfigurationExitsTwo() throws Exception {
+  void invalidConfigurationExitsThree() throws Exception {
     Path cfg = write("bad.yaml", "apis:\n  - name: x\n    path: /x\n    backend: missing\n");
-    assertThat(run("advise", "--config", cfg.toString())).isEqualTo(2);
+    assertThat(run("advise", "--config", cfg.toString())).isEqualTo(ExitCodes.INVALID);
     assertThat(err.toString()).contains("not a valid configuration");
   }
 
@@ -228,8 +228,8 @@ class AdviseCommandTest {
   }
 
   @Test
-  void auditSpecOfUnparseableDocumentExitsTwo() throws Exception {
+  void auditSpecOfADocumentThatIsNotOpenApiExitsThree() throws Exception {
     Path spec = write("junk.yaml", "hello: world\n");
-    assertThat(run("audit-spec", spec.toString())).isEqualTo(2);
+    assertThat(run("audit-spec", spec.toString())).isEqualTo(ExitCodes.INVALID);
   }
 }

@@ -186,32 +186,32 @@ class BackupRestoreTest {
     Path wrong = Files.writeString(dir.resolve("wrong"), "another passphrase entirely\n");
     ServeTest.Cli w = ServeTest.Cli.run("restore", archive.toString(), "--data", target.toString(), "--passphrase-file",
         wrong.toString());
-    assertThat(w.code()).isEqualTo(3);
+    assertThat(w.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(w.err().strip()).isEqualTo("error: the passphrase does not open b.ghb");
 
     byte[] bytes = Files.readAllBytes(archive);
     Path cut = Files.write(dir.resolve("cut.ghb"), Arrays.copyOf(bytes, bytes.length - 100));
     ServeTest.Cli t = ServeTest.Cli.run("restore", cut.toString(), "--data", target.toString(), "--passphrase-file",
         pass.toString());
-    assertThat(t.code()).isEqualTo(4);
+    assertThat(t.code()).isEqualTo(ExitCodes.INVALID);
     assertThat(t.err()).startsWith("error: cut.ghb is truncated");
 
     bytes[bytes.length / 2] ^= 0x40;
     Path flipped = Files.write(dir.resolve("flipped.ghb"), bytes);
     ServeTest.Cli f = ServeTest.Cli.run("restore", flipped.toString(), "--data", target.toString(), "--passphrase-file",
         pass.toString());
-    assertThat(f.code()).isEqualTo(4);
+    assertThat(f.code()).isEqualTo(ExitCodes.INVALID);
     assertThat(f.err()).startsWith("error: flipped.ghb is corrupted");
     assertThat(target).doesNotExist();
 
     ServeTest.Cli busy = ServeTest.Cli.run("restore", archive.toString(), "--data", data.toString(), "--passphrase-file",
         pass.toString());
-    assertThat(busy.code()).isEqualTo(2);
+    assertThat(busy.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(busy.err()).contains("is not empty");
 
     ServeTest.Cli noKey = ServeTest.Cli.run("restore", archive.toString(), "--data", target.toString(),
         "--passphrase-file", pass.toString());
-    assertThat(noKey.code()).as(noKey.err()).isEqualTo(5); // the instance key is a secret under the master key
+    assertThat(noKey.code()).as(noKey.err()).isEqualTo(ExitCodes.ENVIRONMENT); // the instance key is a secret under the master key
     assertThat(noKey.err()).contains("--master-key-file");
     assertThat(target).doesNotExist();
     ServeTest.Cli withKey = ServeTest.Cli.run("restore", archive.toString(), "--data", target.toString(),
@@ -222,5 +222,46 @@ class BackupRestoreTest {
       names = s.map(p -> p.getFileName().toString()).sorted().toList();
     }
     assertThat(names).contains("gatehouse.db", "audit-head", "master.key").doesNotContain("admin-token");
+  }
+
+  @Test
+  void afterRotateKeysTheRestoreNamesTheRetiredKeyAndTheSavedRetiredKeysRestoreIt() throws Exception {
+    Path data = dir.resolve("data");
+    source = serve(data);
+    Path pass = Files.writeString(dir.resolve("pass"), "a long backup passphrase\n");
+    Path archive = dir.resolve("before.ghb");
+    assertThat(ServeTest.Cli.run("backup", "--data", data.toString(), "-o", archive.toString(), "--passphrase-file",
+        pass.toString()).code()).isZero();
+
+    Path retired = dir.resolve("retired.keys");
+    ServeTest.Cli saved = ServeTest.Cli.run("rotate-keys", "--data", data.toString(), "--save-retired-keys",
+        retired.toString());
+    assertThat(saved.code()).as(saved.err()).isZero();
+    java.util.regex.Matcher retiredId = java.util.regex.Pattern.compile("retired (k[0-9a-f]{12})\\b").matcher(saved.err());
+    assertThat(retiredId.find()).as(saved.err()).isTrue();
+    String oldKey = retiredId.group(1);
+    assertThat(oldKey).matches("k[0-9a-f]+");
+    assertThat(saved.err()).contains("retired keys saved to").doesNotContain("warning");
+    assertThat(Files.readString(retired)).contains(oldKey);
+    assertThat(Files.getPosixFilePermissions(retired)).containsExactlyInAnyOrder(
+        java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    assertThat(ServeTest.Cli.run("rotate-keys", "--data", data.toString(), "--save-retired-keys", retired.toString())
+        .code()).isEqualTo(ExitCodes.USAGE); // never overwrites a saved key file
+
+    ServeTest.Cli unsaved = ServeTest.Cli.run("rotate-keys", "--data", data.toString());
+    assertThat(unsaved.code()).isZero();
+    assertThat(unsaved.err()).startsWith("warning: master key(s) ")
+        .contains("backups taken before now without --include-master-key can no longer be restored");
+
+    ServeTest.Cli current = ServeTest.Cli.run("restore", archive.toString(), "--data", dir.resolve("t1").toString(),
+        "--passphrase-file", pass.toString(), "--master-key-file", data.resolve("master.key").toString());
+    assertThat(current.code()).isEqualTo(ExitCodes.ENVIRONMENT);
+    assertThat(current.err().strip()).doesNotContain("\n").contains("need master key " + oldKey)
+        .contains("rotate-keys --save-retired-keys");
+    assertThat(dir.resolve("t1")).doesNotExist();
+
+    ServeTest.Cli old = ServeTest.Cli.run("restore", archive.toString(), "--data", dir.resolve("t2").toString(),
+        "--passphrase-file", pass.toString(), "--master-key-file", retired.toString());
+    assertThat(old.code()).as(old.err()).isZero();
   }
 }

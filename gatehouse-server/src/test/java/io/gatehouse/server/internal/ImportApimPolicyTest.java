@@ -315,7 +315,7 @@ class ImportApimPolicyTest {
     } finally {
       System.setErr(err);
     }
-    assertThat(code).isEqualTo(1);
+    assertThat(code).isEqualTo(ExitCodes.INVALID);
     assertThat(captured.toString(StandardCharsets.UTF_8)).contains("not well-formed XML")
         .doesNotContain("\tat ");
   }
@@ -340,6 +340,6 @@ class ImportApimPolicyTest {
     String yaml = Files.readString(out);
     assertThat(yaml).startsWith("# Converted from policy.xml");
     assertThat(Gateway.check(configWith(yaml))).isEmpty();
-    assertThat(Main.run("import", "apim-policy", dir.resolve("missing.xml").toString())).isEqualTo(1);
+    assertThat(Main.run("import", "apim-policy", dir.resolve("missing.xml").toString())).isEqualTo(ExitCodes.USAGE);
   }
 }

@@ -31,9 +31,9 @@ class ManagementSecurityCliTest {
     int code = Main.run("serve", "--data", dir.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
         "--management-port", "0", "--management-host", "0.0.0.0", "--allow-remote-management");
-    assertThat(code).isEqualTo(2);
+    assertThat(code).isEqualTo(ExitCodes.USAGE);
     assertThat(Main.run("serve", "--data", dir.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
-        "--management-port", "0", "--management-host", "0.0.0.0")).isEqualTo(2);
+        "--management-port", "0", "--management-host", "0.0.0.0")).isEqualTo(ExitCodes.USAGE);
   }
 
   @Test

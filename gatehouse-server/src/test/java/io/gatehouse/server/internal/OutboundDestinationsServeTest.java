@@ -114,7 +114,7 @@ class OutboundDestinationsServeTest {
   @Test
   void refusesAMalformedAllowedNetwork() {
     ServeTest.Cli bad = ServeTest.Cli.run("serve", "--allowed-backend-networks", "127.0.0.0/40");
-    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(bad.err()).contains("--allowed-backend-networks").contains("127.0.0.0/40");
   }
 

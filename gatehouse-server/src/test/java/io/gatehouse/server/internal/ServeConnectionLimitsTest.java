@@ -50,7 +50,7 @@ class ServeConnectionLimitsTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--max-connections", "10",
         "--max-connections-per-address", "20");
-    assertThat(cmd.call()).isEqualTo(2);
+    assertThat(cmd.call()).isEqualTo(ExitCodes.USAGE);
   }
 
   private static boolean readsEndOfStream(Socket s) throws IOException {

@@ -207,11 +207,11 @@ class ServeTest {
 
     Files.writeString(file, acceptanceYaml(upstream.url(), "alice-0123456789abcdef").replace("backend: echo\n    subscriptionRequired: false", "backend: nope\n    subscriptionRequired: false"));
     Cli bad = Cli.run("apply", "-f", file.toString(), "--server", mgmt(), "--token", token);
-    assertThat(bad.code).isEqualTo(2);
+    assertThat(bad.code).isEqualTo(ExitCodes.INVALID);
     assertThat(bad.err).contains("g.yaml:").contains("apis[1].backend").contains("unknown backend 'nope'");
 
     Cli wrongToken = Cli.run("export", "--server", mgmt(), "--token", "nope-nope-nope-nope");
-    assertThat(wrongToken.code).isEqualTo(1);
+    assertThat(wrongToken.code).isEqualTo(ExitCodes.ENVIRONMENT);
     assertThat(wrongToken.err).contains("401");
   }
 
@@ -242,11 +242,51 @@ class ServeTest {
     assertThat(out).contains("admin token");
   }
 
+  @Test
+  void demoRestartKeepsItsKeyAndAddsNoRevision(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    serve(dir.resolve("data"), null, new PrintStream(first, true, StandardCharsets.UTF_8), "--demo");
+    String key = demoKey(first.toString(StandardCharsets.UTF_8));
+    long revision = running.plane().revision().id();
+    running.close();
+    running = null;
+
+    ByteArrayOutputStream second = new ByteArrayOutputStream();
+    serve(dir.resolve("data"), null, new PrintStream(second, true, StandardCharsets.UTF_8), "--demo");
+    assertThat(demoKey(second.toString(StandardCharsets.UTF_8))).isEqualTo(key);
+    assertThat(running.plane().revision().id()).isEqualTo(revision);
+    HttpResponse<String> ok = get(gw() + "/demo/hello", "Subscription-Key", key);
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.body()).contains("Hello");
+  }
+
+  @Test
+  void aRestartWithoutDemoSaysTheDemoBackendIsNotRunning(@TempDir Path dir) throws Exception {
+    serve(dir.resolve("data"), null, new PrintStream(new ByteArrayOutputStream()), "--demo");
+    running.close();
+    running = null;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    serve(dir.resolve("data"), null, new PrintStream(buf, true, StandardCharsets.UTF_8));
+    assertThat(buf.toString(StandardCharsets.UTF_8))
+        .contains("warning: the demo API (/demo) is configured but its mock backend runs only with --demo");
+    ByteArrayOutputStream fresh = new ByteArrayOutputStream();
+    running.close();
+    running = null;
+    serve(dir.resolve("other"), null, new PrintStream(fresh, true, StandardCharsets.UTF_8));
+    assertThat(fresh.toString(StandardCharsets.UTF_8)).doesNotContain("demo");
+  }
+
+  static String demoKey(String out) {
+    Matcher m = Pattern.compile("Subscription-Key: ([A-Za-z0-9_-]+)'").matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    return m.group(1);
+  }
+
   /** Runs the command line in-process and captures what it printed. */
   @Test
   void refusesAnOutOfRangeSampleRate() {
     Cli bad = Cli.run("serve", "--sample-rate", "1.5");
-    assertThat(bad.code).isEqualTo(2);
+    assertThat(bad.code).isEqualTo(ExitCodes.USAGE);
     assertThat(bad.err).contains("--sample-rate").contains("expected a sampling rate from 0 to 1 but got 1.5");
   }
 
