@@ -28,12 +28,27 @@ public final class AuditSpecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // The OpenAPI parser logs every failure with a stack trace; this command says what is wrong in one line.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.swagger"))
+        .setLevel(ch.qos.logback.classic.Level.OFF);
     List<Finding> findings;
     try {
-      findings = OpenApiAuditor.audit(Files.readString(file));
-    } catch (IOException | RuntimeException e) {
-      spec.commandLine().getErr().println("error: cannot audit " + file + ": " + e.getMessage());
-      return 2;
+      String document = Files.readString(file);
+      try {
+        io.gatehouse.model.ConfigMapper.yaml().readTree(document); // YAML or JSON: a syntax error told with its line
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        io.gatehouse.model.ConfigProblem p = io.gatehouse.model.ReadErrors.describe(e, "YAML or JSON");
+        spec.commandLine().getErr().println("error: cannot audit " + p.locate(file.toString(), p.line()));
+        return ExitCodes.USAGE;
+      }
+      findings = OpenApiAuditor.audit(document);
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("error: cannot audit " + file + ": " + IoMessages.describe(e));
+      return ExitCodes.USAGE;
+    } catch (RuntimeException e) {
+      spec.commandLine().getErr().println("error: cannot audit " + file + ": "
+          + io.gatehouse.model.ReadErrors.scrub(e.getMessage()));
+      return ExitCodes.USAGE;
     }
     return output.report(spec, null, findings, List.of(), file.toString());
   }

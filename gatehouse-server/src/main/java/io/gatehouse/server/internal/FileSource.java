@@ -6,6 +6,7 @@ import io.gatehouse.model.ConfigException;
 import io.gatehouse.model.ConfigLoader;
 import io.gatehouse.model.ConfigMapper;
 import io.gatehouse.model.GatewayConfig;
+import io.gatehouse.model.SourceLines;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,9 +53,27 @@ final class FileSource {
         + "; edit the file (the server reloads it) or serve without --config");
   }
 
+  /**
+   * Applies {@code config}, read from {@code file} whose text was {@code content}; the problems the
+   * control plane finds beyond the model's own (a policy's configuration, for example) are located
+   * at their line in the file.
+   */
+  static void apply(ControlPlane plane, GatewayConfig config, Path file, byte[] content, String message) {
+    try {
+      plane.apply(config, "file", message);
+    } catch (ConfigException e) {
+      if (content == null) {
+        throw e;
+      }
+      SourceLines lines = SourceLines.of(new String(content, java.nio.charset.StandardCharsets.UTF_8));
+      throw new ConfigException(e.problems().stream()
+          .map(p -> p.source() != null ? p : lines.locate(java.util.List.of(p), file.toString()).get(0)).toList());
+    }
+  }
+
   static Watch watch(Vertx vertx, Path file, ControlPlane plane, GatewayConfig initial) {
     Watch watch = new Watch();
-    plane.apply(initial, "file", "loaded " + file.getFileName());
+    apply(plane, initial, file, read(file), "loaded " + file.getFileName());
     Poller poller = new Poller(file, plane, watch);
     vertx.setPeriodic(POLL_MILLIS, id -> vertx.executeBlocking(() -> {
       poller.poll();
@@ -115,7 +134,7 @@ final class FileSource {
       referenced = snapshot(references(now));
       try {
         GatewayConfig next = load(file);
-        plane.apply(next, "file", "reloaded " + file.getFileName());
+        apply(plane, next, file, now, "reloaded " + file.getFileName());
         watch.refused.set(null);
         LOG.info("reloaded {}", file);
       } catch (ConfigException e) {

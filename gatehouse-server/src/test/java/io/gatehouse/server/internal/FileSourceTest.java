@@ -151,4 +151,53 @@ class FileSourceTest {
     assertThat(running.plane().revision().id()).isEqualTo(revision);
     assertThat(get("/open/x")).isEqualTo(200);
   }
+
+  @Test
+  void answersEveryConfigurationChangeWith409WhenAFileManagesIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("gatehouse.yaml");
+    String yaml = "backends:\n  - name: echo\n    url: " + upstream.url() + "\n";
+    Files.writeString(file, yaml);
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
+        "--allowed-backend-networks", String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
+        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--config", file.toString());
+    running = cmd.start(FileSource.load(file), new PrintStream(new ByteArrayOutputStream()));
+    String token = Files.readString(dir.resolve("data").resolve("admin-token")).trim();
+    for (String[] request : new String[][] {{"application/yaml", yaml}, {"application/json", "{\"apis\": 5}"},
+        {"text/plain", "anything"}}) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + running.management().actualPort() + "/api/v1/config")).header("Authorization", "Bearer " + token)
+          .header("Content-Type", request[0]).PUT(HttpRequest.BodyPublishers.ofString(request[1])).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(request[0]).isEqualTo(409);
+      assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(r.body()).contains("\"status\":409").contains("configuration is managed by file gatehouse.yaml");
+    }
+  }
+
+  @Test
+  void locatesAPolicyConfigurationErrorInTheFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("gatehouse.yaml");
+    String good = """
+        backends:
+          - name: echo
+            url: %s
+        apis:
+          - name: open
+            path: /open
+            backend: echo
+            subscriptionRequired: false
+            policies:
+              inbound:
+                - set-header: {name: X-A, value: a}
+        """.formatted(upstream.url());
+    Files.writeString(file, good);
+    serve(dir.resolve("data"));
+    FileSource.Watch watch = FileSource.watch(running.vertx(), file, running.plane(), FileSource.load(file));
+    Files.writeString(file, good.replace("{name: X-A, value: a}", "{name: [X-A], value: a}"));
+    Await.until("the edit is refused", () -> watch.refused() != null);
+    assertThat(watch.refused()).isEqualTo(
+        file + ":11: apis[0].policies.inbound[0].set-header.name: expected a string but got a list");
+    assertThat(get("/open/x")).isEqualTo(200);
+  }
 }
