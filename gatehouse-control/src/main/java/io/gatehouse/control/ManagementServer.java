@@ -402,6 +402,17 @@ public final class ManagementServer {
       problem(ctx, 403, detail, List.of());
       return;
     }
+    Map<String, String> query = new LinkedHashMap<>();
+    ctx.queryParams().forEach(entry -> query.putIfAbsent(entry.getKey(), entry.getValue()));
+    Call call = new Call(ctx.get(PRINCIPAL), Map.copyOf(ctx.pathParams()), query,
+        e.body() == Endpoint.Body.NONE ? null : ctx.body().asString(), ctx.request().getHeader(HttpHeaders.ACCEPT),
+        who, clientIp(ctx), ctx.get(REQUEST_ID));
+    // A configuration managed by a file refuses every change first: whatever the body, the answer is 409.
+    Optional<String> readOnly = plane.readOnlyReason();
+    if (readOnly.isPresent() && e.mutates().test(call)) {
+      problem(ctx, 409, readOnly.get(), List.of());
+      return;
+    }
     if (e.body() != Endpoint.Body.NONE) {
       String type = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
       boolean json = type.equals("application/json") || type.endsWith("+json");
@@ -412,16 +423,6 @@ public final class ManagementServer {
             List.of());
         return;
       }
-    }
-    Map<String, String> query = new LinkedHashMap<>();
-    ctx.queryParams().forEach(entry -> query.putIfAbsent(entry.getKey(), entry.getValue()));
-    Call call = new Call(ctx.get(PRINCIPAL), Map.copyOf(ctx.pathParams()), query,
-        e.body() == Endpoint.Body.NONE ? null : ctx.body().asString(), ctx.request().getHeader(HttpHeaders.ACCEPT),
-        who, clientIp(ctx), ctx.get(REQUEST_ID));
-    Optional<String> readOnly = plane.readOnlyReason();
-    if (readOnly.isPresent() && e.mutates().test(call)) {
-      problem(ctx, 409, readOnly.get(), List.of());
-      return;
     }
     vertx.executeBlocking(() -> audited ? audit(e, call) : e.handler().apply(call), false).onComplete(ar -> {
       if (ar.succeeded()) {

@@ -53,6 +53,9 @@ public final class ConfigMapper {
         if (p.currentToken().isNumeric()) {
           return Duration.ofSeconds(p.getLongValue());
         }
+        if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+          return (Duration) ctx.handleUnexpectedToken(Duration.class, p); // "expected a duration but got a list"
+        }
         try {
           return DurationFormat.parse(p.getValueAsString());
         } catch (IllegalArgumentException e) {

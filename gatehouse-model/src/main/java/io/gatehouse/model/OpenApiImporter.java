@@ -111,16 +111,40 @@ public final class OpenApiImporter {
         Set<OperationDef> ops = new LinkedHashSet<>(api.operations());
         ops.addAll(operations(text));
         apis.add(api.withOpenapi(OpenApiSource.inline(text)).withOperations(List.copyOf(ops)));
-      } catch (IllegalArgumentException | IOException e) {
+      } catch (IllegalArgumentException e) {
         problems.add(ConfigProblem.at(at, e.getMessage()));
-        apis.add(api);
+        apis.add(api.withOpenapi(null)); // one cause, one message: the validator must not report the source again
+      } catch (IOException e) {
+        problems.add(ConfigProblem.at(at, unreadable(api.openapi(), e)));
+        apis.add(api.withOpenapi(null));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         problems.add(ConfigProblem.at(at, "interrupted while fetching the document"));
-        apis.add(api);
+        apis.add(api.withOpenapi(null));
       }
     }
     return config.withApis(apis);
+  }
+
+  /** Why the document of {@code source} could not be read, in words; never a Java class name. */
+  private static String unreadable(OpenApiSource source, IOException e) {
+    String what = source.file() != null ? "the OpenAPI file '" + source.file() + "'" : "the OpenAPI document at " + source.url();
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "cannot read " + what + ": no such file (a relative path is resolved against the configuration file's folder)";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "cannot read " + what + ": permission denied";
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "cannot read " + what + ": timed out";
+    }
+    if (e instanceof java.net.ConnectException) {
+      return "cannot read " + what + ": the connection was refused";
+    }
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return "cannot read " + what + ": it is not UTF-8 text";
+    }
+    return "cannot read " + what + ": " + ReadErrors.scrub(e.getMessage());
   }
 
   private static String read(OpenApiSource source, Path baseDir) throws IOException, InterruptedException {

@@ -76,11 +76,24 @@ public record OperationDef(String method, String path, PoliciesDef policies) {
       }
       OperationDef parsed = parse(s);
       Object policies = map.get("policies");
-      PoliciesDef def = policies == null ? null : ConfigMapper.json().convertValue(policies, PoliciesDef.class);
+      PoliciesDef def = policies == null ? null : policies(policies);
       return new OperationDef(parsed.method, parsed.path, def);
     }
     throw new IllegalArgumentException(
         "expected 'METHOD /path' or {operation: 'METHOD /path', policies: ...} but got " + value);
+  }
+
+  /** {@code raw} mapped onto the policies; a mismatch is told in words, with its path under {@code policies}. */
+  private static PoliciesDef policies(Object raw) {
+    try {
+      return ConfigMapper.json().convertValue(raw, PoliciesDef.class);
+    } catch (IllegalArgumentException e) {
+      if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+        ConfigProblem p = ReadErrors.describe(j, "YAML");
+        throw new IllegalArgumentException("policies" + (p.field().isEmpty() ? "" : "." + p.field()) + ": " + p.message());
+      }
+      throw e;
+    }
   }
 
   /** The configuration form: the short string unless the operation has policies. */

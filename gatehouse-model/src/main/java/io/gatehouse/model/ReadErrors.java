@@ -36,9 +36,15 @@ public final class ReadErrors {
   private static final Pattern CLASS_NAME =
       Pattern.compile("\\b(?:java|javax|jdk|sun|com\\.fasterxml|org\\.yaml|io\\.gatehouse)\\.[\\w.$]+");
   private static final Pattern TOKEN_NAME = Pattern.compile("\\bJsonToken\\.(\\w+)");
+  // the YAML parser's name for its input ("in 'reader', line 2"): says nothing to a user
+  private static final Pattern PARSER_INPUT = Pattern.compile("\\s+in '(?:reader|string)',?(?=\\s*line)");
   private static final int MAX_MESSAGE = 300;
   private static final Pattern OWN_REASON = Pattern.compile("from String \"(?:[^\"\\\\]|\\\\.)*\": (.+)$", Pattern.DOTALL);
   private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([^']*)'");
+
+  // Jackson's own words for a value of the wrong kind, with or without the backticks around the type
+  private static final Pattern CANNOT_DESERIALIZE = Pattern.compile(
+      "Cannot deserialize value of type `?([\\w.$<>, ]+?)`? from ([\\w-]+) value(?:\\s*\\(token `?JsonToken\\.\\w+`?\\))?");
 
   private ReadErrors() {}
 
@@ -103,6 +109,9 @@ public final class ReadErrors {
       return "malformed input";
     }
     String out = SOURCE.matcher(message).replaceAll("");
+    out = CANNOT_DESERIALIZE.matcher(out).replaceAll(
+        r -> Matcher.quoteReplacement("expected " + expectedNamed(r.group(1)) + " but got " + kindNamed(r.group(2))));
+    out = PARSER_INPUT.matcher(out).replaceAll(" at");
     out = TOKEN_NAME.matcher(out).replaceAll(r -> Matcher.quoteReplacement(token(r.group(1))));
     out = BACKTICKED.matcher(out).replaceAll("");
     out = CLASS_NAME.matcher(out).replaceAll("value");
@@ -148,6 +157,36 @@ public final class ReadErrors {
     }
     return m.getOriginalMessage() == null ? "a value of the wrong kind"
         : m.getOriginalMessage().replaceAll("\\s*\\(for .*$", "");
+  }
+
+  /** What a Java type named {@code type} (as Jackson prints it) expects, in words. */
+  private static String expectedNamed(String type) {
+    String t = type.replaceAll("<.*$", "").trim();
+    return switch (t) {
+      case "java.lang.String", "char", "java.lang.Character" -> "a string";
+      case "int", "long", "short", "java.lang.Integer", "java.lang.Long", "java.lang.Short", "java.math.BigInteger" ->
+          "a whole number";
+      case "double", "float", "java.lang.Double", "java.lang.Float", "java.math.BigDecimal", "java.lang.Number" -> "a number";
+      case "boolean", "java.lang.Boolean" -> "true or false";
+      case "java.time.Duration" -> "a duration such as 30s";
+      case "java.time.Instant" -> "an ISO-8601 instant such as 2026-01-01T00:00:00Z";
+      default -> t.startsWith("java.util.") && (t.contains("List") || t.contains("Set") || t.contains("Collection"))
+          ? "a list" : t.startsWith("java.util.") && t.contains("Map") ? "an object"
+          : t.startsWith("io.gatehouse.") || t.equals("java.lang.Object") ? "an object" : "another kind of value";
+    };
+  }
+
+  /** Jackson's name of the kind of value found ({@code Array}, {@code Object}, ...), in words. */
+  private static String kindNamed(String kind) {
+    return switch (kind) {
+      case "Array" -> "a list";
+      case "Object" -> "an object";
+      case "String" -> "a string";
+      case "Integer", "Floating-point" -> "a number";
+      case "Boolean" -> "true or false";
+      case "Null" -> "null";
+      default -> "a value of another kind";
+    };
   }
 
   private static String constraint(String original) {

@@ -76,7 +76,7 @@ final class PolicyExchange implements GatewayContext, Request {
   private List<Runnable> onEnd;
   private Response response;
   private Throwable error;
-  private String current;
+  private Step current; // the policy running, for failure reports
   private boolean forwarded;
   private boolean done;
   private CompletableFuture<Response> pending;
@@ -130,9 +130,10 @@ final class PolicyExchange implements GatewayContext, Request {
     int i = 0;
     try {
       for (; i < down.length && down[i].sync != null; i++) {
-        current = down[i].location;
+        current = down[i];
         Response r = trace == null ? down[i].sync.onRequest(this) : Traced.onRequest(trace, down[i], this);
         if (r != null) {
+          answeredBy(down[i], r);
           unwind(i - 1, 0, r);
           finish(r);
           return;
@@ -167,17 +168,20 @@ final class PolicyExchange implements GatewayContext, Request {
     try {
       for (int i = start; i < down.length; i++) {
         Step s = down[i];
-        current = s.location;
+        current = s;
         if (s.sync != null) {
           Response r = trace == null ? s.sync.onRequest(this) : Traced.onRequest(trace, s, this);
           if (r != null) {
+            answeredBy(s, r);
             unwind(i - 1, start, r);
             return CompletableFuture.completedFuture(r);
           }
         } else {
           int at = i;
           int handle = trace == null ? -1 : Traced.start(trace, s);
+          boolean[] passed = new boolean[1];
           return s.async.apply(this, ctx -> {
+            passed[0] = true;
             if (handle >= 0) {
               Traced.end(trace, handle, null);
             }
@@ -185,6 +189,9 @@ final class PolicyExchange implements GatewayContext, Request {
           }).thenApply(r -> {
             if (handle >= 0) {
               Traced.end(trace, handle, r); // ignored when it called the chain (already ended)
+            }
+            if (!passed[0]) {
+              answeredBy(s, r);
             }
             unwind(at - 1, start, r);
             return r;
@@ -210,7 +217,7 @@ final class PolicyExchange implements GatewayContext, Request {
     response = r;
     for (int i = from; i >= to; i--) {
       if (down[i].sync != null) {
-        current = down[i].location;
+        current = down[i];
         down[i].sync.onResponse(this, r);
       }
     }
@@ -282,7 +289,7 @@ final class PolicyExchange implements GatewayContext, Request {
     try {
       for (; i < steps.length; i++) {
         Step s = steps[i];
-        current = s.location;
+        current = s;
         response = r;
         if (s.sync != null) {
           if (trace != null) {
@@ -351,11 +358,17 @@ final class PolicyExchange implements GatewayContext, Request {
     SimpleResponse r;
     if (t instanceof BackendFailure b) {
       r = backendProblem(b.getCause());
-    } else if (t instanceof BodyTooLargeException) {
-      r = problemResponse(413, "body-too-large", "Content Too Large", t.getMessage());
+      ev.rejected(r.problemType());
     } else {
-      LOG.warn("policy {} failed for request {}", current, requestId, t);
-      r = problemResponse(500, "policy-failed", "Internal Server Error", "a policy failed");
+      if (t instanceof BodyTooLargeException) {
+        r = problemResponse(413, "body-too-large", "Content Too Large", t.getMessage());
+      } else {
+        LOG.warn("policy {} failed for request {}", current, requestId, t);
+        r = problemResponse(500, "policy-failed", "Internal Server Error", "a policy failed");
+      }
+      if (current != null) {
+        ev.answeredByPolicy(policyLabel(current), r.problemType());
+      }
     }
     if (pipeline.onError.length == 0) {
       write(r);
@@ -483,6 +496,50 @@ final class PolicyExchange implements GatewayContext, Request {
     }
   }
 
+  /**
+   * Records in the traffic event that step {@code s} answered with {@code r} instead of the
+   * backend (a short-circuit), with an error code when {@code r} is an error.
+   */
+  private void answeredBy(Step s, Response r) {
+    ev.answeredByPolicy(policyLabel(s), errorCode(r));
+  }
+
+  /**
+   * The policy's name and scope, such as {@code validate-jwt@api:pets}: names from configuration
+   * only, never request input.
+   */
+  private String policyLabel(Step s) {
+    switch (s.scope) {
+      case "api":
+        return s.name + "@api:" + api.name();
+      case "operation":
+        return s.name + "@operation:" + operation;
+      case "product":
+        return s.name + "@product:" + product;
+      case "global":
+        return s.name + "@global";
+      default:
+        return s.name;
+    }
+  }
+
+  /**
+   * The error code of a response a policy made: its problem type when the gateway made it a problem
+   * response, else the status's reason phrase as a code (such as {@code forbidden}); {@code null}
+   * below 400 (a cache hit, a CORS preflight answer, a mock response).
+   */
+  static String errorCode(Response r) {
+    int status = r.status();
+    if (status < 400) {
+      return null;
+    }
+    if (r instanceof SimpleResponse s && s.problemType() != null) {
+      return s.problemType();
+    }
+    String phrase = io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+    return phrase.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+  }
+
   private static Throwable unwrap(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
@@ -597,7 +654,7 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   private SimpleResponse problemResponse(int status, String type, String title, String detail) {
-    SimpleResponse r = SimpleResponse.of(status);
+    SimpleResponse r = SimpleResponse.of(status).problemType(type);
     r.headers().set("Content-Type", Problems.PROBLEM_JSON).set("Cache-Control", "no-store");
     r.body(Body.of(Problems.body(status, type, title, detail, requestId).getBytes()));
     return r;

@@ -51,6 +51,9 @@ public final class ByteSizes {
       if (p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
         return p.getLongValue();
       }
+      if (p.currentToken() != JsonToken.VALUE_STRING) {
+        return (Long) ctx.handleUnexpectedToken(Long.class, p);
+      }
       try {
         return parse(p.getValueAsString());
       } catch (IllegalArgumentException e) {

@@ -1,7 +1,11 @@
 package io.gatehouse.server.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.gatehouse.insight.Finding;
 import io.gatehouse.insight.audit.OpenApiAuditor;
+import io.gatehouse.model.ConfigMapper;
+import io.gatehouse.model.ConfigProblem;
+import io.gatehouse.model.ReadErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +40,9 @@ public final class AuditSpecCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: " + unreadable);
       return ExitCodes.USAGE;
     }
+    // The OpenAPI parser logs every failure with a stack trace; this command says what is wrong in one line.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.swagger"))
+        .setLevel(ch.qos.logback.classic.Level.OFF);
     String text;
     try {
       text = Files.readString(file);
@@ -43,12 +50,19 @@ public final class AuditSpecCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: cannot read " + file + ": " + IoMessages.describe(e));
       return ExitCodes.USAGE;
     }
+    try {
+      ConfigMapper.yaml().readTree(text); // YAML or JSON at all: a syntax error told with its line
+    } catch (JsonProcessingException e) {
+      ConfigProblem p = ReadErrors.describe(e, "YAML or JSON");
+      spec.commandLine().getErr().println("error: cannot audit " + p.locate(file.toString(), p.line()));
+      return ExitCodes.USAGE;
+    }
     List<Finding> findings;
     try {
       findings = OpenApiAuditor.audit(text);
     } catch (RuntimeException e) {
       spec.commandLine().getErr().println("error: " + file + " is not an OpenAPI 3.x or Swagger 2.0 document: "
-          + io.gatehouse.model.ReadErrors.scrub(e.getMessage()));
+          + ReadErrors.scrub(e.getMessage()));
       return ExitCodes.INVALID;
     }
     return output.report(spec, null, findings, List.of(), file.toString());

@@ -33,10 +33,20 @@ final class Plans {
     return out.append('\n').toString();
   }
 
+  /**
+   * The problems of a refusal, each once: the detail, unless it only repeats a listed problem (as
+   * the detail of a single-problem refusal does), then every listed problem.
+   */
   static String problems(JsonNode answer) {
     StringBuilder out = new StringBuilder();
-    if (answer.hasNonNull("detail")) {
-      out.append("  ").append(answer.path("detail").asText()).append('\n');
+    String detail = answer.path("detail").asText("");
+    boolean repeated = false;
+    for (JsonNode p : answer.path("problems")) {
+      String message = p.path("message").asText();
+      repeated |= !message.isEmpty() && detail.contains(message);
+    }
+    if (!detail.isEmpty() && !repeated) {
+      out.append("  ").append(detail).append('\n');
     }
     for (JsonNode p : answer.path("problems")) {
       out.append("  ");

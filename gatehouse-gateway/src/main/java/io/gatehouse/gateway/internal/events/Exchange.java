@@ -284,6 +284,21 @@ public final class Exchange {
     }
   }
 
+  /**
+   * Records that the policy {@code by} (its name and scope, such as {@code validate-jwt@api:pets})
+   * answered instead of the backend, with error code {@code type} when its answer is an error
+   * ({@code null} otherwise, as for a cache hit).
+   */
+  public void answeredByPolicy(String by, String type) {
+    if (recording && error == null && rejectedBy == null) {
+      rejectedBy = by;
+      error = type;
+    }
+    if (debug != null && type != null) {
+      debug.step("policy", "rejected by " + by + ": " + type);
+    }
+  }
+
   /** Marks the moment the backend request is issued. */
   public void backendStarted() {
     if (queue != null) {

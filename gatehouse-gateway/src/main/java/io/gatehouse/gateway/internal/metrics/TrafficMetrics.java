@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Turns traffic events into request, latency, byte and rejection meters. Runs on the event thread
  * only (its meter caches are not thread-safe). Label values come from configuration (API and
- * operation names), fixed sets (status class, stage, problem type), or collapse to
+ * operation names, the name of a policy that rejected), fixed sets (status class, stage, problem
+ * type), or collapse to
  * {@value #OVERFLOW} past {@value #MAX_SERIES} combinations.
  */
 public final class TrafficMetrics implements TrafficEventConsumer {
@@ -75,8 +76,8 @@ public final class TrafficMetrics implements TrafficEventConsumer {
     if (e.bytesOut() > 0) {
       m.bytesOut().increment(e.bytesOut());
     }
-    if (e.rejectedBy() != null) {
-      RejectionKey rk = new RejectionKey(e.rejectedBy(), e.error() == null ? "" : e.error());
+    if (e.rejectedBy() != null && e.error() != null) {
+      RejectionKey rk = new RejectionKey(stage(e.rejectedBy()), e.error());
       Counter r = rejections.get(rk);
       if (r == null) {
         if (rejections.size() >= MAX_SERIES) {
@@ -89,6 +90,15 @@ public final class TrafficMetrics implements TrafficEventConsumer {
       }
       r.increment();
     }
+  }
+
+  /**
+   * The stage label of {@code rejectedBy}: a policy's name without its scope ({@code validate-jwt}
+   * for {@code validate-jwt@api:pets}), else the stage itself.
+   */
+  static String stage(String rejectedBy) {
+    int at = rejectedBy.indexOf('@');
+    return at < 0 ? rejectedBy : rejectedBy.substring(0, at);
   }
 
   private ApiMeters apiMeters(String api) {

@@ -10,6 +10,7 @@ public final class SimpleResponse implements Response {
   private int status;
   private final MultiMapHeaders headers;
   private Body body;
+  private String problemType; // the problem type when the gateway made this a problem response
 
   public SimpleResponse(int status, MultiMap headers, Body body) {
     this.status = status;
@@ -20,6 +21,17 @@ public final class SimpleResponse implements Response {
   /** An empty response with {@code status}. */
   public static SimpleResponse of(int status) {
     return new SimpleResponse(status, MultiMap.caseInsensitiveMultiMap(), Body.empty());
+  }
+
+  /** The problem type of a problem response the gateway made, such as {@code unauthorized}; nullable. */
+  public String problemType() {
+    return problemType;
+  }
+
+  /** Marks this as a problem response of {@code type}; returns this. */
+  public SimpleResponse problemType(String type) {
+    this.problemType = type;
+    return this;
   }
 
   @Override
