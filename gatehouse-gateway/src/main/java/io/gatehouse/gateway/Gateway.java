@@ -307,29 +307,6 @@ public final class Gateway {
   }
 
   /**
-   * The problems that would stop {@code config} from compiling into a snapshot (beyond what the
-   * model's validator checks); empty when it would compile.
-   */
-  public static List<ConfigProblem> check(GatewayConfig config) {
-    return check(config, List.of());
-  }
-
-  /**
-   * The problems that would stop {@code config} from compiling into a snapshot with the uploaded
-   * {@code certificates}; empty when it would compile.
-   */
-  public static List<ConfigProblem> check(GatewayConfig config, java.util.Collection<TlsCertificate> certificates) {
-    java.util.Map<String, TlsCertificate> byName = new java.util.HashMap<>();
-    certificates.forEach(c -> byName.put(c.name(), c));
-    try {
-      Snapshot.compile(config, 0, new Upstreams(), CounterStore.inMemory(), new PolicyStates(), byName);
-      return List.of();
-    } catch (ConfigException e) {
-      return e.problems();
-    }
-  }
-
-  /**
    * Declares another listener of this process (such as the management API) at {@code host} and
    * {@code port}: no backend, call-out, token or key request of this gateway reaches it, whatever
    * {@link GatewayOptions#allowedBackendNetworks()} allows. The gateway's own listeners are declared

@@ -11,6 +11,7 @@ import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.control.analytics.AnalyticsRetention;
 import io.gatehouse.gateway.accesslog.AccessLogOptions;
+import io.gatehouse.gateway.ConfigCheck;
 import io.gatehouse.gateway.Gateway;
 import io.gatehouse.gateway.GatewayOptions;
 import io.gatehouse.model.ConfigException;
@@ -427,7 +428,7 @@ public final class ServeCommand implements Callable<Integer> {
     // uploaded certificates: served by SNI and used by backends, replaced without restart
     io.gatehouse.control.certificates.CertificateStore certificates = store.certificates();
     CertificateWiring.install(vertx, certificates, plane, gateway, secrets);
-    plane.addValidator(c -> Gateway.check(secrets.resolved(c), CertificateWiring.forGateway(certificates)));
+    plane.addValidator(c -> ConfigCheck.problems(secrets.resolved(c), CertificateWiring.forGateway(certificates)));
     plane.onChange(rev -> {
       synchronized (plane) {
         gateway.apply(secrets.resolved(rev.config()), rev.id());

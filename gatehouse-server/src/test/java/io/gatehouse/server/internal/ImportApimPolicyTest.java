@@ -3,7 +3,7 @@ package io.gatehouse.server.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.gateway.Gateway;
+import io.gatehouse.gateway.ConfigCheck;
 import io.gatehouse.model.ConfigLoader;
 import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.apim.ApimPolicyImport;
@@ -66,7 +66,7 @@ class ImportApimPolicyTest {
         .contains("${nv:backend-api-key}")
         .contains("max-count: 20")
         .contains("status: 503");
-    assertThat(Gateway.check(configWith(yaml))).isEmpty();
+    assertThat(ConfigCheck.problems(configWith(yaml), java.util.List.of())).isEmpty();
   }
 
   @Test
@@ -140,7 +140,7 @@ class ImportApimPolicyTest {
     assertThat(r.unconverted()).isEmpty();
     assertThat(r.yaml()).contains("request.method == 'DELETE' && request.ip.startsWith('10.')",
         "response.status >= 500");
-    assertThat(Gateway.check(configWith(r.yaml()))).isEmpty();
+    assertThat(ConfigCheck.problems(configWith(r.yaml()), java.util.List.of())).isEmpty();
   }
 
   @Test
@@ -195,7 +195,7 @@ class ImportApimPolicyTest {
     assertThat(stderr).contains(in + ":66: <cache-lookup>", in + ":86: <xml-to-json>", "not converted");
     String yaml = Files.readString(out);
     assertThat(yaml).startsWith("# Converted from policy.xml");
-    assertThat(Gateway.check(configWith(yaml))).isEmpty();
+    assertThat(ConfigCheck.problems(configWith(yaml), java.util.List.of())).isEmpty();
     assertThat(Main.run("import", "apim-policy", dir.resolve("missing.xml").toString())).isEqualTo(1);
   }
 }
