@@ -112,7 +112,7 @@ public final class ConfigLoader {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ConfigException(
+      throw ConfigException.unreadable(
           new ConfigProblem(file.toString(), 0, "", "cannot read file: " + e.getMessage()));
     }
     return parse(text, file.toString(), file.toAbsolutePath().getParent());
@@ -167,10 +167,12 @@ public final class ConfigLoader {
       if (config == null) {
         config = GatewayConfig.EMPTY;
       }
+    } catch (com.fasterxml.jackson.core.exc.StreamReadException e) { // not YAML or JSON at all
+      throw ConfigException.unreadable(index.locate(List.of(ReadErrors.describe(e, format(text))), source).get(0));
     } catch (JsonProcessingException e) {
       throw new ConfigException(index.locate(List.of(ReadErrors.describe(e, format(text))), source));
     } catch (IOException e) {
-      throw new ConfigException(new ConfigProblem(source, 0, "", ReadErrors.scrub(e.getMessage())));
+      throw ConfigException.unreadable(new ConfigProblem(source, 0, "", ReadErrors.scrub(e.getMessage())));
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(index.locate(problems, source));

@@ -430,9 +430,9 @@ class PostureAdvisorTest {
     Finding high = new Finding("r", Severity.HIGH, "x", "t", "e", "m", "o");
     assertThat(PostureAdvisor.score(List.of(high))).isEqualTo(85);
     assertThat(PostureAdvisor.score(List.of(high, high, high, high, high))).isEqualTo(55);
-    Advice a = new Advice(55, List.of(high), List.of());
+    Advice a = new Advice(55, List.of(high), List.of(), List.of());
     assertThat(a.hasAtLeast(Severity.HIGH)).isTrue();
-    assertThat(new Advice(100, List.of(new Finding("r", Severity.LOW, "x", "t", "e", "m", "o")), List.of())
+    assertThat(new Advice(100, List.of(new Finding("r", Severity.LOW, "x", "t", "e", "m", "o")), List.of(), List.of())
         .hasAtLeast(Severity.MEDIUM)).isFalse();
   }
 }
