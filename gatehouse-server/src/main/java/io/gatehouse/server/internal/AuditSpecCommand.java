@@ -35,6 +35,7 @@ public final class AuditSpecCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: cannot audit " + file + ": " + e.getMessage());
       return 2;
     }
-    return output.report(spec, null, findings, List.of(), file.toString());
+    return output.report(spec, new FindingReport.Report(null, findings, List.of(), List.of()),
+        new FindingReport.Artifact(file, FindingLocations.NONE));
   }
 }

@@ -2,7 +2,6 @@ package io.gatehouse.server.internal;
 
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.model.ConfigException;
-import io.gatehouse.model.ConfigLoader;
 import io.gatehouse.model.GatewayConfig;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -23,8 +22,9 @@ final class FileSource {
 
   private FileSource() {}
 
-  static GatewayConfig load(Path file) {
-    return ConfigLoader.fromSystemEnvironment().load(file);
+  /** Reads {@code file} as {@code apply} does ({@link ConfigFiles#withEnvironment}). */
+  static GatewayConfig load(Path file) throws ConfigFiles.Refused {
+    return ConfigFiles.withEnvironment(file).config();
   }
 
   /** What the watcher last saw: the problems of the newest refused version, if any. */
@@ -57,9 +57,12 @@ final class FileSource {
         plane.apply(next, "file", "reloaded " + file.getFileName());
         watch.refused.set(null);
         LOG.info("reloaded {}", file);
-      } catch (ConfigException e) {
+      } catch (ConfigFiles.Refused e) {
         watch.refused.set(e.getMessage());
         LOG.error("{} changed but is not valid; the configuration in force keeps serving:\n{}", file, e.getMessage());
+      } catch (ConfigException e) {
+        watch.refused.set(e.getMessage());
+        LOG.error("{} changed but cannot be served; the configuration in force keeps serving:\n{}", file, e.getMessage());
       }
       return null;
     }, false));

@@ -338,10 +338,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (config != null) {
       try {
         fileConfig = FileSource.load(config);
-      } catch (ConfigException e) {
-        System.err.println("error: " + config + " is not a valid configuration:");
-        e.problems().forEach(p -> System.err.println("  " + p));
-        return 2;
+      } catch (ConfigFiles.Refused e) {
+        e.lines().forEach(System.err::println);
+        return e.status();
       }
     }
     Running running;

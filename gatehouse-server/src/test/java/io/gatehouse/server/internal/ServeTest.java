@@ -207,7 +207,7 @@ class ServeTest {
 
     Files.writeString(file, acceptanceYaml(upstream.url(), "alice-0123456789abcdef").replace("backend: echo\n    subscriptionRequired: false", "backend: nope\n    subscriptionRequired: false"));
     Cli bad = Cli.run("apply", "-f", file.toString(), "--server", mgmt(), "--token", token);
-    assertThat(bad.code).isEqualTo(2);
+    assertThat(bad.code).isEqualTo(ExitCodes.INVALID);
     assertThat(bad.err).contains("g.yaml:").contains("apis[1].backend").contains("unknown backend 'nope'");
 
     Cli wrongToken = Cli.run("export", "--server", mgmt(), "--token", "nope-nope-nope-nope");
