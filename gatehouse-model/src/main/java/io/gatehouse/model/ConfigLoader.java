@@ -167,10 +167,11 @@ public final class ConfigLoader {
       if (config == null) {
         config = GatewayConfig.EMPTY;
       }
-    } catch (com.fasterxml.jackson.core.exc.StreamReadException e) { // not YAML or JSON at all
-      throw ConfigException.unreadable(index.locate(List.of(ReadErrors.describe(e, format(text))), source).get(0));
     } catch (JsonProcessingException e) {
-      throw new ConfigException(index.locate(List.of(ReadErrors.describe(e, format(text))), source));
+      List<ConfigProblem> located = index.locate(List.of(ReadErrors.describe(e, format(text))), source);
+      boolean syntax = e instanceof com.fasterxml.jackson.core.exc.StreamReadException
+          || e.getCause() instanceof com.fasterxml.jackson.core.exc.StreamReadException;
+      throw syntax ? ConfigException.unreadable(located.get(0)) : new ConfigException(located);
     } catch (IOException e) {
       throw ConfigException.unreadable(new ConfigProblem(source, 0, "", ReadErrors.scrub(e.getMessage())));
     }
