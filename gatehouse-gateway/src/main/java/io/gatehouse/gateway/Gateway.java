@@ -17,7 +17,6 @@ import io.gatehouse.gateway.internal.http1.Http1Violation;
 import io.gatehouse.gateway.internal.tls.ServerKeyCerts;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
 import io.gatehouse.model.ConfigException;
-import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -103,6 +103,16 @@ class ConfigValidationServeTest {
   }
 
   @Test
+  void fileModeRefusesTheSameProblemBeforeStarting() throws Exception {
+    Path file = dir.resolve("blok.yaml");
+    Files.writeString(file, BLOK);
+    ServeTest.Cli serve = ServeTest.Cli.run("serve", "--config", file.toString(), "--data", dir.resolve("data").toString(),
+        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s");
+    assertThat(serve.code()).isEqualTo(ExitCodes.INVALID);
+    assertThat(serve.err().strip()).isEqualTo(file + ":10: " + PROBLEM);
+  }
+
+  @Test
   void dryRunRefusesAnUnknownPolicyNamingFileAndLine() throws Exception {
     serve();
     Path file = dir.resolve("unknown.yaml");
