@@ -131,6 +131,16 @@ public final class ControlPlane {
     validators.add(requireNonNull(validator, "validator"));
   }
 
+  /**
+   * Checks {@code config} exactly as a commit would (the model's rules, the secret references, the
+   * added validators) without committing anything.
+   *
+   * @throws ConfigException listing every problem when the configuration is invalid
+   */
+  public void check(GatewayConfig config) {
+    checked(requireNonNull(config, "config"));
+  }
+
   private GatewayConfig checked(GatewayConfig input) {
     GatewayConfig config = store.secrets().unseal(input);
     List<ConfigProblem> problems = new ArrayList<>(io.gatehouse.model.ConfigValidator.validate(config));

@@ -17,7 +17,6 @@ import io.gatehouse.gateway.internal.http1.Http1Violation;
 import io.gatehouse.gateway.internal.tls.ServerKeyCerts;
 import io.gatehouse.gateway.internal.upstream.Upstreams;
 import io.gatehouse.model.ConfigException;
-import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -304,29 +303,6 @@ public final class Gateway {
     current.set(next);
     states.retain(next.stateIdentities());
     LOG.info("gateway serving configuration revision {}", revision);
-  }
-
-  /**
-   * The problems that would stop {@code config} from compiling into a snapshot (beyond what the
-   * model's validator checks); empty when it would compile.
-   */
-  public static List<ConfigProblem> check(GatewayConfig config) {
-    return check(config, List.of());
-  }
-
-  /**
-   * The problems that would stop {@code config} from compiling into a snapshot with the uploaded
-   * {@code certificates}; empty when it would compile.
-   */
-  public static List<ConfigProblem> check(GatewayConfig config, java.util.Collection<TlsCertificate> certificates) {
-    java.util.Map<String, TlsCertificate> byName = new java.util.HashMap<>();
-    certificates.forEach(c -> byName.put(c.name(), c));
-    try {
-      Snapshot.compile(config, 0, new Upstreams(), CounterStore.inMemory(), new PolicyStates(), byName);
-      return List.of();
-    } catch (ConfigException e) {
-      return e.problems();
-    }
   }
 
   /**

@@ -51,6 +51,9 @@ public record ConfigDiff(List<Change> changes) {
     compare(out, "subscriptions", a.subscriptions(), b.subscriptions(), SubscriptionDef::name);
     compare(out, "namedValues", a.namedValues(), b.namedValues(), NamedValueDef::name);
     compare(out, "users", a.users(), b.users(), UserDef::name);
+    if (!a.advisor().equals(b.advisor())) {
+      out.add(new Change("advisor", "advisor", Action.UPDATED, a.advisor(), b.advisor()));
+    }
     return new ConfigDiff(out);
   }
 

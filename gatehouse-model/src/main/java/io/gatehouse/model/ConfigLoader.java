@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.model.internal.ExpandingParser;
-import io.gatehouse.model.internal.LocationIndex;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,14 +14,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
- * Reads a declarative configuration (YAML or JSON): expands {@code ${env:NAME}}, maps it onto the
- * model, resolves OpenAPI documents, validates it, and reports every problem with its source,
- * line and field.
+ * Reads a declarative configuration (YAML or JSON): expands {@code ${env:NAME}} (or keeps it, see
+ * {@link #keepingPlaceholders()}), maps it onto the model, resolves OpenAPI documents, validates
+ * it with the model's rules and then with the added checks ({@link #withCheck}), and reports every
+ * problem with its source, line and field.
  */
 public final class ConfigLoader {
   private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
@@ -30,16 +30,40 @@ public final class ConfigLoader {
   private final Map<String, String> environment;
   private final OpenApiImporter importer;
   private final boolean inlineOnly;
+  private final boolean keepPlaceholders;
+  private final List<Function<GatewayConfig, List<ConfigProblem>>> checks;
 
-  private ConfigLoader(Map<String, String> environment, OpenApiImporter importer, boolean inlineOnly) {
+  private ConfigLoader(Map<String, String> environment, OpenApiImporter importer, boolean inlineOnly,
+      boolean keepPlaceholders, List<Function<GatewayConfig, List<ConfigProblem>>> checks) {
     this.environment = requireNonNull(environment, "environment");
     this.importer = requireNonNull(importer, "importer");
     this.inlineOnly = inlineOnly;
+    this.keepPlaceholders = keepPlaceholders;
+    this.checks = List.copyOf(checks);
   }
 
   /** A loader that expands variables from {@code environment}. */
   public static ConfigLoader withEnvironment(Map<String, String> environment) {
-    return new ConfigLoader(Map.copyOf(environment), new OpenApiImporter(), false);
+    return new ConfigLoader(Map.copyOf(environment), new OpenApiImporter(), false, false, List.of());
+  }
+
+  /**
+   * A loader that needs no environment: {@code ${env:NAME}} stays in the configuration as written,
+   * and a problem in a value that holds such a placeholder is not reported (the value is not known
+   * here); for checking a configuration's structure where its secrets are not available.
+   */
+  public static ConfigLoader keepingPlaceholders() {
+    return new ConfigLoader(Map.of(), new OpenApiImporter(), false, true, List.of());
+  }
+
+  /**
+   * Returns a loader like this one that also runs {@code check} on a configuration the model's own
+   * rules accept, reporting its problems located like the model's (by field path, then line).
+   */
+  public ConfigLoader withCheck(Function<GatewayConfig, List<ConfigProblem>> check) {
+    List<Function<GatewayConfig, List<ConfigProblem>>> all = new ArrayList<>(checks);
+    all.add(requireNonNull(check, "check"));
+    return new ConfigLoader(environment, importer, inlineOnly, keepPlaceholders, all);
   }
 
   /**
@@ -48,7 +72,7 @@ public final class ConfigLoader {
    * fetch URLs.
    */
   public ConfigLoader inlineDocumentsOnly() {
-    return new ConfigLoader(environment, importer, true);
+    return new ConfigLoader(environment, importer, true, keepPlaceholders, checks);
   }
 
   /**
@@ -88,7 +112,7 @@ public final class ConfigLoader {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ConfigException(
+      throw ConfigException.unreadable(
           new ConfigProblem(file.toString(), 0, "", "cannot read file: " + e.getMessage()));
     }
     return parse(text, file.toString(), file.toAbsolutePath().getParent());
@@ -133,21 +157,26 @@ public final class ConfigLoader {
   public GatewayConfig parse(String text, String source, Path baseDir) {
     text = quoteFlowOperations(requireNonNull(text, "text"));
     ObjectMapper mapper = ConfigMapper.yaml();
-    LocationIndex index = LocationIndex.of(mapper, text);
+    SourceLines index = SourceLines.ofQuoted(text);
+    boolean keep = keepPlaceholders;
     List<ConfigProblem> problems = new ArrayList<>();
     GatewayConfig config;
-    try (JsonParser parser = new ExpandingParser(mapper.createParser(text), (s, line) -> expand(s, line, problems))) {
+    try (JsonParser parser = keep ? mapper.createParser(text)
+        : new ExpandingParser(mapper.createParser(text), (s, line) -> expand(s, line, problems))) {
       config = mapper.readValue(parser, GatewayConfig.class);
       if (config == null) {
         config = GatewayConfig.EMPTY;
       }
     } catch (JsonProcessingException e) {
-      throw new ConfigException(located(List.of(ReadErrors.describe(e, format(text))), source, index));
+      List<ConfigProblem> located = index.locate(List.of(ReadErrors.describe(e, format(text))), source);
+      boolean syntax = e instanceof com.fasterxml.jackson.core.exc.StreamReadException
+          || e.getCause() instanceof com.fasterxml.jackson.core.exc.StreamReadException;
+      throw syntax ? ConfigException.unreadable(located.get(0)) : new ConfigException(located);
     } catch (IOException e) {
-      throw new ConfigException(new ConfigProblem(source, 0, "", ReadErrors.scrub(e.getMessage())));
+      throw ConfigException.unreadable(new ConfigProblem(source, 0, "", ReadErrors.scrub(e.getMessage())));
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(located(problems, source, index));
+      throw new ConfigException(index.locate(problems, source));
     }
     if (inlineOnly) {
       for (int i = 0; i < config.apis().size(); i++) {
@@ -158,15 +187,29 @@ public final class ConfigLoader {
         }
       }
       if (!problems.isEmpty()) {
-        throw new ConfigException(located(problems, source, index));
+        throw new ConfigException(index.locate(problems, source));
       }
     }
     config = importer.resolveAll(config, baseDir, problems);
-    problems.addAll(ConfigValidator.validate(config));
+    Placeholders unknown = Placeholders.of(tree(mapper, text), keep);
+    problems.addAll(unknown.without(ConfigValidator.validate(config)));
+    if (problems.isEmpty()) { // the model's problems first: they name the field, a compile check would only echo them
+      for (Function<GatewayConfig, List<ConfigProblem>> check : checks) {
+        problems.addAll(unknown.without(check.apply(config)));
+      }
+    }
     if (!problems.isEmpty()) {
-      throw new ConfigException(located(problems, source, index));
+      throw new ConfigException(index.locate(problems, source));
     }
     return config;
+  }
+
+  private static JsonNode tree(ObjectMapper mapper, String text) {
+    try {
+      return mapper.readTree(text);
+    } catch (IOException e) {
+      return null; // it parsed a moment ago; nothing is unknown then
+    }
   }
 
   private String expand(String value, int line, List<ConfigProblem> problems) {
@@ -185,17 +228,6 @@ public final class ConfigLoader {
     }
     m.appendTail(out);
     return out.toString();
-  }
-
-  private static List<ConfigProblem> located(
-      List<ConfigProblem> problems, String source, LocationIndex index) {
-    return problems.stream()
-        .map(p -> {
-          int indexed = p.field().isEmpty() ? 0 : index.line(p.field());
-          return p.locate(source, indexed > 0 ? indexed : p.line());
-        })
-        .distinct()
-        .collect(Collectors.toList());
   }
 
   /** JSON for a document that starts with '{' (YAML reads it too), YAML otherwise: the word problems use. */

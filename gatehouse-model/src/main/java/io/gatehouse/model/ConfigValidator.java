@@ -204,6 +204,7 @@ public final class ConfigValidator {
         out.add(ConfigProblem.at("users[" + i + "].state", "expected one of " + sorted(USER_STATES) + " but got '" + u.state() + "'"));
       }
     }
+    AdvisorChecks.check(out, config);
     return out;
   }
 

@@ -17,7 +17,8 @@ import java.util.function.Function;
  * as hashes once {@link #normalized()} has run.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"settings", "policies", "backends", "apis", "products", "subscriptions", "namedValues", "users"})
+@JsonPropertyOrder({"settings", "policies", "backends", "apis", "products", "subscriptions", "namedValues", "users",
+    "advisor"})
 public record GatewayConfig(
     GatewaySettings settings,
     List<BackendDef> backends,
@@ -26,11 +27,12 @@ public record GatewayConfig(
     List<SubscriptionDef> subscriptions,
     List<NamedValueDef> namedValues,
     List<UserDef> users,
-    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies) {
+    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies,
+    @JsonInclude(value = Include.CUSTOM, valueFilter = AdvisorDef.OmitEmpty.class) AdvisorDef advisor) {
 
   /** The empty configuration. */
   public static final GatewayConfig EMPTY =
-      new GatewayConfig(null, null, null, null, null, null, null, null);
+      new GatewayConfig(null, null, null, null, null, null, null, null, null);
 
   public GatewayConfig {
     settings = settings == null ? GatewaySettings.DEFAULTS : settings;
@@ -41,18 +43,19 @@ public record GatewayConfig(
     namedValues = copy(namedValues);
     users = copy(users);
     policies = PoliciesDef.orEmpty(policies);
+    advisor = AdvisorDef.orNone(advisor);
   }
 
   /** A configuration without global policies. */
   public GatewayConfig(GatewaySettings settings, List<BackendDef> backends, List<ApiDef> apis,
       List<ProductDef> products, List<SubscriptionDef> subscriptions, List<NamedValueDef> namedValues,
       List<UserDef> users) {
-    this(settings, backends, apis, products, subscriptions, namedValues, users, null);
+    this(settings, backends, apis, products, subscriptions, namedValues, users, null, null);
   }
 
   /** Returns a copy with the global policies replaced. */
   public GatewayConfig withPolicies(PoliciesDef policies) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies, advisor);
   }
 
   /**
@@ -90,37 +93,42 @@ public record GatewayConfig(
 
   /** Returns a copy with {@code settings} replaced. */
   public GatewayConfig withSettings(GatewaySettings settings) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies, advisor);
   }
 
   /** Returns a copy with the backends replaced. */
   public GatewayConfig withBackends(List<BackendDef> backends) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies, advisor);
   }
 
   /** Returns a copy with the APIs replaced. */
   public GatewayConfig withApis(List<ApiDef> apis) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies, advisor);
   }
 
   /** Returns a copy with the products replaced. */
   public GatewayConfig withProducts(List<ProductDef> products) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies, advisor);
   }
 
   /** Returns a copy with the subscriptions replaced. */
   public GatewayConfig withSubscriptions(List<SubscriptionDef> subscriptions) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies, advisor);
   }
 
   /** Returns a copy with the named values replaced. */
   public GatewayConfig withNamedValues(List<NamedValueDef> namedValues) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies, advisor);
+  }
+
+  /** Returns a copy with the advisor section (accepted findings) replaced. */
+  public GatewayConfig withAdvisor(AdvisorDef advisor) {
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies, advisor);
   }
 
   /** Returns a copy with the users replaced. */
   public GatewayConfig withUsers(List<UserDef> users) {
-    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies);
+    return new GatewayConfig(settings, backends, apis, products, subscriptions, namedValues, users, policies, advisor);
   }
 
   private static <T> Optional<T> find(List<T> list, Function<T, String> name, String wanted) {

@@ -24,6 +24,17 @@ class ConfigDiffTest {
   }
 
   @Test
+  void aChangedSuppressionIsInThePlanAndRoundTripsThroughYaml() throws Exception {
+    GatewayConfig a = loader.parse("apis: []\n", "a", null);
+    GatewayConfig b = loader.parse("advisor: {suppress: [{rule: subscription.scope-all, reason: one tenant}]}\n", "b", null);
+    assertThat(ConfigDiff.between(a, b).changes()).extracting(c -> c.kind() + "/" + c.name() + ":" + c.action())
+        .containsExactly("advisor/advisor:UPDATED");
+    String yaml = ConfigMapper.yaml().writeValueAsString(b);
+    assertThat(loader.parse(yaml, "again", null)).isEqualTo(b);
+    assertThat(ConfigMapper.yaml().writeValueAsString(a)).doesNotContain("advisor");
+  }
+
+  @Test
   void plainKeyAndItsHashAreTheSameConfiguration() {
     SubscriptionDef plain = new SubscriptionDef("s", "all", null, null, null, "key-0123456789abcdef", null, null, null);
     GatewayConfig withPlain = GatewayConfig.EMPTY.withSubscriptions(List.of(plain));

@@ -187,4 +187,59 @@ class ConfigLoaderTest {
     assertThat(c.settings().backendTimeout().toMillis()).isEqualTo(1500);
     assertThat(only(VALID + "settings:\n  backendTimeout: soon\n").message()).contains("500ms, 30s");
   }
+
+  @Test
+  void keepingPlaceholdersNeedsNoEnvironmentAndLeavesTheValuesAsWritten() {
+    GatewayConfig config = ConfigLoader.keepingPlaceholders().parse(VALID, "g.yaml", null);
+    assertThat(config.backends().get(0).url()).isEqualTo("${env:ECHO_URL}");
+    assertThat(config.subscriptions().get(0).primaryKey()).isEqualTo("${env:ALICE_KEY}");
+    assertThatThrownBy(() -> ConfigLoader.withEnvironment(Map.of()).parse(VALID, "g.yaml", null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("environment variable ECHO_URL is not set");
+  }
+
+  @Test
+  void keepingPlaceholdersStillReportsProblemsElsewhere() {
+    String bad = VALID.replace("path: /orders", "path: orders");
+    assertThatThrownBy(() -> ConfigLoader.keepingPlaceholders().parse(bad, "g.yaml", null))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+            .hasToString("g.yaml:6: apis[0].path: expected a path starting with '/' but got 'orders'"));
+  }
+
+  @Test
+  void addedCheckRunsOnceTheModelAcceptsAndItsProblemsAreLocated() {
+    java.util.List<GatewayConfig> seen = new java.util.ArrayList<>();
+    ConfigLoader checked = loader.withCheck(c -> {
+      seen.add(c);
+      return java.util.List.of(ConfigProblem.at("apis[0].operations[1]", "refused by the check"));
+    });
+    assertThatThrownBy(() -> checked.parse(VALID, "g.yaml", null))
+        .isInstanceOf(ConfigException.class).hasMessage("g.yaml:10: apis[0].operations[1]: refused by the check");
+    assertThat(seen).hasSize(1);
+    assertThatThrownBy(() -> checked.parse(VALID.replace("backend: echo", "backend: none"), "g.yaml", null))
+        .hasMessageContaining("unknown backend 'none'").hasMessageNotContaining("refused by the check");
+    assertThat(seen).hasSize(1);
+  }
+
+  @Test
+  void syntaxErrorsAreToldFromInvalidConfigurations() {
+    assertThatThrownBy(() -> loader.parse("apis: [\n  {name: x\n", "g.yaml", null))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.unreadable()).isTrue());
+    assertThatThrownBy(() -> loader.parse("apis: 3\n", "g.yaml", null))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.unreadable()).isFalse());
+  }
+
+  @Test
+  void suppressionNeedsARuleAndAReason() {
+    String base = VALID + "advisor:\n  suppress:\n";
+    assertThat(only(base + "    - {rule: api.no-authentication, api: orders}\n"))
+        .hasToString("g.yaml:20: advisor.suppress[0].reason: missing required field 'reason': say why the finding is"
+            + " accepted, for example 'public by design'");
+    assertThat(only(base + "    - {reason: public}\n").field()).isEqualTo("advisor.suppress[0].rule");
+    assertThat(only(base + "    - {rule: api.no-authentication, api: nope, reason: public}\n").message())
+        .isEqualTo("unknown API 'nope'; expected one of [orders]");
+    GatewayConfig ok = loader.parse(base + "    - {rule: api.no-authentication, api: orders, reason: public}\n", "g.yaml", null);
+    assertThat(ok.advisor().suppress()).containsExactly(
+        new AdvisorDef.Suppression("api.no-authentication", "orders", "public"));
+  }
 }

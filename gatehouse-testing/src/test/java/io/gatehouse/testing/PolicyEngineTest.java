@@ -190,7 +190,7 @@ class PolicyEngineTest {
     String bad = SCOPED.replace("{name: X-Trace, value: global, action: append}", "{name: X-Trace, value: \"${nv:missing}\"}");
     GatewayConfig config = ConfigLoader.withEnvironment(Map.of("UPSTREAM_URL", GH.upstream().url()))
         .parse(bad, "test.yaml", null);
-    assertThat(Gateway.check(config)).singleElement()
+    assertThat(io.gatehouse.gateway.ConfigCheck.problems(config, java.util.List.of())).singleElement()
         .satisfies(p -> {
           assertThat(p.field()).isEqualTo("policies.inbound[0].set-header.value");
           assertThat(p.message()).contains("unknown named value 'missing'");

@@ -24,6 +24,7 @@ import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.OpenApiImporter;
 import io.gatehouse.model.OperationDef;
 import io.gatehouse.model.NamedValueDef;
+import io.gatehouse.model.SourceLines;
 import io.gatehouse.model.SubscriptionDef;
 import io.gatehouse.model.SubscriptionKeys;
 import java.util.ArrayList;
@@ -45,6 +46,8 @@ public final class ManagementApi {
   /** The response header carrying the current revision after a call. */
   public static final String REVISION_HEADER = "Gatehouse-Revision";
   private static final int MAX_PAGE = 500;
+  /** How problems of a whole configuration sent in a request name their source. */
+  private static final String BODY = "request body";
   private static final Predicate<Call> ALWAYS = c -> true;
   private static final Predicate<Call> NEVER = c -> false;
 
@@ -143,7 +146,7 @@ public final class ManagementApi {
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.add(item);
       return guarded(c, cfg, kind.with().apply(cfg, items));
-    }, c.principal(), "create " + kind.segment() + "/" + name));
+    }, c.principal(), "create " + kind.segment() + "/" + name), null);
     Object body = view(kind.find(r.config(), name).orElseThrow());
     if (!generated.isEmpty()) {
       @SuppressWarnings("unchecked")
@@ -171,7 +174,7 @@ public final class ManagementApi {
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.set(items.indexOf(old), item);
       return guarded(c, cfg, kind.with().apply(cfg, items));
-    }, c.principal(), "replace " + kind.segment() + "/" + name));
+    }, c.principal(), "replace " + kind.segment() + "/" + name), null);
     return revisioned(Reply.json(200, withAuditWarnings(parsed, view(kind.find(r.config(), name).orElseThrow()))), r);
   }
 
@@ -411,10 +414,15 @@ public final class ManagementApi {
   }
 
   private Reply putConfig(Call c) {
-    GatewayConfig wanted = invalidAs400(() -> loader.parse(c.body() == null ? "" : c.body(), "request body", null));
+    String text = c.body() == null ? "" : c.body();
+    GatewayConfig wanted = invalidAs400(() -> loader.parse(text, BODY, null), null);
     boolean dryRun = c.query("dryRun").map(Boolean::parseBoolean).orElse(false);
-    if (dryRun) {
+    if (dryRun) { // refused for the same reasons, and with the same problems, as the real change
       Revision current = plane.revision();
+      invalidAs400(() -> {
+        plane.check(guarded(c, current.config(), SubscriptionKeyViews.keepingKeys(current.config(), wanted)));
+        return null;
+      }, text);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("dryRun", true);
       body.put("changed", false);
@@ -423,7 +431,7 @@ public final class ManagementApi {
           plane.store().secrets().withKeyedHashes(SubscriptionKeyViews.keepingKeys(current.config(), wanted)))));
       return revisioned(Reply.json(200, body));
     }
-    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api", true);
+    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api", true, text);
   }
 
   /** The answer to a whole-configuration change: whether a revision was created, which, and the plan. */
@@ -441,11 +449,16 @@ public final class ManagementApi {
    * subscriptions given without keys keep theirs ({@link SubscriptionKeyViews#keepingKeys}).
    */
   private Reply commit(GatewayConfig wanted, Call c, String message, String source, boolean keepKeys) {
+    return commit(wanted, c, message, source, keepKeys, null);
+  }
+
+  /** Like {@link #commit(GatewayConfig, Call, String, String, boolean)}; problems located in {@code text} when given. */
+  private Reply commit(GatewayConfig wanted, Call c, String message, String source, boolean keepKeys, String text) {
     Revision[] before = new Revision[1];
     Revision after = invalidAs400(() -> plane.update(current -> {
       before[0] = plane.revision();
       return guarded(c, current, keepKeys ? SubscriptionKeyViews.keepingKeys(current, wanted) : wanted);
-    }, c.principal(), message, source));
+    }, c.principal(), message, source), text);
     return revisioned(Reply.json(200, outcome(before[0], after)), after);
   }
 
@@ -513,11 +526,15 @@ public final class ManagementApi {
     return after;
   }
 
-  private static <R> R invalidAs400(java.util.function.Supplier<R> action) {
+  /**
+   * The result of {@code action}, or a 400 listing its problems, located in the request body
+   * {@code text} (nullable: the body is not the configuration) by their field paths.
+   */
+  private static <R> R invalidAs400(java.util.function.Supplier<R> action, String text) {
     try {
       return action.get();
     } catch (ConfigException e) {
-      List<ConfigProblem> problems = e.problems();
+      List<ConfigProblem> problems = text == null ? e.problems() : SourceLines.of(text).locate(e.problems(), BODY);
       throw new ApiException(400, problems.size() == 1 ? "invalid configuration: " + problems.get(0)
           : "invalid configuration: " + problems.size() + " problems", problems);
     }

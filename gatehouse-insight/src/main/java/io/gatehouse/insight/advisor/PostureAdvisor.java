@@ -14,6 +14,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gatehouse.insight.Finding;
 import io.gatehouse.insight.Severity;
+import io.gatehouse.model.AdvisorDef;
 import io.gatehouse.model.ApiDef;
 import io.gatehouse.model.BackendDef;
 import io.gatehouse.model.GatewayConfig;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -117,7 +119,44 @@ public final class PostureAdvisor {
     }
     runtime(config, facts, now, out, notes);
     out.sort(Comparator.comparing(Finding::severity).thenComparing(Finding::rule).thenComparing(Finding::resource));
-    return new Advice(score(out), out, notes);
+    List<Finding> open = new ArrayList<>();
+    List<Suppressed> suppressed = new ArrayList<>();
+    Set<AdvisorDef.Suppression> used = new HashSet<>();
+    for (Finding f : out) {
+      AdvisorDef.Suppression s = suppression(config.advisor(), f);
+      if (s == null) {
+        open.add(f);
+      } else {
+        used.add(s);
+        suppressed.add(new Suppressed(f, s.reason()));
+      }
+    }
+    for (AdvisorDef.Suppression s : config.advisor().suppress()) {
+      if (!used.contains(s)) {
+        notes.add("advisor.suppress of " + s.rule() + (s.api() == null ? "" : " for api " + s.api())
+            + " matches no finding; remove it if the finding is fixed");
+      }
+    }
+    return new Advice(score(open), open, notes, suppressed);
+  }
+
+  /**
+   * The suppression that accepts {@code f}, or {@code null}: by rule, and by API when it names one
+   * (a finding is about API {@code NAME} when its resource is {@code api NAME ...}).
+   */
+  private static AdvisorDef.Suppression suppression(AdvisorDef advisor, Finding f) {
+    String api = null;
+    if (f.resource().startsWith("api ")) {
+      String rest = f.resource().substring(4);
+      int space = rest.indexOf(' ');
+      api = space < 0 ? rest : rest.substring(0, space);
+    }
+    for (AdvisorDef.Suppression s : advisor.suppress()) {
+      if (s.reason() != null && !s.reason().isBlank() && s.covers(f.rule(), api)) {
+        return s;
+      }
+    }
+    return null;
   }
 
   /** Each rule costs its severity's weight per finding, at most three findings per rule counted. */
@@ -429,13 +468,14 @@ public final class PostureAdvisor {
    * A secret kept in the configuration itself rather than referenced from a secret store: a plain
    * named value that looks like a secret (high: plain text), or a {@code secret} value held inline
    * (medium: encrypted at rest, but the secret's source of truth is the gateway, not a store). A
-   * value written as {@code ${env:NAME}} in the file ({@code source}) counts as a reference.
+   * value written as {@code ${env:NAME}} in the file ({@code source}, or the value itself when it was
+   * loaded with its placeholders kept) counts as a reference.
    */
   private static void inlineSecret(NamedValueDef nv, String source, List<Finding> out) {
     if (NamedValueDef.REFERENCE.equals(nv.type())) {
       return;
     }
-    String written = source != null ? source.trim() : "";
+    String written = source != null ? source.trim() : nv.value() != null ? nv.value().trim() : "";
     if (written.startsWith("${env:")) {
       return;
     }

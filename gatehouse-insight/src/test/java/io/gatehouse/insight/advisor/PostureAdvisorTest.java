@@ -430,9 +430,45 @@ class PostureAdvisorTest {
     Finding high = new Finding("r", Severity.HIGH, "x", "t", "e", "m", "o");
     assertThat(PostureAdvisor.score(List.of(high))).isEqualTo(85);
     assertThat(PostureAdvisor.score(List.of(high, high, high, high, high))).isEqualTo(55);
-    Advice a = new Advice(55, List.of(high), List.of());
+    Advice a = new Advice(55, List.of(high), List.of(), List.of());
     assertThat(a.hasAtLeast(Severity.HIGH)).isTrue();
-    assertThat(new Advice(100, List.of(new Finding("r", Severity.LOW, "x", "t", "e", "m", "o")), List.of())
+    assertThat(new Advice(100, List.of(new Finding("r", Severity.LOW, "x", "t", "e", "m", "o")), List.of(), List.of())
         .hasAtLeast(Severity.MEDIUM)).isFalse();
+  }
+
+  @Test
+  void suppressionAcceptsOnlyTheNamedRuleAndApiAndKeepsTheScore() {
+    String open = """
+        backends:
+          - name: b
+            url: https://orders.example.com
+        apis:
+          - name: catalogue
+            path: /catalogue
+            protocols: [https]
+            backend: b
+            subscriptionRequired: false
+          - name: orders
+            path: /orders
+            protocols: [https]
+            backend: b
+            subscriptionRequired: false
+        """;
+    Advice plain = PostureAdvisor.defaults().advise(config(open), SOURCES, NOW);
+    Advice accepted = PostureAdvisor.defaults().advise(config(open + """
+        advisor:
+          suppress:
+            - {rule: api.no-authentication, api: catalogue, reason: public by design}
+        """), SOURCES, NOW);
+    assertThat(accepted.suppressed()).singleElement().satisfies(s -> {
+      assertThat(s.finding().rule()).isEqualTo("api.no-authentication");
+      assertThat(s.finding().resource()).isEqualTo("api catalogue");
+      assertThat(s.reason()).isEqualTo("public by design");
+    });
+    assertThat(accepted.findings()).filteredOn(f -> f.rule().equals("api.no-authentication"))
+        .extracting(Finding::resource).containsExactly("api orders");
+    assertThat(accepted.findings()).hasSize(plain.findings().size() - 1);
+    assertThat(accepted.score()).isEqualTo(plain.score() + PostureAdvisor.weight(Severity.HIGH));
+    assertThat(accepted.notes()).noneMatch(n -> n.contains("matches no finding"));
   }
 }

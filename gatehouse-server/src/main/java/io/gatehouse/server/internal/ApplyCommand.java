@@ -1,20 +1,21 @@
 package io.gatehouse.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gatehouse.model.ConfigException;
-import io.gatehouse.model.ConfigLoader;
 import io.gatehouse.model.ConfigMapper;
-import io.gatehouse.model.GatewayConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code gatehouse apply -f FILE}: validates a declarative file locally, then asks the server to
- * make it the configuration, printing the plan of created, updated and deleted entities.
+ * {@code gatehouse apply -f FILE}: checks a declarative file locally as {@code validate} does
+ * (policies compiled), then asks the server to make it the configuration ({@code --dry-run}: to
+ * check and plan it), printing the plan of created, updated and deleted entities; every problem,
+ * local or from the server, is printed as {@code file:line: field: message}.
  */
 @Command(name = "apply", mixinStandardHelpOptions = true,
     description = "Apply a declarative configuration file to a running server.",
@@ -26,49 +27,47 @@ public final class ApplyCommand implements Callable<Integer> {
   @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML or JSON file.")
   Path file;
 
-  @Option(names = "--dry-run", description = "Print the plan without applying it.")
+  @Option(names = "--dry-run", description = "Check the file on the server and print the plan without applying it.")
   boolean dryRun;
 
   @Mixin ManagementClient client;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    String unreadable = InputFiles.unreadable(file);
-    if (unreadable != null) {
-      System.err.println("error: " + unreadable);
-      return ExitCodes.USAGE;
-    }
-    GatewayConfig config;
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    ConfigFiles.Loaded loaded;
     try {
-      config = ConfigLoader.fromSystemEnvironment().load(file);
-    } catch (ConfigException e) {
-      System.err.println("error: " + file + " is not a valid configuration:");
-      e.problems().forEach(p -> System.err.println("  " + p));
-      return ExitCodes.INVALID;
+      loaded = ConfigFiles.withEnvironment(file);
+    } catch (ConfigFiles.Refused e) {
+      return e.print(err);
     }
-    String body = ConfigMapper.json().writeValueAsString(config);
+    String body = ConfigMapper.json().writeValueAsString(loaded.config());
     HttpResponse<String> r;
     try {
       r = client.send("PUT", "/api/v1/config" + (dryRun ? "?dryRun=true" : ""), "application/json",
           "application/json", body);
     } catch (ManagementClient.Failure e) {
-      System.err.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
       return e.exitCode();
     }
     JsonNode answer;
     try {
       answer = ConfigMapper.json().readTree(r.body());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      System.err.println("error: the server answered " + r.statusCode() + " with a body that is not JSON ("
+      err.println("error: the server answered " + r.statusCode() + " with a body that is not JSON ("
           + io.gatehouse.model.ReadErrors.describe(e, "JSON") + ")");
       return ExitCodes.ENVIRONMENT;
     }
     if (r.statusCode() / 100 != 2) {
-      System.err.println("error: the server refused the configuration (" + r.statusCode() + "):");
-      System.err.println(Plans.problems(answer));
+      err.println(r.statusCode() == 400 ? "error: the server refused the configuration as invalid:"
+          : "error: the server refused the configuration (" + r.statusCode() + "):");
+      Plans.problems(answer, loaded.lines(), file.toString()).forEach(err::println);
       return ManagementClient.exitCodeOf(r.statusCode());
     }
-    System.out.print(Plans.render(answer, dryRun));
+    spec.commandLine().getOut().print(Plans.render(answer, dryRun));
+    spec.commandLine().getOut().flush();
     return ExitCodes.OK;
   }
 }

@@ -65,6 +65,7 @@ public final class AuditSpecCommand implements Callable<Integer> {
           + ReadErrors.scrub(e.getMessage()));
       return ExitCodes.INVALID;
     }
-    return output.report(spec, null, findings, List.of(), file.toString());
+    return output.report(spec, new FindingReport.Report(null, findings, List.of(), List.of()),
+        new FindingReport.Artifact(file, FindingLocations.NONE));
   }
 }

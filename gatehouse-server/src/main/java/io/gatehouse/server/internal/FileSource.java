@@ -33,8 +33,9 @@ final class FileSource {
 
   private FileSource() {}
 
-  static GatewayConfig load(Path file) {
-    return ConfigLoader.fromSystemEnvironment().load(file);
+  /** Reads {@code file} as {@code apply} does ({@link ConfigFiles#withEnvironment}). */
+  static GatewayConfig load(Path file) throws ConfigFiles.Refused {
+    return ConfigFiles.withEnvironment(file).config();
   }
 
   /** What the watcher last saw: the problems of the newest refused version, if any. */
@@ -137,9 +138,12 @@ final class FileSource {
         apply(plane, next, file, now, "reloaded " + file.getFileName());
         watch.refused.set(null);
         LOG.info("reloaded {}", file);
-      } catch (ConfigException e) {
+      } catch (ConfigFiles.Refused e) {
         watch.refused.set(e.getMessage());
         LOG.error("{} changed but is not valid; the configuration in force keeps serving:\n{}", file, e.getMessage());
+      } catch (ConfigException e) {
+        watch.refused.set(e.getMessage());
+        LOG.error("{} changed but cannot be served; the configuration in force keeps serving:\n{}", file, e.getMessage());
       }
     }
 

@@ -4,20 +4,66 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.insight.Finding;
+import io.gatehouse.insight.advisor.Advice;
+import io.gatehouse.insight.advisor.Suppressed;
 import io.gatehouse.insight.Severity;
 import io.gatehouse.model.ConfigMapper;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
- * Renders findings as text, JSON ({@code {"score", "findings"}}) or SARIF 2.1.0 for CI tools; a
+ * Renders findings (and suppressed findings with their reasons) as text, JSON
+ * ({@code {"score", "findings", "suppressed"}}) or SARIF 2.1.0 for CI tools; a
  * finding that matches a Defender for Cloud recommendation carries its title as {@code defender}
  * (a JSON field, a SARIF result property, a {@code defender:} line of text).
  */
 final class FindingReport {
   /** Output formats of {@code advise} and {@code audit-spec}. */
   enum Format { TEXT, JSON, SARIF }
+
+  /**
+   * What a report shows.
+   *
+   * @param score the score, or {@code null} when the analysis has none
+   * @param findings the findings, most severe first
+   * @param suppressed the findings accepted on purpose, with their reasons
+   * @param notes remarks about the analysis
+   */
+  record Report(Integer score, List<Finding> findings, List<Suppressed> suppressed, List<String> notes) {
+    Report {
+      findings = List.copyOf(findings);
+      suppressed = List.copyOf(suppressed);
+      notes = List.copyOf(notes);
+    }
+
+    /** The report of the posture advisor's {@code advice}. */
+    static Report of(Advice advice) {
+      return new Report(advice.score(), advice.findings(), advice.suppressed(), advice.notes());
+    }
+  }
+
+  /**
+   * The file a report is about: SARIF names it relative to the working directory and points each
+   * finding at the line {@code lines} gives (0: no line).
+   */
+  record Artifact(Path file, ToIntFunction<Finding> lines) {
+    /** The file as a relative URI with '/' separators, relative to the working directory. */
+    String uri() {
+      Path absolute = file.toAbsolutePath().normalize();
+      Path base = Path.of("").toAbsolutePath().normalize();
+      Path relative = absolute.getRoot() != null && absolute.getRoot().equals(base.getRoot())
+          ? base.relativize(absolute) : file.normalize();
+      List<String> parts = new ArrayList<>();
+      relative.forEach(part -> parts.add(URLEncoder.encode(part.toString(), StandardCharsets.UTF_8).replace("+", "%20")));
+      return String.join("/", parts);
+    }
+  }
 
   /**
    * The options {@code advise} and {@code audit-spec} share: the output format and the severity at
@@ -28,34 +74,41 @@ final class FindingReport {
     Format format;
 
     @picocli.CommandLine.Option(names = "--fail-on", paramLabel = "SEVERITY",
-        description = "Exit 1 when a finding is at least this severe: high, medium or low.")
+        description = "Exit 1 when a finding that is not suppressed is at least this severe: high, medium or low.")
     Severity failOn;
 
-    /** Prints the report of {@code findings} to {@code spec}'s output; returns the exit status (1 at {@code --fail-on}). */
-    int report(picocli.CommandLine.Model.CommandSpec spec, Integer score, List<Finding> findings, List<String> notes,
-        String artifact) {
-      spec.commandLine().getOut().print(render(format, score, findings, notes, artifact));
+    /**
+     * Prints {@code report} about {@code artifact} to {@code spec}'s output; returns the exit status
+     * (1 when a finding that is not suppressed is at {@code --fail-on}).
+     */
+    int report(picocli.CommandLine.Model.CommandSpec spec, Report report, Artifact artifact) {
+      spec.commandLine().getOut().print(render(format, report, artifact));
       spec.commandLine().getOut().flush();
-      return fails(findings, failOn) ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+      return fails(report.findings(), failOn) ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
     }
   }
 
   private FindingReport() {}
 
-  static String render(Format format, Integer score, List<Finding> findings, List<String> notes, String artifact) {
+  static String render(Format format, Report report, Artifact artifact) {
     switch (format) {
-      case JSON: return json(score, findings, notes);
-      case SARIF: return sarif(findings, artifact);
-      default: return text(score, findings, notes);
+      case JSON: return json(report);
+      case SARIF: return sarif(report, artifact);
+      default: return text(report);
     }
   }
 
-  static String text(Integer score, List<Finding> findings, List<String> notes) {
+  static String text(Report report) {
     StringBuilder sb = new StringBuilder();
-    if (score != null) {
-      sb.append("score ").append(score).append("/100, ");
+    if (report.score() != null) {
+      sb.append("score ").append(report.score()).append("/100, ");
     }
-    sb.append(findings.size()).append(findings.size() == 1 ? " finding" : " findings").append('\n');
+    List<Finding> findings = report.findings();
+    sb.append(findings.size()).append(findings.size() == 1 ? " finding" : " findings");
+    if (!report.suppressed().isEmpty()) {
+      sb.append(", ").append(report.suppressed().size()).append(" suppressed");
+    }
+    sb.append('\n');
     for (Finding f : findings) {
       sb.append('\n').append(f.severity()).append("  ").append(f.rule()).append("  ").append(f.resource()).append('\n')
           .append("  ").append(f.title()).append('\n')
@@ -66,48 +119,71 @@ final class FindingReport {
         sb.append("  defender: ").append(f.defender()).append('\n');
       }
     }
-    for (String n : notes) {
+    for (Suppressed s : report.suppressed()) {
+      Finding f = s.finding();
+      sb.append('\n').append("SUPPRESSED  ").append(f.severity()).append("  ").append(f.rule()).append("  ")
+          .append(f.resource()).append('\n')
+          .append("  ").append(f.title()).append('\n')
+          .append("  reason: ").append(s.reason()).append('\n');
+    }
+    for (String n : report.notes()) {
       sb.append("\nnote: ").append(n).append('\n');
     }
     return sb.toString();
   }
 
-  static String json(Integer score, List<Finding> findings, List<String> notes) {
-    return tree(score, findings, notes).toPrettyString() + "\n";
+  static String json(Report report) {
+    return tree(report).toPrettyString() + "\n";
   }
 
   /**
-   * The JSON document of a report: {@code score} (when given), {@code findings}, and {@code notes}
-   * (when any); also the body of {@code GET /api/v1/security/recommendations}.
+   * The JSON document of a report: {@code score} (when given), {@code findings}, {@code suppressed}
+   * (when any, each with its {@code reason}) and {@code notes} (when any); also the body of
+   * {@code GET /api/v1/security/recommendations}.
    */
-  static ObjectNode tree(Integer score, List<Finding> findings, List<String> notes) {
+  static ObjectNode tree(Report report) {
     ObjectMapper m = ConfigMapper.json();
     ObjectNode root = m.createObjectNode();
-    if (score != null) {
-      root.put("score", score);
+    if (report.score() != null) {
+      root.put("score", report.score());
     }
     ArrayNode arr = root.putArray("findings");
-    for (Finding f : findings) {
-      ObjectNode o = arr.addObject();
-      o.put("rule", f.rule());
-      o.put("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT));
-      o.put("resource", f.resource());
-      o.put("title", f.title());
-      o.put("explanation", f.explanation());
-      o.put("remediation", f.remediation());
-      o.put("owasp", f.owasp());
-      if (f.defender() != null) {
-        o.put("defender", f.defender());
+    for (Finding f : report.findings()) {
+      finding(arr.addObject(), f);
+    }
+    if (!report.suppressed().isEmpty()) {
+      ArrayNode sup = root.putArray("suppressed");
+      for (Suppressed s : report.suppressed()) {
+        finding(sup.addObject(), s.finding()).put("reason", s.reason());
       }
     }
-    if (!notes.isEmpty()) {
+    if (!report.notes().isEmpty()) {
       ArrayNode n = root.putArray("notes");
-      notes.forEach(n::add);
+      report.notes().forEach(n::add);
     }
     return root;
   }
 
-  static String sarif(List<Finding> findings, String artifact) {
+  private static ObjectNode finding(ObjectNode o, Finding f) {
+    o.put("rule", f.rule());
+    o.put("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT));
+    o.put("resource", f.resource());
+    o.put("title", f.title());
+    o.put("explanation", f.explanation());
+    o.put("remediation", f.remediation());
+    o.put("owasp", f.owasp());
+    if (f.defender() != null) {
+      o.put("defender", f.defender());
+    }
+    return o;
+  }
+
+  /**
+   * SARIF 2.1.0: the artifact as a URI relative to the working directory ({@code uriBaseId}
+   * {@code %SRCROOT%}), a {@code region.startLine} where the finding's entity is written, and each
+   * suppressed finding as a result with an in-source suppression carrying its reason.
+   */
+  static String sarif(Report report, Artifact artifact) {
     ObjectMapper m = ConfigMapper.json();
     ObjectNode root = m.createObjectNode();
     root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -117,8 +193,10 @@ final class FindingReport {
     driver.put("name", "gatehouse");
     driver.put("informationUri", "https://github.com/gatehouse/gatehouse");
     ArrayNode rules = driver.putArray("rules");
+    List<Finding> all = new ArrayList<>(report.findings());
+    report.suppressed().forEach(s -> all.add(s.finding()));
     Map<String, Integer> index = new LinkedHashMap<>();
-    for (Finding f : findings) {
+    for (Finding f : all) {
       if (index.containsKey(f.rule())) {
         continue;
       }
@@ -132,21 +210,34 @@ final class FindingReport {
       r.putObject("properties").putArray("tags").add("security").add(f.owasp());
     }
     ArrayNode results = run.putArray("results");
-    for (Finding f : findings) {
-      ObjectNode res = results.addObject();
-      res.put("ruleId", f.rule());
-      res.put("ruleIndex", index.get(f.rule()));
-      res.put("level", level(f.severity()));
-      res.putObject("message").put("text", f.title() + ": " + f.resource() + ". " + f.remediation());
-      ObjectNode loc = res.putArray("locations").addObject();
-      loc.putObject("physicalLocation").putObject("artifactLocation").put("uri", artifact);
-      loc.putArray("logicalLocations").addObject().put("fullyQualifiedName", f.resource());
-      ObjectNode properties = res.putObject("properties").put("owasp", f.owasp()).put("severity", f.severity().name());
-      if (f.defender() != null) {
-        properties.put("defender", f.defender());
-      }
+    String uri = artifact.uri();
+    for (Finding f : report.findings()) {
+      result(results.addObject(), f, index, uri, artifact.lines().applyAsInt(f));
+    }
+    for (Suppressed s : report.suppressed()) {
+      ObjectNode res = result(results.addObject(), s.finding(), index, uri, artifact.lines().applyAsInt(s.finding()));
+      res.putArray("suppressions").addObject().put("kind", "inSource").put("justification", s.reason());
     }
     return root.toPrettyString() + "\n";
+  }
+
+  private static ObjectNode result(ObjectNode res, Finding f, Map<String, Integer> index, String uri, int line) {
+    res.put("ruleId", f.rule());
+    res.put("ruleIndex", index.get(f.rule()));
+    res.put("level", level(f.severity()));
+    res.putObject("message").put("text", f.title() + ": " + f.resource() + ". " + f.remediation());
+    ObjectNode loc = res.putArray("locations").addObject();
+    ObjectNode physical = loc.putObject("physicalLocation");
+    physical.putObject("artifactLocation").put("uri", uri).put("uriBaseId", "%SRCROOT%");
+    if (line > 0) {
+      physical.putObject("region").put("startLine", line);
+    }
+    loc.putArray("logicalLocations").addObject().put("fullyQualifiedName", f.resource());
+    ObjectNode properties = res.putObject("properties").put("owasp", f.owasp()).put("severity", f.severity().name());
+    if (f.defender() != null) {
+      properties.put("defender", f.defender());
+    }
+    return res;
   }
 
   static String level(Severity s) {

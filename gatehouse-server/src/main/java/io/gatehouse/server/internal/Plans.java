@@ -1,6 +1,10 @@
 package io.gatehouse.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.model.ConfigProblem;
+import io.gatehouse.model.SourceLines;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Renders the management API's plan and problem answers for people. */
@@ -34,34 +38,18 @@ final class Plans {
   }
 
   /**
-   * The problems of a refusal, each once: the detail, unless it only repeats a listed problem (as
-   * the detail of a single-problem refusal does), then every listed problem.
+   * The problems of a refusal, one line each, located in {@code file} by their field paths (the
+   * server's lines are those of the JSON it was sent, not of the file); the answer's detail when it
+   * lists none.
    */
-  static String problems(JsonNode answer) {
-    StringBuilder out = new StringBuilder();
-    String detail = answer.path("detail").asText("");
-    boolean repeated = false;
+  static List<String> problems(JsonNode answer, SourceLines lines, String file) {
+    List<ConfigProblem> problems = new ArrayList<>();
     for (JsonNode p : answer.path("problems")) {
-      String message = p.path("message").asText();
-      repeated |= !message.isEmpty() && detail.contains(message);
+      problems.add(ConfigProblem.at(p.path("field").asText(), p.path("message").asText()));
     }
-    if (!detail.isEmpty() && !repeated) {
-      out.append("  ").append(detail).append('\n');
+    if (problems.isEmpty()) {
+      return List.of("  " + answer.path("detail").asText(answer.path("title").asText("no detail given")));
     }
-    for (JsonNode p : answer.path("problems")) {
-      out.append("  ");
-      if (p.path("line").asInt() > 0) {
-        out.append("line ").append(p.path("line").asInt());
-        if (p.path("column").asInt() > 0) {
-          out.append(", column ").append(p.path("column").asInt());
-        }
-        out.append(": ");
-      }
-      if (!p.path("field").asText().isEmpty()) {
-        out.append(p.path("field").asText()).append(": ");
-      }
-      out.append(p.path("message").asText()).append('\n');
-    }
-    return out.toString();
+    return lines.locate(problems, file).stream().map(ConfigProblem::toString).toList();
   }
 }

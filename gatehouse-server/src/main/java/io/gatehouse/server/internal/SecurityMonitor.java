@@ -354,7 +354,7 @@ final class SecurityMonitor implements TrafficEventConsumer {
   /** The body of {@code GET /api/v1/security/recommendations}; blocking. */
   String recommendationsJson() {
     Advice advice = PostureAdvisor.defaults().advise(config.get(), facts(listeners), Instant.now());
-    return FindingReport.tree(advice.score(), advice.findings(), advice.notes()).toString();
+    return FindingReport.tree(FindingReport.Report.of(advice)).toString();
   }
 
   private void blockList(RoutingContext ctx) {

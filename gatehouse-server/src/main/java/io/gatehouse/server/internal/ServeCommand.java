@@ -11,6 +11,7 @@ import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
 import io.gatehouse.control.analytics.AnalyticsRetention;
 import io.gatehouse.gateway.accesslog.AccessLogOptions;
+import io.gatehouse.gateway.ConfigCheck;
 import io.gatehouse.gateway.Gateway;
 import io.gatehouse.gateway.GatewayOptions;
 import io.gatehouse.model.ConfigException;
@@ -354,10 +355,9 @@ public final class ServeCommand implements Callable<Integer> {
       }
       try {
         fileConfig = FileSource.load(config);
-      } catch (ConfigException e) {
-        System.err.println("error: " + config + " is not a valid configuration:");
-        e.problems().forEach(p -> System.err.println("  " + p));
-        return ExitCodes.INVALID;
+      } catch (ConfigFiles.Refused e) {
+        e.lines().forEach(System.err::println);
+        return e.status();
       }
     }
     // before anything is created in the data directory: a busy port is one line and no state
@@ -460,7 +460,7 @@ public final class ServeCommand implements Callable<Integer> {
     // uploaded certificates: served by SNI and used by backends, replaced without restart
     io.gatehouse.control.certificates.CertificateStore certificates = store.certificates();
     CertificateWiring.install(vertx, certificates, plane, gateway, secrets);
-    plane.addValidator(c -> Gateway.check(secrets.resolved(c), CertificateWiring.forGateway(certificates)));
+    plane.addValidator(c -> ConfigCheck.problems(secrets.resolved(c), CertificateWiring.forGateway(certificates)));
     plane.onChange(rev -> {
       synchronized (plane) {
         gateway.apply(secrets.resolved(rev.config()), rev.id());

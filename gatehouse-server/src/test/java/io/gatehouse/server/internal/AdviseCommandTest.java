@@ -37,7 +37,7 @@ class AdviseCommandTest {
   static final String LOW_ONLY = """
       policies:
         inbound:
-          - rate-limit: {calls: 10, renewal-period: 1}
+          - rate-limit: {calls: 10, period: 1s}
       backends:
         - name: b
           url: https://orders.example.com
@@ -181,7 +181,7 @@ class AdviseCommandTest {
     String hardened = """
         policies:
           inbound:
-            - rate-limit: {calls: 10, renewal-period: 1}
+            - rate-limit: {calls: 10, period: 1s}
         backends:
           - name: b
             url: https://orders.example.com
@@ -208,10 +208,11 @@ class AdviseCommandTest {
   }
 
   @Test
-  void invalidConfigurationExitsThree() throws Exception {
+  void invalidConfigurationExitsThreeNamingFileAndLine() throws Exception {
     Path cfg = write("bad.yaml", "apis:\n  - name: x\n    path: /x\n    backend: missing\n");
     assertThat(run("advise", "--config", cfg.toString())).isEqualTo(ExitCodes.INVALID);
-    assertThat(err.toString()).contains("not a valid configuration");
+    assertThat(err.toString()).contains(cfg + ":4: apis[0].backend: unknown backend 'missing'");
+    assertThat(out.toString()).doesNotContain("score");
   }
 
   @Test
@@ -231,5 +232,105 @@ class AdviseCommandTest {
   void auditSpecOfADocumentThatIsNotOpenApiExitsThree() throws Exception {
     Path spec = write("junk.yaml", "hello: world\n");
     assertThat(run("audit-spec", spec.toString())).isEqualTo(ExitCodes.INVALID);
+  }
+
+  @Test
+  void refusesAConfigurationThatWouldNotDeployInsteadOfScoringIt() throws Exception {
+    String blok = LOW_ONLY.replace("    - rate-limit: {calls: 10, period: 1s}",
+        "    - rate-limit: {calls: 10, period: 1s}\n    - injection-protection: {action: blok}");
+    assertThat(blok).contains("blok");
+    Path cfg = write("blok.yaml", blok);
+    assertThat(run("advise", "--config", cfg.toString())).isEqualTo(ExitCodes.INVALID);
+    assertThat(err.toString()).contains(cfg + ":4: policies.inbound[1].injection-protection.action: expected one of"
+        + " [block, detect] but got 'blok'");
+    assertThat(out.toString()).doesNotContain("score");
+    err.getBuffer().setLength(0);
+    Path unknown = write("unknown.yaml", blok.replace("injection-protection: {action: blok}", "no-such-policy: {}"));
+    assertThat(run("advise", "--config", unknown.toString())).isEqualTo(ExitCodes.INVALID);
+    assertThat(err.toString()).contains(unknown + ":4: policies.inbound[1].no-such-policy: unknown policy 'no-such-policy'");
+  }
+
+  @Test
+  void runsWithoutTheEnvironmentVariablesTheFileNames() throws Exception {
+    assertThat(System.getenv("GATEHOUSE_TEST_UNSET_SECRET")).isNull();
+    Path cfg = write("env.yaml", LOW_ONLY.replace("https://orders.example.com", "${env:GATEHOUSE_TEST_UNSET_URL}")
+        + "namedValues:\n  - name: backend-token\n    type: secret\n    value: ${env:GATEHOUSE_TEST_UNSET_SECRET}\n");
+    assertThat(run("advise", "--config", cfg.toString(), "--format", "json")).as(err.toString()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(out.toString()).get("findings").findValuesAsText("rule"))
+        .doesNotContain("named-value.inline-secret");
+  }
+
+  static final String PUBLIC_BY_DESIGN = WEAK + """
+      advisor:
+        suppress:
+          - rule: api.no-authentication
+            api: open
+            reason: public catalogue, by design
+      """;
+
+  @Test
+  void suppressedFindingIsListedWithItsReasonAndNeitherLowersTheScoreNorFails() throws Exception {
+    Path weak = write("weak.yaml", WEAK);
+    run("advise", "--config", weak.toString(), "--format", "json");
+    int before = JSON.readTree(out.toString()).get("score").asInt();
+    out.getBuffer().setLength(0);
+
+    Path cfg = write("public.yaml", PUBLIC_BY_DESIGN);
+    assertThat(run("advise", "--config", cfg.toString(), "--format", "json")).isEqualTo(ExitCodes.OK);
+    JsonNode doc = JSON.readTree(out.toString());
+    assertThat(doc.get("findings").findValuesAsText("rule")).doesNotContain("api.no-authentication");
+    assertThat(doc.at("/suppressed/0/rule").asText()).isEqualTo("api.no-authentication");
+    assertThat(doc.at("/suppressed/0/resource").asText()).isEqualTo("api open");
+    assertThat(doc.at("/suppressed/0/reason").asText()).isEqualTo("public catalogue, by design");
+    assertThat(doc.get("score").asInt()).isEqualTo(before + 15); // a high finding weighs 15
+    out.getBuffer().setLength(0);
+
+    run("advise", "--config", cfg.toString());
+    assertThat(out.toString()).contains(", 1 suppressed").contains("SUPPRESSED  HIGH  api.no-authentication  api open")
+        .contains("reason: public catalogue, by design");
+    out.getBuffer().setLength(0);
+
+    // only the API named is covered, and the suppressed finding does not trip --fail-on
+    String onlyHigh = PUBLIC_BY_DESIGN.replace("    tls: {verify: false}\n", "")
+        .replace("value: s3cr3t-inline", "value: not-a-secret").replace("api-secret", "greeting");
+    Path quiet = write("quiet.yaml", onlyHigh);
+    assertThat(run("advise", "--config", quiet.toString(), "--fail-on", "high")).as(out.toString()).isEqualTo(ExitCodes.OK);
+  }
+
+  @Test
+  void staleSuppressionIsNoted() throws Exception {
+    Path cfg = write("stale.yaml", LOW_ONLY + "advisor:\n  suppress:\n    - {rule: api.no-authentication, reason: legacy}\n");
+    run("advise", "--config", cfg.toString(), "--format", "json");
+    assertThat(JSON.readTree(out.toString()).get("notes").toString()).contains("api.no-authentication matches no finding");
+  }
+
+  @Test
+  void sarifNamesTheFileRelativeToTheWorkingDirectoryWithTheLineOfEachFinding() throws Exception {
+    Path inTree = Path.of("target", "advise-sarif", "public.yaml");
+    Files.createDirectories(inTree.getParent());
+    Files.writeString(inTree, PUBLIC_BY_DESIGN);
+    run("advise", "--config", inTree.toAbsolutePath().toString(), "--format", "sarif");
+    JsonNode results = JSON.readTree(out.toString()).at("/runs/0/results");
+    java.util.Map<String, Integer> lines = new java.util.HashMap<>();
+    for (JsonNode r : results) {
+      JsonNode physical = r.at("/locations/0/physicalLocation");
+      assertThat(physical.at("/artifactLocation/uri").asText()).isEqualTo("target/advise-sarif/public.yaml");
+      assertThat(physical.at("/artifactLocation/uriBaseId").asText()).isEqualTo("%SRCROOT%");
+      lines.put(r.get("ruleId").asText(), physical.at("/region/startLine").asInt());
+      if (r.get("ruleId").asText().equals("api.no-authentication")) {
+        assertThat(r.at("/suppressions/0/kind").asText()).isEqualTo("inSource");
+        assertThat(r.at("/suppressions/0/justification").asText()).isEqualTo("public catalogue, by design");
+      } else {
+        assertThat(r.has("suppressions")).isFalse();
+      }
+    }
+    assertThat(lines).containsEntry("backend.tls-verify-off", 2).containsEntry("api.no-authentication", 6)
+        .containsEntry("api.plain-http", 6).containsEntry("named-value.inline-secret", 11);
+    out.getBuffer().setLength(0);
+
+    Path elsewhere = write("weak.yaml", WEAK);
+    run("advise", "--config", elsewhere.toString(), "--format", "sarif");
+    String uri = JSON.readTree(out.toString()).at("/runs/0/results/0/locations/0/physicalLocation/artifactLocation/uri").asText();
+    assertThat(uri).endsWith("/weak.yaml").doesNotStartWith("/").doesNotStartWith("file:");
   }
 }

@@ -3,7 +3,7 @@ package io.gatehouse.server.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.gateway.Gateway;
+import io.gatehouse.gateway.ConfigCheck;
 import io.gatehouse.model.ConfigLoader;
 import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.apim.ApimPolicyImport;
@@ -70,7 +70,7 @@ class ImportApimPolicyTest {
         .contains("${nv:backend-api-key}")
         .contains("max-count: 20")
         .contains("status: 503");
-    assertThat(Gateway.check(configWith(yaml))).isEmpty();
+    assertThat(ConfigCheck.problems(configWith(yaml), java.util.List.of())).isEmpty();
   }
 
   @Test
@@ -189,7 +189,7 @@ class ImportApimPolicyTest {
         "set-backend-service", "set-body", "set-header", "set-method", "set-query-parameter", "set-status",
         "set-variable", "trace", "validate-client-certificate", "validate-content", "validate-headers", "validate-jwt",
         "validate-parameters", "validate-status-code", "xml-to-json");
-    assertThat(Gateway.check(catalogueConfigWith(r.yaml()))).isEmpty();
+    assertThat(ConfigCheck.problems(catalogueConfigWith(r.yaml()), List.of())).isEmpty();
   }
 
   @Test
@@ -217,7 +217,7 @@ class ImportApimPolicyTest {
             "condition", "('x-tier' in request.headers ? request.headers['x-tier'] : 'free') == 'gold'"
                 + " && request.path.startsWith('/a)')",
             "policies", List.of(Map.of("set-header", Map.of("name", "X-Lane", "value", "fast"))))))));
-    assertThat(Gateway.check(configWith(r.yaml()))).isEmpty();
+    assertThat(ConfigCheck.problems(configWith(r.yaml()), List.of())).isEmpty();
   }
 
   @Test
@@ -284,7 +284,7 @@ class ImportApimPolicyTest {
     assertThat(r.unconverted()).isEmpty();
     assertThat(r.yaml()).contains("request.method == 'DELETE' && request.ip.startsWith('10.')",
         "response.status >= 500");
-    assertThat(Gateway.check(configWith(r.yaml()))).isEmpty();
+    assertThat(ConfigCheck.problems(configWith(r.yaml()), java.util.List.of())).isEmpty();
   }
 
   @Test
@@ -339,7 +339,7 @@ class ImportApimPolicyTest {
     assertThat(stderr).contains(in + ":67: <set-header>", in + ":76: <forward-request>", "not converted");
     String yaml = Files.readString(out);
     assertThat(yaml).startsWith("# Converted from policy.xml");
-    assertThat(Gateway.check(configWith(yaml))).isEmpty();
+    assertThat(ConfigCheck.problems(configWith(yaml), List.of())).isEmpty();
     assertThat(Main.run("import", "apim-policy", dir.resolve("missing.xml").toString())).isEqualTo(ExitCodes.USAGE);
   }
 }
