@@ -163,8 +163,7 @@ public final class ManagementApi {
       T item = parsed;
       if (parsed instanceof SubscriptionDef s) {
         SubscriptionDef before = (SubscriptionDef) old;
-        item = kind.type().cast(new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(), s.owner(),
-            s.primaryKey(), s.secondaryKey(),
+        item = kind.type().cast(s.withKeyMaterial(s.primaryKey(), s.secondaryKey(),
             s.primaryKey() == null && s.primaryKeyHash() == null ? before.primaryKeyHash() : s.primaryKeyHash(),
             s.secondaryKey() == null && s.secondaryKeyHash() == null ? before.secondaryKeyHash() : s.secondaryKeyHash()));
       }
@@ -279,7 +278,7 @@ public final class ManagementApi {
       secondary = SubscriptionKeys.generate();
       generated.put("secondaryKey", secondary);
     }
-    return new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(), s.owner(), primary, secondary,
+    return s.withKeyMaterial(primary, secondary,
         primary == null ? s.primaryKeyHash() : null, secondary == null ? s.secondaryKeyHash() : null);
   }
 
@@ -307,6 +306,9 @@ public final class ManagementApi {
     }
     if (s.owner() != null) {
       out.put("owner", s.owner());
+    }
+    if (!s.tags().isEmpty()) {
+      out.put("tags", s.tags());
     }
     return out;
   }
