@@ -26,6 +26,7 @@ import io.gatehouse.model.OperationDef;
 import io.gatehouse.model.NamedValueDef;
 import io.gatehouse.model.SubscriptionDef;
 import io.gatehouse.model.SubscriptionKeys;
+import io.gatehouse.model.TagSelection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -90,7 +91,7 @@ public final class ManagementApi {
     add(GET, PREFIX + "/config", "config", "The whole current configuration (JSON, or YAML on Accept: application/yaml)",
         Endpoint.Body.NONE, 200, List.of(), NEVER, this::getConfig, "config:read");
     add(PUT, PREFIX + "/config", "config", "Replace the whole configuration; dryRun=true only plans",
-        Endpoint.Body.CONFIG, 200, List.of("dryRun", "message"),
+        Endpoint.Body.CONFIG, 200, List.of("dryRun", "message", "selectTag"),
         c -> !c.query("dryRun").map(Boolean::parseBoolean).orElse(false), this::putConfig, "config:write");
   }
 
@@ -339,14 +340,15 @@ public final class ManagementApi {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("from", from.id());
     body.put("to", to.id());
-    body.put("changes", redacted(ConfigDiff.between(from.config(), to.config())));
+    ConfigDiff changes = ConfigDiff.between(from.config(), to.config());
+    body.put("changes", changes.changes());
+    body.put("summary", changes.summary());
     return revisioned(Reply.json(200, body));
   }
 
   private Reply rollback(Call c) {
-    long id = revisionId(c, "id");
-    Revision target = plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
-    return commit(target.config(), c, "rollback to revision " + id, "rollback", false);
+    Revision target = revisionOrEmpty(c, "id"); // revision 0, the empty configuration, as the diff reads it
+    return commit(target.config(), c, "rollback to revision " + target.id(), "rollback", false);
   }
 
   private Revision revisionOrEmpty(Call c, String param) {
@@ -413,7 +415,10 @@ public final class ManagementApi {
   }
 
   private Reply putConfig(Call c) {
-    GatewayConfig wanted = invalidAs400(() -> loader.parse(c.body() == null ? "" : c.body(), "request body", null));
+    GatewayConfig file = invalidAs400(() -> loader.parse(c.body() == null ? "" : c.body(), "request body", null));
+    Set<String> tags = selectedTags(c);
+    java.util.function.UnaryOperator<GatewayConfig> scoped =
+        current -> tags.isEmpty() ? file : invalidAs400(() -> TagSelection.apply(current, file, tags));
     boolean dryRun = c.query("dryRun").map(Boolean::parseBoolean).orElse(false);
     if (dryRun) {
       Revision current = plane.revision();
@@ -421,11 +426,12 @@ public final class ManagementApi {
       body.put("dryRun", true);
       body.put("changed", false);
       body.put("revision", current.id());
-      body.put("plan", redacted(ConfigDiff.between(current.config(),
-          plane.store().secrets().withKeyedHashes(SubscriptionKeyViews.keepingKeys(current.config(), wanted)))));
+      GatewayConfig wanted = invalidAs400(() -> plane.store().secrets().unseal(scoped.apply(current.config())));
+      plan(body, ConfigDiff.between(current.config(),
+          plane.store().secrets().withKeyedHashes(SubscriptionKeyViews.keepingKeys(current.config(), wanted))));
       return revisioned(Reply.json(200, body));
     }
-    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api", true);
+    return commit(scoped, c, c.query("message").orElse("apply configuration"), "api", true);
   }
 
   /** The answer to a whole-configuration change: whether a revision was created, which, and the plan. */
@@ -434,8 +440,35 @@ public final class ManagementApi {
     body.put("dryRun", false);
     body.put("changed", after.id() != before.id());
     body.put("revision", after.id());
-    body.put("plan", redacted(ConfigDiff.between(before.config(), after.config())));
+    plan(body, ConfigDiff.between(before.config(), after.config()));
     return body;
+  }
+
+  /** Puts the field-level {@code plan} and its {@code summary} into an answer. */
+  private static void plan(Map<String, Object> body, ConfigDiff diff) {
+    body.put("plan", diff.changes());
+    body.put("summary", diff.summary());
+  }
+
+  /**
+   * The tags of the {@code selectTag} query parameter (comma-separated); empty when absent.
+   *
+   * @throws ApiException 400 naming a malformed tag
+   */
+  private static Set<String> selectedTags(Call c) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String tag : c.query("selectTag").orElse("").split(",")) {
+      String t = tag.trim();
+      if (t.isEmpty()) {
+        continue;
+      }
+      if (!TagSelection.isTag(t)) {
+        throw ApiException.badField("selectTag", "expected tags of 1 to 64 letters, digits and ._:/@=+- separated"
+            + " by commas but got '" + t + "'");
+      }
+      out.add(t);
+    }
+    return out;
   }
 
   /**
@@ -443,26 +476,19 @@ public final class ManagementApi {
    * subscriptions given without keys keep theirs ({@link SubscriptionKeyViews#keepingKeys}).
    */
   private Reply commit(GatewayConfig wanted, Call c, String message, String source, boolean keepKeys) {
+    return commit(current -> wanted, c, message, source, keepKeys);
+  }
+
+  /** Like {@link #commit(GatewayConfig, Call, String, String, boolean)} with the configuration made from the current one. */
+  private Reply commit(java.util.function.UnaryOperator<GatewayConfig> change, Call c, String message, String source,
+      boolean keepKeys) {
     Revision[] before = new Revision[1];
     Revision after = invalidAs400(() -> plane.update(current -> {
       before[0] = plane.revision();
+      GatewayConfig wanted = change.apply(current);
       return guarded(c, current, keepKeys ? SubscriptionKeyViews.keepingKeys(current, wanted) : wanted);
     }, c.principal(), message, source));
     return revisioned(Reply.json(200, outcome(before[0], after)), after);
-  }
-
-  /**
-   * The changes with every named value and subscription shown as {@link #view(Object)} shows it (no
-   * secret values, no key hashes).
-   */
-  private static List<ConfigDiff.Change> redacted(ConfigDiff diff) {
-    return diff.changes().stream()
-        .map(ch -> ch.before() instanceof NamedValueDef || ch.after() instanceof NamedValueDef
-            || ch.before() instanceof SubscriptionDef || ch.after() instanceof SubscriptionDef
-            ? new ConfigDiff.Change(ch.kind(), ch.name(), ch.action(), ch.before() == null ? null : view(ch.before()),
-                ch.after() == null ? null : view(ch.after()))
-            : ch)
-        .toList();
   }
 
   private Reply reveal(Call c) {
