@@ -151,25 +151,33 @@ public record ConfigDiff(List<Change> changes) {
         case REMOVE -> '-';
         case REPLACE -> '~';
       };
-      out.append("  ").append(sign).append(' ').append(c.path());
+      StringBuilder line = new StringBuilder();
+      line.append("  ").append(sign).append(' ').append(printable(c.path()));
       boolean entity = c.tokens().size() == 2 && DiffTrees.KINDS.contains(c.tokens().get(0));
       if (Boolean.TRUE.equals(c.secret())) {
-        out.append(c.op() == Op.REPLACE ? ": (secret changed)" : ": " + DiffTrees.SHOWN);
+        line.append(c.op() == Op.REPLACE ? ": (secret changed)" : ": " + DiffTrees.SHOWN);
       } else if (c.diff() != null) {
-        out.append(':');
-        for (String line : c.diff()) {
-          out.append("\n      ").append(line);
+        line.append(':');
+        for (String text : c.diff()) {
+          line.append("\n      ").append(printable(text));
         }
       } else if (c.op() == Op.REPLACE) {
-        out.append(": ").append(inline(c.before())).append(" -> ").append(inline(c.after()));
+        line.append(": ").append(inline(c.before())).append(" -> ").append(inline(c.after()));
       } else if (!entity) {
         JsonNode value = c.op() == Op.ADD ? c.after() : c.before();
         if (value != null) {
-          out.append(": ").append(inline(value));
+          line.append(": ").append(inline(value));
         }
       }
-      out.append('\n');
+      out.append(line).append('\n');
     }
+    return out.toString();
+  }
+
+  /** {@code text} with control characters (a terminal's escape sequences) shown as {@code ?}. */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints().forEach(c -> out.appendCodePoint(c != '\t' && Character.isISOControl(c) ? '?' : c));
     return out.toString();
   }
 
