@@ -150,4 +150,23 @@ class RevisionDiffApiTest {
     HttpResponse<String> whole = call("PUT", "/api/v1/config", file);
     assertThat(paths(json(whole).get("plan"))).containsExactly("/subscriptions/from-portal");
   }
+
+  @Test
+  void aDryRunOfTheExportPlansNothingAndAGlobalPolicyChangeAloneIsARevision() throws Exception {
+    call("PUT", "/api/v1/config", PLATFORM.formatted(5, "hunter2-one"));
+    HttpRequest export = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/api/v1/config"))
+        .header("Authorization", "Bearer " + TOKEN).header("Accept", "application/yaml").build();
+    String exported = http.send(export, HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(exported).contains("sealed: v1:").doesNotContain("hunter2");
+    HttpResponse<String> dry = call("PUT", "/api/v1/config?dryRun=true", exported);
+    assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+    assertThat(json(dry).get("plan")).as(dry.body()).isEmpty();
+
+    HttpResponse<String> global = call("PUT", "/api/v1/config",
+        exported + "policies:\n  inbound:\n    - rate-limit: {calls: 100, period: 1m}\n");
+    assertThat(global.statusCode()).as(global.body()).isEqualTo(200);
+    assertThat(json(global).get("changed").asBoolean()).isTrue();
+    assertThat(paths(json(global).get("plan"))).containsExactly("/policies/inbound");
+    assertThat(plane.revision().id()).isEqualTo(2);
+  }
 }

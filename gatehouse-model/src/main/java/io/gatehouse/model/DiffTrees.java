@@ -61,14 +61,22 @@ final class DiffTrees {
 
   /** The tree of {@code config}, normalized, keyed and masked. */
   static ObjectNode of(GatewayConfig config) {
-    ObjectNode tree = ConfigMapper.json().valueToTree(config.normalized());
+    ObjectNode written = ConfigMapper.json().valueToTree(config.normalized());
+    ObjectNode tree = NODES.objectNode(); // every part present, so that a first item is added inside it
+    tree.set("settings", written.path("settings").isObject() ? written.get("settings") : NODES.objectNode());
+    tree.set("policies", written.path("policies").isObject() ? written.get("policies") : NODES.objectNode());
     for (String kind : KINDS) {
       ObjectNode byName = NODES.objectNode();
-      for (JsonNode item : tree.path(kind)) {
+      for (JsonNode item : written.path(kind)) {
         byName.set(item.path("name").asText(), item);
       }
       tree.set(kind, byName);
     }
+    written.fields().forEachRemaining(e -> {
+      if (!tree.has(e.getKey())) { // a part added to the model later is compared too
+        tree.set(e.getKey(), e.getValue());
+      }
+    });
     mask(tree);
     return tree;
   }
