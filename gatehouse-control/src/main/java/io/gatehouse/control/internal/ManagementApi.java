@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.Revision;
-import io.gatehouse.control.RevisionInfo;
 import io.gatehouse.control.secrets.ReferenceAllowlist;
 import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
@@ -50,12 +49,14 @@ public final class ManagementApi {
   private static final Predicate<Call> NEVER = c -> false;
 
   private final ControlPlane plane;
+  private final RevisionRoutes revisions;
   private final ConfigLoader loader = ConfigLoader.withEnvironment(Map.of()).inlineDocumentsOnly();
   private final List<Endpoint> endpoints = new ArrayList<>();
 
   /** The API over {@code plane}. */
   public ManagementApi(ControlPlane plane) {
     this.plane = plane;
+    this.revisions = new RevisionRoutes(plane, MAX_PAGE);
     for (EntityKind<?> kind : EntityKind.ALL) {
       entityRoutes(kind);
     }
@@ -66,11 +67,11 @@ public final class ManagementApi {
         Endpoint.Body.NONE, 200, List.of(), ALWAYS, c -> regenerate(c, false), "subscriptions:write");
 
     add(GET, PREFIX + "/revisions", "revisions", "List revisions, newest first", Endpoint.Body.NONE, 200,
-        List.of("offset", "limit"), NEVER, this::listRevisions, "revisions:read");
+        List.of("offset", "limit"), NEVER, c -> revisioned(revisions.list(c)), "revisions:read");
     add(GET, PREFIX + "/revisions/:id", "revisions", "Get one revision with its configuration",
-        Endpoint.Body.NONE, 200, List.of(), NEVER, this::getRevision, "revisions:read");
+        Endpoint.Body.NONE, 200, List.of(), NEVER, c -> revisioned(revisions.get(c)), "revisions:read");
     add(GET, PREFIX + "/revisions/:from/diff/:to", "revisions", "The changes from one revision to another",
-        Endpoint.Body.NONE, 200, List.of(), NEVER, this::diff, "revisions:read");
+        Endpoint.Body.NONE, 200, List.of(), NEVER, c -> revisioned(revisions.diff(c)), "revisions:read");
     add(POST, PREFIX + "/revisions/:id/rollback", "revisions",
         "Commit a new revision whose configuration equals revision id", Endpoint.Body.NONE, 200, List.of(), ALWAYS,
         this::rollback, "revisions:write");
@@ -316,61 +317,9 @@ public final class ManagementApi {
 
   // ---- revisions ----
 
-  private Reply listRevisions(Call c) {
-    int offset = intParam(c, "offset", 0, Integer.MAX_VALUE, 0);
-    int limit = intParam(c, "limit", 1, MAX_PAGE, 50);
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("current", plane.revision().id());
-    body.put("offset", offset);
-    body.put("limit", limit);
-    body.put("items", plane.revisions(offset, limit));
-    return revisioned(Reply.json(200, body));
-  }
-
-  private Reply getRevision(Call c) {
-    Revision r = revisionOrEmpty(c, "id");
-    Map<String, Object> body = info(r.info());
-    body.put("config", SubscriptionKeyViews.forCaller(c.who(), plane.store().secrets().sealed(r.config())));
-    return revisioned(Reply.json(200, body));
-  }
-
-  private Reply diff(Call c) {
-    Revision from = revisionOrEmpty(c, "from");
-    Revision to = revisionOrEmpty(c, "to");
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("from", from.id());
-    body.put("to", to.id());
-    ConfigDiff changes = ConfigDiff.between(from.config(), to.config());
-    body.put("changes", changes.changes());
-    body.put("summary", changes.summary());
-    return revisioned(Reply.json(200, body));
-  }
-
   private Reply rollback(Call c) {
-    Revision target = revisionOrEmpty(c, "id"); // revision 0, the empty configuration, as the diff reads it
+    Revision target = revisions.revisionOrEmpty(c, "id"); // revision 0, the empty configuration, as the diff reads it
     return commit(target.config(), c, "rollback to revision " + target.id(), "rollback", false);
-  }
-
-  private Revision revisionOrEmpty(Call c, String param) {
-    long id = revisionId(c, param);
-    if (id == 0) {
-      return new Revision(new RevisionInfo(0, java.time.Instant.EPOCH, "system", "empty configuration", "none"),
-          GatewayConfig.EMPTY);
-    }
-    return plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
-  }
-
-  private static long revisionId(Call c, String param) {
-    String text = c.path(param);
-    try {
-      long id = Long.parseLong(text);
-      if (id >= 0) {
-        return id;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.badField(param, "expected a revision number (0 or more) but got '" + text + "'");
   }
 
   /** The integer query parameter {@code name} in [{@code min}, {@code max}], or {@code fallback}; 400 otherwise. */
@@ -388,16 +337,6 @@ public final class ManagementApi {
       // reported below
     }
     throw ApiException.badField(name, "expected an integer from " + min + " to " + max + " but got '" + text + "'");
-  }
-
-  private static Map<String, Object> info(RevisionInfo info) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", info.id());
-    out.put("time", info.time());
-    out.put("author", info.author());
-    out.put("message", info.message());
-    out.put("source", info.source());
-    return out;
   }
 
   // ---- whole configuration ----
