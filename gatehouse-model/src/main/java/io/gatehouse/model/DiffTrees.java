@@ -23,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
  * cannot show it.
  *
  * <p>Secret-bearing values: the value and sealed form of {@code secret} named values, subscription
- * keys and key hashes, backend credentials (passwords, header and query values, OAuth 2.0 client
+ * keys and key hashes (one value, {@code keys}, stands for all four fields), backend credentials (passwords, header and query values, OAuth 2.0 client
  * secrets) and the policy fields declared in {@link SecretFields#POLICY_FIELDS}. A credential or
  * policy field that holds only {@code ${nv:NAME}} references names secrets without being one, and
  * stays visible.
@@ -116,7 +116,17 @@ final class DiffTrees {
       policies(product.get("policies"));
     }
     for (JsonNode s : tree.path("subscriptions")) {
-      KEY_FIELDS.forEach(f -> hide((ObjectNode) s, f, false));
+      // one value for both keys and their hashes: readers of a diff learn that keys changed, not which field holds what
+      ObjectNode keys = NODES.objectNode();
+      for (String f : KEY_FIELDS) {
+        JsonNode v = ((ObjectNode) s).remove(f);
+        if (v != null && !v.isNull()) {
+          keys.set(f, v);
+        }
+      }
+      if (!keys.isEmpty()) {
+        ((ObjectNode) s).set("keys", masked(keys, false));
+      }
     }
     for (JsonNode nv : tree.path("namedValues")) {
       if (NamedValueDef.SECRET.equals(nv.path("type").asText())) {

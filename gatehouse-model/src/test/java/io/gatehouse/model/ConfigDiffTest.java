@@ -91,14 +91,14 @@ class ConfigDiffTest {
     String json = ConfigMapper.json().writeValueAsString(d);
     String text = d.render();
     for (String secret : List.of("hunter2", "key-0123456789abcdef", "literal-password", "literal-token",
-        SubscriptionKeys.hash("key-0123456789abcdef-new"))) {
+        SubscriptionKeys.hash("key-0123456789abcdef-new"), "KeyHash")) {
       assertThat(json).doesNotContain(secret);
       assertThat(text).doesNotContain(secret);
     }
     assertThat(text)
         .contains("~ /namedValues/db/value: (secret changed)")
         .contains("~ /namedValues/region/value: \"eu\" -> \"us\"")
-        .contains("~ /subscriptions/s/primaryKeyHash: (secret changed)")
+        .contains("~ /subscriptions/s/keys: (secret changed)")
         .contains("~ /backends/echo/credentials/basic/password: (secret changed)")
         .contains("~ /apis/pets/policies/inbound/0/set-header/name: \"X-Team\" -> \"Authorization\"")
         .contains("~ /apis/pets/policies/inbound/0/set-header/value: (secret changed)");
