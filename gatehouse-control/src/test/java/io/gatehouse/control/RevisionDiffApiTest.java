@@ -130,6 +130,8 @@ class RevisionDiffApiTest {
     HttpResponse<String> tagged = call("POST", "/api/v1/subscriptions",
         "{\"name\":\"platform-owned\",\"scope\":\"product:silver\",\"tags\":[\"platform\"]}");
     assertThat(tagged.statusCode()).as(tagged.body()).isEqualTo(201);
+    assertThat(json(tagged).get("tags").toString()).as("entity views show tags").isEqualTo("[\"platform\"]");
+    assertThat(json(call("GET", "/api/v1/named-values/db", null)).get("tags").toString()).isEqualTo("[\"platform\"]");
 
     String file = PLATFORM.formatted(5, "hunter2-one");
     HttpResponse<String> dry = call("PUT", "/api/v1/config?dryRun=true&selectTag=platform", file);
