@@ -41,7 +41,8 @@ public interface ConfigStore extends AutoCloseable {
 
   /**
    * Commits a new revision, with source {@code rollback}, whose configuration equals that of
-   * revision {@code id}; returns the current revision when they are already equal.
+   * revision {@code id} (0: the empty configuration before any commit); returns the current
+   * revision when they are already equal.
    *
    * @throws NoSuchElementException when revision {@code id} does not exist
    */

@@ -96,7 +96,7 @@ public final class ControlPlane {
   }
 
   /**
-   * Commits a revision whose content equals revision {@code id}.
+   * Commits a revision whose content equals revision {@code id} (0: the empty configuration).
    *
    * @throws NoSuchElementException when there is no such revision
    */

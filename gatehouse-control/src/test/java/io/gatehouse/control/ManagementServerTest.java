@@ -265,8 +265,9 @@ class ManagementServerTest {
     assertProblem(get("/api/v1/revisions/abc"), 400);
 
     JsonNode diff = get("/api/v1/revisions/1/diff/3").json();
-    assertThat(diff.get("changes")).hasSize(2);
-    assertThat(diff.get("changes").findValuesAsText("action")).containsExactlyInAnyOrder("UPDATED", "CREATED");
+    assertThat(diff.get("changes").findValuesAsText("path")).containsExactly("/backends/b1/url", "/users/u1");
+    assertThat(diff.get("summary").get("created").asInt()).isEqualTo(1);
+    assertThat(diff.get("summary").get("updated").asInt()).isEqualTo(1);
 
     Res rolled = post("/api/v1/revisions/1/rollback", null);
     assertThat(rolled.status()).as(rolled.body()).isEqualTo(200);

@@ -71,6 +71,17 @@ class SqliteConfigStoreTest {
   }
 
   @Test
+  void rollbackToRevisionZeroCommitsTheEmptyConfiguration() {
+    try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
+      store.commit(withBackend("http://a"), "alice", "first");
+      Revision empty = store.rollback(0, "carol");
+      assertThat(empty.id()).isEqualTo(2);
+      assertThat(empty.info().message()).isEqualTo("rollback to revision 0");
+      assertThat(store.current().config()).isEqualTo(io.gatehouse.model.GatewayConfig.EMPTY);
+    }
+  }
+
+  @Test
   void refusesInvalidConfigWithFieldPaths() {
     try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
       GatewayConfig bad = GatewayConfig.EMPTY.withApis(List.of(ApiDef.of("a", "/a", "missing")));

@@ -31,6 +31,7 @@ import java.util.List;
  * @param allowEncodedSlashes whether request paths may contain {@code %2F} (default {@code false}:
  *     refused with 400); when allowed, {@code %2F} is part of a path segment for operation matching
  *     and is forwarded as {@code %2F}
+ * @param tags labels that scope {@code apply --select-tag} (never {@code null}; empty when not given)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"name", "path", "hosts", "protocols", "backend", "subscriptionRequired"})
@@ -49,7 +50,8 @@ public record ApiDef(
     @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies,
     WebSocket websocket,
     @JsonInclude(value = Include.CUSTOM, valueFilter = InventoryDef.OmitEmpty.class) InventoryDef inventory,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) Boolean allowEncodedSlashes) {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) Boolean allowEncodedSlashes,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags) implements Tagged {
 
   public ApiDef {
     requireNonNull(name, "name");
@@ -64,6 +66,17 @@ public record ApiDef(
     policies = PoliciesDef.orEmpty(policies);
     inventory = InventoryDef.orEmpty(inventory);
     allowEncodedSlashes = allowEncodedSlashes != null && allowEncodedSlashes;
+    tags = copy(tags);
+  }
+
+  /** An API without tags (the form before tags existed). */
+  public ApiDef(String name, String path, List<String> hosts, List<String> protocols, String backend,
+      Boolean subscriptionRequired, String subscriptionKeyHeader, String subscriptionKeyQuery,
+      Boolean allowKeyInQuery, List<OperationDef> operations, OpenApiSource openapi, PoliciesDef policies,
+      WebSocket websocket, InventoryDef inventory, Boolean allowEncodedSlashes) {
+    this(name, path, hosts, protocols, backend, subscriptionRequired, subscriptionKeyHeader,
+        subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
+        allowEncodedSlashes, null);
   }
 
   /** An API without the encoded-slash setting (the form before it existed). */
@@ -100,42 +113,42 @@ public record ApiDef(
   public ApiDef withOperations(List<OperationDef> operations) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
         subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
-        allowEncodedSlashes);
+        allowEncodedSlashes, tags);
   }
 
   /** Returns a copy with {@code openapi} replaced. */
   public ApiDef withOpenapi(OpenApiSource openapi) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
         subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
-        allowEncodedSlashes);
+        allowEncodedSlashes, tags);
   }
 
   /** Returns a copy with {@code subscriptionRequired} replaced. */
   public ApiDef withSubscriptionRequired(boolean required) {
     return new ApiDef(name, path, hosts, protocols, backend, required,
         subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
-        allowEncodedSlashes);
+        allowEncodedSlashes, tags);
   }
 
   /** Returns a copy with {@code policies} replaced. */
   public ApiDef withPolicies(PoliciesDef policies) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
         subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
-        allowEncodedSlashes);
+        allowEncodedSlashes, tags);
   }
 
   /** Returns a copy with {@code inventory} replaced. */
   public ApiDef withInventory(InventoryDef inventory) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
         subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
-        allowEncodedSlashes);
+        allowEncodedSlashes, tags);
   }
 
   /** Returns a copy with {@code websocket} replaced ({@code null} declines upgrades). */
   public ApiDef withWebsocket(WebSocket websocket) {
     return new ApiDef(name, path, hosts, protocols, backend, subscriptionRequired,
         subscriptionKeyHeader, subscriptionKeyQuery, allowKeyInQuery, operations, openapi, policies, websocket, inventory,
-        allowEncodedSlashes);
+        allowEncodedSlashes, tags);
   }
 
   /**

@@ -31,6 +31,7 @@ import java.util.List;
  * @param tls TLS settings for {@code https} members, or {@code null} for the defaults
  * @param credentials credentials the gateway adds to every call to this backend, or {@code null}
  *     for none
+ * @param tags labels that scope {@code apply --select-tag} (never {@code null}; empty when not given)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BackendDef(
@@ -47,7 +48,8 @@ public record BackendDef(
     CircuitBreaker circuitBreaker,
     Retry retry,
     Tls tls,
-    Credentials credentials) {
+    Credentials credentials,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags) implements Tagged {
 
   /** The load-balancing algorithm names. */
   public static final List<String> ALGORITHMS = List.of("round-robin", "weighted", "least-requests");
@@ -55,6 +57,15 @@ public record BackendDef(
   public BackendDef {
     requireNonNull(name, "name");
     members = members == null ? null : copy(members);
+    tags = copy(tags);
+  }
+
+  /** A backend without tags (the form before tags existed). */
+  public BackendDef(String name, String url, Duration timeout, List<Member> members, String loadBalancing,
+      Timeouts timeouts, Integer maxConnections, Boolean http2, HealthCheck healthCheck,
+      OutlierDetection outlierDetection, CircuitBreaker circuitBreaker, Retry retry, Tls tls, Credentials credentials) {
+    this(name, url, timeout, members, loadBalancing, timeouts, maxConnections, http2, healthCheck, outlierDetection,
+        circuitBreaker, retry, tls, credentials, null);
   }
 
   /** A single-URL backend with an explicit response timeout (or {@code null}). */
@@ -65,7 +76,7 @@ public record BackendDef(
   /** This backend with {@code credentials} in place of its own. */
   public BackendDef withCredentials(Credentials credentials) {
     return new BackendDef(name, url, timeout, members, loadBalancing, timeouts, maxConnections, http2, healthCheck,
-        outlierDetection, circuitBreaker, retry, tls, credentials);
+        outlierDetection, circuitBreaker, retry, tls, credentials, tags);
   }
 
   /** A backend with the gateway's default timeout. */

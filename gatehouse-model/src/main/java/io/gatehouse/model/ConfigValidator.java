@@ -51,6 +51,7 @@ public final class ConfigValidator {
     names(out, "subscriptions", config.subscriptions(), SubscriptionDef::name);
     names(out, "namedValues", config.namedValues(), NamedValueDef::name);
     names(out, "users", config.users(), UserDef::name);
+    out.addAll(TagSelection.problems(config));
     for (int i = 0; i < config.namedValues().size(); i++) {
       namedValue(out, "namedValues[" + i + "]", config.namedValues().get(i));
     }

@@ -1,11 +1,13 @@
 package io.gatehouse.model;
 
+import static io.gatehouse.model.internal.Lists.copy;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -23,6 +25,7 @@ import java.util.Set;
  * @param value the value (plain and secret)
  * @param ref where a reference's value comes from
  * @param sealed a secret value sealed to the instance's public key ({@code v1:...})
+ * @param tags labels that scope {@code apply --select-tag} (never {@code null}; empty when not given)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"name", "type", "value", "ref", "sealed"})
@@ -31,7 +34,8 @@ public record NamedValueDef(
     @JsonInclude(value = Include.CUSTOM, valueFilter = NamedValueDef.OmitPlain.class) String type,
     String value,
     String ref,
-    String sealed) {
+    String sealed,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags) implements Tagged {
   /** The default type. */
   public static final String PLAIN = "plain";
   /** A value that is encrypted at rest and never shown. */
@@ -44,6 +48,12 @@ public record NamedValueDef(
   public NamedValueDef {
     requireNonNull(name, "name");
     type = type == null ? PLAIN : type;
+    tags = copy(tags);
+  }
+
+  /** A named value without tags (the form before tags existed). */
+  public NamedValueDef(String name, String type, String value, String ref, String sealed) {
+    this(name, type, value, ref, sealed, null);
   }
 
   /** A plain named value. */
@@ -75,18 +85,18 @@ public record NamedValueDef(
 
   /** Returns a copy holding {@code value} and no sealed form. */
   public NamedValueDef withValue(String value) {
-    return new NamedValueDef(name, type, value, ref, null);
+    return new NamedValueDef(name, type, value, ref, null, tags);
   }
 
   /** Returns a copy holding only the sealed form {@code sealed} (for export). */
   public NamedValueDef withSealed(String sealed) {
-    return new NamedValueDef(name, type, null, ref, sealed);
+    return new NamedValueDef(name, type, null, ref, sealed, tags);
   }
 
   @Override
   public String toString() {
     return "NamedValueDef[name=" + name + ", type=" + type
-        + (isSecret() ? ", value=<redacted>" : ", value=" + value) + ", ref=" + ref + "]";
+        + (isSecret() ? ", value=<redacted>" : ", value=" + value) + ", ref=" + ref + ", tags=" + tags + "]";
   }
 
   /** Jackson filter: the default type is not written. */

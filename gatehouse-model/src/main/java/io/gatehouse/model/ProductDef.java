@@ -17,6 +17,7 @@ import java.util.List;
  * @param approvalRequired whether new subscriptions wait for an operator (default {@code false})
  * @param published whether the product is visible to consumers (default {@code true})
  * @param policies the product scope's policies (never {@code null})
+ * @param tags labels that scope {@code apply --select-tag} (never {@code null}; empty when not given)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ProductDef(
@@ -26,7 +27,8 @@ public record ProductDef(
     Boolean subscriptionRequired,
     Boolean approvalRequired,
     Boolean published,
-    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies) {
+    @JsonInclude(value = Include.CUSTOM, valueFilter = PoliciesDef.OmitEmpty.class) PoliciesDef policies,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags) implements Tagged {
   public ProductDef {
     requireNonNull(name, "name");
     apis = copy(apis);
@@ -34,11 +36,18 @@ public record ProductDef(
     approvalRequired = approvalRequired != null && approvalRequired;
     published = published == null || published;
     policies = PoliciesDef.orEmpty(policies);
+    tags = copy(tags);
+  }
+
+  /** A product without tags (the form before tags existed). */
+  public ProductDef(String name, String description, List<String> apis, Boolean subscriptionRequired,
+      Boolean approvalRequired, Boolean published, PoliciesDef policies) {
+    this(name, description, apis, subscriptionRequired, approvalRequired, published, policies, null);
   }
 
   /** A product without policies. */
   public ProductDef(String name, String description, List<String> apis, Boolean subscriptionRequired,
       Boolean approvalRequired, Boolean published) {
-    this(name, description, apis, subscriptionRequired, approvalRequired, published, null);
+    this(name, description, apis, subscriptionRequired, approvalRequired, published, null, null);
   }
 }

@@ -1,10 +1,12 @@
 package io.gatehouse.model;
 
+import static io.gatehouse.model.internal.Lists.copy;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A subscription grants its keys access to a scope: {@code all}, {@code product:NAME} or
@@ -19,6 +21,7 @@ import java.time.Instant;
  * @param state {@code active} (default), {@code suspended}, {@code cancelled} or {@code expired}
  * @param expiresAt when the subscription stops working, or {@code null} for never
  * @param owner the user that owns the subscription, or {@code null}
+ * @param tags labels that scope {@code apply --select-tag} (never {@code null}; empty when not given)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"name", "scope", "state", "expiresAt", "owner"})
@@ -31,12 +34,20 @@ public record SubscriptionDef(
     String primaryKey,
     String secondaryKey,
     String primaryKeyHash,
-    String secondaryKeyHash) {
+    String secondaryKeyHash,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags) implements Tagged {
 
   public SubscriptionDef {
     requireNonNull(name, "name");
     requireNonNull(scope, "scope");
     state = state == null ? "active" : state;
+    tags = copy(tags);
+  }
+
+  /** A subscription without tags (the form before tags existed). */
+  public SubscriptionDef(String name, String scope, String state, Instant expiresAt, String owner, String primaryKey,
+      String secondaryKey, String primaryKeyHash, String secondaryKeyHash) {
+    this(name, scope, state, expiresAt, owner, primaryKey, secondaryKey, primaryKeyHash, secondaryKeyHash, null);
   }
 
   /** Returns this subscription with plain keys replaced by their hashes. */
@@ -46,12 +57,17 @@ public record SubscriptionDef(
     }
     return new SubscriptionDef(name, scope, state, expiresAt, owner, null, null,
         primaryKey == null ? primaryKeyHash : SubscriptionKeys.hash(primaryKey),
-        secondaryKey == null ? secondaryKeyHash : SubscriptionKeys.hash(secondaryKey));
+        secondaryKey == null ? secondaryKeyHash : SubscriptionKeys.hash(secondaryKey), tags);
   }
 
   /** Returns a copy with new plain keys; either may be {@code null} to keep the current one. */
   public SubscriptionDef withKeys(String primary, String secondary) {
     return new SubscriptionDef(name, scope, state, expiresAt, owner, primary, secondary,
-        primary == null ? primaryKeyHash : null, secondary == null ? secondaryKeyHash : null);
+        primary == null ? primaryKeyHash : null, secondary == null ? secondaryKeyHash : null, tags);
+  }
+
+  /** Returns a copy with the key material replaced: plain keys and hashes, any of them {@code null}. */
+  public SubscriptionDef withKeyMaterial(String primary, String secondary, String primaryHash, String secondaryHash) {
+    return new SubscriptionDef(name, scope, state, expiresAt, owner, primary, secondary, primaryHash, secondaryHash, tags);
   }
 }

@@ -103,7 +103,7 @@ public final class SubscriptionKeys {
           && java.util.Objects.equals(secondary, s.secondaryKeyHash())) {
         return s;
       }
-      return new SubscriptionDef(h.name(), h.scope(), h.state(), h.expiresAt(), h.owner(), null, null, primary, secondary);
+      return h.withKeyMaterial(null, null, primary, secondary);
     }
 
     private String keyedOf(byte[] digest) {

@@ -11,18 +11,20 @@ import io.gatehouse.server.internal.RotateKeysCommand;
 import io.gatehouse.server.internal.SealCommand;
 import io.gatehouse.server.internal.ImportCommand;
 import io.gatehouse.server.internal.RestoreCommand;
+import io.gatehouse.server.internal.RevisionsCommand;
 import io.gatehouse.server.internal.ServeCommand;
 import io.gatehouse.server.internal.ValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code gatehouse} command line: serve, validate, apply, export, import, audit, seal, rotate-keys, advise, audit-spec, backup and restore. */
+/** The {@code gatehouse} command line: serve, validate, apply, revisions, export, import, audit, seal, rotate-keys, advise, audit-spec, backup and restore. */
 @Command(
     name = "gatehouse",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Self-hosted API management: gateway, management API and security analysis.",
-    subcommands = {ServeCommand.class, ValidateCommand.class, ApplyCommand.class, ExportCommand.class, ImportCommand.class,
+    subcommands = {ServeCommand.class, ValidateCommand.class, ApplyCommand.class, RevisionsCommand.class,
+        ExportCommand.class, ImportCommand.class,
         AuditCommand.class, SealCommand.class, RotateKeysCommand.class, AdviseCommand.class,
         AuditSpecCommand.class, BackupCommand.class, RestoreCommand.class})
 public final class Main {

@@ -157,8 +157,9 @@ public final class JdbcConfigStore implements ConfigStore {
 
   @Override
   public Revision rollback(long id, String author) {
-    Revision target = get(id).orElseThrow(() -> new NoSuchElementException("no revision " + id));
-    return commit(target.config(), author, "rollback to revision " + id, "rollback");
+    GatewayConfig target = id == 0 ? GatewayConfig.EMPTY // revision 0, as the management API reads it
+        : get(id).orElseThrow(() -> new NoSuchElementException("no revision " + id)).config();
+    return commit(target, author, "rollback to revision " + id, "rollback");
   }
 
   @Override

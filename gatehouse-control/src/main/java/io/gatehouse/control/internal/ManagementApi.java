@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.Revision;
-import io.gatehouse.control.RevisionInfo;
 import io.gatehouse.control.secrets.ReferenceAllowlist;
 import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
@@ -27,6 +26,7 @@ import io.gatehouse.model.NamedValueDef;
 import io.gatehouse.model.SourceLines;
 import io.gatehouse.model.SubscriptionDef;
 import io.gatehouse.model.SubscriptionKeys;
+import io.gatehouse.model.TagSelection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The routes of management API v1 and their handlers, as a list of {@link Endpoint}s; handlers
@@ -52,12 +53,14 @@ public final class ManagementApi {
   private static final Predicate<Call> NEVER = c -> false;
 
   private final ControlPlane plane;
+  private final RevisionRoutes revisions;
   private final ConfigLoader loader = ConfigLoader.withEnvironment(Map.of()).inlineDocumentsOnly();
   private final List<Endpoint> endpoints = new ArrayList<>();
 
   /** The API over {@code plane}. */
   public ManagementApi(ControlPlane plane) {
     this.plane = plane;
+    this.revisions = new RevisionRoutes(plane, MAX_PAGE);
     for (EntityKind<?> kind : EntityKind.ALL) {
       entityRoutes(kind);
     }
@@ -68,11 +71,11 @@ public final class ManagementApi {
         Endpoint.Body.NONE, 200, List.of(), ALWAYS, c -> regenerate(c, false), "subscriptions:write");
 
     add(GET, PREFIX + "/revisions", "revisions", "List revisions, newest first", Endpoint.Body.NONE, 200,
-        List.of("offset", "limit"), NEVER, this::listRevisions, "revisions:read");
+        List.of("offset", "limit"), NEVER, c -> revisioned(revisions.list(c)), "revisions:read");
     add(GET, PREFIX + "/revisions/:id", "revisions", "Get one revision with its configuration",
-        Endpoint.Body.NONE, 200, List.of(), NEVER, this::getRevision, "revisions:read");
+        Endpoint.Body.NONE, 200, List.of(), NEVER, c -> revisioned(revisions.get(c)), "revisions:read");
     add(GET, PREFIX + "/revisions/:from/diff/:to", "revisions", "The changes from one revision to another",
-        Endpoint.Body.NONE, 200, List.of(), NEVER, this::diff, "revisions:read");
+        Endpoint.Body.NONE, 200, List.of(), NEVER, c -> revisioned(revisions.diff(c)), "revisions:read");
     add(POST, PREFIX + "/revisions/:id/rollback", "revisions",
         "Commit a new revision whose configuration equals revision id", Endpoint.Body.NONE, 200, List.of(), ALWAYS,
         this::rollback, "revisions:write");
@@ -93,7 +96,7 @@ public final class ManagementApi {
     add(GET, PREFIX + "/config", "config", "The whole current configuration (JSON, or YAML on Accept: application/yaml)",
         Endpoint.Body.NONE, 200, List.of(), NEVER, this::getConfig, "config:read");
     add(PUT, PREFIX + "/config", "config", "Replace the whole configuration; dryRun=true only plans",
-        Endpoint.Body.CONFIG, 200, List.of("dryRun", "message"),
+        Endpoint.Body.CONFIG, 200, List.of("dryRun", "message", "selectTag"),
         c -> !c.query("dryRun").map(Boolean::parseBoolean).orElse(false), this::putConfig, "config:write");
   }
 
@@ -166,8 +169,7 @@ public final class ManagementApi {
       T item = parsed;
       if (parsed instanceof SubscriptionDef s) {
         SubscriptionDef before = (SubscriptionDef) old;
-        item = kind.type().cast(new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(), s.owner(),
-            s.primaryKey(), s.secondaryKey(),
+        item = kind.type().cast(s.withKeyMaterial(s.primaryKey(), s.secondaryKey(),
             s.primaryKey() == null && s.primaryKeyHash() == null ? before.primaryKeyHash() : s.primaryKeyHash(),
             s.secondaryKey() == null && s.secondaryKeyHash() == null ? before.secondaryKeyHash() : s.secondaryKeyHash()));
       }
@@ -282,7 +284,7 @@ public final class ManagementApi {
       secondary = SubscriptionKeys.generate();
       generated.put("secondaryKey", secondary);
     }
-    return new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(), s.owner(), primary, secondary,
+    return s.withKeyMaterial(primary, secondary,
         primary == null ? s.primaryKeyHash() : null, secondary == null ? s.secondaryKeyHash() : null);
   }
 
@@ -311,65 +313,17 @@ public final class ManagementApi {
     if (s.owner() != null) {
       out.put("owner", s.owner());
     }
+    if (!s.tags().isEmpty()) {
+      out.put("tags", s.tags());
+    }
     return out;
   }
 
   // ---- revisions ----
 
-  private Reply listRevisions(Call c) {
-    int offset = intParam(c, "offset", 0, Integer.MAX_VALUE, 0);
-    int limit = intParam(c, "limit", 1, MAX_PAGE, 50);
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("current", plane.revision().id());
-    body.put("offset", offset);
-    body.put("limit", limit);
-    body.put("items", plane.revisions(offset, limit));
-    return revisioned(Reply.json(200, body));
-  }
-
-  private Reply getRevision(Call c) {
-    Revision r = revisionOrEmpty(c, "id");
-    Map<String, Object> body = info(r.info());
-    body.put("config", SubscriptionKeyViews.forCaller(c.who(), plane.store().secrets().sealed(r.config())));
-    return revisioned(Reply.json(200, body));
-  }
-
-  private Reply diff(Call c) {
-    Revision from = revisionOrEmpty(c, "from");
-    Revision to = revisionOrEmpty(c, "to");
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("from", from.id());
-    body.put("to", to.id());
-    body.put("changes", redacted(ConfigDiff.between(from.config(), to.config())));
-    return revisioned(Reply.json(200, body));
-  }
-
   private Reply rollback(Call c) {
-    long id = revisionId(c, "id");
-    Revision target = plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
-    return commit(target.config(), c, "rollback to revision " + id, "rollback", false);
-  }
-
-  private Revision revisionOrEmpty(Call c, String param) {
-    long id = revisionId(c, param);
-    if (id == 0) {
-      return new Revision(new RevisionInfo(0, java.time.Instant.EPOCH, "system", "empty configuration", "none"),
-          GatewayConfig.EMPTY);
-    }
-    return plane.revision(id).orElseThrow(() -> new ApiException(404, "no revision " + id));
-  }
-
-  private static long revisionId(Call c, String param) {
-    String text = c.path(param);
-    try {
-      long id = Long.parseLong(text);
-      if (id >= 0) {
-        return id;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.badField(param, "expected a revision number (0 or more) but got '" + text + "'");
+    Revision target = revisions.revisionOrEmpty(c, "id"); // revision 0, the empty configuration, as the diff reads it
+    return commit(target.config(), c, "rollback to revision " + target.id(), "rollback", false);
   }
 
   /** The integer query parameter {@code name} in [{@code min}, {@code max}], or {@code fallback}; 400 otherwise. */
@@ -389,16 +343,6 @@ public final class ManagementApi {
     throw ApiException.badField(name, "expected an integer from " + min + " to " + max + " but got '" + text + "'");
   }
 
-  private static Map<String, Object> info(RevisionInfo info) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", info.id());
-    out.put("time", info.time());
-    out.put("author", info.author());
-    out.put("message", info.message());
-    out.put("source", info.source());
-    return out;
-  }
-
   // ---- whole configuration ----
 
   private Reply getConfig(Call c) {
@@ -415,23 +359,28 @@ public final class ManagementApi {
 
   private Reply putConfig(Call c) {
     String text = c.body() == null ? "" : c.body();
-    GatewayConfig wanted = invalidAs400(() -> loader.parse(text, BODY, null), null);
+    GatewayConfig file = invalidAs400(() -> loader.parse(text, BODY, null), null);
+    Set<String> tags = selectedTags(c);
+    UnaryOperator<GatewayConfig> scoped =
+        current -> tags.isEmpty() ? file : invalidAs400(() -> TagSelection.apply(current, file, tags), text);
     boolean dryRun = c.query("dryRun").map(Boolean::parseBoolean).orElse(false);
     if (dryRun) { // refused for the same reasons, and with the same problems, as the real change
       Revision current = plane.revision();
+      GatewayConfig scopedWanted = scoped.apply(current.config());
       invalidAs400(() -> {
-        plane.check(guarded(c, current.config(), SubscriptionKeyViews.keepingKeys(current.config(), wanted)));
+        plane.check(guarded(c, current.config(), SubscriptionKeyViews.keepingKeys(current.config(), scopedWanted)));
         return null;
       }, text);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("dryRun", true);
       body.put("changed", false);
       body.put("revision", current.id());
-      body.put("plan", redacted(ConfigDiff.between(current.config(),
-          plane.store().secrets().withKeyedHashes(SubscriptionKeyViews.keepingKeys(current.config(), wanted)))));
+      GatewayConfig wanted = invalidAs400(() -> plane.store().secrets().unseal(scopedWanted), text);
+      plan(body, ConfigDiff.between(current.config(),
+          plane.store().secrets().withKeyedHashes(SubscriptionKeyViews.keepingKeys(current.config(), wanted))));
       return revisioned(Reply.json(200, body));
     }
-    return commit(wanted, c, c.query("message").orElse("apply configuration"), "api", true, text);
+    return commit(scoped, c, c.query("message").orElse("apply configuration"), "api", true, text);
   }
 
   /** The answer to a whole-configuration change: whether a revision was created, which, and the plan. */
@@ -440,8 +389,35 @@ public final class ManagementApi {
     body.put("dryRun", false);
     body.put("changed", after.id() != before.id());
     body.put("revision", after.id());
-    body.put("plan", redacted(ConfigDiff.between(before.config(), after.config())));
+    plan(body, ConfigDiff.between(before.config(), after.config()));
     return body;
+  }
+
+  /** Puts the field-level {@code plan} and its {@code summary} into an answer. */
+  private static void plan(Map<String, Object> body, ConfigDiff diff) {
+    body.put("plan", diff.changes());
+    body.put("summary", diff.summary());
+  }
+
+  /**
+   * The tags of the {@code selectTag} query parameter (comma-separated); empty when absent.
+   *
+   * @throws ApiException 400 naming a malformed tag
+   */
+  private static Set<String> selectedTags(Call c) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String tag : c.query("selectTag").orElse("").split(",")) {
+      String t = tag.trim();
+      if (t.isEmpty()) {
+        continue;
+      }
+      if (!TagSelection.isTag(t)) {
+        throw ApiException.badField("selectTag", "expected tags of 1 to 64 letters, digits and ._:/@=+- separated"
+            + " by commas but got '" + t + "'");
+      }
+      out.add(t);
+    }
+    return out;
   }
 
   /**
@@ -449,31 +425,22 @@ public final class ManagementApi {
    * subscriptions given without keys keep theirs ({@link SubscriptionKeyViews#keepingKeys}).
    */
   private Reply commit(GatewayConfig wanted, Call c, String message, String source, boolean keepKeys) {
-    return commit(wanted, c, message, source, keepKeys, null);
-  }
-
-  /** Like {@link #commit(GatewayConfig, Call, String, String, boolean)}; problems located in {@code text} when given. */
-  private Reply commit(GatewayConfig wanted, Call c, String message, String source, boolean keepKeys, String text) {
-    Revision[] before = new Revision[1];
-    Revision after = invalidAs400(() -> plane.update(current -> {
-      before[0] = plane.revision();
-      return guarded(c, current, keepKeys ? SubscriptionKeyViews.keepingKeys(current, wanted) : wanted);
-    }, c.principal(), message, source), text);
-    return revisioned(Reply.json(200, outcome(before[0], after)), after);
+    return commit(current -> wanted, c, message, source, keepKeys, null);
   }
 
   /**
-   * The changes with every named value and subscription shown as {@link #view(Object)} shows it (no
-   * secret values, no key hashes).
+   * Like {@link #commit(GatewayConfig, Call, String, String, boolean)} with the configuration made
+   * from the current one; problems located in {@code text} when given.
    */
-  private static List<ConfigDiff.Change> redacted(ConfigDiff diff) {
-    return diff.changes().stream()
-        .map(ch -> ch.before() instanceof NamedValueDef || ch.after() instanceof NamedValueDef
-            || ch.before() instanceof SubscriptionDef || ch.after() instanceof SubscriptionDef
-            ? new ConfigDiff.Change(ch.kind(), ch.name(), ch.action(), ch.before() == null ? null : view(ch.before()),
-                ch.after() == null ? null : view(ch.after()))
-            : ch)
-        .toList();
+  private Reply commit(UnaryOperator<GatewayConfig> change, Call c, String message, String source,
+      boolean keepKeys, String text) {
+    Revision[] before = new Revision[1];
+    Revision after = invalidAs400(() -> plane.update(current -> {
+      before[0] = plane.revision();
+      GatewayConfig wanted = change.apply(current);
+      return guarded(c, current, keepKeys ? SubscriptionKeyViews.keepingKeys(current, wanted) : wanted);
+    }, c.principal(), message, source), text);
+    return revisioned(Reply.json(200, outcome(before[0], after)), after);
   }
 
   private Reply reveal(Call c) {

@@ -21,7 +21,7 @@ final class SubscriptionKeyViews {
       return config;
     }
     return config.withSubscriptions(config.subscriptions().stream()
-        .map(s -> new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(), s.owner(), null, null, null, null))
+        .map(s -> s.withKeyMaterial(null, null, null, null))
         .toList());
   }
 
@@ -35,8 +35,8 @@ final class SubscriptionKeyViews {
       SubscriptionDef before = current.subscription(s.name()).orElse(null);
       boolean keyless = s.primaryKey() == null && s.secondaryKey() == null && s.primaryKeyHash() == null
           && s.secondaryKeyHash() == null;
-      out.add(before == null || !keyless ? s : new SubscriptionDef(s.name(), s.scope(), s.state(), s.expiresAt(),
-          s.owner(), null, null, before.primaryKeyHash(), before.secondaryKeyHash()));
+      out.add(before == null || !keyless ? s
+          : s.withKeyMaterial(null, null, before.primaryKeyHash(), before.secondaryKeyHash()));
     }
     return wanted.withSubscriptions(out);
   }

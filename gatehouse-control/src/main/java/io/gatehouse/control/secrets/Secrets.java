@@ -154,7 +154,7 @@ public final class Secrets {
       return config;
     }
     return mapNamedValues(config, (nv, i) -> nv.isReference()
-        ? new NamedValueDef(nv.name(), nv.type(), r.value(nv.ref()).orElse(null), nv.ref(), null) : nv);
+        ? new NamedValueDef(nv.name(), nv.type(), r.value(nv.ref()).orElse(null), nv.ref(), null, nv.tags()) : nv);
   }
 
   /** The stored JSON of {@code config}: secret values become {@code {"enc": envelope}}. */
@@ -213,12 +213,15 @@ public final class Secrets {
   /** What the management API shows of a named value: secrets as metadata only. */
   public static Object view(NamedValueDef nv) {
     if (!nv.isSecret()) {
-      return nv.isReference() ? new NamedValueDef(nv.name(), nv.type(), null, nv.ref(), null) : nv;
+      return nv.isReference() ? new NamedValueDef(nv.name(), nv.type(), null, nv.ref(), null, nv.tags()) : nv;
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("name", nv.name());
     out.put("type", nv.type());
     out.put("secret", true);
+    if (!nv.tags().isEmpty()) {
+      out.put("tags", nv.tags());
+    }
     return out;
   }
 

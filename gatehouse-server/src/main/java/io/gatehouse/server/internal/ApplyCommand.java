@@ -2,8 +2,12 @@ package io.gatehouse.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.model.ConfigMapper;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,9 +17,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gatehouse apply -f FILE}: checks a declarative file locally as {@code validate} does
- * (policies compiled), then asks the server to make it the configuration ({@code --dry-run}: to
- * check and plan it), printing the plan of created, updated and deleted entities; every problem,
- * local or from the server, is printed as {@code file:line: field: message}.
+ * (policies compiled), then asks the server to make it the configuration (with
+ * {@code --select-tag}, the part of it carrying those tags; with {@code --dry-run}, only to check and
+ * plan it), printing the plan as field-level changes; every problem, local or from the server, is
+ * printed as {@code file:line: field: message}.
  */
 @Command(name = "apply", mixinStandardHelpOptions = true,
     description = "Apply a declarative configuration file to a running server.",
@@ -29,6 +34,14 @@ public final class ApplyCommand implements Callable<Integer> {
 
   @Option(names = "--dry-run", description = "Check the file on the server and print the plan without applying it.")
   boolean dryRun;
+
+  @Option(names = {"-m", "--message"}, paramLabel = "TEXT",
+      description = "Why: stored with the revision and shown by 'gatehouse revisions'.")
+  String message;
+
+  @Option(names = "--select-tag", paramLabel = "TAG",
+      description = "Apply only to entities carrying TAG (repeatable): others are kept, tagged ones absent from the file deleted.")
+  List<String> selectTags = new ArrayList<>();
 
   @Mixin ManagementClient client;
 
@@ -46,8 +59,7 @@ public final class ApplyCommand implements Callable<Integer> {
     String body = ConfigMapper.json().writeValueAsString(loaded.config());
     HttpResponse<String> r;
     try {
-      r = client.send("PUT", "/api/v1/config" + (dryRun ? "?dryRun=true" : ""), "application/json",
-          "application/json", body);
+      r = client.send("PUT", "/api/v1/config" + query(), "application/json", "application/json", body);
     } catch (ManagementClient.Failure e) {
       err.println("error: " + e.getMessage());
       return e.exitCode();
@@ -69,5 +81,20 @@ public final class ApplyCommand implements Callable<Integer> {
     spec.commandLine().getOut().print(Plans.render(answer, dryRun));
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
+  }
+
+  /** The query string of the PUT: dry run, message and selected tags. */
+  private String query() {
+    List<String> params = new ArrayList<>();
+    if (dryRun) {
+      params.add("dryRun=true");
+    }
+    if (message != null) {
+      params.add("message=" + URLEncoder.encode(message, StandardCharsets.UTF_8));
+    }
+    if (!selectTags.isEmpty()) {
+      params.add("selectTag=" + URLEncoder.encode(String.join(",", selectTags), StandardCharsets.UTF_8));
+    }
+    return params.isEmpty() ? "" : "?" + String.join("&", params);
   }
 }

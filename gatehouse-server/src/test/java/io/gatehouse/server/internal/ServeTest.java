@@ -190,7 +190,7 @@ class ServeTest {
 
     Cli dry = Cli.run("apply", "-f", file.toString(), "--dry-run", "--server", mgmt(), "--token", token);
     assertThat(dry.code).isZero();
-    assertThat(dry.out).contains("+ apis/orders (created)").contains("5 created, 0 updated, 0 deleted (dry run");
+    assertThat(dry.out).contains("+ /apis/orders\n").contains("5 created, 0 updated, 0 deleted (dry run");
     assertThat(get(gw() + "/public/hello").statusCode()).isEqualTo(404);
 
     Cli apply = Cli.run("apply", "-f", file.toString(), "--server", mgmt(), "--token", token);
