@@ -162,7 +162,20 @@ public final class ConfigLoader {
       }
     }
     config = importer.resolveAll(config, baseDir, problems);
-    problems.addAll(ConfigValidator.validate(config));
+    // An API whose document failed to import has its problem already: not also "not inline" or
+    // "operationId not imported".
+    java.util.Set<String> notImported = new java.util.HashSet<>();
+    for (ConfigProblem p : problems) {
+      notImported.add(p.field().replaceAll("^(apis\\[\\d+]).*$", "$1"));
+    }
+    for (ConfigProblem p : ConfigValidator.validate(config)) {
+      String api = p.field().replaceAll("^(apis\\[\\d+]).*$", "$1");
+      boolean consequence = notImported.contains(api)
+          && (p.field().equals(api + ".openapi") || p.message().contains("it was not imported"));
+      if (!consequence) {
+        problems.add(p);
+      }
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(located(problems, source, index));
     }

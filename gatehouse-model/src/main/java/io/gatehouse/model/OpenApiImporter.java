@@ -52,6 +52,7 @@ public final class OpenApiImporter {
   static final int MAX_NESTING = 1000;
 
   private static final String NOT_OPENAPI = "not an OpenAPI 3.x or Swagger 2.0 document";
+  private static final String CANNOT_IMPORT = "cannot import the OpenAPI document";
   private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
   private static final List<String> METHODS = List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
   private static final Pattern VARIABLE = Pattern.compile("\\{([^{}]*)}");
@@ -78,7 +79,12 @@ public final class OpenApiImporter {
    */
   private record Declared(OperationDef operation, String pathKey) {}
 
-  /** The operations declared by {@code document}, as {@code METHOD /basePath/path}, with their operationIds. */
+  /**
+   * The operations declared by {@code document}, as {@code METHOD /basePath/path}, with their operationIds.
+   *
+   * @throws IllegalArgumentException starting "not an OpenAPI 3.x or Swagger 2.0 document" or "cannot
+   *     import the OpenAPI document", saying what is wrong
+   */
   public List<OperationDef> operations(String document) {
     return declared(readTree(document)).stream().map(Declared::operation).toList();
   }
@@ -297,6 +303,14 @@ public final class OpenApiImporter {
   }
 
   private static List<Declared> declared(JsonNode root) {
+    try {
+      return declaredOrFail(root);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(CANNOT_IMPORT + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Declared> declaredOrFail(JsonNode root) {
     String base = basePath(root);
     List<Declared> out = new ArrayList<>();
     JsonNode paths = root.get("paths");
@@ -304,7 +318,7 @@ public final class OpenApiImporter {
       return out;
     }
     if (!paths.isObject()) {
-      throw new IllegalArgumentException(NOT_OPENAPI + ": expected 'paths' to be an object");
+      throw new IllegalArgumentException("expected 'paths' to be an object");
     }
     Iterator<Map.Entry<String, JsonNode>> it = paths.fields();
     while (it.hasNext()) {
