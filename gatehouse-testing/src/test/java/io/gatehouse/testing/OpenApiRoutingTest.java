@@ -98,7 +98,43 @@ class OpenApiRoutingTest {
               inbound:
                 - validate-parameters: {}
                 - validate-content: {}
+          - name: mocked
+            path: /mocked
+            backend: echo
+            subscriptionRequired: false
+            openapi:
+              inline: |
+                openapi: 3.0.3
+                info: {title: mocked, version: "1"}
+                servers: [{url: "https://api.example.com/v2"}]
+                paths:
+                  /items/{id}.json:
+                    get:
+                      responses:
+                        "200":
+                          description: ok
+                          content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}
+                components:
+                  schemas:
+                    Item:
+                      type: object
+                      example: {id: 7, name: widget}
+                      properties:
+                        id: {type: integer}
+                        parts: {type: array, items: {$ref: '#/components/schemas/Item'}}
+            policies:
+              inbound:
+                - mock-response: {}
         """.formatted(DOC.indent(8).stripTrailing()));
+  }
+
+  @Test
+  void mocksTheExampleOfTheOperationRoutedUnderTheBasePath() throws Exception {
+    HttpResponse<String> mocked = GH.get("/mocked/v2/items/3.json");
+    assertThat(mocked.statusCode()).isEqualTo(200);
+    assertThat(mocked.headers().firstValue("X-Mock")).hasValue("true");
+    assertThat(mocked.body()).contains("\"name\":\"widget\"");
+    assertThat(GH.upstream().drain()).isEmpty();
   }
 
   @Test
