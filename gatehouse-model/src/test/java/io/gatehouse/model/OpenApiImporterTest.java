@@ -229,6 +229,18 @@ class OpenApiImporterTest {
   }
 
   @Test
+  void loadsAConfigurationCarryingALargeDescriptionInline() {
+    StringBuilder doc = new StringBuilder("openapi: 3.0.3\ninfo: {title: big, version: '1'}\npaths:\n");
+    for (int i = 0; i < 10_000; i++) {
+      doc.append("  /items").append(i).append(":\n    get:\n      description: ").append("x".repeat(400))
+          .append("\n      responses: {'200': {description: ok}}\n");
+    }
+    String config = config(doc.toString(), "");
+    assertThat(config.length()).isGreaterThan(4 * 1024 * 1024);
+    assertThat(ConfigLoader.withEnvironment(Map.of()).parse(config, "g", null).apis().get(0).operations()).hasSize(10_000);
+  }
+
+  @Test
   void refusesADescriptionLargerThanTheLimitSayingSo(@TempDir Path dir) throws Exception {
     String huge = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n#" + "x".repeat(OpenApiImporter.MAX_DOCUMENT_SIZE);
     assertThatThrownBy(() -> importer.operations(huge)).hasMessageContaining("larger than the 64 MB limit");
