@@ -125,7 +125,20 @@ class OpenApiRoutingTest {
             policies:
               inbound:
                 - mock-response: {}
+          - name: rewritten
+            path: /rewritten
+            backend: echo
+            subscriptionRequired: false
+            operations:
+              - operation: GET /reports/{year}-{month}.csv
+                policies: {inbound: [{rewrite-uri: {template: "/v2/reports/{year}/{month}"}}]}
         """.formatted(DOC.indent(8).stripTrailing()));
+  }
+
+  @Test
+  void rewritesWithParametersTakenFromInsideASegment() throws Exception {
+    assertThat(GH.get("/rewritten/reports/2026-12.csv").statusCode()).isEqualTo(200);
+    assertThat(GH.upstream().take(5).path()).isEqualTo("/v2/reports/2026/12");
   }
 
   @Test
