@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * the security audit (audit-spec, the management API's import warnings) and the validation
  * contract (validate-content, validate-parameters). Prints per reader: accepted, refused (a clear
  * IllegalArgumentException), crashed (any other throwable, a StackOverflowError included) and the
- * CPU time. Usage: java -cp CLASSPATH CorpusCheck.java LIST_FILE BASE_DIR
+ * CPU time. Usage: java -cp CLASSPATH CorpusCheck.java LIST_FILE BASE_DIR [READERS=audit,contract]
+ * Prints the slowest descriptions per reader, and a line per 250 descriptions on standard error.
  */
 public class CorpusCheck {
   public static void main(String[] args) throws Exception {
@@ -21,10 +22,16 @@ public class CorpusCheck {
     Map<String, int[]> counts = new TreeMap<>();
     Map<String, Long> cpu = new TreeMap<>();
     Map<String, String> firstCrash = new TreeMap<>();
+    List<String> readers = List.of((args.length > 2 ? args[2] : "audit,contract").split(","));
+    Map<String, java.util.PriorityQueue<Map.Entry<Long, String>>> slowest = new TreeMap<>();
+    int done = 0;
     var bean = java.lang.management.ManagementFactory.getThreadMXBean();
     for (String f : files) {
       String text = Files.readString(base.resolve(f), StandardCharsets.UTF_8);
-      for (String reader : List.of("audit", "contract")) {
+      if (++done % 250 == 0) {
+        System.err.println(done + " of " + files.size());
+      }
+      for (String reader : readers) {
         int[] c = counts.computeIfAbsent(reader, k -> new int[3]);
         long start = bean.getCurrentThreadCpuTime();
         try {
@@ -40,13 +47,22 @@ public class CorpusCheck {
           c[2]++;
           firstCrash.putIfAbsent(reader, f + ": " + e);
         }
-        cpu.merge(reader, bean.getCurrentThreadCpuTime() - start, Long::sum);
+        long spent = bean.getCurrentThreadCpuTime() - start;
+        cpu.merge(reader, spent, Long::sum);
+        var top = slowest.computeIfAbsent(reader, k -> new java.util.PriorityQueue<>(Map.Entry.comparingByKey()));
+        top.add(Map.entry(spent, f));
+        if (top.size() > 3) {
+          top.poll();
+        }
       }
     }
     for (var e : counts.entrySet()) {
       int[] c = e.getValue();
       System.out.printf("%-8s accepted %d, refused %d, crashed %d, CPU %.1f s%s%n", e.getKey(), c[0], c[1], c[2],
           cpu.get(e.getKey()) / 1e9, firstCrash.containsKey(e.getKey()) ? " (first crash: " + firstCrash.get(e.getKey()) + ")" : "");
+      for (var s : slowest.get(e.getKey())) {
+        System.out.printf("         %.1f s %s%n", s.getKey() / 1e9, s.getValue());
+      }
     }
   }
 }
