@@ -25,6 +25,7 @@ public class CorpusCheck {
     List<String> readers = List.of((args.length > 2 ? args[2] : "audit,contract").split(","));
     Map<String, java.util.PriorityQueue<Map.Entry<Long, String>>> slowest = new TreeMap<>();
     int done = 0;
+    Map<String, Map<String, Integer>> reasons = new TreeMap<>();
     var bean = java.lang.management.ManagementFactory.getThreadMXBean();
     for (String f : files) {
       String text = Files.readString(base.resolve(f), StandardCharsets.UTF_8);
@@ -43,6 +44,9 @@ public class CorpusCheck {
           c[0]++;
         } catch (IllegalArgumentException e) {
           c[1]++;
+          String why = String.valueOf(e.getMessage()).replaceAll("'[^']*'", "'…'");
+          reasons.computeIfAbsent(reader, k -> new TreeMap<>())
+              .merge(why.substring(0, Math.min(110, why.length())), 1, Integer::sum);
         } catch (Throwable e) {
           c[2]++;
           firstCrash.putIfAbsent(reader, f + ": " + e);
@@ -60,9 +64,11 @@ public class CorpusCheck {
       int[] c = e.getValue();
       System.out.printf("%-8s accepted %d, refused %d, crashed %d, CPU %.1f s%s%n", e.getKey(), c[0], c[1], c[2],
           cpu.get(e.getKey()) / 1e9, firstCrash.containsKey(e.getKey()) ? " (first crash: " + firstCrash.get(e.getKey()) + ")" : "");
-      for (var s : slowest.get(e.getKey())) {
-        System.out.printf("         %.1f s %s%n", s.getKey() / 1e9, s.getValue());
-      }
+      slowest.get(e.getKey()).stream().sorted(Map.Entry.<Long, String>comparingByKey().reversed())
+          .forEach(s -> System.out.printf("         %.1f s %s%n", s.getKey() / 1e9, s.getValue()));
+      reasons.getOrDefault(e.getKey(), Map.of()).entrySet().stream()
+          .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(12)
+          .forEach(r -> System.out.printf("  %5d refused: %s%n", r.getValue(), r.getKey()));
     }
   }
 }
