@@ -57,6 +57,15 @@ public final class OpenApiContract {
   public static OpenApiContract compile(JsonNode doc, Map<String, Path> resources) {
     requireNonNull(doc, "doc");
     requireNonNull(resources, "resources");
+    try {
+      return compileOrFail(doc, resources);
+    } catch (StackOverflowError e) {
+      // A schema nested deeper than the compiler's stack allows: refused, never thrown at the caller as an error.
+      throw new IllegalArgumentException("the OpenAPI document's schemas are nested too deeply to compile");
+    }
+  }
+
+  private static OpenApiContract compileOrFail(JsonNode doc, Map<String, Path> resources) {
     if (doc == null || !doc.isObject()) {
       throw new IllegalArgumentException("the OpenAPI document is not an object");
     }
