@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -423,5 +424,57 @@ class ManagementServerTest {
     assertThat(replaced.json().get("warnings").size()).isPositive();
     Res plain = post("/api/v1/apis", "{\"name\":\"plain\",\"path\":\"/plain\",\"backend\":\"b1\"}");
     assertThat(plain.json().has("warnings")).isFalse();
+  }
+
+  @Test
+  void importsSelfAndMutuallyRecursiveSchemasAndStaysUp() throws Exception {
+    post("/api/v1/backends", "{\"name\":\"b1\",\"url\":\"http://127.0.0.1:9000\"}");
+    String doc = """
+        openapi: 3.0.3
+        info: {title: recursive, version: "1"}
+        servers: [{url: "https://api.example.com/v1"}]
+        paths:
+          /trees:
+            post:
+              operationId: plantTree
+              requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Node'}}}}
+              responses: {"201": {description: planted, content: {application/json: {schema: {$ref: '#/components/schemas/Node'}}}}}
+          /people:
+            post:
+              operationId: addPerson
+              requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Person'}}}}
+              responses: {"201": {description: added}}
+        components:
+          schemas:
+            Node:
+              type: object
+              properties:
+                name: {type: string}
+                children: {type: array, maxItems: 10, items: {$ref: '#/components/schemas/Node'}}
+            Person:
+              type: object
+              properties:
+                employer: {$ref: '#/components/schemas/Company'}
+            Company:
+              type: object
+              properties:
+                staff: {type: array, maxItems: 10, items: {$ref: '#/components/schemas/Person'}}
+        """;
+    String body = ConfigMapper.json().writeValueAsString(Map.of("name", "recursive", "path", "/recursive", "backend", "b1",
+        "operations", List.of(Map.of("operationId", "plantTree",
+            "policies", Map.of("inbound", List.of(Map.of("set-header", Map.of("name", "X-Op", "value", "plant")))))),
+        "openapi", Map.of("inline", doc)));
+    Res created = post("/api/v1/apis", body);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.json().get("operations").get(0).get("operation").asText()).isEqualTo("POST /v1/trees");
+    assertThat(created.json().get("operations").toString()).contains("POST /v1/people");
+    // The audit followed the recursive schema to its unbounded string, and stopped.
+    assertThat(created.json().get("warnings").findValuesAsText("resource")).anyMatch(r -> r.contains("name"));
+    assertThat(get("/api/v1/apis/recursive").status()).isEqualTo(200);
+
+    Res unknownId = post("/api/v1/apis", body.replace("\"recursive\"", "\"other\"").replace("/recursive", "/other")
+        .replace("\"operationId\":\"plantTree\"", "\"operationId\":\"plantTrees\""));
+    assertProblem(unknownId, 400);
+    assertThat(unknownId.body()).contains("operations[0]").contains("operationId 'plantTrees' is not in the API's OpenAPI document");
   }
 }

@@ -191,8 +191,21 @@ public final class ConfigLoader {
       }
     }
     config = importer.resolveAll(config, baseDir, problems);
+    // An API whose document failed to import has its problem already: not also "not inline" or
+    // "operationId not imported".
+    java.util.Set<String> notImported = new java.util.HashSet<>();
+    for (ConfigProblem p : problems) {
+      notImported.add(p.field().replaceAll("^(apis\\[\\d+]).*$", "$1"));
+    }
     Placeholders unknown = Placeholders.of(tree(mapper, text), keep);
-    problems.addAll(unknown.without(ConfigValidator.validate(config)));
+    for (ConfigProblem p : unknown.without(ConfigValidator.validate(config))) {
+      String api = p.field().replaceAll("^(apis\\[\\d+]).*$", "$1");
+      boolean consequence = notImported.contains(api)
+          && (p.field().equals(api + ".openapi") || p.message().contains("it was not imported"));
+      if (!consequence) {
+        problems.add(p);
+      }
+    }
     if (problems.isEmpty()) { // the model's problems first: they name the field, a compile check would only echo them
       for (Function<GatewayConfig, List<ConfigProblem>> check : checks) {
         problems.addAll(unknown.without(check.apply(config)));

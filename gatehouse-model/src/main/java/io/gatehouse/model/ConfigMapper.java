@@ -28,12 +28,26 @@ public final class ConfigMapper {
       configure(
           new ObjectMapper(
               YAMLFactory.builder()
+                  .loaderOptions(loaderOptions())
                   .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                   .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                   .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                   .build()));
 
+  /**
+   * The largest YAML text read, in code points: 1 GiB, so a configuration file carrying large
+   * OpenAPI documents inline loads (the YAML parser's own default is 3 MB). Management request
+   * bodies are bounded far below this by the management server.
+   */
+  static final int MAX_YAML_CODE_POINTS = 1 << 30;
+
   private ConfigMapper() {}
+
+  private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
+    org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+    options.setCodePointLimit(MAX_YAML_CODE_POINTS);
+    return options;
+  }
 
   /** The JSON mapper; thread-safe, do not reconfigure. */
   public static ObjectMapper json() {

@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 public final class ConfigValidator {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern NAMED_VALUE_REF = Pattern.compile("\\$\\{nv:([^}]*)}");
-  private static final Pattern TEMPLATE_SEGMENT = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_.-]*}");
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   /** A host as the gateway normalizes request hosts: DNS-style name or bracketed IPv6, no port. */
   private static final Pattern HOST =
@@ -138,6 +137,12 @@ public final class ConfigValidator {
       for (int j = 0; j < api.operations().size(); j++) {
         OperationDef op = api.operations().get(j);
         String opAt = at + ".operations[" + j + "]";
+        if (!op.resolved()) {
+          out.add(ConfigProblem.at(opAt, "operationId '" + op.operationId() + "' names an operation of the API's"
+              + " OpenAPI document, but " + (api.openapi() == null ? "the API has no 'openapi'" : "it was not imported")
+              + "; add 'openapi' or write the operation as 'METHOD /path'"));
+          continue;
+        }
         if (!seenOps.add(op.toString())) {
           out.add(ConfigProblem.at(opAt, "duplicate operation '" + op + "'"));
         }
@@ -254,21 +259,10 @@ public final class ConfigValidator {
     if (problem != null) {
       out.add(ConfigProblem.at(at, problem));
     }
-    String[] segments = path.substring(1).split("/", -1);
-    Set<String> params = new HashSet<>();
-    for (int i = 0; i < segments.length; i++) {
-      String seg = segments[i];
-      if (seg.equals("*")) {
-        if (i != segments.length - 1) {
-          out.add(ConfigProblem.at(at, "'*' may only be the last segment of '" + path + "'"));
-        }
-      } else if (seg.indexOf('{') >= 0 || seg.indexOf('}') >= 0) {
-        if (!TEMPLATE_SEGMENT.matcher(seg).matches()) {
-          out.add(ConfigProblem.at(at, "expected a whole segment '{name}' but got '" + seg + "' in '" + path + "'"));
-        } else if (!params.add(seg)) {
-          out.add(ConfigProblem.at(at, "parameter " + seg + " appears twice in '" + path + "'"));
-        }
-      }
+    try {
+      PathTemplate.parse(path);
+    } catch (IllegalArgumentException e) {
+      out.add(ConfigProblem.at(at, e.getMessage()));
     }
   }
 

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the OpenAPI importer with arbitrary document text: it either returns operations or throws
- * {@link IllegalArgumentException} saying why the document is not usable.
+ * {@link IllegalArgumentException} saying why the document is not usable (never another exception
+ * or an error such as a stack overflow).
  */
 class OpenApiImporterFuzzTest {
   private static final OpenApiImporter IMPORTER = new OpenApiImporter();
@@ -20,7 +21,7 @@ class OpenApiImporterFuzzTest {
     try {
       assertThat(IMPORTER.operations(document)).doesNotContainNull();
     } catch (IllegalArgumentException e) {
-      assertThat(e.getMessage()).startsWith("not an OpenAPI 3.x or Swagger 2.0 document");
+      assertThat(e.getMessage()).matches("(?s)(not an OpenAPI 3.x or Swagger 2.0 document|cannot import the OpenAPI document).*");
     }
   }
 }

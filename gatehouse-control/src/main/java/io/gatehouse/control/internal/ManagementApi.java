@@ -21,7 +21,6 @@ import io.gatehouse.model.ConfigMapper;
 import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.OpenApiImporter;
-import io.gatehouse.model.OperationDef;
 import io.gatehouse.model.NamedValueDef;
 import io.gatehouse.model.SourceLines;
 import io.gatehouse.model.SubscriptionDef;
@@ -29,10 +28,8 @@ import io.gatehouse.model.SubscriptionKeys;
 import io.gatehouse.model.TagSelection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -265,11 +262,9 @@ public final class ManagementApi {
       throw ApiException.badField("openapi", "expected only 'inline' (the document's text); 'file' and 'url' are not accepted here");
     }
     try {
-      Set<OperationDef> ops = new LinkedHashSet<>(api.operations());
-      ops.addAll(new OpenApiImporter().operations(api.openapi().inline()));
-      return kind.type().cast(api.withOperations(List.copyOf(ops)));
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badField("openapi", io.gatehouse.model.ReadErrors.scrub(e.getMessage()));
+      return kind.type().cast(new OpenApiImporter().importInto(api, api.openapi().inline()));
+    } catch (io.gatehouse.model.OpenApiImportException e) {
+      throw ApiException.badField(e.field(), io.gatehouse.model.ReadErrors.scrub(e.getMessage()));
     }
   }
 

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gatehouse.insight.Finding;
 import io.gatehouse.insight.Severity;
-import io.swagger.parser.OpenAPIParser;
+import io.gatehouse.model.OpenApiImporter;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -14,8 +14,6 @@ import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.servers.Server;
-import io.swagger.v3.parser.core.models.ParseOptions;
-import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -56,6 +54,8 @@ public final class OpenApiAuditor {
       "(?i).*(ssn|social[_-]?security|e-?mail|phone|mobile|birth|dob|credit[_-]?card|card[_-]?number|"
           + "cvv|iban|account[_-]?number|passport|national[_-]?id|tax[_-]?id).*");
 
+  private static final String SCHEMAS = "#/components/schemas/";
+
   private OpenApiAuditor() {}
 
   /**
@@ -66,15 +66,12 @@ public final class OpenApiAuditor {
    */
   public static List<Finding> audit(String document) {
     requireNonNull(document, "document");
-    ParseOptions options = new ParseOptions();
-    options.setResolve(true);
-    options.setResolveFully(true);
-    SwaggerParseResult result = new OpenAPIParser().readContents(document, null, options);
-    OpenAPI api = result == null ? null : result.getOpenAPI();
-    if (api == null || api.getOpenapi() == null || api.getInfo() == null) {
-      throw new IllegalArgumentException("expected an OpenAPI 3.x or Swagger 2.0 document but parsing failed: "
-          + (result == null ? "no result" : result.getMessages()));
+    OpenAPI api = new OpenApiImporter().parse(document);
+    if (api.getOpenapi() == null || api.getInfo() == null) {
+      throw new IllegalArgumentException("expected an OpenAPI 3.x or Swagger 2.0 document with 'info'");
     }
+    Map<String, Schema> defs = api.getComponents() == null || api.getComponents().getSchemas() == null
+        ? Map.of() : api.getComponents().getSchemas();
     List<Finding> out = new ArrayList<>();
     servers(api.getServers(), "servers", out);
     boolean globalSecurity = hasSecurity(api.getSecurity());
@@ -84,7 +81,7 @@ public final class OpenApiAuditor {
         servers(item.getServers(), "paths." + p.getKey() + ".servers", out);
         for (Map.Entry<PathItem.HttpMethod, Operation> o : item.readOperationsMap().entrySet()) {
           String resource = o.getKey().name() + " " + p.getKey();
-          operation(resource, item, o.getValue(), globalSecurity, out);
+          operation(resource, item, o.getValue(), globalSecurity, defs, out);
         }
       }
     }
@@ -120,8 +117,9 @@ public final class OpenApiAuditor {
     }
   }
 
+  @SuppressWarnings("rawtypes")
   private static void operation(String resource, PathItem item, Operation op, boolean globalSecurity,
-      List<Finding> out) {
+      Map<String, Schema> defs, List<Finding> out) {
     boolean secured = op.getSecurity() != null ? hasSecurity(op.getSecurity()) : globalSecurity;
     if (!secured) {
       out.add(new Finding(NO_SECURITY, Severity.HIGH, resource, "Operation without authentication",
@@ -150,14 +148,14 @@ public final class OpenApiAuditor {
         }
       }
       if (schema != null) {
-        schema(where, schema, false, visited, out, 0);
+        schema(where, schema, false, defs, visited, out, 0);
       }
     }
     if (op.getRequestBody() != null && op.getRequestBody().getContent() != null) {
       for (Map.Entry<String, MediaType> c : op.getRequestBody().getContent().entrySet()) {
         if (c.getValue().getSchema() != null) {
           schema(resource + " request body (" + c.getKey() + ")", c.getValue().getSchema(), true,
-              visited, out, 0);
+              defs, visited, out, 0);
         }
       }
     }
@@ -197,9 +195,15 @@ public final class OpenApiAuditor {
   }
 
   @SuppressWarnings({"rawtypes", "unchecked"})
-  private static void schema(String where, Schema<?> s, boolean body, Map<Object, Boolean> visited,
-      List<Finding> out, int depth) {
-    if (s == null || depth > 32 || visited.put(s, Boolean.TRUE) != null) {
+  private static void schema(String where, Schema<?> s, boolean body, Map<String, Schema> defs,
+      Map<Object, Boolean> visited, List<Finding> out, int depth) {
+    // References stay references after parsing (recursive schemas are finite): follow them here,
+    // each schema object visited once.
+    for (int hops = 0; s != null && s.get$ref() != null && hops < 20; hops++) {
+      String ref = s.get$ref();
+      s = ref.startsWith(SCHEMAS) ? defs.get(ref.substring(SCHEMAS.length())) : null;
+    }
+    if (s == null || s.get$ref() != null || depth > 32 || visited.put(s, Boolean.TRUE) != null) {
       return;
     }
     String type = typeOf(s);
@@ -223,7 +227,7 @@ public final class OpenApiAuditor {
                 + " unbounded work or memory.",
             "Add maxItems with the largest count the operation needs.", API4));
       }
-      schema(where + "[]", s.getItems(), body, visited, out, depth + 1);
+      schema(where + "[]", s.getItems(), body, defs, visited, out, depth + 1);
     } else if ("integer".equals(type) || "number".equals(type)) {
       if ((s.getEnum() == null || s.getEnum().isEmpty())
           && (s.getMinimum() == null && s.getExclusiveMinimumValue() == null
@@ -245,16 +249,16 @@ public final class OpenApiAuditor {
       }
       if (s.getProperties() != null) {
         for (Map.Entry<String, Schema> p : ((Map<String, Schema>) (Map) s.getProperties()).entrySet()) {
-          schema(where + "." + p.getKey(), p.getValue(), body, visited, out, depth + 1);
+          schema(where + "." + p.getKey(), p.getValue(), body, defs, visited, out, depth + 1);
         }
       }
       if (ap instanceof Schema) {
-        schema(where + ".*", (Schema<?>) ap, body, visited, out, depth + 1);
+        schema(where + ".*", (Schema<?>) ap, body, defs, visited, out, depth + 1);
       }
     }
     for (List<Schema> parts : compositions(s)) {
       for (Schema part : parts) {
-        schema(where, part, body, visited, out, depth + 1);
+        schema(where, part, body, defs, visited, out, depth + 1);
       }
     }
   }

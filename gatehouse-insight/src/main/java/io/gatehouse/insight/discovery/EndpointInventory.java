@@ -237,9 +237,16 @@ public final class EndpointInventory {
       if (i >= o.length) {
         return false;
       }
-      boolean dVar = d[i].startsWith("{") && d[i].endsWith("}");
+      boolean dVar = d[i].startsWith("{") && d[i].endsWith("}") && d[i].indexOf('}') == d[i].length() - 1;
       boolean oVar = o[i].startsWith("{") && o[i].endsWith("}");
       if (dVar) {
+        continue;
+      }
+      if (!oVar && d[i].indexOf('{') >= 0) {
+        // A segment mixing literals and parameters ({ipv4}.txt) matches as the gateway routes it.
+        if (!segmentMatches(d[i], o[i])) {
+          return false;
+        }
         continue;
       }
       if (oVar || !d[i].equals(o[i])) {
@@ -247,6 +254,14 @@ public final class EndpointInventory {
       }
     }
     return d.length == o.length;
+  }
+
+  private static boolean segmentMatches(String declared, String observed) {
+    try {
+      return io.gatehouse.model.PathTemplate.parse("/" + declared).matches("/" + observed);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static String[] split(String path) {

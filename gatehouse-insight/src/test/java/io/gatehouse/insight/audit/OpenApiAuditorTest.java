@@ -128,4 +128,56 @@ class OpenApiAuditorTest {
     assertThatThrownBy(() -> OpenApiAuditor.audit("hello: world")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("OpenAPI");
   }
+
+  @Test
+  void auditsSelfAndMutuallyRecursiveSchemasThroughTheirReferences() {
+    String doc = """
+        openapi: 3.0.3
+        info: {title: t, version: "1"}
+        servers: [{url: "https://api.example.com"}]
+        security: [{key: []}]
+        paths:
+          /trees:
+            post:
+              requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Node'}}}}
+              responses: {"201": {description: ok}, "400": {description: bad}}
+          /people:
+            post:
+              requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Person'}}}}
+              responses: {"201": {description: ok}, "400": {description: bad}}
+        components:
+          securitySchemes: {key: {type: apiKey, in: header, name: X-Key}}
+          schemas:
+            Node:
+              type: object
+              additionalProperties: false
+              properties:
+                children: {type: array, maxItems: 5, items: {$ref: '#/components/schemas/Node'}}
+                label: {type: string}
+            Person:
+              type: object
+              additionalProperties: false
+              properties:
+                employer: {$ref: '#/components/schemas/Company'}
+            Company:
+              type: object
+              additionalProperties: false
+              properties:
+                staff: {type: array, items: {$ref: '#/components/schemas/Person'}}
+        """;
+    List<Finding> findings = OpenApiAuditor.audit(doc);
+    assertThat(findings).extracting(Finding::rule)
+        .containsExactlyInAnyOrder(OpenApiAuditor.STRING_UNBOUNDED, OpenApiAuditor.ARRAY_UNBOUNDED);
+    assertThat(findings).extracting(Finding::resource).anyMatch(r -> r.contains("label"))
+        .anyMatch(r -> r.contains("employer.staff"));
+  }
+
+  @Test
+  void refusesExternalReferencesInsteadOfFetchingThem() {
+    String doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+        + "      parameters: [{name: q, in: query, schema: {$ref: 'http://127.0.0.1:9/schema.yaml'}}]\n"
+        + "      responses: {'200': {description: ok}}\n";
+    assertThatThrownBy(() -> OpenApiAuditor.audit(doc)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("points outside the document");
+  }
 }

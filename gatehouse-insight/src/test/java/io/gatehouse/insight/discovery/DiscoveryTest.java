@@ -115,4 +115,13 @@ class DiscoveryTest {
     assertThat(op.path("responses").has("200")).isTrue();
     assertThat(op.path("x-gatehouse-observed").path("calls").asLong()).isEqualTo(1);
   }
+
+  @Test
+  void declaredTemplatesWithParametersInsideSegmentsCoverTheirObservedPaths() {
+    assertThat(EndpointInventory.matches("/ip/{ipv4}.txt", "/ip/current.txt")).isTrue();
+    assertThat(EndpointInventory.matches("/v{version}/{format}", "/v2/json")).isTrue();
+    assertThat(EndpointInventory.matches("/v1/{resource}:getIamPolicy", "/v1/projects:getIamPolicy")).isTrue();
+    assertThat(EndpointInventory.matches("/ip/{ipv4}.txt", "/ip/current.json")).isFalse();
+    assertThat(EndpointInventory.matches("/ip/{ipv4}.txt", "/ip/{int}")).isFalse();
+  }
 }

@@ -3,13 +3,10 @@ package io.gatehouse.gateway.internal.validation;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.io.IOException;
+import io.gatehouse.model.OpenApiImporter;
+import io.gatehouse.model.PathTemplate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -31,10 +28,6 @@ import java.util.Map;
  * ({@code #}, {@code #/$defs/x}). Nothing is fetched from the network.
  */
 public final class OpenApiContract {
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
-  private static final ObjectMapper YAML = YAMLMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
   private static final List<String> METHODS = List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
   private final SchemaDialect dialect;
@@ -46,20 +39,15 @@ public final class OpenApiContract {
   }
 
   /**
-   * Parses and compiles {@code document} (YAML or JSON text).
+   * Parses and compiles {@code document} (YAML or JSON text, read as {@link OpenApiImporter#readTree}
+   * reads it; operations keyed by the routes the importer gives them, base path included).
    *
    * @throws IllegalArgumentException naming the location when the document is not OpenAPI 3.0 or
    *     3.1, a reference does not resolve or a schema is invalid
    */
   public static OpenApiContract compile(String document) {
     requireNonNull(document, "document");
-    JsonNode doc;
-    try {
-      doc = document.stripLeading().startsWith("{") ? JSON.readTree(document) : YAML.readTree(document);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("the OpenAPI document is not valid YAML or JSON: " + e.getMessage());
-    }
-    return compile(doc, Map.of());
+    return compile(OpenApiImporter.readTree(document), Map.of());
   }
 
   /**
@@ -69,6 +57,15 @@ public final class OpenApiContract {
   public static OpenApiContract compile(JsonNode doc, Map<String, Path> resources) {
     requireNonNull(doc, "doc");
     requireNonNull(resources, "resources");
+    try {
+      return compileOrFail(doc, resources);
+    } catch (StackOverflowError e) {
+      // A schema nested deeper than the compiler's stack allows: refused, never thrown at the caller as an error.
+      throw new IllegalArgumentException("the OpenAPI document's schemas are nested too deeply to compile");
+    }
+  }
+
+  private static OpenApiContract compileOrFail(JsonNode doc, Map<String, Path> resources) {
     if (doc == null || !doc.isObject()) {
       throw new IllegalArgumentException("the OpenAPI document is not an object");
     }
@@ -83,16 +80,23 @@ public final class OpenApiContract {
           + (doc.has("swagger") ? "Swagger " + doc.get("swagger").asText() : "openapi: '" + version + "'"));
     }
     Compiler c = new Compiler(doc, dialect, resources);
+    String base = OpenApiImporter.basePath(doc);
     Map<String, Operation> ops = new LinkedHashMap<>();
     Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields();
     while (paths.hasNext()) {
       Map.Entry<String, JsonNode> p = paths.next();
+      if (p.getKey().startsWith("x-")) {
+        continue;
+      }
       String at = "paths." + p.getKey();
       JsonNode item = c.resolve(p.getValue(), at);
+      // Keyed by the route the importer gives the operation: base path, no query or fragment; the
+      // first of two operations on one route is the one checked, as the importer keeps the first.
+      String route = OpenApiImporter.routePath(base, p.getKey());
       for (String method : METHODS) {
         JsonNode op = item.get(method);
-        if (op != null && op.isObject()) {
-          Operation compiled = c.operation(method.toUpperCase(Locale.ROOT), p.getKey(), item, op, at + "." + method);
+        if (op != null && op.isObject() && !ops.containsKey(normalize(method.toUpperCase(Locale.ROOT) + " " + route))) {
+          Operation compiled = c.operation(method.toUpperCase(Locale.ROOT), route, item, op, at + "." + method);
           ops.put(normalize(compiled.key()), compiled);
         }
       }
@@ -169,9 +173,10 @@ public final class OpenApiContract {
    * @param requestBody declared request media types; empty when the operation declares no body
    * @param bodyRequired whether {@code requestBody.required} is true
    * @param responses by status key ({@code 200}, {@code 2XX}, {@code default})
+   * @param route the route's path template, for extracting path parameters
    */
   public record Operation(String key, List<Parameter> parameters, Map<String, MediaType> requestBody,
-      boolean bodyRequired, Map<String, ResponseSpec> responses) {
+      boolean bodyRequired, Map<String, ResponseSpec> responses, PathTemplate route) {
 
     /** The declared request media type matching {@code contentType}, or null. */
     public MediaType requestMedia(String contentType) {
@@ -187,9 +192,9 @@ public final class OpenApiContract {
       return r != null ? r : responses.get("default");
     }
 
-    /** The path template's segments as declared. */
+    /** The route's path template: the document's base path and path key. */
     public String template() {
-      return key.substring(key.indexOf(' ') + 1);
+      return route.text();
     }
   }
 
@@ -264,8 +269,14 @@ public final class OpenApiContract {
         }
         responses.put(e.getKey().toUpperCase(Locale.ROOT), new ResponseSpec(Map.copyOf(content), Map.copyOf(headers)));
       }
+      PathTemplate route;
+      try {
+        route = PathTemplate.parse(path);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
+      }
       return new Operation(method + " " + path, List.copyOf(params.values()), Map.copyOf(body), required,
-          Map.copyOf(responses));
+          Map.copyOf(responses), route);
     }
 
     private void parameters(JsonNode list, String at, Map<String, Parameter> out) {

@@ -3,6 +3,7 @@ package io.gatehouse.gateway.internal.policy.builtin;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PathTemplate;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.policy.Request;
 import io.gatehouse.policy.SyncPolicy;
@@ -10,7 +11,6 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,9 +43,11 @@ final class RewritePolicies {
       int q = template.indexOf('?');
       String pathTemplate = q < 0 ? template : template.substring(0, q);
       String queryTemplate = q < 0 ? null : template.substring(q + 1);
+      // The operations' templates, parsed once each (an API has a bounded set of operations).
+      Map<String, PathTemplate> templates = new java.util.concurrent.ConcurrentHashMap<>();
       return (SyncPolicy) ctx -> {
         Request r = ctx.request();
-        Map<String, String> params = params(ctx.operation(), r.path());
+        Map<String, String> params = params(templates, ctx.operation(), r.path());
         r.path(fill(pathTemplate, params));
         String newQuery = queryTemplate == null ? null : fill(queryTemplate, params);
         if (copyUnmatched && r.query() != null && !r.query().isEmpty()) {
@@ -56,20 +58,14 @@ final class RewritePolicies {
       };
     }
 
-    private static Map<String, String> params(String operation, String path) {
-      Map<String, String> out = new HashMap<>();
-      if (operation == null) {
-        return out;
+    /** The path parameters of {@code path} by the template of {@code operation} ({@code METHOD /template}). */
+    private static Map<String, String> params(Map<String, PathTemplate> templates, String operation, String path) {
+      if (operation == null || operation.indexOf(' ') < 0) {
+        return Map.of();
       }
-      String template = operation.substring(operation.indexOf(' ') + 1);
-      String[] t = template.split("/", -1);
-      String[] p = path.split("/", -1);
-      for (int i = 0; i < t.length && i < p.length; i++) {
-        if (t[i].startsWith("{") && t[i].endsWith("}")) {
-          out.put(t[i].substring(1, t[i].length() - 1), p[i]);
-        }
-      }
-      return out;
+      PathTemplate template = templates.computeIfAbsent(operation,
+          op -> PathTemplate.parse(op.substring(op.indexOf(' ') + 1)));
+      return template.parameters(path);
     }
 
     private static String fill(String template, Map<String, String> params) {

@@ -560,13 +560,25 @@ final class TransformPolicies {
      * {@code status} (else the first 2xx), the media type {@code contentType} (else the first),
      * its {@code example}, first {@code examples} value or schema example.
      */
+    /** {@code s}, or the component schema its {@code $ref} names (references are kept by the parser). */
+    private static io.swagger.v3.oas.models.media.Schema<?> schema(io.swagger.v3.oas.models.OpenAPI doc,
+        io.swagger.v3.oas.models.media.Schema<?> s) {
+      for (int hops = 0; s != null && s.get$ref() != null && hops < 20; hops++) {
+        var schemas = doc.getComponents() == null ? null : doc.getComponents().getSchemas();
+        s = schemas == null ? null : schemas.get(s.get$ref().substring(s.get$ref().lastIndexOf('/') + 1));
+      }
+      return s;
+    }
+
     static Map<String, Mock> examples(io.gatehouse.model.ApiDef api, int status, String contentType) {
       if (api == null || api.openapi() == null || api.openapi().inline() == null) {
         return Map.of();
       }
       io.swagger.v3.oas.models.OpenAPI doc;
+      String base;
       try {
         doc = new io.gatehouse.model.OpenApiImporter().parse(api.openapi().inline());
+        base = io.gatehouse.model.OpenApiImporter.basePath(io.gatehouse.model.OpenApiImporter.readTree(api.openapi().inline()));
       } catch (RuntimeException e) {
         return Map.of(); // reported by the model when the API is loaded
       }
@@ -605,9 +617,14 @@ final class TransformPolicies {
             if (media.getExample() != null) {
               value = media.getExample();
             } else if (media.getExamples() != null && !media.getExamples().isEmpty()) {
-              value = media.getExamples().values().iterator().next().getValue();
-            } else if (media.getSchema() != null && media.getSchema().getExample() != null) {
-              value = media.getSchema().getExample();
+              io.swagger.v3.oas.models.examples.Example ex = media.getExamples().values().iterator().next();
+              if (ex.get$ref() != null && doc.getComponents() != null && doc.getComponents().getExamples() != null) {
+                ex = doc.getComponents().getExamples().getOrDefault(
+                    ex.get$ref().substring(ex.get$ref().lastIndexOf('/') + 1), ex);
+              }
+              value = ex.getValue();
+            } else if (schema(doc, media.getSchema()) != null && schema(doc, media.getSchema()).getExample() != null) {
+              value = schema(doc, media.getSchema()).getExample();
             }
           }
           byte[] bytes;
@@ -618,8 +635,9 @@ final class TransformPolicies {
           } catch (JsonProcessingException e) {
             continue;
           }
-          String op = o.getKey().name().toUpperCase(Locale.ROOT) + " " + p.getKey();
-          out.put(op, new Mock(Integer.parseInt(code), type == null ? "application/json" : type, bytes));
+          String op = o.getKey().name().toUpperCase(Locale.ROOT) + " "
+              + io.gatehouse.model.OpenApiImporter.routePath(base, p.getKey());
+          out.putIfAbsent(op, new Mock(Integer.parseInt(code), type == null ? "application/json" : type, bytes));
         }
       }
       return Map.copyOf(out);

@@ -355,12 +355,18 @@ public final class ValidationPolicies {
     static List<Violation> check(OpenApiContract.Operation op, PolicyContext ctx, boolean reportUnspecified) {
       List<Violation> found = new ArrayList<>();
       Map<String, List<String>> query = query(ctx.request().query());
-      Map<String, String> path = pathParams(op.template(), ctx.request().path());
+      String requestPath = ctx.request().path();
+      // A path an earlier policy rewrote away from the route has no parameters to check.
+      boolean routed = op.route().matches(requestPath);
+      Map<String, String> path = routed ? pathParams(op.route(), requestPath) : Map.of();
       Headers headers = ctx.request().headers();
       for (OpenApiContract.Parameter p : op.parameters()) {
         List<String> values;
         switch (p.in()) {
           case "path":
+            if (!routed) {
+              continue;
+            }
             String v = path.get(p.name());
             values = v == null ? List.of() : List.of(v);
             break;
@@ -418,15 +424,10 @@ public final class ValidationPolicies {
       return out;
     }
 
-    static Map<String, String> pathParams(String template, String path) {
-      Map<String, String> out = new LinkedHashMap<>();
-      String[] t = template.split("/", -1);
-      String[] p = path.split("/", -1);
-      for (int i = 0; i < t.length && i < p.length; i++) {
-        if (t[i].startsWith("{") && t[i].endsWith("}")) {
-          out.put(t[i].substring(1, t[i].length() - 1), decode(p[i], false));
-        }
-      }
+    /** The path parameters of {@code path} by {@code template}'s names, decoded; empty when it does not match. */
+    static Map<String, String> pathParams(io.gatehouse.model.PathTemplate template, String path) {
+      Map<String, String> out = template.parameters(path);
+      out.replaceAll((name, value) -> decode(value, false));
       return out;
     }
 
