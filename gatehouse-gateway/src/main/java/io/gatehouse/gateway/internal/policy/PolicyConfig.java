@@ -12,13 +12,33 @@ import java.util.Set;
 /**
  * Typed, strict reading of one policy's configuration map: every accessor names the field in its
  * {@link PolicyConfigException}, and {@link #done()} refuses fields nobody read.
+ *
+ * <p>Field names are kebab-case ({@code clock-skew}); the camelCase spelling of any field
+ * ({@code clockSkew}) names the same field, so that every policy reads both spellings alike. A field
+ * given in both spellings is refused.
  */
 public final class PolicyConfig {
   private final Map<String, Object> map;
+  // the spelling the configuration used, by canonical (kebab-case) name
+  private final Map<String, String> written;
   private final Set<String> known = new LinkedHashSet<>();
 
-  private PolicyConfig(Map<String, Object> map) {
-    this.map = map == null ? Map.of() : map;
+  private PolicyConfig(Map<String, Object> raw) {
+    Map<String, Object> byName = new java.util.LinkedHashMap<>();
+    Map<String, String> spelled = new java.util.LinkedHashMap<>();
+    if (raw != null) {
+      for (Map.Entry<String, Object> e : raw.entrySet()) {
+        String name = canonical(e.getKey());
+        String other = spelled.putIfAbsent(name, e.getKey());
+        if (other != null) {
+          throw new PolicyConfigException(e.getKey(), "the field is given twice, as '" + other + "' and '"
+              + e.getKey() + "'; keep one");
+        }
+        byName.put(name, e.getValue());
+      }
+    }
+    this.map = byName;
+    this.written = spelled;
   }
 
   /** Reads {@code map}; {@code null} reads as empty. */
@@ -26,16 +46,35 @@ public final class PolicyConfig {
     return new PolicyConfig(map);
   }
 
+  /** The kebab-case form of a field name: {@code clockSkew} and {@code clock-skew} both give {@code clock-skew}. */
+  static String canonical(String field) {
+    if (field == null) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(field.length() + 4);
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c >= 'A' && c <= 'Z' && i > 0 && field.charAt(i - 1) != '-') {
+        out.append('-').append((char) (c + ('a' - 'A')));
+      } else if (c >= 'A' && c <= 'Z' && i > 0) {
+        out.append((char) (c + ('a' - 'A')));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
   /** Whether {@code field} is present. */
   public boolean has(String field) {
-    known.add(field);
-    return map.get(field) != null;
+    return raw(field) != null;
   }
 
   /** The raw value of {@code field}, or {@code null}. */
   public Object raw(String field) {
-    known.add(field);
-    return map.get(field);
+    String name = canonical(field);
+    known.add(name);
+    return map.get(name);
   }
 
   /** A string (numbers and booleans are accepted as their text), or {@code def} when absent. */
@@ -186,7 +225,8 @@ public final class PolicyConfig {
   public void done() {
     for (String key : map.keySet()) {
       if (!known.contains(key)) {
-        throw new PolicyConfigException(key, "unknown field '" + key + "'; expected one of " + known);
+        String spelled = written.get(key);
+        throw new PolicyConfigException(spelled, "unknown field '" + spelled + "'; expected one of " + known);
       }
     }
   }
