@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class CrsRegressionTest {
   /** The measured overall pass rate (percent of judged stages), rounded down. */
-  static final double FLOOR_PERCENT = 91;
+  static final double FLOOR_PERCENT = 99;
 
   /**
    * The settings of the Core Rule Set's CI configuration for its regression run: paranoia level 4,
@@ -55,6 +55,8 @@ class CrsRegressionTest {
     Path root = TestData.suite("crs-rules");
     WafEngine.Builder b = WafEngine.builder()
         .mode(WafEngine.Mode.DETECT)
+        // correctness run on a shared machine: a budget that never decides a verdict
+        .budget(java.time.Duration.ofMinutes(1))
         .detector(insightDetector())
         .rules(root.resolve("crs-setup.conf.example"))
         .rules("ci-settings", CI_SETTINGS);

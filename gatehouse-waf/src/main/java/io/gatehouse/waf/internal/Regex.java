@@ -4,14 +4,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An {@code @rx} pattern: compiled to RE2/J (linear time) when it can take the pattern, otherwise
- * to a backtracking matcher that reads its input through a clock-checking view, so a pattern
- * that backtracks catastrophically stops at the request's time budget.
+ * An {@code @rx} pattern. A pattern RE2/J accepts has linear-time matching: it first runs on the
+ * JDK's (faster) backtracking matcher under a step cap proportional to the input length, and when
+ * the cap is hit the match is redone on RE2/J, so its cost stays linear in the input. A pattern
+ * RE2/J refuses (look-around, back-references) runs on the backtracking matcher alone, reading
+ * its input through a clock-checking view, so it stops at the request's time budget.
  */
 abstract class Regex {
+  /** Backtracking steps (character reads) allowed per input character before RE2/J takes over. */
+  private static final int STEPS_PER_CHAR = 2000;
+  private static final int BASE_STEPS = 20_000;
+
   static Regex compile(String pattern) {
     try {
-      return new Linear(com.google.re2j.Pattern.compile(pattern, com.google.re2j.Pattern.DOTALL));
+      com.google.re2j.Pattern re2 = com.google.re2j.Pattern.compile(pattern, com.google.re2j.Pattern.DOTALL);
+      java.util.regex.Pattern fast = null;
+      if (!(pattern.contains("[:") && pattern.contains(":]")) && !pattern.contains("\\p") && !pattern.contains("\\P")
+          && !pattern.contains("(?P")) {
+        try {
+          fast = java.util.regex.Pattern.compile(pattern, java.util.regex.Pattern.DOTALL);
+        } catch (java.util.regex.PatternSyntaxException e) {
+          fast = null;
+        }
+      }
+      return new Linear(re2, fast);
     } catch (com.google.re2j.PatternSyntaxException e) {
       try {
         return new Bounded(java.util.regex.Pattern.compile(pattern, java.util.regex.Pattern.DOTALL));
@@ -28,13 +44,33 @@ abstract class Regex {
 
   private static final class Linear extends Regex {
     private final com.google.re2j.Pattern p;
+    private final java.util.regex.Pattern fast;
 
-    Linear(com.google.re2j.Pattern p) {
+    Linear(com.google.re2j.Pattern p, java.util.regex.Pattern fast) {
       this.p = p;
+      this.fast = fast;
     }
 
     @Override
     boolean find(Tx tx, String value) {
+      if (fast != null) {
+        try {
+          java.util.regex.Matcher m = fast.matcher(new Capped(value, BASE_STEPS + (long) STEPS_PER_CHAR * value.length()));
+          if (!m.find()) {
+            return false;
+          }
+          if (tx.wantsCapture()) {
+            List<String> groups = new ArrayList<>();
+            for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
+              groups.add(m.group(g) == null ? "" : m.group(g));
+            }
+            tx.captured(groups);
+          }
+          return true;
+        } catch (StepCap e) {
+          // too much backtracking: the linear-time matcher decides
+        }
+      }
       com.google.re2j.Matcher m = p.matcher(value);
       if (!m.find()) {
         return false;
@@ -81,6 +117,49 @@ abstract class Regex {
     @Override
     boolean bounded() {
       return true;
+    }
+  }
+
+  /** A view of a string that throws {@link StepCap} after a number of character reads. */
+  private static final class Capped implements CharSequence {
+    private final String s;
+    private long left;
+
+    Capped(String s, long steps) {
+      this.s = s;
+      this.left = steps;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (--left < 0) {
+        throw StepCap.INSTANCE;
+      }
+      return s.charAt(index);
+    }
+
+    @Override
+    public int length() {
+      return s.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return s.substring(start, end);
+    }
+
+    @Override
+    public String toString() {
+      return s;
+    }
+  }
+
+  private static final class StepCap extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final StepCap INSTANCE = new StepCap();
+
+    private StepCap() {
+      super("step cap", null, false, false);
     }
   }
 

@@ -126,10 +126,6 @@ final class Tx {
         i++;
         continue;
       }
-      for (Rule link = r; link != null; link = link.next) {
-        current = r;
-        runActions(link);
-      }
       if (r.logs() && r.id != 0) {
         matchedIds.add(r.id);
       }
@@ -205,6 +201,8 @@ final class Tx {
       if (!evalRule(link, r)) {
         return false;
       }
+      // a link's actions run when it matches, before the next link is evaluated (it may read them)
+      runActions(link);
     }
     return true;
   }
