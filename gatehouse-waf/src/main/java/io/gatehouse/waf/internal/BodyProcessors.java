@@ -25,7 +25,8 @@ final class BodyProcessors {
     String body = new String(request.body(), StandardCharsets.ISO_8859_1);
     String proc = tx.bodyAccess ? tx.bodyProcessor : null;
     tx.set("REQBODY_PROCESSOR", proc == null ? "" : proc);
-    if (proc == null || proc.equals("URLENCODED") || tx.forceBodyVariable) {
+    if (!"XML".equals(proc)) {
+      // an XML body is inspected through XML:/* (text and attribute values), not as raw text
       tx.set("REQUEST_BODY", body);
     }
     if (proc == null || body.isEmpty()) {

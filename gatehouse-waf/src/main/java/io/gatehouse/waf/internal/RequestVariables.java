@@ -36,9 +36,10 @@ final class RequestVariables {
     int q = target.indexOf('?');
     String path = q < 0 ? target : target.substring(0, q);
     String query = q < 0 ? "" : target.substring(q + 1);
-    tx.set("REQUEST_FILENAME", path);
-    int lastSlash = path.lastIndexOf('/');
-    tx.set("REQUEST_BASENAME", lastSlash < 0 ? path : path.substring(lastSlash + 1));
+    String filename = percentDecode(path);
+    tx.set("REQUEST_FILENAME", filename);
+    int lastSlash = filename.lastIndexOf('/');
+    tx.set("REQUEST_BASENAME", lastSlash < 0 ? filename : filename.substring(lastSlash + 1));
     tx.set("QUERY_STRING", query);
     tx.set("PATH_INFO", "");
     if (q >= 0) {
@@ -104,6 +105,14 @@ final class RequestVariables {
     }
     tx.set("REQBODY_PROCESSOR", tx.bodyProcessor == null ? "" : tx.bodyProcessor);
     tx.contentType = contentType;
+  }
+
+  /** Decodes {@code %XX} escapes of a path ({@code +} stays a plus). */
+  static String percentDecode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    return Transforms.urlDecode(s.replace("+", "%2B"), false);
   }
 
   private static void cookies(Tx tx, String header) {

@@ -216,8 +216,8 @@ final class Transforms {
         }
         int start = j;
         long v = 0;
-        while (j < n && (isHex ? hex(s.charAt(j)) >= 0 : Character.isDigit(s.charAt(j))) && j - start < 10) {
-          v = v * (isHex ? 16 : 10) + (isHex ? hex(s.charAt(j)) : s.charAt(j) - '0');
+        while (j < n && (isHex ? hex(s.charAt(j)) >= 0 : s.charAt(j) >= '0' && s.charAt(j) <= '9')) {
+          v = (v * (isHex ? 16 : 10) + (isHex ? hex(s.charAt(j)) : s.charAt(j) - '0')) & 0xffffffL;
           j++;
         }
         if (j == start) {

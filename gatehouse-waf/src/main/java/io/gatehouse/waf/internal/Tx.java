@@ -35,7 +35,6 @@ final class Tx {
   private boolean captureWanted;
   String bodyProcessor;
   String contentType;
-  boolean forceBodyVariable;
   boolean bodyAccess = true;
   private boolean engineOff;
   private final Set<Long> removedIds = new java.util.HashSet<>();
@@ -201,8 +200,9 @@ final class Tx {
       if (!evalRule(link, r)) {
         return false;
       }
-      // a link's actions run when it matches, before the next link is evaluated (it may read them)
-      runActions(link);
+      if (link.next == null) {
+        runActions(link);
+      }
     }
     return true;
   }
@@ -231,7 +231,13 @@ final class Tx {
           hit = link.operator.match(this, value) != link.negated;
         }
         if (hit) {
-          hits.add(new Var(v.collection(), v.key(), v.value()));
+          Var m = new Var(v.collection(), v.key(), v.value());
+          hits.add(m);
+          if (link.next != null) {
+            // a chain link's actions run per matched value, before the next link reads them
+            matched = List.of(m);
+            runActions(link);
+          }
         }
       }
     } finally {
@@ -433,7 +439,7 @@ final class Tx {
         }
       }
       case "requestbodyprocessor" -> bodyProcessor = value.toUpperCase(Locale.ROOT);
-      case "forcerequestbodyvariable" -> forceBodyVariable = value.equalsIgnoreCase("on");
+      // REQUEST_BODY is always filled, so forceRequestBodyVariable has nothing to do
       case "requestbodyaccess" -> bodyAccess = value.equalsIgnoreCase("on");
       default -> { }
     }
