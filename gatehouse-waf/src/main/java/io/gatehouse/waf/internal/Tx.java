@@ -231,7 +231,8 @@ final class Tx {
           hit = link.operator.match(this, value) != link.negated;
         }
         if (hit) {
-          Var m = new Var(v.collection(), v.key(), v.value());
+          // MATCHED_VAR is the value as the operator saw it (after the transformations)
+          Var m = new Var(v.collection(), v.key(), value);
           hits.add(m);
           if (link.next != null) {
             // a chain link's actions run per matched value, before the next link reads them
