@@ -27,7 +27,7 @@ public final class WafEngine {
   }
 
   /** The inspection time budget per request unless the builder sets another. */
-  public static final Duration DEFAULT_BUDGET = Duration.ofMillis(50);
+  public static final Duration DEFAULT_BUDGET = Duration.ofMillis(200);
 
   private final Program program;
 
