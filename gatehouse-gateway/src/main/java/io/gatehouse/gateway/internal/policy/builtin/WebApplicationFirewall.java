@@ -1,0 +1,161 @@
+package io.gatehouse.gateway.internal.policy.builtin;
+
+import io.gatehouse.gateway.internal.policy.PolicyCompiler;
+import io.gatehouse.gateway.internal.policy.PolicyConfig;
+import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.policy.Body;
+import io.gatehouse.policy.BodyTooLargeException;
+import io.gatehouse.policy.Headers;
+import io.gatehouse.policy.Policy;
+import io.gatehouse.policy.PolicyConfigException;
+import io.gatehouse.policy.PolicyContext;
+import io.gatehouse.policy.Response;
+import io.gatehouse.waf.WafEngine;
+import io.gatehouse.waf.WafRequest;
+import io.gatehouse.waf.WafVerdict;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code waf}: runs a SecLang rule set (the OWASP Core Rule Set from the files {@code rules} names,
+ * plus {@code custom-rules}) on the request line, headers and body up to {@code max-body-size};
+ * {@code mode: block} answers 403 when the anomaly score reaches the inbound threshold or the
+ * request uses up its {@code inspection-budget} (fail closed), {@code mode: detect} only logs. The
+ * compiled rule set is shared by every policy with the same rules and settings while the files are
+ * unchanged.
+ */
+final class WebApplicationFirewall extends Base {
+  private static final Logger LOG = LoggerFactory.getLogger(WebApplicationFirewall.class);
+  private static final Pattern RULE_ID = Pattern.compile("[0-9]{1,9}(-[0-9]{1,9})?");
+  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_./:-]{1,128}");
+  private static final Pattern TARGET = Pattern.compile("[A-Za-z_]{1,40}(:[A-Za-z0-9_.\\-\\[\\]]{1,128})?");
+
+  WebApplicationFirewall() {
+    super("waf");
+  }
+
+  @Override
+  public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    requestSectionsOnly(name(), section);
+    List<String> globs = c.strings("rules");
+    List<String> custom = c.strings("custom-rules");
+    if (globs.isEmpty() && custom.isEmpty()) {
+      throw new PolicyConfigException("rules", "is required: list the rule files (e.g. the Core Rule Set's "
+          + "crs-setup.conf and rules/*.conf) or give custom-rules");
+    }
+    int paranoia = (int) c.number("paranoia-level", 1, 1, 4);
+    Map<String, Object> thresholds = c.map("anomaly-threshold");
+    PolicyConfig t = PolicyConfig.of(thresholds);
+    long inbound = t.number("inbound", 5, 1, 100_000);
+    long outbound = t.number("outbound", 4, 1, 100_000);
+    try {
+      t.done();
+    } catch (PolicyConfigException e) {
+      throw new PolicyConfigException("anomaly-threshold." + e.field(), e.getMessage());
+    }
+    boolean block = c.oneOf("mode", "block", "block", "detect").equals("block");
+    int maxBody = (int) c.number("max-body-size", 128 * 1024, 0, 16L * 1024 * 1024);
+    java.time.Duration budget = c.duration("inspection-budget", java.time.Duration.ofSeconds(1));
+    String settings = "SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=" + paranoia + "\"\n"
+        + "SecAction \"id:900110,phase:1,pass,nolog,setvar:tx.inbound_anomaly_score_threshold=" + inbound
+        + ",setvar:tx.outbound_anomaly_score_threshold=" + outbound + "\"\n";
+    String exclusions = exclusions(c.list("exclusions"));
+    WafEngine engine = WafEngines.get(globs, settings, String.join("\n", custom), exclusions,
+        block ? WafEngine.Mode.BLOCK : WafEngine.Mode.DETECT, budget);
+    return (Policy) (ctx, next) -> {
+      Body body = ctx.request().body();
+      if (maxBody == 0 || body.length() == 0) {
+        Response r = verdict(ctx, engine.inspect(request(ctx, new byte[0])), block);
+        return r != null ? ctx.completed(r) : next.proceed(ctx);
+      }
+      if (body.length() > maxBody) {
+        return ctx.completed(tooLarge(ctx, maxBody));
+      }
+      return body.aggregate(maxBody).handle((bytes, error) -> {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof BodyTooLargeException) {
+          return tooLarge(ctx, maxBody);
+        }
+        if (cause != null) {
+          throw new CompletionException(cause);
+        }
+        ctx.request().body(Body.of(bytes));
+        return verdict(ctx, engine.inspect(request(ctx, bytes)), block);
+      }).thenCompose(r -> r != null ? ctx.completed(r) : next.proceed(ctx));
+    };
+  }
+
+  private static Response tooLarge(PolicyContext ctx, int maxBody) {
+    return ctx.problem(413, "Content Too Large",
+        "the request body exceeds the " + maxBody + " bytes that the web application firewall inspects");
+  }
+
+  /** SecLang removals for {@code exclusions: [{rule: 942100}, {tag: attack-sqli, target: ARGS:q}]}. */
+  static String exclusions(List<Object> list) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < list.size(); i++) {
+      String field = "exclusions[" + i + "]";
+      if (!(list.get(i) instanceof Map<?, ?> m)) {
+        throw new PolicyConfigException(field, "expected a map such as {rule: 942100} or {tag: attack-sqli, target: ARGS:q}");
+      }
+      @SuppressWarnings("unchecked")
+      PolicyConfig e = PolicyConfig.of((Map<String, Object>) m);
+      String rule = e.string("rule", null);
+      String tag = e.string("tag", null);
+      String target = e.string("target", null);
+      try {
+        e.done();
+      } catch (PolicyConfigException x) {
+        throw new PolicyConfigException(field + "." + x.field(), x.getMessage());
+      }
+      if ((rule == null) == (tag == null)) {
+        throw new PolicyConfigException(field, "give exactly one of rule (an id or id range) and tag");
+      }
+      if (rule != null && !RULE_ID.matcher(rule).matches()) {
+        throw new PolicyConfigException(field + ".rule", "expected a rule id such as 942100 or a range such as 942100-942199");
+      }
+      if (tag != null && !TAG.matcher(tag).matches()) {
+        throw new PolicyConfigException(field + ".tag", "expected a tag name such as attack-sqli");
+      }
+      if (target != null && !TARGET.matcher(target).matches()) {
+        throw new PolicyConfigException(field + ".target", "expected a variable such as ARGS:q or REQUEST_COOKIES:session");
+      }
+      String by = rule != null ? "Id " + rule : "Tag " + tag;
+      if (target == null) {
+        b.append("SecRuleRemoveBy").append(by).append('\n');
+      } else {
+        b.append("SecRuleUpdateTargetBy").append(by).append(" \"!").append(target).append("\"\n");
+      }
+    }
+    return b.toString();
+  }
+
+  private static WafRequest request(PolicyContext ctx, byte[] body) {
+    Headers h = ctx.request().headers();
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    for (String name : h.names()) {
+      for (String v : h.getAll(name)) {
+        headers.add(Map.entry(name, v));
+      }
+    }
+    String query = ctx.request().query();
+    String uri = ctx.request().path() + (query == null || query.isEmpty() ? "" : "?" + query);
+    return new WafRequest(ctx.request().method(), uri, "HTTP/1.1", headers, body, ctx.clientIp());
+  }
+
+  private static Response verdict(PolicyContext ctx, WafVerdict v, boolean block) {
+    boolean refuse = block && (v.blocked() || v.budgetExceeded());
+    if (!v.matchedRuleIds().isEmpty() || v.budgetExceeded()) {
+      LOG.warn("waf {} request {} api={} client={}: rules {} score {}{}", refuse ? "blocked" : "detected",
+          ctx.requestId(), ctx.apiName(), ctx.clientIp(), v.matchedRuleIds(), v.inboundScore(),
+          v.budgetExceeded() ? " (inspection time budget exceeded)" : "");
+    }
+    // the client learns that the firewall refused the request, never which rule matched
+    return refuse ? ctx.problem(403, "Forbidden", "the request was refused by the web application firewall") : null;
+  }
+}
