@@ -39,6 +39,11 @@ abstract class Regex {
 
   abstract boolean find(Tx tx, String value);
 
+  /** Whether the pattern occurs in {@code value} (no captures, no time budget: short config-side values). */
+  boolean findPlain(String value) {
+    return find(null, value);
+  }
+
   /** True for patterns that run on the backtracking matcher. */
   abstract boolean bounded();
 
@@ -59,7 +64,7 @@ abstract class Regex {
           if (!m.find()) {
             return false;
           }
-          if (tx.wantsCapture()) {
+          if (tx != null && tx.wantsCapture()) {
             List<String> groups = new ArrayList<>();
             for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
               groups.add(m.group(g) == null ? "" : m.group(g));
@@ -75,7 +80,7 @@ abstract class Regex {
       if (!m.find()) {
         return false;
       }
-      if (tx.wantsCapture()) {
+      if (tx != null && tx.wantsCapture()) {
         List<String> groups = new ArrayList<>();
         for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
           groups.add(m.group(g) == null ? "" : m.group(g));
@@ -100,11 +105,11 @@ abstract class Regex {
 
     @Override
     boolean find(Tx tx, String value) {
-      java.util.regex.Matcher m = p.matcher(new Clocked(value, tx.deadline()));
+      java.util.regex.Matcher m = p.matcher(new Clocked(value, tx == null ? System.nanoTime() + 100_000_000L : tx.deadline()));
       if (!m.find()) {
         return false;
       }
-      if (tx.wantsCapture()) {
+      if (tx != null && tx.wantsCapture()) {
         List<String> groups = new ArrayList<>();
         for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
           groups.add(m.group(g) == null ? "" : m.group(g));

@@ -405,14 +405,8 @@ final class Tx {
           }
         }
       }
-      case "ruleremovebytag" -> {
-        com.google.re2j.Pattern p = com.google.re2j.Pattern.compile(value);
-        removedRules.add(r -> r.tags.stream().anyMatch(t -> p.matcher(t).find()));
-      }
-      case "ruleremovebymsg" -> {
-        com.google.re2j.Pattern p = com.google.re2j.Pattern.compile(value);
-        removedRules.add(r -> r.msg != null && p.matcher(r.msg).find());
-      }
+      case "ruleremovebytag" -> removedRules.add(memo(byTag(value)));
+      case "ruleremovebymsg" -> removedRules.add(memo(byMsg(value)));
       case "ruleremovetargetbyid", "ruleremovetargetbytag", "ruleremovetargetbymsg" -> {
         int semi = value.indexOf(';');
         if (semi < 0) {
@@ -424,11 +418,9 @@ final class Tx {
           java.util.function.Predicate<Long> ids = IdRange.parse(which);
           p = r -> ids.test(r.id);
         } else if (name.endsWith("bytag")) {
-          com.google.re2j.Pattern re = com.google.re2j.Pattern.compile(which);
-          p = r -> r.tags.stream().anyMatch(t -> re.matcher(t).find());
+          p = memo(byTag(which));
         } else {
-          com.google.re2j.Pattern re = com.google.re2j.Pattern.compile(which);
-          p = r -> r.msg != null && re.matcher(r.msg).find();
+          p = memo(byMsg(which));
         }
         for (Target t : Target.parseList(value.substring(semi + 1))) {
           removedTargets.add(Map.entry(p, t));
@@ -444,6 +436,23 @@ final class Tx {
       case "requestbodyaccess" -> bodyAccess = value.equalsIgnoreCase("on");
       default -> { }
     }
+  }
+
+  /** Rules with a tag the (rule-file supplied) regular expression finds. */
+  private static java.util.function.Predicate<Rule> byTag(String regex) {
+    Regex re = Regex.compile(regex);
+    return r -> r.tags.stream().anyMatch(re::findPlain);
+  }
+
+  private static java.util.function.Predicate<Rule> byMsg(String regex) {
+    Regex re = Regex.compile(regex);
+    return r -> r.msg != null && re.findPlain(r.msg);
+  }
+
+  /** Remembers a predicate's answer per rule (it is asked for every rule and every value). */
+  private static java.util.function.Predicate<Rule> memo(java.util.function.Predicate<Rule> p) {
+    Map<Rule, Boolean> seen = new java.util.IdentityHashMap<>();
+    return r -> seen.computeIfAbsent(r, p::test);
   }
 
   /** Expands {@code %{collection.key}} and {@code %{VARIABLE}} macros. */
