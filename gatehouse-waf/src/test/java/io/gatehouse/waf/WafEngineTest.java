@@ -167,4 +167,16 @@ class WafEngineTest {
     assertThat(engine.inspect(get("/?a=%zz")).matchedRuleIds()).contains(33L);
     assertThat(engine.inspect(get("/?a=%c3%28")).matchedRuleIds()).contains(34L);
   }
+
+  @Test
+  void pcreCharacterClassesKeepTheirMeaningOnEveryMatcher() throws Exception {
+    // [ and && are literal inside a PCRE class, [:alpha:] is a POSIX class; *+ (possessive) is
+    // refused by RE2/J, so rule 42 runs on the backtracking matcher
+    WafEngine engine = rules(String.join("\n",
+        "SecRule ARGS:a \"@rx ^[[:alpha:]]+$\" \"id:40,phase:1,pass\"",
+        "SecRule ARGS:b \"@rx ^[x&&y]$\" \"id:41,phase:1,pass\"",
+        "SecRule ARGS:c \"@rx ^a*+[^\\]\\[]x\" \"id:42,phase:1,pass\""));
+    assertThat(engine.inspect(get("/?a=abc&b=%26&c=aa-x")).matchedRuleIds()).containsExactly(40L, 41L, 42L);
+    assertThat(engine.inspect(get("/?a=ab1&b=z&c=aa[x")).matchedRuleIds()).isEmpty();
+  }
 }

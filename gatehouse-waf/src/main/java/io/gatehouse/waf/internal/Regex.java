@@ -19,10 +19,9 @@ abstract class Regex {
     try {
       com.google.re2j.Pattern re2 = com.google.re2j.Pattern.compile(pattern, com.google.re2j.Pattern.DOTALL);
       java.util.regex.Pattern fast = null;
-      if (!(pattern.contains("[:") && pattern.contains(":]")) && !pattern.contains("\\p") && !pattern.contains("\\P")
-          && !pattern.contains("(?P")) {
+      if (!pattern.contains("(?P")) {
         try {
-          fast = java.util.regex.Pattern.compile(pattern, java.util.regex.Pattern.DOTALL);
+          fast = java.util.regex.Pattern.compile(forJdk(pattern), java.util.regex.Pattern.DOTALL);
         } catch (java.util.regex.PatternSyntaxException e) {
           fast = null;
         }
@@ -30,7 +29,7 @@ abstract class Regex {
       return new Linear(re2, fast);
     } catch (com.google.re2j.PatternSyntaxException e) {
       try {
-        return new Bounded(java.util.regex.Pattern.compile(pattern, java.util.regex.Pattern.DOTALL));
+        return new Bounded(java.util.regex.Pattern.compile(forJdk(pattern), java.util.regex.Pattern.DOTALL));
       } catch (java.util.regex.PatternSyntaxException e2) {
         throw new IllegalArgumentException("invalid regular expression: " + e2.getDescription() + " in " + pattern);
       }
@@ -38,6 +37,69 @@ abstract class Regex {
   }
 
   abstract boolean find(Tx tx, String value);
+
+  private static final java.util.Map<String, String> POSIX = java.util.Map.ofEntries(
+      java.util.Map.entry("alpha", "\\p{Alpha}"), java.util.Map.entry("digit", "0-9"),
+      java.util.Map.entry("alnum", "\\p{Alnum}"), java.util.Map.entry("space", "\\s\\x0b"),
+      java.util.Map.entry("upper", "A-Z"), java.util.Map.entry("lower", "a-z"),
+      java.util.Map.entry("punct", "\\p{Punct}"), java.util.Map.entry("xdigit", "0-9A-Fa-f"),
+      java.util.Map.entry("word", "\\w"), java.util.Map.entry("cntrl", "\\p{Cntrl}"),
+      java.util.Map.entry("print", "\\p{Print}"), java.util.Map.entry("graph", "\\p{Graph}"),
+      java.util.Map.entry("blank", " \\t"));
+
+  /**
+   * A PCRE pattern in the JDK's dialect: inside a character class PCRE reads {@code [} and
+   * {@code &&} literally (the JDK would nest or intersect classes), and {@code [:name:]} is a
+   * POSIX class.
+   */
+  static String forJdk(String p) {
+    StringBuilder out = new StringBuilder(p.length() + 8);
+    boolean inClass = false;
+    int n = p.length();
+    for (int i = 0; i < n; i++) {
+      char c = p.charAt(i);
+      if (c == '\\') {
+        out.append(c);
+        if (i + 1 < n) {
+          out.append(p.charAt(++i));
+        }
+        continue;
+      }
+      if (!inClass) {
+        out.append(c);
+        if (c == '[') {
+          inClass = true;
+          if (i + 1 < n && p.charAt(i + 1) == '^') {
+            out.append('^');
+            i++;
+          }
+          if (i + 1 < n && p.charAt(i + 1) == ']') {
+            out.append("\\]");
+            i++;
+          }
+        }
+        continue;
+      }
+      if (c == ']') {
+        inClass = false;
+        out.append(c);
+      } else if (c == '[') {
+        int end = p.startsWith("[:", i) ? p.indexOf(":]", i + 2) : -1;
+        String posix = end > 0 ? POSIX.get(p.substring(i + 2, end)) : null;
+        if (posix != null) {
+          out.append(posix);
+          i = end + 1;
+        } else {
+          out.append("\\[");
+        }
+      } else if (c == '&') {
+        out.append("\\&");
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
 
   /** Whether the pattern occurs in {@code value} (no captures, no time budget: short config-side values). */
   boolean findPlain(String value) {
