@@ -13,7 +13,8 @@ import java.util.Objects;
  * A loaded SecLang rule set (such as the OWASP Core Rule Set) that inspects requests; immutable
  * and thread-safe, so load it once per configuration and share it.
  *
- * <p>Rules run in phases 1 (headers) and 2 (body). Regular expressions run on a linear-time
+ * <p>Rules run in phases 1 (request headers), 2 (request body), 3 (response headers) and 4
+ * (response body). Regular expressions run on a linear-time
  * matcher, and every request has a time budget: when it runs out, inspection stops and the
  * verdict says so.
  */
@@ -49,9 +50,14 @@ public final class WafEngine {
     return new Builder();
   }
 
-  /** Runs the request through the request phases and returns the verdict. */
+  /** Runs the request phases (1 and 2) only: shorthand for {@code begin(request).inspectRequest()}. */
   public WafVerdict inspect(WafRequest request) {
-    return program.inspect(Objects.requireNonNull(request, "request"));
+    return begin(request).inspectRequest();
+  }
+
+  /** Starts a transaction for a request whose response will be inspected too. */
+  public WafTransaction begin(WafRequest request) {
+    return new WafTransaction(program.begin(Objects.requireNonNull(request, "request")));
   }
 
   /** The number of rules loaded (chains count once, markers not at all). */

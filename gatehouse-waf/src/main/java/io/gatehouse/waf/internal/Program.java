@@ -1,7 +1,6 @@
 package io.gatehouse.waf.internal;
 
 import io.gatehouse.waf.WafRequest;
-import io.gatehouse.waf.WafVerdict;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,12 +53,16 @@ public final class Program {
     return blocking;
   }
 
-  /** Runs the request phases (1 and 2) and returns the verdict. */
-  public WafVerdict inspect(WafRequest request) {
-    if (!enabled) {
-      return new WafVerdict(List.of(), 0, false, false);
-    }
-    Tx tx = new Tx(this, request, System.nanoTime() + budgetNanos);
-    return tx.run();
+  /** A transaction for one request. */
+  public Tx begin(WafRequest request) {
+    return new Tx(this, request);
+  }
+
+  boolean enabled() {
+    return enabled;
+  }
+
+  long budgetNanos() {
+    return budgetNanos;
   }
 }

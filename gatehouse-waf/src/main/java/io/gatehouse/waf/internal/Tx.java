@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** One request's run through a {@link Program}: its variables, TX collection and match state. */
-final class Tx {
+public final class Tx {
   /** One element of a collection: its key (null for single values) and byte-string value. */
   record Entry(String key, String value) {}
 
@@ -26,7 +26,11 @@ final class Tx {
 
   private final Program program;
   private final WafRequest request;
-  private final long deadline;
+  private long deadline;
+  private boolean blocked;
+  private boolean budgetExceeded;
+  /** An {@code allow} ended all inspection (or a block did). */
+  private boolean finished;
   final Map<String, List<Entry>> vars = new HashMap<>();
   final Map<String, String> txVars = new LinkedHashMap<>();
   private final Set<Long> matchedIds = new LinkedHashSet<>();
@@ -41,10 +45,10 @@ final class Tx {
   private final List<java.util.function.Predicate<Rule>> removedRules = new ArrayList<>();
   private final List<Map.Entry<java.util.function.Predicate<Rule>, Target>> removedTargets = new ArrayList<>();
 
-  Tx(Program program, WafRequest request, long deadline) {
+  Tx(Program program, WafRequest request) {
     this.program = program;
     this.request = request;
-    this.deadline = deadline;
+    this.finished = !program.enabled();
     RequestVariables.populate(this, request);
   }
 
@@ -80,31 +84,56 @@ final class Tx {
     return l == null || l.isEmpty() ? "" : l.get(0).value();
   }
 
-  WafVerdict run() {
-    boolean budgetExceeded = false;
-    boolean blocked = false;
+  /** Phases 1 and 2. */
+  public WafVerdict runRequest() {
+    run(1, 2, () -> BodyProcessors.process(this, request));
+    return verdict();
+  }
+
+  /** Phases 3 and 4, with the response's variables. */
+  public WafVerdict runResponse(io.gatehouse.waf.WafResponse response) {
+    ResponseVariables.populate(this, response);
+    run(3, 4, () -> ResponseVariables.body(this, response));
+    return verdict();
+  }
+
+  private void run(int first, int last, Runnable beforeLast) {
+    if (finished) {
+      return;
+    }
+    deadline = System.nanoTime() + program.budgetNanos();
     try {
-      for (int phase = 1; phase <= 2 && !engineOff; phase++) {
-        if (phase == 2) {
-          BodyProcessors.process(this, request);
+      for (int phase = first; phase <= last && !engineOff; phase++) {
+        if (phase == last) {
+          beforeLast.run();
         }
         Outcome o = runPhase(phase);
         if (o == Outcome.BLOCK) {
           blocked = true;
-          break;
+          finished = true;
+          return;
         }
         if (o == Outcome.ALLOW_ALL) {
-          break;
+          finished = true;
+          return;
+        }
+        if (o == Outcome.ALLOW_REQUEST) {
+          return;
         }
       }
     } catch (Regex.BudgetExceeded e) {
       budgetExceeded = true;
     }
-    String score = txVars.getOrDefault("blocking_inbound_anomaly_score", txVars.getOrDefault("anomaly_score", "0"));
-    return new WafVerdict(new ArrayList<>(matchedIds), (int) Operators.num(score), blocked, budgetExceeded);
   }
 
-  private enum Outcome { CONTINUE, BLOCK, ALLOW_ALL }
+  private WafVerdict verdict() {
+    String in = txVars.getOrDefault("blocking_inbound_anomaly_score", txVars.getOrDefault("anomaly_score", "0"));
+    String out = txVars.getOrDefault("blocking_outbound_anomaly_score", txVars.getOrDefault("outbound_anomaly_score", "0"));
+    return new WafVerdict(new ArrayList<>(matchedIds), (int) Operators.num(in), (int) Operators.num(out), blocked,
+        budgetExceeded);
+  }
+
+  private enum Outcome { CONTINUE, BLOCK, ALLOW_ALL, ALLOW_REQUEST }
 
   private Outcome runPhase(int phase) {
     List<Rule> list = program.phase(phase);
@@ -145,8 +174,8 @@ final class Tx {
           }
         }
         case ALLOW_REQUEST -> {
-          if (program.blocking()) {
-            return Outcome.ALLOW_ALL;
+          if (program.blocking() && phase <= 2) {
+            return Outcome.ALLOW_REQUEST;
           }
         }
         default -> { }
