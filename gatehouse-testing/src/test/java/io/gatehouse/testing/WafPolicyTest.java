@@ -106,4 +106,22 @@ class WafPolicyTest {
     assertThatThrownBy(() -> api("rules: ['/nonexistent/rules/*.conf']\n"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
   }
+  @Test
+  void inspectResponseRefusesASqlErrorPageAndForwardsOrdinaryPages() throws Exception {
+    api(crsRules() + "inspect-response: true\n");
+    GH.upstream().respondWith(req -> req.response().putHeader("Content-Type", "text/html")
+        .end("<html><body>You have an error in your SQL syntax; check the manual that corresponds to your "
+            + "MySQL server version for the right syntax to use near '1'' at line 1</body></html>"));
+    try {
+      HttpResponse<String> leak = GH.get("/t/items?id=42", "Accept", "text/html");
+      assertThat(leak.statusCode()).isEqualTo(403);
+      assertThat(leak.body()).doesNotContain("SQL syntax");
+      GH.upstream().respondWith(req -> req.response().putHeader("Content-Type", "text/html").end("<h1>42</h1>"));
+      HttpResponse<String> ok = GH.get("/t/items?id=42", "Accept", "text/html");
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("<h1>42</h1>");
+    } finally {
+      GH.upstream().reset();
+    }
+  }
 }

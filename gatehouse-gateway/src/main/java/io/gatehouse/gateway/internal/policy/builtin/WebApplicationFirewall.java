@@ -12,11 +12,14 @@ import io.gatehouse.policy.PolicyContext;
 import io.gatehouse.policy.Response;
 import io.gatehouse.waf.WafEngine;
 import io.gatehouse.waf.WafRequest;
+import io.gatehouse.waf.WafResponse;
+import io.gatehouse.waf.WafTransaction;
 import io.gatehouse.waf.WafVerdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code waf}: runs a SecLang rule set (the OWASP Core Rule Set from the files {@code rules} names,
  * plus {@code custom-rules}) on the request line, headers and body up to {@code max-body-size};
- * {@code mode: block} answers 403 when the anomaly score reaches the inbound threshold or the
+ * with {@code inspect-response}, on the response too;
+ * {@code mode: block} answers 403 when an anomaly score reaches its threshold or the
  * request uses up its {@code inspection-budget} (fail closed), {@code mode: detect} only logs. The
  * compiled rule set is shared by every policy with the same rules and settings while the files are
  * unchanged.
@@ -61,6 +65,8 @@ final class WebApplicationFirewall extends Base {
     boolean block = c.oneOf("mode", "block", "block", "detect").equals("block");
     int maxBody = (int) c.number("max-body-size", 128 * 1024, 0, 16L * 1024 * 1024);
     java.time.Duration budget = c.duration("inspection-budget", java.time.Duration.ofSeconds(1));
+    boolean inspectResponse = c.bool("inspect-response", false);
+    int maxResponseBody = (int) c.number("max-response-body-size", 128 * 1024, 0, 16L * 1024 * 1024);
     String settings = "SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=" + paranoia + "\"\n"
         + "SecAction \"id:900110,phase:1,pass,nolog,setvar:tx.inbound_anomaly_score_threshold=" + inbound
         + ",setvar:tx.outbound_anomaly_score_threshold=" + outbound + "\"\n";
@@ -70,12 +76,14 @@ final class WebApplicationFirewall extends Base {
     return (Policy) (ctx, next) -> {
       Body body = ctx.request().body();
       if (maxBody == 0 || body.length() == 0) {
-        Response r = verdict(ctx, engine.inspect(request(ctx, new byte[0])), block);
-        return r != null ? ctx.completed(r) : next.proceed(ctx);
+        WafTransaction tx = engine.begin(request(ctx, new byte[0]));
+        Response r = verdict(ctx, tx.inspectRequest(), block);
+        return r != null ? ctx.completed(r) : proceed(ctx, next, tx, inspectResponse, maxResponseBody, block);
       }
       if (body.length() > maxBody) {
         return ctx.completed(tooLarge(ctx, maxBody));
       }
+      WafTransaction[] tx = new WafTransaction[1];
       return body.aggregate(maxBody).handle((bytes, error) -> {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof BodyTooLargeException) {
@@ -85,9 +93,44 @@ final class WebApplicationFirewall extends Base {
           throw new CompletionException(cause);
         }
         ctx.request().body(Body.of(bytes));
-        return verdict(ctx, engine.inspect(request(ctx, bytes)), block);
-      }).thenCompose(r -> r != null ? ctx.completed(r) : next.proceed(ctx));
+        tx[0] = engine.begin(request(ctx, bytes));
+        return verdict(ctx, tx[0].inspectRequest(), block);
+      }).thenCompose(r -> r != null ? ctx.completed(r) : proceed(ctx, next, tx[0], inspectResponse, maxResponseBody, block));
     };
+  }
+
+  /**
+   * Forwards, then (with {@code inspect-response}) runs the response phases on the status, headers
+   * and a body of known length up to the limit (a longer or streamed body: headers only).
+   */
+  private static CompletionStage<Response> proceed(PolicyContext ctx, io.gatehouse.policy.PolicyChain next, WafTransaction tx,
+      boolean inspectResponse, int maxBody, boolean block) {
+    CompletionStage<Response> forwarded = next.proceed(ctx);
+    if (!inspectResponse) {
+      return forwarded;
+    }
+    return forwarded.thenCompose(res -> {
+      long length = res.body().length();
+      if (maxBody == 0 || length < 0 || length > maxBody) {
+        Response r = verdict(ctx, tx.inspectResponse(response(res, new byte[0])), block);
+        return ctx.completed(r != null ? r : res);
+      }
+      return res.body().aggregate(maxBody).thenApply(bytes -> {
+        res.body(Body.of(bytes));
+        Response r = verdict(ctx, tx.inspectResponse(response(res, bytes)), block);
+        return r != null ? r : res;
+      });
+    });
+  }
+
+  private static WafResponse response(Response res, byte[] body) {
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    for (String name : res.headers().names()) {
+      for (String v : res.headers().getAll(name)) {
+        headers.add(Map.entry(name, v));
+      }
+    }
+    return new WafResponse(res.status(), "HTTP/1.1", headers, body);
   }
 
   private static Response tooLarge(PolicyContext ctx, int maxBody) {
@@ -151,8 +194,8 @@ final class WebApplicationFirewall extends Base {
   private static Response verdict(PolicyContext ctx, WafVerdict v, boolean block) {
     boolean refuse = block && (v.blocked() || v.budgetExceeded());
     if (!v.matchedRuleIds().isEmpty() || v.budgetExceeded()) {
-      LOG.warn("waf {} request {} api={} client={}: rules {} score {}{}", refuse ? "blocked" : "detected",
-          ctx.requestId(), ctx.apiName(), ctx.clientIp(), v.matchedRuleIds(), v.inboundScore(),
+      LOG.warn("waf {} request {} api={} client={}: rules {} score {}/{}{}", refuse ? "blocked" : "detected",
+          ctx.requestId(), ctx.apiName(), ctx.clientIp(), v.matchedRuleIds(), v.inboundScore(), v.outboundScore(),
           v.budgetExceeded() ? " (inspection time budget exceeded)" : "");
     }
     // the client learns that the firewall refused the request, never which rule matched
