@@ -124,4 +124,23 @@ class WafPolicyTest {
       GH.upstream().reset();
     }
   }
+
+  @Test
+  void attackMatchesFeedTheThreatEngineWithoutTheValue() throws Exception {
+    api(crsRules() + "mode: detect\n");
+    java.util.concurrent.BlockingQueue<io.gatehouse.gateway.security.InjectionDetection> got =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    try (AutoCloseable sub = io.gatehouse.gateway.security.InjectionDetections.subscribe(got::add)) {
+      assertThat(GH.get("/t/items?id=1%27%20OR%20%271%27%3D%271", "Accept", "application/json").statusCode()).isEqualTo(200);
+      io.gatehouse.gateway.security.InjectionDetection d = got.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(d).isNotNull();
+      assertThat(d.blocked()).isFalse();
+      assertThat(d.findings()).anySatisfy(f -> {
+        assertThat(f.category()).isEqualTo(io.gatehouse.insight.injection.InjectionCategory.SQLI);
+        assertThat(f.location()).isEqualTo("ARGS:id");
+        assertThat(f.rule()).startsWith("waf:942");
+      });
+      assertThat(d.findings()).allSatisfy(f -> assertThat(f.evidence()).doesNotContain("OR"));
+    }
+  }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  * disruptive rule fired while the engine was in blocking mode. Verdicts of the response phases
  * cover the whole transaction.
  *
- * @param matchedRuleIds ids of the matched rules that log, in match order, without repeats
+ * @param matches the matched rules that log, in match order, each once
  * @param inboundScore the inbound anomaly score ({@code tx.blocking_inbound_anomaly_score}, or
  *     {@code tx.anomaly_score} for rule sets that do not set it)
  * @param outboundScore the outbound anomaly score ({@code tx.blocking_outbound_anomaly_score}, or
@@ -17,11 +17,16 @@ import java.util.List;
  *     fired in blocking mode
  * @param budgetExceeded true when inspection stopped because the request used up its time budget
  */
-public record WafVerdict(List<Long> matchedRuleIds, int inboundScore, int outboundScore, boolean blocked,
+public record WafVerdict(List<WafMatch> matches, int inboundScore, int outboundScore, boolean blocked,
     boolean budgetExceeded) {
 
-  /** Copies the id list. */
+  /** Copies the match list. */
   public WafVerdict {
-    matchedRuleIds = List.copyOf(matchedRuleIds);
+    matches = List.copyOf(matches);
+  }
+
+  /** The ids of {@link #matches}, in match order. */
+  public List<Long> matchedRuleIds() {
+    return matches.stream().map(WafMatch::ruleId).toList();
   }
 }

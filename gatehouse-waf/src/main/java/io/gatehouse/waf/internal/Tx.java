@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +32,8 @@ public final class Tx {
   private boolean finished;
   final Map<String, List<Entry>> vars = new HashMap<>();
   final Map<String, String> txVars = new LinkedHashMap<>();
-  private final Set<Long> matchedIds = new LinkedHashSet<>();
+  private final Map<Long, io.gatehouse.waf.WafMatch> matches = new LinkedHashMap<>();
+  private String headVariable;
   private List<Var> matched = List.of();
   private Rule current;
   private boolean captureWanted;
@@ -129,7 +129,7 @@ public final class Tx {
   private WafVerdict verdict() {
     String in = txVars.getOrDefault("blocking_inbound_anomaly_score", txVars.getOrDefault("anomaly_score", "0"));
     String out = txVars.getOrDefault("blocking_outbound_anomaly_score", txVars.getOrDefault("outbound_anomaly_score", "0"));
-    return new WafVerdict(new ArrayList<>(matchedIds), (int) Operators.num(in), (int) Operators.num(out), blocked,
+    return new WafVerdict(new ArrayList<>(matches.values()), (int) Operators.num(in), (int) Operators.num(out), blocked,
         budgetExceeded);
   }
 
@@ -155,7 +155,7 @@ public final class Tx {
         continue;
       }
       if (r.logs() && r.id != 0) {
-        matchedIds.add(r.id);
+        matches.putIfAbsent(r.id, new io.gatehouse.waf.WafMatch(r.id, headVariable, r.tags));
       }
       switch (r.disruptive) {
         case DENY, DROP, REDIRECT -> {
@@ -228,6 +228,9 @@ public final class Tx {
       current = r;
       if (!evalRule(link, r)) {
         return false;
+      }
+      if (link == r) {
+        headVariable = r.unconditional || matched.isEmpty() ? "" : matched.get(matched.size() - 1).name();
       }
       if (link.next == null) {
         runActions(link);

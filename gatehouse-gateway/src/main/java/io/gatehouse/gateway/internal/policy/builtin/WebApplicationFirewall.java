@@ -10,11 +10,17 @@ import io.gatehouse.policy.Policy;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.policy.PolicyContext;
 import io.gatehouse.policy.Response;
+import io.gatehouse.gateway.security.InjectionDetection;
+import io.gatehouse.gateway.security.InjectionDetections;
+import io.gatehouse.insight.injection.InjectionCategory;
+import io.gatehouse.insight.injection.InjectionFinding;
 import io.gatehouse.waf.WafEngine;
+import io.gatehouse.waf.WafMatch;
 import io.gatehouse.waf.WafRequest;
 import io.gatehouse.waf.WafResponse;
 import io.gatehouse.waf.WafTransaction;
 import io.gatehouse.waf.WafVerdict;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -191,6 +197,38 @@ final class WebApplicationFirewall extends Base {
     return new WafRequest(ctx.request().method(), uri, "HTTP/1.1", headers, body, ctx.clientIp());
   }
 
+  /** CRS attack tags as the threat engine's injection categories. */
+  private static final Map<String, InjectionCategory> CATEGORIES = Map.of(
+      "attack-sqli", InjectionCategory.SQLI, "attack-xss", InjectionCategory.XSS,
+      "attack-rce", InjectionCategory.COMMAND, "attack-lfi", InjectionCategory.LFI,
+      "attack-rfi", InjectionCategory.RFI, "attack-php", InjectionCategory.PHP,
+      "attack-ssrf", InjectionCategory.SSRF, "attack-injection-generic", InjectionCategory.NODE);
+
+  /**
+   * Feeds matches of attack rules to the threat engine (alerts, auto-blocking, security pages) as
+   * injection detections; the evidence is the rule and variable, never the value.
+   */
+  private static void publish(PolicyContext ctx, WafVerdict v, boolean blocked) {
+    List<InjectionFinding> findings = new ArrayList<>();
+    for (WafMatch m : v.matches()) {
+      for (String tag : m.tags()) {
+        InjectionCategory c = CATEGORIES.get(tag);
+        if (c != null) {
+          findings.add(new InjectionFinding(c, m.variable().isEmpty() ? "request" : m.variable(),
+              "rule " + m.ruleId(), Math.min(100, Math.max(v.inboundScore(), v.outboundScore()) * 10), "waf:" + m.ruleId()));
+          break;
+        }
+      }
+    }
+    if (findings.isEmpty()) {
+      return;
+    }
+    String subscription = ctx instanceof io.gatehouse.gateway.internal.policy.GatewayContext g ? g.subscriptionName() : "";
+    InjectionDetections.publish(new InjectionDetection(Instant.now(), ctx.requestId(), ctx.apiName(), ctx.operation(),
+        ctx.clientIp(), subscription == null || subscription.isEmpty() ? null : subscription, ctx.request().method(),
+        ctx.request().path(), blocked, findings));
+  }
+
   private static Response verdict(PolicyContext ctx, WafVerdict v, boolean block) {
     boolean refuse = block && (v.blocked() || v.budgetExceeded());
     if (!v.matchedRuleIds().isEmpty() || v.budgetExceeded()) {
@@ -198,6 +236,7 @@ final class WebApplicationFirewall extends Base {
           ctx.requestId(), ctx.apiName(), ctx.clientIp(), v.matchedRuleIds(), v.inboundScore(), v.outboundScore(),
           v.budgetExceeded() ? " (inspection time budget exceeded)" : "");
     }
+    publish(ctx, v, refuse);
     // the client learns that the firewall refused the request, never which rule matched
     return refuse ? ctx.problem(403, "Forbidden", "the request was refused by the web application firewall") : null;
   }
