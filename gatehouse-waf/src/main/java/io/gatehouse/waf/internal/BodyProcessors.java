@@ -92,7 +92,13 @@ final class BodyProcessors {
       f.setExpandEntityReferences(false);
       f.setNamespaceAware(false);
       DocumentBuilder b = f.newDocumentBuilder();
-      b.setErrorHandler(null);
+      // errors become REQBODY_ERROR; the default handler would also print them to standard error
+      b.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
+        @Override
+        public void fatalError(org.xml.sax.SAXParseException e) throws org.xml.sax.SAXException {
+          throw e;
+        }
+      });
       Node root = b.parse(new ByteArrayInputStream(body)).getDocumentElement();
       List<String> values = new ArrayList<>();
       collect(root, values);
