@@ -98,11 +98,11 @@ class CrsBenignTrafficTest {
     }
     String body = json.append("]}").toString();
     WafRequest r = post(body);
-    for (int i = 0; i < 2000; i++) {
+    for (int i = 0; i < 500; i++) {
       assertThat(engine.inspect(r).blocked()).isFalse();
     }
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    int n = 2000;
+    int n = 500;
     long cpu = mx.getCurrentThreadCpuTime();
     for (int i = 0; i < n; i++) {
       engine.inspect(r);

@@ -140,7 +140,7 @@ class CrsRegressionTest {
           100.0 * e.getValue()[0] / Math.max(1, e.getValue()[1])));
     }
     double rate = 100.0 * pass / total;
-    table.append(String.format("all | %d | %d | %.1f%% (%d stages without expect_ids/no_expect_ids not judged)%n",
+    table.append(String.format("all | %d | %d | %.2f%% (%d stages without expect_ids/no_expect_ids not judged)%n",
         total, pass, rate, unjudged));
     System.out.println(table);
     failures.forEach(System.out::println);
