@@ -64,4 +64,7 @@ copy crs-regression crs-regression LICENSE \
   REQUEST-933-APPLICATION-ATTACK-PHP REQUEST-934-APPLICATION-ATTACK-GENERIC REQUEST-941-APPLICATION-ATTACK-XSS \
   REQUEST-942-APPLICATION-ATTACK-SQLI REQUEST-944-APPLICATION-ATTACK-JAVA
 
+# OWASP CRS rules from the same commit: every rule and data file, and the example setup.
+copy crs-rules crs-rules LICENSE crs-setup.conf.example rules
+
 du -sh "$here"

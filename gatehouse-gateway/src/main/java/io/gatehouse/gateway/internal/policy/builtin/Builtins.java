@@ -53,6 +53,7 @@ public final class Builtins {
         new DiagnosticPolicies.EmitMetric(),
         // runtime protection
 
-        new InjectionProtection());
+        new InjectionProtection(),
+        new WebApplicationFirewall());
   }
 }

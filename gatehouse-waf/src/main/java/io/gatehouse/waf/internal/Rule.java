@@ -1,0 +1,53 @@
+package io.gatehouse.waf.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One parsed SecRule or SecAction (a chain link when {@link #next} is set), or a SecMarker. */
+final class Rule {
+  enum Disruptive { NONE, PASS, BLOCK, DENY, DROP, ALLOW, ALLOW_PHASE, ALLOW_REQUEST, REDIRECT }
+
+  /** A non-disruptive action that runs when the rule (chain) matches, in written order. */
+  record Action(String name, String value) {}
+
+  final String source;
+  final int line;
+  long id;
+  int phase = 2;
+  boolean phaseSet;
+  String marker;
+  final List<Target> targets = new ArrayList<>();
+  final List<Target> exclusions = new ArrayList<>();
+  Operators.Operator operator;
+  boolean negated;
+  List<Transforms.Transform> transforms = new ArrayList<>();
+  boolean transformsReset;
+  final List<Action> actions = new ArrayList<>();
+  Disruptive disruptive = Disruptive.NONE;
+  Rule next;
+  boolean chained;
+  int skip;
+  String skipAfter;
+  final List<String> tags = new ArrayList<>();
+  String msg;
+  String logdata;
+  String severity;
+  Boolean log;
+  boolean capture;
+  boolean multiMatch;
+  /** True for SecAction (no targets, always matches). */
+  boolean unconditional;
+
+  Rule(String source, int line) {
+    this.source = source;
+    this.line = line;
+  }
+
+  boolean isMarker() {
+    return marker != null;
+  }
+
+  boolean logs() {
+    return log == null || log;
+  }
+}

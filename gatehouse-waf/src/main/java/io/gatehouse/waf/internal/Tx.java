@@ -1,0 +1,550 @@
+package io.gatehouse.waf.internal;
+
+import io.gatehouse.waf.WafRequest;
+import io.gatehouse.waf.WafVerdict;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** One request's run through a {@link Program}: its variables, TX collection and match state. */
+public final class Tx {
+  /** One element of a collection: its key (null for single values) and byte-string value. */
+  record Entry(String key, String value) {}
+
+  /** One resolved target value: its full name (e.g. {@code ARGS:id}) and value. */
+  record Var(String collection, String key, String value) {
+    String name() {
+      return key == null ? collection : collection + ":" + key;
+    }
+  }
+
+  private final Program program;
+  private final WafRequest request;
+  private long deadline;
+  private boolean blocked;
+  private boolean budgetExceeded;
+  /** An {@code allow} ended all inspection (or a block did). */
+  private boolean finished;
+  final Map<String, List<Entry>> vars = new HashMap<>();
+  final Map<String, String> txVars = new LinkedHashMap<>();
+  private final Map<Long, io.gatehouse.waf.WafMatch> matches = new LinkedHashMap<>();
+  private String headVariable;
+  private List<Var> matched = List.of();
+  private Rule current;
+  private boolean captureWanted;
+  String bodyProcessor;
+  String contentType;
+  boolean bodyAccess = true;
+  private boolean engineOff;
+  private final Set<Long> removedIds = new java.util.HashSet<>();
+  private final List<java.util.function.Predicate<Rule>> removedRules = new ArrayList<>();
+  private final List<Map.Entry<java.util.function.Predicate<Rule>, Target>> removedTargets = new ArrayList<>();
+
+  Tx(Program program, WafRequest request) {
+    this.program = program;
+    this.request = request;
+    this.finished = !program.enabled();
+    RequestVariables.populate(this, request);
+  }
+
+  long deadline() {
+    return deadline;
+  }
+
+  boolean wantsCapture() {
+    return captureWanted;
+  }
+
+  void captured(List<String> groups) {
+    if (!captureWanted) {
+      return;
+    }
+    for (int i = 0; i < groups.size() && i < 10; i++) {
+      txVars.put(Integer.toString(i), groups.get(i));
+    }
+  }
+
+  void set(String name, String value) {
+    List<Entry> l = new ArrayList<>(1);
+    l.add(new Entry(null, value));
+    vars.put(name, l);
+  }
+
+  void add(String collection, String key, String value) {
+    vars.computeIfAbsent(collection, k -> new ArrayList<>()).add(new Entry(key, value));
+  }
+
+  String scalar(String name) {
+    List<Entry> l = vars.get(name);
+    return l == null || l.isEmpty() ? "" : l.get(0).value();
+  }
+
+  /** Phases 1 and 2. */
+  public WafVerdict runRequest() {
+    run(1, 2, () -> BodyProcessors.process(this, request));
+    return verdict();
+  }
+
+  /** Phases 3 and 4, with the response's variables. */
+  public WafVerdict runResponse(io.gatehouse.waf.WafResponse response) {
+    ResponseVariables.populate(this, response);
+    run(3, 4, () -> ResponseVariables.body(this, response));
+    return verdict();
+  }
+
+  private void run(int first, int last, Runnable beforeLast) {
+    if (finished) {
+      return;
+    }
+    deadline = System.nanoTime() + program.budgetNanos();
+    try {
+      for (int phase = first; phase <= last && !engineOff; phase++) {
+        if (phase == last) {
+          beforeLast.run();
+        }
+        Outcome o = runPhase(phase);
+        if (o == Outcome.BLOCK) {
+          blocked = true;
+          finished = true;
+          return;
+        }
+        if (o == Outcome.ALLOW_ALL) {
+          finished = true;
+          return;
+        }
+        if (o == Outcome.ALLOW_REQUEST) {
+          return;
+        }
+      }
+    } catch (Regex.BudgetExceeded e) {
+      budgetExceeded = true;
+    }
+  }
+
+  private WafVerdict verdict() {
+    String in = txVars.getOrDefault("blocking_inbound_anomaly_score", txVars.getOrDefault("anomaly_score", "0"));
+    String out = txVars.getOrDefault("blocking_outbound_anomaly_score", txVars.getOrDefault("outbound_anomaly_score", "0"));
+    return new WafVerdict(new ArrayList<>(matches.values()), (int) Operators.num(in), (int) Operators.num(out), blocked,
+        budgetExceeded);
+  }
+
+  private enum Outcome { CONTINUE, BLOCK, ALLOW_ALL, ALLOW_REQUEST }
+
+  private Outcome runPhase(int phase) {
+    List<Rule> list = program.phase(phase);
+    int i = 0;
+    while (i < list.size()) {
+      if (engineOff) {
+        return Outcome.ALLOW_ALL;
+      }
+      Rule r = list.get(i);
+      if (r.isMarker() || isRemoved(r)) {
+        i++;
+        continue;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new Regex.BudgetExceeded();
+      }
+      if (!evalChain(r)) {
+        i++;
+        continue;
+      }
+      if (r.logs() && r.id != 0) {
+        matches.putIfAbsent(r.id, new io.gatehouse.waf.WafMatch(r.id, headVariable, r.tags));
+      }
+      switch (r.disruptive) {
+        case DENY, DROP, REDIRECT -> {
+          if (program.blocking()) {
+            return Outcome.BLOCK;
+          }
+        }
+        case ALLOW -> {
+          if (program.blocking()) {
+            return Outcome.ALLOW_ALL;
+          }
+        }
+        case ALLOW_PHASE -> {
+          if (program.blocking()) {
+            return Outcome.CONTINUE;
+          }
+        }
+        case ALLOW_REQUEST -> {
+          if (program.blocking() && phase <= 2) {
+            return Outcome.ALLOW_REQUEST;
+          }
+        }
+        default -> { }
+      }
+      if (r.skipAfter != null) {
+        int j = i + 1;
+        while (j < list.size() && !skipTarget(list.get(j), r.skipAfter)) {
+          j++;
+        }
+        i = j + 1;
+        continue;
+      }
+      if (r.skip > 0) {
+        int skipped = 0;
+        i++;
+        while (i < list.size() && skipped < r.skip) {
+          if (!list.get(i).isMarker()) {
+            skipped++;
+          }
+          i++;
+        }
+        continue;
+      }
+      i++;
+    }
+    return Outcome.CONTINUE;
+  }
+
+  private static boolean skipTarget(Rule r, String name) {
+    if (r.isMarker()) {
+      return r.marker.equals(name);
+    }
+    return Long.toString(r.id).equals(name);
+  }
+
+  private boolean isRemoved(Rule r) {
+    if (removedIds.contains(r.id)) {
+      return true;
+    }
+    for (java.util.function.Predicate<Rule> p : removedRules) {
+      if (p.test(r)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean evalChain(Rule r) {
+    for (Rule link = r; link != null; link = link.next) {
+      current = r;
+      if (!evalRule(link, r)) {
+        return false;
+      }
+      if (link == r) {
+        headVariable = r.unconditional || matched.isEmpty() ? "" : matched.get(matched.size() - 1).name();
+      }
+      if (link.next == null) {
+        runActions(link);
+      }
+    }
+    return true;
+  }
+
+  private boolean evalRule(Rule link, Rule head) {
+    if (link.unconditional) {
+      return true;
+    }
+    List<Var> candidates = resolve(link, head);
+    List<Var> hits = new ArrayList<>();
+    captureWanted = link.capture;
+    try {
+      for (Var v : candidates) {
+        String value = v.value();
+        boolean hit = false;
+        if (link.multiMatch) {
+          hit = link.operator.match(this, value) != link.negated;
+          for (int t = 0; !hit && t < link.transforms.size(); t++) {
+            value = link.transforms.get(t).apply(value);
+            hit = link.operator.match(this, value) != link.negated;
+          }
+        } else {
+          for (Transforms.Transform t : link.transforms) {
+            value = t.apply(value);
+          }
+          hit = link.operator.match(this, value) != link.negated;
+        }
+        if (hit) {
+          // MATCHED_VAR is the value as the operator saw it (after the transformations)
+          Var m = new Var(v.collection(), v.key(), value);
+          hits.add(m);
+          if (link.next != null) {
+            // a chain link's actions run per matched value, before the next link reads them
+            matched = List.of(m);
+            runActions(link);
+          }
+        }
+      }
+    } finally {
+      captureWanted = false;
+    }
+    if (hits.isEmpty()) {
+      return false;
+    }
+    matched = hits;
+    return true;
+  }
+
+  private List<Var> resolve(Rule link, Rule head) {
+    List<Var> out = new ArrayList<>();
+    for (Target t : link.targets) {
+      List<Var> elements = elements(t);
+      if (t.count) {
+        out.add(new Var(t.collection, null, Integer.toString(elements.size())));
+        continue;
+      }
+      for (Var v : elements) {
+        if (!excluded(link, head, v)) {
+          out.add(v);
+        }
+      }
+    }
+    return out;
+  }
+
+  private boolean excluded(Rule link, Rule head, Var v) {
+    for (Target e : link.exclusions) {
+      if (e.covers(v.collection(), v.key())) {
+        return true;
+      }
+    }
+    for (Map.Entry<java.util.function.Predicate<Rule>, Target> e : removedTargets) {
+      if (e.getKey().test(head) && e.getValue().covers(v.collection(), v.key())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The elements of a collection that a target selects. */
+  List<Var> elements(Target t) {
+    List<Var> out = new ArrayList<>();
+    String c = t.collection;
+    switch (c) {
+      case "TX" -> {
+        for (Map.Entry<String, String> e : txVars.entrySet()) {
+          if (t.covers(c, e.getKey())) {
+            out.add(new Var(c, e.getKey(), e.getValue()));
+          }
+        }
+      }
+      case "MATCHED_VARS" -> {
+        for (Var v : matched) {
+          out.add(new Var(c, v.name(), v.value()));
+        }
+      }
+      case "MATCHED_VARS_NAMES" -> {
+        for (Var v : matched) {
+          out.add(new Var(c, v.name(), v.name()));
+        }
+      }
+      case "MATCHED_VAR" -> {
+        if (!matched.isEmpty()) {
+          out.add(new Var(c, null, matched.get(matched.size() - 1).value()));
+        }
+      }
+      case "MATCHED_VAR_NAME" -> {
+        if (!matched.isEmpty()) {
+          out.add(new Var(c, null, matched.get(matched.size() - 1).name()));
+        }
+      }
+      case "XML" -> {
+        for (Entry e : vars.getOrDefault(c, List.of())) {
+          out.add(new Var(c, "/*", e.value()));
+        }
+      }
+      default -> {
+        for (Entry e : vars.getOrDefault(c, List.of())) {
+          if (e.key() == null ? t.key == null && t.keyPattern == null : t.covers(c, e.key())) {
+            out.add(new Var(c, e.key(), e.value()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private void runActions(Rule link) {
+    for (Rule.Action a : link.actions) {
+      switch (a.name()) {
+        case "setvar" -> setvar(a.value());
+        case "ctl" -> ctl(a.value());
+        default -> { }
+      }
+    }
+  }
+
+  private void setvar(String spec) {
+    String s = expand(spec);
+    boolean delete = s.startsWith("!");
+    if (delete) {
+      s = s.substring(1);
+    }
+    int eq = s.indexOf('=');
+    String name = (eq < 0 ? s : s.substring(0, eq)).trim();
+    int dot = name.indexOf('.');
+    if (dot < 0) {
+      return;
+    }
+    String coll = name.substring(0, dot).toLowerCase(Locale.ROOT);
+    String key = name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    if (!coll.equals("tx")) {
+      return;
+    }
+    if (delete) {
+      txVars.remove(key);
+      return;
+    }
+    String value = eq < 0 ? "1" : s.substring(eq + 1);
+    if (value.length() > 1 && (value.charAt(0) == '+' || value.charAt(0) == '-')
+        && isNumber(value.substring(1))) {
+      long cur = Operators.num(txVars.getOrDefault(key, "0"));
+      long delta = Operators.num(value.substring(1));
+      value = Long.toString(value.charAt(0) == '+' ? cur + delta : cur - delta);
+    }
+    txVars.put(key, value);
+  }
+
+  private static boolean isNumber(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (!Character.isDigit(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void ctl(String spec) {
+    String s = expand(spec);
+    int eq = s.indexOf('=');
+    if (eq < 0) {
+      return;
+    }
+    String name = s.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+    String value = s.substring(eq + 1).trim();
+    switch (name) {
+      case "ruleremovebyid" -> {
+        for (String part : value.split("[ ,]+")) {
+          if (part.isBlank()) {
+            continue;
+          }
+          if (part.indexOf('-', 1) > 0) {
+            java.util.function.Predicate<Long> ids = IdRange.parse(part);
+            removedRules.add(r -> ids.test(r.id));
+          } else {
+            removedIds.add(Operators.num(part));
+          }
+        }
+      }
+      case "ruleremovebytag" -> removedRules.add(memo(byTag(value)));
+      case "ruleremovebymsg" -> removedRules.add(memo(byMsg(value)));
+      case "ruleremovetargetbyid", "ruleremovetargetbytag", "ruleremovetargetbymsg" -> {
+        int semi = value.indexOf(';');
+        if (semi < 0) {
+          return;
+        }
+        String which = value.substring(0, semi);
+        java.util.function.Predicate<Rule> p;
+        if (name.endsWith("byid")) {
+          java.util.function.Predicate<Long> ids = IdRange.parse(which);
+          p = r -> ids.test(r.id);
+        } else if (name.endsWith("bytag")) {
+          p = memo(byTag(which));
+        } else {
+          p = memo(byMsg(which));
+        }
+        for (Target t : Target.parseList(value.substring(semi + 1))) {
+          removedTargets.add(Map.entry(p, t));
+        }
+      }
+      case "ruleengine" -> {
+        if (value.equalsIgnoreCase("off")) {
+          engineOff = true;
+        }
+      }
+      case "requestbodyprocessor" -> bodyProcessor = value.toUpperCase(Locale.ROOT);
+      // REQUEST_BODY is always filled, so forceRequestBodyVariable has nothing to do
+      case "requestbodyaccess" -> bodyAccess = value.equalsIgnoreCase("on");
+      default -> { }
+    }
+  }
+
+  /** Rules with a tag the (rule-file supplied) regular expression finds. */
+  private static java.util.function.Predicate<Rule> byTag(String regex) {
+    Regex re = Regex.compile(regex);
+    return r -> r.tags.stream().anyMatch(re::findPlain);
+  }
+
+  private static java.util.function.Predicate<Rule> byMsg(String regex) {
+    Regex re = Regex.compile(regex);
+    return r -> r.msg != null && re.findPlain(r.msg);
+  }
+
+  /** Remembers a predicate's answer per rule (it is asked for every rule and every value). */
+  private static java.util.function.Predicate<Rule> memo(java.util.function.Predicate<Rule> p) {
+    Map<Rule, Boolean> seen = new java.util.IdentityHashMap<>();
+    return r -> seen.computeIfAbsent(r, p::test);
+  }
+
+  /** Expands {@code %{collection.key}} and {@code %{VARIABLE}} macros. */
+  String expand(String text) {
+    int start = text.indexOf("%{");
+    if (start < 0) {
+      return text;
+    }
+    StringBuilder b = new StringBuilder();
+    int i = 0;
+    while (start >= 0) {
+      int end = text.indexOf('}', start);
+      if (end < 0) {
+        break;
+      }
+      b.append(text, i, start);
+      b.append(macro(text.substring(start + 2, end)));
+      i = end + 1;
+      start = text.indexOf("%{", i);
+    }
+    b.append(text, i, text.length());
+    return b.toString();
+  }
+
+  private String macro(String ref) {
+    int dot = ref.indexOf('.');
+    String coll = (dot < 0 ? ref : ref.substring(0, dot)).toUpperCase(Locale.ROOT);
+    String key = dot < 0 ? null : ref.substring(dot + 1);
+    if (coll.equals("TX") && key != null) {
+      return txVars.getOrDefault(key.toLowerCase(Locale.ROOT), "");
+    }
+    if (coll.equals("RULE") && key != null && current != null) {
+      return switch (key.toLowerCase(Locale.ROOT)) {
+        case "id" -> Long.toString(current.id);
+        case "msg" -> current.msg == null ? "" : expand(current.msg);
+        case "severity" -> current.severity == null ? "" : current.severity;
+        case "logdata" -> current.logdata == null ? "" : current.logdata;
+        default -> "";
+      };
+    }
+    if (!Variables.known(coll)) {
+      return "";
+    }
+    Target t;
+    try {
+      t = Target.parse(key == null ? coll : coll + ":" + key);
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
+    List<Var> els = elements(t);
+    return els.isEmpty() ? "" : els.get(0).value();
+  }
+
+  /** A Java string as a byte string (UTF-8 bytes, one char each). */
+  static String bytes(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) > 0x7f) {
+        return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+      }
+    }
+    return s;
+  }
+}
