@@ -538,9 +538,12 @@ public final class ServeCommand implements Callable<Integer> {
           + " requests answer 502: start with --demo, or delete the demo API, product, subscription and backend");
     }
     return new Running(vertx, gateway, management, plane, () -> {
-      references.close();
-      store.close();
-      lock.close();
+      try {
+        references.close();
+        store.close();
+      } finally {
+        lock.close(); // last: the next server may start once everything is closed
+      }
     }, observability, drainPeriod, ready);
   }
 
