@@ -50,8 +50,9 @@ public final class AuditSpecCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: cannot read " + file + ": " + IoMessages.describe(e));
       return ExitCodes.USAGE;
     }
+    com.fasterxml.jackson.databind.JsonNode tree;
     try {
-      ConfigMapper.yaml().readTree(text); // YAML or JSON at all: a syntax error told with its line
+      tree = ConfigMapper.yaml().readTree(text); // YAML or JSON at all: a syntax error told with its line
     } catch (JsonProcessingException e) {
       ConfigProblem p = ReadErrors.describe(e, "YAML or JSON");
       spec.commandLine().getErr().println("error: cannot audit " + p.locate(file.toString(), p.line()));
@@ -66,6 +67,8 @@ public final class AuditSpecCommand implements Callable<Integer> {
       return ExitCodes.INVALID;
     }
     return output.report(spec, new FindingReport.Report(null, findings, List.of(), List.of()),
-        new FindingReport.Artifact(file, FindingLocations.NONE));
+        new FindingReport.Artifact(file, new OpenApiLocations(
+            tree == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : tree,
+            io.gatehouse.model.SourceLines.of(text))));
   }
 }

@@ -13,9 +13,6 @@ import java.util.function.ToIntFunction;
  * that point at a line; 0 when the entity is not in the file.
  */
 final class FindingLocations implements ToIntFunction<Finding> {
-  /** Locates nothing, for reports about documents other than a configuration. */
-  static final ToIntFunction<Finding> NONE = f -> 0;
-
   private final GatewayConfig config;
   private final SourceLines lines;
 

@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
         "2:bad options, no passphrase, a wrong passphrase, the target directory is not empty, or the backup is from a"
             + " newer version",
         "3:the file is corrupted, truncated or not a Gatehouse backup",
-        "4:the master key that opens the backup's secrets is not available (the message names it), or the target"
-            + " cannot be written"},
+        "4:a running server holds the target directory, the master key that opens the backup's secrets is not"
+            + " available (the message names it), or the target cannot be written"},
     footer = {"GATEHOUSE_BACKUP_PASSPHRASE:the passphrase, when --passphrase-file is not given",
         "GATEHOUSE_MASTER_KEY:the master key (Base64 of 32 bytes), when it is not a key file",
         "GATEHOUSE_PKCS11_CONFIG:the master key in a PKCS#11 token (with GATEHOUSE_PKCS11_PIN)"})
@@ -44,6 +44,12 @@ public final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    try {
+      DataDirectoryLock.refuseIfHeld(data); // a restore never writes beside a running server
+    } catch (DataDirectoryLock.InUse | java.io.UncheckedIOException e) {
+      System.err.println("error: " + e.getMessage());
+      return ExitCodes.ENVIRONMENT;
+    }
     char[] pass;
     try {
       pass = Passphrase.read(passphraseFile, false);

@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
     exitCodeList = {"0:started (the process then runs until SIGTERM or Ctrl-C)",
         "2:bad options, or the --config file is missing or unreadable",
         "3:the --config file is not a valid configuration, or cannot be served",
-        "4:a port is already in use (nothing was created), or the data directory cannot be used"},
+        "4:a port is already in use or another server holds the data directory (nothing was created or changed),"
+            + " or the data directory cannot be used"},
     footer = {"GATEHOUSE_ADMIN_TOKEN:the admin token (16 or more characters) instead of a generated one",
         "GATEHOUSE_MASTER_KEY:the master key, Base64 of 32 bytes, instead of DATA/master.key",
         "GATEHOUSE_PKCS11_CONFIG:a SunPKCS11 configuration: the master key in a PKCS#11 token",
@@ -368,7 +369,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
     Running running;
     try {
-      running = start(fileConfig, out);
+      running = start(fileConfig, out); // its first step: the data directory's lock, or one line and no change
+    } catch (DataDirectoryLock.InUse e) {
+      System.err.println("error: " + e.getMessage());
+      return ExitCodes.ENVIRONMENT;
     } catch (ConfigException e) {
       System.err.println("error: the configuration cannot be served:");
       e.problems().forEach(p -> System.err.println("  " + p));
@@ -405,6 +409,7 @@ public final class ServeCommand implements Callable<Integer> {
    * {@code fileConfig} is null without --config.
    *
    * @throws ConfigException when {@code fileConfig} cannot be served
+   * @throws Exception also when another server holds the data directory (nothing in it was changed)
    */
   public Running start(GatewayConfig fileConfig, PrintStream out) throws Exception {
     Running running = startServing(fileConfig == null ? null : () -> fileConfig, out);
@@ -426,6 +431,18 @@ public final class ServeCommand implements Callable<Integer> {
    * probes answer 503 until it is served ({@link Running#ready()}).
    */
   Running startServing(java.util.concurrent.Callable<GatewayConfig> fileSource, PrintStream out) throws Exception {
+    // one writer per data directory, checked before anything in it is created or changed; held until close
+    DataDirectoryLock lock = DataDirectoryLock.acquire(data);
+    try {
+      return startServing(fileSource, out, lock);
+    } catch (Exception | Error e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private Running startServing(java.util.concurrent.Callable<GatewayConfig> fileSource, PrintStream out,
+      DataDirectoryLock lock) throws Exception {
     if (!isLoopback(managementHost)) {
       LOG.warn("management API bound to non-loopback address {}: restrict access to it", managementHost);
     }
@@ -521,8 +538,12 @@ public final class ServeCommand implements Callable<Integer> {
           + " requests answer 502: start with --demo, or delete the demo API, product, subscription and backend");
     }
     return new Running(vertx, gateway, management, plane, () -> {
-      references.close();
-      store.close();
+      try {
+        references.close();
+        store.close();
+      } finally {
+        lock.close(); // last: the next server may start once everything is closed
+      }
     }, observability, drainPeriod, ready);
   }
 

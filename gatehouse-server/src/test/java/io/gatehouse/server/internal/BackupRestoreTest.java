@@ -204,7 +204,13 @@ class BackupRestoreTest {
     assertThat(f.err()).startsWith("error: flipped.ghb is corrupted");
     assertThat(target).doesNotExist();
 
-    ServeTest.Cli busy = ServeTest.Cli.run("restore", archive.toString(), "--data", data.toString(), "--passphrase-file",
+    ServeTest.Cli held = ServeTest.Cli.run("restore", archive.toString(), "--data", data.toString(), "--passphrase-file",
+        pass.toString());
+    assertThat(held.code()).isEqualTo(ExitCodes.ENVIRONMENT); // the running server holds it
+    assertThat(held.err()).contains("is in use by another Gatehouse server");
+    Path used = Files.createDirectories(dir.resolve("used"));
+    Files.writeString(used.resolve("notes.txt"), "kept\n");
+    ServeTest.Cli busy = ServeTest.Cli.run("restore", archive.toString(), "--data", used.toString(), "--passphrase-file",
         pass.toString());
     assertThat(busy.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(busy.err()).contains("is not empty");

@@ -93,9 +93,6 @@ public final class Upstream {
     boolean h2 = Boolean.TRUE.equals(def.http2());
     this.ssl = anySsl ? BackendTls.options(def.tls(), h2, material) : null;
     this.webSocketSsl = anySsl ? (h2 ? BackendTls.options(def.tls(), false, material) : ssl) : null;
-    if (anySsl && def.tls() != null && !def.tls().verify()) {
-      LOG.warn("backend '{}' has tls.verify: false; its certificates and host names are NOT checked", name);
-    }
     Duration response = def.timeouts() != null && def.timeouts().response() != null
         ? def.timeouts().response() : def.timeout() != null ? def.timeout() : defaultTimeout;
     this.responseMillis = response.toMillis();
@@ -114,6 +111,10 @@ public final class Upstream {
       return;
     }
     this.vertx = vertx;
+    // said when the backend goes live, not when a configuration is compiled (validate, advise, a dry run)
+    if (ssl != null && def.tls() != null && !def.tls().verify()) {
+      LOG.warn("backend '{}' has tls.verify: false; its certificates and host names are NOT checked", name);
+    }
     boolean h2 = Boolean.TRUE.equals(def.http2());
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
