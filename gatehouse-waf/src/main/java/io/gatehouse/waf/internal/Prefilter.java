@@ -26,57 +26,116 @@ final class Prefilter {
   private static final Set<String> POSIX = Set.of("alpha", "digit", "alnum", "space", "upper", "lower",
       "punct", "xdigit", "word", "cntrl", "print", "graph", "blank");
 
-  private final Cond cond;
-  private final Scanner scanner;
-  private final boolean anyLiteral;
+  /**
+   * Characters a "plain" value never holds: ASCII punctuation other than {@code - . _ , : / @ +},
+   * control characters other than tab, CR and LF, and everything outside ASCII. Most benign values
+   * are plain, and for them the pattern's optional punctuation-led parts (evasion characters,
+   * quotes, {@code $var} insertions) match nothing, which leaves far stronger literals.
+   */
+  private static final boolean[] SPECIAL = new boolean[128];
 
-  private Prefilter(Cond cond, List<String> literals) {
-    this.cond = cond;
-    this.scanner = new Scanner(literals);
-    this.anyLiteral = cond instanceof Lit || cond instanceof Or o && o.parts.stream().allMatch(p -> p instanceof Lit);
+  static {
+    for (int c = 0; c < 128; c++) {
+      SPECIAL[c] = c < 0x20 ? c != '\t' && c != '\n' && c != '\r'
+          : c == 0x7f || !Character.isLetterOrDigit(c) && " -._,:/@+".indexOf(c) < 0;
+    }
+  }
+
+  /** The condition for any value, or null when it is always true. */
+  private final Filter general;
+  /** The condition for plain values, or null when it is always true. */
+  private final Filter plain;
+
+  private Prefilter(Filter general, Filter plain) {
+    this.general = general;
+    this.plain = plain;
   }
 
   /** The prefilter of a pattern, or null when it has no required literal (or is not understood). */
   static Prefilter of(String pattern) {
-    Info info;
-    try {
-      Parser p = new Parser(pattern);
-      info = p.alternation();
-      if (p.pos != pattern.length()) {
-        return null;
-      }
-    } catch (GiveUp e) {
-      return null;
-    }
-    Cond c = info.cond();
-    if (c == TRUE) {
-      return null;
-    }
-    Map<String, Integer> index = new HashMap<>();
-    c.collect(index);
-    if (index.size() > MAX_LITERALS) {
-      return null;
-    }
-    List<String> literals = new ArrayList<>(index.size());
-    for (int i = 0; i < index.size(); i++) {
-      literals.add(null);
-    }
-    index.forEach((s, i) -> literals.set(i, s));
-    return new Prefilter(c, literals);
+    Filter general = Filter.of(pattern, false);
+    Filter plain = Filter.of(pattern, true);
+    return general == null && plain == null ? null : new Prefilter(general, plain);
+  }
+
+  static boolean special(char c) {
+    return c >= 0x80 || SPECIAL[c];
   }
 
   /** False when the pattern cannot match {@code value}. */
   boolean mayMatch(String value) {
-    if (anyLiteral) {
-      return scanner.findAny(value);
+    for (int i = 0, n = value.length(); i < n; i++) {
+      if (special(value.charAt(i))) {
+        return general == null || general.mayMatch(value);
+      }
     }
-    return cond.holds(scanner.found(value));
+    return plain == null || plain.mayMatch(value);
   }
 
-  /** The condition in readable form (for tests). */
+  /** The conditions in readable form (for tests): the general one, then the one for plain values. */
   @Override
   public String toString() {
-    return cond.toString();
+    return (general == null ? "TRUE" : general.cond.toString()) + " / plain: "
+        + (plain == null ? "TRUE" : plain.cond.toString());
+  }
+
+  /** One condition with its literal scanner. */
+  private static final class Filter {
+    private final Cond cond;
+    private final Scanner scanner;
+    private final boolean anyLiteral;
+
+    private Filter(Cond cond, List<String> literals) {
+      this.cond = cond;
+      seal(cond, literals.size());
+      this.scanner = new Scanner(literals);
+      this.anyLiteral = cond instanceof Lit || cond instanceof Or o && o.parts.stream().allMatch(p -> p instanceof Lit);
+    }
+
+    static Filter of(String pattern, boolean plain) {
+      Info info;
+      try {
+        Parser p = new Parser(pattern, plain);
+        info = p.alternation();
+        if (p.pos != pattern.length()) {
+          return null;
+        }
+      } catch (GiveUp e) {
+        return null;
+      }
+      Cond c = info.cond();
+      if (c == TRUE) {
+        return null;
+      }
+      Map<String, Integer> index = new HashMap<>();
+      c.collect(index);
+      if (index.size() > MAX_LITERALS) {
+        return null;
+      }
+      List<String> literals = new ArrayList<>(index.size());
+      for (int i = 0; i < index.size(); i++) {
+        literals.add(null);
+      }
+      index.forEach((str, i) -> literals.set(i, str));
+      return new Filter(c, literals);
+    }
+
+    boolean mayMatch(String value) {
+      if (cond == FALSE) {
+        return false;
+      }
+      if (anyLiteral) {
+        return scanner.findAny(value);
+      }
+      long[] found = scanner.found(value);
+      for (long w : found) {
+        if (w != 0) {
+          return cond.holds(found);
+        }
+      }
+      // every condition but TRUE (which has no filter) needs at least one literal
+      return false;
+    }
   }
 
   /** Case-folds one character for literal comparison (RE2 folds the Kelvin sign and long s to ASCII). */
@@ -113,6 +172,21 @@ final class Prefilter {
     @Override
     public String toString() {
       return "TRUE";
+    }
+  };
+
+  private static final Cond FALSE = new Cond() {
+    @Override
+    boolean holds(long[] found) {
+      return false;
+    }
+
+    @Override
+    void collect(Map<String, Integer> index) {}
+
+    @Override
+    public String toString() {
+      return "FALSE";
     }
   };
 
@@ -170,6 +244,9 @@ final class Prefilter {
 
   private static final class Or extends Cond {
     final List<Cond> parts;
+    /** The literal alternatives as a bit mask (one AND test per word), the others in {@link #rest}. */
+    private long[] mask;
+    private List<Cond> rest;
 
     Or(List<Cond> parts) {
       this.parts = parts;
@@ -177,7 +254,12 @@ final class Prefilter {
 
     @Override
     boolean holds(long[] found) {
-      for (Cond c : parts) {
+      for (int w = 0; w < mask.length && w < found.length; w++) {
+        if ((found[w] & mask[w]) != 0) {
+          return true;
+        }
+      }
+      for (Cond c : rest) {
         if (c.holds(found)) {
           return true;
         }
@@ -190,13 +272,38 @@ final class Prefilter {
       parts.forEach(p -> p.collect(index));
     }
 
+    /** Builds the mask once every literal has its id. */
+    void seal(int literals) {
+      mask = new long[(literals + 63) / 64];
+      rest = new ArrayList<>();
+      for (Cond c : parts) {
+        if (c instanceof Lit l) {
+          mask[l.id >>> 6] |= 1L << l.id;
+        } else {
+          rest.add(c);
+          Prefilter.seal(c, literals);
+        }
+      }
+    }
+
     @Override
     public String toString() {
       return "OR" + parts;
     }
   }
 
+  private static void seal(Cond c, int literals) {
+    if (c instanceof Or o) {
+      o.seal(literals);
+    } else if (c instanceof And a) {
+      a.parts.forEach(p -> seal(p, literals));
+    }
+  }
+
   private static Cond and(Cond a, Cond b) {
+    if (a == FALSE || b == FALSE) {
+      return FALSE;
+    }
     if (a == TRUE) {
       return b;
     }
@@ -220,13 +327,16 @@ final class Prefilter {
       if (c == TRUE) {
         return TRUE;
       }
+      if (c == FALSE) {
+        continue;
+      }
       if (c instanceof Or x) {
         parts.addAll(x.parts);
       } else {
         parts.add(c);
       }
     }
-    return parts.size() == 1 ? parts.get(0) : new Or(parts);
+    return parts.isEmpty() ? FALSE : parts.size() == 1 ? parts.get(0) : new Or(parts);
   }
 
   private static Cond anyOf(Set<String> strings) {
@@ -245,6 +355,12 @@ final class Prefilter {
   private record Info(Set<String> exact, Cond match) {
     static final Info EMPTY = new Info(Set.of(""), null);
     static final Info UNKNOWN = new Info(null, TRUE);
+    /** Matches nothing (a plain value holds none of its characters). */
+    static final Info NOTHING = new Info(Set.of(), null);
+
+    boolean nothing() {
+      return exact != null ? exact.isEmpty() : match == FALSE;
+    }
 
     Cond cond() {
       return exact != null ? anyOf(exact) : match;
@@ -252,6 +368,11 @@ final class Prefilter {
   }
 
   private static Info concat(List<Info> items) {
+    for (Info it : items) {
+      if (it.nothing()) {
+        return Info.NOTHING;
+      }
+    }
     Cond acc = TRUE;
     boolean exact = true;
     Set<String> cur = Set.of("");
@@ -281,7 +402,11 @@ final class Prefilter {
     return new Info(null, and(acc, anyOf(cur)));
   }
 
-  private static Info alternate(List<Info> alternatives) {
+  private static Info alternate(List<Info> all) {
+    List<Info> alternatives = all.stream().filter(a -> !a.nothing()).toList();
+    if (alternatives.isEmpty()) {
+      return Info.NOTHING;
+    }
     Set<String> union = new LinkedHashSet<>();
     for (Info a : alternatives) {
       if (a.exact() == null) {
@@ -305,6 +430,9 @@ final class Prefilter {
   }
 
   private static Info repeat(Info x, int min, int max) {
+    if (x.nothing()) {
+      return min == 0 ? Info.EMPTY : Info.NOTHING;
+    }
     if (min == 0) {
       if (max == 1 && x.exact() != null && x.exact().size() < SET_LIMIT) {
         Set<String> s = new LinkedHashSet<>(x.exact());
@@ -330,10 +458,12 @@ final class Prefilter {
   /** A recursive-descent reader of the PCRE/RE2 syntax CRS patterns use; unknown syntax gives up. */
   private static final class Parser {
     private final String p;
+    private final boolean plain;
     int pos;
 
-    Parser(String p) {
+    Parser(String p, boolean plain) {
       this.p = p;
+      this.plain = plain;
     }
 
     private boolean more() {
@@ -428,7 +558,10 @@ final class Prefilter {
       }
     }
 
-    private static Info single(int c) {
+    private Info single(int c) {
+      if (plain && (c >= Character.MAX_VALUE || special((char) c))) {
+        return Info.NOTHING;
+      }
       int f = c < Character.MAX_VALUE ? fold((char) c) : -1;
       return f < 0 ? Info.UNKNOWN : new Info(Set.of(String.valueOf((char) f)), null);
     }
@@ -608,6 +741,9 @@ final class Prefilter {
           continue;
         }
         for (int x = lo; x <= hi; x++) {
+          if (plain && (x >= Character.MAX_VALUE || special((char) x))) {
+            continue;
+          }
           int f = x < Character.MAX_VALUE ? fold((char) x) : -1;
           if (f < 0) {
             unknown = true;
@@ -618,6 +754,9 @@ final class Prefilter {
       }
       if (unknown || chars.size() > 8) {
         return Info.UNKNOWN;
+      }
+      if (chars.isEmpty()) {
+        return Info.NOTHING;
       }
       Set<String> s = new LinkedHashSet<>();
       chars.forEach(x -> s.add(String.valueOf((char) x.intValue())));
