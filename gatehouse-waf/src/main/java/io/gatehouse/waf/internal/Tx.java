@@ -284,6 +284,17 @@ public final class Tx {
   }
 
   private List<Var> resolve(Rule link, Rule head) {
+    // the ctl target removals that apply to this rule, decided once rather than per value
+    List<Target> removed = List.of();
+    for (Map.Entry<java.util.function.Predicate<Rule>, Target> e : removedTargets) {
+      if (e.getKey().test(head)) {
+        if (removed.isEmpty()) {
+          removed = new ArrayList<>();
+        }
+        removed.add(e.getValue());
+      }
+    }
+    boolean filter = !link.exclusions.isEmpty() || !removed.isEmpty();
     List<Var> out = new ArrayList<>();
     for (Target t : link.targets) {
       List<Var> elements = elements(t);
@@ -291,8 +302,12 @@ public final class Tx {
         out.add(new Var(t.collection, null, Integer.toString(elements.size())));
         continue;
       }
+      if (!filter) {
+        out.addAll(elements);
+        continue;
+      }
       for (Var v : elements) {
-        if (!excluded(link, head, v)) {
+        if (!excluded(link.exclusions, v) && !excluded(removed, v)) {
           out.add(v);
         }
       }
@@ -300,14 +315,9 @@ public final class Tx {
     return out;
   }
 
-  private boolean excluded(Rule link, Rule head, Var v) {
-    for (Target e : link.exclusions) {
+  private static boolean excluded(List<Target> exclusions, Var v) {
+    for (Target e : exclusions) {
       if (e.covers(v.collection(), v.key())) {
-        return true;
-      }
-    }
-    for (Map.Entry<java.util.function.Predicate<Rule>, Target> e : removedTargets) {
-      if (e.getKey().test(head) && e.getValue().covers(v.collection(), v.key())) {
         return true;
       }
     }
