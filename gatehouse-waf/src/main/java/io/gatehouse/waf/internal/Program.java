@@ -2,7 +2,9 @@ package io.gatehouse.waf.internal;
 
 import io.gatehouse.waf.WafRequest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A loaded rule set split by phase (markers appear in every phase), immutable and shared by all
@@ -25,6 +27,15 @@ public final class Program {
       phases.add(new ArrayList<>());
     }
     int count = 0;
+    // one list per distinct transformation chain, so that a request can cache results per chain
+    Map<List<String>, List<Transforms.Transform>> chains = new HashMap<>();
+    for (Rule r : rules) {
+      for (Rule link = r; link != null; link = link.next) {
+        List<String> names = link.transforms.stream().map(Transforms.Transform::name).toList();
+        List<Transforms.Transform> own = link.transforms;
+        link.transforms = chains.computeIfAbsent(names, k -> List.copyOf(own));
+      }
+    }
     for (Rule r : rules) {
       if (r.isMarker()) {
         for (int p = 1; p <= 5; p++) {

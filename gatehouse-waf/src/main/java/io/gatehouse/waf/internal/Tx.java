@@ -42,6 +42,7 @@ public final class Tx {
   boolean bodyAccess = true;
   private boolean engineOff;
   private final Set<Long> removedIds = new java.util.HashSet<>();
+  private final Map<List<Transforms.Transform>, Map<String, String>> transformCache = new java.util.IdentityHashMap<>();
   private final List<java.util.function.Predicate<Rule>> removedRules = new ArrayList<>();
   private final List<Map.Entry<java.util.function.Predicate<Rule>, Target>> removedTargets = new ArrayList<>();
 
@@ -257,9 +258,7 @@ public final class Tx {
             hit = link.operator.match(this, value) != link.negated;
           }
         } else {
-          for (Transforms.Transform t : link.transforms) {
-            value = t.apply(value);
-          }
+          value = transformed(link.transforms, value);
           hit = link.operator.match(this, value) != link.negated;
         }
         if (hit) {
@@ -281,6 +280,30 @@ public final class Tx {
     }
     matched = hits;
     return true;
+  }
+
+  /**
+   * {@code value} through a transformation chain, computed once per request for each chain (the
+   * program shares one list per distinct chain) and value instance: transformations are pure.
+   */
+  private String transformed(List<Transforms.Transform> chain, String value) {
+    if (chain.isEmpty()) {
+      return value;
+    }
+    Map<String, String> cache = transformCache.get(chain);
+    if (cache == null) {
+      cache = new java.util.IdentityHashMap<>();
+      transformCache.put(chain, cache);
+    }
+    String out = cache.get(value);
+    if (out == null) {
+      out = value;
+      for (Transforms.Transform t : chain) {
+        out = t.apply(out);
+      }
+      cache.put(value, out);
+    }
+    return out;
   }
 
   private List<Var> resolve(Rule link, Rule head) {
