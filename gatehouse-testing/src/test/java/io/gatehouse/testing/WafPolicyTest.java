@@ -177,6 +177,8 @@ class WafPolicyTest {
       com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
 
       com.fasterxml.jackson.databind.JsonNode blocked = json.readTree(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertThat(blocked.get("rejectedBy").asText()).isEqualTo("waf@api:t");
+      assertThat(blocked.get("error").asText()).isEqualTo("forbidden");
       com.fasterxml.jackson.databind.JsonNode waf = blocked.get("waf");
       assertThat(waf.get("action").asText()).isEqualTo("block");
       assertThat(waf.get("score").asInt()).isGreaterThanOrEqualTo(5);
