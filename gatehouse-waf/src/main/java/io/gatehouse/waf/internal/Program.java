@@ -27,13 +27,18 @@ public final class Program {
       phases.add(new ArrayList<>());
     }
     int count = 0;
-    // one list per distinct transformation chain, so that a request can cache results per chain
-    Map<List<String>, List<Transforms.Transform>> chains = new HashMap<>();
+    // one node per distinct transformation chain prefix, so that a request caches results per prefix
+    Map<List<String>, Transforms.Chain> chains = new HashMap<>();
     for (Rule r : rules) {
       for (Rule link = r; link != null; link = link.next) {
-        List<String> names = link.transforms.stream().map(Transforms.Transform::name).toList();
-        List<Transforms.Transform> own = link.transforms;
-        link.transforms = chains.computeIfAbsent(names, k -> List.copyOf(own));
+        Transforms.Chain c = null;
+        List<String> names = new ArrayList<>();
+        for (Transforms.Transform t : link.transforms) {
+          names.add(t.name());
+          Transforms.Chain prefix = c;
+          c = chains.computeIfAbsent(List.copyOf(names), k -> new Transforms.Chain(prefix, t));
+        }
+        link.chain = c;
       }
     }
     for (Rule r : rules) {

@@ -42,7 +42,7 @@ public final class Tx {
   boolean bodyAccess = true;
   private boolean engineOff;
   private final Set<Long> removedIds = new java.util.HashSet<>();
-  private final Map<List<Transforms.Transform>, Map<String, String>> transformCache = new java.util.IdentityHashMap<>();
+  private final Map<Transforms.Chain, Map<String, String>> transformCache = new java.util.IdentityHashMap<>();
   private final List<java.util.function.Predicate<Rule>> removedRules = new ArrayList<>();
   private final List<Map.Entry<java.util.function.Predicate<Rule>, Target>> removedTargets = new ArrayList<>();
 
@@ -258,7 +258,7 @@ public final class Tx {
             hit = link.operator.match(this, value) != link.negated;
           }
         } else {
-          value = transformed(link.transforms, value);
+          value = transformed(link.chain, value);
           hit = link.operator.match(this, value) != link.negated;
         }
         if (hit) {
@@ -283,11 +283,11 @@ public final class Tx {
   }
 
   /**
-   * {@code value} through a transformation chain, computed once per request for each chain (the
-   * program shares one list per distinct chain) and value instance: transformations are pure.
+   * {@code value} through a transformation chain, computed once per request for each chain prefix
+   * (the program shares one node per distinct prefix) and value instance: transformations are pure.
    */
-  private String transformed(List<Transforms.Transform> chain, String value) {
-    if (chain.isEmpty()) {
+  private String transformed(Transforms.Chain chain, String value) {
+    if (chain == null) {
       return value;
     }
     Map<String, String> cache = transformCache.get(chain);
@@ -297,10 +297,7 @@ public final class Tx {
     }
     String out = cache.get(value);
     if (out == null) {
-      out = value;
-      for (Transforms.Transform t : chain) {
-        out = t.apply(out);
-      }
+      out = chain.last().apply(transformed(chain.prefix(), value));
       cache.put(value, out);
     }
     return out;
