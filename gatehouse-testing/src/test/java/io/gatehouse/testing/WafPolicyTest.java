@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -141,6 +143,66 @@ class WafPolicyTest {
         assertThat(f.rule()).startsWith("waf:942");
       });
       assertThat(d.findings()).allSatisfy(f -> assertThat(f.evidence()).doesNotContain("OR"));
+    }
+  }
+
+  @Test
+  void accessLogRecordsTheVerdictOfEveryInspectedRequestOnly() throws Exception {
+    GH.apply("""
+        backends:
+          - name: echo
+            url: ${env:UPSTREAM_URL}
+        apis:
+          - name: t
+            path: /t
+            backend: echo
+            subscriptionRequired: false
+            policies:
+              inbound:
+                - waf:
+        %s
+          - name: plain
+            path: /plain
+            backend: echo
+            subscriptionRequired: false
+        """.formatted((crsRules() + "paranoia-level: 1\nmode: block\n").indent(12).stripTrailing()));
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    io.gatehouse.gateway.accesslog.AccessLog log = io.gatehouse.gateway.accesslog.AccessLog.to(lines::add);
+    GH.gateway().events().subscribe(log);
+    try {
+      assertThat(GH.get("/t/items?id=1%27%20OR%20%271%27%3D%271", "Accept", "application/json").statusCode()).isEqualTo(403);
+      assertThat(GH.get("/t/items?id=42", "Accept", "application/json").statusCode()).isEqualTo(200);
+      assertThat(GH.get("/plain/items?id=1%27%20OR%20%271%27%3D%271", "Accept", "application/json").statusCode())
+          .isEqualTo(200);
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+
+      com.fasterxml.jackson.databind.JsonNode blocked = json.readTree(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertThat(blocked.get("rejectedBy").asText()).isEqualTo("waf@api:t");
+      assertThat(blocked.get("error").asText()).isEqualTo("forbidden");
+      com.fasterxml.jackson.databind.JsonNode waf = blocked.get("waf");
+      assertThat(waf.get("action").asText()).isEqualTo("block");
+      assertThat(waf.get("score").asInt()).isGreaterThanOrEqualTo(5);
+      assertThat(waf.get("rules").isArray()).isTrue();
+      List<Long> ids = new ArrayList<>();
+      waf.get("rules").forEach(n -> {
+        assertThat(n.isNumber()).as("rule ids are numbers").isTrue();
+        ids.add(n.asLong());
+      });
+      assertThat(ids).contains(949110L).anyMatch(id -> id / 1000 == 942);
+      assertThat(blocked.toString()).doesNotContain("OR");
+
+      com.fasterxml.jackson.databind.JsonNode clean = json.readTree(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertThat(clean.get("status").asInt()).isEqualTo(200);
+      // the test gateway is addressed by IP, which CRS notes (920350, 3 points) without blocking
+      assertThat(clean.get("waf").get("rules").toString()).isEqualTo("[920350]");
+      assertThat(clean.get("waf").get("score").asInt()).isEqualTo(3);
+      assertThat(clean.get("waf").get("action").asText()).isEqualTo("detect");
+
+      com.fasterxml.jackson.databind.JsonNode uninspected = json.readTree(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertThat(uninspected.get("api").asText()).isEqualTo("plain");
+      assertThat(uninspected.has("waf")).as("a request no waf policy inspected has no waf field").isFalse();
+    } finally {
+      GH.gateway().events().unsubscribe(log);
     }
   }
 }

@@ -2,8 +2,6 @@ package io.gatehouse.waf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,24 +89,11 @@ class CrsBenignTrafficTest {
   @Test
   void measuresTheCostOfAOneKilobyteJsonPost() throws Exception {
     WafEngine engine = crsLevelOne();
-    StringBuilder json = new StringBuilder("{\"customer\":\"c-1042\",\"items\":[");
-    for (int i = 0; json.length() < 1000; i++) {
-      json.append(i == 0 ? "" : ",").append("{\"sku\":\"SKU-").append(1000 + i)
-          .append("\",\"quantity\":").append(i % 5 + 1).append(",\"note\":\"gift wrap please\"}");
-    }
-    String body = json.append("]}").toString();
+    String body = WafCostProfile.oneKilobyteOrder();
     WafRequest r = post(body);
-    for (int i = 0; i < 500; i++) {
-      assertThat(engine.inspect(r).blocked()).isFalse();
-    }
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    int n = 500;
-    long cpu = mx.getCurrentThreadCpuTime();
-    for (int i = 0; i < n; i++) {
-      engine.inspect(r);
-    }
-    long perRequestMicros = (mx.getCurrentThreadCpuTime() - cpu) / n / 1000;
-    System.out.printf("CRS paranoia level 1, %d-byte JSON POST: %d us CPU per inspection%n", body.length(), perRequestMicros);
+    assertThat(engine.inspect(r).blocked()).isFalse();
+    double micros = WafCostProfile.microsPerInspection(engine, r, 500, 500);
+    System.out.printf("CRS paranoia level 1, %d-byte JSON POST: %.0f us CPU per inspection%n", body.length(), micros);
     assertThat(engine.inspect(r).matchedRuleIds()).isEmpty();
   }
 }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.gatehouse.gateway.events.TrafficEvent;
 import io.gatehouse.gateway.events.TrafficEventConsumer;
+import io.gatehouse.gateway.events.WafOutcome;
 import io.gatehouse.gateway.events.WebSocketSession;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -142,6 +143,18 @@ public final class AccessLog implements TrafficEventConsumer, AutoCloseable {
       optional(g, "error", e.error());
       optional(g, "userAgent", e.userAgent());
       g.writeStringField("protocol", e.protocol());
+      WafOutcome waf = e.waf();
+      if (waf != null) {
+        g.writeObjectFieldStart("waf");
+        g.writeArrayFieldStart("rules");
+        for (long id : waf.rules()) {
+          g.writeNumber(id);
+        }
+        g.writeEndArray();
+        g.writeNumberField("score", waf.score());
+        g.writeStringField("action", waf.action());
+        g.writeEndObject();
+      }
       WebSocketSession ws = e.webSocket();
       if (ws != null) {
         g.writeObjectFieldStart("websocket");

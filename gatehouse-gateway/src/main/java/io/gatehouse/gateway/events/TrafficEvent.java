@@ -40,6 +40,8 @@ import java.time.Instant;
  * @param protocol {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2}
  * @param webSocket for a proxied WebSocket connection, its session record (the event then stands
  *     for the whole connection and is produced when it closes); {@code null} for a plain request
+ * @param waf the web application firewall's verdict when a {@code waf} policy inspected the
+ *     request, else {@code null}
  */
 public record TrafficEvent(
     Instant time,
@@ -66,7 +68,8 @@ public record TrafficEvent(
     String error,
     String userAgent,
     String protocol,
-    WebSocketSession webSocket) {
+    WebSocketSession webSocket,
+    WafOutcome waf) {
 
   public TrafficEvent {
     requireNonNull(time, "time");
@@ -88,7 +91,7 @@ public record TrafficEvent(
       String error, String userAgent, String protocol) {
     this(time, requestId, traceId, clientIp, method, host, path, query, api, operation, product,
         subscription, user, status, backendStatus, totalNanos, backendNanos, bytesIn, bytesOut,
-        cacheStatus, rejectedBy, error, userAgent, protocol, null);
+        cacheStatus, rejectedBy, error, userAgent, protocol, null, null);
   }
 
   /** {@code "2xx"} etc. for the response status, {@code "none"} when no response was sent. */

@@ -734,6 +734,11 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   @Override
+  public void waf(io.gatehouse.gateway.events.WafOutcome outcome) {
+    ev.waf(outcome);
+  }
+
+  @Override
   public void cacheStatus(String status) {
     ev.cacheStatus(status);
   }

@@ -2,7 +2,9 @@ package io.gatehouse.waf.internal;
 
 import io.gatehouse.waf.WafRequest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A loaded rule set split by phase (markers appear in every phase), immutable and shared by all
@@ -25,6 +27,20 @@ public final class Program {
       phases.add(new ArrayList<>());
     }
     int count = 0;
+    // one node per distinct transformation chain prefix, so that a request caches results per prefix
+    Map<List<String>, Transforms.Chain> chains = new HashMap<>();
+    for (Rule r : rules) {
+      for (Rule link = r; link != null; link = link.next) {
+        Transforms.Chain c = null;
+        List<String> names = new ArrayList<>();
+        for (Transforms.Transform t : link.transforms) {
+          names.add(t.name());
+          Transforms.Chain prefix = c;
+          c = chains.computeIfAbsent(List.copyOf(names), k -> new Transforms.Chain(prefix, t));
+        }
+        link.chain = c;
+      }
+    }
     for (Rule r : rules) {
       if (r.isMarker()) {
         for (int p = 1; p <= 5; p++) {

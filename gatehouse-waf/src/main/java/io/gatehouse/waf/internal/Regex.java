@@ -26,17 +26,35 @@ abstract class Regex {
           fast = null;
         }
       }
-      return new Linear(re2, fast);
+      return new Linear(re2, fast).withPrefilter(pattern);
     } catch (com.google.re2j.PatternSyntaxException e) {
       try {
-        return new Bounded(java.util.regex.Pattern.compile(forJdk(pattern), java.util.regex.Pattern.DOTALL));
+        return new Bounded(java.util.regex.Pattern.compile(forJdk(pattern), java.util.regex.Pattern.DOTALL))
+            .withPrefilter(pattern);
       } catch (java.util.regex.PatternSyntaxException e2) {
         throw new IllegalArgumentException("invalid regular expression: " + e2.getDescription() + " in " + pattern);
       }
     }
   }
 
-  abstract boolean find(Tx tx, String value);
+  /** The literals every match contains, checked before the matcher runs; null when none is known. */
+  private Prefilter prefilter;
+
+  final Regex withPrefilter(String pattern) {
+    prefilter = Prefilter.of(pattern);
+    return this;
+  }
+
+  /** Whether the pattern occurs in {@code value} (capturing its groups when {@code tx} wants them). */
+  final boolean find(Tx tx, String value) {
+    if (prefilter != null && !prefilter.mayMatch(value)) {
+      return false;
+    }
+    return run(tx, value);
+  }
+
+  /** The match itself, once the prefilter has let the value through. */
+  abstract boolean run(Tx tx, String value);
 
   private static final java.util.Map<String, String> POSIX = java.util.Map.ofEntries(
       java.util.Map.entry("alpha", "\\p{Alpha}"), java.util.Map.entry("digit", "0-9"),
@@ -119,7 +137,7 @@ abstract class Regex {
     }
 
     @Override
-    boolean find(Tx tx, String value) {
+    boolean run(Tx tx, String value) {
       if (fast != null) {
         try {
           java.util.regex.Matcher m = fast.matcher(new Capped(value, BASE_STEPS + (long) STEPS_PER_CHAR * value.length()));
@@ -166,7 +184,7 @@ abstract class Regex {
     }
 
     @Override
-    boolean find(Tx tx, String value) {
+    boolean run(Tx tx, String value) {
       java.util.regex.Matcher m = p.matcher(new Clocked(value, tx == null ? System.nanoTime() + 100_000_000L : tx.deadline()));
       if (!m.find()) {
         return false;

@@ -21,6 +21,8 @@ final class Rule {
   Operators.Operator operator;
   boolean negated;
   List<Transforms.Transform> transforms = new ArrayList<>();
+  /** {@link #transforms} as a shared chain node, set when the program is built; null for none. */
+  Transforms.Chain chain;
   boolean transformsReset;
   final List<Action> actions = new ArrayList<>();
   Disruptive disruptive = Disruptive.NONE;

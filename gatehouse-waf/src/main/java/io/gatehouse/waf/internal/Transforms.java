@@ -20,6 +20,13 @@ final class Transforms {
     }
   }
 
+  /**
+   * A transformation chain as its last step after a shared prefix chain (null for the first step):
+   * the program makes one node per distinct prefix, so a request computes each prefix of each
+   * value once, whichever rules share it.
+   */
+  record Chain(Chain prefix, Transform last) {}
+
   private static final Map<String, UnaryOperator<String>> ALL = new HashMap<>();
 
   static {

@@ -42,6 +42,7 @@ public final class Tx {
   boolean bodyAccess = true;
   private boolean engineOff;
   private final Set<Long> removedIds = new java.util.HashSet<>();
+  private final Map<Transforms.Chain, Map<String, String>> transformCache = new java.util.IdentityHashMap<>();
   private final List<java.util.function.Predicate<Rule>> removedRules = new ArrayList<>();
   private final List<Map.Entry<java.util.function.Predicate<Rule>, Target>> removedTargets = new ArrayList<>();
 
@@ -257,9 +258,7 @@ public final class Tx {
             hit = link.operator.match(this, value) != link.negated;
           }
         } else {
-          for (Transforms.Transform t : link.transforms) {
-            value = t.apply(value);
-          }
+          value = transformed(link.chain, value);
           hit = link.operator.match(this, value) != link.negated;
         }
         if (hit) {
@@ -283,7 +282,39 @@ public final class Tx {
     return true;
   }
 
+  /**
+   * {@code value} through a transformation chain, computed once per request for each chain prefix
+   * (the program shares one node per distinct prefix) and value instance: transformations are pure.
+   */
+  private String transformed(Transforms.Chain chain, String value) {
+    if (chain == null) {
+      return value;
+    }
+    Map<String, String> cache = transformCache.get(chain);
+    if (cache == null) {
+      cache = new java.util.IdentityHashMap<>();
+      transformCache.put(chain, cache);
+    }
+    String out = cache.get(value);
+    if (out == null) {
+      out = chain.last().apply(transformed(chain.prefix(), value));
+      cache.put(value, out);
+    }
+    return out;
+  }
+
   private List<Var> resolve(Rule link, Rule head) {
+    // the ctl target removals that apply to this rule, decided once rather than per value
+    List<Target> removed = List.of();
+    for (Map.Entry<java.util.function.Predicate<Rule>, Target> e : removedTargets) {
+      if (e.getKey().test(head)) {
+        if (removed.isEmpty()) {
+          removed = new ArrayList<>();
+        }
+        removed.add(e.getValue());
+      }
+    }
+    boolean filter = !link.exclusions.isEmpty() || !removed.isEmpty();
     List<Var> out = new ArrayList<>();
     for (Target t : link.targets) {
       List<Var> elements = elements(t);
@@ -291,8 +322,12 @@ public final class Tx {
         out.add(new Var(t.collection, null, Integer.toString(elements.size())));
         continue;
       }
+      if (!filter) {
+        out.addAll(elements);
+        continue;
+      }
       for (Var v : elements) {
-        if (!excluded(link, head, v)) {
+        if (!excluded(link.exclusions, v) && !excluded(removed, v)) {
           out.add(v);
         }
       }
@@ -300,14 +335,9 @@ public final class Tx {
     return out;
   }
 
-  private boolean excluded(Rule link, Rule head, Var v) {
-    for (Target e : link.exclusions) {
+  private static boolean excluded(List<Target> exclusions, Var v) {
+    for (Target e : exclusions) {
       if (e.covers(v.collection(), v.key())) {
-        return true;
-      }
-    }
-    for (Map.Entry<java.util.function.Predicate<Rule>, Target> e : removedTargets) {
-      if (e.getKey().test(head) && e.getValue().covers(v.collection(), v.key())) {
         return true;
       }
     }

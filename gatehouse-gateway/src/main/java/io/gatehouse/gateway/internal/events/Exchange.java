@@ -47,6 +47,7 @@ public final class Exchange {
   // WebSocket connection (after the upgrade): the event is finished by the relay, not the response
   private boolean upgraded;
   private io.gatehouse.gateway.events.WebSocketSession webSocket;
+  private io.gatehouse.gateway.events.WafOutcome waf;
   private long wsBytesIn;
   private long wsBytesOut;
   // tracing (null when off): the request's server span and the open backend attempt's client span
@@ -350,6 +351,13 @@ public final class Exchange {
     }
   }
 
+  /** Records the web application firewall's verdict (the last one recorded wins). */
+  public void waf(io.gatehouse.gateway.events.WafOutcome outcome) {
+    if (recording) {
+      waf = outcome;
+    }
+  }
+
   /** Records the response cache's verdict, for example {@code HIT} or {@code MISS}. */
   public void cacheStatus(String status) {
     if (queue != null) {
@@ -447,7 +455,8 @@ public final class Exchange {
         error,
         req.getHeader("User-Agent"),
         protocol(req.version()),
-        webSocket));
+        webSocket,
+        waf));
   }
 
   /** The stage of the request lifecycle that makes problems of {@code type}. */

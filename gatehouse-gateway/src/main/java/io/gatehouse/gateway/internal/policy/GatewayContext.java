@@ -59,6 +59,12 @@ public interface GatewayContext extends PolicyContext {
 
   // ---- routing, caching and call-out hooks (policy catalogue, part 2)
 
+  /**
+   * Records the web application firewall's verdict on the traffic event (the last one recorded
+   * wins: the response phases' verdict covers the request's too).
+   */
+  void waf(io.gatehouse.gateway.events.WafOutcome outcome);
+
   /** Records the response cache's verdict ({@code HIT}, {@code MISS}, {@code BYPASS}) on the traffic event. */
   void cacheStatus(String status);
 

@@ -1,5 +1,6 @@
 package io.gatehouse.gateway.internal.policy.builtin;
 
+import io.gatehouse.gateway.events.WafOutcome;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
@@ -237,6 +238,9 @@ final class WebApplicationFirewall extends Base {
           v.budgetExceeded() ? " (inspection time budget exceeded)" : "");
     }
     publish(ctx, v, refuse);
+    if (ctx instanceof io.gatehouse.gateway.internal.policy.GatewayContext g) {
+      g.waf(new WafOutcome(v.matchedRuleIds(), v.inboundScore(), refuse ? WafOutcome.BLOCK : WafOutcome.DETECT));
+    }
     // the client learns that the firewall refused the request, never which rule matched
     return refuse ? ctx.problem(403, "Forbidden", "the request was refused by the web application firewall") : null;
   }
