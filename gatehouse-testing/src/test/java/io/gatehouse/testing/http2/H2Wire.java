@@ -29,7 +29,7 @@ import javax.net.ssl.X509TrustManager;
  * A raw HTTP/2 client for tests: writes hand-built frames (header blocks as HPACK literals without
  * indexing, so any name or value can be sent, valid or not) and reads the server's frames on a
  * thread of its own, decoding response header blocks with Netty's HPACK decoder. It acknowledges
- * the server's SETTINGS and nothing else.
+ * the server's SETTINGS (the first one before the constructor returns) and nothing else.
  */
 final class H2Wire implements Closeable {
   static final int DATA = 0;
@@ -77,11 +77,26 @@ final class H2Wire implements Closeable {
   private H2Wire(Socket socket) throws IOException {
     this.socket = socket;
     this.out = socket.getOutputStream();
-    Thread reader = new Thread(this::readLoop, "h2wire-reader");
-    reader.setDaemon(true);
-    reader.start();
+    // Our preface and SETTINGS first, then the server's SETTINGS acknowledged, all before a test
+    // writes anything: an acknowledgement before our own SETTINGS is a connection error, and one
+    // between a test's HEADERS and CONTINUATION frames is too.
     write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     frame(SETTINGS, 0, 0, new byte[0]);
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    socket.setSoTimeout(30_000);
+    int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+    int type = in.readUnsignedByte();
+    int flags = in.readUnsignedByte();
+    in.readInt();
+    in.readFully(new byte[length]);
+    socket.setSoTimeout(0);
+    if (type != SETTINGS || (flags & ACK) != 0) {
+      throw new IOException("expected the server's SETTINGS as its first frame but got type " + type + ", flags " + flags);
+    }
+    frame(SETTINGS, ACK, 0, new byte[0]);
+    Thread reader = new Thread(() -> readLoop(in), "h2wire-reader");
+    reader.setDaemon(true);
+    reader.start();
   }
 
   /** Cleartext HTTP/2 with prior knowledge. */
@@ -233,9 +248,8 @@ final class H2Wire implements Closeable {
     return closed.await(30, TimeUnit.SECONDS);
   }
 
-  private void readLoop() {
+  private void readLoop(DataInputStream in) {
     try {
-      DataInputStream in = new DataInputStream(socket.getInputStream());
       ByteArrayOutputStream block = null;
       int blockStream = 0;
       int blockFlags = 0;
