@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Waits in tests for a condition that another thread makes true: polls it until it holds, and
@@ -31,6 +33,25 @@ public final class Await {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted while waiting for " + what, e);
       }
+    }
+  }
+
+  /**
+   * Returns once {@code condition} holds for the value {@code value} gives; throws an
+   * {@link AssertionError} naming {@code what} and the last value seen after {@link #DEADLINE}.
+   */
+  public static <T> void until(String what, Supplier<T> value, Predicate<T> condition) {
+    requireNonNull(value, "value");
+    requireNonNull(condition, "condition");
+    java.util.concurrent.atomic.AtomicReference<T> last = new java.util.concurrent.atomic.AtomicReference<>();
+    try {
+      until(what, () -> {
+        T v = value.get();
+        last.set(v);
+        return condition.test(v);
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + " (last seen: " + last.get() + ")", e.getCause());
     }
   }
 }

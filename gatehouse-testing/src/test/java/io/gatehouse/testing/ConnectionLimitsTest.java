@@ -100,7 +100,7 @@ class ConnectionLimitsTest {
     for (int i = 0; i < 3; i++) {
       admitted.add(connect(gateway.port()));
     }
-    Await.until("3 connections counted", () -> gateway.activeConnections() == 3);
+    Await.until("3 connections counted", gateway::activeConnections, n -> n == 3);
 
     Socket extra = connect(gateway.port());
     assertClosedByPeer(extra);
@@ -111,7 +111,7 @@ class ConnectionLimitsTest {
     }
 
     admitted.get(0).close();
-    Await.until("the closed connection uncounted", () -> gateway.activeConnections() == 2);
+    Await.until("the closed connection uncounted", gateway::activeConnections, n -> n == 2);
     assertThat(get(connect(gateway.port()), HEALTH)).startsWith("HTTP/1.1 200");
     MetricsEndpoint metrics = MetricsEndpoint.attach(gateway);
     assertThat(metrics.scrape()).contains("gatehouse_connections_refused_total{limit=\"per-address\"} 1.0");
@@ -123,7 +123,7 @@ class ConnectionLimitsTest {
     start(ConnectionLimits.defaults().withConnections(2, 2));
     Socket first = connect(gateway.port());
     connect(gateway.port());
-    Await.until("2 connections counted", () -> gateway.activeConnections() == 2);
+    Await.until("2 connections counted", gateway::activeConnections, n -> n == 2);
 
     assertClosedByPeer(connect(gateway.port()));
     assertThat(gateway.refusedConnections(false)).isEqualTo(1);
@@ -139,7 +139,7 @@ class ConnectionLimitsTest {
         .withLimits(ConnectionLimits.defaults().withConnections(100, 2)));
     connect(gateway.port());
     connect(gateway.httpsPort()); // no ClientHello: counted from accept all the same
-    Await.until("2 connections counted", () -> gateway.activeConnections() == 2);
+    Await.until("2 connections counted", gateway::activeConnections, n -> n == 2);
 
     assertClosedByPeer(connect(gateway.httpsPort()));
     assertClosedByPeer(connect(gateway.port()));
@@ -156,7 +156,7 @@ class ConnectionLimitsTest {
     out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // empty SETTINGS frame
     out.flush();
-    Await.until("the HTTP/2 connection counted", () -> gateway.activeConnections() == 1);
+    Await.until("the HTTP/2 connection counted", gateway::activeConnections, n -> n == 1);
 
     assertClosedByPeer(connect(gateway.port()));
     assertThat(gateway.refusedConnections(true)).isEqualTo(1);
@@ -286,7 +286,7 @@ class ConnectionLimitsTest {
     assertThat(gateway.activeConnections()).isEqualTo(1);
     out.write(new byte[16 * 1024]); // beyond the linger bytes: closed long before the 60 s
     out.flush();
-    Await.until("the connection closed after the linger bytes", () -> gateway.activeConnections() == 0);
+    Await.until("the connection closed after the linger bytes", gateway::activeConnections, n -> n == 0);
   }
 
   @Test
