@@ -10,11 +10,14 @@ import java.util.Map;
  * The declaration of the configuration fields that name files on the server, and the search for
  * them: {@code backends[].tls.caFile}, {@code clientCert}, {@code clientKey}, and the
  * {@code validate-client-certificate} policy's {@code crl-file} and {@code trusted-ca} entries that
- * are paths rather than PEM text. Whoever writes such a field makes the server read that file.
+ * are paths rather than PEM text, and the folders the {@code waf} policy's {@code rules} globs search.
+ * Whoever writes such a field makes the server read that file.
  */
 public final class FileFields {
-  /** The policy whose configuration names files. */
+  /** A policy whose configuration names files. */
   public static final String CLIENT_CERTIFICATE_POLICY = "validate-client-certificate";
+  /** A policy whose {@code rules} are globs of rule files on the server. */
+  public static final String WAF_POLICY = "waf";
 
   /**
    * One file a configuration names.
@@ -82,6 +85,14 @@ public final class FileFields {
               add(out, where + ".trusted-ca[" + j + "]", ca);
             }
           }
+        } else if (WAF_POLICY.equals(e.getKey())) {
+          Object rules = config.get("rules");
+          List<?> list = rules instanceof List<?> l ? l : rules == null ? List.of() : List.of(rules);
+          for (int j = 0; j < list.size(); j++) {
+            if (list.get(j) instanceof String glob) {
+              add(out, where + ".rules[" + j + "]", searched(glob));
+            }
+          }
         } else if ("choose".equals(e.getKey())) {
           if (config.get("when") instanceof List<?> when) {
             for (int j = 0; j < when.size(); j++) {
@@ -102,5 +113,22 @@ public final class FileFields {
     if (path != null && !path.isBlank()) {
       out.add(new Use(at, path));
     }
+  }
+
+  /** The part of {@code glob} before its first wildcard segment: the file, or the folder it searches. */
+  static String searched(String glob) {
+    String g = glob.replace('\\', '/');
+    int wild = -1;
+    for (int i = 0; i < g.length(); i++) {
+      if ("*?[{".indexOf(g.charAt(i)) >= 0) {
+        wild = i;
+        break;
+      }
+    }
+    if (wild < 0) {
+      return glob;
+    }
+    int slash = g.lastIndexOf('/', wild);
+    return slash <= 0 ? (slash == 0 ? "/" : ".") : g.substring(0, slash + 1);
   }
 }

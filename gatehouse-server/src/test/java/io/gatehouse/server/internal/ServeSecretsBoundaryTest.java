@@ -115,6 +115,15 @@ class ServeSecretsBoundaryTest {
         "\"inbound\":[{\"validate-client-certificate\":{\"crl-file\":\"/etc/passwd\"}}]"));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     assertThat(r.body()).contains("crl-file").contains("--reference-allow");
+    // a waf policy's rule globs make the server read (and quote, on a parse error) the files they match
+    r = call(publisher, "POST", "/api/v1/apis", api("waf",
+        "\"inbound\":[{\"waf\":{\"rules\":[\"" + data + "/*\"]}}]"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(r.body()).contains("rules[0]").contains("--reference-allow");
+    r = call(publisher, "POST", "/api/v1/apis", api("waf2",
+        "\"inbound\":[{\"waf\":{\"custom-rules\":[\"SecRule ARGS \\\"@pmFromFile /etc/passwd\\\" \\\"id:1,deny\\\"\"]}}]"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(r.body()).contains("custom-rules[0]").doesNotContain("root:");
 
     // ${env:} in a configuration sent to the management API reads nothing of the server's environment
     JsonNode config = JSON.readTree(call(OWNER, "GET", "/api/v1/config", null).body());

@@ -55,6 +55,15 @@ final class WebApplicationFirewall extends Base {
     requestSectionsOnly(name(), section);
     List<String> globs = c.strings("rules");
     List<String> custom = c.strings("custom-rules");
+    for (int i = 0; i < custom.size(); i++) {
+      // Files reach the engine only through 'rules', which the management API checks against
+      // --reference-allow; a custom rule must not name one of its own.
+      if (custom.get(i).toLowerCase(java.util.Locale.ROOT).contains("fromfile")) {
+        throw new PolicyConfigException("custom-rules[" + i + "]",
+            "operators that read files (@pmFromFile, @ipMatchFromFile) are not allowed in custom rules;"
+            + " put such a rule in a file named by 'rules'");
+      }
+    }
     if (globs.isEmpty() && custom.isEmpty()) {
       throw new PolicyConfigException("rules", "is required: list the rule files (e.g. the Core Rule Set's "
           + "crs-setup.conf and rules/*.conf) or give custom-rules");
