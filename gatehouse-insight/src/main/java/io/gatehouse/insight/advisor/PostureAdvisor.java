@@ -21,6 +21,7 @@ import io.gatehouse.model.GatewayConfig;
 import io.gatehouse.model.NamedValueDef;
 import io.gatehouse.model.OperationDef;
 import io.gatehouse.model.PoliciesDef;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.model.ProductDef;
 import io.gatehouse.model.SubscriptionDef;
 import java.net.InetAddress;
@@ -60,6 +61,12 @@ public final class PostureAdvisor {
       "(?i).*(secret|password|passwd|pwd|token|api[-_]?key|apikey|private[-_]?key|credential|client[-_]?secret|"
           + "access[-_]?key|signing[-_]?key|connection[-_]?string|\\bkey$|[-_]key$).*");
   private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH", "*");
+  /** Policies that establish who the caller is. */
+  private static final Set<String> AUTHENTICATING_POLICIES =
+      Set.of(PolicyNames.VALIDATE_JWT, PolicyNames.VALIDATE_CLIENT_CERTIFICATE);
+  /** Policies that bound how much one caller may send. */
+  private static final Set<String> LIMITING_POLICIES = Set.of(
+      PolicyNames.RATE_LIMIT, PolicyNames.RATE_LIMIT_BY_KEY, PolicyNames.QUOTA, PolicyNames.QUOTA_BY_KEY);
 
   private final Duration keyMaxAge;
   private final Duration certificateWarning;
@@ -215,7 +222,7 @@ public final class PostureAdvisor {
 
   private static boolean hasAuthPolicy(PoliciesDef p) {
     for (String name : policyNames(p.inbound())) {
-      if (name.equals("validate-jwt") || name.equals("validate-azure-ad-token") || name.contains("client-certificate")) {
+      if (AUTHENTICATING_POLICIES.contains(name)) {
         return true;
       }
     }
@@ -262,7 +269,7 @@ public final class PostureAdvisor {
   private static boolean hasLimit(PoliciesDef p) {
     for (List<Object> section : List.of(p.inbound(), p.backend())) {
       for (String name : policyNames(section)) {
-        if (name.startsWith("rate-limit") || name.startsWith("quota")) {
+        if (LIMITING_POLICIES.contains(name)) {
           return true;
         }
       }
@@ -274,7 +281,7 @@ public final class PostureAdvisor {
     List<PoliciesDef> scopes = new ArrayList<>(List.of(config.policies(), api.policies()));
     api.operations().forEach(op -> scopes.add(op.policies()));
     for (PoliciesDef scope : scopes) {
-      for (Map<?, ?> cfg : policyConfigs(scope.inbound(), "cors")) {
+      for (Map<?, ?> cfg : policyConfigs(scope.inbound(), PolicyNames.CORS)) {
         List<String> origins = strings(cfg.get("allowed-origins"));
         if (!origins.contains("*")) {
           continue;
@@ -298,11 +305,11 @@ public final class PostureAdvisor {
   }
 
   private static void bodyValidation(GatewayConfig config, ApiDef api, List<Finding> out) {
-    if (hasPolicy(config.policies(), "validate-content") || hasPolicy(api.policies(), "validate-content")) {
+    if (hasPolicy(config.policies(), PolicyNames.VALIDATE_CONTENT) || hasPolicy(api.policies(), PolicyNames.VALIDATE_CONTENT)) {
       return;
     }
     for (OperationDef op : api.operations()) {
-      if (BODY_METHODS.contains(op.method()) && !hasPolicy(op.policies(), "validate-content")) {
+      if (BODY_METHODS.contains(op.method()) && !hasPolicy(op.policies(), PolicyNames.VALIDATE_CONTENT)) {
         out.add(new Finding("operation.body-not-validated", Severity.MEDIUM, "api " + api.name() + " " + op,
             "Request body reaches the backend unvalidated",
             "The operation accepts a body but no validate-content policy checks it against a schema, so unexpected "
@@ -317,7 +324,7 @@ public final class PostureAdvisor {
     api.operations().forEach(op -> scopes.add(op.policies()));
     Set<String> seen = new LinkedHashSet<>();
     for (PoliciesDef scope : scopes) {
-      for (Map<?, ?> cfg : policyConfigs(scope.inbound(), "validate-jwt")) {
+      for (Map<?, ?> cfg : policyConfigs(scope.inbound(), PolicyNames.VALIDATE_JWT)) {
         List<String> algorithms = strings(first(cfg, "algorithms"));
         Set<String> keyAlgs = inlineKeyAlgorithms(first(cfg, "jwks"));
         boolean hmac = algorithms.stream().anyMatch(a -> a.toUpperCase(Locale.ROOT).startsWith("HS"))
@@ -454,7 +461,7 @@ public final class PostureAdvisor {
           return true;
         }
       }
-      for (Map<?, ?> cfg : policyConfigs(section, "set-header")) {
+      for (Map<?, ?> cfg : policyConfigs(section, PolicyNames.SET_HEADER)) {
         String name = String.valueOf(cfg.get("name")).toLowerCase(Locale.ROOT);
         if (name.equals("authorization") || name.contains("api-key") || name.contains("apikey") || name.contains("token")) {
           return true;

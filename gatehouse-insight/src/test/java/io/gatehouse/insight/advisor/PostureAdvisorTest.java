@@ -98,6 +98,17 @@ class PostureAdvisorTest {
   }
 
   @Test
+  void aClientCertificateCheckCountsAsAuthenticationAndNothingElseDoes() {
+    String open = SECURE.replace("backend: b\n    operations", "backend: b\n    subscriptionRequired: false\n    operations");
+    String mtls = open.replace("protocols: [https]",
+        "protocols: [https]\n    policies:\n      inbound:\n        - validate-client-certificate: {trusted-ca: [/etc/gatehouse/partners-ca.pem]}");
+    assertThat(rules(findings(mtls))).doesNotContain("api.no-authentication");
+    String header = open.replace("protocols: [https]",
+        "protocols: [https]\n    policies:\n      inbound:\n        - check-header: {name: X-Client-Certificate, failed-check-httpcode: 401}");
+    assertThat(rules(findings(header))).contains("api.no-authentication");
+  }
+
+  @Test
   void operationWithoutTokenCheckIsReportedWhenOthersHaveOne() {
     String mixed = SECURE.replace("backend: b\n    operations", "backend: b\n    subscriptionRequired: false\n    operations")
         .replace("- validate-content: {schema: {type: object}}",

@@ -4,6 +4,7 @@ import io.gatehouse.gateway.internal.Cidr;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.AttributeKey;
 import io.gatehouse.policy.Headers;
 import io.gatehouse.policy.PolicyConfigException;
@@ -22,7 +23,7 @@ final class AccessPolicies {
   /** Admits or refuses the client's address (after trusted-proxy resolution) by CIDR lists. */
   static final class IpFilter extends Base {
     IpFilter() {
-      super("ip-filter");
+      super(PolicyNames.IP_FILTER);
     }
 
     @Override
@@ -61,7 +62,7 @@ final class AccessPolicies {
   /** Answers CORS preflights and adds CORS headers to responses for allowed origins. */
   static final class Cors extends Base {
     Cors() {
-      super("cors");
+      super(PolicyNames.CORS);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.gatehouse.gateway.internal.policy.Expression;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.Policy;
 import io.gatehouse.policy.PolicyConfigException;
@@ -20,7 +21,7 @@ final class BodyPolicies {
   /** Replaces the request body (inbound, backend) or the response body (outbound, on-error). */
   static final class SetBody extends Base {
     SetBody() {
-      super("set-body");
+      super(PolicyNames.SET_BODY);
     }
 
     @Override
@@ -69,7 +70,7 @@ final class BodyPolicies {
    */
   static final class FindAndReplace extends Base {
     FindAndReplace() {
-      super("find-and-replace");
+      super(PolicyNames.FIND_AND_REPLACE);
     }
 
     @Override

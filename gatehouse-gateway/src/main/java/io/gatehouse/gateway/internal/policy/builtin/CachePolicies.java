@@ -8,6 +8,7 @@ import io.gatehouse.gateway.internal.policy.GatewayContext;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.AttributeKey;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.Headers;
@@ -68,7 +69,7 @@ final class CachePolicies {
   /** Looks a response up in the cache: a hit answers without calling the backend. */
   static final class CacheLookup extends Base {
     CacheLookup() {
-      super("cache-lookup");
+      super(PolicyNames.CACHE_LOOKUP);
     }
 
     @Override
@@ -164,7 +165,7 @@ final class CachePolicies {
   /** Stores the backend's response for a {@code cache-lookup} that missed. */
   static final class CacheStore extends Base {
     CacheStore() {
-      super("cache-store");
+      super(PolicyNames.CACHE_STORE);
     }
 
     @Override
@@ -300,7 +301,7 @@ final class CachePolicies {
   /** Reads a value cached by {@code cache-store-value} into a variable. */
   static final class CacheLookupValue extends Base {
     CacheLookupValue() {
-      super("cache-lookup-value");
+      super(PolicyNames.CACHE_LOOKUP_VALUE);
     }
 
     @Override
@@ -325,7 +326,7 @@ final class CachePolicies {
   /** Caches the value of a CEL expression under a key for {@code duration}. */
   static final class CacheStoreValue extends Base {
     CacheStoreValue() {
-      super("cache-store-value");
+      super(PolicyNames.CACHE_STORE_VALUE);
     }
 
     @Override
@@ -351,7 +352,7 @@ final class CachePolicies {
   /** Removes a cached value. */
   static final class CacheRemoveValue extends Base {
     CacheRemoveValue() {
-      super("cache-remove-value");
+      super(PolicyNames.CACHE_REMOVE_VALUE);
     }
 
     @Override

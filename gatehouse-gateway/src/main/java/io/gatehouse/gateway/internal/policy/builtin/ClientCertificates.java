@@ -3,6 +3,7 @@ package io.gatehouse.gateway.internal.policy.builtin;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.policy.PolicyContext;
 import io.gatehouse.policy.Response;
@@ -55,7 +56,7 @@ final class ClientCertificates {
   /** The policy factory. */
   static final class ValidateClientCertificate extends Base {
     ValidateClientCertificate() {
-      super("validate-client-certificate");
+      super(PolicyNames.VALIDATE_CLIENT_CERTIFICATE);
     }
 
     @Override

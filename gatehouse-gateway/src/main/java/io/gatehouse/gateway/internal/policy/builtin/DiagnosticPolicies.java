@@ -4,6 +4,7 @@ import io.gatehouse.gateway.internal.policy.Expression;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.policy.SyncPolicy;
 import io.micrometer.core.instrument.Counter;
@@ -28,7 +29,7 @@ final class DiagnosticPolicies {
   /** Writes a message, with the request id, to the {@code io.gatehouse.trace} log. */
   static final class Trace extends Base {
     Trace() {
-      super("trace");
+      super(PolicyNames.TRACE);
     }
 
     @Override
@@ -67,7 +68,7 @@ final class DiagnosticPolicies {
     static final String OTHER = "other";
 
     EmitMetric() {
-      super("emit-metric");
+      super(PolicyNames.EMIT_METRIC);
     }
 
     @Override

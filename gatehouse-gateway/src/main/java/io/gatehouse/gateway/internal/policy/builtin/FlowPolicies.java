@@ -7,6 +7,7 @@ import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
 import io.gatehouse.gateway.internal.policy.Step;
 import io.gatehouse.gateway.internal.policy.Traced;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.AttributeKey;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.PolicyConfigException;
@@ -26,7 +27,7 @@ final class FlowPolicies {
   /** Answers with a fixed response; in outbound or on-error it replaces the response. */
   static final class ReturnResponse extends Base {
     ReturnResponse() {
-      super("return-response");
+      super(PolicyNames.RETURN_RESPONSE);
     }
 
     @Override
@@ -53,7 +54,7 @@ final class FlowPolicies {
   /** Changes the response's status code (outbound and on-error). */
   static final class SetStatus extends Base {
     SetStatus() {
-      super("set-status");
+      super(PolicyNames.SET_STATUS);
     }
 
     @Override
@@ -78,7 +79,7 @@ final class FlowPolicies {
   /** Stores a value (literal or CEL) in {@code variables}. */
   static final class SetVariable extends Base {
     SetVariable() {
-      super("set-variable");
+      super(PolicyNames.SET_VARIABLE);
     }
 
     @Override
@@ -111,7 +112,7 @@ final class FlowPolicies {
   /** Runs the policies of the first branch whose CEL condition holds, or of {@code otherwise}. */
   static final class Choose extends Base {
     Choose() {
-      super("choose");
+      super(PolicyNames.CHOOSE);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.gatehouse.gateway.internal.policy.Expression;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.Headers;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.policy.PolicyContext;
@@ -19,7 +20,7 @@ final class HeaderPolicies {
   /** Sets, appends, deletes or adds-if-absent a header of the request or (in outbound, on-error) the response. */
   static final class SetHeader extends Base {
     SetHeader() {
-      super("set-header");
+      super(PolicyNames.SET_HEADER);
     }
 
     @Override
@@ -82,7 +83,7 @@ final class HeaderPolicies {
   /** Refuses a request whose header is missing or has none of the allowed values. */
   static final class CheckHeader extends Base {
     CheckHeader() {
-      super("check-header");
+      super(PolicyNames.CHECK_HEADER);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.gatehouse.insight.injection.InjectionCategory;
 import io.gatehouse.insight.injection.InjectionDetector;
 import io.gatehouse.insight.injection.InjectionFinding;
 import io.gatehouse.insight.injection.InspectedRequest;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.BodyTooLargeException;
 import io.gatehouse.policy.Headers;
@@ -39,7 +40,7 @@ final class InjectionProtection extends Base {
   private static final Logger LOG = LoggerFactory.getLogger(InjectionProtection.class);
 
   InjectionProtection() {
-    super("injection-protection");
+    super(PolicyNames.INJECTION_PROTECTION);
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.gatehouse.gateway.internal.policy.GatewayContext;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.Policy;
 import io.gatehouse.policy.PolicyChain;
 import io.gatehouse.policy.PolicyConfigException;
@@ -65,7 +66,7 @@ final class JwtPolicies {
    */
   static final class ValidateJwt extends Base {
     ValidateJwt() {
-      super("validate-jwt");
+      super(PolicyNames.VALIDATE_JWT);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.gatehouse.gateway.internal.policy.GatewayContext;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.policy.PolicyContext;
 import io.gatehouse.policy.Response;
@@ -28,7 +29,7 @@ final class Quotas {
   /** Calls and/or bandwidth per renewal period per subscription (per client address without one). */
   static final class Quota extends Base {
     Quota() {
-      super("quota");
+      super(PolicyNames.QUOTA);
     }
 
     @Override
@@ -44,7 +45,7 @@ final class Quotas {
   /** Calls and/or bandwidth per renewal period per key computed with CEL. */
   static final class QuotaByKey extends Base {
     QuotaByKey() {
-      super("quota-by-key");
+      super(PolicyNames.QUOTA_BY_KEY);
     }
 
     @Override

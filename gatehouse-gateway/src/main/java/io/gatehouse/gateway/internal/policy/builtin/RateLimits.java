@@ -5,6 +5,7 @@ import io.gatehouse.gateway.internal.policy.GatewayContext;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.AttributeKey;
 import io.gatehouse.policy.PolicyContext;
 import io.gatehouse.policy.Response;
@@ -23,7 +24,7 @@ final class RateLimits {
   /** Calls per period by a key computed with CEL. */
   static final class RateLimitByKey extends Base {
     RateLimitByKey() {
-      super("rate-limit-by-key");
+      super(PolicyNames.RATE_LIMIT_BY_KEY);
     }
 
     @Override
@@ -44,7 +45,7 @@ final class RateLimits {
   /** Calls per period per subscription (per client address when the request has no subscription). */
   static final class RateLimit extends Base {
     RateLimit() {
-      super("rate-limit");
+      super(PolicyNames.RATE_LIMIT);
     }
 
     @Override
@@ -147,7 +148,7 @@ final class RateLimits {
   /** At most {@code max-count} requests in flight through this policy at once. */
   static final class LimitConcurrency extends Base {
     LimitConcurrency() {
-      super("limit-concurrency");
+      super(PolicyNames.LIMIT_CONCURRENCY);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
 import io.gatehouse.model.PathTemplate;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.policy.Request;
 import io.gatehouse.policy.SyncPolicy;
@@ -29,7 +30,7 @@ final class RewritePolicies {
    */
   static final class RewriteUri extends Base {
     RewriteUri() {
-      super("rewrite-uri");
+      super(PolicyNames.REWRITE_URI);
     }
 
     @Override
@@ -83,7 +84,7 @@ final class RewritePolicies {
   /** Changes the method forwarded to the backend. */
   static final class SetMethod extends Base {
     SetMethod() {
-      super("set-method");
+      super(PolicyNames.SET_METHOD);
     }
 
     @Override
@@ -103,7 +104,7 @@ final class RewritePolicies {
   /** Sets, appends, deletes or adds-if-absent a query parameter forwarded to the backend. */
   static final class SetQueryParameter extends Base {
     SetQueryParameter() {
-      super("set-query-parameter");
+      super(PolicyNames.SET_QUERY_PARAMETER);
     }
 
     @Override

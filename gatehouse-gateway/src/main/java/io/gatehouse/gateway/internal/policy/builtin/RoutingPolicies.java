@@ -5,6 +5,7 @@ import io.gatehouse.gateway.internal.policy.GatewayContext;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.Policy;
 import io.gatehouse.policy.PolicyChain;
@@ -36,7 +37,7 @@ final class RoutingPolicies {
   /** Sends the request to another configured backend, or to a base URL. */
   static final class SetBackendService extends Base {
     SetBackendService() {
-      super("set-backend-service");
+      super(PolicyNames.SET_BACKEND_SERVICE);
     }
 
     @Override
@@ -76,7 +77,7 @@ final class RoutingPolicies {
   /** Overrides how long the backend has to answer. */
   static final class ForwardRequest extends Base {
     ForwardRequest() {
-      super("forward-request");
+      super(PolicyNames.FORWARD_REQUEST);
     }
 
     @Override
@@ -97,7 +98,7 @@ final class RoutingPolicies {
   /** Repeats the rest of the pipeline (and the backend call) while a condition holds. */
   static final class Retry extends Base {
     Retry() {
-      super("retry");
+      super(PolicyNames.RETRY);
     }
 
     @Override
@@ -200,7 +201,7 @@ final class RoutingPolicies {
   /** Calls another service and stores its response in a variable. */
   static final class SendRequest extends Base {
     SendRequest() {
-      super("send-request");
+      super(PolicyNames.SEND_REQUEST);
     }
 
     @Override

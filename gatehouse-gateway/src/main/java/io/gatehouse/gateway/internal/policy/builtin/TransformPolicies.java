@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.Headers;
 import io.gatehouse.policy.Policy;
@@ -118,7 +119,7 @@ final class TransformPolicies {
   /** Converts a JSON body to XML. */
   static final class JsonToXml extends Base {
     JsonToXml() {
-      super("json-to-xml");
+      super(PolicyNames.JSON_TO_XML);
     }
 
     @Override
@@ -211,7 +212,7 @@ final class TransformPolicies {
   /** Converts an XML body to JSON; DTDs and external entities are refused. */
   static final class XmlToJson extends Base {
     XmlToJson() {
-      super("xml-to-json");
+      super(PolicyNames.XML_TO_JSON);
     }
 
     @Override
@@ -307,7 +308,7 @@ final class TransformPolicies {
   /** Masks fields of a JSON response body, by path and by detected sensitive data type. */
   static final class MaskData extends Base {
     MaskData() {
-      super("mask-data");
+      super(PolicyNames.MASK_DATA);
     }
 
     @Override
@@ -516,7 +517,7 @@ final class TransformPolicies {
    */
   static final class MockResponse extends Base {
     MockResponse() {
-      super("mock-response");
+      super(PolicyNames.MOCK_RESPONSE);
     }
 
     /** One mocked answer. */

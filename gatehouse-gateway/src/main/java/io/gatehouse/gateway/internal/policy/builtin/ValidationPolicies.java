@@ -11,6 +11,7 @@ import io.gatehouse.gateway.internal.validation.OpenApiContract;
 import io.gatehouse.gateway.internal.validation.SchemaValidator;
 import io.gatehouse.gateway.internal.validation.ValidationError;
 import io.gatehouse.model.ApiDef;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.AttributeKey;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.Headers;
@@ -178,7 +179,7 @@ public final class ValidationPolicies {
    */
   static final class ValidateContent extends Base {
     ValidateContent() {
-      super("validate-content");
+      super(PolicyNames.VALIDATE_CONTENT);
     }
 
     @Override
@@ -224,7 +225,7 @@ public final class ValidationPolicies {
             ? "the operation declares no request body"
             : "content type '" + (contentType == null ? "" : contentType) + "' is not one of " + op.requestBody().keySet());
         if (unspecified == 1) {
-          detected(ctx, "validate-content", List.of(v));
+          detected(ctx, PolicyNames.VALIDATE_CONTENT, List.of(v));
           return next.proceed(ctx);
         }
         return ctx.completed(refusal(ctx, 415, "Unsupported Media Type", summary(List.of(v)), List.of(v)));
@@ -236,7 +237,7 @@ public final class ValidationPolicies {
       if (length > maxSize) {
         Violation v = new Violation("body", null, "", "the body of " + length + " bytes exceeds maxSize " + maxSize);
         if (!prevent) {
-          detected(ctx, "validate-content", List.of(v));
+          detected(ctx, PolicyNames.VALIDATE_CONTENT, List.of(v));
           return next.proceed(ctx); // streamed on, unvalidated
         }
         return ctx.completed(refusal(ctx, 413, "Content Too Large", summary(List.of(v)), List.of(v)));
@@ -253,7 +254,7 @@ public final class ValidationPolicies {
     private CompletionStage<Response> outcome(PolicyContext ctx, io.gatehouse.policy.PolicyChain next, int status,
         String title, List<Violation> found) {
       if (!prevent) {
-        detected(ctx, "validate-content", found);
+        detected(ctx, PolicyNames.VALIDATE_CONTENT, found);
         return next.proceed(ctx);
       }
       return ctx.completed(refusal(ctx, status, title, "the request does not match the API's contract: " + summary(found), found));
@@ -307,7 +308,7 @@ public final class ValidationPolicies {
     }
 
     private static Response detect(PolicyContext ctx, Response r, List<Violation> found) {
-      detected(ctx, "validate-content", found);
+      detected(ctx, PolicyNames.VALIDATE_CONTENT, found);
       return r;
     }
 
@@ -322,7 +323,7 @@ public final class ValidationPolicies {
   /** Checks path, query and header parameters against the operation's declared parameters. */
   static final class ValidateParameters extends Base {
     ValidateParameters() {
-      super("validate-parameters");
+      super(PolicyNames.VALIDATE_PARAMETERS);
     }
 
     @Override
@@ -488,7 +489,7 @@ public final class ValidationPolicies {
   /** Checks the backend response's headers against those declared for its status. */
   static final class ValidateHeaders extends Base {
     ValidateHeaders() {
-      super("validate-headers");
+      super(PolicyNames.VALIDATE_HEADERS);
     }
 
     @Override
@@ -573,7 +574,7 @@ public final class ValidationPolicies {
   /** Checks that the backend answered with a status the operation declares (exact, {@code NXX} or {@code default}). */
   static final class ValidateStatusCode extends Base {
     ValidateStatusCode() {
-      super("validate-status-code");
+      super(PolicyNames.VALIDATE_STATUS_CODE);
     }
 
     @Override

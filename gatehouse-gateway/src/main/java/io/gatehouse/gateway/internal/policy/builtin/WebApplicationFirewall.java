@@ -4,6 +4,7 @@ import io.gatehouse.gateway.events.WafOutcome;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
+import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.Body;
 import io.gatehouse.policy.BodyTooLargeException;
 import io.gatehouse.policy.Headers;
@@ -47,7 +48,7 @@ final class WebApplicationFirewall extends Base {
   private static final Pattern TARGET = Pattern.compile("[A-Za-z_]{1,40}(:[A-Za-z0-9_.\\-\\[\\]]{1,128})?");
 
   WebApplicationFirewall() {
-    super("waf");
+    super(PolicyNames.WAF);
   }
 
   @Override
