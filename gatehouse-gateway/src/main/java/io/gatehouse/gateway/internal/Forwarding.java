@@ -1,7 +1,6 @@
 package io.gatehouse.gateway.internal;
 
 import io.vertx.core.MultiMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** Header rules for forwarding: hop-by-hop fields, request ids and forwarding headers. */
 final class Forwarding {
@@ -10,7 +9,6 @@ final class Forwarding {
    * keep-alive, proxy-connection, te, trailer, transfer-encoding, upgrade, proxy-authenticate,
    * proxy-authorization, expect, host, http2-settings. See {@link #isHopByHop}.
    */
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private Forwarding() {}
 
@@ -129,15 +127,7 @@ final class Forwarding {
     if (given != null && given.length() <= 128 && !given.isEmpty() && isIdSafe(given)) {
       return given;
     }
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    char[] out = new char[32];
-    long a = r.nextLong();
-    long b = r.nextLong();
-    for (int i = 0; i < 16; i++) {
-      out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xF];
-      out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xF];
-    }
-    return new String(out);
+    return Problems.newRequestId();
   }
 
   private static boolean isIdSafe(String s) {

@@ -222,7 +222,8 @@ class StrictHttp1CorpusTest {
         }
         assertThat(err.head).contains("Content-Type: application/problem+json")
             .contains("Connection: close").doesNotContainIgnoringCase("Server:");
-        assertThat(err.body).startsWith("{\"type\":\"about:blank\"").contains("\"detail\":\"");
+        assertThat(err.body).startsWith("{\"type\":\"urn:gatehouse:problem:").contains("\"detail\":\"")
+            .contains("\"requestId\":\"");
       }
       for (int k = 0; k < handled; k++) {
         assertThat(responses.get(k).status).isEqualTo(200);

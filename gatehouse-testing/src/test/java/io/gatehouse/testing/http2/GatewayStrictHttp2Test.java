@@ -184,12 +184,13 @@ class GatewayStrictHttp2Test {
   }
 
   @Test
-  void answersConnectWithBadRequestAndForwardsNothing() throws Exception {
+  void answersConnectWithABadRequestProblemCarryingARequestIdAndForwardsNothing() throws Exception {
     try (H2Wire wire = H2Wire.h2c(gateway.port())) {
       wire.headers(1, true, ":method", "CONNECT", ":authority", "example.com:443");
       H2Wire.Frame answer = wire.awaitAnswer(1);
       assertThat(answer.status()).isEqualTo("400");
       assertThat(answer.headers().get("content-type").toString()).isEqualTo("application/problem+json");
+      assertThat(answer.headers().get("x-request-id").toString()).matches("[0-9a-f]{32}");
       assertOnlyValidRequestForwarded(wire, 3);
     }
   }

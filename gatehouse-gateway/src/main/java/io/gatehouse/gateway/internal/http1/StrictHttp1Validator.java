@@ -2,6 +2,7 @@ package io.gatehouse.gateway.internal.http1;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatehouse.gateway.internal.Problems;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -228,6 +229,7 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   private boolean trackingResponses;
   private Http1Violation violation;
   private String violationDetail;
+  private String rejectionId;
   private ChannelHandlerContext ctx;
   private boolean awaitingResponses;
   private long upgradeMessage;
@@ -1153,8 +1155,9 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
   private void reject(ChannelHandlerContext ctx, boolean partiallyForwarded) {
     state = DISCARD;
     counters.increment(violation);
+    rejectionId = Problems.newRequestId();
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{} rejected HTTP/1.1 request: {} ({})", ctx.channel(), violationDetail, violation);
+      LOG.debug("{} rejected HTTP/1.1 request {}: {} ({})", ctx.channel(), rejectionId, violationDetail, violation);
     }
     if (partiallyForwarded) {
       // Part of this message already went downstream; an answer may be under way. Just close.
@@ -1172,7 +1175,7 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
     awaitingResponses = false;
     outputClosed = true;
     cancelTimer();
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(problemResponse(violation.status(), violationDetail)))
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(problemResponse(violation, violationDetail, rejectionId)))
         .addListener(f -> {
           if (f.isSuccess()) {
             lingerAndClose();
@@ -1182,50 +1185,24 @@ public final class StrictHttp1Validator extends ChannelInboundHandlerAdapter imp
         });
   }
 
-  /** The full raw HTTP/1.1 error response for {@code status} with a problem+json body. */
-  static byte[] problemResponse(int status, String detail) {
-    String title = reasonPhrase(status);
-    String body = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
-        + ",\"detail\":\"" + jsonEscape(detail) + "\"}";
-    byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
+  /**
+   * The full raw HTTP/1.1 error response for {@code violation}: the gateway's problem body
+   * ({@link Problems}) with {@code requestId}, which is also sent as {@code X-Request-Id}.
+   */
+  static byte[] problemResponse(Http1Violation violation, String detail, String requestId) {
+    int status = violation.status();
+    String title = Problems.title(status);
+    byte[] bodyBytes = Problems.bytes(status, violation.type(), title, detail, requestId);
     String head = "HTTP/1.1 " + status + " " + title + "\r\n"
-        + "Content-Type: application/problem+json\r\n"
+        + "Content-Type: " + Problems.PROBLEM_JSON + "\r\n"
         + "Content-Length: " + bodyBytes.length + "\r\n"
+        + "Cache-Control: no-store\r\n"
+        + "X-Request-Id: " + requestId + "\r\n"
         + "Connection: close\r\n\r\n";
     byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
     byte[] all = java.util.Arrays.copyOf(headBytes, headBytes.length + bodyBytes.length);
     System.arraycopy(bodyBytes, 0, all, headBytes.length, bodyBytes.length);
     return all;
-  }
-
-  private static String reasonPhrase(int status) {
-    switch (status) {
-      case 408:
-        return "Request Timeout";
-      case 414:
-        return "URI Too Long";
-      case 431:
-        return "Request Header Fields Too Large";
-      case 505:
-        return "HTTP Version Not Supported";
-      default:
-        return "Bad Request";
-    }
-  }
-
-  private static String jsonEscape(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 8);
-    for (int k = 0; k < s.length(); k++) {
-      char ch = s.charAt(k);
-      if (ch == '"' || ch == '\\') {
-        sb.append('\\').append(ch);
-      } else if (ch < 0x20 || ch > 0x7E) {
-        sb.append(String.format("\\u%04x", (int) ch));
-      } else {
-        sb.append(ch);
-      }
-    }
-    return sb.toString();
   }
 
   private static String ascii(byte[] bytes, int len) {

@@ -2,6 +2,7 @@ package io.gatehouse.gateway.internal.http2;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatehouse.gateway.internal.Problems;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,7 +18,6 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2Connection;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StrictHttp2Validator extends Http2FrameListenerDecorator {
   private static final Logger LOG = LoggerFactory.getLogger(StrictHttp2Validator.class);
-  private static final byte[] CONNECT_PROBLEM = ("{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,"
-      + "\"detail\":\"CONNECT is not supported\"}").getBytes(StandardCharsets.US_ASCII);
 
   private final Http2Connection connection;
   private final Http2ConnectionEncoder encoder;
@@ -142,22 +140,30 @@ public final class StrictHttp2Validator extends Http2FrameListenerDecorator {
       }
       return true;
     }
-    LOG.debug("refusing HTTP/2 stream {}: {} ({})", streamId, rejection.violation(), rejection.detail());
     if (rejection.violation().status() == 0 || stream == null || trailer) {
+      LOG.debug("refusing HTTP/2 stream {}: {} ({})", streamId, rejection.violation(), rejection.detail());
       throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "%s: %s",
           rejection.violation(), rejection.detail());
     }
-    answer(ctx, stream, rejection.violation().status(), endOfStream);
+    String requestId = Problems.newRequestId();
+    LOG.debug("answering HTTP/2 stream {} as request {}: {} ({})", streamId, requestId,
+        rejection.violation(), rejection.detail());
+    answer(ctx, stream, rejection.violation().status(), requestId, endOfStream);
     return false;
   }
 
-  private void answer(ChannelHandlerContext ctx, Http2Stream stream, int status, boolean endOfStream) {
+  private void answer(ChannelHandlerContext ctx, Http2Stream stream, int status, String requestId,
+      boolean endOfStream) {
+    byte[] problem = Problems.bytes(status, "connect-not-supported", Problems.title(status),
+        "CONNECT is not supported", requestId);
     Http2Headers response = new DefaultHttp2Headers()
         .status(Integer.toString(status))
-        .set("content-type", "application/problem+json")
-        .setInt("content-length", CONNECT_PROBLEM.length);
+        .set("content-type", Problems.PROBLEM_JSON)
+        .setInt("content-length", problem.length)
+        .set("cache-control", "no-store")
+        .set("x-request-id", requestId);
     encoder.writeHeaders(ctx, stream.id(), response, 0, false, ctx.newPromise());
-    ByteBuf body = Unpooled.wrappedBuffer(CONNECT_PROBLEM);
+    ByteBuf body = Unpooled.wrappedBuffer(problem);
     encoder.writeData(ctx, stream.id(), body, 0, true, ctx.newPromise());
     if (!endOfStream) {
       // The response is complete; the request body is not wanted (RFC 9113 §8.1).

@@ -69,7 +69,7 @@ class StrictHttp1ValidatorFuzzTest {
       if (whole.response().isEmpty()) {
         assertThat(split.response()).isEmpty();
         assertThat(split.passed()).isEqualTo(whole.passed());
-      } else if (!split.response().equals(whole.response())) {
+      } else if (!withoutRequestId(split.response()).equals(withoutRequestId(whole.response()))) {
         // By design, a violation after a head that already went downstream (body, chunks,
         // trailer) closes without an answer, since a response may be under way.
         assertThat(split.response()).as("verdict does not depend on how the bytes are split").isEmpty();
@@ -79,5 +79,10 @@ class StrictHttp1ValidatorFuzzTest {
         assertThat(forwarded).as("only a message whose head was forwarded closes silently").contains("\r\n\r\n");
       }
     }
+  }
+
+  /** The response with its request id (new for every rejection) blanked out. */
+  private static String withoutRequestId(String response) {
+    return response.replaceAll("[0-9a-f]{32}", "ID");
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.gatehouse.gateway.internal.Problems;
 import io.gatehouse.gateway.internal.policy.PolicyCompiler;
 import io.gatehouse.gateway.internal.policy.PolicyConfig;
 import io.gatehouse.gateway.internal.policy.Section;
@@ -131,10 +132,23 @@ public final class ValidationPolicies {
     Base.gw(ctx).variables().put(VARIABLE, visible); // for expressions: variables['validation-violations']
   }
 
+  private static String problemType(int status) {
+    switch (status) {
+      case 413:
+        return "body-too-large";
+      case 415:
+        return "unsupported-media-type";
+      case 502:
+        return "response-contract-violation";
+      default:
+        return "request-contract-violation";
+    }
+  }
+
   /** A problem response listing {@code found}. */
   static Response refusal(PolicyContext ctx, int status, String title, String detail, List<Violation> found) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", "about:blank");
+    body.put("type", Problems.TYPE_PREFIX + problemType(status));
     body.put("title", title);
     body.put("status", status);
     body.put("detail", detail);
