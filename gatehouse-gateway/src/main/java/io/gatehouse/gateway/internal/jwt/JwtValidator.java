@@ -25,6 +25,9 @@ import java.util.concurrent.CompletionStage;
  * {@link JwsVerifier}, then {@code exp}, {@code nbf}, {@code iat}, {@code iss}, {@code aud} and the
  * required claims.
  *
+ * <p>A token accepted once is remembered by its hash ({@link VerifiedTokens}) until its key set
+ * changes, so presenting it again skips the signature verification but never the time checks.
+ *
  * <p>Built once per configuration snapshot and thread-safe. {@link #validate(String)} never
  * blocks: when the keys are cached it returns an already-completed stage; when a key fetch is
  * needed the stage completes later on the HTTP client's executor (callers on an event loop must
@@ -35,6 +38,7 @@ public final class JwtValidator {
   private final JwsVerifier verifier;
   private final KeySource keys;
   private final Clock clock;
+  private final VerifiedTokens verified = new VerifiedTokens();
 
   private JwtValidator(JwtValidatorSettings settings, KeySource keys, Clock clock) {
     this.settings = settings;
@@ -94,26 +98,42 @@ public final class JwtValidator {
 
   /** Validates one token (the bearer credential, without the {@code Bearer } prefix). */
   public CompletionStage<JwtResult> validate(String token) {
+    VerifiedTokens.Digest digest = null;
+    KeySource.Keys cached = keys.current();
+    if (token != null && token.length() <= settings.maxTokenBytes()) {
+      digest = VerifiedTokens.digest(token);
+      VerifiedTokens.Entry hit = cached == null ? null : verified.get(digest, cached);
+      if (hit != null) {
+        String late = timeProblem(hit.exp(), hit.nbf(), hit.iat());
+        return CompletableFuture.completedFuture(late == null ? hit.result() : JwtResult.failure(late));
+      }
+    }
     JwsVerifier.Outcome parsed = verifier.parse(token);
     if (parsed.jws() == null) {
       return CompletableFuture.completedFuture(JwtResult.failure(parsed.reason()));
     }
     JWSObject jws = parsed.jws();
-    KeySource.Keys cached = keys.current();
+    VerifiedTokens.Digest key = digest;
     if (cached == null) {
       return keys.load()
           .handle((loaded, error) -> error != null
               ? CompletableFuture.completedFuture(JwtResult.failure("keys unavailable: " + error))
-              : verifyOrRefetch(jws, loaded))
+              : verifyOrRefetch(jws, loaded, key))
           .thenCompose(stage -> stage);
     }
-    return verifyOrRefetch(jws, cached);
+    return verifyOrRefetch(jws, cached, key);
   }
 
-  private CompletionStage<JwtResult> verifyOrRefetch(JWSObject jws, KeySource.Keys current) {
+  /** How many validations were answered from the cache of accepted tokens (for tests and metrics). */
+  long cacheHits() {
+    return verified.hits();
+  }
+
+  private CompletionStage<JwtResult> verifyOrRefetch(JWSObject jws, KeySource.Keys current,
+      VerifiedTokens.Digest digest) {
     JwsVerifier.Outcome outcome = verifier.verify(jws, current.ring());
     if (outcome.status() != JwsVerifier.Status.UNKNOWN_KEY) {
-      return CompletableFuture.completedFuture(finish(outcome, current));
+      return CompletableFuture.completedFuture(finish(outcome, current, digest));
     }
     return keys.refetch().handle((fresh, error) -> {
       if (error != null) {
@@ -123,11 +143,11 @@ public final class JwtValidator {
       if (again.status() == JwsVerifier.Status.UNKNOWN_KEY) {
         return JwtResult.failure(again.reason() + " (after refetch)");
       }
-      return finish(again, fresh);
+      return finish(again, fresh, digest);
     });
   }
 
-  private JwtResult finish(JwsVerifier.Outcome outcome, KeySource.Keys keys) {
+  private JwtResult finish(JwsVerifier.Outcome outcome, KeySource.Keys keys, VerifiedTokens.Digest digest) {
     if (outcome.status() != JwsVerifier.Status.VERIFIED) {
       return JwtResult.failure(outcome.reason());
     }
@@ -147,13 +167,32 @@ public final class JwtValidator {
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> frozen = (Map<String, Object>) freeze(claims.toJSONObject());
-    return JwtResult.success(claims.getSubject(), frozen);
+    JwtResult accepted = JwtResult.success(claims.getSubject(), frozen);
+    if (digest != null) {
+      verified.put(digest, new VerifiedTokens.Entry(accepted, keys,
+          claims.getExpirationTime(), claims.getNotBeforeTime(), claims.getIssueTime()));
+    }
+    return accepted;
+  }
+
+  /** Returns why the time claims refuse the token now, or null when they pass. */
+  private String timeProblem(Date exp, Date nbf, Date iat) {
+    Instant now = clock.instant();
+    long skew = settings.clockSkew().toMillis();
+    if (exp != null && now.toEpochMilli() > exp.getTime() + skew) {
+      return "expired at " + exp.toInstant() + ", now " + now;
+    }
+    if (nbf != null && now.toEpochMilli() + skew < nbf.getTime()) {
+      return "not valid before " + nbf.toInstant() + ", now " + now;
+    }
+    if (iat != null && iat.getTime() > now.toEpochMilli() + skew) {
+      return "issued in the future at " + iat.toInstant() + ", now " + now;
+    }
+    return null;
   }
 
   /** Returns why the claims are refused, or null when they pass. */
   private String checkClaims(JWTClaimsSet claims, String discoveredIssuer) {
-    Instant now = clock.instant();
-    long skew = settings.clockSkew().toMillis();
     Date exp;
     Date nbf;
     Date iat;
@@ -168,18 +207,12 @@ public final class JwtValidator {
     } catch (RuntimeException e) {
       return "malformed registered claim: " + e.getMessage();
     }
-    if (exp == null) {
-      if (settings.requireExp()) {
-        return "exp missing";
-      }
-    } else if (now.toEpochMilli() > exp.getTime() + skew) {
-      return "expired at " + exp.toInstant() + ", now " + now;
+    if (exp == null && settings.requireExp()) {
+      return "exp missing";
     }
-    if (nbf != null && now.toEpochMilli() + skew < nbf.getTime()) {
-      return "not valid before " + nbf.toInstant() + ", now " + now;
-    }
-    if (iat != null && iat.getTime() > now.toEpochMilli() + skew) {
-      return "issued in the future at " + iat.toInstant() + ", now " + now;
+    String late = timeProblem(exp, nbf, iat);
+    if (late != null) {
+      return late;
     }
     Set<String> issuers = settings.issuers();
     if (issuers.isEmpty() && discoveredIssuer != null) {

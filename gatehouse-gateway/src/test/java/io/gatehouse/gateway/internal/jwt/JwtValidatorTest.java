@@ -60,6 +60,40 @@ class JwtValidatorTest {
   }
 
   @Test
+  void answersARepeatedTokenFromTheCacheAndStillJudgesItsExpiryEachTime() {
+    TestKeys.MutableClock clock = new TestKeys.MutableClock(NOW);
+    JwtValidator v = JwtValidator.create(settings(RSA).build(), null, clock, null);
+    String token = sign(RSA, JWSAlgorithm.RS256,
+        claims().expirationTime(Date.from(NOW.plus(Duration.ofMinutes(5)))).build());
+
+    JwtResult first = v.validate(token).toCompletableFuture().join();
+    JwtResult second = v.validate(token).toCompletableFuture().join();
+    assertThat(first.valid()).as(first.reason()).isTrue();
+    assertThat(second.valid()).isTrue();
+    assertThat(second.claims()).isEqualTo(first.claims());
+    assertThat(v.cacheHits()).as("the second validation skipped the signature").isEqualTo(1);
+
+    clock.advance(Duration.ofMinutes(10));
+    assertRefused(v.validate(token).toCompletableFuture().join(), "expired");
+  }
+
+  @Test
+  void neverRemembersARefusedTokenAndVerifiesEveryOtherTokenOnItsOwn() {
+    JwtValidator v = JwtValidator.create(settings(RSA).audiences("api://orders").build(), null,
+        new TestKeys.MutableClock(NOW), null);
+    String wrongAudience = sign(RSA, JWSAlgorithm.RS256, claims().audience("api://other").build());
+    assertRefused(v.validate(wrongAudience).toCompletableFuture().join(), "audience");
+    assertRefused(v.validate(wrongAudience).toCompletableFuture().join(), "audience");
+
+    String token = sign(RSA, JWSAlgorithm.RS256, claims().build());
+    assertThat(v.validate(token).toCompletableFuture().join().valid()).isTrue();
+    int at = token.length() - 10; // inside the signature, where every character carries six bits
+    String tampered = token.substring(0, at) + (token.charAt(at) == 'A' ? 'B' : 'A') + token.substring(at + 1);
+    assertRefused(v.validate(tampered).toCompletableFuture().join(), "signature");
+    assertThat(v.cacheHits()).isZero();
+  }
+
+  @Test
   void acceptsValidRs256TokenAndReturnsImmutableClaims() {
     String token = sign(RSA, JWSAlgorithm.RS256, claims().claim("roles", List.of("a", "b")).build());
     JwtResult result = validate(settings(RSA).issuers("https://issuer.example").audiences("api://orders").build(), token);

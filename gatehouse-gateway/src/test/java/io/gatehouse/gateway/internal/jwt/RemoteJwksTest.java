@@ -158,6 +158,23 @@ class RemoteJwksTest {
   }
 
   @Test
+  void aRememberedTokenIsVerifiedAgainOnceItsKeyIsRotatedOut() throws Exception {
+    JwtValidator v = validator(jwksSettings("/jwks"));
+    String old = sign(RSA, JWSAlgorithm.RS256, longLived());
+    assertThat(await(v.validate(old)).valid()).isTrue();
+    assertThat(await(v.validate(old)).valid()).isTrue();
+    assertThat(v.cacheHits()).isEqualTo(1);
+
+    jwksBody.set(TestKeys.publicJwksJson(RSA_2.toPublicJWK()));
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(await(v.validate(sign(RSA_2, JWSAlgorithm.RS256, longLived()))).valid())
+        .as("a token of the new key makes the validator fetch the rotated set").isTrue();
+    JwtResult again = await(v.validate(old));
+    assertThat(again.valid()).as("the old key is gone, so its remembered token is no longer accepted").isFalse();
+    assertThat(v.cacheHits()).isEqualTo(1);
+  }
+
+  @Test
   void picksUpRotatedKeyAfterTheClockJumpedBack() throws Exception {
     JwtValidator v = validator(jwksSettings("/jwks"));
     assertThat(await(v.validate(sign(RSA, JWSAlgorithm.RS256, claims().build()))).valid()).isTrue();
