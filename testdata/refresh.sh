@@ -57,12 +57,15 @@ files=$(cd "$from/llhttp-requests" && ls LICENSE *.md)
 # shellcheck disable=SC2086
 copy llhttp-requests llhttp-requests $files
 
-# OWASP CRS regression tests: the categories the injection detector is measured on.
+# OWASP CRS regression tests: every rule file's tests (the WAF runs all of them; the injection
+# detector is measured on the ten categories InjectionCorpusTest names).
 copy crs-regression crs-regression LICENSE \
-  REQUEST-920-PROTOCOL-ENFORCEMENT REQUEST-921-PROTOCOL-ATTACK \
+  REQUEST-911-METHOD-ENFORCEMENT REQUEST-913-SCANNER-DETECTION \
+  REQUEST-920-PROTOCOL-ENFORCEMENT REQUEST-921-PROTOCOL-ATTACK REQUEST-922-MULTIPART-ATTACK \
   REQUEST-930-APPLICATION-ATTACK-LFI REQUEST-931-APPLICATION-ATTACK-RFI REQUEST-932-APPLICATION-ATTACK-RCE \
   REQUEST-933-APPLICATION-ATTACK-PHP REQUEST-934-APPLICATION-ATTACK-GENERIC REQUEST-941-APPLICATION-ATTACK-XSS \
-  REQUEST-942-APPLICATION-ATTACK-SQLI REQUEST-944-APPLICATION-ATTACK-JAVA
+  REQUEST-942-APPLICATION-ATTACK-SQLI REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION \
+  REQUEST-944-APPLICATION-ATTACK-JAVA REQUEST-949-BLOCKING-EVALUATION
 
 # OWASP CRS rules from the same commit: every rule and data file, and the example setup.
 copy crs-rules crs-rules LICENSE crs-setup.conf.example rules

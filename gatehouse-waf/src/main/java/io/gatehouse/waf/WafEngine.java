@@ -55,9 +55,23 @@ public final class WafEngine {
     return begin(request).inspectRequest();
   }
 
-  /** Starts a transaction for a request whose response will be inspected too. */
+  /**
+   * Starts a transaction for a request whose response will be inspected too; without persistent
+   * collections ({@code initcol} and {@code expirevar} do nothing, {@code IP} and the others stay empty).
+   */
   public WafTransaction begin(WafRequest request) {
     return new WafTransaction(program.begin(Objects.requireNonNull(request, "request")));
+  }
+
+  /**
+   * Starts a transaction whose {@code initcol}, {@code setsid} and {@code setuid} open records of
+   * {@code collections}, where {@code setvar} and {@code expirevar} on them persist for later
+   * transactions.
+   */
+  public WafTransaction begin(WafRequest request, WafCollections collections) {
+    io.gatehouse.waf.internal.Tx tx = program.begin(Objects.requireNonNull(request, "request"));
+    tx.collections(Objects.requireNonNull(collections, "collections").store());
+    return new WafTransaction(tx);
   }
 
   /** The number of rules loaded (chains count once, markers not at all). */

@@ -116,6 +116,20 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   @Override
+  public String requestTarget() {
+    return req.uri();
+  }
+
+  @Override
+  public String protocol() {
+    return switch (req.version()) {
+      case HTTP_1_0 -> "HTTP/1.0";
+      case HTTP_2 -> "HTTP/2.0";
+      default -> "HTTP/1.1";
+    };
+  }
+
+  @Override
   public io.gatehouse.gateway.debug.DebugSessions.Recorder debugTrace() {
     return trace;
   }

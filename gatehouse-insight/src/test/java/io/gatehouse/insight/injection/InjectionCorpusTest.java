@@ -74,6 +74,54 @@ class InjectionCorpusTest {
   }
 
   /**
+   * The published figures (docs/security-analysis.md section 1) are those of the report half, the
+   * half held out from tuning: asserted here at the published values, rounded down.
+   */
+  @Test
+  void detectsLibinjectionReportHalfAtThePublishedRates() throws Exception {
+    Libinjection report = libinjection(CorpusHalf.HELD_OUT);
+    assertThat(report.sqliRate()).as("SQLi detection %, report half").isGreaterThanOrEqualTo(99.0);
+    assertThat(report.xssRate()).as("XSS detection %, report half").isGreaterThanOrEqualTo(99.3);
+    assertThat(report.fp()[1]).as("false positives of %d benign lines, report half", report.fp()[0]).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void detectsCrsRegressionReportHalfAtThePublishedRates() throws Exception {
+    Map<String, CorpusRunner.Row[]> rows = runner.crs(TestData.suite("crs-regression"), CorpusHalf.HELD_OUT);
+    // {attacks detected %, benign passed %}: the published report-half figures, rounded down
+    Map<String, double[]> published = Map.of(
+        "REQUEST-920-PROTOCOL-ENFORCEMENT", new double[] {8, 100},
+        "REQUEST-921-PROTOCOL-ATTACK", new double[] {12, 100},
+        "REQUEST-930-APPLICATION-ATTACK-LFI", new double[] {70, 100},
+        "REQUEST-931-APPLICATION-ATTACK-RFI", new double[] {66, 100},
+        "REQUEST-932-APPLICATION-ATTACK-RCE", new double[] {33, 84},
+        "REQUEST-933-APPLICATION-ATTACK-PHP", new double[] {51, 93},
+        "REQUEST-934-APPLICATION-ATTACK-GENERIC", new double[] {41, 71},
+        "REQUEST-941-APPLICATION-ATTACK-XSS", new double[] {77, 100},
+        "REQUEST-942-APPLICATION-ATTACK-SQLI", new double[] {36, 94},
+        "REQUEST-944-APPLICATION-ATTACK-JAVA", new double[] {22, 100});
+    assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(published.keySet());
+    int attacks = 0;
+    int detected = 0;
+    int benign = 0;
+    int passed = 0;
+    for (Map.Entry<String, double[]> f : published.entrySet()) {
+      CorpusRunner.Row[] r = rows.get(f.getKey());
+      assertThat(r[0].rate()).as(f.getKey() + " attacks detected %, report half").isGreaterThanOrEqualTo(f.getValue()[0]);
+      assertThat(r[1].rate()).as(f.getKey() + " benign passed %, report half").isGreaterThanOrEqualTo(f.getValue()[1]);
+      attacks += r[0].total();
+      detected += r[0].flagged();
+      benign += r[1].total();
+      passed += r[1].flagged();
+    }
+    System.out.printf("CRS report half, all ten categories: %d of %d attack stages detected (%.1f %%), "
+        + "%d of %d benign stages passed (%.1f %%)%n", detected, attacks, 100.0 * detected / attacks, passed, benign,
+        100.0 * passed / benign);
+    assertThat(100.0 * detected / attacks).as("CRS attack stages detected %, report half").isGreaterThanOrEqualTo(32.0);
+    assertThat(100.0 * passed / benign).as("CRS benign stages passed %, report half").isGreaterThanOrEqualTo(91.0);
+  }
+
+  /**
    * Prints the held-out half's figures (docs/security-analysis.md publishes them) and checks that
    * the split is the documented one: every case in exactly one half, the halves close to even, and
    * the held-out sizes unchanged (a changed split would leak tuned cases into the held-out half).

@@ -46,11 +46,41 @@ public final class Tx {
   private final List<java.util.function.Predicate<Rule>> removedRules = new ArrayList<>();
   private final List<Map.Entry<java.util.function.Predicate<Rule>, Target>> removedTargets = new ArrayList<>();
 
+  /** The persistent collections' store; null when the transaction has none. */
+  private CollectionStore store;
+  /** The records this transaction opened: collection name (upper case) to key. */
+  private Map<String, String> opened = Map.of();
+
   Tx(Program program, WafRequest request) {
     this.program = program;
     this.request = request;
     this.finished = !program.enabled();
     RequestVariables.populate(this, request);
+  }
+
+  /** Lets {@code initcol}, {@code setsid} and {@code setuid} open records of {@code store}. */
+  public void collections(CollectionStore store) {
+    this.store = store;
+  }
+
+  /** The persistent collections a rule can open. */
+  static boolean persistent(String collection) {
+    return switch (collection) {
+      case "IP", "SESSION", "USER", "GLOBAL", "RESOURCE" -> true;
+      default -> false;
+    };
+  }
+
+  /** Opens the record {@code key} of {@code collection} (upper case) for the rest of the transaction. */
+  private void open(String collection, String key) {
+    if (store == null || !persistent(collection) || key.isEmpty()) {
+      return;
+    }
+    if (opened.isEmpty()) {
+      opened = new HashMap<>(4);
+    }
+    opened.put(collection, key);
+    store.open(collection, key);
   }
 
   long deadline() {
@@ -376,6 +406,16 @@ public final class Tx {
           out.add(new Var(c, null, matched.get(matched.size() - 1).name()));
         }
       }
+      case "IP", "SESSION", "USER", "GLOBAL", "RESOURCE" -> {
+        String key = opened.get(c);
+        if (key != null) {
+          for (Map.Entry<String, String> e : store.entries(c, key)) {
+            if (t.covers(c, e.getKey())) {
+              out.add(new Var(c, e.getKey(), e.getValue()));
+            }
+          }
+        }
+      }
       case "XML" -> {
         for (Entry e : vars.getOrDefault(c, List.of())) {
           out.add(new Var(c, "/*", e.value()));
@@ -397,6 +437,10 @@ public final class Tx {
       switch (a.name()) {
         case "setvar" -> setvar(a.value());
         case "ctl" -> ctl(a.value());
+        case "initcol" -> initcol(a.value());
+        case "setsid" -> open("SESSION", expand(a.value()).trim());
+        case "setuid" -> open("USER", expand(a.value()).trim());
+        case "expirevar" -> expirevar(a.value());
         default -> { }
       }
     }
@@ -417,6 +461,7 @@ public final class Tx {
     String coll = name.substring(0, dot).toLowerCase(Locale.ROOT);
     String key = name.substring(dot + 1).toLowerCase(Locale.ROOT);
     if (!coll.equals("tx")) {
+      setPersistent(coll.toUpperCase(Locale.ROOT), key, delete, eq < 0 ? "1" : s.substring(eq + 1));
       return;
     }
     if (delete) {
@@ -431,6 +476,47 @@ public final class Tx {
       value = Long.toString(value.charAt(0) == '+' ? cur + delta : cur - delta);
     }
     txVars.put(key, value);
+  }
+
+  /** {@code setvar} on an opened persistent collection: set, delete, or add atomically ({@code =+n}, {@code =-n}). */
+  private void setPersistent(String coll, String name, boolean delete, String value) {
+    String key = opened.get(coll);
+    if (key == null || name.isEmpty()) {
+      return; // not opened by initcol in this transaction: as ModSecurity, nothing to set
+    }
+    if (delete) {
+      store.delete(coll, key, name);
+    } else if (value.length() > 1 && (value.charAt(0) == '+' || value.charAt(0) == '-') && isNumber(value.substring(1))) {
+      long delta = Operators.num(value.substring(1));
+      store.add(coll, key, name, value.charAt(0) == '+' ? delta : -delta);
+    } else {
+      store.set(coll, key, name, value);
+    }
+  }
+
+  /** {@code initcol:ip=%{REMOTE_ADDR}}. */
+  private void initcol(String spec) {
+    String s = expand(spec);
+    int eq = s.indexOf('=');
+    if (eq > 0) {
+      open(s.substring(0, eq).trim().toUpperCase(Locale.ROOT), s.substring(eq + 1).trim());
+    }
+  }
+
+  /** {@code expirevar:ip.name=60}: the variable of an opened persistent collection expires after 60 seconds. */
+  private void expirevar(String spec) {
+    String s = expand(spec);
+    int eq = s.indexOf('=');
+    String name = (eq < 0 ? s : s.substring(0, eq)).trim();
+    int dot = name.indexOf('.');
+    if (dot < 0 || eq < 0 || !isNumber(s.substring(eq + 1).trim())) {
+      return;
+    }
+    String coll = name.substring(0, dot).toUpperCase(Locale.ROOT);
+    String key = opened.get(coll);
+    if (key != null) {
+      store.expire(coll, key, name.substring(dot + 1).toLowerCase(Locale.ROOT), Operators.num(s.substring(eq + 1).trim()));
+    }
   }
 
   private static boolean isNumber(String s) {

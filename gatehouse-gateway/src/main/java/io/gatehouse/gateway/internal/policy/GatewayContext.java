@@ -54,6 +54,16 @@ public interface GatewayContext extends PolicyContext {
     return null;
   }
 
+  /**
+   * The request-target exactly as the client sent it on the request line (origin form such as
+   * {@code /t/items?id=1}, or absolute form such as {@code http://host/x}), before routing strips the
+   * API's path and before any policy rewrites the path or query; for HTTP/2, the {@code :path}.
+   */
+  String requestTarget();
+
+  /** The protocol of the request as received: {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2.0}. */
+  String protocol();
+
   /** A new, empty response with {@code status}. */
   Response newResponse(int status);
 

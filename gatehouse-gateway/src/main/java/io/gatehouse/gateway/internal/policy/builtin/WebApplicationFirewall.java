@@ -84,6 +84,13 @@ final class WebApplicationFirewall extends Base {
     java.time.Duration budget = c.duration("inspection-budget", java.time.Duration.ofSeconds(1));
     boolean inspectResponse = c.bool("inspect-response", false);
     int maxResponseBody = (int) c.number("max-response-body-size", 128 * 1024, 0, 16L * 1024 * 1024);
+    int maxRecords = (int) c.number("max-collection-records", io.gatehouse.waf.WafCollections.DEFAULT_MAX_RECORDS, 1, 1_000_000);
+    java.time.Duration collectionTimeout = c.duration("collection-timeout", io.gatehouse.waf.WafCollections.DEFAULT_TIMEOUT);
+    // IP, SESSION, USER, GLOBAL and RESOURCE records belong to this policy (its place in the
+    // configuration) and outlive configuration reloads; new bounds start a new store
+    Collections state = compiler.state(name(), null, Collections.class, Collections::new);
+    io.gatehouse.waf.WafCollections collections = state.obtain(maxRecords, collectionTimeout,
+        compiler.states()::monotonicMillis);
     String settings = "SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=" + paranoia + "\"\n"
         + "SecAction \"id:900110,phase:1,pass,nolog,setvar:tx.inbound_anomaly_score_threshold=" + inbound
         + ",setvar:tx.outbound_anomaly_score_threshold=" + outbound + "\"\n";
@@ -93,7 +100,7 @@ final class WebApplicationFirewall extends Base {
     return (Policy) (ctx, next) -> {
       Body body = ctx.request().body();
       if (maxBody == 0 || body.length() == 0) {
-        WafTransaction tx = engine.begin(request(ctx, new byte[0]));
+        WafTransaction tx = engine.begin(request(ctx, new byte[0]), collections);
         Response r = verdict(ctx, tx.inspectRequest(), block);
         return r != null ? ctx.completed(r) : proceed(ctx, next, tx, inspectResponse, maxResponseBody, block);
       }
@@ -110,10 +117,27 @@ final class WebApplicationFirewall extends Base {
           throw new CompletionException(cause);
         }
         ctx.request().body(Body.of(bytes));
-        tx[0] = engine.begin(request(ctx, bytes));
+        tx[0] = engine.begin(request(ctx, bytes), collections);
         return verdict(ctx, tx[0].inspectRequest(), block);
       }).thenCompose(r -> r != null ? ctx.completed(r) : proceed(ctx, next, tx[0], inspectResponse, maxResponseBody, block));
     };
+  }
+
+  /** The persistent collections of one {@code waf} policy, replaced when its bounds change. */
+  static final class Collections {
+    private io.gatehouse.waf.WafCollections current;
+    private int maxRecords;
+    private java.time.Duration timeout;
+
+    synchronized io.gatehouse.waf.WafCollections obtain(int maxRecords, java.time.Duration timeout,
+        java.util.function.LongSupplier nowMillis) {
+      if (current == null || this.maxRecords != maxRecords || !this.timeout.equals(timeout)) {
+        current = io.gatehouse.waf.WafCollections.inMemory(maxRecords, timeout, nowMillis);
+        this.maxRecords = maxRecords;
+        this.timeout = timeout;
+      }
+      return current;
+    }
   }
 
   /**
@@ -144,7 +168,7 @@ final class WebApplicationFirewall extends Base {
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     for (String name : res.headers().names()) {
       for (String v : res.headers().getAll(name)) {
-        headers.add(Map.entry(name, v));
+        headers.add(Map.entry(name, text(v)));
       }
     }
     return new WafResponse(res.status(), "HTTP/1.1", headers, body);
@@ -195,17 +219,60 @@ final class WebApplicationFirewall extends Base {
     return b.toString();
   }
 
+  /**
+   * The request as the client sent it: the request-target and protocol as received (before routing
+   * strips the API's path), the headers policies see (hop-by-hop fields and names with {@code _}
+   * are dropped before any policy runs, and never reach the backend either) and the body.
+   */
   private static WafRequest request(PolicyContext ctx, byte[] body) {
     Headers h = ctx.request().headers();
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     for (String name : h.names()) {
       for (String v : h.getAll(name)) {
-        headers.add(Map.entry(name, v));
+        headers.add(Map.entry(name, text(v)));
       }
     }
-    String query = ctx.request().query();
-    String uri = ctx.request().path() + (query == null || query.isEmpty() ? "" : "?" + query);
-    return new WafRequest(ctx.request().method(), uri, "HTTP/1.1", headers, body, ctx.clientIp());
+    String uri;
+    String protocol;
+    if (ctx instanceof io.gatehouse.gateway.internal.policy.GatewayContext g) {
+      uri = g.requestTarget();
+      protocol = g.protocol();
+    } else {
+      String query = ctx.request().query();
+      uri = ctx.request().path() + (query == null || query.isEmpty() ? "" : "?" + query);
+      protocol = "HTTP/1.1";
+    }
+    return new WafRequest(ctx.request().method(), uri, protocol, headers, body, ctx.clientIp());
+  }
+
+  /**
+   * A header value as the engine expects it (Unicode text, which it inspects as UTF-8 bytes): the
+   * HTTP layer hands over field values one character per received byte, so a value whose bytes are
+   * valid UTF-8 is decoded as UTF-8, and the engine sees exactly the bytes the client sent. Other
+   * values are passed unchanged (their bytes above 0x7F then reach the rules UTF-8 encoded).
+   */
+  static String text(String wire) {
+    int i = 0;
+    while (i < wire.length() && wire.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i == wire.length()) {
+      return wire;
+    }
+    for (int j = i; j < wire.length(); j++) {
+      if (wire.charAt(j) > 0xFF) {
+        return wire; // not a byte string (set by a policy): already text
+      }
+    }
+    byte[] bytes = wire.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    try {
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return wire;
+    }
   }
 
   /** CRS attack tags as the threat engine's injection categories. */
