@@ -202,7 +202,7 @@ public final class NodeAgent implements AutoCloseable {
     LOG.info("enrolled with {} as node {}", s.controlPlane(), answer.path("nodeId").asText());
   }
 
-  private static HttpClient client(NodeFiles.Identity id) throws StartException {
+  static HttpClient client(NodeFiles.Identity id) throws StartException {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);

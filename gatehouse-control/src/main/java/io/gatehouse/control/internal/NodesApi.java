@@ -34,7 +34,7 @@ public final class NodesApi {
             "Revoke a gateway node: its certificate is refused from now on (it keeps serving its last snapshot)",
             Endpoint.Body.NONE, 204, List.of(), c -> false, this::revoke, "nodes:write"),
         new Endpoint(POST, ManagementApi.PREFIX + "/nodes/enrolment-tokens", TAG,
-            "Create a single-use enrolment token ({\"ttlSeconds\": 60..604800}, default 3600); shown once",
+            "Create a single-use enrolment token ({\"ttlSeconds\": 1..604800}, default 3600); shown once",
             Endpoint.Body.JSON, 201, List.of(), c -> false, this::createToken, "nodes:write"));
   }
 
@@ -56,11 +56,11 @@ public final class NodesApi {
     JsonNode body = JsonBody.object(c.body(), java.util.Set.of("ttlSeconds"), true);
     JsonNode ttlNode = body.path("ttlSeconds");
     if (!ttlNode.isMissingNode() && !ttlNode.canConvertToExactIntegral()) {
-      throw ApiException.badField("ttlSeconds", "expected a whole number of seconds from 60 to 604800 but got " + ttlNode);
+      throw ApiException.badField("ttlSeconds", "expected a whole number of seconds from 1 to 604800 but got " + ttlNode);
     }
     long ttl = ttlNode.isMissingNode() ? 3600 : ttlNode.asLong();
-    if (ttl < 60 || ttl > ClusterControl.MAX_TOKEN_TTL.toSeconds()) {
-      throw ApiException.badField("ttlSeconds", "expected 60 to 604800 seconds but got " + ttlNode);
+    if (ttl < 1 || ttl > ClusterControl.MAX_TOKEN_TTL.toSeconds()) {
+      throw ApiException.badField("ttlSeconds", "expected 1 to 604800 seconds but got " + ttlNode);
     }
     EnrolmentToken t = cluster.createToken(c.principal(), Duration.ofSeconds(ttl));
     Map<String, Object> out = new LinkedHashMap<>();
