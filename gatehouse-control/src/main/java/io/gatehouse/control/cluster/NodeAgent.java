@@ -170,6 +170,7 @@ public final class NodeAgent implements AutoCloseable {
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(null, new TrustManager[] {PinnedTrust.fingerprint(fingerprint)}, null);
+      handshake(tls, s.controlPlane()); // a wrong CA fails here at once, with its reason
       HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(10)).build();
       response = client.send(HttpRequest.newBuilder(s.controlPlane().resolve("/node/v1/enrol"))
@@ -200,6 +201,15 @@ public final class NodeAgent implements AutoCloseable {
     files.store(answer.path("nodeId").asText(), pair.getPrivate(), answer.path("certificate").asText(),
         answer.path("caCertificate").asText(), answer.path("snapshotKey").asText(), s.controlPlane().toString());
     LOG.info("enrolled with {} as node {}", s.controlPlane(), answer.path("nodeId").asText());
+  }
+
+  /** Connects to {@code uri} and completes a TLS handshake with {@code tls}, so that a refused server fails fast. */
+  private static void handshake(SSLContext tls, URI uri) throws IOException {
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket()) {
+      socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+    }
   }
 
   static HttpClient client(NodeFiles.Identity id) throws StartException {
@@ -279,13 +289,15 @@ public final class NodeAgent implements AutoCloseable {
           e.getMessage(), now == null ? "none" : now.revision());
       return false;
     }
-    served.set(s);
-    if (cache) {
+    if (cache) { // before it counts as served: a node that says it serves a revision has it on disk
       try {
         files.writeCache(envelope, identity.id());
       } catch (RuntimeException e) {
         LOG.warn("cannot write the snapshot cache: {}", e.getMessage());
       }
+    }
+    served.set(s);
+    if (cache) {
       heartbeats.execute(this::heartbeat);
     }
     return true;
