@@ -188,6 +188,11 @@ public final class NodeListener {
       problem(ctx, 403, "a node client certificate is required; enrol first");
       return;
     }
+    checked(ctx, cert, then);
+  }
+
+  /** Checks {@code cert}'s node against the registry (again: a long poll may outlive a revocation), then runs {@code then}. */
+  private void checked(RoutingContext ctx, X509Certificate cert, Consumer<String> then) {
     String id = Pki.commonName(cert);
     String serial = Pki.serial(cert);
     vertx.executeBlocking(() -> store.admits(id, serial), false).onComplete(ar -> {
@@ -248,7 +253,7 @@ public final class NodeListener {
       self[0] = p -> {
         if (!p.etag().equals(etag) && done.compareAndSet(false, true)) {
           vertx.cancelTimer(timer);
-          context.runOnContext(v -> send(ctx, p));
+          context.runOnContext(v -> checked(ctx, clientCertificate(ctx), node -> send(ctx, p)));
           unsubscribe.accept(self[0]);
         }
       };
