@@ -104,6 +104,7 @@ public final class NodeAgent implements AutoCloseable {
   private volatile String skipEtag = "";
   private volatile boolean running = true;
   private volatile boolean reachable;
+  private volatile int lastHeartbeatStatus = 204;
 
   private NodeAgent(Settings settings, Sink sink, NodeFiles files, NodeFiles.Identity identity) throws StartException {
     this.settings = settings;
@@ -305,6 +306,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private void poll() {
     boolean warned = false;
+    int lastRefusal = 0;
     while (running) {
       Snapshot now = served.get();
       String etag = !skipEtag.isEmpty() ? skipEtag : now == null ? "" : now.etag();
@@ -325,10 +327,15 @@ public final class NodeAgent implements AutoCloseable {
             skipEtag = "";
           }
         } else if (r.statusCode() != 204) {
-          LOG.warn("control plane answered {} to the snapshot request: {}", r.statusCode(),
-              new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+          if (r.statusCode() != lastRefusal) { // once per change of answer, not once a second
+            LOG.warn("control plane answered {} to the snapshot request: {}", r.statusCode(),
+                new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+            lastRefusal = r.statusCode();
+          }
           pause();
+          continue;
         }
+        lastRefusal = 0;
       } catch (IOException e) {
         reachable = false;
         if (!warned && running) {
@@ -366,9 +373,10 @@ public final class NodeAgent implements AutoCloseable {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(settings.controlPlane().resolve("/node/v1/heartbeat"))
           .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 204) {
+      if (r.statusCode() != 204 && r.statusCode() != lastHeartbeatStatus) {
         LOG.warn("control plane answered {} to the heartbeat: {}", r.statusCode(), r.body());
       }
+      lastHeartbeatStatus = r.statusCode();
     } catch (IOException e) {
       LOG.debug("heartbeat failed: {}", describe(e));
     } catch (InterruptedException e) {

@@ -149,6 +149,14 @@ class HybridNodesTest {
   }
 
   @Test
+  void anotherControlPlaneOverTheSameDatabasePublishesTheSameSnapshotSoNodesDoNotRecompile() {
+    ClusterControl other = ClusterControl.open(store.jdbi(), ControlPlane.over(store), clock);
+    assertThat(other.current().etag()).isEqualTo(cluster.current().etag());
+    assertThat(other.current().envelope()).isEqualTo(cluster.current().envelope());
+    assertThat(other.caFingerprint()).isEqualTo(cluster.caFingerprint());
+  }
+
+  @Test
   void refusesAReusedToken() throws Exception {
     String token = cluster.createToken("test", Duration.ofMinutes(5)).token();
     agent("gw1", token, new CopyOnWriteArrayList<>());

@@ -59,7 +59,6 @@ final class GatewayNode {
       out.println("  control plane " + role.controlPlane.strip()
           + (agent.served() == null ? " (no cached snapshot: not ready until it answers)"
               : " (serving cached revision " + agent.served().revision() + ")"));
-      Vertx v = vertx;
       return new ServeCommand.Running(vertx, gateway, null, null, () -> {
         try {
           agent.close();

@@ -17,14 +17,15 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.time.Instant;
 import java.util.Base64;
 
 /**
  * The wire form of a snapshot: a JSON envelope {@code {"format":1,"payload":B64,"signature":B64}}
  * whose payload (the revision, the resolved configuration, the subscription-key hashing key) is
  * signed with the control plane's Ed25519 key. The signature covers the payload bytes exactly as
- * sent, so nothing is parsed before it checks.
+ * sent, so nothing is parsed before it checks. The payload is deterministic (no timestamp): one
+ * revision with the same resolved values gives the same bytes and etag on every control node and
+ * after a restart, so a node never compiles the same snapshot twice.
  */
 public final class SignedSnapshots {
   private static final Base64.Encoder B64 = Base64.getEncoder();
@@ -63,7 +64,6 @@ public final class SignedSnapshots {
   public static byte[] sign(long revision, GatewayConfig config, byte[] keyHashingKey, PrivateKey key) {
     ObjectNode payload = ConfigMapper.json().createObjectNode();
     payload.put("revision", revision);
-    payload.put("issuedAt", Instant.now().toString());
     payload.put("subscriptionKeyHashing", B64.encodeToString(keyHashingKey));
     payload.set("config", ConfigMapper.json().valueToTree(config));
     try {
