@@ -307,4 +307,30 @@ class HybridModeServeTest {
     ServeCommand.Running gw = startGateway("gw1", token);
     Await.until("the gateway node ready", () -> get(gw, READY, null) == 200);
   }
+  @Test
+  void refusesRoleOptionsThatDoNotFitInOneLineWithStatusTwo() {
+    ServeTest.Cli noPlane = ServeTest.Cli.run("serve", "--role", "gateway", "--data", dir.resolve("a").toString());
+    assertThat(noPlane.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noPlane.err().strip()).isEqualTo("error: --role gateway needs --control-plane https://HOST:PORT");
+    ServeTest.Cli plain = ServeTest.Cli.run("serve", "--role", "gateway", "--control-plane", "http://127.0.0.1:8005",
+        "--data", dir.resolve("a").toString());
+    assertThat(plain.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(plain.err().strip()).doesNotContain("\n").contains("expected https://HOST:PORT");
+    ServeTest.Cli role = ServeTest.Cli.run("serve", "--role", "edge", "--data", dir.resolve("a").toString());
+    assertThat(role.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(role.err().strip()).isEqualTo("error: --role: expected all, control or gateway but got 'edge'");
+    ServeTest.Cli token = ServeTest.Cli.run("serve", "--enrol-token", "x", "--data", dir.resolve("a").toString());
+    assertThat(token.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(token.err().strip()).isEqualTo("error: --enrol-token is only for --role gateway");
+    assertThat(Files.exists(dir.resolve("a"))).isFalse(); // nothing created
+  }
+
+  @Test
+  void aGatewayNodeThatIsNotEnrolledAndHasNoTokenExitsFourInOneLine() {
+    ServeTest.Cli r = ServeTest.Cli.run("serve", "--role", "gateway", "--control-plane", "https://127.0.0.1:" + nodePort,
+        "--gateway-host", "127.0.0.1", "--gateway-port", "0", "--no-access-log", "--data", dir.resolve("gw").toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
+    assertThat(r.err().strip()).doesNotContain("\n")
+        .isEqualTo("error: this node is not enrolled: give --enrol-token (from POST /api/v1/nodes/enrolment-tokens)");
+  }
 }
