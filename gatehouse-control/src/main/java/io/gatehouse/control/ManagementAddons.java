@@ -16,11 +16,25 @@ import java.util.function.Supplier;
  * @param backends the gateway's backend runtime state, nullable for no {@code /backend-status} routes
  * @param readiness whether the process serves its configuration, answered by {@code GET /healthz/ready};
  *     nullable for always ready
+ * @param cluster the nodes and enrolment tokens of hybrid mode, nullable for no {@code /nodes} routes
  */
 public record ManagementAddons(Supplier<String> metrics, String metricsContentType, boolean metricsPublic,
-    Analytics analytics, RequestDebugging debugging, BackendStates backends, BooleanSupplier readiness) {
+    Analytics analytics, RequestDebugging debugging, BackendStates backends, BooleanSupplier readiness,
+    io.gatehouse.control.cluster.ClusterControl cluster) {
   /** Nothing added. */
   public static final ManagementAddons NONE = new ManagementAddons(null, null, false, null, null, null, null);
+
+  /** Addons without cluster routes. */
+  public ManagementAddons(Supplier<String> metrics, String metricsContentType, boolean metricsPublic,
+      Analytics analytics, RequestDebugging debugging, BackendStates backends, BooleanSupplier readiness) {
+    this(metrics, metricsContentType, metricsPublic, analytics, debugging, backends, readiness, null);
+  }
+
+  /** These addons with the cluster routes of {@code cluster}. */
+  public ManagementAddons withCluster(io.gatehouse.control.cluster.ClusterControl cluster) {
+    return new ManagementAddons(metrics, metricsContentType, metricsPublic, analytics, debugging, backends, readiness,
+        cluster);
+  }
 
   /** The path of the liveness probe: 200 while the listener runs, no authentication. */
   public static final String LIVE_PATH = "/healthz/live";

@@ -269,6 +269,9 @@ public final class ManagementServer {
     if (addons.backends() != null) {
       endpoints.addAll(new io.gatehouse.control.internal.BackendStatusApi(addons.backends()).endpoints());
     }
+    if (addons.cluster() != null) {
+      endpoints.addAll(new io.gatehouse.control.internal.NodesApi(addons.cluster()).endpoints());
+    }
     endpoints.add(new Endpoint(HttpMethod.GET, OPENAPI_PATH, "meta", "This OpenAPI document", Endpoint.Body.NONE,
         200, List.of(), c -> false, c -> Reply.json(200, document.get()), "meta:read"));
     document.set(OpenApiDocument.of(List.copyOf(endpoints)));

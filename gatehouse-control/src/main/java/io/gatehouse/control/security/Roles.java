@@ -34,7 +34,7 @@ public final class Roles {
   /** Every resource a permission names. */
   public static final List<String> RESOURCES = List.of("apis", "products", "subscriptions", "backends",
       "named-values", "users", "policies", "revisions", "config", "roles", "accounts", "tokens", "audit", "meta",
-      "analytics", "debugging", "certificates");
+      "analytics", "debugging", "certificates", "nodes");
 
   /**
    * Revealing a secret value, and placing a secret named value where the gateway would show it
@@ -59,7 +59,7 @@ public final class Roles {
     PERMISSIONS = java.util.Collections.unmodifiableSet(all);
 
     Set<String> configReads = reads("apis", "products", "subscriptions", "backends", "named-values", "users",
-        "policies", "revisions", "config", "meta", "analytics", "certificates");
+        "policies", "revisions", "config", "meta", "analytics", "certificates", "nodes");
     Map<String, Set<String>> roles = new LinkedHashMap<>();
     roles.put(OWNER, all);
     roles.put(ADMIN, without(all, "roles:write", "accounts:write", SECRETS_REVEAL));

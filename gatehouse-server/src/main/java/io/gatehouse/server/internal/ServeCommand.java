@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gatehouse serve}: runs the gateway and the management API over the embedded store. */
@@ -49,6 +50,10 @@ import picocli.CommandLine.Option;
         "GATEHOUSE_CDS:off turns class-data sharing off in the gatehouse launcher"})
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  /** Hybrid mode: this node's role, its control plane, its node listener (see {@link RoleOptions}). */
+  @Mixin
+  RoleOptions role = new RoleOptions();
 
   @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:GATEHOUSE_CONFIG}",
       description = "Declarative configuration file; it becomes the source of truth and is reloaded on change (env GATEHOUSE_CONFIG).")
@@ -315,6 +320,11 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("error: --demo and --config cannot be combined: the file is the source of truth");
       return ExitCodes.USAGE;
     }
+    String roleProblem = role.problem(config != null ? "--config" : demo ? "--demo" : null);
+    if (roleProblem != null) {
+      System.err.println("error: " + roleProblem);
+      return ExitCodes.USAGE;
+    }
     if (!isLoopback(managementHost) && !allowRemoteManagement) {
       System.err.println("error: the management API stays on loopback unless --allow-remote-management is given"
           + " (requested " + managementHost + ")");
@@ -369,7 +379,11 @@ public final class ServeCommand implements Callable<Integer> {
     }
     Running running;
     try {
-      running = start(fileConfig, out); // its first step: the data directory's lock, or one line and no change
+      // its first step: the data directory's lock, or one line and no change
+      running = role.gateway() ? startGatewayNode(out) : start(fileConfig, out);
+    } catch (io.gatehouse.control.cluster.NodeAgent.StartException e) {
+      System.err.println("error: " + e.getMessage());
+      return ExitCodes.ENVIRONMENT;
     } catch (DataDirectoryLock.InUse e) {
       System.err.println("error: " + e.getMessage());
       return ExitCodes.ENVIRONMENT;
@@ -391,17 +405,49 @@ public final class ServeCommand implements Callable<Integer> {
   /** The listeners serve binds at start, with the option that moves each. */
   private List<ListenPorts.Listener> listeners() {
     List<ListenPorts.Listener> out = new ArrayList<>();
-    out.add(new ListenPorts.Listener("gateway", gatewayHost, gatewayPort, "--gateway-port"));
-    if (!tlsCerts.isEmpty()) {
-      out.add(new ListenPorts.Listener("gateway HTTPS", gatewayHost, httpsPort, "--https-port"));
+    if (!role.control()) {
+      out.add(new ListenPorts.Listener("gateway", gatewayHost, gatewayPort, "--gateway-port"));
+      if (!tlsCerts.isEmpty()) {
+        out.add(new ListenPorts.Listener("gateway HTTPS", gatewayHost, httpsPort, "--https-port"));
+      }
+    }
+    if (role.gateway()) {
+      return out;
     }
     out.add(new ListenPorts.Listener("management", managementHost, managementPort, "--management-port"));
+    if (role.control()) {
+      out.add(new ListenPorts.Listener("node", role.nodeHost, role.nodePort, "--node-port"));
+    }
     return out;
   }
 
   private io.gatehouse.gateway.ConnectionLimits connectionLimits() {
     return new io.gatehouse.gateway.ConnectionLimits(maxConnections, maxConnectionsPerAddress, requestHeadTimeout,
         bodyIdleTimeout, keepAliveTimeout, clientIdleTimeout, lingerTimeout, lingerBytes);
+  }
+
+  /**
+   * Starts a gateway node ({@code --role gateway}) and returns once its listeners run, serving its
+   * cached snapshot when it has one; readiness waits for the first snapshot.
+   *
+   * @throws io.gatehouse.control.cluster.NodeAgent.StartException when it is not enrolled and cannot enrol
+   */
+  Running startGatewayNode(PrintStream out) throws Exception {
+    Observability.Settings o = observabilitySettings();
+    return GatewayNode.start(data, gatewayOptions(), new Observability.Settings(o.accessLog(), o.metrics(), o.metricsPublic(),
+        false, o.retention(), o.analyticsFlush(), o.otlpEndpoint(), o.traceSampling()), role, drainPeriod, out);
+  }
+
+  /**
+   * The gateway listeners' options; a control node ({@code --role control}) keeps its gateway on an
+   * ephemeral loopback port, without certificates: it checks configurations and is not for traffic.
+   */
+  private GatewayOptions gatewayOptions() {
+    boolean control = role.control();
+    return new GatewayOptions(control ? "127.0.0.1" : gatewayHost, control ? 0 : gatewayPort, control ? 0 : httpsPort,
+        TlsArgs.parse(control ? List.of() : tlsCerts), maxHeaderSize, connectionLimits(), h2c, data, tlsClientAuth,
+        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks(), null)
+        .withHttp2(io.gatehouse.gateway.Http2Limits.defaults().withMaxConcurrentStreams(h2MaxConcurrentStreams));
   }
 
   /**
@@ -454,10 +500,7 @@ public final class ServeCommand implements Callable<Integer> {
     SqliteConfigStore store = SqliteConfigStore.open(data);
     ControlPlane plane = ControlPlane.over(store);
 
-    GatewayOptions options = new GatewayOptions(gatewayHost, gatewayPort, httpsPort,
-        TlsArgs.parse(tlsCerts), maxHeaderSize, connectionLimits(), h2c, data, tlsClientAuth,
-        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks(), null)
-        .withHttp2(io.gatehouse.gateway.Http2Limits.defaults().withMaxConcurrentStreams(h2MaxConcurrentStreams));
+    GatewayOptions options = gatewayOptions();
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }
@@ -469,9 +512,11 @@ public final class ServeCommand implements Callable<Integer> {
     References references = References.create(System.getenv(), ReferenceAllowlist.parse(referenceAllow, data),
         referenceRefresh).start();
     secrets.useReferences(references);
+    ControlNode control = ControlNode.start(vertx, store.jdbi(), plane, role);
     references.onChange(() -> {
       synchronized (plane) {
         gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
+        control.cluster().republish();
       }
     });
     // uploaded certificates: served by SNI and used by backends, replaced without restart
@@ -516,14 +561,20 @@ public final class ServeCommand implements Callable<Integer> {
       });
     }
     ManagementServer management = await(ManagementServer.start(vertx, managementOptions(), plane,
-        observability.addons(metricsPublic)));
+        observability.addons(metricsPublic).withCluster(control.cluster())));
+    control.heartbeats(vertx, role, displayHost(managementHost) + ":" + management.actualPort());
     gateway.ownListener(managementHost, management.actualPort()); // never a backend, whatever is allowed
     // only once every listener runs: a start that fails before leaves no generated token unprinted
     Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
-    out.println("Gatehouse is running.");
-    out.println("  gateway     http://" + displayHost(gatewayHost) + ":" + gateway.port()
-        + (gateway.httpsPort() > 0 ? "  https://" + displayHost(gatewayHost) + ":" + gateway.httpsPort() : ""));
+    out.println("Gatehouse is running" + (role.control() ? " as a control node." : "."));
+    if (role.control()) {
+      out.println("  nodes       https://" + displayHost(role.nodeHost) + ":" + control.listener().actualPort()
+          + " (node CA " + control.cluster().caFingerprint() + ")");
+    } else {
+      out.println("  gateway     http://" + displayHost(gatewayHost) + ":" + gateway.port()
+          + (gateway.httpsPort() > 0 ? "  https://" + displayHost(gatewayHost) + ":" + gateway.httpsPort() : ""));
+    }
     out.println("  management  " + (managementTlsCert == null || managementTlsCert.isBlank() ? "http" : "https") + "://"
         + displayHost(managementHost) + ":" + management.actualPort());
     token.ifPresent(t -> {

@@ -1,0 +1,150 @@
+package io.gatehouse.control.cluster.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.control.cluster.Snapshot;
+import io.gatehouse.model.ConfigMapper;
+import io.gatehouse.model.GatewayConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+
+/**
+ * The wire form of a snapshot: a JSON envelope {@code {"format":1,"payload":B64,"signature":B64}}
+ * whose payload (the revision, the resolved configuration, the subscription-key hashing key) is
+ * signed with the control plane's Ed25519 key. The signature covers the payload bytes exactly as
+ * sent, so nothing is parsed before it checks. The payload is deterministic (no timestamp): one
+ * revision with the same resolved values gives the same bytes and etag on every control node and
+ * after a restart, so a node never compiles the same snapshot twice.
+ */
+public final class SignedSnapshots {
+  private static final Base64.Encoder B64 = Base64.getEncoder();
+  private static final Base64.Decoder B64D = Base64.getDecoder();
+
+  private SignedSnapshots() {}
+
+  /** A fresh Ed25519 signing key pair. */
+  public static KeyPair signingKeyPair() {
+    try {
+      return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Ed25519 is unavailable", e);
+    }
+  }
+
+  /** The Ed25519 public key in X.509 encoding {@code der}. */
+  public static PublicKey publicKey(byte[] der) {
+    try {
+      return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("expected an Ed25519 public key: " + e.getMessage(), e);
+    }
+  }
+
+  /** The Ed25519 private key in PKCS#8 encoding {@code der}. */
+  public static PrivateKey privateKey(byte[] der) {
+    try {
+      return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("expected an Ed25519 private key: " + e.getMessage(), e);
+    }
+  }
+
+  /** The signed envelope of {@code config} as revision {@code revision}. */
+  public static byte[] sign(long revision, GatewayConfig config, byte[] keyHashingKey, PrivateKey key) {
+    ObjectNode payload = ConfigMapper.json().createObjectNode();
+    payload.put("revision", revision);
+    payload.put("subscriptionKeyHashing", B64.encodeToString(keyHashingKey));
+    payload.set("config", ConfigMapper.json().valueToTree(config));
+    try {
+      byte[] bytes = ConfigMapper.json().writeValueAsBytes(payload);
+      Signature s = Signature.getInstance("Ed25519");
+      s.initSign(key);
+      s.update(bytes);
+      ObjectNode envelope = ConfigMapper.json().createObjectNode();
+      envelope.put("format", 1);
+      envelope.put("payload", B64.encodeToString(bytes));
+      envelope.put("signature", B64.encodeToString(s.sign()));
+      return ConfigMapper.json().writeValueAsBytes(envelope);
+    } catch (JsonProcessingException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign snapshot of revision " + revision + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The etag of an envelope: the SHA-256 of its payload, without checking the signature. */
+  public static String etag(byte[] envelope) {
+    try {
+      return etagOf(B64D.decode(ConfigMapper.json().readTree(envelope).path("payload").asText()));
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new Refused("the snapshot envelope does not parse: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The snapshot in {@code envelope}, once its signature checks against {@code key}.
+   *
+   * @throws Refused when the envelope does not parse, the signature does not check, or the payload
+   *     is not a snapshot
+   */
+  public static Snapshot open(byte[] envelope, PublicKey key) {
+    JsonNode env;
+    byte[] payload;
+    byte[] signature;
+    try {
+      env = ConfigMapper.json().readTree(envelope);
+      if (env == null || env.path("format").asInt() != 1) {
+        throw new Refused("the snapshot envelope is not format 1");
+      }
+      payload = B64D.decode(env.path("payload").asText());
+      signature = B64D.decode(env.path("signature").asText());
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new Refused("the snapshot envelope does not parse: " + e.getMessage());
+    }
+    try {
+      Signature s = Signature.getInstance("Ed25519");
+      s.initVerify(key);
+      s.update(payload);
+      if (!s.verify(signature)) {
+        throw new Refused("the snapshot's signature does not match the control plane's key");
+      }
+    } catch (GeneralSecurityException e) {
+      throw new Refused("the snapshot's signature does not check: " + e.getMessage());
+    }
+    try {
+      JsonNode p = ConfigMapper.json().readTree(payload);
+      GatewayConfig config = ConfigMapper.json().treeToValue(p.get("config"), GatewayConfig.class);
+      return new Snapshot(p.path("revision").asLong(), etagOf(payload), config,
+          B64D.decode(p.path("subscriptionKeyHashing").asText()));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new Refused("the signed snapshot is not a configuration: " + e.getMessage());
+    }
+  }
+
+  static String etagOf(byte[] payload) {
+    try {
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(payload));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A snapshot refused: it does not parse or its signature does not check. */
+  public static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** A refusal saying {@code message}. */
+    public Refused(String message) {
+      super(message);
+    }
+  }
+}
