@@ -87,7 +87,8 @@ def exchange(port, data, timeout=3.0):
     finally:
         s.close()
     m = re.match(rb"HTTP/\d(?:\.\d)? (\d{3})", buf)
-    return int(m.group(1)) if m else None
+    rid = re.search(rb"\r\nx-request-id:[ \t]*([^\r\n]+)", buf.split(b"\r\n\r\n", 1)[0], re.I)
+    return (int(m.group(1)) if m else None), (rid.group(1).decode("latin-1").strip() if rid else None)
 
 
 def marker_bytes(token):
@@ -121,7 +122,7 @@ class ModSecurity:
         self.port, self.tail = port, Tail(log)
 
     def send(self, data):
-        status = exchange(self.port, data)
+        status, _ = exchange(self.port, data)
         token = uuid.uuid4().hex
         exchange(self.port, marker_bytes(token))
         seen = []
@@ -142,28 +143,40 @@ class ModSecurity:
 
 
 class Gatehouse:
+    """Gatehouse answers with X-Request-Id and logs it as requestId: the record of a request is found
+    by its id (events of concurrent connections may reach the access log in any order). A request
+    that got no answer is followed by a marker, and the records before the marker's are its own."""
+
     def __init__(self, port, log):
         self.port, self.tail = port, Tail(log)
+        self.early = {}
 
     def send(self, data):
-        status = exchange(self.port, data)
-        token = uuid.uuid4().hex
-        exchange(self.port, marker_bytes(token))
+        status, rid = exchange(self.port, data)
+        token = None
+        if rid is None:
+            token = uuid.uuid4().hex
+            exchange(self.port, marker_bytes(token))
         records = []
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
+            if rid is not None and rid in self.early:
+                rec = self.early.pop(rid)
+                return status, set((rec.get("waf") or {}).get("rules", []))
             for line in self.tail.lines():
                 if not line.startswith("{"):
                     continue
                 rec = json.loads(line)
-                if rec.get("path") == f"/__parity/{token}":
+                if token is not None and rec.get("path") == f"/__parity/{token}":
                     ids = set()
                     for r in records:
                         ids.update((r.get("waf") or {}).get("rules", []))
                     return status, ids
+                if rec.get("requestId"):
+                    self.early[rec["requestId"]] = rec
                 records.append(rec)
             time.sleep(0.002)
-        raise SystemExit(f"Gatehouse marker {token} never reached {self.tail.path}")
+        raise SystemExit(f"Gatehouse record of request {rid or token} never reached {self.tail.path}")
 
 
 POOL = ThreadPoolExecutor(2)
@@ -178,6 +191,7 @@ def both(ms, gh, data):
 def regression(ms, gh, suite, out):
     per_file = {}
     disagreements = []
+    both_fail = []
     judged = unjudged = 0
     for path in sorted(glob.glob(os.path.join(suite, "*", "*.yaml"))):
         rule_file = os.path.basename(os.path.dirname(path))
@@ -200,6 +214,10 @@ def regression(ms, gh, suite, out):
                 row[0] += 1
                 row[1] += verdicts[0][0]
                 row[2] += verdicts[1][0]
+                if not verdicts[0][0] and not verdicts[1][0]:
+                    both_fail.append(f"{rule_file}/{os.path.basename(path)} test {test.get('test_id')} stage {n}: "
+                                     f"expect {log.get('expect_ids', [])} no_expect {log.get('no_expect_ids', [])}; "
+                                     f"ModSecurity status {verdicts[0][1]}, Gatehouse status {verdicts[1][1]}")
                 if verdicts[0][0] != verdicts[1][0]:
                     named = set(log.get("expect_ids", [])) | set(log.get("no_expect_ids", []))
                     disagreements.append(
@@ -218,6 +236,7 @@ def regression(ms, gh, suite, out):
     lines.append(f"| all | {tot[0]} | {tot[1]} ({100.0 * tot[1] / tot[0]:.2f} %) | {tot[2]} ({100.0 * tot[2] / tot[0]:.2f} %) |")
     lines.append(f"{unjudged} stages without expect_ids/no_expect_ids not judged; {len(disagreements)} disagreements"
                  f" (list in {out}-disagreements.txt)")
+    lines.append(f"{len(both_fail)} stages fail on both: " + "; ".join(both_fail))
     with open(out + "-disagreements.txt", "w", encoding="utf-8") as f:
         f.write("\n".join(disagreements) + "\n")
     with open(out + ".txt", "w", encoding="utf-8") as f:
