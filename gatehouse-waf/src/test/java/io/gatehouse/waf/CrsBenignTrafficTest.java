@@ -80,10 +80,12 @@ class CrsBenignTrafficTest {
     }
     System.out.printf("libinjection false positives (%d values): blocked as query %d, as JSON body %d%n",
         lines.size(), blockedQuery, blockedJson);
-    // measured at this commit of the rules: 12 of 216 either way, by CRS's own SQL and XSS rules
-    // (942540, 942190, 942360, 942270, 941160) and 3 by @detectSQLi (942100); a ceiling, not a goal
-    assertThat(blockedQuery).isLessThanOrEqualTo(12);
-    assertThat(blockedJson).isLessThanOrEqualTo(12);
+    // measured at this commit of the rules: 11 of 216 either way, each one also blocked by nginx +
+    // ModSecurity v3 + the same rules (bench/waf.sh): 9 by CRS's own SQL and XSS patterns (942540,
+    // 942190, 942360, 942270, 941160) and 2 by @detectSQLi (942100: "select 'and'", "select x from y
+    // where"); a ceiling, not a goal
+    assertThat(blockedQuery).isLessThanOrEqualTo(11);
+    assertThat(blockedJson).isLessThanOrEqualTo(11);
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.gatehouse.insight.injection.InjectionCategory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,12 +73,12 @@ class CrsRegressionTest {
     return new InjectionDetector() {
       @Override
       public boolean isSqlInjection(CharSequence value) {
-        return d.inspectValue("value", value).stream().anyMatch(f -> f.category() == InjectionCategory.SQLI);
+        return d.isSqlInjectionAsIs(value);
       }
 
       @Override
       public boolean isCrossSiteScripting(CharSequence value) {
-        return d.inspectValue("value", value).stream().anyMatch(f -> f.category() == InjectionCategory.XSS);
+        return d.isCrossSiteScriptingAsIs(value);
       }
     };
   }

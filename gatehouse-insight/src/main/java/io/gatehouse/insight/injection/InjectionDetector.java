@@ -138,6 +138,54 @@ public final class InjectionDetector {
   }
 
   /**
+   * Whether {@code value}, read as it is, is SQL injection at this detector's threshold: the value is
+   * only cut and lower-cased, never decoded, because the caller has already decoded it as it meant
+   * to (a WAF rule's transformations), which is how libinjection answers ModSecurity's
+   * {@code @detectSQLi}. Decoding again would judge a different string: the literal text
+   * {@code a%27%23} would be read as the breakout {@code a'#}.
+   */
+  public boolean isSqlInjectionAsIs(CharSequence value) {
+    requireNonNull(value, "value");
+    if (!categories.contains(InjectionCategory.SQLI)) {
+      return false;
+    }
+    int len = Math.min(value.length(), maxValueChars);
+    int cls = len == 0 ? 0 : classify(value, len);
+    if ((cls & (CLS_SPECIAL | CLS_SPACE)) == 0) {
+      return false;
+    }
+    SqliDetector.Hit h = SqliDetector.detect(Normalizer.lowerCase(value, maxValueChars));
+    return h != null && h.score() >= threshold;
+  }
+
+  /**
+   * Whether {@code value}, read as it is (cut and lower-cased, never decoded, as
+   * {@link #isSqlInjectionAsIs(CharSequence)}), is cross-site scripting at this detector's
+   * threshold: how libinjection answers ModSecurity's {@code @detectXSS}.
+   */
+  public boolean isCrossSiteScriptingAsIs(CharSequence value) {
+    requireNonNull(value, "value");
+    if (!categories.contains(InjectionCategory.XSS)) {
+      return false;
+    }
+    int len = Math.min(value.length(), maxValueChars);
+    if (len == 0 || (classify(value, len) & CLS_SPECIAL) == 0) {
+      return false;
+    }
+    String s = Normalizer.lowerCase(value, maxValueChars);
+    boolean trigger = s.indexOf("&#") >= 0;
+    for (int i = 0; i < s.length() && !trigger; i++) {
+      char c = s.charAt(i);
+      trigger = c < 128 && ((c < 64 ? XSS_TRIGGER[0] & (1L << c) : XSS_TRIGGER[1] & (1L << (c - 64))) != 0);
+    }
+    if (!trigger) {
+      return false;
+    }
+    XssDetector.Hit h = XssDetector.detect(s, PatternDetectors.markers(s));
+    return h != null && h.score() >= threshold;
+  }
+
+  /**
    * Inspects one value whose location is {@code prefix + name} ({@code name} may be null); the
    * location string is only built when there is a finding.
    */

@@ -41,6 +41,20 @@ class InjectionDetectorTest {
   }
 
   @Test
+  void judgesValuesAsIsWithoutDecodingThemAgain() {
+    InjectionDetector d = InjectionDetector.defaults();
+    // the caller decoded: percent signs and entities are literal text, not a hidden quote
+    assertThat(d.isSqlInjectionAsIs("foo+bar%27%23+blah")).isFalse();
+    assertThat(d.isCrossSiteScriptingAsIs("%3Cscript%3Ealert(1)%3C/script%3E")).isFalse();
+    // the same text decoded is what the detector flags
+    assertThat(d.isSqlInjectionAsIs("1' OR 1=1--")).isTrue();
+    assertThat(d.isSqlInjectionAsIs("-1 UNION ALL SELECT username, password FROM users")).isTrue();
+    assertThat(d.isCrossSiteScriptingAsIs("<script>alert(1)</script>")).isTrue();
+    assertThat(d.isSqlInjectionAsIs("hello world")).isFalse();
+    assertThat(d.isCrossSiteScriptingAsIs("hello world")).isFalse();
+  }
+
+  @Test
   void detectsOtherCategories() {
     assertThat(categories("<img src=x onerror=alert(1)>")).contains(InjectionCategory.XSS);
     assertThat(categories("x; cat /etc/passwd")).contains(InjectionCategory.COMMAND);

@@ -57,6 +57,14 @@ public final class Normalizer {
     return lower(s);
   }
 
+  /**
+   * Returns the first {@code maxChars} characters of {@code raw} with ASCII letters lower-cased and
+   * nothing decoded: for values a caller has already decoded.
+   */
+  public static String lowerCase(CharSequence raw, int maxChars) {
+    return lower(raw.subSequence(0, Math.min(raw.length(), maxChars)).toString());
+  }
+
   private static String lower(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -1,6 +1,5 @@
 package io.gatehouse.gateway.internal.policy.builtin;
 
-import io.gatehouse.insight.injection.InjectionCategory;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.waf.InjectionDetector;
 import io.gatehouse.waf.WafEngine;
@@ -34,19 +33,22 @@ final class WafEngines {
     }
   };
 
-  /** {@code @detectSQLi} and {@code @detectXSS} answered by the gateway's injection detector. */
+  /**
+   * {@code @detectSQLi} and {@code @detectXSS} answered by the gateway's injection detector on the value as
+   * the rule's transformations left it (never decoded again), as libinjection answers them.
+   */
   static final InjectionDetector DETECTOR = new InjectionDetector() {
     private final io.gatehouse.insight.injection.InjectionDetector d =
         io.gatehouse.insight.injection.InjectionDetector.defaults();
 
     @Override
     public boolean isSqlInjection(CharSequence value) {
-      return d.inspectValue("value", value).stream().anyMatch(f -> f.category() == InjectionCategory.SQLI);
+      return d.isSqlInjectionAsIs(value);
     }
 
     @Override
     public boolean isCrossSiteScripting(CharSequence value) {
-      return d.inspectValue("value", value).stream().anyMatch(f -> f.category() == InjectionCategory.XSS);
+      return d.isCrossSiteScriptingAsIs(value);
     }
   };
 
