@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * @param database logical database number (at least 0)
  * @param namespace prefix of every key the gateway writes (separates clusters sharing one Redis)
  * @param timeout how long one command may take before the server counts as unreachable
+ * @param trustedCertificates PEM file of the authorities that may sign the server's certificate
+ *     ({@code rediss://} only), nullable for the JVM's default trusted authorities
  */
 public record RedisOptions(boolean tls, String host, int port, String user, String password, int database,
-    String namespace, Duration timeout) {
+    String namespace, Duration timeout, Path trustedCertificates) {
 
   /** The namespace when none is given. */
   public static final String DEFAULT_NAMESPACE = "gatehouse";
@@ -61,7 +63,7 @@ public record RedisOptions(boolean tls, String host, int port, String user, Stri
 
   /** A server at {@code host:port} without TLS or authentication, with the default namespace and timeout. */
   public static RedisOptions of(String host, int port) {
-    return new RedisOptions(false, host, port, null, null, 0, DEFAULT_NAMESPACE, DEFAULT_TIMEOUT);
+    return new RedisOptions(false, host, port, null, null, 0, DEFAULT_NAMESPACE, DEFAULT_TIMEOUT, null);
   }
 
   /**
@@ -87,7 +89,7 @@ public record RedisOptions(boolean tls, String host, int port, String user, Stri
       throw new IllegalArgumentException("the Redis port must be from 1 to 65535 but was " + port);
     }
     int db = m.group(6) == null ? 0 : Integer.parseInt(m.group(6));
-    return new RedisOptions(tls, host, port, user, password, db, DEFAULT_NAMESPACE, DEFAULT_TIMEOUT);
+    return new RedisOptions(tls, host, port, user, password, db, DEFAULT_NAMESPACE, DEFAULT_TIMEOUT, null);
   }
 
   private static String resolve(String raw, Map<String, String> env) {
@@ -126,17 +128,22 @@ public record RedisOptions(boolean tls, String host, int port, String user, Stri
 
   /** Returns a copy whose keys start with {@code namespace}. */
   public RedisOptions withNamespace(String namespace) {
-    return new RedisOptions(tls, host, port, user, password, database, namespace, timeout);
+    return new RedisOptions(tls, host, port, user, password, database, namespace, timeout, trustedCertificates);
   }
 
   /** Returns a copy whose commands time out after {@code timeout}. */
   public RedisOptions withTimeout(Duration timeout) {
-    return new RedisOptions(tls, host, port, user, password, database, namespace, timeout);
+    return new RedisOptions(tls, host, port, user, password, database, namespace, timeout, trustedCertificates);
   }
 
   /** Returns a copy that authenticates as {@code user} (nullable: the default user) with {@code password}. */
   public RedisOptions withCredentials(String user, String password) {
-    return new RedisOptions(tls, host, port, user, password, database, namespace, timeout);
+    return new RedisOptions(tls, host, port, user, password, database, namespace, timeout, trustedCertificates);
+  }
+
+  /** Returns a copy that trusts the authorities in the PEM file {@code pem} (nullable: the JVM's) for {@code rediss://}. */
+  public RedisOptions withTrustedCertificates(Path pem) {
+    return new RedisOptions(tls, host, port, user, password, database, namespace, timeout, pem);
   }
 
   /** The address as a URI without the password, for logs. */

@@ -158,7 +158,12 @@ public final class RedisCounterStore implements SharedCounterStore {
       }
     }
     this.client = RedisClient.create(resources, uri.build());
-    client.setOptions(ClientOptions.builder()
+    ClientOptions.Builder clientOptions = ClientOptions.builder();
+    if (options.tls() && options.trustedCertificates() != null) {
+      clientOptions.sslOptions(io.lettuce.core.SslOptions.builder().jdkSslProvider()
+          .trustManager(options.trustedCertificates().toFile()).build());
+    }
+    client.setOptions(clientOptions
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .timeoutOptions(TimeoutOptions.enabled(options.timeout()))
@@ -178,13 +183,14 @@ public final class RedisCounterStore implements SharedCounterStore {
   public static RedisCounterStore connect(RedisOptions options) {
     requireNonNull(options, "options");
     RedisCounterStore store = new RedisCounterStore(options);
-    store.beat();
+    store.beat(options.timeout().toMillis() * 2 + 5_000); // the first connection also loads classes and scripts
     if (store.up) {
       LOG.info("counters in Redis at {} (namespace {}), {} live node(s)", options, options.namespace(), store.live);
     } else {
       LOG.warn("Redis at {} is unreachable; limits follow on-store-failure until it answers", options);
     }
-    store.heart.scheduleWithFixedDelay(store::beat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+    long wait = options.timeout().toMillis() * 2;
+    store.heart.scheduleWithFixedDelay(() -> store.beat(wait), HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
     return store;
   }
 
@@ -203,7 +209,8 @@ public final class RedisCounterStore implements SharedCounterStore {
     return live;
   }
 
-  private void beat() {
+  /** Registers this node, counts the live ones and renews leases, waiting at most {@code waitMillis}. */
+  private void beat(long waitMillis) {
     if (closed) {
       return;
     }
@@ -214,7 +221,7 @@ public final class RedisCounterStore implements SharedCounterStore {
         connection = c;
       }
       Long n = this.<Long>run(HEARTBEAT, ScriptOutputType.INTEGER, new String[] {nodesKey}, nodeId,
-          Long.toString(LIVE_MILLIS)).toCompletableFuture().get(options.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+          Long.toString(LIVE_MILLIS)).toCompletableFuture().get(waitMillis, TimeUnit.MILLISECONDS);
       live = (int) Math.max(1, Math.min(Integer.MAX_VALUE, n));
       long now = System.nanoTime() / 1_000_000;
       if (!up || now - lastRenew >= RENEW_EVERY_MILLIS) {
