@@ -216,6 +216,10 @@ class RedisClusterCountersTest {
     assertThat(alone).containsExactly(200, 200, 429, 429, 429);
     assertThat(nodes.get(1).counterFallbackDecisions(true)).isGreaterThanOrEqualTo(5);
     assertThat(nodes.get(0).counterStoreFailures()).isPositive();
+    String metrics = io.gatehouse.gateway.metrics.MetricsEndpoint.attach(nodes.get(1)).scrape();
+    assertThat(metrics).containsPattern("gatehouse_counters_fallback_decisions_total\\{mode=\"open\"} [1-9]")
+        .containsPattern("gatehouse_counters_store_failures_total [1-9]")
+        .contains("gatehouse_counters_live_nodes 3.0");
 
     redis.restart();
     Await.until("every node sees Redis again", () -> nodes.stream().allMatch(Gateway::counterStoreAvailable));

@@ -18,6 +18,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -54,8 +55,8 @@ public final class RedisCounterStore implements SharedCounterStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisCounterStore.class);
   static final long HEARTBEAT_MILLIS = 500;
   static final long LIVE_MILLIS = 5_000;
-  static final long LEASE_MILLIS = 15_000;
-  static final long RENEW_EVERY_MILLIS = 3_000;
+  /** How long a concurrency lease lasts unless its node renews it. */
+  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
 
   private static final String NOW =
       "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
@@ -136,14 +137,16 @@ public final class RedisCounterStore implements SharedCounterStore {
   private volatile int live = 1;
   private volatile boolean closed;
   private long lastRenew;
+  private final long leaseMillis;
 
-  private RedisCounterStore(RedisOptions options) {
+  private RedisCounterStore(RedisOptions options, Duration lease) {
     this.options = options;
+    this.leaseMillis = lease.toMillis();
     this.prefix = options.namespace() + ":";
     this.nodesKey = prefix + "nodes";
     this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
         // reconnect soon after Redis returns (the default backs off up to 30 s)
-        .reconnectDelay(io.lettuce.core.resource.Delay.constant(java.time.Duration.ofMillis(HEARTBEAT_MILLIS / 2)))
+        .reconnectDelay(io.lettuce.core.resource.Delay.constant(Duration.ofMillis(HEARTBEAT_MILLIS / 2)))
         .build();
     RedisURI.Builder uri = RedisURI.builder().withHost(options.host()).withPort(options.port())
         .withDatabase(options.database()).withTimeout(options.timeout()).withClientName("gatehouse");
@@ -181,8 +184,20 @@ public final class RedisCounterStore implements SharedCounterStore {
    * reached yet, the store starts unavailable and keeps trying (a node may start before Redis).
    */
   public static RedisCounterStore connect(RedisOptions options) {
+    return connect(options, DEFAULT_LEASE);
+  }
+
+  /**
+   * Connects as {@link #connect(RedisOptions)} does, with concurrency leases lasting {@code lease}
+   * (at least 1 s), renewed every fifth of it.
+   */
+  public static RedisCounterStore connect(RedisOptions options, Duration lease) {
     requireNonNull(options, "options");
-    RedisCounterStore store = new RedisCounterStore(options);
+    requireNonNull(lease, "lease");
+    if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("lease must be at least 1 s but was " + lease);
+    }
+    RedisCounterStore store = new RedisCounterStore(options, lease);
     store.beat(options.timeout().toMillis() * 2 + 5_000); // the first connection also loads classes and scripts
     if (store.up) {
       LOG.info("counters in Redis at {} (namespace {}), {} live node(s)", options, options.namespace(), store.live);
@@ -224,7 +239,7 @@ public final class RedisCounterStore implements SharedCounterStore {
           Long.toString(LIVE_MILLIS)).toCompletableFuture().get(waitMillis, TimeUnit.MILLISECONDS);
       live = (int) Math.max(1, Math.min(Integer.MAX_VALUE, n));
       long now = System.nanoTime() / 1_000_000;
-      if (!up || now - lastRenew >= RENEW_EVERY_MILLIS) {
+      if (!up || now - lastRenew >= leaseMillis / 5) {
         renewLeases();
         lastRenew = now;
       }
@@ -243,7 +258,7 @@ public final class RedisCounterStore implements SharedCounterStore {
       List<RedisLease> chunk = all.subList(i, Math.min(all.size(), i + 500));
       String[] keys = new String[chunk.size()];
       String[] args = new String[chunk.size() + 1];
-      args[0] = Long.toString(LEASE_MILLIS);
+      args[0] = Long.toString(leaseMillis);
       for (int j = 0; j < chunk.size(); j++) {
         keys[j] = chunk.get(j).key;
         args[j + 1] = chunk.get(j).id;
@@ -319,7 +334,7 @@ public final class RedisCounterStore implements SharedCounterStore {
   public CompletionStage<Lease> acquire(String key, int max) {
     RedisLease lease = new RedisLease(prefix + "cc:" + key, nodeId + ":" + leaseSeq.incrementAndGet());
     return this.<Long>check(ACQUIRE, ScriptOutputType.INTEGER, new String[] {lease.key}, Integer.toString(max), lease.id,
-        Long.toString(LEASE_MILLIS)).thenApply(taken -> {
+        Long.toString(leaseMillis)).thenApply(taken -> {
           if (taken == 1) {
             leases.put(lease, Boolean.TRUE);
             return lease;
@@ -389,7 +404,7 @@ public final class RedisCounterStore implements SharedCounterStore {
       if (c != null) {
         c.close();
       }
-      client.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       resources.shutdown(0, 2, TimeUnit.SECONDS);
     } catch (RuntimeException e) {
       LOG.warn("closing the Redis client: {}", e.toString());
