@@ -14,7 +14,7 @@ import io.vertx.core.Vertx;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The cluster-wide variants of {@code rate-limit}, {@code rate-limit-by-key}, {@code quota},
@@ -58,7 +58,7 @@ final class SharedLimits {
     String id = identity(compiler, name, counter) + "|";
     return (Policy) (ctx, next) -> {
       String key = local.key(ctx);
-      Function<Boolean, CompletionStage<Response>> fallback = failed -> {
+      Supplier<CompletionStage<Response>> fallback = () -> {
         store.countFallback(open);
         if (!open) {
           return done(unavailable(ctx, name));
@@ -70,11 +70,11 @@ final class SharedLimits {
         });
       };
       if (!store.available()) {
-        return fallback.apply(false);
+        return fallback.get();
       }
       return hop(store.window(id + key, local.periodMillis(), local.limit()), (r, e) -> {
         if (e != null) {
-          return fallback.apply(true);
+          return fallback.get();
         }
         long resetSeconds = Math.max(1, (r[1] + 999) / 1000);
         if (r[0] < 0) {
@@ -96,7 +96,7 @@ final class SharedLimits {
       return local;
     }
     return (Policy) (ctx, next) -> {
-      Function<Boolean, CompletionStage<Response>> fallback = failed -> {
+      Supplier<CompletionStage<Response>> fallback = () -> {
         store.countFallback(open);
         if (!open) {
           return done(unavailable(ctx, "quota"));
@@ -106,13 +106,13 @@ final class SharedLimits {
         return refused != null ? done(refused) : next.proceed(ctx);
       };
       if (!store.available()) {
-        return fallback.apply(false);
+        return fallback.get();
       }
       String key = local.key(ctx);
       long[] w = local.window();
       return hop(store.quota(key, w[0], w[1], local.calls(), local.bandwidth()), (r, e) -> {
         if (e != null) {
-          return fallback.apply(true);
+          return fallback.get();
         }
         long resetSeconds = Math.max(1, (w[1] - System.currentTimeMillis() + 999) / 1000);
         if (r == -2) {
@@ -142,7 +142,7 @@ final class SharedLimits {
     }
     String id = identity(compiler, name, counter);
     return (Policy) (ctx, next) -> {
-      Function<Boolean, CompletionStage<Response>> fallback = failed -> {
+      Supplier<CompletionStage<Response>> fallback = () -> {
         store.countFallback(open);
         if (!open) {
           return done(unavailable(ctx, name));
@@ -156,11 +156,11 @@ final class SharedLimits {
         return next.proceed(ctx);
       };
       if (!store.available()) {
-        return fallback.apply(false);
+        return fallback.get();
       }
       return hop(store.acquire(id, max), (lease, e) -> {
         if (e != null) {
-          return fallback.apply(true);
+          return fallback.get();
         }
         if (lease == null) {
           return done(ctx.problem(429, "Too Many Requests", "more than " + max + " requests are in flight"));
