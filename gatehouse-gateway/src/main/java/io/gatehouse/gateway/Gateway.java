@@ -10,7 +10,9 @@ import io.gatehouse.gateway.internal.http2.Http2Guard;
 import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.gateway.internal.counters.PolicyStates;
+import io.gatehouse.gateway.internal.counters.SharedCounterStore;
 import io.gatehouse.gateway.internal.counters.SqliteCounterFile;
+import io.gatehouse.gateway.internal.counters.redis.RedisCounterStore;
 import io.gatehouse.gateway.internal.conn.AcceptGate;
 import io.gatehouse.gateway.internal.http1.Http1RejectionCounters;
 import io.gatehouse.gateway.internal.http1.Http1Violation;
@@ -72,8 +74,12 @@ public final class Gateway {
   private volatile int httpsPort = -1;
   private ProxyHandler handler;
 
-  private Gateway(HttpClient client, Upstreams upstreams, EventQueue events, CounterStore counters, PolicyClocks clocks) {
-    this.states = new PolicyStates(clocks);
+  private final SharedCounterStore shared;
+
+  private Gateway(HttpClient client, Upstreams upstreams, EventQueue events, CounterStore counters, PolicyClocks clocks,
+      SharedCounterStore shared) {
+    this.shared = shared;
+    this.states = new PolicyStates(clocks, shared);
     this.counters = counters;
     this.client = client;
     this.upstreams = upstreams;
@@ -101,6 +107,17 @@ public final class Gateway {
    * (rate limits, quotas) reading {@code clocks}.
    */
   public static Future<Gateway> start(Vertx vertx, GatewayOptions options, int eventQueueCapacity, PolicyClocks clocks) {
+    return start(vertx, options, eventQueueCapacity, clocks, null);
+  }
+
+  /**
+   * Starts the listeners as {@link #start(Vertx, GatewayOptions, int, PolicyClocks)} does, with
+   * rate-limit, quota and concurrency counters shared with the other nodes in the Redis server of
+   * {@code redis} (nullable: this node counts alone). The gateway starts even when Redis is
+   * unreachable; its limits then follow their {@code on-store-failure} until Redis answers.
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayOptions options, int eventQueueCapacity, PolicyClocks clocks,
+      RedisOptions redis) {
     requireNonNull(vertx, "vertx");
     requireNonNull(clocks, "clocks");
     requireNonNull(options, "options");
@@ -118,8 +135,10 @@ public final class Gateway {
             .setTrustAll(false),
         new PoolOptions().setHttp1MaxSize(256).setHttp2MaxSize(16).setMaxWaitQueueSize(10_000));
     CounterStore counters = options.dataDir() == null ? CounterStore.inMemory() : SqliteCounterFile.store(options.dataDir());
+    SharedCounterStore shared = redis == null ? null : RedisCounterStore.connect(redis);
     OutboundGuard outbound = OutboundGuard.create(vertx, options.allowedBackendNetworks());
-    Gateway gateway = new Gateway(client, new Upstreams(vertx, outbound), new EventQueue(eventQueueCapacity), counters, clocks);
+    Gateway gateway = new Gateway(client, new Upstreams(vertx, outbound), new EventQueue(eventQueueCapacity), counters, clocks,
+        shared);
     ProxyHandler handler = new ProxyHandler(gateway.current::get, client, outbound, gateway.events, gateway.readiness::ready);
     gateway.handler = handler;
     gateway.vertx = vertx;
@@ -338,6 +357,29 @@ public final class Gateway {
     return gate.open();
   }
 
+  /** Commands to the shared counter store (Redis) that failed: unreachable, timed out or refused; 0 without one. */
+  public long counterStoreFailures() {
+    return shared == null ? 0 : shared.failures();
+  }
+
+  /**
+   * Limit decisions taken while the shared counter store was unreachable: by the per-node local
+   * limit ({@code open}) or refused with 503; 0 without a shared store.
+   */
+  public long counterFallbackDecisions(boolean open) {
+    return shared == null ? 0 : shared.fallbackDecisions(open);
+  }
+
+  /** Whether the shared counter store (Redis) answers; true without one (nothing to reach). */
+  public boolean counterStoreAvailable() {
+    return shared == null || shared.available();
+  }
+
+  /** The gateway nodes counted live in the shared counter store at its last answer; 1 without one. */
+  public int counterLiveNodes() {
+    return shared == null ? 1 : shared.liveNodes();
+  }
+
   /**
    * Client connections closed at accept because they would exceed the limit of {@link ConnectionLimits}:
    * the total limit when {@code perAddress} is false, the limit per client address when it is true.
@@ -423,6 +465,10 @@ public final class Gateway {
     servers.forEach(s -> closing.add(s.close()));
     closing.add(client.close());
     upstreams.close();
-    return Future.join(closing).andThen(ar -> counters.close()).<Void>mapEmpty().andThen(ar -> events.close());
+    return Future.join(closing).andThen(ar -> counters.close()).andThen(ar -> {
+      if (shared != null) {
+        shared.close();
+      }
+    }).<Void>mapEmpty().andThen(ar -> events.close());
   }
 }

@@ -709,6 +709,10 @@ final class PolicyExchange implements GatewayContext, Request {
 
   @Override
   public void onEnd(Runnable action) {
+    if (done) { // ended while an asynchronous policy waited (e.g. the client left): run it now
+      action.run();
+      return;
+    }
     if (onEnd == null) {
       onEnd = new ArrayList<>(2);
     }

@@ -72,6 +72,20 @@ public final class MetricsEndpoint implements AutoCloseable {
     FunctionCounter.builder("gatehouse.requests.rejected.early", gateway, g -> g.earlyRejections(true))
         .tags(Tags.of("reason", "timeout"))
         .description("HTTP/1.1 requests answered 408: head or body too slow").register(registry);
+    FunctionCounter.builder("gatehouse.counters.store.failures", gateway, Gateway::counterStoreFailures)
+        .description("Commands to the shared counter store (Redis) that failed: unreachable, timed out or refused")
+        .register(registry);
+    FunctionCounter.builder("gatehouse.counters.fallback.decisions", gateway, g -> g.counterFallbackDecisions(true))
+        .tags(Tags.of("mode", "open"))
+        .description("Limit decisions taken by the per-node local limit while the counter store was unreachable")
+        .register(registry);
+    FunctionCounter.builder("gatehouse.counters.fallback.decisions", gateway, g -> g.counterFallbackDecisions(false))
+        .tags(Tags.of("mode", "closed"))
+        .description("Requests refused with 503 because the counter store was unreachable (on-store-failure: closed)")
+        .register(registry);
+    Gauge.builder("gatehouse.counters.live.nodes", gateway, Gateway::counterLiveNodes)
+        .description("Gateway nodes heartbeating into the shared counter store at its last answer (1 without one)")
+        .register(registry);
     Gauge.builder("gatehouse.config.revision", gateway, Gateway::revision)
         .description("Configuration revision being served").register(registry);
     Gauge.builder("gatehouse.events.queue.depth", events, TrafficEvents::depth)

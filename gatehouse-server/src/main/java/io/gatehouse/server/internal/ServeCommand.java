@@ -313,6 +313,8 @@ public final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  @picocli.CommandLine.Mixin RedisArgs redis = new RedisArgs();
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -338,6 +340,12 @@ public final class ServeCommand implements Callable<Integer> {
     if (!isLoopback(managementHost)) {
       System.err.println("warning: the management API listens on " + managementHost
           + "; restrict who reaches it (--management-allow, firewall)");
+    }
+    try {
+      redis.options(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return ExitCodes.USAGE;
     }
     try {
       connectionLimits();
@@ -504,7 +512,8 @@ public final class ServeCommand implements Callable<Integer> {
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }
-    Gateway gateway = await(Gateway.start(vertx, options));
+    Gateway gateway = await(Gateway.start(vertx, options, Gateway.DEFAULT_EVENT_QUEUE_CAPACITY,
+        io.gatehouse.gateway.PolicyClocks.system(), redis.options(System.getenv())));
     Observability observability = Observability.attach(gateway, data, observabilitySettings());
     // secrets: the gateway sees reference named values resolved (refreshed in the background)
     Secrets secrets = store.secrets();

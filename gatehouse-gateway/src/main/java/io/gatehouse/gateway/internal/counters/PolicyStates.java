@@ -24,6 +24,7 @@ public final class PolicyStates {
   private final LongSupplier wallMillis;
   private final LongSupplier monotonicMillis;
   private final AtomicLong latestWall = new AtomicLong(Long.MIN_VALUE);
+  private final SharedCounterStore shared;
 
   /** States on the system clocks. */
   public PolicyStates() {
@@ -32,9 +33,23 @@ public final class PolicyStates {
 
   /** States whose policies read {@code clocks}. */
   public PolicyStates(PolicyClocks clocks) {
+    this(clocks, null);
+  }
+
+  /**
+   * States whose policies read {@code clocks} and count in {@code shared} (nullable: each node
+   * counts alone), the counters of a cluster.
+   */
+  public PolicyStates(PolicyClocks clocks, SharedCounterStore shared) {
     requireNonNull(clocks, "clocks");
+    this.shared = shared;
     this.wallMillis = clocks.wallMillis();
     this.monotonicMillis = clocks.monotonicMillis();
+  }
+
+  /** The counters shared by the cluster's nodes, or {@code null} when this node counts alone. */
+  public SharedCounterStore shared() {
+    return shared;
   }
 
   /** Milliseconds on the monotonic clock, for windows that a wall-clock step must not move (rate limits). */

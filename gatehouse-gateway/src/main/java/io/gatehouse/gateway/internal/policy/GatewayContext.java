@@ -28,7 +28,7 @@ public interface GatewayContext extends PolicyContext {
   /** Why the exchange failed, in the on-error section; otherwise {@code null}. */
   Throwable error();
 
-  /** Runs {@code action} once when the exchange ends, whichever way it ends. */
+  /** Runs {@code action} once when the exchange ends, whichever way it ends (at once when it has ended). */
   void onEnd(Runnable action);
 
   /** Records {@code user} (a verified token's subject) as the traffic event's user. */

@@ -35,10 +35,10 @@ final class Quotas {
     @Override
     public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
-      return QuotaPolicy.of(c, compiler, ctx -> {
+      return SharedLimits.quota(c, compiler, QuotaPolicy.of(c, compiler, ctx -> {
         String s = gw(ctx).subscriptionName();
         return s.isEmpty() ? "ip:" + ctx.clientIp() : "sub:" + s;
-      });
+      }));
     }
   }
 
@@ -52,7 +52,7 @@ final class Quotas {
     public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       Expression key = compiler.expression("key", c.requiredString("key"), false);
-      return QuotaPolicy.of(c, compiler, ctx -> "key:" + key.string(gw(ctx)));
+      return SharedLimits.quota(c, compiler, QuotaPolicy.of(c, compiler, ctx -> "key:" + key.string(gw(ctx))));
     }
   }
 
@@ -131,7 +131,15 @@ final class Quotas {
 
     @Override
     public Response onRequest(PolicyContext ctx) {
-      String key = counter + keyOf.apply(ctx);
+      return check(ctx, calls, bandwidth);
+    }
+
+    /**
+     * Counts a call of {@code ctx} in this node's store against {@code calls} and {@code bandwidth}
+     * (0: the policy counts no calls, or no bytes): null when admitted, else the 403.
+     */
+    Response check(PolicyContext ctx, long calls, long bandwidth) {
+      String key = key(ctx);
       long now = clock.getAsLong();
       long[] w = period.window(now);
       long resetSeconds = Math.max(1, (w[1] - now + 999) / 1000);
@@ -157,7 +165,25 @@ final class Quotas {
       return null;
     }
 
-    private Response refuse(PolicyContext ctx, long limit, String unit, long resetSeconds) {
+    /** The counter key of {@code ctx}: the counter, the period and the subscription or key. */
+    String key(PolicyContext ctx) {
+      return counter + keyOf.apply(ctx);
+    }
+
+    /** {@code [start, end)} of the current window, on the quota clock (wall time that never goes back). */
+    long[] window() {
+      return period.window(clock.getAsLong());
+    }
+
+    long calls() {
+      return calls;
+    }
+
+    long bandwidth() {
+      return bandwidth;
+    }
+
+    Response refuse(PolicyContext ctx, long limit, String unit, long resetSeconds) {
       Response r = ctx.problem(403, "Quota Exceeded", "the quota of " + limit + " " + unit + " per "
           + period.describe() + " is used up; it renews in " + resetSeconds + " s");
       r.headers().set("Retry-After", Long.toString(resetSeconds))

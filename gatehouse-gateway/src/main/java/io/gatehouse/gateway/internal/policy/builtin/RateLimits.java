@@ -36,9 +36,11 @@ final class RateLimits {
         throw new io.gatehouse.policy.PolicyConfigException("period", "is required, for example 10s or 1m");
       }
       Expression key = compiler.expression("key", c.requiredString("key"), false);
-      return new FixedWindowLimiter((int) calls, period.toMillis(), ctx -> key.string(gw(ctx)),
-          compiler.state(name(), c.string("counter", null), Windows.class, Windows::new),
+      String counter = c.string("counter", null);
+      FixedWindowLimiter local = new FixedWindowLimiter((int) calls, period.toMillis(), ctx -> key.string(gw(ctx)),
+          compiler.state(name(), counter, Windows.class, Windows::new),
           compiler.states()::monotonicMillis);
+      return SharedLimits.rateLimit(c, compiler, name(), counter, local);
     }
   }
 
@@ -56,11 +58,13 @@ final class RateLimits {
       if (period == null) {
         throw new io.gatehouse.policy.PolicyConfigException("period", "is required, for example 10s or 1m");
       }
-      return new FixedWindowLimiter((int) calls, period.toMillis(), ctx -> {
+      String counter = c.string("counter", null);
+      FixedWindowLimiter local = new FixedWindowLimiter((int) calls, period.toMillis(), ctx -> {
         String s = gw(ctx).subscriptionName();
         return s.isEmpty() ? "ip:" + ctx.clientIp() : "sub:" + s;
-      }, compiler.state(name(), c.string("counter", null), Windows.class, Windows::new),
+      }, compiler.state(name(), counter, Windows.class, Windows::new),
           compiler.states()::monotonicMillis);
+      return SharedLimits.rateLimit(c, compiler, name(), counter, local);
     }
   }
 
@@ -99,7 +103,24 @@ final class RateLimits {
 
     @Override
     public Response onRequest(PolicyContext ctx) {
-      String key = keyOf.apply(ctx);
+      return check(ctx, keyOf.apply(ctx), limit);
+    }
+
+    /** The key of {@code ctx}'s counter. */
+    String key(PolicyContext ctx) {
+      return keyOf.apply(ctx);
+    }
+
+    int limit() {
+      return limit;
+    }
+
+    long periodMillis() {
+      return periodMillis;
+    }
+
+    /** Counts a call of {@code key} in this node's window against {@code limit}: null when admitted, else the 429. */
+    Response check(PolicyContext ctx, String key, int limit) {
       long now = clock.getAsLong();
       long start = now - Math.floorMod(now, periodMillis);
       if (windows.size() > SWEEP_ABOVE) {
@@ -130,6 +151,15 @@ final class RateLimits {
       return null;
     }
 
+    /** The 429 of a call refused by the shared count. */
+    Response refuse(PolicyContext ctx, long resetSeconds) {
+      Response r = ctx.problem(429, "Too Many Requests",
+          "the rate limit of " + limit + " calls per " + periodMillis / 1000.0 + " s is exceeded");
+      r.headers().set("Retry-After", Long.toString(resetSeconds));
+      headers(r, 0, resetSeconds);
+      return r;
+    }
+
     @Override
     public void onResponse(PolicyContext ctx, Response response) {
       long[] a = ctx.get(admitted);
@@ -138,7 +168,7 @@ final class RateLimits {
       }
     }
 
-    private void headers(Response r, long remaining, long reset) {
+    void headers(Response r, long remaining, long reset) {
       r.headers().set("RateLimit-Limit", Integer.toString(limit))
           .set("RateLimit-Remaining", Long.toString(remaining))
           .set("RateLimit-Reset", Long.toString(reset));
@@ -156,8 +186,9 @@ final class RateLimits {
       requestSectionsOnly(name(), section);
       int max = (int) c.requiredNumber("max-count", 1, Integer.MAX_VALUE);
       // in flight through this policy's identity: requests admitted under an earlier snapshot count
-      AtomicInteger inFlight = compiler.state(name(), c.string("counter", null), AtomicInteger.class, AtomicInteger::new);
-      return (SyncPolicy) ctx -> {
+      String counter = c.string("counter", null);
+      AtomicInteger inFlight = compiler.state(name(), counter, AtomicInteger.class, AtomicInteger::new);
+      SyncPolicy local = ctx -> {
         if (inFlight.incrementAndGet() > max) {
           inFlight.decrementAndGet();
           return ctx.problem(429, "Too Many Requests", "more than " + max + " requests are in flight");
@@ -165,6 +196,7 @@ final class RateLimits {
         ((GatewayContext) ctx).onEnd(inFlight::decrementAndGet);
         return null;
       };
+      return SharedLimits.concurrency(c, compiler, name(), counter, max, inFlight, local);
     }
   }
 }
