@@ -112,7 +112,7 @@ public final class ManagementServer {
 
   /**
    * Starts serving as {@code options} say over {@code plane}, whose store must be a
-   * {@link SqliteConfigStore} (it also holds identities and the audit log).
+   * {@link ControlStore} (it also holds identities and the audit log).
    *
    * @throws IllegalArgumentException when a non-loopback address is asked for without TLS
    * @return a future completed once the server listens
@@ -128,8 +128,8 @@ public final class ManagementServer {
     requireNonNull(vertx, "vertx");
     requireNonNull(options, "options");
     requireNonNull(plane, "plane");
-    if (!(plane.store() instanceof SqliteConfigStore sqlite)) {
-      throw new IllegalArgumentException("expected a control plane over a SqliteConfigStore but got "
+    if (!(plane.store() instanceof ControlStore sqlite)) {
+      throw new IllegalArgumentException("expected a control plane over a ControlStore but got "
           + plane.store().getClass().getName());
     }
     if (!isLoopback(options.host()) && options.tlsCert() == null) {
@@ -258,7 +258,7 @@ public final class ManagementServer {
     endpoints.addAll(api.endpoints());
     endpoints.addAll(new IdentityApi(security).endpoints());
     certificateApi = new io.gatehouse.control.internal.CertificateApi(
-        ((SqliteConfigStore) plane.store()).certificates(), plane);
+        ((ControlStore) plane.store()).certificates(), plane);
     endpoints.addAll(certificateApi.endpoints());
     if (addons.analytics() != null) {
       endpoints.addAll(new io.gatehouse.control.internal.AnalyticsApi(addons.analytics()).endpoints());

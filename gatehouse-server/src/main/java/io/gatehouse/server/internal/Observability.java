@@ -3,7 +3,7 @@ package io.gatehouse.server.internal;
 import io.gatehouse.control.ManagementAddons;
 import io.gatehouse.control.analytics.Analytics;
 import io.gatehouse.control.analytics.AnalyticsRetention;
-import io.gatehouse.control.analytics.SqliteAnalyticsStore;
+import io.gatehouse.control.analytics.JdbcAnalyticsStore;
 import io.gatehouse.gateway.Gateway;
 import io.gatehouse.gateway.accesslog.AccessLog;
 import io.gatehouse.gateway.accesslog.AccessLogOptions;
@@ -32,7 +32,7 @@ import java.time.Duration;
  * @param gateway the gateway whose events these consume
  */
 public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analytics analytics,
-    SqliteAnalyticsStore analyticsStore, AnalyticsRecorder recorder, OpenTelemetrySdk tracing, Gateway gateway)
+    JdbcAnalyticsStore analyticsStore, AnalyticsRecorder recorder, OpenTelemetrySdk tracing, Gateway gateway)
     implements AutoCloseable {
 
   /** What to switch on. */
@@ -47,10 +47,10 @@ public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analyt
     }
     MetricsEndpoint metrics = s.metrics() ? MetricsEndpoint.attach(gateway) : null;
     Analytics analytics = null;
-    SqliteAnalyticsStore store = null;
+    JdbcAnalyticsStore store = null;
     AnalyticsRecorder recorder = null;
     if (s.analytics()) {
-      store = SqliteAnalyticsStore.open(data);
+      store = JdbcAnalyticsStore.open(data);
       analytics = Analytics.start(store, s.retention(), s.analyticsFlush());
       recorder = new AnalyticsRecorder(analytics);
       gateway.events().subscribe(recorder);
