@@ -39,7 +39,8 @@ public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analyt
   record Settings(AccessLogOptions accessLog, boolean metrics, boolean metricsPublic, boolean analytics,
       AnalyticsRetention retention, Duration analyticsFlush, String otlpEndpoint, double traceSampling) {}
 
-  static Observability attach(Gateway gateway, Path data, Settings s) {
+  static Observability attach(Gateway gateway, java.util.function.Supplier<JdbcAnalyticsStore> analyticsStore,
+      Settings s) {
     AccessLog log = null;
     if (s.accessLog() != null) {
       log = AccessLog.toLogback(s.accessLog());
@@ -50,7 +51,7 @@ public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analyt
     JdbcAnalyticsStore store = null;
     AnalyticsRecorder recorder = null;
     if (s.analytics()) {
-      store = JdbcAnalyticsStore.open(data);
+      store = analyticsStore.get();
       analytics = Analytics.start(store, s.retention(), s.analyticsFlush());
       recorder = new AnalyticsRecorder(analytics);
       gateway.events().subscribe(recorder);
