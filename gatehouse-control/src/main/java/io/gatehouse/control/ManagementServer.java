@@ -341,7 +341,9 @@ public final class ManagementServer {
     }
     vertx.executeBlocking(() -> security.authenticate(token), false).onComplete(ar -> {
       if (ar.failed()) {
-        ctx.fail(500, ar.cause());
+        if (!storageUnavailable(ctx, ar.cause())) { // the token cannot be checked while the database is away
+          ctx.fail(500, ar.cause());
+        }
       } else if (ar.result().isEmpty()) {
         unauthorized(ctx, token, "invalid, expired or revoked bearer token");
       } else {
@@ -430,17 +432,25 @@ public final class ManagementServer {
       } else if (ar.cause() instanceof ApiException a) {
         a.headers().forEach(ctx.response()::putHeader);
         problem(ctx, a.status(), a.getMessage(), a.problems());
-      } else {
-        Optional<String> unavailable = io.gatehouse.control.internal.StorageFailures.unavailable(ar.cause());
-        if (unavailable.isPresent()) {
-          LOG.warn("request {} refused: {} ({})", ctx.<String>get(REQUEST_ID), unavailable.get(), ar.cause().toString());
-          ctx.response().putHeader("Retry-After", "5");
-          problem(ctx, 503, unavailable.get(), List.of());
-        } else {
-          ctx.fail(500, ar.cause());
-        }
+      } else if (!storageUnavailable(ctx, ar.cause())) {
+        ctx.fail(500, ar.cause());
       }
     });
+  }
+
+  /**
+   * Answers 503 with {@code Retry-After} and returns true when {@code failure} comes from storage
+   * that is away for a while (locked, full, unreachable); returns false for any other failure.
+   */
+  private boolean storageUnavailable(RoutingContext ctx, Throwable failure) {
+    Optional<String> unavailable = io.gatehouse.control.internal.StorageFailures.unavailable(failure);
+    if (unavailable.isEmpty()) {
+      return false;
+    }
+    LOG.warn("request {} refused: {} ({})", ctx.<String>get(REQUEST_ID), unavailable.get(), failure.toString());
+    ctx.response().putHeader("Retry-After", "5");
+    problem(ctx, 503, unavailable.get(), List.of());
+    return true;
   }
 
   /** Runs {@code e}'s handler and records the attempt, its result and the entity before and after. */

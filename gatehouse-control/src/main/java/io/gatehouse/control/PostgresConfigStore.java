@@ -76,6 +76,16 @@ public final class PostgresConfigStore implements ControlStore {
     }
   }
 
+  /**
+   * A connection pool to {@code url} alone, without migrating anything (backups and restores);
+   * close it when done.
+   *
+   * @throws IllegalStateException when the server cannot be reached or refuses the credentials
+   */
+  public static HikariDataSource connect(DatabaseUrl url) {
+    return pool(requireNonNull(url, "url"));
+  }
+
   private static HikariDataSource pool(DatabaseUrl url) {
     PGSimpleDataSource raw = new PGSimpleDataSource();
     raw.setURL(url.jdbcUrl());
