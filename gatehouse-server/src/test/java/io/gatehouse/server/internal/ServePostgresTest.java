@@ -215,4 +215,36 @@ class ServePostgresTest {
     assertThat(mysql.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(mysql.err()).contains("expected postgresql://");
   }
+
+  @Test
+  void backsUpAPostgresqlStoreAndRestoresItIntoAnotherDatabaseFromTheCommandLine() throws Exception {
+    PostgresServer pg = PostgresServer.shared();
+    String source = pg.createDatabase();
+    Path data = dir.resolve("data");
+    try (io.gatehouse.control.PostgresConfigStore store = io.gatehouse.control.PostgresConfigStore.open(
+        io.gatehouse.control.DatabaseUrl.parse(pg.url(source), Map.of()), data, Map.of())) {
+      store.commit(io.gatehouse.model.GatewayConfig.EMPTY.withBackends(
+          List.of(io.gatehouse.model.BackendDef.of("b", "http://192.0.2.1"))), "alice", "first");
+    }
+    Path pass = Files.writeString(dir.resolve("pass"), "correct horse battery staple\n");
+    Path archive = dir.resolve("cluster.ghb");
+    ServeTest.Cli backup = ServeTest.Cli.run("backup", "--database", pg.url(source), "--data", data.toString(),
+        "-o", archive.toString(), "--passphrase-file", pass.toString(), "--include-master-key");
+    assertThat(backup.code()).as(backup.err()).isZero();
+    String target = pg.createDatabase();
+    Path restoredData = dir.resolve("restored");
+    ServeTest.Cli restore = ServeTest.Cli.run("restore", archive.toString(), "--database", pg.url(target), "--data",
+        restoredData.toString(), "--passphrase-file", pass.toString());
+    assertThat(restore.code()).as(restore.err()).isZero();
+    assertThat(backup.err() + backup.out() + restore.err() + restore.out()).doesNotContain(pg.password());
+    try (io.gatehouse.control.PostgresConfigStore copy = io.gatehouse.control.PostgresConfigStore.open(
+        io.gatehouse.control.DatabaseUrl.parse(pg.url(target), Map.of()), restoredData, Map.of())) {
+      assertThat(copy.current().id()).isEqualTo(1);
+      assertThat(copy.current().info().author()).isEqualTo("alice");
+    }
+    ServeTest.Cli again = ServeTest.Cli.run("restore", archive.toString(), "--database", pg.url(target), "--data",
+        dir.resolve("third").toString(), "--passphrase-file", pass.toString());
+    assertThat(again.code()).as("a database with data is refused").isEqualTo(ExitCodes.USAGE);
+    assertThat(again.err()).contains("already holds Gatehouse data");
+  }
 }
