@@ -112,7 +112,7 @@ public final class ManagementServer {
 
   /**
    * Starts serving as {@code options} say over {@code plane}, whose store must be a
-   * {@link SqliteConfigStore} (it also holds identities and the audit log).
+   * {@link ControlStore} (it also holds identities and the audit log).
    *
    * @throws IllegalArgumentException when a non-loopback address is asked for without TLS
    * @return a future completed once the server listens
@@ -128,8 +128,8 @@ public final class ManagementServer {
     requireNonNull(vertx, "vertx");
     requireNonNull(options, "options");
     requireNonNull(plane, "plane");
-    if (!(plane.store() instanceof SqliteConfigStore sqlite)) {
-      throw new IllegalArgumentException("expected a control plane over a SqliteConfigStore but got "
+    if (!(plane.store() instanceof ControlStore sqlite)) {
+      throw new IllegalArgumentException("expected a control plane over a ControlStore but got "
           + plane.store().getClass().getName());
     }
     if (!isLoopback(options.host()) && options.tlsCert() == null) {
@@ -258,7 +258,7 @@ public final class ManagementServer {
     endpoints.addAll(api.endpoints());
     endpoints.addAll(new IdentityApi(security).endpoints());
     certificateApi = new io.gatehouse.control.internal.CertificateApi(
-        ((SqliteConfigStore) plane.store()).certificates(), plane);
+        ((ControlStore) plane.store()).certificates(), plane);
     endpoints.addAll(certificateApi.endpoints());
     if (addons.analytics() != null) {
       endpoints.addAll(new io.gatehouse.control.internal.AnalyticsApi(addons.analytics()).endpoints());
@@ -344,7 +344,9 @@ public final class ManagementServer {
     }
     vertx.executeBlocking(() -> security.authenticate(token), false).onComplete(ar -> {
       if (ar.failed()) {
-        ctx.fail(500, ar.cause());
+        if (!storageUnavailable(ctx, ar.cause())) { // the token cannot be checked while the database is away
+          ctx.fail(500, ar.cause());
+        }
       } else if (ar.result().isEmpty()) {
         unauthorized(ctx, token, "invalid, expired or revoked bearer token");
       } else {
@@ -433,17 +435,25 @@ public final class ManagementServer {
       } else if (ar.cause() instanceof ApiException a) {
         a.headers().forEach(ctx.response()::putHeader);
         problem(ctx, a.status(), a.getMessage(), a.problems());
-      } else {
-        Optional<String> unavailable = io.gatehouse.control.internal.StorageFailures.unavailable(ar.cause());
-        if (unavailable.isPresent()) {
-          LOG.warn("request {} refused: {} ({})", ctx.<String>get(REQUEST_ID), unavailable.get(), ar.cause().toString());
-          ctx.response().putHeader("Retry-After", "5");
-          problem(ctx, 503, unavailable.get(), List.of());
-        } else {
-          ctx.fail(500, ar.cause());
-        }
+      } else if (!storageUnavailable(ctx, ar.cause())) {
+        ctx.fail(500, ar.cause());
       }
     });
+  }
+
+  /**
+   * Answers 503 with {@code Retry-After} and returns true when {@code failure} comes from storage
+   * that is away for a while (locked, full, unreachable); returns false for any other failure.
+   */
+  private boolean storageUnavailable(RoutingContext ctx, Throwable failure) {
+    Optional<String> unavailable = io.gatehouse.control.internal.StorageFailures.unavailable(failure);
+    if (unavailable.isEmpty()) {
+      return false;
+    }
+    LOG.warn("request {} refused: {} ({})", ctx.<String>get(REQUEST_ID), unavailable.get(), failure.toString());
+    ctx.response().putHeader("Retry-After", "5");
+    problem(ctx, 503, unavailable.get(), List.of());
+    return true;
   }
 
   /** Runs {@code e}'s handler and records the attempt, its result and the entity before and after. */

@@ -26,7 +26,7 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>The schema is migrated with Flyway when the store opens.
  */
-public final class SqliteConfigStore implements ConfigStore {
+public final class SqliteConfigStore implements ControlStore {
   /** The database file name inside the data directory. */
   public static final String FILE_NAME = "gatehouse.db";
   /** Where the schema migrations of the database are, for Flyway. */
@@ -100,12 +100,12 @@ public final class SqliteConfigStore implements ConfigStore {
     }
   }
 
-  /** The database handle, for the control plane's other tables (identity, audit); closed with the store. */
+  @Override
   public Jdbi jdbi() {
     return jdbi;
   }
 
-  /** The uploaded certificates (gateway SNI, backend mutual TLS, CA bundles), in the same database. */
+  @Override
   public io.gatehouse.control.certificates.CertificateStore certificates() {
     return certificates;
   }
@@ -113,6 +113,11 @@ public final class SqliteConfigStore implements ConfigStore {
   /** The database file. */
   public Path file() {
     return file;
+  }
+
+  @Override
+  public Path auditHeadFile() {
+    return file.resolveSibling(io.gatehouse.control.security.AuditLog.HEAD_FILE);
   }
 
   @Override

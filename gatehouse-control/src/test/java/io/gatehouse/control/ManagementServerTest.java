@@ -23,18 +23,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ManagementServerTest {
+  /** The store the tests run against: SQLite here, PostgreSQL in {@link PostgresManagementServerTest}. */
+  TestStores.Kind kind() {
+    return TestStores.Kind.SQLITE;
+  }
+
   static final String TOKEN = "test-admin-token-0123456789abcdef";
 
   @TempDir Path dir;
   Vertx vertx;
-  SqliteConfigStore store;
+  ControlStore store;
   ControlPlane plane;
   ManagementServer server;
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() throws Exception {
-    store = SqliteConfigStore.open(dir);
+    store = TestStores.open(kind(), dir);
     AdminTokens.bootstrap(store, dir, TOKEN);
     plane = ControlPlane.over(store);
     vertx = Vertx.vertx();

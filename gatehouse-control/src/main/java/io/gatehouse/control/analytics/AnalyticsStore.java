@@ -54,7 +54,7 @@ public interface AnalyticsStore extends AutoCloseable {
       java.util.function.Consumer<Row> sink) {
     scanEncoded(grain, fromMillis, toMillis, filters, Analytics.DIMENSIONS, true, (bucket, key, requests, errors, bytesIn, bytesOut, latency) ->
         sink.accept(new Row(grain, bucket, key,
-            Aggregate.of(requests, errors, bytesIn, bytesOut, SqliteAnalyticsStore.decode(latency)))));
+            Aggregate.of(requests, errors, bytesIn, bytesOut, JdbcAnalyticsStore.decode(latency)))));
   }
 
   /** Receives stored rows with their latency histogram still encoded. */

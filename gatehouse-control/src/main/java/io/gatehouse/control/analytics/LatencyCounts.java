@@ -6,7 +6,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * A sum of latency histograms kept as raw bucket counts: {@link #addEncoded} adds a histogram in
- * HdrHistogram's V2 encoding (as stored by {@link SqliteAnalyticsStore}) straight into the counts,
+ * HdrHistogram's V2 encoding (as stored by {@link JdbcAnalyticsStore}) straight into the counts,
  * without building a {@link Histogram} per row, and {@link #toHistogram} turns the sum into one
  * histogram at the end. The sum is exact: a bucket's count is the sum of that bucket's counts.
  * Not thread-safe.
@@ -100,7 +100,7 @@ final class LatencyCounts {
   }
 
   private void addSlowly(byte[] bytes) {
-    Histogram h = SqliteAnalyticsStore.decode(bytes);
+    Histogram h = JdbcAnalyticsStore.decode(bytes);
     if (other == null) {
       other = Aggregate.newHistogram();
     }
@@ -110,7 +110,7 @@ final class LatencyCounts {
   /** The sum as a histogram in the layout of {@link Aggregate#newHistogram()}. */
   Histogram toHistogram() {
     if (single != null) {
-      return SqliteAnalyticsStore.decode(single);
+      return JdbcAnalyticsStore.decode(single);
     }
     Histogram h = length == 0 ? Aggregate.newHistogram() : new Histogram(Math.max(2, valueFromIndex(length - 1) * 2), DIGITS);
     h.setAutoResize(true);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gatehouse.control.SqliteConfigStore;
+import io.gatehouse.control.backup.internal.PostgresSnapshot;
 import io.gatehouse.control.backup.BackupException.Kind;
 import io.gatehouse.control.backup.internal.ArchiveReader;
 import io.gatehouse.control.backup.internal.ArchiveWriter;
@@ -154,6 +155,53 @@ public final class Backups {
     if (!Files.isRegularFile(db)) {
       throw new BackupException(Kind.USAGE, "no Gatehouse database at " + db + " (expected --data to name a data directory)");
     }
+    return write(dataDir, archive, passphrase, options, work -> {
+      for (String name : DATABASES) {
+        Path source = dataDir.resolve(name);
+        if (Files.isRegularFile(source) && (!name.equals("analytics.db") || options.includeAnalytics())) {
+          vacuumInto(source, work.resolve(name));
+        }
+      }
+    }, dataDir.toString());
+  }
+
+  /**
+   * Writes a backup of the PostgreSQL store behind {@code database} and of the node's files in
+   * {@code dataDir} (the master key when asked, the quota counters) to the new file {@code archive}:
+   * the database is read in one {@code REPEATABLE READ} transaction, a consistent snapshot while
+   * servers write, into the SQLite files of an embedded backup, so that the archive has the same
+   * format and passes the same checks, and restores into either store.
+   *
+   * @param where names the database in messages (without its password)
+   * @throws BackupException USAGE for bad input, FAILED when the audit chain is broken, IO when the
+   *     database cannot be read
+   */
+  public static Summary createFromPostgres(javax.sql.DataSource database, String where, Path dataDir, Path archive,
+      char[] passphrase, Options options) {
+    requireNonNull(database, "database");
+    requireNonNull(where, "where");
+    requireNonNull(dataDir, "dataDir");
+    requireNonNull(archive, "archive");
+    requireNonNull(passphrase, "passphrase");
+    requireNonNull(options, "options");
+    return write(dataDir, archive, passphrase, options, work -> {
+      PostgresSnapshot.export(database, where, work.resolve(SqliteConfigStore.FILE_NAME),
+          options.includeAnalytics() ? work.resolve("analytics.db") : null);
+      Path counters = dataDir.resolve("counters.db");
+      if (Files.isRegularFile(counters)) {
+        vacuumInto(counters, work.resolve("counters.db"));
+      }
+    }, where);
+  }
+
+  /** Fills a work directory with the database files of a backup. */
+  @FunctionalInterface
+  private interface Snapshot {
+    void into(Path work) throws IOException;
+  }
+
+  private static Summary write(Path dataDir, Path archive, char[] passphrase, Options options, Snapshot snapshotter,
+      String source) {
     if (passphrase.length < MIN_PASSPHRASE) {
       throw new BackupException(Kind.USAGE, "expected a passphrase of at least " + MIN_PASSPHRASE + " characters but got "
           + passphrase.length);
@@ -171,12 +219,7 @@ public final class Backups {
       io.gatehouse.model.storage.PrivateFiles.directory(parent);
       work = Files.createTempDirectory(parent, ".gatehouse-backup-");
       Head liveHead = readHead(dataDir.resolve(AuditLog.HEAD_FILE));
-      for (String name : DATABASES) {
-        Path source = dataDir.resolve(name);
-        if (Files.isRegularFile(source) && (!name.equals("analytics.db") || options.includeAnalytics())) {
-          vacuumInto(source, work.resolve(name));
-        }
-      }
+      snapshotter.into(work);
       Path snapshot = work.resolve(SqliteConfigStore.FILE_NAME);
       long records = snapshotAudit(snapshot, liveHead, work.resolve(AuditLog.HEAD_FILE));
       Map<String, String> samples = envelopes(snapshot);
@@ -211,7 +254,7 @@ public final class Backups {
       }
       Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
       partial = null;
-      LOG.info("backup of {} written to {}: {} files, {} audit records", dataDir, archive, entries.size(), records);
+      LOG.info("backup of {} written to {}: {} files, {} audit records", source, archive, entries.size(), records);
       return summary;
     } catch (IOException e) {
       throw new BackupException(Kind.IO, "cannot write the backup " + archive + ": " + e.getMessage(), e);
@@ -371,6 +414,50 @@ public final class Backups {
       throw new BackupException(Kind.IO, "cannot restore into " + target + ": " + e.getMessage(), e);
     } finally {
       deleteTree(work);
+    }
+  }
+
+  /**
+   * Restores the backup {@code archive} into the empty PostgreSQL database behind {@code database}
+   * and the node's files (master key, counters) into the absent or empty data directory
+   * {@code dataDir}: every check of {@link #restore} runs first, then the rows are written in one
+   * transaction; on any failure the database holds no rows and {@code dataDir} is removed again.
+   * An archive of either store restores here.
+   *
+   * @param where names the database in messages (without its password)
+   * @throws BackupException as {@link #restore}, and USAGE when the database already holds data
+   */
+  public static Summary restoreToPostgres(Path archive, javax.sql.DataSource database, String where, Path dataDir,
+      char[] passphrase, RestoreOptions options) {
+    requireNonNull(database, "database");
+    requireNonNull(where, "where");
+    PostgresSnapshot.requireEmpty(database, where);
+    boolean existed = Files.exists(dataDir);
+    Summary summary = restore(archive, dataDir, passphrase, options);
+    try {
+      Path analytics = dataDir.resolve("analytics.db");
+      PostgresSnapshot.load(database, where, dataDir.resolve(SqliteConfigStore.FILE_NAME),
+          Files.isRegularFile(analytics) ? analytics : null);
+      // the database now lives in PostgreSQL: no embedded copy is left to be served by mistake
+      for (String name : List.of(SqliteConfigStore.FILE_NAME, "analytics.db", AuditLog.HEAD_FILE)) {
+        Files.deleteIfExists(dataDir.resolve(name));
+      }
+      LOG.info("restored {} into {}", archive, where);
+      return summary;
+    } catch (IOException | RuntimeException e) {
+      if (existed) {
+        try (Stream<Path> files = Files.list(dataDir)) {
+          files.forEach(Backups::deleteQuietly);
+        } catch (IOException ignored) {
+          // best effort: the message below names the failure
+        }
+      } else {
+        deleteTree(dataDir);
+      }
+      if (e instanceof BackupException b) {
+        throw b;
+      }
+      throw new BackupException(Kind.IO, "cannot restore into " + where + ": " + e.getMessage(), e);
     }
   }
 

@@ -114,6 +114,7 @@ public final class JdbcConfigStore implements ConfigStore {
     String text = message == null ? "" : message;
     synchronized (writeLock) {
       return jdbi.inTransaction(h -> {
+        WriteLocks.serialize(h, WriteLocks.REVISIONS); // across the servers sharing a PostgreSQL database
         Optional<Revision> latest = latest(h);
         if (latest.isPresent() && ConfigDiff.between(latest.get().config(), normalized).isEmpty()) {
           return latest.get();

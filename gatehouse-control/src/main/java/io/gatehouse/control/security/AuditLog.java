@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.control.ControlStore;
 import io.gatehouse.control.SqliteConfigStore;
 import io.gatehouse.model.ConfigMapper;
 import java.io.IOException;
@@ -70,9 +71,9 @@ public final class AuditLog {
     this.headFile = headFile;
   }
 
-  /** The log of the store in {@code dataDir}, head file included. */
-  public static AuditLog of(SqliteConfigStore store) {
-    return new AuditLog(store.jdbi(), store.file().resolveSibling(HEAD_FILE));
+  /** The log of {@code store}, mirroring its head to {@link ControlStore#auditHeadFile()} when it has one. */
+  public static AuditLog of(ControlStore store) {
+    return new AuditLog(store.jdbi(), store.auditHeadFile());
   }
 
   /** Checks the audit log of the data directory {@code dataDir}. */
@@ -92,6 +93,7 @@ public final class AuditLog {
     String afterJson = redactedJson(after);
     synchronized (lock) {
       AuditRecord written = jdbi.inTransaction(h -> {
+        io.gatehouse.control.internal.WriteLocks.serialize(h, io.gatehouse.control.internal.WriteLocks.AUDIT);
         Map<String, Object> last = h.createQuery("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .mapToMap().findOne().orElse(null);
         long seq = last == null ? 1 : ((Number) last.get("seq")).longValue() + 1;

@@ -36,7 +36,7 @@ class AnalyticsQueryBench {
     Path at = keep == null ? dir : Path.of(keep);
     Path marker = at.resolve("loaded-" + DAYS + "-days");
     boolean reuse = keep != null && Files.exists(marker);
-    try (SqliteAnalyticsStore store = SqliteAnalyticsStore.open(at)) {
+    try (JdbcAnalyticsStore store = JdbcAnalyticsStore.open(at)) {
       if (!reuse) {
         load(store, day0);
         if (keep != null) {
@@ -63,7 +63,7 @@ class AnalyticsQueryBench {
     }
   }
 
-  static void load(SqliteAnalyticsStore store, long day0) {
+  static void load(JdbcAnalyticsStore store, long day0) {
     Random random = new Random(42);
     long started = System.nanoTime();
     long rows = 0;

@@ -17,12 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 class AnalyticsTest {
   static final long DAY0 = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
   @TempDir Path dir;
-  SqliteAnalyticsStore store;
+  JdbcAnalyticsStore store;
   Analytics analytics;
+
+  /** Opens the store under test in {@code dir}: SQLite here, PostgreSQL in {@link PostgresAnalyticsTest}. */
+  JdbcAnalyticsStore openStore(Path dir) {
+    return JdbcAnalyticsStore.open(dir);
+  }
 
   @BeforeEach
   void open() {
-    store = SqliteAnalyticsStore.open(dir);
+    store = openStore(dir);
     analytics = Analytics.manual(store, AnalyticsRetention.DEFAULT);
   }
 
@@ -225,7 +230,7 @@ class AnalyticsTest {
       if (random.nextInt(10) == 0) {
         h.recordValueWithCount(1 + random.nextInt(1000), 1L << 40); // counts needing all LEB128 bytes
       }
-      sum.addEncoded(SqliteAnalyticsStore.encode(h));
+      sum.addEncoded(JdbcAnalyticsStore.encode(h));
       merged.add(h);
     }
     org.HdrHistogram.Histogram got = sum.toHistogram();
@@ -233,7 +238,7 @@ class AnalyticsTest {
     assertThat(got).isEqualTo(merged);
 
     LatencyCounts one = new LatencyCounts();
-    one.addEncoded(SqliteAnalyticsStore.encode(merged));
+    one.addEncoded(JdbcAnalyticsStore.encode(merged));
     assertThat(one.toHistogram()).isEqualTo(merged);
     assertThat(new LatencyCounts().toHistogram().getTotalCount()).isZero();
   }

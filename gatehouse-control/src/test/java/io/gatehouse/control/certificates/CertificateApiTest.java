@@ -31,12 +31,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The certificate routes over a real management server and SQLite store. */
 class CertificateApiTest {
+  /** The store the tests run against: SQLite here, PostgreSQL in {@link PostgresCertificateApiTest}. */
+  io.gatehouse.control.TestStores.Kind kind() {
+    return io.gatehouse.control.TestStores.Kind.SQLITE;
+  }
+
   static final String TOKEN = "test-admin-token-certs-0123456789";
   static final TestCerts.Cert CA = TestCerts.ca("Test CA");
 
   @TempDir Path dir;
   Vertx vertx;
-  SqliteConfigStore store;
+  io.gatehouse.control.ControlStore store;
   ControlPlane plane;
   ManagementServer server;
   final HttpClient http = HttpClient.newHttpClient();
@@ -50,7 +55,7 @@ class CertificateApiTest {
 
   @BeforeEach
   void start() throws Exception {
-    store = SqliteConfigStore.open(dir, Map.of());
+    store = io.gatehouse.control.TestStores.open(kind(), dir, Map.of());
     AdminTokens.bootstrap(store, dir, TOKEN);
     plane = ControlPlane.over(store);
     plane.addValidator(store.certificates()::problems);

@@ -12,6 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AuditTest {
+  /** The store the tests run against: SQLite here, PostgreSQL in the subclass. */
+  io.gatehouse.control.TestStores.Kind kind() {
+    return io.gatehouse.control.TestStores.Kind.SQLITE;
+  }
+
   @TempDir Path dir;
 
   static final String BACKEND = "{\"name\":\"b1\",\"url\":\"http://127.0.0.1:9000\"}";
@@ -19,7 +24,7 @@ class AuditTest {
 
   @Test
   void recordsEveryMutationWithActorSourceBeforeAfterAndResult() throws Exception {
-    try (Mgmt m = new Mgmt(dir, b -> {})) {
+    try (Mgmt m = new Mgmt(kind(), dir, b -> {})) {
       assertThat(m.owner("POST", "/api/v1/backends", BACKEND).status()).isEqualTo(201);
       Mgmt.Res created = m.owner("POST", "/api/v1/apis", API);
       assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -53,7 +58,7 @@ class AuditTest {
 
   @Test
   void redactsSecretsAndRecordsTokenCreationAndLogins() throws Exception {
-    try (Mgmt m = new Mgmt(dir, b -> {})) {
+    try (Mgmt m = new Mgmt(kind(), dir, b -> {})) {
       Mgmt.Res token = m.owner("POST", "/api/v1/tokens", "{\"name\":\"ci\",\"roles\":[\"reader\"]}");
       m.owner("POST", "/api/v1/accounts", "{\"name\":\"dave\",\"password\":\"dave-password-123\",\"roles\":[\"reader\"]}");
       m.call(null, "POST", "/api/v1/login", "{\"name\":\"dave\",\"password\":\"dave-password-123\"}");
@@ -78,7 +83,7 @@ class AuditTest {
 
   @Test
   void filtersByActorActionAndTimeAndPages() throws Exception {
-    try (Mgmt m = new Mgmt(dir, b -> {})) {
+    try (Mgmt m = new Mgmt(kind(), dir, b -> {})) {
       AuditLog log = m.server.auditLog();
       for (int i = 0; i < 5; i++) {
         log.append(i % 2 == 0 ? "ann" : "ben", "admin", "10.0.0.1", i < 3 ? "postApis" : "deleteApis", "apis/a" + i, null,

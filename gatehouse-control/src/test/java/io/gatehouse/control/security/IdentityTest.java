@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdentityTest {
+  /** The store the tests run against: SQLite here, PostgreSQL in the subclass. */
+  io.gatehouse.control.TestStores.Kind kind() {
+    return io.gatehouse.control.TestStores.Kind.SQLITE;
+  }
+
   @TempDir Path dir;
   Mgmt m;
 
@@ -22,7 +27,7 @@ class IdentityTest {
 
   @Test
   void bootstrapAdminTokenIsTheOwner() throws Exception {
-    m = new Mgmt(dir, b -> {});
+    m = new Mgmt(kind(), dir, b -> {});
     Mgmt.Res me = m.owner("GET", "/api/v1/whoami", null);
     assertThat(me.status()).isEqualTo(200);
     assertThat(me.json().get("roles").toString()).isEqualTo("[\"owner\"]");
@@ -31,7 +36,7 @@ class IdentityTest {
 
   @Test
   void personalAccessTokenIsShownOnceWorksAndStopsWorkingWhenRevoked() throws Exception {
-    m = new Mgmt(dir, b -> {});
+    m = new Mgmt(kind(), dir, b -> {});
     Mgmt.Res created = m.owner("POST", "/api/v1/tokens", "{\"name\":\"ci\",\"roles\":[\"reader\"],\"expiresIn\":\"P7D\"}");
     assertThat(created.status()).isEqualTo(201);
     String token = created.json().get("token").asText();
@@ -51,7 +56,7 @@ class IdentityTest {
 
   @Test
   void rejectsExpiredToken() throws Exception {
-    m = new Mgmt(dir, b -> {});
+    m = new Mgmt(kind(), dir, b -> {});
     String token = m.owner("POST", "/api/v1/tokens", "{\"name\":\"short\",\"roles\":[\"reader\"],\"expiresIn\":\"PT1H\"}")
         .json().get("token").asText();
     assertThat(m.call(token, "GET", "/api/v1/whoami", null).status()).isEqualTo(200);
@@ -61,7 +66,7 @@ class IdentityTest {
 
   @Test
   void aTokenCannotGrantMoreThanItsCreatorHolds() throws Exception {
-    m = new Mgmt(dir, b -> {});
+    m = new Mgmt(kind(), dir, b -> {});
     String reader = m.tokenFor("reader");
     Mgmt.Res r = m.call(reader, "POST", "/api/v1/tokens", "{\"name\":\"up\",\"roles\":[\"admin\"]}");
     assertThat(r.status()).isEqualTo(403);
@@ -76,7 +81,7 @@ class IdentityTest {
 
   @Test
   void customRoleGrantsExactlyItsPermissions() throws Exception {
-    m = new Mgmt(dir, b -> {});
+    m = new Mgmt(kind(), dir, b -> {});
     assertThat(m.owner("POST", "/api/v1/roles", "{\"name\":\"api-viewer\",\"permissions\":[\"apis:read\"]}").status())
         .isEqualTo(201);
     assertThat(m.owner("POST", "/api/v1/roles", "{\"name\":\"bad\",\"permissions\":[\"apis:destroy\"]}").status())
@@ -92,7 +97,7 @@ class IdentityTest {
 
   @Test
   void localAccountLogsInWithASessionTokenAndItsHashIsArgon2id() throws Exception {
-    m = new Mgmt(dir, b -> b.sessionTtl(Duration.ofMinutes(10)));
+    m = new Mgmt(kind(), dir, b -> b.sessionTtl(Duration.ofMinutes(10)));
     assertThat(m.owner("POST", "/api/v1/accounts",
         "{\"name\":\"alice\",\"password\":\"correct horse battery\",\"roles\":[\"operator\"]}").status()).isEqualTo(201);
     assertThat(m.owner("POST", "/api/v1/accounts", "{\"name\":\"bob\",\"password\":\"short\",\"roles\":[\"reader\"]}")
@@ -121,7 +126,7 @@ class IdentityTest {
 
   @Test
   void locksAnAccountAfterRepeatedFailuresUntilTheLockoutEnds() throws Exception {
-    m = new Mgmt(dir, b -> b.lockout(3, Duration.ofMinutes(15)));
+    m = new Mgmt(kind(), dir, b -> b.lockout(3, Duration.ofMinutes(15)));
     m.owner("POST", "/api/v1/accounts", "{\"name\":\"carol\",\"password\":\"a-long-password-1\",\"roles\":[\"reader\"]}");
     String good = "{\"name\":\"carol\",\"password\":\"a-long-password-1\"}";
     String bad = "{\"name\":\"carol\",\"password\":\"wrong-password-00\"}";
@@ -135,7 +140,7 @@ class IdentityTest {
 
   @Test
   void rateLimitsLoginAttemptsPerClient() throws Exception {
-    m = new Mgmt(dir, b -> b.limits(10_000, 3));
+    m = new Mgmt(kind(), dir, b -> b.limits(10_000, 3));
     String bad = "{\"name\":\"nobody\",\"password\":\"whatever-password\"}";
     for (int i = 0; i < 3; i++) {
       assertThat(m.call(null, "POST", "/api/v1/login", bad).status()).isEqualTo(401);
@@ -149,7 +154,7 @@ class IdentityTest {
 
   @Test
   void rateLimitsFailedAuthenticationOfAnyKindPerClient() throws Exception {
-    m = new Mgmt(dir, b -> b.limits(3, 10_000));
+    m = new Mgmt(kind(), dir, b -> b.limits(3, 10_000));
     assertThat(m.call("wrong-1", "GET", "/api/v1/apis", null).status()).isEqualTo(401);
     assertThat(m.call(null, "GET", "/api/v1/apis", null).status()).isEqualTo(401);
     assertThat(m.call(null, "POST", "/api/v1/login", "{\"name\":\"x\",\"password\":\"y\"}").status()).isEqualTo(401);

@@ -5,7 +5,8 @@ import io.gatehouse.control.AdminTokens;
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.ManagementOptions;
 import io.gatehouse.control.ManagementServer;
-import io.gatehouse.control.SqliteConfigStore;
+import io.gatehouse.control.ControlStore;
+import io.gatehouse.control.TestStores;
 import io.gatehouse.model.ConfigMapper;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -69,20 +70,31 @@ final class Mgmt implements AutoCloseable {
   final Path dir;
   final TestClock clock = new TestClock();
   final Vertx vertx = Vertx.vertx();
-  final SqliteConfigStore store;
+  final ControlStore store;
   final ControlPlane plane;
   final ManagementServer server;
   final HttpClient http = HttpClient.newHttpClient();
 
   Mgmt(Path dir, Consumer<ManagementOptions.Builder> options) throws Exception {
-    this(dir, options, null);
+    this(TestStores.Kind.SQLITE, dir, options, null);
+  }
+
+  /** A server over the {@code kind} store of {@code dir}. */
+  Mgmt(TestStores.Kind kind, Path dir, Consumer<ManagementOptions.Builder> options) throws Exception {
+    this(kind, dir, options, null);
   }
 
   /** A server that also serves the debug-token routes over {@code debugging} (nullable for none). */
   Mgmt(Path dir, Consumer<ManagementOptions.Builder> options, io.gatehouse.control.RequestDebugging debugging)
       throws Exception {
+    this(TestStores.Kind.SQLITE, dir, options, debugging);
+  }
+
+  /** A server over the {@code kind} store of {@code dir} that also serves the debug-token routes over {@code debugging}. */
+  Mgmt(TestStores.Kind kind, Path dir, Consumer<ManagementOptions.Builder> options,
+      io.gatehouse.control.RequestDebugging debugging) throws Exception {
     this.dir = dir;
-    store = SqliteConfigStore.open(dir);
+    store = TestStores.open(kind, dir);
     AdminTokens.bootstrap(store, dir, OWNER_TOKEN);
     plane = ControlPlane.over(store);
     ManagementOptions.Builder b = ManagementOptions.builder().listen("127.0.0.1", 0).clock(clock).limits(10_000, 10_000);

@@ -21,12 +21,17 @@ import org.junit.jupiter.api.io.TempDir;
  * fails here.
  */
 class RbacMatrixTest {
+  /** The store the tests run against: SQLite here, PostgreSQL in the subclass. */
+  io.gatehouse.control.TestStores.Kind kind() {
+    return io.gatehouse.control.TestStores.Kind.SQLITE;
+  }
+
   @TempDir Path dir;
   Mgmt m;
 
   @BeforeEach
   void start() throws Exception {
-    m = new Mgmt(dir, b -> {});
+    m = new Mgmt(kind(), dir, b -> {});
   }
 
   @AfterEach

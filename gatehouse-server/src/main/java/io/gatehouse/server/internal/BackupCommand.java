@@ -27,6 +27,11 @@ public final class BackupCommand implements Callable<Integer> {
       description = "Data directory to back up (env GATEHOUSE_DATA, default ./data of the working directory).")
   Path data;
 
+  @Option(names = DatabaseOption.FLAG, paramLabel = "URL",
+      description = "Back up the PostgreSQL store at this address (env GATEHOUSE_DATABASE) in one consistent snapshot,"
+          + " with the master key and counters of --data; default: the SQLite store in --data.")
+  String database;
+
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true,
       description = "The backup file to create, relative to the working directory (must not exist; mode 0600).")
   Path output;
@@ -63,8 +68,26 @@ public final class BackupCommand implements Callable<Integer> {
       return ExitCodes.USAGE;
     }
     try {
-      Backups.Summary s = Backups.create(data, output, pass,
-          new Backups.Options(includeAnalytics, includeMasterKey, System.getenv(), Backups.Kdf.DEFAULT));
+      Backups.Options options = new Backups.Options(includeAnalytics, includeMasterKey, System.getenv(),
+          Backups.Kdf.DEFAULT);
+      java.util.Optional<io.gatehouse.control.DatabaseUrl> url;
+      try {
+        url = DatabaseOption.parse(database, System.getenv());
+      } catch (IllegalArgumentException e) {
+        System.err.println("error: " + DatabaseOption.FLAG + ": " + e.getMessage());
+        return ExitCodes.USAGE;
+      }
+      Backups.Summary s;
+      if (url.isEmpty()) {
+        s = Backups.create(data, output, pass, options);
+      } else {
+        try (com.zaxxer.hikari.HikariDataSource pool = io.gatehouse.control.PostgresConfigStore.connect(url.get())) {
+          s = Backups.createFromPostgres(pool, url.get().toString(), data, output, pass, options);
+        } catch (IllegalStateException e) {
+          System.err.println("error: " + e.getMessage());
+          return ExitCodes.ENVIRONMENT;
+        }
+      }
       System.err.println("wrote " + output.toAbsolutePath() + " (" + Files.size(output) + " bytes): "
           + s.files().stream().map(f -> f.name() + " " + f.size()).collect(Collectors.joining(", "))
           + "; " + s.auditRecords() + " audit records; schema " + s.schemaVersion());

@@ -30,13 +30,16 @@ final class GatewayNode {
    * @throws NodeAgent.StartException when the node is not enrolled and cannot enrol
    */
   static ServeCommand.Running start(Path data, GatewayOptions options, Observability.Settings observe,
-      RoleOptions role, java.time.Duration drainPeriod, PrintStream out) throws Exception {
+      RoleOptions role, java.time.Duration drainPeriod, io.gatehouse.gateway.RedisOptions redis, PrintStream out)
+      throws Exception {
     DataDirectoryLock lock = DataDirectoryLock.acquire(data);
     Vertx vertx = null;
     try {
       vertx = Vertx.vertx();
-      Gateway gateway = ServeCommand.await(Gateway.start(vertx, options));
-      Observability observability = Observability.attach(gateway, data, observe);
+      Gateway gateway = ServeCommand.await(Gateway.start(vertx, options, Gateway.DEFAULT_EVENT_QUEUE_CAPACITY,
+          io.gatehouse.gateway.PolicyClocks.system(), redis));
+      Observability observability = Observability.attach(gateway,
+          () -> io.gatehouse.control.analytics.JdbcAnalyticsStore.open(data), observe);
       CompletableFuture<Void> ready = new CompletableFuture<>();
       byte[][] hashingKey = {null};
       String address = role.advertiseAddress != null ? role.advertiseAddress

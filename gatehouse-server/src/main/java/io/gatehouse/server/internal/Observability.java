@@ -3,7 +3,7 @@ package io.gatehouse.server.internal;
 import io.gatehouse.control.ManagementAddons;
 import io.gatehouse.control.analytics.Analytics;
 import io.gatehouse.control.analytics.AnalyticsRetention;
-import io.gatehouse.control.analytics.SqliteAnalyticsStore;
+import io.gatehouse.control.analytics.JdbcAnalyticsStore;
 import io.gatehouse.gateway.Gateway;
 import io.gatehouse.gateway.accesslog.AccessLog;
 import io.gatehouse.gateway.accesslog.AccessLogOptions;
@@ -32,14 +32,15 @@ import java.time.Duration;
  * @param gateway the gateway whose events these consume
  */
 public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analytics analytics,
-    SqliteAnalyticsStore analyticsStore, AnalyticsRecorder recorder, OpenTelemetrySdk tracing, Gateway gateway)
+    JdbcAnalyticsStore analyticsStore, AnalyticsRecorder recorder, OpenTelemetrySdk tracing, Gateway gateway)
     implements AutoCloseable {
 
   /** What to switch on. */
   record Settings(AccessLogOptions accessLog, boolean metrics, boolean metricsPublic, boolean analytics,
       AnalyticsRetention retention, Duration analyticsFlush, String otlpEndpoint, double traceSampling) {}
 
-  static Observability attach(Gateway gateway, Path data, Settings s) {
+  static Observability attach(Gateway gateway, java.util.function.Supplier<JdbcAnalyticsStore> analyticsStore,
+      Settings s) {
     AccessLog log = null;
     if (s.accessLog() != null) {
       log = AccessLog.toLogback(s.accessLog());
@@ -47,10 +48,10 @@ public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analyt
     }
     MetricsEndpoint metrics = s.metrics() ? MetricsEndpoint.attach(gateway) : null;
     Analytics analytics = null;
-    SqliteAnalyticsStore store = null;
+    JdbcAnalyticsStore store = null;
     AnalyticsRecorder recorder = null;
     if (s.analytics()) {
-      store = SqliteAnalyticsStore.open(data);
+      store = analyticsStore.get();
       analytics = Analytics.start(store, s.retention(), s.analyticsFlush());
       recorder = new AnalyticsRecorder(analytics);
       gateway.events().subscribe(recorder);

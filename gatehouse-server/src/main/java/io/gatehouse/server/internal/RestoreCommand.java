@@ -37,6 +37,11 @@ public final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Read the passphrase from the first line of FILE.")
   Path passphraseFile;
 
+  @Option(names = DatabaseOption.FLAG, paramLabel = "URL",
+      description = "Restore into this empty PostgreSQL database (env GATEHOUSE_DATABASE), the master key and counters"
+          + " into --data; default: the SQLite store in --data. A backup of either store restores into either.")
+  String database;
+
   @Option(names = "--master-key-file", paramLabel = "FILE",
       description = "Install this master key file (for backups taken without --include-master-key), such as a copy of"
           + " the old DATA/master.key or the file 'rotate-keys --save-retired-keys' wrote.")
@@ -58,7 +63,28 @@ public final class RestoreCommand implements Callable<Integer> {
       return ExitCodes.USAGE;
     }
     try {
-      Backups.Summary s = Backups.restore(file, data, pass, new Backups.RestoreOptions(masterKeyFile, System.getenv()));
+      java.util.Optional<io.gatehouse.control.DatabaseUrl> url;
+      try {
+        url = DatabaseOption.parse(database, System.getenv());
+      } catch (IllegalArgumentException e) {
+        System.err.println("error: " + DatabaseOption.FLAG + ": " + e.getMessage());
+        return ExitCodes.USAGE;
+      }
+      Backups.RestoreOptions options = new Backups.RestoreOptions(masterKeyFile, System.getenv());
+      if (url.isPresent()) {
+        Backups.Summary s;
+        try (com.zaxxer.hikari.HikariDataSource pool = io.gatehouse.control.PostgresConfigStore.connect(url.get())) {
+          s = Backups.restoreToPostgres(file, pool, url.get().toString(), data, pass, options);
+        } catch (IllegalStateException e) {
+          System.err.println("error: " + e.getMessage());
+          return ExitCodes.ENVIRONMENT;
+        }
+        System.err.println("restored " + file + " (taken " + s.created() + ", schema " + s.schemaVersion() + ", "
+            + s.auditRecords() + " audit records) into " + url.get() + " and " + data.toAbsolutePath()
+            + "; 'gatehouse serve --data " + data + " --database ...' uses it");
+        return ExitCodes.OK;
+      }
+      Backups.Summary s = Backups.restore(file, data, pass, options);
       System.err.println("restored " + file + " (taken " + s.created() + ", schema " + s.schemaVersion() + ", "
           + s.auditRecords() + " audit records) into " + data.toAbsolutePath() + "; 'gatehouse serve --data " + data
           + "' uses it");

@@ -5,7 +5,6 @@ import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.ManagementOptions;
 import io.gatehouse.control.ManagementServer;
 import io.gatehouse.control.security.OidcSettings;
-import io.gatehouse.control.SqliteConfigStore;
 import io.gatehouse.control.secrets.ReferenceAllowlist;
 import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
@@ -62,6 +61,13 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:GATEHOUSE_DATA:-data}",
       description = "Data directory (env GATEHOUSE_DATA, default ./data of the working directory).")
   Path data;
+
+  // no picocli default from the environment: picocli would expand the ${env:} of a password reference itself
+  @Option(names = DatabaseOption.FLAG, paramLabel = "URL",
+      description = "Keep the control plane's state in PostgreSQL: postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=verify-full"
+          + "&sslrootcert=CA.pem]; the password may be $${env:NAME} or $${file:PATH} (env GATEHOUSE_DATABASE;"
+          + " default: SQLite in the data directory).")
+  String database;
 
   @Option(names = "--gateway-host", paramLabel = "HOST", defaultValue = "${env:GATEHOUSE_GATEWAY_HOST:-0.0.0.0}",
       description = "Gateway bind address (env GATEHOUSE_GATEWAY_HOST, default 0.0.0.0).")
@@ -379,6 +385,12 @@ public final class ServeCommand implements Callable<Integer> {
         return e.status();
       }
     }
+    try {
+      DatabaseOption.parse(database, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + DatabaseOption.FLAG + ": " + e.getMessage());
+      return ExitCodes.USAGE;
+    }
     // before anything is created in the data directory: a busy port is one line and no state
     String busy = ListenPorts.firstUnavailable(listeners());
     if (busy != null) {
@@ -392,7 +404,7 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (io.gatehouse.control.cluster.NodeAgent.StartException e) {
       System.err.println("error: " + e.getMessage());
       return ExitCodes.ENVIRONMENT;
-    } catch (DataDirectoryLock.InUse e) {
+    } catch (DataDirectoryLock.InUse | DatabaseOption.Unreachable e) {
       System.err.println("error: " + e.getMessage());
       return ExitCodes.ENVIRONMENT;
     } catch (ConfigException e) {
@@ -443,7 +455,8 @@ public final class ServeCommand implements Callable<Integer> {
   Running startGatewayNode(PrintStream out) throws Exception {
     Observability.Settings o = observabilitySettings();
     return GatewayNode.start(data, gatewayOptions(), new Observability.Settings(o.accessLog(), o.metrics(), o.metricsPublic(),
-        false, o.retention(), o.analyticsFlush(), o.otlpEndpoint(), o.traceSampling()), role, drainPeriod, out);
+        false, o.retention(), o.analyticsFlush(), o.otlpEndpoint(), o.traceSampling()), role, drainPeriod,
+        redis.options(System.getenv()), out);
   }
 
   /**
@@ -504,8 +517,8 @@ public final class ServeCommand implements Callable<Integer> {
       LOG.warn("{} has mode {}: other users may read or change it; expected {} (chmod it)", loose.path(), loose.mode(),
           loose.expected());
     }
+    io.gatehouse.control.ControlStore store = DatabaseOption.open(database, data, System.getenv());
     Vertx vertx = Vertx.vertx();
-    SqliteConfigStore store = SqliteConfigStore.open(data);
     ControlPlane plane = ControlPlane.over(store);
 
     GatewayOptions options = gatewayOptions();
@@ -514,7 +527,8 @@ public final class ServeCommand implements Callable<Integer> {
     }
     Gateway gateway = await(Gateway.start(vertx, options, Gateway.DEFAULT_EVENT_QUEUE_CAPACITY,
         io.gatehouse.gateway.PolicyClocks.system(), redis.options(System.getenv())));
-    Observability observability = Observability.attach(gateway, data, observabilitySettings());
+    Observability observability = Observability.attach(gateway, () -> DatabaseOption.analytics(store, data),
+        observabilitySettings());
     // secrets: the gateway sees reference named values resolved (refreshed in the background)
     Secrets secrets = store.secrets();
     gateway.subscriptionKeyHasher(secrets.keyHasher());

@@ -22,27 +22,39 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The embedded {@link AnalyticsStore}: the SQLite file {@code <dataDir>/analytics.db} (WAL,
- * {@code synchronous=NORMAL}: a crash may lose the last batch, never corrupt the file), separate
- * from the configuration database. One connection, serialized by this object's lock.
+ * The {@link AnalyticsStore} in a relational database: embedded, the SQLite file
+ * {@code <dataDir>/analytics.db} (WAL, {@code synchronous=NORMAL}: a crash may lose the last batch,
+ * never corrupt the file), separate from the configuration database; shared by a cluster, the
+ * {@code analytics} table of the PostgreSQL database, to which every node adds its totals. One
+ * connection, serialized by this object's lock, and opened again after a failure (a restarted
+ * server).
  */
-public final class SqliteAnalyticsStore implements AnalyticsStore {
+public final class JdbcAnalyticsStore implements AnalyticsStore {
   /** The database file name inside the data directory. */
   public static final String FILE_NAME = "analytics.db";
   private static final String[] COLUMNS = {"api", "operation", "product", "subscription", "status_class", "client"};
   private static final String KEY_WHERE =
       "grain = ? AND bucket = ? AND api = ? AND operation = ? AND product = ? AND subscription = ? AND status_class = ? AND client = ?";
+  private static final java.util.Comparator<AggregateKey> KEY_ORDER = java.util.Comparator.comparing(AggregateKey::api)
+      .thenComparing(AggregateKey::operation).thenComparing(AggregateKey::product)
+      .thenComparing(AggregateKey::subscription).thenComparing(AggregateKey::statusClass)
+      .thenComparing(AggregateKey::client);
 
-  private final Connection connection;
+  private final javax.sql.DataSource source;
   private final Path file;
+  private final String where;
+  private final boolean rowLocks;
+  private Connection connection;
 
-  private SqliteAnalyticsStore(Connection connection, Path file) {
-    this.connection = connection;
+  private JdbcAnalyticsStore(javax.sql.DataSource source, Path file, String where, boolean rowLocks) {
+    this.source = source;
     this.file = file;
+    this.where = where;
+    this.rowLocks = rowLocks;
   }
 
   /** Opens (creating if needed) {@code dataDir/analytics.db} and migrates its schema. */
-  public static SqliteAnalyticsStore open(Path dataDir) {
+  public static JdbcAnalyticsStore open(Path dataDir) {
     requireNonNull(dataDir, "dataDir");
     io.gatehouse.model.storage.PrivateFiles.directory(dataDir);
     // created 0600 before SQLite opens it: its -wal and -shm files take the database file's mode
@@ -58,18 +70,38 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
     SQLiteDataSource ds = new SQLiteDataSource(sqlite);
     ds.setUrl("jdbc:sqlite:" + file);
     Flyway.configure().dataSource(ds).locations("classpath:io/gatehouse/control/migration/analytics").load().migrate();
-    try {
-      Connection c = ds.getConnection();
-      c.setAutoCommit(false);
-      return new SqliteAnalyticsStore(c, file);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot open analytics database " + file + ": " + e.getMessage(), e);
+    JdbcAnalyticsStore store = new JdbcAnalyticsStore(ds, file, file.toString(), false);
+    synchronized (store) {
+      try {
+        store.connection();
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot open analytics database " + file + ": " + e.getMessage(), e);
+      }
     }
+    return store;
   }
 
-  /** The database file. */
+  /**
+   * The analytics of the PostgreSQL database behind {@code pool}, whose schema its
+   * {@link io.gatehouse.control.PostgresConfigStore} migrated; {@code where} names it in errors.
+   * Concurrent merges of several nodes into one row are serialized by row locks.
+   */
+  public static JdbcAnalyticsStore over(javax.sql.DataSource pool, String where) {
+    return new JdbcAnalyticsStore(requireNonNull(pool, "pool"), null, requireNonNull(where, "where"), true);
+  }
+
+  /** The database file, or {@code null} for a store in a shared database. */
   public Path file() {
     return file;
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      Connection c = source.getConnection();
+      c.setAutoCommit(false);
+      connection = c;
+    }
+    return connection;
   }
 
   @Override
@@ -84,20 +116,25 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
       }
     }
     synchronized (this) {
-      try (PreparedStatement insert = connection.prepareStatement("INSERT OR IGNORE INTO analytics (grain, bucket, api,"
-              + " operation, product, subscription, status_class, client, requests, errors, bytes_in, bytes_out, latency)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-          PreparedStatement select = connection.prepareStatement(
-              "SELECT requests, errors, bytes_in, bytes_out, latency FROM analytics WHERE " + KEY_WHERE);
-          PreparedStatement update = connection.prepareStatement("UPDATE analytics SET requests = ?, errors = ?,"
-              + " bytes_in = ?, bytes_out = ?, latency = ? WHERE " + KEY_WHERE)) {
-        write(Grain.MINUTE, minutes, insert, select, update);
-        write(Grain.HOUR, hours, insert, select, update);
-        write(Grain.DAY, days, insert, select, update);
-        connection.commit();
+      try {
+        Connection connection = connection();
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO analytics (grain, bucket, api,"
+                + " operation, product, subscription, status_class, client, requests, errors, bytes_in, bytes_out, latency)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+            // in a shared database another node may merge into the same row: lock it until the commit
+            PreparedStatement select = connection.prepareStatement(
+                "SELECT requests, errors, bytes_in, bytes_out, latency FROM analytics WHERE " + KEY_WHERE
+                    + (rowLocks ? " FOR UPDATE" : ""));
+            PreparedStatement update = connection.prepareStatement("UPDATE analytics SET requests = ?, errors = ?,"
+                + " bytes_in = ?, bytes_out = ?, latency = ? WHERE " + KEY_WHERE)) {
+          write(Grain.MINUTE, minutes, insert, select, update);
+          write(Grain.HOUR, hours, insert, select, update);
+          write(Grain.DAY, days, insert, select, update);
+          connection.commit();
+        }
       } catch (SQLException | RuntimeException e) {
         rollback();
-        throw new IllegalStateException("cannot write analytics to " + file + ": " + e.getMessage(), e);
+        throw new IllegalStateException("cannot write analytics to " + where + ": " + e.getMessage(), e);
       }
     }
   }
@@ -109,8 +146,11 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
 
   private static void write(Grain grain, Map<Long, Map<AggregateKey, Aggregate>> rows, PreparedStatement insert,
       PreparedStatement select, PreparedStatement update) throws SQLException {
-    for (Map.Entry<Long, Map<AggregateKey, Aggregate>> b : rows.entrySet()) {
-      for (Map.Entry<AggregateKey, Aggregate> k : b.getValue().entrySet()) {
+    // one order for every writer, so that nodes merging into the same rows never deadlock
+    for (Map.Entry<Long, Map<AggregateKey, Aggregate>> b : new java.util.TreeMap<>(rows).entrySet()) {
+      List<Map.Entry<AggregateKey, Aggregate>> keys = new ArrayList<>(b.getValue().entrySet());
+      keys.sort(Map.Entry.comparingByKey(KEY_ORDER));
+      for (Map.Entry<AggregateKey, Aggregate> k : keys) {
         Aggregate a = k.getValue();
         AggregateKey key = k.getKey();
         insert.setInt(1, grain.ordinal() + 1);
@@ -217,7 +257,7 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
     }
     int firstKey = latency ? 7 : 6;
     synchronized (this) {
-      try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
+      try (PreparedStatement st = connection().prepareStatement(sql.toString())) {
         st.setLong(1, fromMillis);
         st.setLong(2, toMillis);
         for (int i = 0; i < values.size(); i++) {
@@ -237,7 +277,7 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
         connection.commit();
       } catch (SQLException e) {
         rollback();
-        throw new IllegalStateException("cannot read analytics from " + file + ": " + e.getMessage(), e);
+        throw new IllegalStateException("cannot read analytics from " + where + ": " + e.getMessage(), e);
       }
     }
   }
@@ -257,7 +297,7 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
     requireNonNull(now, "now");
     requireNonNull(retention, "retention");
     synchronized (this) {
-      try (PreparedStatement st = connection.prepareStatement("DELETE FROM analytics WHERE grain = ? AND bucket < ?")) {
+      try (PreparedStatement st = connection().prepareStatement("DELETE FROM analytics WHERE grain = ? AND bucket < ?")) {
         int n = 0;
         for (Grain g : Grain.values()) {
           st.setInt(1, g.ordinal() + 1);
@@ -268,25 +308,39 @@ public final class SqliteAnalyticsStore implements AnalyticsStore {
         return n;
       } catch (SQLException e) {
         rollback();
-        throw new IllegalStateException("cannot purge analytics in " + file + ": " + e.getMessage(), e);
+        throw new IllegalStateException("cannot purge analytics in " + where + ": " + e.getMessage(), e);
       }
     }
   }
 
+  /** Rolls back and drops the connection: the next call opens a new one (the server may have restarted). */
   private void rollback() {
+    if (connection == null) {
+      return;
+    }
     try {
       connection.rollback();
     } catch (SQLException ignored) {
-      // the connection is unusable; the next call reports it
+      // the connection is unusable; it is dropped below
     }
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // already broken
+    }
+    connection = null;
   }
 
   @Override
   public synchronized void close() {
+    if (connection == null) {
+      return;
+    }
     try {
       connection.close();
+      connection = null;
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot close analytics database " + file + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot close analytics database " + where + ": " + e.getMessage(), e);
     }
   }
 }

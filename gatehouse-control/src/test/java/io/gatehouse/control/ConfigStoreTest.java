@@ -11,32 +11,38 @@ import io.gatehouse.model.SubscriptionDef;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteConfigStoreTest {
+/** The {@link ConfigStore} contract, on SQLite and on PostgreSQL. */
+class ConfigStoreTest {
   @TempDir Path dir;
 
   static GatewayConfig withBackend(String url) {
     return GatewayConfig.EMPTY.withBackends(List.of(BackendDef.of("b", url)));
   }
 
-  @Test
-  void startsAtRevisionZeroWithEmptyConfig() {
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir.resolve("data"))) {
+  @ParameterizedTest
+  @EnumSource(TestStores.Kind.class)
+  void startsAtRevisionZeroWithEmptyConfig(TestStores.Kind kind) {
+    try (ControlStore store = TestStores.open(kind, dir.resolve("data"))) {
       assertThat(store.current().id()).isZero();
       assertThat(store.current().config()).isEqualTo(GatewayConfig.EMPTY);
-      assertThat(store.file()).exists();
+      if (store instanceof SqliteConfigStore sqlite) {
+        assertThat(sqlite.file()).exists();
+      }
     }
   }
 
-  @Test
-  void commitsListsAndReopens() {
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(TestStores.Kind.class)
+  void commitsListsAndReopens(TestStores.Kind kind) {
+    try (ControlStore store = TestStores.open(kind, dir)) {
       assertThat(store.commit(withBackend("http://a"), "alice", "first").id()).isEqualTo(1);
       assertThat(store.commit(withBackend("http://b"), "bob", "second").id()).isEqualTo(2);
     }
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
+    try (ControlStore store = TestStores.open(kind, dir)) {
       assertThat(store.current().config()).isEqualTo(withBackend("http://b"));
       assertThat(store.list(0, 10)).extracting(RevisionInfo::id).containsExactly(2L, 1L);
       assertThat(store.list(1, 10)).extracting(RevisionInfo::author).containsExactly("alice");
@@ -46,9 +52,10 @@ class SqliteConfigStoreTest {
     }
   }
 
-  @Test
-  void equalConfigCreatesNoRevision() {
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(TestStores.Kind.class)
+  void equalConfigCreatesNoRevision(TestStores.Kind kind) {
+    try (ControlStore store = TestStores.open(kind, dir)) {
       Revision first = store.commit(withBackend("http://a"), "alice", "first");
       Revision again = store.commit(withBackend("http://a"), "alice", "again");
       assertThat(again.info()).isEqualTo(first.info());
@@ -56,9 +63,10 @@ class SqliteConfigStoreTest {
     }
   }
 
-  @Test
-  void rollbackCreatesNewRevisionWithOldContent() {
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(TestStores.Kind.class)
+  void rollbackCreatesNewRevisionWithOldContent(TestStores.Kind kind) {
+    try (ControlStore store = TestStores.open(kind, dir)) {
       store.commit(withBackend("http://a"), "alice", "first");
       store.commit(withBackend("http://b"), "alice", "second");
       Revision back = store.rollback(1, "carol");
@@ -70,9 +78,10 @@ class SqliteConfigStoreTest {
     }
   }
 
-  @Test
-  void rollbackToRevisionZeroCommitsTheEmptyConfiguration() {
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(TestStores.Kind.class)
+  void rollbackToRevisionZeroCommitsTheEmptyConfiguration(TestStores.Kind kind) {
+    try (ControlStore store = TestStores.open(kind, dir)) {
       store.commit(withBackend("http://a"), "alice", "first");
       Revision empty = store.rollback(0, "carol");
       assertThat(empty.id()).isEqualTo(2);
@@ -81,9 +90,10 @@ class SqliteConfigStoreTest {
     }
   }
 
-  @Test
-  void refusesInvalidConfigWithFieldPaths() {
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(TestStores.Kind.class)
+  void refusesInvalidConfigWithFieldPaths(TestStores.Kind kind) {
+    try (ControlStore store = TestStores.open(kind, dir)) {
       GatewayConfig bad = GatewayConfig.EMPTY.withApis(List.of(ApiDef.of("a", "/a", "missing")));
       assertThatThrownBy(() -> store.commit(bad, "alice", "bad"))
           .isInstanceOf(ConfigException.class)
@@ -92,9 +102,10 @@ class SqliteConfigStoreTest {
     }
   }
 
-  @Test
-  void storesSubscriptionKeysOnlyAsHashes() {
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(TestStores.Kind.class)
+  void storesSubscriptionKeysOnlyAsHashes(TestStores.Kind kind) {
+    try (ControlStore store = TestStores.open(kind, dir)) {
       SubscriptionDef sub = new SubscriptionDef("s", "all", null, null, null,
           "0123456789abcdef0123", null, null, null);
       store.commit(GatewayConfig.EMPTY.withSubscriptions(List.of(sub)), "alice", "keys");
@@ -105,9 +116,10 @@ class SqliteConfigStoreTest {
     }
   }
 
-  @Test
-  void storesAndFindsAdminTokensByHash() {
-    try (SqliteConfigStore store = SqliteConfigStore.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(TestStores.Kind.class)
+  void storesAndFindsAdminTokensByHash(TestStores.Kind kind) {
+    try (ControlStore store = TestStores.open(kind, dir)) {
       assertThat(store.hasAdminToken("admin")).isFalse();
       store.putAdminToken("admin", "sha256:1");
       store.putAdminToken("admin", "sha256:2");

@@ -1,0 +1,78 @@
+package io.gatehouse.server.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatehouse.control.ControlStore;
+import io.gatehouse.control.DatabaseUrl;
+import io.gatehouse.control.PostgresConfigStore;
+import io.gatehouse.control.SqliteConfigStore;
+import io.gatehouse.control.analytics.JdbcAnalyticsStore;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code serve --database}: where the control plane keeps its state, the embedded SQLite files of
+ * the data directory (no address, the default) or a PostgreSQL database shared by a cluster
+ * ({@code postgresql://USER:PASSWORD@HOST:PORT/DB}). Nothing here writes the password anywhere.
+ */
+final class DatabaseOption {
+  /** The option. */
+  static final String FLAG = "--database";
+  /** The environment variable read when the option is not given. */
+  static final String ENV = "GATEHOUSE_DATABASE";
+
+  /** The store cannot be opened because its server cannot be reached or refuses the connection. */
+  static final class Unreachable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unreachable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private DatabaseOption() {}
+
+  /**
+   * The PostgreSQL address in {@code text}, or in {@code env}'s {@value #ENV} when {@code text} is
+   * null; empty for the embedded store (neither given, or blank); its password reference resolved
+   * from {@code env}.
+   *
+   * @throws IllegalArgumentException with a one-line reason that never holds the password
+   */
+  static Optional<DatabaseUrl> parse(String option, Map<String, String> env) {
+    String text = option != null ? option : env.get(ENV);
+    if (text == null || text.isBlank()) {
+      return Optional.empty();
+    }
+    if (!DatabaseUrl.isPostgres(text.strip())) {
+      throw new IllegalArgumentException("expected " + DatabaseUrl.SCHEME
+          + "://USER:PASSWORD@HOST:PORT/DB (omit " + FLAG + " for the embedded SQLite store)");
+    }
+    return Optional.of(DatabaseUrl.parse(text.strip(), env));
+  }
+
+  /**
+   * Opens the store {@code text} names ({@link #parse}), with master keys from {@code data} or
+   * {@code env}.
+   *
+   * @throws Unreachable when PostgreSQL cannot be reached or refuses the credentials
+   */
+  static ControlStore open(String text, Path data, Map<String, String> env) {
+    requireNonNull(data, "data");
+    Optional<DatabaseUrl> url = parse(text, env);
+    if (url.isEmpty()) {
+      return SqliteConfigStore.open(data, env);
+    }
+    try {
+      return PostgresConfigStore.open(url.get(), data, env);
+    } catch (IllegalStateException e) {
+      throw new Unreachable(e.getMessage(), e);
+    }
+  }
+
+  /** The analytics store beside {@code store}: in its PostgreSQL database, or {@code data/analytics.db}. */
+  static JdbcAnalyticsStore analytics(ControlStore store, Path data) {
+    return store instanceof PostgresConfigStore pg ? pg.analytics() : JdbcAnalyticsStore.open(data);
+  }
+}
