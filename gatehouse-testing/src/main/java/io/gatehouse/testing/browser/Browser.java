@@ -108,13 +108,17 @@ public final class Browser implements AutoCloseable {
   }
 
   /**
-   * Returns the first non-null, non-false value of {@code condition}, polled until {@link #DEADLINE};
-   * throws an {@link AssertionError} naming {@code what} after it.
+   * Returns the first non-null, non-false value of {@code condition}, polled until {@link #DEADLINE}
+   * (a missing or replaced element counts as not yet); throws an {@link AssertionError} naming
+   * {@code what} after it.
    */
   public <T> T waitUntil(String what, Function<WebDriver, T> condition) {
     requireNonNull(what, "what");
     try {
-      return new WebDriverWait(driver, DEADLINE, Duration.ofMillis(50)).withMessage(what).until(condition::apply);
+      // a page that re-renders replaces the elements a condition looked at: look again
+      return new WebDriverWait(driver, DEADLINE, Duration.ofMillis(50)).withMessage(what)
+          .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+          .until(condition::apply);
     } catch (org.openqa.selenium.TimeoutException e) {
       throw new AssertionError("still waiting after " + DEADLINE.toSeconds() + " s for " + what
           + " (at " + driver.getCurrentUrl() + ")", e);
