@@ -151,6 +151,9 @@ class ConsoleBrowserTest {
     assertThat(d.findElements(By.cssSelector(".gutter span.bad"))).isNotEmpty();
     assertThat(problem.getText()).contains("expected a whole number");
     assertThat(mgmtJson("/api/v1/apis/shop").toString()).doesNotContain("rate-limit"); // nothing applied
+    ((JavascriptExecutor) d).executeScript("document.getElementById('editor-help').scrollIntoView();");
+    Screenshots.save(d, SHOTS.resolve("console-api-editor.png"));
+    assertThat(Axe.seriousViolations(d)).as("editor showing problems").isEmpty();
 
     setText(d, area, broken.replace("calls: many", "calls: 50"));
     d.findElement(By.id("apply")).click();
@@ -259,7 +262,6 @@ class ConsoleBrowserTest {
     d.get(console + "#/apis/shop");
     waitReady(browser, "apis");
     assertThat(Axe.seriousViolations(d)).as("API detail").isEmpty();
-    Screenshots.save(d, SHOTS.resolve("console-api-editor.png"));
     // every resource the console loaded came from Gatehouse itself
     Object foreign = ((JavascriptExecutor) d).executeScript("return performance.getEntriesByType('resource')"
         + ".map(e => e.name).filter(n => !n.startsWith(location.origin));");
