@@ -343,14 +343,21 @@ async function audit(main) {
     box.append(h('p', {id: 'chain'}, 'Tamper-evident chain: ', broken ? badge('broken') : badge('intact'),
       broken ? ' ' + broken.explanation : ' (verified by the posture check, at most 5 minutes old)'));
   });
-  const page = await get('/audit?limit=500');
-  const items = (page.items || []).slice().reverse();
-  main.append(table('Audit records', [
+  // the API lists oldest first without a total: page through and keep the newest 500
+  let newest = [];
+  for (let offset = 0, pages = 0; pages < 40; pages++, offset += 500) {
+    const page = await get('/audit?limit=500&offset=' + offset);
+    newest = newest.concat(page.items || []).slice(-500);
+    if (!page.items || page.items.length < 500) break;
+  }
+  const items = newest.reverse();
+  main.append(h('h2', {}, 'Newest records'), table('Audit records', [
     {title: 'Time', cell: a => when(a.time)},
     {title: 'Actor', cell: a => a.actor},
     {title: 'Action', cell: a => a.action},
     {title: 'Entity', cell: a => a.entity || ''},
-    {title: 'From', cell: a => a.source || a.address || ''},
+    {title: 'Result', cell: a => a.result || ''},
+    {title: 'From', cell: a => a.sourceIp || ''},
   ], items, 'No audit records.'));
 }
 
