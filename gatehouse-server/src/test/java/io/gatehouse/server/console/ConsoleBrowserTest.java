@@ -40,7 +40,8 @@ import picocli.CommandLine;
 /**
  * The admin console in real Chromium against a real {@code gatehouse serve} (gateway, management
  * listener, security monitor, analytics) started in-process: operator journeys, a reader's missing
- * write controls, accessibility of every page, the CSP, and the screenshots of the documentation.
+ * write controls, accessibility of every page, and the screenshots of the documentation (the
+ * headers without a browser: {@link ConsoleServeTest}).
  */
 @ExtendWith(BrowserExtension.class)
 class ConsoleBrowserTest {
@@ -279,26 +280,6 @@ class ConsoleBrowserTest {
     assertThat(((Number) charts).intValue()).isEqualTo(3);
   }
 
-  @Test
-  void consolePagesCarryAStrictCspAndOnlyGetAndHeadSkipTheToken() throws Exception {
-    HttpResponse<String> page = plain("GET", "/console/");
-    assertThat(page.statusCode()).isEqualTo(200);
-    String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
-    assertThat(csp).contains("script-src 'self'", "frame-ancestors 'none'", "default-src 'none'")
-        .doesNotContain("unsafe-inline", "unsafe-eval");
-    assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
-    assertThat(page.headers().firstValue("Referrer-Policy")).contains("no-referrer");
-    assertThat(page.body()).doesNotContain("<script>").contains("<script type=\"module\" src=\"js/app.js\">");
-    assertThat(plain("GET", "/console/vendor/chart.umd.min.js").statusCode()).isEqualTo(200);
-    assertThat(plain("GET", "/console/nothing.js").statusCode()).isEqualTo(404);
-    assertThat(plain("GET", "/console").statusCode()).isEqualTo(302);
-    // the public prefix is matched on the normalized path: it never opens the API
-    assertThat(plain("GET", "/console/../api/v1/apis").statusCode()).isEqualTo(401);
-    assertThat(plain("GET", "/console/%2e%2e/api/v1/apis").statusCode()).isEqualTo(401);
-    assertThat(plain("POST", "/console/").statusCode()).isEqualTo(401);
-    assertThat(plain("GET", "/api/v1/apis").statusCode()).isEqualTo(401);
-  }
-
   // ---------------------------------------------------------------- helpers
 
   static WebDriver signInWithAccount(Browser browser, String name, String password) {
@@ -344,12 +325,6 @@ class ConsoleBrowserTest {
   static HttpResponse<String> gateway(String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.gateway().port() + path))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  static HttpResponse<String> plain(String method, String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.management().actualPort() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> mgmt(String method, String path, String body, String type) throws Exception {
