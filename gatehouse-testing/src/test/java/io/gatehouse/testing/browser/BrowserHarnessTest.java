@@ -70,6 +70,19 @@ class BrowserHarnessTest {
   }
 
   @Test
+  void namesTheMissingBinaryWhenChromiumIsAbsent(@TempDir Path dir) {
+    Path missing = dir.resolve("no-chromium");
+    System.setProperty("gatehouse.chromium", missing.toString());
+    try {
+      assertThat(Browser.unavailableReason()).hasValueSatisfying(r -> assertThat(r).contains(missing.toString()));
+      org.assertj.core.api.Assertions.assertThatThrownBy(Browser::start).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(missing.toString());
+    } finally {
+      System.clearProperty("gatehouse.chromium");
+    }
+  }
+
+  @Test
   void screenshotWritesAPngFile(Browser browser, @TempDir Path dir) throws IOException {
     browser.open(base + "/good");
     Path png = Screenshots.save(browser.driver(), dir.resolve("shots/good.png"));
