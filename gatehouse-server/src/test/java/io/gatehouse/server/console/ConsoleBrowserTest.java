@@ -263,6 +263,12 @@ class ConsoleBrowserTest {
     d.get(console + "#/apis/shop");
     waitReady(browser, "apis");
     assertThat(Axe.seriousViolations(d)).as("API detail").isEmpty();
+    d.get(console + "#/audit?actor=admin");
+    waitReady(browser, "audit");
+    List<String> actors = d.findElements(By.cssSelector("table tbody td:nth-child(2)")).stream()
+        .map(WebElement::getText).toList();
+    assertThat(actors).isNotEmpty().containsOnly("admin");
+    assertThat(Axe.seriousViolations(d)).as("filtered audit log").isEmpty();
     // every resource the console loaded came from Gatehouse itself
     Object foreign = ((JavascriptExecutor) d).executeScript("return performance.getEntriesByType('resource')"
         + ".map(e => e.name).filter(n => !n.startsWith(location.origin));");

@@ -335,8 +335,23 @@ async function security(main) {
   });
 }
 
-async function audit(main) {
+async function audit(main, params, query) {
   title(main, 'Audit log');
+  const filters = ['actor', 'action', 'entity'];
+  const form = h('form', {class: 'toolbar', role: 'search', 'aria-label': 'Filter audit records'});
+  for (const f of filters) {
+    form.append(h('span', {class: 'field'}, h('label', {for: 'a-' + f}, f === 'entity' ? 'Entity prefix' : f[0].toUpperCase() + f.slice(1)),
+      h('input', {id: 'a-' + f, name: f, value: query.get(f) || ''})));
+  }
+  form.append(h('button', {type: 'submit'}, 'Filter'));
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const el of form.querySelectorAll('input')) if (el.value) q.set(el.name, el.value);
+    location.hash = '#/audit' + (q.toString() ? '?' + q : '');
+  });
+  main.append(form);
+  const filter = filters.filter(f => query.get(f)).map(f => '&' + f + '=' + encodeURIComponent(query.get(f))).join('');
   await section(main, 'Chain', async box => {
     const r = await get('/security/recommendations');
     const broken = (r.findings || []).find(f => f.rule === 'audit.chain-broken');
@@ -346,7 +361,7 @@ async function audit(main) {
   // the API lists oldest first without a total: page through and keep the newest 500
   let newest = [];
   for (let offset = 0, pages = 0; pages < 40; pages++, offset += 500) {
-    const page = await get('/audit?limit=500&offset=' + offset);
+    const page = await get('/audit?limit=500&offset=' + offset + filter);
     newest = newest.concat(page.items || []).slice(-500);
     if (!page.items || page.items.length < 500) break;
   }
