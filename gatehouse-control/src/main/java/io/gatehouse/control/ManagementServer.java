@@ -78,6 +78,7 @@ public final class ManagementServer {
   private final AtomicReference<Map<String, Object>> document = new AtomicReference<>();
   private HttpServer server;
   private PostureFacts postureFacts;
+  private final List<String> publicPrefixes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private ManagementServer(Vertx vertx, ControlPlane plane, ManagementSecurity security, CidrList allowlist,
       ManagementAddons addons) {
@@ -188,6 +189,55 @@ public final class ManagementServer {
           throw new IllegalStateException("mounted routes are served by their own handler");
         }, route.permission()));
     document.set(OpenApiDocument.of(List.copyOf(endpoints)));
+  }
+
+  /**
+   * Serves {@code GET} and {@code HEAD} requests under {@code prefix} (which must end with {@code /})
+   * with {@code handler} and no authentication: for static web pages (the admin console) whose
+   * scripts then call the API with a bearer token. The listener's allowlist and response headers
+   * still apply; the prefix is matched against the normalized path the router routes by, and may
+   * not cover {@code /api/}, {@code /metrics} or {@code /healthz/}. Call it while starting up.
+   *
+   * @throws IllegalArgumentException when the prefix is malformed, reserved or already mounted
+   */
+  public synchronized void mountPublic(String prefix, io.vertx.core.Handler<RoutingContext> handler) {
+    requireNonNull(prefix, "prefix");
+    requireNonNull(handler, "handler");
+    if (!prefix.matches("/[a-z][a-z0-9-]{0,30}/")) {
+      throw new IllegalArgumentException("expected a prefix like '/console/' but got '" + prefix + "'");
+    }
+    if (prefix.equals("/api/") || prefix.equals("/healthz/") || prefix.equals(ManagementAddons.METRICS_PATH + "/")
+        || publicPrefixes.contains(prefix)) {
+      throw new IllegalArgumentException("prefix " + prefix + " is reserved or already mounted");
+    }
+    publicPrefixes.add(prefix);
+    String bare = prefix.substring(0, prefix.length() - 1);
+    router.get(bare).handler(ctx -> {
+      if (ctx.normalizedPath().equals(bare)) { // Vert.x also routes bare + "/" here
+        ctx.redirect(prefix);
+      } else {
+        ctx.next();
+      }
+    });
+    router.route(HttpMethod.GET, prefix + "*").handler(handler);
+    router.route(HttpMethod.HEAD, prefix + "*").handler(handler);
+  }
+
+  private boolean isPublic(RoutingContext ctx) {
+    if (publicPrefixes.isEmpty()) {
+      return false;
+    }
+    HttpMethod m = ctx.request().method();
+    if (!m.equals(HttpMethod.GET) && !m.equals(HttpMethod.HEAD)) {
+      return false;
+    }
+    String path = ctx.normalizedPath();
+    for (String p : publicPrefixes) {
+      if (path.startsWith(p) || path.equals(p.substring(0, p.length() - 1))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -321,14 +371,15 @@ public final class ManagementServer {
   }
 
   /**
-   * The one authentication choke point: lets only the login route through unauthenticated (it
+   * The one authentication choke point: lets only the login route (and GET/HEAD under the
+   * {@link #mountPublic public prefixes}) through unauthenticated (it
    * counts its own failures after checking the password), resolves every other bearer token to a
    * principal, and answers a request whose credential is missing or invalid with 401, or with 429
    * once its address or its token has failed too often. The credential is checked first, so a
    * valid one is never refused however many failures its address has.
    */
   private void authenticate(RoutingContext ctx) {
-    if (ctx.request().path().equals(IdentityApi.LOGIN_PATH)) {
+    if (ctx.request().path().equals(IdentityApi.LOGIN_PATH) || isPublic(ctx)) {
       ctx.next();
       return;
     }

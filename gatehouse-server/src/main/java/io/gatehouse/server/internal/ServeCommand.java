@@ -274,6 +274,10 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Serve GET /metrics on the management listener without a bearer token (env GATEHOUSE_METRICS_PUBLIC).")
   boolean metricsPublic;
 
+  @Option(names = "--no-console", defaultValue = "${env:GATEHOUSE_NO_CONSOLE:-false}",
+      description = "Serve no admin console at /console/ on the management listener (env GATEHOUSE_NO_CONSOLE).")
+  boolean noConsole;
+
   @Option(names = "--no-analytics", defaultValue = "${env:GATEHOUSE_NO_ANALYTICS:-false}",
       description = "Record no traffic analytics (env GATEHOUSE_NO_ANALYTICS).")
   boolean noAnalytics;
@@ -587,6 +591,10 @@ public final class ServeCommand implements Callable<Integer> {
         observability.addons(metricsPublic).withCluster(control.cluster())));
     control.heartbeats(vertx, role, displayHost(managementHost) + ":" + management.actualPort());
     gateway.ownListener(managementHost, management.actualPort()); // never a backend, whatever is allowed
+    if (!noConsole) {
+      // static pages only: the console's scripts call the management API like any client
+      management.mountPublic(io.gatehouse.console.Console.PREFIX, io.gatehouse.console.Console.handler());
+    }
     // only once every listener runs: a start that fails before leaves no generated token unprinted
     Optional<String> token = AdminTokens.bootstrap(store, data, System.getenv("GATEHOUSE_ADMIN_TOKEN"));
 
@@ -600,6 +608,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
     out.println("  management  " + (managementTlsCert == null || managementTlsCert.isBlank() ? "http" : "https") + "://"
         + displayHost(managementHost) + ":" + management.actualPort());
+    if (!noConsole) {
+      out.println("  console     " + (managementTlsCert == null || managementTlsCert.isBlank() ? "http" : "https") + "://"
+          + displayHost(managementHost) + ":" + management.actualPort() + io.gatehouse.console.Console.PREFIX);
+    }
     token.ifPresent(t -> {
       out.println("  admin token " + t);
       out.println("              (shown once; also written to " + data.resolve("admin-token") + ", mode 0600)");

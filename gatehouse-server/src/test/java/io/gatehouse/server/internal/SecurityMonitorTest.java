@@ -286,8 +286,8 @@ class SecurityMonitorTest {
     java.util.Set<String> registered = new java.util.TreeSet<>();
     for (io.vertx.ext.web.Route route : running.management().router().getRoutes()) {
       if (route.getPath() == null || route.getPath().equals(io.gatehouse.control.ManagementAddons.METRICS_PATH)
-          || route.getPath().startsWith("/healthz/")) {
-        continue; // handlers of every request; the Prometheus scrape and the probes outside /api/v1
+          || route.getPath().startsWith("/healthz/") || route.getPath().startsWith("/console")) {
+        continue; // handlers of every request; the Prometheus scrape, the probes and the console's files outside /api/v1
       }
       String path = route.getPath().replaceAll(":([A-Za-z0-9_]+)", "{$1}");
       route.methods().forEach(m -> registered.add(m.name() + " " + path));
