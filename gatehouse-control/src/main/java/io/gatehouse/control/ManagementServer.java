@@ -260,6 +260,8 @@ public final class ManagementServer {
     certificateApi = new io.gatehouse.control.internal.CertificateApi(
         ((SqliteConfigStore) plane.store()).certificates(), plane);
     endpoints.addAll(certificateApi.endpoints());
+    endpoints.addAll(new io.gatehouse.control.internal.DeveloperApi(io.gatehouse.control.developers.DeveloperStore.over(
+        (SqliteConfigStore) plane.store(), security.identities().clock()), plane).endpoints());
     if (addons.analytics() != null) {
       endpoints.addAll(new io.gatehouse.control.internal.AnalyticsApi(addons.analytics()).endpoints());
     }
