@@ -194,8 +194,9 @@ public final class PortalRoutes {
     if (options.publicUrl() != null) {
       return origin(options.publicUrl());
     }
-    String host = ctx.request().getHeader(HttpHeaders.HOST);
-    return (options.tls() ? "https" : "http") + "://" + (host == null ? "" : host.toLowerCase(Locale.ROOT));
+    io.vertx.core.net.HostAndPort authority = ctx.request().authority(); // Host, or :authority over HTTP/2
+    String host = authority == null ? "" : authority.host() + (authority.port() > 0 ? ":" + authority.port() : "");
+    return (options.tls() ? "https" : "http") + "://" + host.toLowerCase(Locale.ROOT);
   }
 
   /**
