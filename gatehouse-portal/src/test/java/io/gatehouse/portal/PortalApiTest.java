@@ -334,7 +334,7 @@ class PortalApiTest {
     }
     HttpResponse<String> page = send("GET", "/", null, Map.of());
     assertThat(page.body()).doesNotContainPattern("<script>[^<]").doesNotContain("https://cdn").doesNotContain("onclick=");
-    assertThat(send("GET", "/webjars/chart.js/4.4.1/dist/chart.umd.js", null, Map.of()).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/webjars/chart.js/4.5.1/dist/chart.umd.js", null, Map.of()).statusCode()).isEqualTo(200);
   }
 
   // ---- catalogue ----
