@@ -141,6 +141,40 @@ class PortalServeTest {
   }
 
   @Test
+  void underTlsTheSessionCookieIsSecureAndHostPrefixed() throws Exception {
+    io.gatehouse.testing.TestCertificates.Issued ca = io.gatehouse.testing.TestCertificates.authority("portal test CA");
+    io.gatehouse.testing.TestCertificates.Issued cert = io.gatehouse.testing.TestCertificates.server(ca, "localhost");
+    java.nio.file.Path certs = java.nio.file.Files.createDirectories(dir.resolve("certs"));
+    java.nio.file.Path crt = cert.writePem(certs, "portal");
+    serve("--portal-tls-cert", crt + "," + io.gatehouse.testing.TestCertificates.Issued.keyPath(certs, "portal"));
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", ca.certificate());
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    HttpClient https = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1).build();
+    String base = "https://localhost:" + running.portal().actualPort();
+    assertThat(running.portal().origin()).startsWith("https://");
+    HttpResponse<String> up = https.send(HttpRequest.newBuilder(URI.create(base + "/portal/api/v1/signup"))
+        .header("Content-Type", "application/json").header("Origin", base)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"tls@example.com\",\"password\":\"" + PASSWORD
+            + "\",\"name\":\"T\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(up.statusCode()).as(up.body()).isEqualTo(202);
+    HttpResponse<String> in = https.send(HttpRequest.newBuilder(URI.create(base + "/portal/api/v1/signin"))
+        .header("Content-Type", "application/json").header("Origin", base)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"tls@example.com\",\"password\":\"" + PASSWORD
+            + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(in.statusCode()).as(in.body()).isEqualTo(200);
+    String cookie = in.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(cookie).startsWith("__Host-gatehouse_portal=").containsIgnoringCase("Secure").containsIgnoringCase("HttpOnly")
+        .contains("SameSite=Strict").contains("Path=/");
+    assertThat(in.headers().firstValue("Strict-Transport-Security")).isPresent();
+  }
+
+  @Test
   void noPortalStartsNoPortal() throws Exception {
     serve("--no-portal");
     assertThat(running.portal()).isNull();
