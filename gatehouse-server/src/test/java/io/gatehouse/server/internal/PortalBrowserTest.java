@@ -164,6 +164,33 @@ class PortalBrowserTest {
   }
 
   @Test
+  void aCrossSiteFormPostIsRefused(Browser browser) throws Exception {
+    signUpAndIn(browser, "victim@example.com");
+    String page = "<!doctype html><html lang=\"en\"><head><title>Win a prize</title></head><body>"
+        + "<form id=\"f\" method=\"post\" enctype=\"text/plain\" action=\"" + portal() + "/portal/api/v1/subscriptions\">"
+        + "<input type=\"hidden\" name='{\"product\":\"" + Demo.PRODUCT + "\",\"x\":\"' value='\"}'></form>"
+        + "<script>document.getElementById('f').submit()</script></body></html>";
+    com.sun.net.httpserver.HttpServer attacker = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    attacker.createContext("/", ex -> {
+      byte[] body = page.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    attacker.start();
+    try {
+      WebDriver d = browser.open("http://127.0.0.1:" + attacker.getAddress().getPort() + "/");
+      browser.waitUntil("the form's answer from the portal", x -> x.getCurrentUrl().startsWith(portal()));
+      assertThat(d.getPageSource()).contains("cross-origin request refused");
+      assertThat(running.plane().config().subscriptions()).noneMatch(sub -> sub.name().startsWith("portal-"));
+    } finally {
+      attacker.stop(0);
+    }
+  }
+
+  @Test
   void scriptAndJavascriptLinksInAnOpenApiDescriptionAreInert(Browser browser) {
     running.plane().update(cfg -> {
       List<ApiDef> apis = new ArrayList<>(cfg.apis());
