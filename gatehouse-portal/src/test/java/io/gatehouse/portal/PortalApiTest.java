@@ -241,6 +241,18 @@ class PortalApiTest {
   }
 
   @Test
+  void manyFailedSignInsFromOneAddressGet429ButAValidPasswordIsStillAccepted() throws Exception {
+    signUpAndIn("ray@example.com");
+    HttpResponse<String> last = null;
+    for (int i = 0; i <= io.gatehouse.portal.internal.PortalRoutes.FAILED_SIGN_INS_PER_MINUTE; i++) {
+      last = post("/portal/api/v1/signin", "{\"email\":\"nobody" + i + "@example.com\",\"password\":\"wrong-password\"}");
+    }
+    assertThat(last.statusCode()).isEqualTo(429);
+    assertThat(last.headers().firstValue("Retry-After")).contains("60");
+    assertThat(signIn("ray@example.com", PASSWORD).csrf()).isNotBlank();
+  }
+
+  @Test
   void signInSpendsAPasswordHashOnUnknownEmailsToo() throws Exception {
     signUpAndIn("carol@example.com");
     long known = medianNanos("carol@example.com");

@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class PortalRoutes {
   /** The session cookie's name over plain HTTP; under TLS it carries the {@code __Host-} prefix. */
   public static final String COOKIE = "gatehouse_portal";
+  /** Failed sign-ins per client address per minute before failures are answered 429 (a valid one never is). */
+  public static final int FAILED_SIGN_INS_PER_MINUTE = 20;
   /** Most subscriptions one developer may hold (cancelled ones included). */
   public static final int MAX_SUBSCRIPTIONS = 50;
 
@@ -85,6 +87,8 @@ public final class PortalRoutes {
   private final Analytics analytics;
   private final Mailer mailer;
   private final Sessions sessions;
+  private final java.util.concurrent.ConcurrentHashMap<String, long[]> failedSignIns =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final String cookieName;
   private final String csp;
   private final byte[] shell;
@@ -272,6 +276,9 @@ public final class PortalRoutes {
           json(ctx, 200, result);
         }
       } else if (ar.cause() instanceof PortalException p) {
+        if (p.status() == 429) {
+          ctx.response().putHeader("Retry-After", "60");
+        }
         problem(ctx, p.status(), p.getMessage());
       } else if (ar.cause() instanceof ConfigException c) {
         problem(ctx, 409, "the change was refused: " + c.getMessage());
@@ -321,6 +328,17 @@ public final class PortalRoutes {
     return new Answer(202, Map.of("status", "accepted", "message", SIGN_UP_ANSWER));
   }
 
+  /** Counts a failed sign-in from {@code ip}; whether it is over {@link #FAILED_SIGN_INS_PER_MINUTE} this minute. */
+  private boolean tooManyFailures(String ip) {
+    long minute = developers.clock().millis() / 60_000;
+    if (failedSignIns.size() > 100_000) {
+      failedSignIns.values().removeIf(w -> w[0] != minute);
+    }
+    long[] window = failedSignIns.compute(ip, (k, w) -> w == null || w[0] != minute ? new long[] {minute, 1}
+        : new long[] {minute, w[1] + 1});
+    return window[1] > FAILED_SIGN_INS_PER_MINUTE;
+  }
+
   private Object signIn(RoutingContext ctx) {
     JsonNode body = body(ctx);
     String email = text(body, "email", 320);
@@ -331,6 +349,10 @@ public final class PortalRoutes {
           + " operator's approval");
     }
     if (result.outcome() != DeveloperStore.SignIn.OK) { // unknown, wrong and locked look alike
+      if (tooManyFailures(clientIp(ctx))) {
+        throw new PortalException(429, "too many failed sign-ins from this address; try again in a minute"
+            + " (a valid password is still accepted)");
+      }
       throw new PortalException(401, "wrong email or password, or too many failed attempts; try again later");
     }
     Developer d = result.developer().orElseThrow();
