@@ -310,6 +310,8 @@ public final class ManagementServer {
     certificateApi = new io.gatehouse.control.internal.CertificateApi(
         ((ControlStore) plane.store()).certificates(), plane);
     endpoints.addAll(certificateApi.endpoints());
+    endpoints.addAll(new io.gatehouse.control.internal.DeveloperApi(io.gatehouse.control.developers.DeveloperStore.over(
+        (ControlStore) plane.store(), security.identities().clock()), plane).endpoints());
     if (addons.analytics() != null) {
       endpoints.addAll(new io.gatehouse.control.internal.AnalyticsApi(addons.analytics()).endpoints());
     }

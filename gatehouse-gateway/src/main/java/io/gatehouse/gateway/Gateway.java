@@ -325,6 +325,16 @@ public final class Gateway {
   }
 
   /**
+   * Answers CORS for the developer portal's {@code origins} ({@code scheme://host[:port]}) on every
+   * API, so that its Try it can call them from the browser; other origins still need a
+   * {@code cors} policy. Empty turns it off.
+   */
+  public void portalOrigins(java.util.Collection<String> origins) {
+    handler.portalOrigins(origins.stream().map(o -> o.toLowerCase(java.util.Locale.ROOT))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+  }
+
+  /**
    * Declares another listener of this process (such as the management API) at {@code host} and
    * {@code port}: no backend, call-out, token or key request of this gateway reaches it, whatever
    * {@link GatewayOptions#allowedBackendNetworks()} allows. The gateway's own listeners are declared

@@ -24,7 +24,7 @@ public final class ConfigValidator {
   private static final Pattern HOST =
       Pattern.compile("[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?|\\[[0-9A-Fa-f:.]+]");
   private static final Set<String> SUBSCRIPTION_STATES =
-      Set.of("active", "suspended", "cancelled", "expired");
+      Set.of("active", "pending", "suspended", "cancelled", "expired");
   private static final Set<String> USER_STATES = Set.of("active", "blocked");
 
   private ConfigValidator() {}

@@ -11,7 +11,8 @@ import java.util.List;
  * A product bundles APIs that consumers subscribe to together.
  *
  * @param name unique product name
- * @param description free text shown to consumers
+ * @param description free text shown to consumers (Markdown; the portal renders it sanitized)
+ * @param terms terms of use a developer accepts when subscribing (Markdown), nullable
  * @param apis names of the APIs in the product
  * @param subscriptionRequired whether calls need a subscription key (default {@code true})
  * @param approvalRequired whether new subscriptions wait for an operator (default {@code false})
@@ -23,6 +24,7 @@ import java.util.List;
 public record ProductDef(
     String name,
     String description,
+    String terms,
     List<String> apis,
     Boolean subscriptionRequired,
     Boolean approvalRequired,
@@ -39,15 +41,21 @@ public record ProductDef(
     tags = copy(tags);
   }
 
+  /** A product without terms of use. */
+  public ProductDef(String name, String description, List<String> apis, Boolean subscriptionRequired,
+      Boolean approvalRequired, Boolean published, PoliciesDef policies, List<String> tags) {
+    this(name, description, null, apis, subscriptionRequired, approvalRequired, published, policies, tags);
+  }
+
   /** A product without tags (the form before tags existed). */
   public ProductDef(String name, String description, List<String> apis, Boolean subscriptionRequired,
       Boolean approvalRequired, Boolean published, PoliciesDef policies) {
-    this(name, description, apis, subscriptionRequired, approvalRequired, published, policies, null);
+    this(name, description, null, apis, subscriptionRequired, approvalRequired, published, policies, null);
   }
 
   /** A product without policies. */
   public ProductDef(String name, String description, List<String> apis, Boolean subscriptionRequired,
       Boolean approvalRequired, Boolean published) {
-    this(name, description, apis, subscriptionRequired, approvalRequired, published, null, null);
+    this(name, description, null, apis, subscriptionRequired, approvalRequired, published, null, null);
   }
 }

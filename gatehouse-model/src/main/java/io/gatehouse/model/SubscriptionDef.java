@@ -18,7 +18,7 @@ import java.util.List;
  *
  * @param name unique subscription name
  * @param scope {@code all}, {@code product:NAME} or {@code api:NAME}
- * @param state {@code active} (default), {@code suspended}, {@code cancelled} or {@code expired}
+ * @param state {@code active} (default), {@code pending} (waiting for an operator's approval), {@code suspended}, {@code cancelled} or {@code expired}
  * @param expiresAt when the subscription stops working, or {@code null} for never
  * @param owner the user that owns the subscription, or {@code null}
  * @param tags labels that scope {@code apply --select-tag} (never {@code null}; empty when not given)

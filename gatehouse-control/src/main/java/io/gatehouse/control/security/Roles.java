@@ -19,7 +19,7 @@ public final class Roles {
   public static final String ADMIN = "admin";
   /** Writes APIs, products and policies; reads the rest of the configuration. */
   public static final String API_PUBLISHER = "api-publisher";
-  /** Writes subscriptions and users; reads the rest of the configuration. */
+  /** Writes subscriptions, users and developer accounts; reads the rest of the configuration. */
   public static final String OPERATOR = "operator";
   /** Reads the audit log and everything else, changes nothing. */
   public static final String AUDITOR = "auditor";
@@ -34,7 +34,7 @@ public final class Roles {
   /** Every resource a permission names. */
   public static final List<String> RESOURCES = List.of("apis", "products", "subscriptions", "backends",
       "named-values", "users", "policies", "revisions", "config", "roles", "accounts", "tokens", "audit", "meta",
-      "analytics", "debugging", "certificates", "nodes");
+      "analytics", "debugging", "certificates", "nodes", "developers");
 
   /**
    * Revealing a secret value, and placing a secret named value where the gateway would show it
@@ -59,13 +59,13 @@ public final class Roles {
     PERMISSIONS = java.util.Collections.unmodifiableSet(all);
 
     Set<String> configReads = reads("apis", "products", "subscriptions", "backends", "named-values", "users",
-        "policies", "revisions", "config", "meta", "analytics", "certificates", "nodes");
+        "policies", "revisions", "config", "meta", "analytics", "certificates", "nodes", "developers");
     Map<String, Set<String>> roles = new LinkedHashMap<>();
     roles.put(OWNER, all);
     roles.put(ADMIN, without(all, "roles:write", "accounts:write", SECRETS_REVEAL));
     roles.put(API_PUBLISHER, union(configReads, Set.of("apis:write", "products:write", "policies:write",
         "debugging:read", "debugging:write")));
-    roles.put(OPERATOR, union(configReads, Set.of("subscriptions:write", "users:write", "roles:read")));
+    roles.put(OPERATOR, union(configReads, Set.of("subscriptions:write", "users:write", "developers:write", "roles:read")));
     roles.put(AUDITOR, union(configReads, Set.of("audit:read", "roles:read", "accounts:read", "tokens:read")));
     roles.put(READER, configReads);
     BUILT_IN = java.util.Collections.unmodifiableMap(roles);

@@ -123,7 +123,7 @@ class RbacMatrixTest {
     assertThat(Roles.BUILT_IN.get(Roles.API_PUBLISHER)).filteredOn(p -> p.endsWith(":write"))
         .containsExactlyInAnyOrder("apis:write", "products:write", "policies:write", "debugging:write");
     assertThat(Roles.BUILT_IN.get(Roles.OPERATOR)).filteredOn(p -> p.endsWith(":write"))
-        .containsExactlyInAnyOrder("subscriptions:write", "users:write");
+        .containsExactlyInAnyOrder("subscriptions:write", "users:write", "developers:write");
     assertThat(Roles.BUILT_IN.get(Roles.ADMIN)).contains("config:write", "audit:read")
         .doesNotContain("roles:write", "accounts:write", Roles.SECRETS_REVEAL);
     assertThat(Roles.BUILT_IN.entrySet()).filteredOn(e -> e.getValue().contains(Roles.SECRETS_REVEAL))

@@ -51,6 +51,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final io.gatehouse.gateway.debug.DebugSessions debug = new io.gatehouse.gateway.debug.DebugSessions();
 
   private final java.util.function.BooleanSupplier ready;
+  /** Lower-case origins answered with CORS on every API (the developer portal's); empty: none. */
+  private volatile java.util.Set<String> portalOrigins = java.util.Set.of();
 
   public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client,
       OutboundGuard guard, EventQueue events, java.util.function.BooleanSupplier ready) {
@@ -59,6 +61,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     this.guard = guard;
     this.events = events;
     this.ready = ready;
+  }
+
+  /**
+   * Answers CORS for {@code origins} (lower-case {@code scheme://host[:port]}) on every API from now
+   * on: preflights get 204 with the requested method and headers allowed, other requests carry
+   * {@code Access-Control-Allow-Origin} (no credentials). Other origins need a {@code cors} policy.
+   */
+  public void portalOrigins(java.util.Set<String> origins) {
+    this.portalOrigins = java.util.Set.copyOf(origins);
   }
 
   /** Answers the readiness or liveness probe at {@code path}; false when {@code path} is neither. */
@@ -135,6 +146,25 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       reject(req, 413, "body-too-large", "Content Too Large",
           "the request body exceeds " + maxBody + " bytes", ev);
       return;
+    }
+
+    // 1b. CORS for the developer portal's origin (its Try it calls APIs from the browser).
+    if (!portalOrigins.isEmpty()) {
+      String origin = headers.get("Origin");
+      if (origin != null && portalOrigins.contains(origin.toLowerCase(java.util.Locale.ROOT))) {
+        resp.putHeader("Access-Control-Allow-Origin", origin).putHeader(HttpHeaders.VARY, "Origin")
+            .putHeader("Access-Control-Expose-Headers", "*");
+        String preflight = headers.get("Access-Control-Request-Method");
+        if (req.method() == HttpMethod.OPTIONS && preflight != null) {
+          String requested = headers.get("Access-Control-Request-Headers");
+          resp.putHeader("Access-Control-Allow-Methods", preflight).putHeader("Access-Control-Max-Age", "600");
+          if (requested != null && !requested.isBlank()) {
+            resp.putHeader("Access-Control-Allow-Headers", requested);
+          }
+          resp.setStatusCode(204).end();
+          return;
+        }
+      }
     }
 
     // 2. Route by host and longest path prefix.

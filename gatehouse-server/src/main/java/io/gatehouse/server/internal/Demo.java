@@ -74,7 +74,8 @@ final class Demo {
         .withBackends(upsert(current.backends(), BackendDef.of(BACKEND, "http://127.0.0.1:" + mock.actualPort()), BackendDef::name))
         .withApis(upsert(current.apis(), api, ApiDef::name))
         .withProducts(upsert(current.products(),
-            new ProductDef(PRODUCT, "Demo product", List.of(API), true, false, true), ProductDef::name))
+            new ProductDef(PRODUCT, "The demo API: `GET /hello` and `GET /orders/{id}`, answered by a built-in mock.",
+                List.of(API), true, false, true), ProductDef::name))
         .withSubscriptions(subscriptions);
     plane.apply(next, "demo", keep ? "demo API" : "demo API and a fresh demo key"); // no revision when unchanged
     String base = "http://localhost:" + gateway.port();

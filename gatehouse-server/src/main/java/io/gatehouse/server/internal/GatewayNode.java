@@ -68,7 +68,7 @@ final class GatewayNode {
         } finally {
           lock.close();
         }
-      }, observability, drainPeriod, ready);
+      }, observability, drainPeriod, ready, null);
     } catch (Exception | Error e) {
       if (vertx != null) {
         try {

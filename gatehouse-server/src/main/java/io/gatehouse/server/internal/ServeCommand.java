@@ -206,6 +206,48 @@ public final class ServeCommand implements Callable<Integer> {
           + " The data directory, GATEHOUSE_* and VAULT_* are never readable.")
   String referenceAllow;
 
+  // ---- developer portal ----
+  @Option(names = "--portal-host", paramLabel = "HOST", defaultValue = "${env:GATEHOUSE_PORTAL_HOST:-0.0.0.0}",
+      description = "Developer portal bind address (env GATEHOUSE_PORTAL_HOST, default 0.0.0.0).")
+  String portalHost;
+
+  @Option(names = "--portal-port", paramLabel = "PORT", defaultValue = "${env:GATEHOUSE_PORTAL_PORT:-8002}",
+      description = "Developer portal port (env GATEHOUSE_PORTAL_PORT, default 8002).")
+  int portalPort;
+
+  @Option(names = "--portal-tls-cert", paramLabel = "CERT.pem,KEY.pem", defaultValue = "${env:GATEHOUSE_PORTAL_TLS_CERT}",
+      description = "Serve the developer portal over HTTPS with this PEM chain and key (env GATEHOUSE_PORTAL_TLS_CERT).")
+  String portalTlsCert;
+
+  @Option(names = "--portal-public-url", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_PORTAL_PUBLIC_URL}",
+      description = "The portal's URL as browsers reach it, such as https://developer.example.com: the only origin"
+          + " its forms are accepted from, and the origin the gateway answers CORS for (env"
+          + " GATEHOUSE_PORTAL_PUBLIC_URL; default http(s)://localhost:PORT).")
+  String portalPublicUrl;
+
+  @Option(names = "--gateway-public-url", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_GATEWAY_PUBLIC_URL}",
+      description = "The gateway's URL as the portal's users reach it, for the API reference and Try it (env"
+          + " GATEHOUSE_GATEWAY_PUBLIC_URL; default http://localhost:GATEWAY_PORT).")
+  String gatewayPublicUrl;
+
+  @Option(names = "--no-portal", defaultValue = "${env:GATEHOUSE_NO_PORTAL:-false}",
+      description = "Do not start the developer portal (env GATEHOUSE_NO_PORTAL).")
+  boolean noPortal;
+
+  @Option(names = "--portal-developer-approval", defaultValue = "${env:GATEHOUSE_PORTAL_DEVELOPER_APPROVAL:-false}",
+      description = "New developers wait for an operator's approval before they can sign in"
+          + " (env GATEHOUSE_PORTAL_DEVELOPER_APPROVAL).")
+  boolean portalDeveloperApproval;
+
+  @Option(names = "--smtp-url", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_SMTP_URL}",
+      description = "Send the portal's verification and password-reset mail through smtp://[user:password@]host[:port]"
+          + " or smtps://...; without it sign-up needs no verification and no reset mail is sent (env GATEHOUSE_SMTP_URL).")
+  java.net.URI smtpUrl;
+
+  @Option(names = "--smtp-from", paramLabel = "ADDRESS", defaultValue = "${env:GATEHOUSE_SMTP_FROM}",
+      description = "Sender address of portal mail (env GATEHOUSE_SMTP_FROM, default gatehouse-portal@localhost).")
+  String smtpFrom;
+
   @Option(names = "--demo", defaultValue = "${env:GATEHOUSE_DEMO:-false}",
       description = "Register a demo API answered by a built-in mock and print curl commands to try (env GATEHOUSE_DEMO).")
   boolean demo;
@@ -301,11 +343,13 @@ public final class ServeCommand implements Callable<Integer> {
 
   /**
    * What a started server holds, for tests that run it in-process; {@code ready} completes once the
-   * configured source is served (the gateway's readiness probe answers 200 from then on).
+   * configured source is served (the gateway's readiness probe answers 200 from then on);
+   * {@code portal} is null with {@code --no-portal}.
    */
   public record Running(Vertx vertx, Gateway gateway, ManagementServer management, ControlPlane plane,
       AutoCloseable store, Observability observability, Duration drainPeriod,
-      java.util.concurrent.CompletableFuture<Void> ready) implements AutoCloseable {
+      java.util.concurrent.CompletableFuture<Void> ready, io.gatehouse.portal.PortalServer portal)
+      implements AutoCloseable {
     /** Drains (readiness 503 for the drain period, requests still served), then stops everything. */
     @Override
     public void close() throws Exception {
@@ -441,6 +485,9 @@ public final class ServeCommand implements Callable<Integer> {
     out.add(new ListenPorts.Listener("management", managementHost, managementPort, "--management-port"));
     if (role.control()) {
       out.add(new ListenPorts.Listener("node", role.nodeHost, role.nodePort, "--node-port"));
+    }
+    if (!noPortal) {
+      out.add(new ListenPorts.Listener("portal", portalHost, portalPort, "--portal-port"));
     }
     return out;
   }
@@ -616,6 +663,17 @@ public final class ServeCommand implements Callable<Integer> {
       out.println("  admin token " + t);
       out.println("              (shown once; also written to " + data.resolve("admin-token") + ", mode 0600)");
     });
+    io.gatehouse.portal.PortalServer portal = null;
+    if (!noPortal) {
+      io.gatehouse.portal.PortalOptions po = portalOptions(gateway.port());
+      portal = await(io.gatehouse.portal.PortalServer.start(vertx, po, plane, management.auditLog(),
+          observability.analytics()));
+      gateway.ownListener(portalHost, portal.actualPort());
+      gateway.portalOrigins(portalOrigins(po, portal.actualPort()));
+      out.println("  portal      " + portal.origin() + "/");
+      out.println("  console     " + (managementTlsCert == null || managementTlsCert.isBlank() ? "http" : "https")
+          + "://" + displayHost(managementHost) + ":" + management.actualPort() + "/console/");
+    }
     startSecurity(vertx, plane, gateway, management, certificates);
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
@@ -630,7 +688,38 @@ public final class ServeCommand implements Callable<Integer> {
       } finally {
         lock.close(); // last: the next server may start once everything is closed
       }
-    }, observability, drainPeriod, ready);
+    }, observability, drainPeriod, ready, portal);
+  }
+
+  /** The developer portal's options from the command line; {@code gatewayPort} is the gateway's actual port. */
+  io.gatehouse.portal.PortalOptions portalOptions(int gatewayPort) {
+    io.gatehouse.portal.PortalOptions o = io.gatehouse.portal.PortalOptions.listen(portalHost, portalPort);
+    if (portalTlsCert != null && !portalTlsCert.isBlank()) {
+      String[] parts = portalTlsCert.split(",", -1);
+      if (parts.length != 2) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "--portal-tls-cert expects CERT.pem,KEY.pem but got '" + portalTlsCert + "'");
+      }
+      o = o.withTls(Path.of(parts[0].strip()), Path.of(parts[1].strip()));
+    }
+    String gatewayUrl = gatewayPublicUrl != null && !gatewayPublicUrl.isBlank() ? gatewayPublicUrl
+        : "http://" + displayHost(gatewayHost) + ":" + gatewayPort;
+    return o.withUrls(portalPublicUrl == null || portalPublicUrl.isBlank() ? null : portalPublicUrl, gatewayUrl)
+        .withMail(smtpUrl, smtpFrom)
+        .withSignUp(!demo, portalDeveloperApproval && !demo);
+  }
+
+  /** The origins the gateway answers CORS for: the portal's, and its loopback aliases when it has no public URL. */
+  private static List<String> portalOrigins(io.gatehouse.portal.PortalOptions po, int port) {
+    List<String> out = new ArrayList<>(List.of(io.gatehouse.portal.PortalServer.originOf(po, port)));
+    if (po.publicUrl() == null) {
+      String scheme = po.tls() ? "https" : "http";
+      if (po.host().equals("0.0.0.0") || po.host().equals("::") || isLoopback(po.host())) {
+        out.add(scheme + "://127.0.0.1:" + port);
+        out.add(scheme + "://localhost:" + port);
+      }
+    }
+    return out.stream().distinct().toList();
   }
 
   /** The networks given with --allowed-backend-networks, empty when none. */

@@ -69,7 +69,7 @@ class BackendStatusServeTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-access-log", "--no-analytics",
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--no-access-log", "--no-analytics",
         "--config", file.toString());
     running = cmd.start(cfg, new PrintStream(new ByteArrayOutputStream()));
     String gw = "http://127.0.0.1:" + running.gateway().port();

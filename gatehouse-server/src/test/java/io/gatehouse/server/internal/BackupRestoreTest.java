@@ -50,7 +50,7 @@ class BackupRestoreTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
-        "--management-port", "0", "--drain-period", "0s", "--no-analytics");
+        "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--no-analytics");
     return cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
   }
 

@@ -48,7 +48,7 @@ class CliMessagesTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
         "--allowed-backend-networks", String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s");
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s");
     try (ServeCommand.Running running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()))) {
       Path file = dir.resolve("g.yaml");
       Files.writeString(file, """

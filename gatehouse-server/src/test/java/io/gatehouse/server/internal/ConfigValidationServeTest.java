@@ -57,7 +57,7 @@ class ConfigValidationServeTest {
     Path data = dir.resolve("data");
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1",
         "--allowed-backend-networks", String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s");
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s");
     running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
     token = Files.readString(data.resolve("admin-token")).trim();
   }
@@ -107,7 +107,7 @@ class ConfigValidationServeTest {
     Path file = dir.resolve("blok.yaml");
     Files.writeString(file, BLOK);
     ServeTest.Cli serve = ServeTest.Cli.run("serve", "--config", file.toString(), "--data", dir.resolve("data").toString(),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s");
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s");
     assertThat(serve.code()).isEqualTo(ExitCodes.INVALID);
     assertThat(serve.err().strip()).isEqualTo(file + ":10: " + PROBLEM);
   }

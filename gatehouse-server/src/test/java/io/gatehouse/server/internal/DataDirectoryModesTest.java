@@ -52,7 +52,7 @@ class DataDirectoryModesTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
-        "--management-port", "0", "--config", file.toString(), "--no-access-log", "--analytics-flush-interval", "50",
+        "--management-port", "0", "--portal-port", "0", "--config", file.toString(), "--no-access-log", "--analytics-flush-interval", "50",
         "--drain-period", "0s");
     return cmd.start(cfg, new PrintStream(new ByteArrayOutputStream()));
   }

@@ -59,7 +59,7 @@ class FileSourceTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1",
         "--allowed-backend-networks", String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s");
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s");
     running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
   }
 
@@ -160,7 +160,7 @@ class FileSourceTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
         "--allowed-backend-networks", String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--config", file.toString());
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--config", file.toString());
     running = cmd.start(FileSource.load(file), new PrintStream(new ByteArrayOutputStream()));
     String token = Files.readString(dir.resolve("data").resolve("admin-token")).trim();
     for (String[] request : new String[][] {{"application/yaml", yaml}, {"application/json", "{\"apis\": 5}"},

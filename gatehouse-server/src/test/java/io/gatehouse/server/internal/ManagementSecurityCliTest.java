@@ -30,10 +30,10 @@ class ManagementSecurityCliTest {
   void refusesANonLoopbackManagementAddressWithoutTlsEvenWhenAllowed() {
     int code = Main.run("serve", "--data", dir.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
-        "--management-port", "0", "--management-host", "0.0.0.0", "--allow-remote-management");
+        "--management-port", "0", "--portal-port", "0", "--management-host", "0.0.0.0", "--allow-remote-management");
     assertThat(code).isEqualTo(ExitCodes.USAGE);
     assertThat(Main.run("serve", "--data", dir.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
-        "--management-port", "0", "--management-host", "0.0.0.0")).isEqualTo(ExitCodes.USAGE);
+        "--management-port", "0", "--portal-port", "0", "--management-host", "0.0.0.0")).isEqualTo(ExitCodes.USAGE);
   }
 
   @Test
@@ -42,7 +42,7 @@ class ManagementSecurityCliTest {
     Path cert = TestCertificates.server(ca, "localhost").writePem(dir, "mgmt");
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s",
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s",
         "--management-tls-cert", cert + "," + TestCertificates.Issued.keyPath(dir, "mgmt"));
     try (ServeCommand.Running running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()))) {
       KeyStore trust = KeyStore.getInstance("PKCS12");

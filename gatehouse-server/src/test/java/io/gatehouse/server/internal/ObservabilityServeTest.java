@@ -88,7 +88,7 @@ class ObservabilityServeTest {
     ServeCommand cmd = new ServeCommand();
     List<String> all = new ArrayList<>(List.of("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--analytics-flush-interval", "3600000",
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--analytics-flush-interval", "3600000",
         "--config", file.toString()));
     all.addAll(List.of(args));
     new CommandLine(cmd).parseArgs(all.toArray(String[]::new));

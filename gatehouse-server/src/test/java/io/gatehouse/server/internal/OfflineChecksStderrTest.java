@@ -86,7 +86,7 @@ class OfflineChecksStderrTest {
     logger.addAppender(log);
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--config", file.toString(), "--no-access-log",
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--config", file.toString(), "--no-access-log",
         "--no-analytics", "--drain-period", "0s");
     try (ServeCommand.Running server = cmd.start(config, new PrintStream(OutputStream.nullOutputStream()))) {
       List<String> warnings = log.list.stream().filter(e -> e.getLevel() == Level.WARN)

@@ -43,7 +43,7 @@ class OutboundDestinationsServeTest {
 
   String start(String... extra) throws Exception {
     List<String> args = new ArrayList<>(List.of("--data", data.toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-access-log", "--no-analytics"));
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--no-access-log", "--no-analytics"));
     args.addAll(List.of(extra));
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs(args.toArray(new String[0]));

@@ -36,7 +36,7 @@ class RevisionsCliTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1",
         "--allowed-backend-networks", String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s");
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s");
     running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
     token = Files.readString(data.resolve("admin-token")).trim();
   }

@@ -102,7 +102,7 @@ class SecurityMonitorTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs(concat(new String[] {"--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--alert-webhook",
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--alert-webhook",
         "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook", "--alert-webhook-secret", SECRET}, extra));
     try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {
       io.gatehouse.control.AdminTokens.bootstrap(store, data, TOKEN);

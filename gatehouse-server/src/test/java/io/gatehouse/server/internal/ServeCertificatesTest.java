@@ -68,7 +68,7 @@ class ServeCertificatesTest {
     ServeCommand cmd = new ServeCommand();
     List<String> args = new java.util.ArrayList<>(List.of("--data", dir.resolve("data").toString(), "--gateway-host",
         "127.0.0.1", "--allowed-backend-networks",
-        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0", "--https-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-access-log"));
+        String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0", "--https-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--no-access-log"));
     args.addAll(List.of(extra));
     new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
     return cmd.start(null, new PrintStream(console));

@@ -30,7 +30,7 @@ class ServeConnectionLimitsTest {
   void servesWithTheConnectionLimitsGivenOnTheCommandLine(@TempDir Path dir) throws Exception {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--max-connections-per-address", "1",
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--max-connections-per-address", "1",
         "--request-head-timeout", "PT0.3S");
     running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
     int port = running.gateway().port();

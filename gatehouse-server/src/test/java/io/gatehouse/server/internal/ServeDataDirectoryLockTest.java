@@ -37,12 +37,12 @@ class ServeDataDirectoryLockTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1",
         "--allowed-backend-networks", String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-analytics");
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--no-analytics");
     return cmd.start(null, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
   }
 
   static ServeTest.Cli serveCli(Path data) {
-    return ServePortInUseTest.serve(data, "--gateway-port", "0", "--management-port", "0", "--no-analytics");
+    return ServePortInUseTest.serve(data, "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--no-analytics");
   }
 
   /**

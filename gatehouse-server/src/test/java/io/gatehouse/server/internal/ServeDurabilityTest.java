@@ -51,7 +51,7 @@ class ServeDurabilityTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         io.gatehouse.server.Main.class.getName(), "serve", "--data", data.toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-analytics", "--no-access-log")
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--no-analytics", "--no-access-log")
         .redirectError(dir.resolve(name + ".err").toFile())
         .start();
     CompletableFuture<Integer> port = new CompletableFuture<>();

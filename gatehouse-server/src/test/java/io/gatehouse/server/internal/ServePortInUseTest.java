@@ -26,7 +26,7 @@ class ServePortInUseTest {
     try (ServerSocket other = new ServerSocket()) {
       other.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       int port = other.getLocalPort();
-      ServeTest.Cli r = serve(dir.resolve("data"), "--gateway-port", String.valueOf(port), "--management-port", "0");
+      ServeTest.Cli r = serve(dir.resolve("data"), "--gateway-port", String.valueOf(port), "--management-port", "0", "--portal-port", "0");
       assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
       assertThat(r.err().strip()).isEqualTo("error: port " + port
           + " (gateway) is already in use: stop the other process or pass --gateway-port");
@@ -40,7 +40,7 @@ class ServePortInUseTest {
     try (ServerSocket other = new ServerSocket()) {
       other.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       int port = other.getLocalPort();
-      ServeTest.Cli r = serve(dir.resolve("data"), "--gateway-port", "0", "--management-port", String.valueOf(port));
+      ServeTest.Cli r = serve(dir.resolve("data"), "--gateway-port", "0", "--management-port", String.valueOf(port), "--portal-port", "0");
       assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
       assertThat(r.err().strip()).isEqualTo("error: port " + port
           + " (management) is already in use: stop the other process or pass --management-port");

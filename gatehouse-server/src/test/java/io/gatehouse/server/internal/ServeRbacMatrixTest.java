@@ -40,7 +40,7 @@ class ServeRbacMatrixTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
-        "--management-port", "0", "--drain-period", "0s", "--no-access-log", "--auto-block", "10m");
+        "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--no-access-log", "--auto-block", "10m");
     try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {
       io.gatehouse.control.AdminTokens.bootstrap(store, data, TOKEN);
     }

@@ -56,7 +56,7 @@ class ServeReadinessTest {
     ServeCommand cmd = new ServeCommand();
     String[] base = {"--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
-        "--management-port", "0", "--config", file.toString(), "--no-access-log"};
+        "--management-port", "0", "--portal-port", "0", "--config", file.toString(), "--no-access-log"};
     String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
     System.arraycopy(extra, 0, all, base.length, extra.length);
     new CommandLine(cmd).parseArgs(all);

@@ -55,7 +55,7 @@ class ServeSecretsBoundaryTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
         "--allowed-backend-networks", String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--management-port", "0", "--drain-period", "0s", "--no-access-log", "--reference-refresh", "PT1H",
+        "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--no-access-log", "--reference-refresh", "PT1H",
         "--reference-allow", "file:" + allowed + "/,env:GATEHOUSE_*,file:" + data);
     Files.createDirectories(data);
     try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {

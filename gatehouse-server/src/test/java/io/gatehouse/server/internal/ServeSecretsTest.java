@@ -39,7 +39,7 @@ class ServeSecretsTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--reference-refresh", "PT1H",
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--reference-refresh", "PT1H",
         "--reference-allow", "file:" + dir);
     running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
   }

@@ -58,7 +58,7 @@ class ServeTest {
     ServeCommand cmd = new ServeCommand();
     String[] base = {"--data", data.toString(), "--gateway-host", "127.0.0.1", "--allowed-backend-networks",
         String.join(",", io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS), "--gateway-port", "0",
-        "--management-port", "0", "--drain-period", "0s"};
+        "--management-port", "0", "--portal-port", "0", "--drain-period", "0s"};
     String[] all = new String[base.length + args.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(args, 0, all, base.length, args.length);

@@ -32,7 +32,7 @@ class UserInfoUrlServeTest {
   void start() throws Exception {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", dir.resolve("data").toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0");
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0");
     running = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
   }
 
