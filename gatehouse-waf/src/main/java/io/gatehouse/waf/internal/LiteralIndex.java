@@ -20,11 +20,17 @@ final class LiteralIndex {
   /** No member selected (shared, never written). */
   static final long[] NONE = new long[0];
 
-  /** The literals (ids) one value holds, and whether it holds a character that is not plain. */
-  record Found(int[] ids, boolean special) {}
+  /**
+   * The literals (ids) one value holds, grouped by chain (chain c's are {@code ids[starts[c]]} to
+   * {@code ids[starts[c + 1] - 1]}; null starts when there is none), and whether the value holds a
+   * character that is not plain.
+   */
+  record Found(int[] ids, int[] starts, boolean special) {}
 
-  private static final Found NONE_PLAIN = new Found(new int[0], false);
-  private static final Found NONE_SPECIAL = new Found(new int[0], true);
+  private static final Found NONE_PLAIN = new Found(new int[0], null, false);
+  private static final Found NONE_SPECIAL = new Found(new int[0], null, true);
+  /** The chain of each literal id. */
+  private final int[] chainOf;
 
   private final Prefilter.Scanner scanner;
   private final int literals;
@@ -100,6 +106,10 @@ final class LiteralIndex {
     }
     literals = all.size();
     scanner = new Prefilter.Scanner(all);
+    chainOf = new int[literals];
+    for (int c = 0; c < chains.length; c++) {
+      java.util.Arrays.fill(chainOf, chains[c].base, chains[c].base + chains[c].literals, c);
+    }
   }
 
   private static int[][] postings(Prefilter.Cond[] conds, long[] always, int literals) {
@@ -164,9 +174,21 @@ final class LiteralIndex {
     for (int k = 0; k < count; k++) {
       s.found[s.ids[k] >>> 6] = 0;
     }
-    int[] ids = Arrays.copyOf(s.ids, count);
-    Arrays.sort(ids);
-    return new Found(ids, special);
+    // grouped by chain (a counting sort: the ids of one chain form one range)
+    int[] starts = new int[chains.length + 1];
+    for (int k = 0; k < count; k++) {
+      starts[chainOf[s.ids[k]] + 1]++;
+    }
+    for (int c = 0; c < chains.length; c++) {
+      starts[c + 1] += starts[c];
+    }
+    int[] ids = new int[count];
+    int[] next = Arrays.copyOf(starts, chains.length);
+    for (int k = 0; k < count; k++) {
+      int id = s.ids[k];
+      ids[next[chainOf[id]]++] = id;
+    }
+    return new Found(ids, starts, special);
   }
 
   /**
@@ -179,8 +201,8 @@ final class LiteralIndex {
     boolean special = found.special();
     boolean anyAlways = special ? m.anyGeneralAlways : m.anyPlainAlways;
     int[] ids = found.ids();
-    int from = lowerBound(ids, m.base);
-    int to = lowerBound(ids, m.base + m.literals);
+    int from = found.starts() == null ? 0 : found.starts()[chain];
+    int to = found.starts() == null ? 0 : found.starts()[chain + 1];
     if (from == to && !anyAlways) {
       return NONE;
     }
@@ -228,21 +250,6 @@ final class LiteralIndex {
       s.tried[s.triedIds[k] >>> 6] = 0;
     }
     return out == null ? NONE : out;
-  }
-
-  /** The first index of sorted {@code a} whose value is at least {@code key}. */
-  private static int lowerBound(int[] a, int key) {
-    int lo = 0;
-    int hi = a.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (a[mid] < key) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   /** Whether member {@code m} is in a selection {@link #select} returned. */

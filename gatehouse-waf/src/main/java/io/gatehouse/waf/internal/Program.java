@@ -16,6 +16,8 @@ public final class Program {
   private final boolean enabled;
   private final long budgetNanos;
   private final int ruleCount;
+  /** The number of rules and chain links ({@link Rule#seq} is below it). */
+  private final int ruleSlots;
   /** Per chain id (0: no transformation): the chain. */
   private final Transforms.Chain[] chains;
   /** The prefilters of the indexed {@code @rx} patterns, members grouped by chain id. */
@@ -49,8 +51,10 @@ public final class Program {
     Map<String, Integer> groups = new HashMap<>();
     List<Integer> gChain = new ArrayList<>();
     List<String[]> gColls = new ArrayList<>();
+    int seq = 0;
     for (Rule r : rules) {
       for (Rule link = r; link != null; link = link.next) {
+        link.seq = seq++;
         Transforms.Chain c = null;
         List<String> names = new ArrayList<>();
         for (Transforms.Transform t : link.transforms) {
@@ -88,6 +92,7 @@ public final class Program {
         }
       }
     }
+    this.ruleSlots = seq;
     this.chains = byId.toArray(new Transforms.Chain[0]);
     this.index = new LiteralIndex(members);
     this.groupChain = gChain.stream().mapToInt(Integer::intValue).toArray();
@@ -125,6 +130,10 @@ public final class Program {
       return r.marker.equals(name);
     }
     return Long.toString(r.id).equals(name);
+  }
+
+  int ruleSlots() {
+    return ruleSlots;
   }
 
   int chainCount() {

@@ -37,6 +37,8 @@ final class Rule {
    * read TX, matched variables or counts.
    */
   int group = -1;
+  /** This rule's number in its program (0 to the number of rules and links - 1), for per-request tables. */
+  int seq;
   /** For a rule with {@link #skipAfter}: the index in its phase list where evaluation resumes. */
   int resumeAt = -1;
   final List<Action> actions = new ArrayList<>();

@@ -632,9 +632,16 @@ public final class Tx {
   }
 
   /** Remembers a predicate's answer per rule (it is asked for every rule and every value). */
-  private static java.util.function.Predicate<Rule> memo(java.util.function.Predicate<Rule> p) {
-    Map<Rule, Boolean> seen = new java.util.IdentityHashMap<>();
-    return r -> seen.computeIfAbsent(r, p::test);
+  private java.util.function.Predicate<Rule> memo(java.util.function.Predicate<Rule> p) {
+    byte[] seen = new byte[program.ruleSlots()];
+    return r -> {
+      byte b = seen[r.seq];
+      if (b == 0) {
+        b = p.test(r) ? (byte) 1 : (byte) 2;
+        seen[r.seq] = b;
+      }
+      return b == 1;
+    };
   }
 
   /** Expands {@code %{collection.key}} and {@code %{VARIABLE}} macros. */
