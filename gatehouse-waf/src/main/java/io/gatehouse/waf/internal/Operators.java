@@ -18,6 +18,14 @@ public final class Operators {
     boolean match(Tx tx, String value);
   }
 
+  /** An {@code @rx} operator with a fixed pattern (the program indexes its prefilter). */
+  record Rx(String pattern, Regex regex) implements Operator {
+    @Override
+    public boolean match(Tx tx, String value) {
+      return regex.find(tx, value);
+    }
+  }
+
   private final InjectionDetector detector;
 
   public Operators(InjectionDetector detector) {
@@ -41,8 +49,7 @@ public final class Operators {
         if (macro) {
           return (tx, v) -> Regex.compile(tx.expand(param)).find(tx, v);
         }
-        Regex re = Regex.compile(param);
-        return (tx, v) -> re.find(tx, v);
+        return new Rx(param, Regex.compile(param));
       }
       case "pm" -> {
         return phrases(List.of(param.trim().split("\\s+")));

@@ -62,6 +62,16 @@ final class Prefilter {
     return c >= 0x80 || SPECIAL[c];
   }
 
+  /**
+   * The condition of {@code pattern} for any value ({@code plain} false) or for plain values, with
+   * fresh literal nodes not yet numbered; null when it always holds (no filter), exactly when
+   * {@link #of} keeps no filter of that kind.
+   */
+  static Cond condition(String pattern, boolean plain) {
+    Filter f = Filter.of(pattern, plain);
+    return f == null ? null : Filter.parse(pattern, plain);
+  }
+
   /** False when the pattern cannot match {@code value}. */
   boolean mayMatch(String value) {
     for (int i = 0, n = value.length(); i < n; i++) {
@@ -93,18 +103,8 @@ final class Prefilter {
     }
 
     static Filter of(String pattern, boolean plain) {
-      Info info;
-      try {
-        Parser p = new Parser(pattern, plain);
-        info = p.alternation();
-        if (p.pos != pattern.length()) {
-          return null;
-        }
-      } catch (GiveUp e) {
-        return null;
-      }
-      Cond c = info.cond();
-      if (c == TRUE) {
+      Cond c = parse(pattern, plain);
+      if (c == null) {
         return null;
       }
       Map<String, Integer> index = new HashMap<>();
@@ -118,6 +118,22 @@ final class Prefilter {
       }
       index.forEach((str, i) -> literals.set(i, str));
       return new Filter(c, literals);
+    }
+
+    /** The pattern's condition (fresh nodes), or null when it is TRUE or not understood. */
+    static Cond parse(String pattern, boolean plain) {
+      Info info;
+      try {
+        Parser p = new Parser(pattern, plain);
+        info = p.alternation();
+        if (p.pos != pattern.length()) {
+          return null;
+        }
+      } catch (GiveUp e) {
+        return null;
+      }
+      Cond c = info.cond();
+      return c == TRUE ? null : c;
     }
 
     boolean mayMatch(String value) {
@@ -154,10 +170,18 @@ final class Prefilter {
 
   // ---- conditions
 
-  private abstract static class Cond {
+  abstract static class Cond {
     abstract boolean holds(long[] found);
 
+    /** Numbers this condition's literals in {@code index} (shared by the conditions of one scanner). */
     abstract void collect(Map<String, Integer> index);
+
+    /** Adds the ids of this condition's literals (once collected) to {@code ids}. */
+    void literalIds(java.util.BitSet ids) {}
+
+    boolean isFalse() {
+      return this == FALSE;
+    }
   }
 
   private static final Cond TRUE = new Cond() {
@@ -209,6 +233,11 @@ final class Prefilter {
     }
 
     @Override
+    void literalIds(java.util.BitSet ids) {
+      ids.set(id);
+    }
+
+    @Override
     public String toString() {
       return "'" + s + "'";
     }
@@ -237,6 +266,11 @@ final class Prefilter {
     }
 
     @Override
+    void literalIds(java.util.BitSet ids) {
+      parts.forEach(p -> p.literalIds(ids));
+    }
+
+    @Override
     public String toString() {
       return "AND" + parts;
     }
@@ -244,9 +278,13 @@ final class Prefilter {
 
   private static final class Or extends Cond {
     final List<Cond> parts;
-    /** The literal alternatives as a bit mask (one AND test per word), the others in {@link #rest}. */
-    private long[] mask;
-    private List<Cond> rest;
+    /**
+     * The literal alternatives as a sparse bit mask (the words that have a bit, and their bits: one
+     * AND test per word), the others in {@link #rest}.
+     */
+    private int[] maskWords;
+    private long[] maskBits;
+    private Cond[] rest;
 
     Or(List<Cond> parts) {
       this.parts = parts;
@@ -254,8 +292,8 @@ final class Prefilter {
 
     @Override
     boolean holds(long[] found) {
-      for (int w = 0; w < mask.length && w < found.length; w++) {
-        if ((found[w] & mask[w]) != 0) {
+      for (int i = 0; i < maskWords.length; i++) {
+        if ((found[maskWords[i]] & maskBits[i]) != 0) {
           return true;
         }
       }
@@ -272,18 +310,36 @@ final class Prefilter {
       parts.forEach(p -> p.collect(index));
     }
 
+    @Override
+    void literalIds(java.util.BitSet ids) {
+      parts.forEach(p -> p.literalIds(ids));
+    }
+
     /** Builds the mask once every literal has its id. */
     void seal(int literals) {
-      mask = new long[(literals + 63) / 64];
-      rest = new ArrayList<>();
+      long[] mask = new long[(literals + 63) / 64];
+      List<Cond> others = new ArrayList<>();
       for (Cond c : parts) {
         if (c instanceof Lit l) {
           mask[l.id >>> 6] |= 1L << l.id;
         } else {
-          rest.add(c);
+          others.add(c);
           Prefilter.seal(c, literals);
         }
       }
+      int n = 0;
+      for (long w : mask) {
+        n += w != 0 ? 1 : 0;
+      }
+      maskWords = new int[n];
+      maskBits = new long[n];
+      for (int w = 0, i = 0; w < mask.length; w++) {
+        if (mask[w] != 0) {
+          maskWords[i] = w;
+          maskBits[i++] = mask[w];
+        }
+      }
+      rest = others.toArray(new Cond[0]);
     }
 
     @Override
@@ -292,7 +348,8 @@ final class Prefilter {
     }
   }
 
-  private static void seal(Cond c, int literals) {
+  /** Prepares a collected condition for {@link Cond#holds} over {@code literals} literal ids. */
+  static void seal(Cond c, int literals) {
     if (c instanceof Or o) {
       o.seal(literals);
     } else if (c instanceof And a) {
@@ -822,10 +879,12 @@ final class Prefilter {
 
   // ---- multi-literal scan (Aho-Corasick over the folded ASCII alphabet)
 
-  private static final class Scanner {
+  static final class Scanner {
     /** Character class of each folded ASCII character (0: appears in no literal). */
     private final int[] classOf = new int[128];
     private final int classes;
+    /** {@link #classOf} of the folded form of each character below 256 (the byte strings' range). */
+    private final int[] byteClass = new int[256];
     /** delta[state * classes + class]: the next state, failure links resolved. */
     private final int[] delta;
     /** Literal ids ending at each state (own and by failure links), or null. */
@@ -843,6 +902,10 @@ final class Prefilter {
         }
       }
       classes = n;
+      for (int c = 0; c < 256; c++) {
+        int f = fold((char) c);
+        byteClass[c] = f < 0 ? 0 : classOf[f];
+      }
       words = (literals.size() + 63) / 64;
       List<int[]> go = new ArrayList<>();
       List<List<Integer>> out = new ArrayList<>();
@@ -896,6 +959,9 @@ final class Prefilter {
     }
 
     private int step(int s, char c) {
+      if (c < 256) {
+        return delta[s * classes + byteClass[c]];
+      }
       int f = fold(c);
       return delta[s * classes + (f < 0 ? 0 : classOf[f])];
     }
@@ -909,6 +975,28 @@ final class Prefilter {
         }
       }
       return false;
+    }
+
+    /**
+     * Sets in {@code found} the bit of every literal {@code v} contains, appending each newly set
+     * id to {@code ids} (from {@code count}); returns the new count. Ids already set stay set.
+     */
+    int scan(String v, long[] found, int[] ids, int count) {
+      int s = 0;
+      for (int i = 0, n = v.length(); i < n; i++) {
+        s = step(s, v.charAt(i));
+        int[] o = outputs[s];
+        if (o != null) {
+          for (int id : o) {
+            long bit = 1L << id;
+            if ((found[id >>> 6] & bit) == 0) {
+              found[id >>> 6] |= bit;
+              ids[count++] = id;
+            }
+          }
+        }
+      }
+      return count;
     }
 
     long[] found(String v) {

@@ -53,6 +53,11 @@ abstract class Regex {
     return run(tx, value);
   }
 
+  /** Whether the pattern has a prefilter (so that a {@link LiteralIndex} can take it). */
+  final boolean hasPrefilter() {
+    return prefilter != null;
+  }
+
   /** The match itself, once the prefilter has let the value through. */
   abstract boolean run(Tx tx, String value);
 

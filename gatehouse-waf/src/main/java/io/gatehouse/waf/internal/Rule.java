@@ -24,6 +24,23 @@ final class Rule {
   /** {@link #transforms} as a shared chain node, set when the program is built; null for none. */
   Transforms.Chain chain;
   boolean transformsReset;
+  /** {@link #chain}'s id (0 for none), set when the program is built. */
+  int chainId;
+  /**
+   * This link's number in its chain's {@link LiteralIndex}, or -1 when its operator is not an
+   * indexed {@code @rx} (negated, multiMatch, macro pattern or no prefilter).
+   */
+  int member = -1;
+  /**
+   * The program's number for this link's (chain, target collections) group, whose selection over
+   * all the request's values tells in one bit test that no value can match; -1 when its targets
+   * read TX, matched variables or counts.
+   */
+  int group = -1;
+  /** This rule's number in its program (0 to the number of rules and links - 1), for per-request tables. */
+  int seq;
+  /** For a rule with {@link #skipAfter}: the index in its phase list where evaluation resumes. */
+  int resumeAt = -1;
   final List<Action> actions = new ArrayList<>();
   Disruptive disruptive = Disruptive.NONE;
   Rule next;

@@ -23,9 +23,10 @@ final class Transforms {
   /**
    * A transformation chain as its last step after a shared prefix chain (null for the first step):
    * the program makes one node per distinct prefix, so a request computes each prefix of each
-   * value once, whichever rules share it.
+   * value once, whichever rules share it. {@code id} numbers the program's chains from 1 (0 is no
+   * transformation).
    */
-  record Chain(Chain prefix, Transform last) {}
+  record Chain(Chain prefix, Transform last, int id) {}
 
   private static final Map<String, UnaryOperator<String>> ALL = new HashMap<>();
 
@@ -53,7 +54,7 @@ final class Transforms {
           b.append(s.charAt(i));
         }
       }
-      return b.toString();
+      return same(s, b);
     });
     ALL.put("removenulls", s -> s.indexOf('\0') < 0 ? s : s.replace("\0", ""));
     ALL.put("replacenulls", s -> s.replace('\0', ' '));
@@ -368,7 +369,12 @@ final class Transforms {
         }
       }
     }
-    return b.toString();
+    return same(s, b);
+  }
+
+  /** {@code s} itself when {@code b} holds the same text (so later steps see one instance), else b's text. */
+  private static String same(String s, StringBuilder b) {
+    return s.contentEquals(b) ? s : b.toString();
   }
 
   static String compressWhitespace(String s) {
@@ -386,7 +392,7 @@ final class Transforms {
         inSpace = false;
       }
     }
-    return b.toString();
+    return same(s, b);
   }
 
   static String replaceComments(String s) {
@@ -438,6 +444,10 @@ final class Transforms {
   }
 
   static String normalisePath(String s, boolean win) {
+    if (s.indexOf('/') < 0 && (!win || s.indexOf('\\') < 0) && !s.equals(".") && !s.equals("..")) {
+      // one segment, neither . nor ..: the path is already normal
+      return s;
+    }
     String p = win ? s.replace('\\', '/') : s;
     if (p.isEmpty()) {
       return p;

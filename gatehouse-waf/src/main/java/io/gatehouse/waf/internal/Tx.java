@@ -13,11 +13,21 @@ import java.util.Set;
 
 /** One request's run through a {@link Program}: its variables, TX collection and match state. */
 public final class Tx {
-  /** One element of a collection: its key (null for single values) and byte-string value. */
-  record Entry(String key, String value) {}
+  /**
+   * One element of a collection: its key (null for single values), byte-string value, and its
+   * number in the request ({@code slot}), under which its transformed forms are kept.
+   */
+  record Entry(String key, String value, int slot) {}
 
-  /** One resolved target value: its full name (e.g. {@code ARGS:id}) and value. */
-  record Var(String collection, String key, String value) {
+  /**
+   * One resolved target value: its full name (e.g. {@code ARGS:id}) and value, and the slot of the
+   * stored element it is (-1 for computed values: TX, counts, matched variables).
+   */
+  record Var(String collection, String key, String value, int slot) {
+    Var(String collection, String key, String value) {
+      this(collection, key, value, -1);
+    }
+
     String name() {
       return key == null ? collection : collection + ":" + key;
     }
@@ -42,7 +52,25 @@ public final class Tx {
   boolean bodyAccess = true;
   private boolean engineOff;
   private final Set<Long> removedIds = new java.util.HashSet<>();
+  /** Transformed values of computed (slot-less) values, per chain. */
   private final Map<Transforms.Chain, Map<String, String>> transformCache = new java.util.IdentityHashMap<>();
+  /** Slots given to stored elements so far. */
+  private int slots;
+  /** Bumped whenever a stored variable changes (between phases), so group selections are redone. */
+  private int varsVersion;
+  /** Per chain id and slot: the element's value through the chain, and its index selection. */
+  private final String[][] transformedBySlot;
+  private final long[][][] selectionBySlot;
+  /** Per group: the union of its values' selections, and the {@link #varsVersion} it was made at. */
+  private final long[][] groupSelection;
+  private final Map<String, List<Var>> wholeLists = new HashMap<>();
+  /**
+   * The index literals each distinct value instance holds: transformations return their input
+   * when they change nothing, so most values are scanned once whatever the chains.
+   */
+  private final Map<String, LiteralIndex.Found> literalsFound = new java.util.IdentityHashMap<>(256);
+  private int wholeVersion = -1;
+  private final int[] groupVersion;
   private final List<java.util.function.Predicate<Rule>> removedRules = new ArrayList<>();
   private final List<Map.Entry<java.util.function.Predicate<Rule>, Target>> removedTargets = new ArrayList<>();
 
@@ -55,6 +83,10 @@ public final class Tx {
     this.program = program;
     this.request = request;
     this.finished = !program.enabled();
+    this.transformedBySlot = new String[program.chainCount()][];
+    this.selectionBySlot = new long[program.chainCount()][][];
+    this.groupSelection = new long[program.groupCount()][];
+    this.groupVersion = new int[program.groupCount()];
     RequestVariables.populate(this, request);
   }
 
@@ -102,12 +134,14 @@ public final class Tx {
 
   void set(String name, String value) {
     List<Entry> l = new ArrayList<>(1);
-    l.add(new Entry(null, value));
+    l.add(new Entry(null, value, slots++));
     vars.put(name, l);
+    varsVersion++;
   }
 
   void add(String collection, String key, String value) {
-    vars.computeIfAbsent(collection, k -> new ArrayList<>()).add(new Entry(key, value));
+    vars.computeIfAbsent(collection, k -> new ArrayList<>()).add(new Entry(key, value, slots++));
+    varsVersion++;
   }
 
   String scalar(String name) {
@@ -212,11 +246,7 @@ public final class Tx {
         default -> { }
       }
       if (r.skipAfter != null) {
-        int j = i + 1;
-        while (j < list.size() && !skipTarget(list.get(j), r.skipAfter)) {
-          j++;
-        }
-        i = j + 1;
+        i = r.resumeAt;
         continue;
       }
       if (r.skip > 0) {
@@ -235,15 +265,8 @@ public final class Tx {
     return Outcome.CONTINUE;
   }
 
-  private static boolean skipTarget(Rule r, String name) {
-    if (r.isMarker()) {
-      return r.marker.equals(name);
-    }
-    return Long.toString(r.id).equals(name);
-  }
-
   private boolean isRemoved(Rule r) {
-    if (removedIds.contains(r.id)) {
+    if (!removedIds.isEmpty() && removedIds.contains(r.id)) {
       return true;
     }
     for (java.util.function.Predicate<Rule> p : removedRules) {
@@ -274,26 +297,37 @@ public final class Tx {
     if (link.unconditional) {
       return true;
     }
+    if (link.group >= 0 && !LiteralIndex.selected(groupSelection(link.group), link.member)) {
+      // no value of the collections it reads passes its prefilter: nothing can match
+      return false;
+    }
     List<Var> candidates = resolve(link, head);
-    List<Var> hits = new ArrayList<>();
+    List<Var> hits = null;
     captureWanted = link.capture;
     try {
       for (Var v : candidates) {
         String value = v.value();
         boolean hit = false;
-        if (link.multiMatch) {
+        if (link.member >= 0 && v.slot() >= 0) {
+          value = transformed(link.chainId, v);
+          hit = LiteralIndex.selected(selection(link.chainId, v), link.member)
+              && ((Operators.Rx) link.operator).regex().run(this, value);
+        } else if (link.multiMatch) {
           hit = link.operator.match(this, value) != link.negated;
           for (int t = 0; !hit && t < link.transforms.size(); t++) {
             value = link.transforms.get(t).apply(value);
             hit = link.operator.match(this, value) != link.negated;
           }
         } else {
-          value = transformed(link.chain, value);
+          value = v.slot() >= 0 ? transformed(link.chainId, v) : transformed(link.chain, value);
           hit = link.operator.match(this, value) != link.negated;
         }
         if (hit) {
           // MATCHED_VAR is the value as the operator saw it (after the transformations)
           Var m = new Var(v.collection(), v.key(), value);
+          if (hits == null) {
+            hits = new ArrayList<>();
+          }
           hits.add(m);
           if (link.next != null) {
             // a chain link's actions run per matched value, before the next link reads them
@@ -305,11 +339,72 @@ public final class Tx {
     } finally {
       captureWanted = false;
     }
-    if (hits.isEmpty()) {
+    if (hits == null) {
       return false;
     }
     matched = hits;
     return true;
+  }
+
+  /** A stored element's value through chain {@code chainId}, computed once per request. */
+  private String transformed(int chainId, Var v) {
+    if (chainId == 0) {
+      return v.value();
+    }
+    String[] bySlot = transformedBySlot[chainId];
+    if (bySlot == null || bySlot.length <= v.slot()) {
+      bySlot = transformedBySlot[chainId] = java.util.Arrays.copyOf(bySlot == null ? new String[0] : bySlot,
+          Math.max(slots, v.slot() + 1));
+    }
+    String out = bySlot[v.slot()];
+    if (out == null) {
+      Transforms.Chain c = program.chain(chainId);
+      String in = c.prefix() == null ? v.value() : transformed(c.prefix().id(), v);
+      out = c.last().apply(in);
+      bySlot[v.slot()] = out;
+    }
+    return out;
+  }
+
+  /** The index members of chain {@code chainId} whose prefilter lets a stored element through. */
+  private long[] selection(int chainId, Var v) {
+    long[][] bySlot = selectionBySlot[chainId];
+    if (bySlot == null || bySlot.length <= v.slot()) {
+      bySlot = selectionBySlot[chainId] = java.util.Arrays.copyOf(bySlot == null ? new long[0][] : bySlot,
+          Math.max(slots, v.slot() + 1));
+    }
+    long[] out = bySlot[v.slot()];
+    if (out == null) {
+      String value = transformed(chainId, v);
+      LiteralIndex.Scratch scratch = program.scratch();
+      LiteralIndex.Found found = literalsFound.get(value);
+      if (found == null) {
+        found = program.index().scan(value, scratch);
+        literalsFound.put(value, found);
+      }
+      out = program.index().select(chainId, found, scratch);
+      bySlot[v.slot()] = out;
+    }
+    return out;
+  }
+
+  /** The union of the selections of every value of a group's collections (made once per phase). */
+  private long[] groupSelection(int group) {
+    long[] sel = groupSelection[group];
+    if (sel != null && groupVersion[group] == varsVersion) {
+      return sel;
+    }
+    int chainId = program.groupChain(group);
+    LiteralIndex index = program.index();
+    sel = LiteralIndex.NONE;
+    for (String c : program.groupCollections(group)) {
+      for (Var v : whole(c)) {
+        sel = index.or(chainId, sel, selection(chainId, v));
+      }
+    }
+    groupSelection[group] = sel;
+    groupVersion[group] = varsVersion;
+    return sel;
   }
 
   /**
@@ -345,6 +440,9 @@ public final class Tx {
       }
     }
     boolean filter = !link.exclusions.isEmpty() || !removed.isEmpty();
+    if (!filter && link.targets.size() == 1 && !link.targets.get(0).count) {
+      return elements(link.targets.get(0));
+    }
     List<Var> out = new ArrayList<>();
     for (Target t : link.targets) {
       List<Var> elements = elements(t);
@@ -374,7 +472,26 @@ public final class Tx {
     return false;
   }
 
-  /** The elements of a collection that a target selects. */
+  /** Every element of a stored collection (a shared list, made once per {@link #varsVersion}). */
+  private List<Var> whole(String c) {
+    if (wholeVersion != varsVersion) {
+      wholeLists.clear();
+      wholeVersion = varsVersion;
+    }
+    List<Var> l = wholeLists.get(c);
+    if (l == null) {
+      List<Entry> entries = vars.getOrDefault(c, List.of());
+      List<Var> made = new ArrayList<>(entries.size());
+      for (Entry e : entries) {
+        made.add(new Var(c, e.key(), e.value(), e.slot()));
+      }
+      l = java.util.Collections.unmodifiableList(made);
+      wholeLists.put(c, l);
+    }
+    return l;
+  }
+
+  /** The elements of a collection that a target selects (a list the caller must not change). */
   List<Var> elements(Target t) {
     List<Var> out = new ArrayList<>();
     String c = t.collection;
@@ -418,13 +535,16 @@ public final class Tx {
       }
       case "XML" -> {
         for (Entry e : vars.getOrDefault(c, List.of())) {
-          out.add(new Var(c, "/*", e.value()));
+          out.add(new Var(c, "/*", e.value(), e.slot()));
         }
       }
       default -> {
+        if (t.key == null && t.keyPattern == null) {
+          return whole(c);
+        }
         for (Entry e : vars.getOrDefault(c, List.of())) {
           if (e.key() == null ? t.key == null && t.keyPattern == null : t.covers(c, e.key())) {
-            out.add(new Var(c, e.key(), e.value()));
+            out.add(new Var(c, e.key(), e.value(), e.slot()));
           }
         }
       }
@@ -598,9 +718,16 @@ public final class Tx {
   }
 
   /** Remembers a predicate's answer per rule (it is asked for every rule and every value). */
-  private static java.util.function.Predicate<Rule> memo(java.util.function.Predicate<Rule> p) {
-    Map<Rule, Boolean> seen = new java.util.IdentityHashMap<>();
-    return r -> seen.computeIfAbsent(r, p::test);
+  private java.util.function.Predicate<Rule> memo(java.util.function.Predicate<Rule> p) {
+    byte[] seen = new byte[program.ruleSlots()];
+    return r -> {
+      byte b = seen[r.seq];
+      if (b == 0) {
+        b = p.test(r) ? (byte) 1 : (byte) 2;
+        seen[r.seq] = b;
+      }
+      return b == 1;
+    };
   }
 
   /** Expands {@code %{collection.key}} and {@code %{VARIABLE}} macros. */
