@@ -166,6 +166,39 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void operatorImportsAnApiFromOpenApiSeesARefusedDocumentsProblemAndDeletesTheApi(Browser browser) throws Exception {
+    WebDriver d = signInWithAccount(browser, "ops", OPS_PASSWORD);
+    d.get(console + "#/apis");
+    WebElement form = browser.waitUntil("the import form", x -> x.findElement(By.id("import-api")));
+    d.findElement(By.id("import-name")).sendKeys("catalog");
+    d.findElement(By.id("import-path")).sendKeys("/catalog");
+    // a JSON document cut short: the management API refuses it, naming where it stops
+    setText(d, d.findElement(By.id("import-document")), "{\"openapi\": \"3.0.3\",\n \"paths\": {\"/items\": ");
+    form.findElement(By.id("import-submit")).click();
+    WebElement refused = browser.waitUntil("the refusal", x -> x.findElement(By.cssSelector("#import-result .error")));
+    assertThat(refused.getText()).contains("JSON");
+    assertThat(mgmt("GET", "/api/v1/apis/catalog", "", "application/json").statusCode()).isEqualTo(404);
+
+    setText(d, d.findElement(By.id("import-document")), "openapi: 3.0.3\ninfo: {title: catalog, version: '1'}\n"
+        + "paths:\n  /items:\n    get: {responses: {'200': {description: ok}}}\n"
+        + "    post: {responses: {'201': {description: created}}}\n"
+        + "  /items/{id}:\n    get: {parameters: [{name: id, in: path, required: true, schema: {type: string}}],"
+        + " responses: {'200': {description: ok}}}\n");
+    d.findElement(By.id("import-submit")).click();
+    browser.waitUntil("the imported API's page", x -> x.getCurrentUrl().endsWith("#/apis/catalog") ? true : null);
+    JsonNode api = mgmtJson("/api/v1/apis/catalog");
+    assertThat(api.get("path").asText()).isEqualTo("/catalog");
+    assertThat(api.get("operations").toString()).contains("GET /items", "POST /items", "GET /items/{id}");
+    assertThat(gateway("/catalog/items").statusCode()).as("routed: a subscription key is required").isEqualTo(401);
+
+    browser.waitUntil("the delete control", x -> x.findElement(By.id("delete-api"))).click();
+    d.switchTo().alert().accept();
+    browser.waitUntil("back on the list", x -> x.getCurrentUrl().endsWith("#/apis") ? true : null);
+    assertThat(mgmt("GET", "/api/v1/apis/catalog", "", "application/json").statusCode()).isEqualTo(404);
+    assertThat(gateway("/catalog/items").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void operatorRollsARevisionBack(Browser browser) throws Exception {
     int before = mgmtJson("/api/v1/revisions?limit=1").get("current").asInt();
     JsonNode people = mgmtJson("/api/v1/apis/people");
@@ -215,6 +248,10 @@ class ConsoleBrowserTest {
     WebElement area = browser.waitUntil("the YAML editor", x -> x.findElement(By.id("api-yaml")));
     assertThat(area.getAttribute("readonly")).isNotNull();
     assertThat(d.findElements(By.id("apply"))).isEmpty();
+    assertThat(d.findElements(By.id("delete-api"))).isEmpty();
+    d.get(console + "#/apis");
+    waitReady(browser, "apis");
+    assertThat(d.findElements(By.id("import-api"))).isEmpty();
     d.get(console + "#/named-values");
     waitReady(browser, "named-values");
     assertThat(d.findElements(By.cssSelector("main button"))).isEmpty();

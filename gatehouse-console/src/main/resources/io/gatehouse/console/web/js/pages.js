@@ -2,7 +2,7 @@
 // rendered only when the signed-in principal holds the permission its route requires (the API
 // refuses the write anyway).
 import {h, clear, table, badge, errorBox} from './dom.js';
-import {get, post, put, call, enc, ApiError} from './api.js';
+import {get, post, put, del, call, enc, ApiError} from './api.js';
 import {apiEditor} from './editor.js';
 import {lineChart} from './charts.js';
 
@@ -115,6 +115,48 @@ async function apis(main, params, query) {
       {title: 'Owner', cell: a => (a.inventory && a.inventory.owner) || ''},
     ], items, 'No API matches.'));
   });
+  if (can('apis:write')) await section(main, 'Import from OpenAPI', importForm);
+}
+
+// An API from an OpenAPI document (JSON or YAML, pasted or read from a local file): its operations
+// are merged from the document by the management API, which reports any problem with its location.
+async function importForm(box) {
+  const backends = await get('/backends');
+  const field = (id, label, input) => h('p', {class: 'field'}, h('label', {for: id}, label), input);
+  const name = h('input', {id: 'import-name', name: 'name', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._-]*'});
+  const path = h('input', {id: 'import-path', name: 'path', required: true, placeholder: '/orders'});
+  const backend = h('select', {id: 'import-backend', name: 'backend', required: true},
+    (backends.items || backends).map(b => h('option', {value: b.name}, b.name)));
+  const file = h('input', {id: 'import-file', type: 'file', accept: '.json,.yaml,.yml,application/json,application/yaml'});
+  const doc = h('textarea', {id: 'import-document', name: 'document', rows: 12, required: true, spellcheck: 'false'});
+  const result = h('div', {id: 'import-result', 'aria-live': 'polite'});
+  file.addEventListener('change', async () => {
+    if (file.files.length === 1) doc.value = await file.files[0].text();
+  });
+  const form = h('form', {id: 'import-api', 'aria-label': 'Import an API from OpenAPI'},
+    h('h2', {}, 'Import from OpenAPI'),
+    field('import-name', 'Name', name), field('import-path', 'Path prefix', path),
+    field('import-backend', 'Backend', backend), field('import-file', 'OpenAPI file', file),
+    field('import-document', 'OpenAPI document (JSON or YAML)', doc),
+    h('button', {type: 'submit', id: 'import-submit'}, 'Import'), result);
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    clear(result);
+    try {
+      await post('/apis', {name: name.value.trim(), path: path.value.trim(), backend: backend.value,
+        openapi: {inline: doc.value}});
+      location.hash = '#/apis/' + enc(name.value.trim());
+    } catch (err) {
+      result.append(errorBox(err), problemList(err));
+    }
+  });
+  box.append(form);
+}
+
+function problemList(err) {
+  const problems = err instanceof ApiError ? err.problem.problems || [] : [];
+  return problems.length === 0 ? null
+    : h('ul', {class: 'problems'}, problems.map(p => h('li', {}, (p.field ? p.field + ': ' : '') + p.message)));
 }
 
 async function apiDetail(main, [name]) {
@@ -137,6 +179,21 @@ async function apiDetail(main, [name]) {
     h('p', {}, 'Unused operations: ' + ((d.unused || []).join(', ') || 'none')));
   });
   await section(main, 'Editor', box => apiEditor(box, name, can('config:write')));
+  if (can('apis:write')) {
+    const result = h('div', {id: 'delete-result', 'aria-live': 'polite'});
+    main.append(h('section', {'aria-label': 'Delete'}, h('h2', {}, 'Delete'),
+      h('p', {}, 'Deleting the API removes its routes from the gateway in a new revision (revisions can roll it back).'),
+      h('button', {type: 'button', id: 'delete-api', class: 'danger', onclick: async () => {
+        if (!confirm('Delete the API ' + name + '?')) return;
+        clear(result);
+        try {
+          await del('/apis/' + enc(name));
+          location.hash = '#/apis';
+        } catch (err) {
+          result.append(errorBox(err), problemList(err));
+        }
+      }}, 'Delete API ' + name), result));
+  }
 }
 
 // ---------------------------------------------------------------- revisions
