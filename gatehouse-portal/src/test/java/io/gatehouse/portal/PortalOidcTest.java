@@ -313,4 +313,28 @@ class PortalOidcTest {
     assertThat(cookieOf(back, "gatehouse_portal")).isNull();
     assertThat(developers()).isEmpty();
   }
+  @Test
+  void takesOverAnUnverifiedPasswordAccountOfTheSameEmailAndItsPasswordStopsWorking() throws Exception {
+    // someone registered the address with a password and never verified it (as with --smtp-url)
+    String attackerPassword = "attacker password 0123";
+    io.gatehouse.control.developers.DeveloperStore.over(store, java.time.Clock.systemUTC())
+        .signUp("olga@example.com", attackerPassword, "Mallory", "active", false).orElseThrow();
+    String id = developers().get(0).get("id").asText();
+    String signIn = "{\"email\":\"olga@example.com\",\"password\":\"" + attackerPassword + "\"}";
+    HttpRequest attacker = HttpRequest.newBuilder(URI.create(origin() + "/portal/api/v1/signin"))
+        .header("Content-Type", "application/json").header("Origin", origin())
+        .POST(HttpRequest.BodyPublishers.ofString(signIn)).build();
+    assertThat(http.send(attacker, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .as("unverified: no password sign-in").isEqualTo(403);
+
+    Flow flow = startAtTheProvider();
+    HttpResponse<String> back = get(flow.callbackUrl(), flow.binding());
+    assertThat(location(back)).isEqualTo("/account");
+    JsonNode devs = developers();
+    assertThat(devs).hasSize(1);
+    assertThat(devs.get(0).get("id").asText()).isEqualTo(id);
+    assertThat(devs.get(0).get("emailVerified").asBoolean()).isTrue();
+    assertThat(http.send(attacker, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .as("the registrant's password no longer works").isEqualTo(401);
+  }
 }
