@@ -685,9 +685,7 @@ public final class ServeCommand implements Callable<Integer> {
           observability.analytics()));
       gateway.ownListener(portalHost, portal.actualPort());
       gateway.portalOrigins(portalOrigins(po, portal.actualPort()));
-      out.println("  portal      " + portal.origin() + "/");
-      out.println("  console     " + (managementTlsCert == null || managementTlsCert.isBlank() ? "http" : "https")
-          + "://" + displayHost(managementHost) + ":" + management.actualPort() + "/console/");
+      out.println("  portal      " + portal.origin() + "/"); // the console's URL is printed above, unless --no-console
     }
     startSecurity(vertx, plane, gateway, management, certificates);
     if (demo) {
