@@ -25,10 +25,11 @@ import java.time.Duration;
  * @param sessionIdle a session ends after this long without a request
  * @param sessionAbsolute a session ends this long after sign-in, whatever its use
  * @param linkLifetime how long verification and password-reset links work
+ * @param oidc OIDC sign-in for developers beside email and password; nullable for none
  */
 public record PortalOptions(String host, int port, Path tlsCert, Path tlsKey, String publicUrl, String gatewayUrl,
     URI smtpUrl, String mailFrom, boolean verifyEmail, boolean approveDevelopers, Duration sessionIdle,
-    Duration sessionAbsolute, Duration linkLifetime) {
+    Duration sessionAbsolute, Duration linkLifetime, PortalOidc oidc) {
   /** The default port. */
   public static final int DEFAULT_PORT = 8002;
   /** The default bind address: every interface (the portal is for the API consumers' developers). */
@@ -59,37 +60,43 @@ public record PortalOptions(String host, int port, Path tlsCert, Path tlsKey, St
 
   /** Plain HTTP on {@code host}:{@code port}, no mail, verification on (moot without mail), no developer approval. */
   public static PortalOptions listen(String host, int port) {
-    return new PortalOptions(host, port, null, null, null, null, null, null, true, false, null, null, null);
+    return new PortalOptions(host, port, null, null, null, null, null, null, true, false, null, null, null, null);
   }
 
   /** These options with HTTPS from a PEM chain and key. */
   public PortalOptions withTls(Path cert, Path key) {
     return new PortalOptions(host, port, cert, key, publicUrl, gatewayUrl, smtpUrl, mailFrom, verifyEmail,
-        approveDevelopers, sessionIdle, sessionAbsolute, linkLifetime);
+        approveDevelopers, sessionIdle, sessionAbsolute, linkLifetime, oidc);
   }
 
   /** These options with the portal's and the gateway's public URLs (either nullable). */
   public PortalOptions withUrls(String portal, String gateway) {
     return new PortalOptions(host, port, tlsCert, tlsKey, portal, gateway, smtpUrl, mailFrom, verifyEmail,
-        approveDevelopers, sessionIdle, sessionAbsolute, linkLifetime);
+        approveDevelopers, sessionIdle, sessionAbsolute, linkLifetime, oidc);
   }
 
   /** These options sending mail through {@code smtp} from {@code from} (nullable for the default sender). */
   public PortalOptions withMail(URI smtp, String from) {
     return new PortalOptions(host, port, tlsCert, tlsKey, publicUrl, gatewayUrl, smtp, from, verifyEmail,
-        approveDevelopers, sessionIdle, sessionAbsolute, linkLifetime);
+        approveDevelopers, sessionIdle, sessionAbsolute, linkLifetime, oidc);
   }
 
   /** These options with email verification and developer approval as given. */
   public PortalOptions withSignUp(boolean verify, boolean approve) {
     return new PortalOptions(host, port, tlsCert, tlsKey, publicUrl, gatewayUrl, smtpUrl, mailFrom, verify, approve,
-        sessionIdle, sessionAbsolute, linkLifetime);
+        sessionIdle, sessionAbsolute, linkLifetime, oidc);
   }
 
   /** These options with session timeouts as given. */
   public PortalOptions withSessions(Duration idle, Duration absolute) {
     return new PortalOptions(host, port, tlsCert, tlsKey, publicUrl, gatewayUrl, smtpUrl, mailFrom, verifyEmail,
-        approveDevelopers, idle, absolute, linkLifetime);
+        approveDevelopers, idle, absolute, linkLifetime, oidc);
+  }
+
+  /** These options with OIDC sign-in for developers (nullable for none). */
+  public PortalOptions withOidc(PortalOidc oidc) {
+    return new PortalOptions(host, port, tlsCert, tlsKey, publicUrl, gatewayUrl, smtpUrl, mailFrom, verifyEmail,
+        approveDevelopers, sessionIdle, sessionAbsolute, linkLifetime, oidc);
   }
 
   /** Whether the listener speaks TLS. */

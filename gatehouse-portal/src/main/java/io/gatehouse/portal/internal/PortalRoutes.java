@@ -94,6 +94,7 @@ public final class PortalRoutes {
   private final byte[] shell;
   private final byte[] openApi;
   private final Router router;
+  private final OidcSignIn oidc;
 
   /** The routes over these parts; {@code analytics} and {@code mailer} are nullable. */
   public PortalRoutes(Vertx vertx, PortalOptions options, ControlPlane plane, DeveloperStore developers, AuditLog audit,
@@ -106,6 +107,7 @@ public final class PortalRoutes {
     this.analytics = analytics;
     this.mailer = mailer;
     this.sessions = new Sessions(developers.clock(), options.sessionIdle(), options.sessionAbsolute());
+    this.oidc = options.oidc() == null ? null : new OidcSignIn(options.oidc(), developers.clock());
     this.cookieName = options.tls() ? "__Host-" + COOKIE : COOKIE;
     String gateway = options.gatewayUrl() == null ? "" : " " + origin(options.gatewayUrl());
     this.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
@@ -132,6 +134,9 @@ public final class PortalRoutes {
     r.post(PREFIX + "/verify").handler(ctx -> blocking(ctx, () -> verify(ctx)));
     r.post(PREFIX + "/password-reset").handler(ctx -> blocking(ctx, () -> resetRequest(ctx)));
     r.post(PREFIX + "/password-reset/confirm").handler(ctx -> blocking(ctx, () -> resetConfirm(ctx)));
+    r.get(PREFIX + "/oidc").handler(ctx -> json(ctx, 200, Map.of("enabled", oidc != null)));
+    r.get(PREFIX + "/oidc/start").handler(ctx -> blocking(ctx, () -> oidcStart(ctx)));
+    r.get(PREFIX + "/oidc/callback").handler(ctx -> blocking(ctx, () -> oidcCallback(ctx)));
     r.get(PREFIX + "/products").handler(ctx -> blocking(ctx, this::products));
     r.get(PREFIX + "/apis").handler(ctx -> blocking(ctx, this::apis));
     r.get(PREFIX + "/apis/:name").handler(ctx -> blocking(ctx, () -> api(ctx.pathParam("name"))));
@@ -364,6 +369,97 @@ public final class PortalRoutes {
     Answer a = new Answer(200, Map.of("developer", developerView(d), "csrfToken", s.csrfToken()));
     a.headers().put("Set-Cookie", cookie(s.id(), -1));
     return a;
+  }
+
+  // ---- OIDC sign-in ----
+
+  private String oidcCookie() {
+    return options.tls() ? "__Host-" + COOKIE + "_oidc" : COOKIE + "_oidc";
+  }
+
+  /** Sends the browser to the provider, binding the sign-in's state to it with a short-lived cookie. */
+  private Object oidcStart(RoutingContext ctx) {
+    if (oidc == null) {
+      throw new PortalException(404, "OIDC sign-in is not configured on this portal");
+    }
+    OidcSignIn.Start start = oidc.start(ownOrigin(ctx) + PREFIX + "/oidc/callback");
+    // Lax, not Strict: the provider sends the browser back with a cross-site top-level GET
+    Cookie c = Cookie.cookie(oidcCookie(), start.binding()).setPath("/").setHttpOnly(true)
+        .setSameSite(CookieSameSite.LAX).setSecure(options.tls()).setMaxAge(OidcSignIn.PENDING_LIFETIME.toSeconds());
+    Answer a = new Answer(302, null);
+    a.headers().put("Set-Cookie", c.encode());
+    a.headers().put("Location", start.authorizeUrl().toString());
+    a.headers().put("Cache-Control", "no-store");
+    return a;
+  }
+
+  /**
+   * Completes an OIDC sign-in: the developer with the verified email is signed in (created when
+   * new); any failure sends the browser to the sign-in page with the reason, and no session.
+   */
+  private Object oidcCallback(RoutingContext ctx) {
+    if (oidc == null) {
+      throw new PortalException(404, "OIDC sign-in is not configured on this portal");
+    }
+    Answer a = new Answer(302, null);
+    a.headers().put("Cache-Control", "no-store");
+    try {
+      String error = ctx.request().getParam("error");
+      if (error != null) {
+        throw new PortalException(400, "OIDC sign-in failed at the provider: "
+            + (error.length() > 100 ? error.substring(0, 100) : error));
+      }
+      Cookie binding = ctx.request().getCookie(oidcCookie());
+      OidcSignIn.Identity id = oidc.finish(ctx.request().getParam("state"), ctx.request().getParam("code"),
+          binding == null ? null : binding.getValue());
+      Developer d = oidcDeveloper(ctx, id);
+      Cookie old = ctx.request().getCookie(cookieName);
+      if (old != null) {
+        sessions.remove(old.getValue()); // a session id is never carried over a sign-in
+      }
+      Sessions.Session s = sessions.create(d.id());
+      a.headers().put("Set-Cookie", cookie(s.id(), -1));
+      a.headers().put("Location", "/account");
+      auditWrite(ctx, "developer:" + d.email(), "portal.signInOidc", "developers/" + d.id(), null,
+          Map.of("issuer", options.oidc().issuer()));
+    } catch (PortalException e) {
+      a.headers().put("Location", "/signin#oidc-error=" + java.net.URLEncoder.encode(e.getMessage(),
+          java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return a;
+  }
+
+  /** The developer with {@code id}'s verified email, created or taken over; refused when not active. */
+  private Developer oidcDeveloper(RoutingContext ctx, OidcSignIn.Identity id) {
+    Optional<Developer> existing = developers.findByEmail(id.email());
+    Developer d;
+    if (existing.isEmpty()) {
+      String status = options.approveDevelopers() ? Developer.PENDING : Developer.ACTIVE;
+      // no password anyone knows: this account signs in through the provider (or a password reset)
+      developers.signUp(id.email(), randomSecret(), id.name(), status, true);
+      d = developers.findByEmail(id.email())
+          .orElseThrow(() -> new PortalException(500, "the developer account could not be created"));
+      auditWrite(ctx, "developer:" + d.email(), "portal.signUp", "developers/" + d.id(), null,
+          Map.of("email", d.email(), "name", d.name(), "status", d.status(), "via", "oidc"));
+    } else {
+      d = existing.get();
+      if (!d.emailVerified()) {
+        // whoever registered this address unverified never proved it: their password stops working
+        developers.setPassword(d.id(), randomSecret());
+        developers.markVerified(d.id());
+        d = developers.find(d.id()).orElseThrow();
+      }
+    }
+    if (!Developer.ACTIVE.equals(d.status())) {
+      throw new PortalException(403, "this account cannot sign in yet: wait for an operator's approval");
+    }
+    return d;
+  }
+
+  private static String randomSecret() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
   private void signOut(RoutingContext ctx) {

@@ -33,7 +33,7 @@
 
   function page(title, ...children) {
     document.title = title + ' · Developer portal';
-    main.replaceChildren(el('h1', { text: title }), ...children);
+    main.replaceChildren(el('h1', { text: title }), ...children.filter(Boolean));
     main.focus();
   }
 
@@ -221,7 +221,11 @@
   }
 
   function signin() {
-    page('Sign in', form([['email', 'Email', 'email', 'username'], ['password', 'Password', 'password', 'current-password']],
+    const oidcError = new URLSearchParams(location.hash.substring(1)).get('oidc-error');
+    const sso = el('p', { id: 'oidc-signin', hidden: '' },
+      el('a', { href: API + '/oidc/start', text: 'Sign in with your organization account' }));
+    call('GET', '/oidc').then(r => { if (r && r.enabled) sso.hidden = false; }, () => {});
+    page('Sign in', oidcError ? message(oidcError, 'error') : null, sso, form([['email', 'Email', 'email', 'username'], ['password', 'Password', 'password', 'current-password']],
       'Sign in', async (v) => {
         const r = await call('POST', '/signin', { email: v.email, password: v.password });
         csrf = r.csrfToken; me = r.developer; location.assign('/account');

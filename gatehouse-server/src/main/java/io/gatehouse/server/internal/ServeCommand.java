@@ -239,6 +239,21 @@ public final class ServeCommand implements Callable<Integer> {
           + " (env GATEHOUSE_PORTAL_DEVELOPER_APPROVAL).")
   boolean portalDeveloperApproval;
 
+  @Option(names = "--portal-oidc-issuer", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_PORTAL_OIDC_ISSUER}",
+      description = "Let developers sign in to the portal with this OpenID provider (authorization code with PKCE;"
+          + " endpoints from its discovery document), beside email and password (env GATEHOUSE_PORTAL_OIDC_ISSUER).")
+  String portalOidcIssuer;
+
+  @Option(names = "--portal-oidc-client-id", paramLabel = "ID", defaultValue = "${env:GATEHOUSE_PORTAL_OIDC_CLIENT_ID}",
+      description = "The portal's client id at the OpenID provider (env GATEHOUSE_PORTAL_OIDC_CLIENT_ID).")
+  String portalOidcClientId;
+
+  @Option(names = "--portal-oidc-client-secret", paramLabel = "SECRET",
+      defaultValue = "${env:GATEHOUSE_PORTAL_OIDC_CLIENT_SECRET}",
+      description = "The portal's client secret (env GATEHOUSE_PORTAL_OIDC_CLIENT_SECRET, preferred: a command line"
+          + " is visible to other users of the machine); omit for a public client.")
+  String portalOidcClientSecret;
+
   @Option(names = "--smtp-url", paramLabel = "URL", defaultValue = "${env:GATEHOUSE_SMTP_URL}",
       description = "Send the portal's verification and password-reset mail through smtp://[user:password@]host[:port]"
           + " or smtps://...; without it sign-up needs no verification and no reset mail is sent (env GATEHOUSE_SMTP_URL).")
@@ -670,9 +685,7 @@ public final class ServeCommand implements Callable<Integer> {
           observability.analytics()));
       gateway.ownListener(portalHost, portal.actualPort());
       gateway.portalOrigins(portalOrigins(po, portal.actualPort()));
-      out.println("  portal      " + portal.origin() + "/");
-      out.println("  console     " + (managementTlsCert == null || managementTlsCert.isBlank() ? "http" : "https")
-          + "://" + displayHost(managementHost) + ":" + management.actualPort() + "/console/");
+      out.println("  portal      " + portal.origin() + "/"); // the console's URL is printed above, unless --no-console
     }
     startSecurity(vertx, plane, gateway, management, certificates);
     if (demo) {
@@ -706,7 +719,29 @@ public final class ServeCommand implements Callable<Integer> {
         : "http://" + displayHost(gatewayHost) + ":" + gatewayPort;
     return o.withUrls(portalPublicUrl == null || portalPublicUrl.isBlank() ? null : portalPublicUrl, gatewayUrl)
         .withMail(smtpUrl, smtpFrom)
-        .withSignUp(!demo, portalDeveloperApproval && !demo);
+        .withSignUp(!demo, portalDeveloperApproval && !demo)
+        .withOidc(portalOidc());
+  }
+
+  /** The portal's OIDC sign-in from the command line, or null when no issuer is given. */
+  private io.gatehouse.portal.PortalOidc portalOidc() {
+    boolean issuer = portalOidcIssuer != null && !portalOidcIssuer.isBlank();
+    boolean client = portalOidcClientId != null && !portalOidcClientId.isBlank();
+    if (!issuer && !client) {
+      return null;
+    }
+    if (!issuer || !client) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--portal-oidc-issuer and --portal-oidc-client-id go together; got only " + (issuer
+              ? "--portal-oidc-issuer" : "--portal-oidc-client-id"));
+    }
+    try {
+      return new io.gatehouse.portal.PortalOidc(portalOidcIssuer.strip(), portalOidcClientId.strip(),
+          portalOidcClientSecret);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--portal-oidc-issuer: " + e.getMessage());
+    }
   }
 
   /** The origins the gateway answers CORS for: the portal's, and its loopback aliases when it has no public URL. */

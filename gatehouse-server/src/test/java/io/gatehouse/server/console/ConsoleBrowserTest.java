@@ -48,6 +48,8 @@ class ConsoleBrowserTest {
   static final String TOKEN = "console-admin-token-0123456789";
   static final String OPS_PASSWORD = "operator password 0123";
   static final String READER_PASSWORD = "reader password 01234";
+  static final String DEV_PASSWORD = "developer password 0123";
+  static final String SECRET_VALUE = "s3cret-db-passw0rd-value";
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   /** Where screenshots go: {@code -Dgatehouse.screenshots=../docs/images} refreshes the documentation's. */
@@ -68,7 +70,8 @@ class ConsoleBrowserTest {
     ServeCommand cmd = new ServeCommand();
     new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1",
         "--allowed-backend-networks", String.join(",", GatehouseExtension.LOOPBACK_BACKENDS),
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s");
+        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s",
+        "--portal-host", "127.0.0.1", "--portal-port", "0", "--portal-developer-approval");
     try (io.gatehouse.control.SqliteConfigStore store = io.gatehouse.control.SqliteConfigStore.open(data)) {
       io.gatehouse.control.AdminTokens.bootstrap(store, data, TOKEN);
     }
@@ -91,13 +94,19 @@ class ConsoleBrowserTest {
             subscriptionRequired: false
             operations: ["GET /users/{id}"]
             inventory: {owner: team-people, lifecycle: testing, exposure: internal, classification: restricted}
+          - name: vault
+            path: /vault
+            backend: echo
+            operations: ["GET /things"]
         products:
           - {name: starter, apis: [shop]}
+          - {name: gold, apis: [vault], published: true, approvalRequired: true, description: Keys after approval}
         subscriptions:
           - {name: acme, scope: "product:starter"}
         namedValues:
           - {name: region, value: eu-west}
-        """.formatted(upstream.url());
+          - {name: db-password, type: secret, value: %s}
+        """.formatted(upstream.url(), SECRET_VALUE);
     assertThat(mgmt("PUT", "/api/v1/config", yaml, "application/yaml").statusCode()).isEqualTo(200);
     assertThat(mgmt("POST", "/api/v1/accounts",
         "{\"name\":\"ops\",\"password\":\"" + OPS_PASSWORD + "\",\"roles\":[\"admin\"]}", "application/json")
@@ -274,6 +283,96 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void operatorApprovesAPendingDeveloperWhoThenSignsIn(Browser browser) throws Exception {
+    String email = "pat@example.com";
+    assertThat(portal("POST", "/portal/api/v1/signup", signUpBody(email), null).statusCode()).isEqualTo(202);
+    assertThat(portalSignIn(email).statusCode()).as("a pending developer cannot sign in").isEqualTo(403);
+
+    WebDriver d = signInWithAccount(browser, "ops", OPS_PASSWORD);
+    d.get(console + "#/developers");
+    waitReady(browser, "developers");
+    assertThat(developerRow(d, email).getText()).contains("pending");
+    developerRow(d, email).findElement(By.xpath(".//button[text()='Approve']")).click();
+    browser.waitUntil("the developer shown as active", x -> developerRow(x, email).getText().contains("active"));
+    assertThat(developerRow(d, email).findElements(By.xpath(".//button[text()='Approve']"))).isEmpty();
+    assertThat(portalSignIn(email).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void operatorBlocksADeveloperWhoThenCannotSignInAndWhoseSubscriptionIsSuspended(Browser browser) throws Exception {
+    String email = "mallory@example.com";
+    Dev dev = approvedDeveloper(email);
+    HttpResponse<String> sub = portal("POST", "/portal/api/v1/subscriptions", "{\"product\":\"gold\"}", dev);
+    assertThat(sub.statusCode()).as(sub.body()).isEqualTo(201);
+    String name = JSON.readTree(sub.body()).get("name").asText();
+
+    WebDriver d = signInWithAccount(browser, "ops", OPS_PASSWORD);
+    d.get(console + "#/developers");
+    waitReady(browser, "developers");
+    assertThat(developerRow(d, email).getText()).contains("active", name);
+    developerRow(d, email).findElement(By.xpath(".//button[text()='Block']")).click();
+    browser.waitUntil("the developer shown as blocked", x -> developerRow(x, email).getText().contains("blocked"));
+    assertThat(portalSignIn(email).statusCode()).isEqualTo(403);
+    assertThat(portal("GET", "/portal/api/v1/subscriptions", null, dev).statusCode())
+        .as("the blocked developer's session").isEqualTo(401);
+    assertThat(mgmtJson("/api/v1/subscriptions/" + name).get("state").asText()).isEqualTo("suspended");
+  }
+
+  @Test
+  void operatorApprovesAPendingSubscriptionAndTheDevelopersKeyThenGets200(Browser browser) throws Exception {
+    Dev dev = approvedDeveloper("dana@example.com");
+    HttpResponse<String> sub = portal("POST", "/portal/api/v1/subscriptions", "{\"product\":\"gold\"}", dev);
+    assertThat(sub.statusCode()).as(sub.body()).isEqualTo(201);
+    JsonNode created = JSON.readTree(sub.body());
+    String name = created.get("name").asText();
+    String key = created.get("primaryKey").asText();
+    assertThat(created.get("state").asText()).isEqualTo("pending");
+    Await.until("the pending subscription compiled",
+        () -> running.gateway().revision() == running.plane().revision().id());
+    assertThat(gateway("/vault/things", key).statusCode()).as("a pending key").isEqualTo(403);
+
+    WebDriver d = signInWithAccount(browser, "ops", OPS_PASSWORD);
+    d.get(console + "#/subscriptions");
+    waitReady(browser, "subscriptions");
+    WebElement row = rowWith(d, name);
+    assertThat(row.getText()).contains("pending", "product:gold", "dana@example.com");
+    row.findElement(By.xpath(".//button[text()='Approve']")).click();
+    browser.waitUntil("the subscription shown as active", x -> rowWith(x, name).getText().contains("active"));
+    assertThat(JSON.readTree(portal("GET", "/portal/api/v1/subscriptions", null, dev).body()).toString())
+        .contains("\"state\":\"active\"");
+    Await.until("the approved key accepted at the gateway", () -> statusWithKey("/vault/things", key) == 200);
+  }
+
+  @Test
+  void secretNamedValueIsNeverShownAndOnlyTheRevealPermissionShowsTheRevealControl(Browser browser) throws Exception {
+    // admin (ops) lacks secrets:reveal: the secret shows as (secret), with no Reveal control
+    WebDriver d = signInWithAccount(browser, "ops", OPS_PASSWORD);
+    d.get(console + "#/named-values");
+    waitReady(browser, "named-values");
+    assertThat(rowWith(d, "db-password").getText()).contains("(secret)").doesNotContain(SECRET_VALUE);
+    assertThat(d.findElements(By.xpath("//main//button[text()='Reveal']"))).isEmpty();
+    assertThat(d.getPageSource()).doesNotContain(SECRET_VALUE);
+    assertThat(rowWith(d, "region").getText()).contains("eu-west");
+    d.findElement(By.id("signout")).click();
+    browser.waitUntil("the sign-in form after signing out", x -> x.findElement(By.id("token-form")));
+    assertThat(((JavascriptExecutor) d).executeScript("return sessionStorage.getItem('gatehouse.console.token');"))
+        .isNull();
+
+    // the owner's admin token holds secrets:reveal: the value still is not on the page until Reveal
+    d = signInWithToken(browser);
+    d.get(console + "#/named-values");
+    waitReady(browser, "named-values");
+    WebElement row = rowWith(d, "db-password");
+    assertThat(row.getText()).contains("(secret)");
+    assertThat(d.getPageSource()).doesNotContain(SECRET_VALUE);
+    row.findElement(By.xpath(".//button[text()='Reveal']")).click();
+    browser.waitUntil("the revealed value", x -> rowWith(x, "db-password").getText().contains(SECRET_VALUE));
+    JsonNode audit = mgmtJson("/api/v1/audit?entity=named-values/db-password");
+    assertThat(audit.get("items").findValuesAsText("action")).contains("postNamedValuesByNameReveal");
+    assertThat(audit.toString()).doesNotContain(SECRET_VALUE);
+  }
+
+  @Test
   void everyPageHasNoSeriousOrCriticalAxeViolationAndIsCapturedForTheDocs(Browser browser) throws Exception {
     WebDriver d = browser.open(console);
     browser.waitUntil("the sign-in form", x -> x.findElement(By.id("token-form")));
@@ -324,6 +423,74 @@ class ConsoleBrowserTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** A signed-in portal developer: its session cookie and CSRF token. */
+  record Dev(String cookie, String csrf) {}
+
+  static String portalOrigin() {
+    return "http://127.0.0.1:" + running.portal().actualPort();
+  }
+
+  static String signUpBody(String email) {
+    return "{\"email\":\"" + email + "\",\"password\":\"" + DEV_PASSWORD + "\",\"name\":\"Dev\"}";
+  }
+
+  static HttpResponse<String> portalSignIn(String email) throws Exception {
+    return portal("POST", "/portal/api/v1/signin",
+        "{\"email\":\"" + email + "\",\"password\":\"" + DEV_PASSWORD + "\"}", null);
+  }
+
+  /** Signs {@code email} up on the portal, approves it through the management API, and signs it in. */
+  static Dev approvedDeveloper(String email) throws Exception {
+    assertThat(portal("POST", "/portal/api/v1/signup", signUpBody(email), null).statusCode()).isEqualTo(202);
+    String id = null;
+    for (JsonNode dev : mgmtJson("/api/v1/developers").get("items")) {
+      if (dev.get("email").asText().equals(email)) {
+        id = dev.get("id").asText();
+      }
+    }
+    assertThat(id).as("developer " + email).isNotNull();
+    assertThat(mgmt("POST", "/api/v1/developers/" + id + "/approve", "", "application/json").statusCode()).isEqualTo(200);
+    HttpResponse<String> r = portalSignIn(email);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String cookie = r.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+    return new Dev(cookie, JSON.readTree(r.body()).get("csrfToken").asText());
+  }
+
+  static HttpResponse<String> portal(String method, String path, String body, Dev dev) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(portalOrigin() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Origin", portalOrigin()).timeout(Duration.ofSeconds(10));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (dev != null) {
+      b.header("Cookie", dev.cookie()).header("X-CSRF-Token", dev.csrf());
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static WebElement developerRow(WebDriver d, String email) {
+    return rowWith(d, email);
+  }
+
+  /** The table row of the main area whose first cell is {@code text}. */
+  static WebElement rowWith(WebDriver d, String text) {
+    return d.findElement(By.xpath("//main//tr[td[1][normalize-space()='" + text + "']]"));
+  }
+
+  static int statusWithKey(String path, String key) {
+    try {
+      return gateway(path, key).statusCode();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static HttpResponse<String> gateway(String path, String key) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.gateway().port() + path))
+        .header("Subscription-Key", key).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
 
   static WebDriver signInWithAccount(Browser browser, String name, String password) {
     WebDriver d = browser.open(console + "#/signin");

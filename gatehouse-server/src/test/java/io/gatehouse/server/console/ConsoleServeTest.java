@@ -34,7 +34,7 @@ class ConsoleServeTest {
   void serve(String... extra) throws Exception {
     ServeCommand cmd = new ServeCommand();
     String[] args = {"--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
-        "--management-port", "0", "--drain-period", "0s"};
+        "--management-port", "0", "--drain-period", "0s", "--portal-host", "127.0.0.1", "--portal-port", "0"};
     String[] all = java.util.Arrays.copyOf(args, args.length + extra.length);
     System.arraycopy(extra, 0, all, args.length, extra.length);
     new CommandLine(cmd).parseArgs(all);

@@ -175,6 +175,29 @@ class PortalServeTest {
   }
 
   @Test
+  void portalOidcNeedsAnIssuerAndAClientIdAndKeepsTheSecretOutOfItsText() {
+    ServeCommand half = new ServeCommand();
+    new CommandLine(half).parseArgs("--portal-oidc-issuer", "https://id.example.com/realm");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> half.portalOptions(8080))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--portal-oidc-issuer and --portal-oidc-client-id go together");
+    ServeCommand bad = new ServeCommand();
+    new CommandLine(bad).parseArgs("--portal-oidc-issuer", "id.example.com", "--portal-oidc-client-id", "portal");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> bad.portalOptions(8080))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("expected an http(s) issuer URL");
+    ServeCommand full = new ServeCommand();
+    new CommandLine(full).parseArgs("--portal-oidc-issuer", "https://id.example.com/realm",
+        "--portal-oidc-client-id", "portal", "--portal-oidc-client-secret", "top-secret-value");
+    io.gatehouse.portal.PortalOptions options = full.portalOptions(8080);
+    assertThat(options.oidc().issuer()).isEqualTo("https://id.example.com/realm");
+    assertThat(options.oidc().clientSecret()).isEqualTo("top-secret-value");
+    assertThat(options.toString()).doesNotContain("top-secret-value");
+    ServeCommand none = new ServeCommand();
+    new CommandLine(none).parseArgs();
+    assertThat(none.portalOptions(8080).oidc()).isNull();
+  }
+
+  @Test
   void noPortalStartsNoPortal() throws Exception {
     serve("--no-portal");
     assertThat(running.portal()).isNull();

@@ -256,6 +256,13 @@ async function subscriptions(main) {
   const status = h('div', {'aria-live': 'polite', id: 'subscription-status'});
   main.append(status);
   const list = await get('/subscriptions');
+  // portal subscriptions: which developer asked for each (when the caller may read developers)
+  const developerOf = {};
+  if (can('developers:read')) {
+    try {
+      for (const d of (await get('/developers')).items) for (const n of d.subscriptions || []) developerOf[n] = d.email;
+    } catch (e) { /* no portal in this process */ }
+  }
   const act = (label, fn, cls) => h('button', {type: 'button', class: cls || null, onclick: async () => {
     clear(status);
     try { await fn(); } catch (e) { status.append(errorBox(e)); }
@@ -279,6 +286,7 @@ async function subscriptions(main) {
     {title: 'Scope', cell: s => s.scope},
     {title: 'State', cell: s => badge(s.state)},
     {title: 'Owner', cell: s => s.owner || ''},
+    {title: 'Developer', cell: s => developerOf[s.name] || ''},
     {title: 'Expires', cell: s => s.expiresAt ? when(s.expiresAt) : ''},
     {title: 'Actions', cell: s => write ? h('span', {class: 'toolbar'},
       s.state === 'pending' ? act('Approve', async () => { await post('/subscriptions/' + enc(s.name) + '/approve'); route(); }, 'primary') : null,
@@ -290,9 +298,15 @@ async function subscriptions(main) {
 
 async function developers(main) {
   title(main, 'Developers');
+  const status = h('div', {'aria-live': 'polite', id: 'developer-status'});
+  main.append(h('p', {class: 'muted'}, 'Portal accounts. Blocking one also suspends its active and pending subscriptions.'),
+    status);
   const list = await get('/developers');
   const write = can('developers:write');
-  const act = (label, path) => h('button', {type: 'button', onclick: async () => { await post(path); route(); }}, label);
+  const act = (label, path, cls) => h('button', {type: 'button', class: cls || null, onclick: async () => {
+    clear(status);
+    try { await post(path); route(); } catch (e) { status.append(errorBox(e)); }
+  }}, label);
   main.append(table('Developers', [
     {title: 'Email', cell: d => d.email},
     {title: 'Name', cell: d => d.name || ''},
@@ -300,8 +314,8 @@ async function developers(main) {
     {title: 'Email verified', cell: d => d.emailVerified ? 'yes' : 'no'},
     {title: 'Subscriptions', cell: d => (d.subscriptions || []).join(', ')},
     {title: 'Actions', cell: d => write ? h('span', {class: 'toolbar'},
-      d.status !== 'active' ? act('Approve', '/developers/' + enc(d.id) + '/approve') : null,
-      d.status !== 'blocked' ? act('Block', '/developers/' + enc(d.id) + '/block') : null) : ''},
+      d.status !== 'active' ? act('Approve', '/developers/' + enc(d.id) + '/approve', 'primary') : null,
+      d.status !== 'blocked' ? act('Block', '/developers/' + enc(d.id) + '/block', 'danger') : null) : ''},
   ], list.items, 'No developer has signed up.'));
 }
 
@@ -341,8 +355,11 @@ async function namedValues(main) {
       if (!reveal) return '(secret)';
       const out = h('span', {}, '(secret) ');
       out.append(h('button', {type: 'button', onclick: async e => {
-        const r = await post('/named-values/' + enc(v.name) + '/reveal');
-        e.target.replaceWith(h('span', {class: 'secret'}, String(r.value)));
+        const button = e.target;
+        try {
+          const r = await post('/named-values/' + enc(v.name) + '/reveal');
+          button.replaceWith(h('span', {class: 'secret'}, String(r.value)));
+        } catch (err) { button.after(errorBox(err)); }
       }}, 'Reveal'));
       return out;
     }},
