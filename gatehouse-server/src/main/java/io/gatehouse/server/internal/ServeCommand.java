@@ -377,6 +377,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
       }
       observability.close();
+      try { // listeners, backend connections, counters and the shared counter store's client
+        gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        LOG.warn("closing the gateway: {}", e.toString());
+      }
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       store.close();
     }
