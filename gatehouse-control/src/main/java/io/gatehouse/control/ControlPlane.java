@@ -107,6 +107,25 @@ public final class ControlPlane {
     });
   }
 
+  /**
+   * Serves {@code revision}, committed by another server sharing this plane's store, as if it had
+   * been committed here: when it is newer than the current revision it becomes current and is
+   * announced to the listeners (under the commit lock, in order with local commits); a revision
+   * this plane already serves, or an older one, is ignored, so each revision is announced once.
+   *
+   * @return whether {@code revision} was announced
+   */
+  public boolean adopt(Revision revision) {
+    requireNonNull(revision, "revision");
+    synchronized (lock) {
+      if (revision.id() <= current.id()) {
+        return false;
+      }
+      announce(revision);
+      return true;
+    }
+  }
+
   /** Revisions newest first. */
   public List<RevisionInfo> revisions(int offset, int limit) {
     return store.list(offset, limit);
@@ -181,16 +200,20 @@ public final class ControlPlane {
       Revision before = current;
       Revision after = action.get();
       if (after.id() != before.id()) {
-        current = after;
-        for (Consumer<Revision> listener : listeners) {
-          try {
-            listener.accept(after);
-          } catch (RuntimeException e) {
-            LOG.error("configuration listener failed on revision {}", after.id(), e);
-          }
-        }
+        announce(after);
       }
       return after;
+    }
+  }
+
+  private void announce(Revision revision) { // with the lock held
+    current = revision;
+    for (Consumer<Revision> listener : listeners) {
+      try {
+        listener.accept(revision);
+      } catch (RuntimeException e) {
+        LOG.error("configuration listener failed on revision {}", revision.id(), e);
+      }
     }
   }
 }
