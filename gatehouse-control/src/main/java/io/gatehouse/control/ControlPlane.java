@@ -89,10 +89,19 @@ public final class ControlPlane {
   /**
    * Like {@link #update(UnaryOperator, String, String)} with an explicit source; {@code change}
    * runs under the commit lock, so {@link #revision()} called inside it is the revision it changes.
+   * The store's latest revision is adopted first ({@link #adopt}), so a change made here does not
+   * undo one that another server sharing the store committed earlier but this plane has not served
+   * yet; two servers updating within the same few milliseconds can still race (docs/cluster.md).
    */
   public Revision update(UnaryOperator<GatewayConfig> change, String author, String message, String source) {
     requireNonNull(change, "change");
-    return commit(() -> store.commit(checked(change.apply(current.config())), author, message, source));
+    return commit(() -> {
+      Revision latest = store.current(); // another server sharing the store may have committed since
+      if (latest.id() > current.id()) {
+        announce(latest);
+      }
+      return store.commit(checked(change.apply(current.config())), author, message, source);
+    });
   }
 
   /**

@@ -106,6 +106,22 @@ class RevisionFeedTest {
     }
   }
 
+  @Test
+  void updatesTheLatestStoredRevisionNotAStaleOneWhenAnotherServerCommittedMeanwhile() {
+    DatabaseUrl url = TestStores.url(dir);
+    try (PostgresConfigStore a = PostgresConfigStore.open(url, dir, Map.of());
+        PostgresConfigStore b = PostgresConfigStore.open(url, dir, Map.of())) {
+      ControlPlane pa = ControlPlane.over(a);
+      ControlPlane pb = ControlPlane.over(b); // no feed: B has not seen A's commit when it updates
+      Map<Long, AtomicInteger> seenByB = announcements(pb);
+      pa.apply(withBackend("http://192.0.2.1"), "alice", "through A");
+      Revision r = pb.update(c -> c.withBackends(java.util.stream.Stream.concat(c.backends().stream(),
+          java.util.stream.Stream.of(BackendDef.of("c", "http://192.0.2.2"))).toList()), "bob", "through B");
+      assertThat(r.config().backends()).extracting(BackendDef::name).containsExactly("b", "c");
+      assertThat(seenByB.keySet()).containsExactly(1L, 2L);
+    }
+  }
+
   private static Revision retried(java.util.function.Supplier<Revision> write) {
     RuntimeException last = null;
     long deadline = System.nanoTime() + Await.DEADLINE.toNanos();

@@ -192,10 +192,10 @@ class ServePostgresTest {
   void servesAChangeMadeThroughOneServerFromAnotherAndKeepsServingWhilePostgresqlIsKilled() throws Exception {
     try (PostgresServer pg = PostgresServer.start()) {
       String url = pg.url(pg.createDatabase());
-      Child a = start(dir.resolve("node-a"), "a", true, Map.of(), "--database", url);
+      Child a = start(dir.resolve("node-a"), "a", true, Map.of(), "--database", url, "--no-portal");
       Child b = null;
       try {
-        b = start(dir.resolve("node-b"), "b", false, Map.of(), "--database", url);
+        b = start(dir.resolve("node-b"), "b", false, Map.of(), "--database", url, "--no-portal");
         String token = a.token();
         HttpResponse<String> backend = call(a.management(), "POST", "/api/v1/backends", token,
             "{\"name\":\"up\",\"url\":\"" + upstream.url() + "\"}");
@@ -206,8 +206,18 @@ class ServePostgresTest {
         assertThat(orders.statusCode()).as(orders.body()).isEqualTo(201);
         long committed = System.nanoTime();
         Await.until("B serves /orders, committed through A", () -> gatewayStatus(gatewayB, "/orders") == 200);
-        System.out.printf("a change through server A was served by server B's gateway after %.0f ms%n",
+        System.out.printf("a change through server A was served by server B's gateway after %.0f ms (first, cold)%n",
             (System.nanoTime() - committed) / 1e6);
+        for (int i = 1; i <= 3; i++) {
+          String path = "/warm" + i;
+          HttpResponse<String> warm = call(a.management(), "POST", "/api/v1/apis", token, "{\"name\":\"warm" + i
+              + "\",\"path\":\"" + path + "\",\"backend\":\"up\",\"subscriptionRequired\":false}");
+          assertThat(warm.statusCode()).as(warm.body()).isEqualTo(201);
+          long sent = System.nanoTime();
+          Await.until("B serves " + path, () -> gatewayStatus(gatewayB, path) == 200);
+          System.out.printf("a change through server A was served by server B's gateway after %.0f ms%n",
+              (System.nanoTime() - sent) / 1e6);
+        }
 
         pg.kill();
         assertThat(gatewayStatus(a.gateway(), "/orders")).as("A keeps serving").isEqualTo(200);
