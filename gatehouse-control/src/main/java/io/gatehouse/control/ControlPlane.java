@@ -89,10 +89,19 @@ public final class ControlPlane {
   /**
    * Like {@link #update(UnaryOperator, String, String)} with an explicit source; {@code change}
    * runs under the commit lock, so {@link #revision()} called inside it is the revision it changes.
+   * The store's latest revision is adopted first ({@link #adopt}), so a change made here does not
+   * undo one that another server sharing the store committed earlier but this plane has not served
+   * yet; two servers updating within the same few milliseconds can still race (docs/cluster.md).
    */
   public Revision update(UnaryOperator<GatewayConfig> change, String author, String message, String source) {
     requireNonNull(change, "change");
-    return commit(() -> store.commit(checked(change.apply(current.config())), author, message, source));
+    return commit(() -> {
+      Revision latest = store.current(); // another server sharing the store may have committed since
+      if (latest.id() > current.id()) {
+        announce(latest);
+      }
+      return store.commit(checked(change.apply(current.config())), author, message, source);
+    });
   }
 
   /**
@@ -105,6 +114,25 @@ public final class ControlPlane {
       store.get(id).ifPresent(old -> checked(old.config()));
       return store.rollback(id, author);
     });
+  }
+
+  /**
+   * Serves {@code revision}, committed by another server sharing this plane's store, as if it had
+   * been committed here: when it is newer than the current revision it becomes current and is
+   * announced to the listeners (under the commit lock, in order with local commits); a revision
+   * this plane already serves, or an older one, is ignored, so each revision is announced once.
+   *
+   * @return whether {@code revision} was announced
+   */
+  public boolean adopt(Revision revision) {
+    requireNonNull(revision, "revision");
+    synchronized (lock) {
+      if (revision.id() <= current.id()) {
+        return false;
+      }
+      announce(revision);
+      return true;
+    }
   }
 
   /** Revisions newest first. */
@@ -181,16 +209,20 @@ public final class ControlPlane {
       Revision before = current;
       Revision after = action.get();
       if (after.id() != before.id()) {
-        current = after;
-        for (Consumer<Revision> listener : listeners) {
-          try {
-            listener.accept(after);
-          } catch (RuntimeException e) {
-            LOG.error("configuration listener failed on revision {}", after.id(), e);
-          }
-        }
+        announce(after);
       }
       return after;
+    }
+  }
+
+  private void announce(Revision revision) { // with the lock held
+    current = revision;
+    for (Consumer<Revision> listener : listeners) {
+      try {
+        listener.accept(revision);
+      } catch (RuntimeException e) {
+        LOG.error("configuration listener failed on revision {}", revision.id(), e);
+      }
     }
   }
 }

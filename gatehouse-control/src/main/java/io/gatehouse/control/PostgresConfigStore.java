@@ -86,7 +86,17 @@ public final class PostgresConfigStore implements ControlStore {
     return pool(requireNonNull(url, "url"));
   }
 
-  private static HikariDataSource pool(DatabaseUrl url) {
+  /**
+   * A new connection to this store's database outside the pool, for a session that lasts (the
+   * {@link RevisionFeed}'s {@code LISTEN}); the caller closes it.
+   *
+   * @throws java.sql.SQLException when the server cannot be reached within {@link #CONNECTION_TIMEOUT}
+   */
+  public java.sql.Connection openSession() throws java.sql.SQLException {
+    return unpooled(url).getConnection();
+  }
+
+  private static PGSimpleDataSource unpooled(DatabaseUrl url) {
     PGSimpleDataSource raw = new PGSimpleDataSource();
     raw.setURL(url.jdbcUrl());
     raw.setUser(url.user());
@@ -101,6 +111,11 @@ public final class PostgresConfigStore implements ControlStore {
         throw new IllegalArgumentException("the database parameter " + p.getKey() + " is not accepted: " + e.getMessage(), e);
       }
     }
+    return raw;
+  }
+
+  private static HikariDataSource pool(DatabaseUrl url) {
+    PGSimpleDataSource raw = unpooled(url);
     HikariConfig config = new HikariConfig();
     config.setDataSource(raw);
     config.setPoolName("gatehouse-postgresql");

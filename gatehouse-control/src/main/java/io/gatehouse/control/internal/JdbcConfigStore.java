@@ -130,6 +130,10 @@ public final class JdbcConfigStore implements ConfigStore {
             .bind("source", source)
             .bind("config", json)
             .execute();
+        if (WriteLocks.isPostgres(h)) { // delivered to the other servers' feeds only when this transaction commits
+          h.createQuery("SELECT pg_notify(:channel, :id)").bind("channel", io.gatehouse.control.RevisionFeed.CHANNEL)
+              .bind("id", Long.toString(id)).mapToMap().one();
+        }
         return new Revision(new RevisionInfo(id, now, author, text, source), normalized);
       });
     }

@@ -2,9 +2,11 @@ package io.gatehouse.server.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.ControlStore;
 import io.gatehouse.control.DatabaseUrl;
 import io.gatehouse.control.PostgresConfigStore;
+import io.gatehouse.control.RevisionFeed;
 import io.gatehouse.control.SqliteConfigStore;
 import io.gatehouse.control.analytics.JdbcAnalyticsStore;
 import java.nio.file.Path;
@@ -69,6 +71,17 @@ final class DatabaseOption {
     } catch (IllegalStateException e) {
       throw new Unreachable(e.getMessage(), e);
     }
+  }
+
+  /**
+   * Feeds {@code plane} the revisions other servers commit to the same PostgreSQL database
+   * ({@link RevisionFeed}); nothing to do for the embedded store, which has one writer. Close the
+   * result before the store.
+   */
+  static AutoCloseable feed(ControlStore store, ControlPlane plane) {
+    return store instanceof PostgresConfigStore pg
+        ? RevisionFeed.start(pg, plane, RevisionFeed.DEFAULT_CHECK_INTERVAL)
+        : () -> { };
   }
 
   /** The analytics store beside {@code store}: in its PostgreSQL database, or {@code data/analytics.db}. */

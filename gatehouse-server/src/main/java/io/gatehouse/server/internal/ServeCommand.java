@@ -623,6 +623,7 @@ public final class ServeCommand implements Callable<Integer> {
       }
     });
     java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+    AutoCloseable feed = () -> { }; // with --config the file is this server's source: other servers' commits are not adopted
     if (fileSource == null) {
       try {
         gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
@@ -632,6 +633,7 @@ public final class ServeCommand implements Callable<Integer> {
       }
       gateway.ready();
       ready.complete(null);
+      feed = DatabaseOption.feed(store, plane); // after the first apply: what it adopts is newer
     } else {
       // the file is the source: the stored revision is not served; readiness waits for the file
       FileSource.lock(plane, config);
@@ -699,8 +701,10 @@ public final class ServeCommand implements Callable<Integer> {
       out.println("  warning: the demo API (/demo) is configured but its mock backend runs only with --demo, so its"
           + " requests answer 502: start with --demo, or delete the demo API, product, subscription and backend");
     }
+    AutoCloseable revisionFeed = feed;
     return new Running(vertx, gateway, management, plane, () -> {
       try {
+        revisionFeed.close();
         references.close();
         store.close();
       } finally {

@@ -189,6 +189,76 @@ class ServePostgresTest {
   }
 
   @Test
+  void servesAChangeMadeThroughOneServerFromAnotherAndKeepsServingWhilePostgresqlIsKilled() throws Exception {
+    try (PostgresServer pg = PostgresServer.start()) {
+      String url = pg.url(pg.createDatabase());
+      Child a = start(dir.resolve("node-a"), "a", true, Map.of(), "--database", url, "--no-portal");
+      Child b = null;
+      try {
+        b = start(dir.resolve("node-b"), "b", false, Map.of(), "--database", url, "--no-portal");
+        String token = a.token();
+        HttpResponse<String> backend = call(a.management(), "POST", "/api/v1/backends", token,
+            "{\"name\":\"up\",\"url\":\"" + upstream.url() + "\"}");
+        assertThat(backend.statusCode()).as(backend.body()).isEqualTo(201);
+        int gatewayB = b.gateway();
+        HttpResponse<String> orders = call(a.management(), "POST", "/api/v1/apis", token,
+            "{\"name\":\"orders\",\"path\":\"/orders\",\"backend\":\"up\",\"subscriptionRequired\":false}");
+        assertThat(orders.statusCode()).as(orders.body()).isEqualTo(201);
+        long committed = System.nanoTime();
+        Await.until("B serves /orders, committed through A", () -> gatewayStatus(gatewayB, "/orders") == 200);
+        System.out.printf("a change through server A was served by server B's gateway after %.0f ms (first, cold)%n",
+            (System.nanoTime() - committed) / 1e6);
+        for (int i = 1; i <= 3; i++) {
+          String path = "/warm" + i;
+          HttpResponse<String> warm = call(a.management(), "POST", "/api/v1/apis", token, "{\"name\":\"warm" + i
+              + "\",\"path\":\"" + path + "\",\"backend\":\"up\",\"subscriptionRequired\":false}");
+          assertThat(warm.statusCode()).as(warm.body()).isEqualTo(201);
+          long sent = System.nanoTime();
+          Await.until("B serves " + path, () -> gatewayStatus(gatewayB, path) == 200);
+          System.out.printf("a change through server A was served by server B's gateway after %.0f ms%n",
+              (System.nanoTime() - sent) / 1e6);
+        }
+
+        pg.kill();
+        assertThat(gatewayStatus(a.gateway(), "/orders")).as("A keeps serving").isEqualTo(200);
+        assertThat(gatewayStatus(gatewayB, "/orders")).as("B keeps serving").isEqualTo(200);
+        for (Child c : List.of(a, b)) {
+          HttpResponse<String> refused = call(c.management(), "POST", "/api/v1/apis", token,
+              "{\"name\":\"refused\",\"path\":\"/refused\",\"backend\":\"up\",\"subscriptionRequired\":false}");
+          assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+          assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+              t -> assertThat(t).startsWith("application/problem+json"));
+        }
+
+        pg.startAgain();
+        long restarted = System.nanoTime();
+        HttpResponse<String>[] users = new HttpResponse[1];
+        Await.until("a write through A succeeds after the restart", () -> {
+          try {
+            users[0] = call(a.management(), "POST", "/api/v1/apis", token,
+                "{\"name\":\"users\",\"path\":\"/users\",\"backend\":\"up\",\"subscriptionRequired\":false}");
+            return users[0].statusCode() != 503;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+        assertThat(users[0].statusCode()).as(users[0].body()).isEqualTo(201);
+        long accepted = System.nanoTime();
+        Await.until("B serves /users after the restart", () -> gatewayStatus(gatewayB, "/users") == 200);
+        System.out.printf("after PostgreSQL restarted: first write accepted after %.0f ms, served by B %.0f ms later%n",
+            (accepted - restarted) / 1e6, (System.nanoTime() - accepted) / 1e6);
+        assertThat(gatewayStatus(gatewayB, "/refused")).as("nothing refused appears later").isEqualTo(404);
+        assertThat(gatewayStatus(a.gateway(), "/refused")).isEqualTo(404);
+      } finally {
+        a.stop();
+        if (b != null) {
+          b.stop();
+        }
+      }
+    }
+  }
+
+  @Test
   void refusesAnUnreachableDatabaseWithOneLineThatHidesThePassword() throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
