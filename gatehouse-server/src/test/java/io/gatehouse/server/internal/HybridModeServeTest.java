@@ -74,7 +74,7 @@ class HybridModeServeTest {
 
   ServeCommand.Running startControl() throws Exception {
     ServeCommand.Running r = command("--role", "control", "--data", dir.resolve("control").toString(),
-        "--management-port", "0", "--node-host", "127.0.0.1", "--node-port", Integer.toString(nodePort),
+        "--management-port", "0", "--no-portal", "--node-host", "127.0.0.1", "--node-port", Integer.toString(nodePort),
         "--no-access-log", "--no-analytics", "--heartbeat-interval", "500ms", "--drain-period", "0s")
         .start(null, new PrintStream(new ByteArrayOutputStream()));
     started.add(r);

@@ -45,7 +45,7 @@ class ServeRedisTest {
       Path pw = Files.writeString(dir.resolve("redis.pw"), "file-pw-0123\n");
       ServeCommand cmd = new ServeCommand();
       new CommandLine(cmd).parseArgs("--data", data.toString(), "--gateway-host", "127.0.0.1", "--gateway-port", "0",
-          "--management-port", "0", "--drain-period", "0s", "--no-access-log", "--no-analytics",
+          "--management-port", "0", "--no-portal", "--drain-period", "0s", "--no-access-log", "--no-analytics",
           "--redis", "redis://gw:${file:" + pw + "}@127.0.0.1:" + redis.port());
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ServeCommand.Running running = cmd.start(null, new PrintStream(out, true, StandardCharsets.UTF_8));
