@@ -5,17 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.gatehouse.control.analytics.JdbcAnalyticsStore;
-import io.gatehouse.control.certificates.CertificateStore;
 import io.gatehouse.control.internal.JdbcConfigStore;
 import io.gatehouse.control.secrets.MasterKeys;
-import io.gatehouse.control.secrets.Secrets;
-import io.gatehouse.model.GatewayConfig;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -32,24 +26,19 @@ import org.postgresql.ds.PGSimpleDataSource;
  * outside the database, in the data directory or the environment, as with SQLite: every server of
  * a cluster needs the same master key.
  */
-public final class PostgresConfigStore implements ControlStore {
+public final class PostgresConfigStore extends JdbcControlStore {
   /** Where the schema migrations of PostgreSQL are, for Flyway. */
   public static final String MIGRATIONS = "classpath:io/gatehouse/control/migration/postgresql";
   /** How long a call waits for a connection before it fails as unavailable. */
   public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
 
-  private final ConfigStore delegate;
   private final HikariDataSource pool;
-  private final Jdbi jdbi;
-  private final CertificateStore certificates;
   private final DatabaseUrl url;
 
-  private PostgresConfigStore(ConfigStore delegate, HikariDataSource pool, Jdbi jdbi, MasterKeys keys, DatabaseUrl url) {
-    this.delegate = delegate;
+  private PostgresConfigStore(ConfigStore delegate, HikariDataSource pool, Jdbi jdbi, DatabaseUrl url) {
+    super(delegate, jdbi);
     this.pool = pool;
-    this.jdbi = jdbi;
     this.url = url;
-    this.certificates = new CertificateStore(jdbi, keys, Clock.systemUTC());
   }
 
   /**
@@ -69,7 +58,7 @@ public final class PostgresConfigStore implements ControlStore {
       io.gatehouse.model.storage.PrivateFiles.directory(dataDir);
       Jdbi jdbi = Jdbi.create(pool);
       MasterKeys keys = MasterKeys.open(dataDir, env);
-      return new PostgresConfigStore(new JdbcConfigStore(jdbi, pool, keys), pool, jdbi, keys, url);
+      return new PostgresConfigStore(new JdbcConfigStore(jdbi, pool, keys), pool, jdbi, url);
     } catch (RuntimeException e) {
       pool.close();
       throw new IllegalStateException("cannot open the PostgreSQL database " + url + ": " + rootMessage(e), e);
@@ -154,69 +143,9 @@ public final class PostgresConfigStore implements ControlStore {
     return JdbcAnalyticsStore.over(pool, "PostgreSQL database " + url);
   }
 
-  @Override
-  public Jdbi jdbi() {
-    return jdbi;
-  }
-
-  @Override
-  public CertificateStore certificates() {
-    return certificates;
-  }
-
   /** Always {@code null}: the database is shared, so the audit chain's head is not mirrored to a local file. */
   @Override
   public Path auditHeadFile() {
     return null;
-  }
-
-  @Override
-  public Secrets secrets() {
-    return delegate.secrets();
-  }
-
-  @Override
-  public Revision current() {
-    return delegate.current();
-  }
-
-  @Override
-  public Revision commit(GatewayConfig config, String author, String message, String source) {
-    return delegate.commit(config, author, message, source);
-  }
-
-  @Override
-  public List<RevisionInfo> list(int offset, int limit) {
-    return delegate.list(offset, limit);
-  }
-
-  @Override
-  public Optional<Revision> get(long id) {
-    return delegate.get(id);
-  }
-
-  @Override
-  public Revision rollback(long id, String author) {
-    return delegate.rollback(id, author);
-  }
-
-  @Override
-  public void putAdminToken(String name, String hash) {
-    delegate.putAdminToken(name, hash);
-  }
-
-  @Override
-  public Optional<String> adminTokenName(String hash) {
-    return delegate.adminTokenName(hash);
-  }
-
-  @Override
-  public boolean hasAdminToken(String name) {
-    return delegate.hasAdminToken(name);
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }

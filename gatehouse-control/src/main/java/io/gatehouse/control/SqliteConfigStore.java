@@ -6,15 +6,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.gatehouse.control.internal.JdbcConfigStore;
 import io.gatehouse.control.secrets.MasterKeys;
-import io.gatehouse.control.secrets.Secrets;
-import io.gatehouse.model.GatewayConfig;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.sqlite.SQLiteConfig;
@@ -26,23 +20,17 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>The schema is migrated with Flyway when the store opens.
  */
-public final class SqliteConfigStore implements ControlStore {
+public final class SqliteConfigStore extends JdbcControlStore {
   /** The database file name inside the data directory. */
   public static final String FILE_NAME = "gatehouse.db";
   /** Where the schema migrations of the database are, for Flyway. */
   public static final String MIGRATIONS = "classpath:io/gatehouse/control/migration/sqlite";
 
-  private final ConfigStore delegate;
   private final Path file;
-  private final Jdbi jdbi;
-  private final io.gatehouse.control.certificates.CertificateStore certificates;
 
   private SqliteConfigStore(ConfigStore delegate, Path file, Jdbi jdbi) {
-    this.delegate = delegate;
+    super(delegate, jdbi);
     this.file = file;
-    this.jdbi = jdbi;
-    this.certificates = new io.gatehouse.control.certificates.CertificateStore(jdbi, delegate.secrets().masterKeys(),
-        java.time.Clock.systemUTC());
   }
 
   /**
@@ -100,16 +88,6 @@ public final class SqliteConfigStore implements ControlStore {
     }
   }
 
-  @Override
-  public Jdbi jdbi() {
-    return jdbi;
-  }
-
-  @Override
-  public io.gatehouse.control.certificates.CertificateStore certificates() {
-    return certificates;
-  }
-
   /** The database file. */
   public Path file() {
     return file;
@@ -118,55 +96,5 @@ public final class SqliteConfigStore implements ControlStore {
   @Override
   public Path auditHeadFile() {
     return file.resolveSibling(io.gatehouse.control.security.AuditLog.HEAD_FILE);
-  }
-
-  @Override
-  public Secrets secrets() {
-    return delegate.secrets();
-  }
-
-  @Override
-  public Revision current() {
-    return delegate.current();
-  }
-
-  @Override
-  public Revision commit(GatewayConfig config, String author, String message, String source) {
-    return delegate.commit(config, author, message, source);
-  }
-
-  @Override
-  public List<RevisionInfo> list(int offset, int limit) {
-    return delegate.list(offset, limit);
-  }
-
-  @Override
-  public Optional<Revision> get(long id) {
-    return delegate.get(id);
-  }
-
-  @Override
-  public Revision rollback(long id, String author) {
-    return delegate.rollback(id, author);
-  }
-
-  @Override
-  public void putAdminToken(String name, String hash) {
-    delegate.putAdminToken(name, hash);
-  }
-
-  @Override
-  public Optional<String> adminTokenName(String hash) {
-    return delegate.adminTokenName(hash);
-  }
-
-  @Override
-  public boolean hasAdminToken(String name) {
-    return delegate.hasAdminToken(name);
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }
