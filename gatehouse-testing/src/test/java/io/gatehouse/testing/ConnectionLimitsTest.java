@@ -38,10 +38,16 @@ import org.junit.jupiter.api.io.TempDir;
  * idle connections are closed, and early rejections reach a client that keeps sending.
  */
 class ConnectionLimitsTest {
+  /**
+   * The gateways of this class listen on a loopback address of their own: a client that another
+   * test left reconnecting to 127.0.0.1 on a port number the kernel hands out again (a stopped
+   * server's) would otherwise reach them and be counted, and these tests count every connection.
+   */
+  static final String HOST = "127.0.0.73";
   static final String HEALTH = "/status-0123456789abcdef";
   static final Duration SHORT = Duration.ofMillis(300);
-  /** Long enough that the extra connection is tried while the idle HTTP/2 connection is still open. */
-  static final Duration IDLE = Duration.ofSeconds(2);
+  /** Long enough that the extra connection is tried while the idle HTTP/2 connection is still open, even on a loaded machine. */
+  static final Duration IDLE = Duration.ofSeconds(5);
   /** A bound against hangs: every wait below ends long before it unless the gateway misbehaves. */
   static final int READ_TIMEOUT_MS = 10_000;
 
@@ -73,7 +79,7 @@ class ConnectionLimitsTest {
   }
 
   void start(ConnectionLimits limits) throws Exception {
-    start(GatewayOptions.plain("127.0.0.1", 0).withLimits(limits));
+    start(GatewayOptions.plain(HOST, 0).withLimits(limits));
   }
 
   @AfterEach
@@ -87,7 +93,7 @@ class ConnectionLimitsTest {
   }
 
   Socket connect(int port) throws IOException {
-    Socket s = new Socket("127.0.0.1", port);
+    Socket s = new Socket(HOST, port);
     s.setSoTimeout(READ_TIMEOUT_MS);
     sockets.add(s);
     return s;
@@ -134,7 +140,7 @@ class ConnectionLimitsTest {
   void countsHttpsConnectionsBeforeTheirHandshakeWithThePlainOnes() throws Exception {
     TestCertificates.Issued ca = TestCertificates.authority("Limits CA");
     Path cert = TestCertificates.server(ca, "localhost").writePem(dir, "gw");
-    start(GatewayOptions.plain("127.0.0.1", 0)
+    start(GatewayOptions.plain(HOST, 0)
         .withTls(0, List.of(GatewayOptions.Certificate.pem(cert, TestCertificates.Issued.keyPath(dir, "gw"))))
         .withLimits(ConnectionLimits.defaults().withConnections(100, 2)));
     connect(gateway.port());
@@ -148,7 +154,7 @@ class ConnectionLimitsTest {
 
   @Test
   void countsHttp2ConnectionsAndClosesThemWhenIdle() throws Exception {
-    start(GatewayOptions.plain("127.0.0.1", 0).withH2c(true)
+    start(GatewayOptions.plain(HOST, 0).withH2c(true)
         .withLimits(ConnectionLimits.defaults().withConnections(100, 1).withIdleTimeout(IDLE)));
     long start = System.nanoTime();
     Socket h2 = connect(gateway.port());
@@ -187,12 +193,12 @@ class ConnectionLimitsTest {
   void answers408ToASlowHeadOverHttps() throws Exception {
     TestCertificates.Issued ca = TestCertificates.authority("Limits CA");
     Path cert = TestCertificates.server(ca, "localhost").writePem(dir, "gw");
-    start(GatewayOptions.plain("127.0.0.1", 0)
+    start(GatewayOptions.plain(HOST, 0)
         .withTls(0, List.of(GatewayOptions.Certificate.pem(cert, TestCertificates.Issued.keyPath(dir, "gw"))))
         .withLimits(ConnectionLimits.defaults().withTimeouts(SHORT, Duration.ofSeconds(30), Duration.ofSeconds(30))));
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, new TrustManager[] {new TrustAll()}, null);
-    SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", gateway.httpsPort());
+    SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(HOST, gateway.httpsPort());
     s.setSoTimeout(READ_TIMEOUT_MS);
     sockets.add(s);
     s.startHandshake();
