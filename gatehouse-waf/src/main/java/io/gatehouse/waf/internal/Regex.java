@@ -149,13 +149,7 @@ abstract class Regex {
           if (!m.find()) {
             return false;
           }
-          if (tx != null && tx.wantsCapture()) {
-            List<String> groups = new ArrayList<>();
-            for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
-              groups.add(m.group(g) == null ? "" : m.group(g));
-            }
-            tx.captured(groups);
-          }
+          capture(tx, m.groupCount(), m::group);
           return true;
         } catch (StepCap e) {
           // too much backtracking: the linear-time matcher decides
@@ -165,13 +159,7 @@ abstract class Regex {
       if (!m.find()) {
         return false;
       }
-      if (tx != null && tx.wantsCapture()) {
-        List<String> groups = new ArrayList<>();
-        for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
-          groups.add(m.group(g) == null ? "" : m.group(g));
-        }
-        tx.captured(groups);
-      }
+      capture(tx, m.groupCount(), m::group);
       return true;
     }
 
@@ -194,13 +182,7 @@ abstract class Regex {
       if (!m.find()) {
         return false;
       }
-      if (tx != null && tx.wantsCapture()) {
-        List<String> groups = new ArrayList<>();
-        for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
-          groups.add(m.group(g) == null ? "" : m.group(g));
-        }
-        tx.captured(groups);
-      }
+      capture(tx, m.groupCount(), m::group);
       return true;
     }
 
@@ -208,6 +190,19 @@ abstract class Regex {
     boolean bounded() {
       return true;
     }
+  }
+
+  /** Hands groups 0 to 9 of a match to {@code tx} when a rule captures (an absent group as ""). */
+  private static void capture(Tx tx, int groupCount, java.util.function.IntFunction<String> group) {
+    if (tx == null || !tx.wantsCapture()) {
+      return;
+    }
+    List<String> groups = new ArrayList<>();
+    for (int g = 0; g <= Math.min(9, groupCount); g++) {
+      String value = group.apply(g);
+      groups.add(value == null ? "" : value);
+    }
+    tx.captured(groups);
   }
 
   /** A view of a string that throws {@link StepCap} after a number of character reads. */
