@@ -176,7 +176,7 @@ class ServePostgresTest {
     Child second = start(dir.resolve("node-b"), "second", false,
         Map.of("GATEHOUSE_DATABASE", referenced, "TEST_DB_PASSWORD", pg.password()));
     try {
-      assertThat(gatewayStatus(second.gateway(), "/orders")).isEqualTo(200);
+      Await.until("the second server serves /orders", () -> gatewayStatus(second.gateway(), "/orders") == 200);
       HttpResponse<String> revisions = call(second.management(), "GET", "/api/v1/revisions", token, null);
       assertThat(revisions.statusCode()).as(revisions.body()).isEqualTo(200);
       assertThat(revisions.body()).contains("\"id\":2");
