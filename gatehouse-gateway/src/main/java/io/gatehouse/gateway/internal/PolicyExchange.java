@@ -381,7 +381,7 @@ final class PolicyExchange implements GatewayContext, Request {
         r = problemResponse(500, "policy-failed", "Internal Server Error", "a policy failed");
       }
       if (current != null) {
-        ev.answeredByPolicy(policyLabel(current), r.problemType());
+        ev.answeredByPolicy(current.label, r.problemType());
       }
     }
     if (pipeline.onError.length == 0) {
@@ -515,26 +515,7 @@ final class PolicyExchange implements GatewayContext, Request {
    * backend (a short-circuit), with an error code when {@code r} is an error.
    */
   private void answeredBy(Step s, Response r) {
-    ev.answeredByPolicy(policyLabel(s), errorCode(r));
-  }
-
-  /**
-   * The policy's name and scope, such as {@code validate-jwt@api:pets}: names from configuration
-   * only, never request input.
-   */
-  private String policyLabel(Step s) {
-    switch (s.scope) {
-      case "api":
-        return s.name + "@api:" + api.name();
-      case "operation":
-        return s.name + "@operation:" + operation;
-      case "product":
-        return s.name + "@product:" + product;
-      case "global":
-        return s.name + "@global";
-      default:
-        return s.name;
-    }
+    ev.answeredByPolicy(s.label, errorCode(r));
   }
 
   /**

@@ -24,7 +24,7 @@ final class HeaderPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       String name = c.requiredString("name");
       String action = c.oneOf("action", "override", "override", "append", "delete", "skip");
       List<String> values = c.strings("value");
@@ -87,7 +87,7 @@ final class HeaderPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       String name = c.requiredString("name");
       int status = (int) c.number("failed-check-httpcode", 401, 400, 599);
