@@ -269,14 +269,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     // 5. Policies: the compiled pipeline of this API, operation and product runs around the
     //    forward (inbound, backend, outbound, on-error); nothing is allocated when there is none.
+    RequestContext routed = new RequestContext(req, snap, api, ev, upgrade, host, rest, query, operation, grant);
     Pipeline pipeline = api.policies().select(operation, grant == null ? null : grant.product());
     if (pipeline != null) {
-      new PolicyExchange(this, req, snap, api, rest, query, host, ev, upgrade, pipeline, operation, grant).start();
+      new PolicyExchange(this, routed, pipeline).start();
       return;
     }
 
     // 6. Forward to the backend.
-    forward(req, snap, api, rest, query, host, ev, upgrade, null);
+    forward(routed, null);
   }
 
   /**
@@ -327,8 +328,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * The client's headers were filtered by {@link #copyClientHeaders} (here, or before the policies
    * ran); the backend request's framing and forwarding fields are the gateway's own.
    */
-  void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, HostName host, Exchange ev, boolean upgrade, PolicyExchange x) {
+  void forward(RequestContext rc, PolicyExchange x) {
+    HttpServerRequest req = rc.request();
+    Snapshot snap = rc.snapshot();
+    CompiledApi api = rc.api();
+    Exchange ev = rc.event();
+    HostName host = rc.host();
+    String rest = x == null ? rc.rest() : x.path();
+    String query = x == null ? rc.query() : x.query();
     CompiledBackend backend = x != null && x.backendOverride() != null ? x.backendOverride() : api.backend();
     MultiMap client = req.headers();
     String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
@@ -377,9 +384,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
     io.gatehouse.model.ApiDef.WebSocket webSocket = api.def().websocket();
-    if (upgrade && webSocket != null && WebSocketRelay.isHandshake(req)) {
+    if (rc.upgrade() && webSocket != null && WebSocketRelay.isHandshake(req)) {
       // WebSocket passthrough: the inbound checks passed; open the backend, then upgrade the client.
-      WebSocketRelay.start(req, snap, up, out, pathAndQuery, webSocket, ev, x);
+      WebSocketRelay.start(new BackendCall(rc, up, out, pathAndQuery, false, x), webSocket);
       return;
     }
     byte[] fixedBody = x == null ? null : x.fixedBody();
@@ -402,7 +409,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (hasBody) {
       req.pause();
     }
-    attempt(req, snap, up, out, pathAndQuery, hasBody, ev, upgrade, 0, 0, x);
+    attempt(new BackendCall(rc, up, out, pathAndQuery, hasBody, x), 0, 0);
   }
 
   /**
@@ -411,8 +418,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * another try after the backoff. {@code stale} counts the tries that went again because the
    * backend closed a pooled connection under the request (at most one; outside the retry budget).
    */
-  private void attempt(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, int stale, PolicyExchange x) {
+  private void attempt(BackendCall call, int attempt, int stale) {
+    RequestContext rc = call.context();
+    HttpServerRequest req = rc.request();
+    Snapshot snap = rc.snapshot();
+    Exchange ev = rc.event();
+    Upstream up = call.upstream();
+    MultiMap headers = call.headers();
+    boolean hasBody = call.hasBody();
+    PolicyExchange x = call.exchange();
     HttpServerResponse resp = req.response();
     if (resp.closed()) {
       return;
@@ -460,7 +474,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     // The member's address, resolved and checked by the outbound guard: cached, so usually complete.
     Future<SocketAddress> target = up.target(member, start);
     SocketAddress server = target.succeeded() ? target.result() : null;
-    RequestOptions options = up.requestOptions(member, server, method, member.basePath() + pathAndQuery)
+    RequestOptions options = up.requestOptions(member, server, method, member.basePath() + call.pathAndQuery())
         .setHeaders(headers);
     if (x != null && x.forwardTimeoutMillis() > 0) {
       options.setIdleTimeout(x.forwardTimeoutMillis());
@@ -477,7 +491,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           options.setServer(addr);
           return creds == null ? c.request(options) : creds.send(options, c::request, bearer);
         });
-    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt + 1, stale + 1, x);
+    Runnable again = () -> attempt(call, attempt + 1, stale + 1);
     requested.onComplete(ar -> {
       if (ar.failed()) {
         if (ar.cause() instanceof TokenSource.TokenException || ar.cause() instanceof RefusedDestinationException) {
@@ -492,7 +506,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         } else {
           finish.accept(true);
           ev.backendAttemptFailed(attempt, 0, ar.cause());
-          if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, stale, x)) {
+          if (retried(call, attempt, stale)) {
             return;
           }
         }
@@ -557,7 +571,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             return;
           } else {
             finish.accept(true);
-            if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, stale, x)) {
+            if (retried(call, attempt, stale)) {
               return;
             }
           }
@@ -576,7 +590,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           creds.tokens().reject(bearer[0]); // refused: the next call fetches a new token
         }
         if ((status == 502 || status == 503 || status == 504)
-            && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, stale, x)) {
+            && retried(call, attempt, stale)) {
           ev.backendAttemptFailed(attempt, status, null);
           bres.body(); // drain the discarded answer so that the connection can be reused
           return;
@@ -585,7 +599,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           x.backendResponded(bres);
           return;
         }
-        respond(req, resp, bres, snap, upgrade, ev);
+        respond(req, resp, bres, snap, rc.upgrade(), ev);
       });
     });
   }
@@ -609,8 +623,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     return replayable && (nothingWritten || (streamed == null && StaleConnections.idempotent(method)));
   }
 
-  private boolean retried(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, int stale, PolicyExchange x) {
+  private boolean retried(BackendCall call, int attempt, int stale) {
+    HttpServerRequest req = call.context().request();
+    Upstream up = call.upstream();
+    boolean hasBody = call.hasBody();
     HttpServerResponse resp = req.response();
     // The configured retry count and budget cover retries of failures, not the stale-connection one.
     if (hasBody || resp.headWritten() || resp.closed()
@@ -618,7 +634,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return false;
     }
     long backoff = up.backoffMillis();
-    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, false, ev, upgrade, attempt + 1, stale, x);
+    Runnable again = () -> attempt(call, attempt + 1, stale); // hasBody is false here
     io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
     if (backoff > 0 && ctx != null) {
       ctx.owner().setTimer(backoff, id -> again.run());

@@ -80,8 +80,11 @@ final class WebSocketRelay {
    * upgrades the client; answers with a problem (or the backend's refusal) when that fails.
    * {@code x}, when not null, is the policy exchange whose inbound section let the request through.
    */
-  static void start(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers, String pathAndQuery,
-      ApiDef.WebSocket settings, Exchange ev, PolicyExchange x) {
+  static void start(BackendCall call, ApiDef.WebSocket settings) {
+    HttpServerRequest req = call.context().request();
+    Upstream up = call.upstream();
+    Exchange ev = call.context().event();
+    PolicyExchange x = call.exchange();
     HttpServerResponse resp = req.response();
     long start = System.nanoTime();
     Breaker breaker = up.breaker();
@@ -121,13 +124,19 @@ final class WebSocketRelay {
         }
         return;
       }
-      connect(req, snap, up, member, t.result(), wsClient, headers, pathAndQuery, settings, ev, x, start);
+      connect(call, member, t.result(), wsClient, settings, start);
     });
   }
 
-  private static void connect(HttpServerRequest req, Snapshot snap, Upstream up, Member member, SocketAddress server,
-      WebSocketClient wsClient, MultiMap headers, String pathAndQuery, ApiDef.WebSocket settings, Exchange ev,
-      PolicyExchange x, long start) {
+  private static void connect(BackendCall call, Member member, SocketAddress server, WebSocketClient wsClient,
+      ApiDef.WebSocket settings, long start) {
+    HttpServerRequest req = call.context().request();
+    Snapshot snap = call.context().snapshot();
+    Upstream up = call.upstream();
+    MultiMap headers = call.headers();
+    String pathAndQuery = call.pathAndQuery();
+    Exchange ev = call.context().event();
+    PolicyExchange x = call.exchange();
     HttpServerResponse resp = req.response();
     Breaker breaker = up.breaker();
     WebSocketConnectOptions options = up.webSocketOptions(member, server, member.basePath() + pathAndQuery);
