@@ -18,7 +18,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.gatehouse.gateway.internal.upstream.BackendCredentials;
-import io.gatehouse.gateway.internal.upstream.Breaker;
+import io.gatehouse.gateway.internal.upstream.Lease;
 import io.gatehouse.gateway.internal.upstream.TokenSource;
 import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import io.gatehouse.gateway.internal.outbound.RefusedDestinationException;
@@ -432,41 +432,20 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     long start = System.nanoTime();
-    Breaker breaker = up.breaker();
-    if (breaker != null && !breaker.tryAcquire(start)) {
-      long ms = breaker.retryAfterMillis(start);
-      resp.putHeader("Retry-After", Long.toString(Math.max(1, (ms + 999) / 1000)));
-      reject(req, 503, "backend-circuit-open", "Service Unavailable",
-          "the backend is failing; its circuit breaker is open", ev);
+    // The breaker's permission and a member, as one lease ended once with the try's verdict.
+    Lease lease = up.acquire(start);
+    if (lease.refusal() != null) {
+      refuseTry(req, up, lease, start, ev);
       return;
     }
-    Member member = up.pick(start);
-    if (member == null) {
-      if (breaker != null) {
-        breaker.release();
-      }
-      reject(req, 503, "backend-unavailable", "Service Unavailable",
-          "no healthy member of the backend is available", ev);
-      return;
-    }
-    boolean[] finished = new boolean[1];
+    Member member = lease.member();
     // failure: TRUE/FALSE is the call's verdict; null means it ended without one (the client left,
     // the client's body failed, or the backend closed an idle pooled connection under the request).
     java.util.function.Consumer<Boolean> finish = failure -> {
-      if (!finished[0]) {
-        finished[0] = true;
-        long now = System.nanoTime();
-        if (failure == null) {
-          up.abandon(member);
-          if (breaker != null) {
-            breaker.release();
-          }
-          return;
-        }
-        up.done(member, failure, now);
-        if (breaker != null) {
-          breaker.onResult(failure, now - start, now);
-        }
+      if (failure == null) {
+        lease.abandon();
+      } else {
+        lease.done(failure, System.nanoTime());
       }
     };
     headers.set(HttpHeaders.HOST, member.hostHeader());
@@ -602,6 +581,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         respond(req, resp, bres, snap, rc.upgrade(), ev);
       });
     });
+  }
+
+  /**
+   * Answers a try that {@code up} refused: 503 {@code backend-circuit-open} with
+   * {@code Retry-After} while the breaker is open, else 503 {@code backend-unavailable}.
+   */
+  static void refuseTry(HttpServerRequest req, Upstream up, Lease lease, long now, Exchange ev) {
+    if (Lease.CIRCUIT_OPEN.equals(lease.refusal())) {
+      long ms = up.breaker().retryAfterMillis(now);
+      req.response().putHeader("Retry-After", Long.toString(Math.max(1, (ms + 999) / 1000)));
+      reject(req, 503, Lease.CIRCUIT_OPEN, "Service Unavailable",
+          "the backend is failing; its circuit breaker is open", ev);
+    } else {
+      reject(req, 503, Lease.NO_MEMBER, "Service Unavailable",
+          "no healthy member of the backend is available", ev);
+    }
   }
 
   /**

@@ -418,6 +418,25 @@ public final class Upstream {
   }
 
   /**
+   * Takes the backend for one try at {@code now}: the circuit breaker's permission (refused with
+   * {@link Lease#CIRCUIT_OPEN} while it is open), then a member chosen by the load balancer
+   * (refused with {@link Lease#NO_MEMBER} when none is available, and the permission given back).
+   */
+  public Lease acquire(long now) {
+    if (breaker != null && !breaker.tryAcquire(now)) {
+      return new Lease(this, breaker, null, now, Lease.CIRCUIT_OPEN);
+    }
+    Member m = pick(now);
+    if (m == null) {
+      if (breaker != null) {
+        breaker.release();
+      }
+      return new Lease(this, breaker, null, now, Lease.NO_MEMBER);
+    }
+    return new Lease(this, breaker, m, now, null);
+  }
+
+  /**
    * The member to use next, counted as one outstanding request until {@link #done}; {@code null}
    * when every member is unhealthy or ejected.
    */
