@@ -197,8 +197,11 @@ class PolicyEngineTest {
         .hasMessageContaining("expected a string but got a list");
     String empty = SCOPED.replace("- stamp: {value: hello}", "- stamp: {value: ''}");
     assertThatThrownBy(() -> GH.apply(empty)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("apis[3].policies.inbound[0].stamp.value: is required");
+    String tooLong = SCOPED.replace("- stamp: {value: hello}", "- stamp: {value: " + "x".repeat(101) + "}");
+    assertThatThrownBy(() -> GH.apply(tooLong)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("apis[3].policies.inbound[0].stamp.value")
-        .hasMessageContaining("expected a non-empty string");
+        .hasMessageContaining("expected at most 100 characters");
   }
 
   @Test

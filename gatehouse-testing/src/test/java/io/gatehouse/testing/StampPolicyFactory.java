@@ -12,11 +12,11 @@ import io.gatehouse.policy.Required;
  */
 public final class StampPolicyFactory implements PolicyFactory<StampPolicyFactory.Config> {
 
-  /** The configuration: {@code value}, required and not empty. */
+  /** The configuration: {@code value}, required, at most 100 characters. */
   public record Config(@Required String value) {
     public Config {
-      if (value.isEmpty()) {
-        throw new PolicyConfigException("value", "expected a non-empty string");
+      if (value.length() > 100) {
+        throw new PolicyConfigException("value", "expected at most 100 characters");
       }
     }
   }

@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * Binds a policy's parsed configuration to its configuration record, strictly: every problem is a
  * {@link PolicyConfigException} naming the field (kebab-case, with {@code [i]} and {@code .} for
- * nesting), unknown fields are refused, and {@link Required} components must be given.
+ * nesting), unknown fields are refused, and {@link Required} components must be given (a string not empty).
  */
 public final class ConfigBinder {
   private ConfigBinder() {}
@@ -32,6 +32,9 @@ public final class ConfigBinder {
       String field = PolicyConfig.canonical(rc.getName());
       types[i] = rc.getType();
       Object raw = config.raw(field);
+      if ("".equals(raw) && rc.isAnnotationPresent(Required.class)) {
+        throw new PolicyConfigException(field, "is required");
+      }
       if (raw == null) {
         if (rc.isAnnotationPresent(Required.class)) {
           throw new PolicyConfigException(field, "is required");

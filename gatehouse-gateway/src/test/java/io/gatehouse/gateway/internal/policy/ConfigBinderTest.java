@@ -74,6 +74,7 @@ class ConfigBinderTest {
   @Test
   void namesTheFieldOfEveryProblem() {
     assertThat(fieldOf(Map.of())).isEqualTo("name: is required");
+    assertThat(fieldOf(Map.of("name", ""))).isEqualTo("name: is required");
     assertThat(fieldOf(Map.of("name", "n", "count", "many"))).isEqualTo("count: expected a whole number but got 'many'");
     assertThat(fieldOf(Map.of("name", "n", "count", -1))).isEqualTo("count: must not be negative");
     assertThat(fieldOf(Map.of("name", "n", "on", "yes"))).isEqualTo("on: expected true or false but got 'yes'");
