@@ -156,7 +156,7 @@ class ServePostgresTest {
   void servesAConfigChangeMadeThroughTheManagementApiAfterARestartWithoutShowingThePassword() throws Exception {
     PostgresServer pg = PostgresServer.shared();
     String db = pg.createDatabase();
-    Child first = start(dir.resolve("node-a"), "first", true, Map.of(), "--database", pg.url(db));
+    Child first = start(dir.resolve("node-a"), "first", true, Map.of(), "--database", pg.url(db), "--no-portal");
     String token;
     try {
       token = first.token();
@@ -174,7 +174,7 @@ class ServePostgresTest {
     // a second server, with another (empty) data directory and the password as a reference: the state is in PostgreSQL
     String referenced = "postgresql://" + PostgresServer.USER + ":${env:TEST_DB_PASSWORD}@127.0.0.1:" + pg.port() + "/" + db;
     Child second = start(dir.resolve("node-b"), "second", false,
-        Map.of("GATEHOUSE_DATABASE", referenced, "TEST_DB_PASSWORD", pg.password()));
+        Map.of("GATEHOUSE_DATABASE", referenced, "TEST_DB_PASSWORD", pg.password()), "--no-portal");
     try {
       Await.until("the second server serves /orders", () -> gatewayStatus(second.gateway(), "/orders") == 200);
       HttpResponse<String> revisions = call(second.management(), "GET", "/api/v1/revisions", token, null);
