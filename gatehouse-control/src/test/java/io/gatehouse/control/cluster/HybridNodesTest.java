@@ -118,7 +118,7 @@ class HybridNodesTest {
   }
 
   NodeAgent agent(String name, String token, List<Snapshot> served) throws Exception {
-    NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve(name), controlPlane(), token, name + ":8080", "test",
+    NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve(name), List.of(controlPlane()), token, name + ":8080", "test",
         Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofMillis(100)), served::add);
     agents.add(a);
     return a;
@@ -193,7 +193,7 @@ class HybridNodesTest {
         () -> tamper.get() ? tampered(cluster.current()) : cluster.current(), c -> { }, c -> { }, clock));
     List<Snapshot> served = new CopyOnWriteArrayList<>();
     NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve("gw1"),
-        URI.create("https://127.0.0.1:" + relay.actualPort()), cluster.createToken("test", Duration.ofMinutes(5)).token(),
+        List.of(URI.create("https://127.0.0.1:" + relay.actualPort())), cluster.createToken("test", Duration.ofMinutes(5)).token(),
         "gw1:8080", "test", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(100)), served::add);
     agents.add(a);
     await("the first snapshot", () -> a.served() != null);
