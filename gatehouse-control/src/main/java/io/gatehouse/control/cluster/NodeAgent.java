@@ -114,6 +114,8 @@ public final class NodeAgent implements AutoCloseable {
   private volatile boolean running = true;
   private volatile boolean reachable;
   private volatile int current;
+  private volatile long lastBehind = -1;
+  private volatile boolean behind;
   private volatile int lastHeartbeatStatus = 204;
 
   private NodeAgent(Settings settings, Sink sink, NodeFiles files, NodeFiles.Identity identity) throws StartException {
@@ -277,7 +279,7 @@ public final class NodeAgent implements AutoCloseable {
     return served.get();
   }
 
-  /** How many snapshots were refused (signature, format) since start. */
+  /** How many snapshots were refused (signature, format, or a revision older than the one served) since start. */
   public long refusedSnapshots() {
     return refused.get();
   }
@@ -323,6 +325,18 @@ public final class NodeAgent implements AutoCloseable {
     Snapshot now = served.get();
     if (now != null && now.etag().equals(s.etag())) {
       return true;
+    }
+    if (now != null && s.revision() < now.revision()) {
+      // a control node that has not yet seen the newest revision (it is behind, or its database is):
+      // serving its snapshot would roll the gateway back; wait until it catches up
+      refused.incrementAndGet();
+      behind = true;
+      if (s.revision() != lastBehind) {
+        LOG.warn("control node {} offers revision {}, older than revision {} served here; keeping {} until it catches up",
+            controlPlane(), s.revision(), now.revision(), now.revision());
+        lastBehind = s.revision();
+      }
+      return false;
     }
     try {
       sink.serve(s);
@@ -382,7 +396,6 @@ public final class NodeAgent implements AutoCloseable {
           }
           continue;
         }
-        failures = 0;
         reachable = true;
         if (warned) {
           LOG.info("control plane {} reachable again", controlPlane);
@@ -390,11 +403,22 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (r.statusCode() == 200) {
           if (!accept(r.body(), true)) {
+            if (behind) { // another control node may have the newest revision
+              behind = false;
+              failures++;
+              if (next(controlPlane, failures, "is behind")) {
+                pause();
+              }
+              continue;
+            }
+            failures = 0;
             pause();
           } else {
+            failures = 0;
             skipEtag = "";
           }
         } else if (r.statusCode() != 204) {
+          failures = 0;
           if (r.statusCode() != lastRefusal) { // once per change of answer, not once a second
             LOG.warn("control plane answered {} to the snapshot request: {}", r.statusCode(),
                 new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
@@ -403,6 +427,7 @@ public final class NodeAgent implements AutoCloseable {
           pause();
           continue;
         }
+        failures = 0;
         lastRefusal = 0;
       } catch (IOException e) {
         reachable = false;

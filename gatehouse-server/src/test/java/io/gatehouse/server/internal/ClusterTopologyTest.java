@@ -125,7 +125,19 @@ class ClusterTopologyTest {
     for (CompletableFuture<Node> f : starting) {
       gateways.add(f.get(180, TimeUnit.SECONDS));
     }
-    Await.until("three gateway nodes ready", () -> gateways.stream().allMatch(g -> status(g.port(), READY) == 200));
+    // three JVMs enrol and compile their first snapshot: on a loaded machine that takes longer than Await's deadline
+    waitUntil("three gateway nodes ready", Duration.ofSeconds(120),
+        () -> gateways.stream().allMatch(g -> status(g.port(), READY) == 200));
+  }
+
+  /** Polls {@code condition} until it holds; fails naming {@code what} after {@code deadline} (a functional bound). */
+  static void waitUntil(String what, Duration deadline, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - end).as("still waiting after %s for %s", deadline, what).isNegative();
+      Thread.sleep(10);
+    }
   }
 
   @AfterEach
@@ -318,12 +330,13 @@ class ClusterTopologyTest {
         }
       }));
     }
-    Await.until("500 requests served before the kill", () -> sent.size() >= 500);
+    waitUntil("500 requests served before the kill", Duration.ofSeconds(120), () -> sent.size() >= 500);
     gateways.get(1).process().destroyForcibly(); // SIGKILL
     assertThat(gateways.get(1).process().waitFor(30, TimeUnit.SECONDS)).isTrue();
     Await.until("the balancer drops the killed node", dropped::get);
     long atDrop = sent.stream().filter(Sent::afterDrop).count();
-    Await.until("1000 requests sent after the drop", () -> sent.stream().filter(Sent::afterDrop).count() >= atDrop + 1000);
+    waitUntil("1000 requests sent after the drop", Duration.ofSeconds(120),
+        () -> sent.stream().filter(Sent::afterDrop).count() >= atDrop + 1000);
     running.set(false);
     for (java.util.concurrent.Future<?> f : clients) {
       f.get(30, TimeUnit.SECONDS);
