@@ -12,6 +12,7 @@
 # Needs: nginx, wrk, redis-server (Debian packages nginx-light, wrk, redis-server), a JDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 DURATION=${1:-20}
 CONNS=${2:-50}
 OUT=bench/out
@@ -29,24 +30,7 @@ for tool in nginx wrk redis-server; do
   command -v $tool >/dev/null || { echo "$tool is required (Debian packages nginx-light, wrk, redis-server)"; exit 1; }
 done
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { return 200 "0123456789012345678901234567890123456"; } }
-  server {
-    listen 127.0.0.1:$NGINX_PROXY_PORT;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
-sleep 0.5
-NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -n 1)
+nginx_baseline "$WORK" "$BACKEND_PORT" "$NGINX_PROXY_PORT"
 
 redis-server --port $REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" \
   --logfile "$WORK/redis.log" --daemonize no &
