@@ -43,13 +43,13 @@ class DeployFilesTest {
     return List.of(text.replaceAll("\\\\\\r?\\n\\s*", " ").split("\\r?\\n"));
   }
 
-  /** The arguments after {@code gatehouse} in {@code line}, or null; a shell statement ends at ; && || or a pipe. */
+  /** The arguments after {@code gatehouse} in {@code line}, or null; a shell statement ends at ; && || a pipe, a redirection or a comment. */
   static List<String> command(String line) {
     Matcher m = COMMAND.matcher(line.strip());
     if (!m.find()) {
       return null;
     }
-    String rest = m.group(1).split(";|&&|\\|\\||\\|")[0];
+    String rest = m.group(1).split(";|&&|\\|\\||\\||\\s[<>]|\\s#")[0]; // a redirection or a comment ends it too
     List<String> args = new ArrayList<>();
     Matcher word = Pattern.compile("'([^']*)'|\"([^\"]*)\"|(\\S+)").matcher(rest);
     while (word.find()) {
