@@ -142,7 +142,7 @@ measure_nginx() {
   echo "$(echo "$out" | awk '/requests in/ {print $1}') $((after - before))"
 }
 
-propagation() { # -> prints the delays in ms, one per change
+propagation() { # -> prints "sent/answered" delays in ms, one per change: from sending the change, and from its answer
   python3 - "$MGMT_PORT" "$TOKEN" "$PROPAGATION" 18190 18191 18192 <<'PY'
 import json, sys, time, urllib.error, urllib.request
 mgmt, token, count, ports = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
@@ -163,19 +163,22 @@ for i in range(count):
     sent = time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as r:
         assert r.status == 201, r.status
+    answered = time.perf_counter()
     while pending:
         for p in list(pending):
             if status(f"http://127.0.0.1:{p}/prop{i}/x") == 200:
                 pending.discard(p)
         if time.perf_counter() - sent > 15:
             sys.exit(f"change {i} not served by {sorted(pending)} after 15 s")
-    print(f"{(time.perf_counter() - sent) * 1000:.1f}")
+    done = time.perf_counter()
+    print(f"{(done - sent) * 1000:.1f}/{(done - answered) * 1000:.1f}")
 PY
 }
 
 DIRECT=$(measure_nginx "http://127.0.0.1:$BACKEND_PORT/")
 NGINX=$(measure_nginx "http://127.0.0.1:$NGINX_PROXY_PORT/")
 start_nodes
+load_nodes "${WARMUP:-15}" 0 1 2 >/dev/null # every node as warm as node 0 will be before the three are compared
 ONE=$(measure_nodes one 0)
 LOCAL=$(measure_nodes local 0 1 2)
 PROPAGATED=$(propagation | tr '\n' ' ')
@@ -207,9 +210,12 @@ o, l, r = rows["one"], rows["local"], rows["redis"]
 print(f"throughput three nodes / one node (same connections, local counters): {l[0] / o[0]:.2f}x")
 print(f"Redis-backed limits cost {r[1] - l[1]:+.1f} us CPU/req in the gateway and {r[2]:.1f} us in redis-server;"
       f" throughput ratio redis/local {r[0] / l[0]:.2f}x")
-delays = sorted(float(d) for d in sys.argv[7].split())
-def pct(p):
-    return delays[min(len(delays) - 1, max(0, round(p / 100 * len(delays)) - 1))]
-print(f"propagation over {len(delays)} changes (management POST sent -> routed by all three nodes):"
-      f" p50 {pct(50):.1f} ms, p99 {pct(99):.1f} ms, max {delays[-1]:.1f} ms")
+pairs = [d.split("/") for d in sys.argv[7].split()]
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(p / 100 * len(values)) - 1))]
+for label, values in (("management POST sent", [float(a) for a, _ in pairs]),
+                      ("POST answered", [float(b) for _, b in pairs])):
+    print(f"propagation over {len(values)} changes, {label} -> routed by all three nodes:"
+          f" p50 {pct(values, 50):.1f} ms, p99 {pct(values, 99):.1f} ms, max {max(values):.1f} ms")
 PY
