@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * it serves its cached snapshot before it reaches the control plane, and it catches up as soon as
  * the control plane answers. Given several control nodes (all over one database, so they share the
  * node CA, the signing key and the enrolment tokens), the node talks to one at a time and moves to
- * the next as soon as one does not answer or answers with a server error. A snapshot whose signature does not check is refused and the last
- * good one stays. The long poll and the heartbeat run on their own daemon threads.
+ * the next as soon as one does not answer, answers with a server error, or offers a revision older
+ * than the one served (the node never steps back). A snapshot whose signature does not check is
+ * refused and the last good one stays. The long poll and the heartbeat run on their own daemon
+ * threads.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
