@@ -95,8 +95,7 @@ start_nodes() { # extra serve options
       --control-plane "https://127.0.0.1:$NODE_PORT" --data "$WORK/data$i" --gateway-host 127.0.0.1 \
       --gateway-port $((18190 + i)) --no-access-log "$@" > "$WORK/node$i.log" 2>&1 &
     NODE_PIDS+=($!)
-  done
-  for i in 0 1 2; do
+    # one at a time: on a loaded machine three cold JVMs enrolling at once can starve the control node
     local ready="http://127.0.0.1:$((18190 + i))/status-0123456789abcdef/ready"
     for _ in $(seq 1 600); do curl -sf "$ready" >/dev/null && break; sleep 0.1; done
     curl -sf "$ready" >/dev/null || { echo "node $i did not start:" >&2; cat "$WORK/node$i.log" >&2; exit 1; }
