@@ -12,6 +12,7 @@
 # Needs: nginx, h2load, openssl (Debian packages nginx-light, nghttp2-client, openssl), a JDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 DURATION=${1:-20}
 CONNS=${2:-10}
 STREAMS=${3:-10}
@@ -28,28 +29,10 @@ done
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { return 200 "0123456789012345678901234567890123456"; } }
-  server {
-    listen 127.0.0.1:$NGINX_PROXY_PORT ssl http2;
-    ssl_certificate $WORK/cert.pem;
+nginx_baseline "$WORK" "$BACKEND_PORT" "$NGINX_PROXY_PORT" " ssl http2" "ssl_certificate $WORK/cert.pem;
     ssl_certificate_key $WORK/key.pem;
     http2_max_concurrent_streams 100;
-    keepalive_requests 1000000;   # h2load does not reconnect after nginx's default GOAWAY at 1000
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
-sleep 0.5
-NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -n 1)
+    keepalive_requests 1000000;   # h2load does not reconnect after nginx's default GOAWAY at 1000"
 
 cat > "$WORK/gatehouse.yaml" <<YAML
 backends:

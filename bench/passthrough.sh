@@ -11,6 +11,7 @@
 # Needs: nginx, wrk (Debian packages nginx-light and wrk), a JDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 DURATION=${1:-20}
 CONNS=${2:-50}
 OUT=bench/out
@@ -22,26 +23,7 @@ BACKEND_PORT=18081; NGINX_PROXY_PORT=18082; GW_PORT=18080; MGMT_PORT=18001
 command -v nginx >/dev/null || { echo "nginx is required (apt-get install nginx-light)"; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { return 200 "0123456789012345678901234567890123456"; } }
-  server {
-    listen 127.0.0.1:$NGINX_PROXY_PORT;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
-sleep 0.5
-# nginx runs one master and one worker; the worker serves both the backend and the proxy, so the
-# proxy's own cost is measured as (proxy run worker CPU) - (direct backend run worker CPU).
-NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -n 1)
+nginx_baseline "$WORK" "$BACKEND_PORT" "$NGINX_PROXY_PORT"
 
 cat > "$WORK/gatehouse.yaml" <<YAML
 backends:

@@ -17,6 +17,7 @@
 # Needs: nginx, wrk (Debian packages nginx-light and wrk), openssl, python3, a JDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 DURATION=${1:-20}
 CONNS=${2:-50}
 OUT=bench/out
@@ -30,25 +31,7 @@ for tool in nginx wrk openssl python3; do
 done
 
 # ---------------------------------------------------------------- nginx: backend and reverse proxy
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_buffer_size 16k;
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { return 200 "0123456789012345678901234567890123456"; } }
-  server {
-    listen 127.0.0.1:$NGINX_PROXY_PORT;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
-sleep 0.5
-NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -n 1)
+nginx_baseline "$WORK" "$BACKEND_PORT" "$NGINX_PROXY_PORT" "" "" "client_body_buffer_size 16k;"
 
 # ---------------------------------------------------------------- key, JWKS and token (RS256)
 openssl genrsa -out "$WORK/jwt.pem" 2048 2>/dev/null

@@ -20,6 +20,7 @@ import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +40,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fail-static: while the control plane is unreachable the node keeps what it serves; at start
  * it serves its cached snapshot before it reaches the control plane, and it catches up as soon as
- * the control plane answers. A snapshot whose signature does not check is refused and the last
- * good one stays. The long poll and the heartbeat run on their own daemon threads.
+ * the control plane answers. Given several control nodes (all over one database, so they share the
+ * node CA, the signing key and the enrolment tokens), the node talks to one at a time and moves to
+ * the next as soon as one does not answer, answers with a server error, or offers a revision older
+ * than the one served (the node never steps back). A snapshot whose signature does not check is
+ * refused and the last good one stays. The long poll and the heartbeat run on their own daemon
+ * threads.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -56,7 +61,8 @@ public final class NodeAgent implements AutoCloseable {
    * How the agent runs.
    *
    * @param dataDir the node's data directory (its files go under {@code node/})
-   * @param controlPlane the control plane's node listener, {@code https://HOST:PORT}
+   * @param controlPlanes the control nodes' node listeners, {@code https://HOST:PORT} each, in the
+   *     order they are tried (one address behind a load balancer is one entry)
    * @param enrolToken the enrolment token, nullable once enrolled
    * @param address the address the node reports (its gateway listener)
    * @param version the version it reports
@@ -64,13 +70,18 @@ public final class NodeAgent implements AutoCloseable {
    * @param longPoll how long one snapshot request waits for a change (1 to 60 seconds)
    * @param retry the pause after a failed request
    */
-  public record Settings(Path dataDir, URI controlPlane, String enrolToken, String address, String version,
+  public record Settings(Path dataDir, List<URI> controlPlanes, String enrolToken, String address, String version,
       Duration heartbeat, Duration longPoll, Duration retry) {
     public Settings {
       requireNonNull(dataDir, "dataDir");
-      requireNonNull(controlPlane, "controlPlane");
-      if (!"https".equals(controlPlane.getScheme()) || controlPlane.getHost() == null || controlPlane.getPort() < 0) {
-        throw new IllegalArgumentException("expected the control plane as https://HOST:PORT but got '" + controlPlane + "'");
+      controlPlanes = List.copyOf(requireNonNull(controlPlanes, "controlPlanes"));
+      if (controlPlanes.isEmpty()) {
+        throw new IllegalArgumentException("expected at least one control plane address");
+      }
+      for (URI controlPlane : controlPlanes) {
+        if (!"https".equals(controlPlane.getScheme()) || controlPlane.getHost() == null || controlPlane.getPort() < 0) {
+          throw new IllegalArgumentException("expected the control plane as https://HOST:PORT but got '" + controlPlane + "'");
+        }
       }
       requireNonNull(address, "address");
       version = version == null ? "dev" : version;
@@ -84,7 +95,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   /** The node could not start: not enrolled and enrolment failed, or no usable identity. */
-  public static final class StartException extends Exception {
+  public static class StartException extends Exception {
     private static final long serialVersionUID = 1L;
 
     StartException(String message, Throwable cause) {
@@ -104,6 +115,9 @@ public final class NodeAgent implements AutoCloseable {
   private volatile String skipEtag = "";
   private volatile boolean running = true;
   private volatile boolean reachable;
+  private volatile int current;
+  private volatile long lastBehind = -1;
+  private volatile boolean behind;
   private volatile int lastHeartbeatStatus = 204;
 
   private NodeAgent(Settings settings, Sink sink, NodeFiles files, NodeFiles.Identity identity) throws StartException {
@@ -154,7 +168,34 @@ public final class NodeAgent implements AutoCloseable {
     return agent;
   }
 
+  /**
+   * Enrols with the first control node that can be reached: one that cannot be reached or completes no
+   * TLS handshake with the token's CA is skipped; one that answers decides.
+   */
   private static void enrol(Settings s, NodeFiles files) throws StartException {
+    StartException unreachable = null;
+    for (URI controlPlane : s.controlPlanes()) {
+      try {
+        enrol(s, controlPlane, files);
+        return;
+      } catch (Unreachable e) {
+        LOG.warn("{}", e.getMessage());
+        unreachable = e;
+      }
+    }
+    throw unreachable;
+  }
+
+  /** Enrolment could not reach one control node (the next may be tried). */
+  private static final class Unreachable extends StartException {
+    private static final long serialVersionUID = 1L;
+
+    Unreachable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private static void enrol(Settings s, URI controlPlane, NodeFiles files) throws StartException {
     String fingerprint;
     try {
       fingerprint = ClusterControl.tokenFingerprint(s.enrolToken());
@@ -171,14 +212,14 @@ public final class NodeAgent implements AutoCloseable {
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(null, new TrustManager[] {PinnedTrust.fingerprint(fingerprint)}, null);
-      handshake(tls, s.controlPlane()); // a wrong CA fails here at once, with its reason
+      handshake(tls, controlPlane); // a wrong CA fails here at once, with its reason
       HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(10)).build();
-      response = client.send(HttpRequest.newBuilder(s.controlPlane().resolve("/node/v1/enrol"))
+      response = client.send(HttpRequest.newBuilder(controlPlane.resolve("/node/v1/enrol"))
           .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new StartException("cannot enrol with " + s.controlPlane() + ": " + describe(e), e);
+      throw new Unreachable("cannot enrol with " + controlPlane + ": " + describe(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StartException("enrolment interrupted", e);
@@ -200,8 +241,8 @@ public final class NodeAgent implements AutoCloseable {
       throw new StartException("the control plane answered with a node CA other than the token's", null);
     }
     files.store(answer.path("nodeId").asText(), pair.getPrivate(), answer.path("certificate").asText(),
-        answer.path("caCertificate").asText(), answer.path("snapshotKey").asText(), s.controlPlane().toString());
-    LOG.info("enrolled with {} as node {}", s.controlPlane(), answer.path("nodeId").asText());
+        answer.path("caCertificate").asText(), answer.path("snapshotKey").asText(), controlPlane.toString());
+    LOG.info("enrolled with {} as node {}", controlPlane, answer.path("nodeId").asText());
   }
 
   /** Connects to {@code uri} and completes a TLS handshake with {@code tls}, so that a refused server fails fast. */
@@ -240,9 +281,14 @@ public final class NodeAgent implements AutoCloseable {
     return served.get();
   }
 
-  /** How many snapshots were refused (signature, format) since start. */
+  /** How many snapshots were refused (signature, format, or a revision older than the one served) since start. */
   public long refusedSnapshots() {
     return refused.get();
+  }
+
+  /** The control node the agent talks to now. */
+  public URI controlPlane() {
+    return settings.controlPlanes().get(current);
   }
 
   /** Whether the last request to the control plane got an answer. */
@@ -282,6 +328,18 @@ public final class NodeAgent implements AutoCloseable {
     if (now != null && now.etag().equals(s.etag())) {
       return true;
     }
+    if (now != null && s.revision() < now.revision()) {
+      // a control node that has not yet seen the newest revision (it is behind, or its database is):
+      // serving its snapshot would roll the gateway back; wait until it catches up
+      refused.incrementAndGet();
+      behind = true;
+      if (s.revision() != lastBehind) {
+        LOG.warn("control node {} offers revision {}, older than revision {} served here; keeping {} until it catches up",
+            controlPlane(), s.revision(), now.revision(), now.revision());
+        lastBehind = s.revision();
+      }
+      return false;
+    }
     try {
       sink.serve(s);
     } catch (Exception e) {
@@ -304,29 +362,65 @@ public final class NodeAgent implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Moves to the next control node after {@code failed} did not answer; true when every one failed in
+   * a row since the last answer, so the caller pauses before it starts the round again.
+   */
+  private boolean next(URI failed, int failures, String why) {
+    int n = settings.controlPlanes().size();
+    if (n > 1) {
+      current = (current + 1) % n;
+      if (failures < n) { // once per outage, not once a second while all of them are down
+        LOG.info("control node {} {}; trying {}", failed, why, controlPlane());
+      }
+    }
+    return failures % n == 0;
+  }
+
   private void poll() {
     boolean warned = false;
     int lastRefusal = 0;
+    int failures = 0;
     while (running) {
       Snapshot now = served.get();
       String etag = !skipEtag.isEmpty() ? skipEtag : now == null ? "" : now.etag();
+      URI controlPlane = controlPlane();
       try {
-        URI uri = settings.controlPlane().resolve("/node/v1/snapshot?etag=" + etag + "&wait="
+        URI uri = controlPlane.resolve("/node/v1/snapshot?etag=" + etag + "&wait="
             + settings.longPoll().toSeconds());
         HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(settings.longPoll().plusSeconds(15))
             .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() >= 500) { // alive but not serving (starting, stopping, broken): another may be
+          failures++;
+          reachable = false;
+          if (next(controlPlane, failures, "answered " + r.statusCode())) {
+            pause();
+          }
+          continue;
+        }
         reachable = true;
         if (warned) {
-          LOG.info("control plane {} reachable again", settings.controlPlane());
+          LOG.info("control plane {} reachable again", controlPlane);
           warned = false;
         }
         if (r.statusCode() == 200) {
           if (!accept(r.body(), true)) {
+            if (behind) { // another control node may have the newest revision
+              behind = false;
+              failures++;
+              if (next(controlPlane, failures, "is behind")) {
+                pause();
+              }
+              continue;
+            }
+            failures = 0;
             pause();
           } else {
+            failures = 0;
             skipEtag = "";
           }
         } else if (r.statusCode() != 204) {
+          failures = 0;
           if (r.statusCode() != lastRefusal) { // once per change of answer, not once a second
             LOG.warn("control plane answered {} to the snapshot request: {}", r.statusCode(),
                 new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
@@ -335,16 +429,21 @@ public final class NodeAgent implements AutoCloseable {
           pause();
           continue;
         }
+        failures = 0;
         lastRefusal = 0;
       } catch (IOException e) {
         reachable = false;
-        if (!warned && running) {
+        failures++;
+        boolean all = next(controlPlane, failures, "is unreachable (" + describe(e) + ")");
+        if (all && !warned && running) {
           Snapshot s = served.get();
-          LOG.warn("control plane {} unreachable ({}); serving revision {} meanwhile", settings.controlPlane(),
+          LOG.warn("control plane {} unreachable ({}); serving revision {} meanwhile", settings.controlPlanes(),
               describe(e), s == null ? "none" : s.revision());
           warned = true;
         }
-        pause();
+        if (all) {
+          pause();
+        }
       } catch (InterruptedException e) {
         return;
       }
@@ -370,7 +469,7 @@ public final class NodeAgent implements AutoCloseable {
     body.put("version", settings.version());
     body.put("address", settings.address());
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(settings.controlPlane().resolve("/node/v1/heartbeat"))
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(controlPlane().resolve("/node/v1/heartbeat"))
           .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 204 && r.statusCode() != lastHeartbeatStatus) {

@@ -118,7 +118,7 @@ class HybridNodesTest {
   }
 
   NodeAgent agent(String name, String token, List<Snapshot> served) throws Exception {
-    NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve(name), controlPlane(), token, name + ":8080", "test",
+    NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve(name), List.of(controlPlane()), token, name + ":8080", "test",
         Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofMillis(100)), served::add);
     agents.add(a);
     return a;
@@ -193,7 +193,7 @@ class HybridNodesTest {
         () -> tamper.get() ? tampered(cluster.current()) : cluster.current(), c -> { }, c -> { }, clock));
     List<Snapshot> served = new CopyOnWriteArrayList<>();
     NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve("gw1"),
-        URI.create("https://127.0.0.1:" + relay.actualPort()), cluster.createToken("test", Duration.ofMinutes(5)).token(),
+        List.of(URI.create("https://127.0.0.1:" + relay.actualPort())), cluster.createToken("test", Duration.ofMinutes(5)).token(),
         "gw1:8080", "test", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(100)), served::add);
     agents.add(a);
     await("the first snapshot", () -> a.served() != null);
@@ -203,6 +203,46 @@ class HybridNodesTest {
     assertThat(a.served().revision()).isEqualTo(good);
     assertThat(served).hasSize(1); // the tampered one never reached the gateway
     tamper.set(false);
+  }
+
+  @Test
+  void keepsItsRevisionWhenAControlNodeThatIsBehindOffersAnOlderOne() throws Exception {
+    ClusterControl.Published old = cluster.current();
+    plane.apply(config("two"), "test", "second");
+    await("revision two published", () -> cluster.current().revision() > old.revision());
+    // a second control node over the same keys and registry that has not seen the second revision yet
+    AtomicBoolean behind = new AtomicBoolean();
+    HttpServer lagging = get(NodeListener.start(vertx, "127.0.0.1", 0, List.of(),
+        ClusterKeys.load(store.jdbi(), store.secrets().masterKeys()), new NodeStore(store.jdbi()),
+        () -> behind.get() ? old : cluster.current(), c -> { }, c -> { }, clock));
+    List<Snapshot> served = new CopyOnWriteArrayList<>();
+    NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve("gw1"),
+        List.of(URI.create("https://127.0.0.1:" + lagging.actualPort())), cluster.createToken("test", Duration.ofMinutes(5)).token(),
+        "gw1:8080", "test", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(100)), served::add);
+    agents.add(a);
+    await("the newest snapshot", () -> a.served() != null && a.served().revision() == cluster.current().revision());
+    long newest = a.served().revision();
+    behind.set(true);
+    await("the older snapshot offered and refused", () -> a.refusedSnapshots() >= 2);
+    assertThat(a.served().revision()).isEqualTo(newest);
+    assertThat(served).extracting(Snapshot::revision).containsExactly(newest);
+  }
+
+  @Test
+  void enrolsThroughTheSecondControlNodeWhenTheFirstIsUnreachableAndFollowsTheOneThatAnswers() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    List<Snapshot> served = new CopyOnWriteArrayList<>();
+    NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve("gw1"),
+        List.of(URI.create("https://127.0.0.1:" + closed), controlPlane()), cluster.createToken("test", Duration.ofMinutes(5)).token(),
+        "gw1:8080", "test", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(100)), served::add);
+    agents.add(a);
+    await("the first snapshot", () -> a.served() != null);
+    assertThat(a.controlPlane()).isEqualTo(controlPlane());
+    plane.apply(config("two"), "test", "second");
+    await("the second revision", () -> a.served().revision() == cluster.current().revision());
   }
 
   /** {@code p} with its payload changed (a backend URL rewritten) and its signature kept. */

@@ -44,7 +44,7 @@ final class GatewayNode {
       byte[][] hashingKey = {null};
       String address = role.advertiseAddress != null ? role.advertiseAddress
           : options.host() + ":" + gateway.port();
-      NodeAgent agent = NodeAgent.start(new NodeAgent.Settings(data, URI.create(role.controlPlane.strip()),
+      NodeAgent agent = NodeAgent.start(new NodeAgent.Settings(data, role.controlPlanes(),
           role.enrolToken, address, RoleOptions.version(), role.heartbeat, role.snapshotWait, null), snapshot -> {
             synchronized (hashingKey) {
               if (hashingKey[0] == null || !Arrays.equals(hashingKey[0], snapshot.keyHashingKey())) {
@@ -59,7 +59,7 @@ final class GatewayNode {
       out.println("Gatehouse gateway node " + agent.nodeId() + " is running.");
       out.println("  gateway       http://" + options.host() + ":" + gateway.port()
           + (gateway.httpsPort() > 0 ? "  https://" + options.host() + ":" + gateway.httpsPort() : ""));
-      out.println("  control plane " + role.controlPlane.strip()
+      out.println("  control plane " + String.join(", ", role.controlPlanes().stream().map(URI::toString).toList())
           + (agent.served() == null ? " (no cached snapshot: not ready until it answers)"
               : " (serving cached revision " + agent.served().revision() + ")"));
       return new ServeCommand.Running(vertx, gateway, null, null, () -> {

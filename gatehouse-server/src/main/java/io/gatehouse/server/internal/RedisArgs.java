@@ -12,10 +12,15 @@ import picocli.CommandLine.Option;
  * each node counts alone.
  */
 final class RedisArgs {
-  @Option(names = "--redis", paramLabel = "URI", defaultValue = "${env:GATEHOUSE_REDIS}",
+  /** The variable that gives {@code --redis} when the option is absent. */
+  static final String ENV = "GATEHOUSE_REDIS";
+
+  // no picocli default from the environment: picocli would expand the ${env:}/${file:} of a password
+  // reference in the variable's value itself (into "null"); options() reads the variable instead
+  @Option(names = "--redis", paramLabel = "URI",
       description = "Keep rate-limit, quota and concurrency counters in this Redis server, shared by every gateway node:"
           + " redis://[USER[:PASSWORD]@]HOST[:PORT][/DB], or rediss:// for verified TLS; the password may be"
-          + " ${env:NAME} or ${file:PATH} (env GATEHOUSE_REDIS). Default: each node counts alone.")
+          + " $${env:NAME} or $${file:PATH} (env GATEHOUSE_REDIS). Default: each node counts alone.")
   String uri;
 
   @Option(names = "--redis-ca", paramLabel = "CA.pem", defaultValue = "${env:GATEHOUSE_REDIS_CA}",
@@ -28,6 +33,7 @@ final class RedisArgs {
    * {@link IllegalArgumentException} naming the bad option (never the password).
    */
   RedisOptions options(Map<String, String> env) {
+    String uri = this.uri != null ? this.uri : env.get(ENV);
     if (uri == null || uri.isBlank()) {
       if (ca != null) {
         throw new IllegalArgumentException("--redis-ca needs --redis rediss://...");

@@ -25,9 +25,11 @@ public final class RoleOptions {
           + " listener for gateway nodes; gateway: a gateway node fed by --control-plane (env GATEHOUSE_ROLE).")
   String role;
 
-  @Option(names = "--control-plane", paramLabel = "https://HOST:PORT", defaultValue = "${env:GATEHOUSE_CONTROL_PLANE}",
-      description = "With --role gateway: the control plane's node listener (env GATEHOUSE_CONTROL_PLANE).")
-  String controlPlane;
+  @Option(names = "--control-plane", paramLabel = "https://HOST:PORT", split = ",",
+      defaultValue = "${env:GATEHOUSE_CONTROL_PLANE}",
+      description = "With --role gateway: a control node's node listener; repeat or comma-separate to name several"
+          + " control nodes on one database, tried in order (env GATEHOUSE_CONTROL_PLANE).")
+  List<String> controlPlane;
 
   @Option(names = "--enrol-token", paramLabel = "TOKEN", defaultValue = "${env:GATEHOUSE_ENROL_TOKEN}",
       description = "With --role gateway: the single-use token that enrols this node on its first start"
@@ -76,27 +78,40 @@ public final class RoleOptions {
       return "--role: expected all, control or gateway but got '" + role + "'";
     }
     if (gateway()) {
-      if (controlPlane == null || controlPlane.isBlank()) {
+      if (controlPlanes().isEmpty()) {
         return "--role gateway needs --control-plane https://HOST:PORT";
       }
-      try {
-        URI u = URI.create(controlPlane.strip());
-        if (!"https".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
-          return "--control-plane: expected https://HOST:PORT but got '" + controlPlane + "'";
+      for (String c : controlPlane) {
+        if (c.isBlank()) {
+          continue;
         }
-      } catch (IllegalArgumentException e) {
-        return "--control-plane: expected https://HOST:PORT but got '" + controlPlane + "'";
+        try {
+          URI u = URI.create(c.strip());
+          if (!"https".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
+            return "--control-plane: expected https://HOST:PORT but got '" + c + "'";
+          }
+        } catch (IllegalArgumentException e) {
+          return "--control-plane: expected https://HOST:PORT but got '" + c + "'";
+        }
       }
       if (fileOrDemo != null) {
         return fileOrDemo + " cannot be combined with --role gateway: a gateway node serves its control plane's configuration";
       }
-    } else if (controlPlane != null || enrolToken != null) {
-      return (controlPlane != null ? "--control-plane" : "--enrol-token") + " is only for --role gateway";
+    } else if (!controlPlanes().isEmpty() || enrolToken != null) {
+      return (!controlPlanes().isEmpty() ? "--control-plane" : "--enrol-token") + " is only for --role gateway";
     }
     if (nodePort < 0 || nodePort > 65535) {
       return "--node-port: expected 0 to 65535 but got " + nodePort;
     }
     return null;
+  }
+
+  /** The control nodes named by {@code --control-plane}, in order, without blanks and repeats. */
+  List<URI> controlPlanes() {
+    if (controlPlane == null) {
+      return List.of();
+    }
+    return controlPlane.stream().map(String::strip).filter(c -> !c.isEmpty()).distinct().map(URI::create).toList();
   }
 
   /** The version a node reports. */

@@ -40,7 +40,9 @@ import picocli.CommandLine.Option;
         "3:the --config file is not a valid configuration, or cannot be served",
         "4:a port is already in use or another server holds the data directory (nothing was created or changed),"
             + " or the data directory cannot be used"},
-    footer = {"GATEHOUSE_ADMIN_TOKEN:the admin token (16 or more characters) instead of a generated one",
+    footer = {"GATEHOUSE_DATABASE:sets --database (a password reference in it is resolved by Gatehouse)",
+        "GATEHOUSE_REDIS:sets --redis (a password reference in it is resolved by Gatehouse)",
+        "GATEHOUSE_ADMIN_TOKEN:the admin token (16 or more characters) instead of a generated one",
         "GATEHOUSE_MASTER_KEY:the master key, Base64 of 32 bytes, instead of DATA/master.key",
         "GATEHOUSE_PKCS11_CONFIG:a SunPKCS11 configuration: the master key in a PKCS#11 token",
         "GATEHOUSE_PKCS11_PIN:the token's PIN", "GATEHOUSE_PKCS11_KEY_LABEL:the key's label (default gatehouse-master)",

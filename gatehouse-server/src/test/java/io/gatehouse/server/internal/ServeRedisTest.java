@@ -39,6 +39,21 @@ class ServeRedisTest {
   }
 
   @Test
+  void readsTheRedisVariableItselfSoThatAPasswordReferenceInItIsResolvedNotBlanked(@TempDir Path dir) throws Exception {
+    Path pw = Files.writeString(dir.resolve("redis.pw"), "file-pw-0123\n");
+    RedisArgs args = new RedisArgs();
+    new CommandLine(args).parseArgs(); // picocli gives no default: it would turn ${file:...} into "null"
+    io.gatehouse.gateway.RedisOptions o = args.options(java.util.Map.of(RedisArgs.ENV,
+        "redis://gw:${file:" + pw + "}@cache.example:6380"));
+    assertThat(o.host()).isEqualTo("cache.example");
+    assertThat(o.user()).isEqualTo("gw");
+    assertThat(o.password()).isEqualTo("file-pw-0123");
+    RedisArgs given = new RedisArgs();
+    new CommandLine(given).parseArgs("--redis", "redis://127.0.0.1:6390");
+    assertThat(given.options(java.util.Map.of(RedisArgs.ENV, "redis://ignored:1")).port()).as("the option wins").isEqualTo(6390);
+  }
+
+  @Test
   void countsInTheRedisServerOfTheRedisOptionWithAPasswordFromAFile(@TempDir Path data, @TempDir Path dir)
       throws Exception {
     try (RedisServer redis = RedisServer.builder().user("gw", "file-pw-0123").start()) {
