@@ -384,6 +384,24 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code report} to the control plane over this node's mutual-TLS channel (blocking); the
+   * control plane attributes it to this node's certificate.
+   *
+   * @return the control plane's status: 204 taken, 503 to be sent again later, 4xx refused
+   * @throws IOException when the control plane is unreachable
+   */
+  public int report(NodeReport report) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(settings.controlPlane().resolve("/node/v1/report"))
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(io.gatehouse.control.cluster.internal.ReportCodec.write(report)))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 400 && r.statusCode() != 503) {
+      LOG.warn("control plane refused a report ({}): {}", r.statusCode(), r.body());
+    }
+    return r.statusCode();
+  }
+
   private static String describe(Throwable e) {
     String m = e.getMessage();
     return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);

@@ -526,7 +526,7 @@ public final class ServeCommand implements Callable<Integer> {
   Running startGatewayNode(PrintStream out) throws Exception {
     Observability.Settings o = observabilitySettings();
     return GatewayNode.start(data, gatewayOptions(), new Observability.Settings(o.accessLog(), o.metrics(), o.metricsPublic(),
-        false, o.retention(), o.analyticsFlush(), o.otlpEndpoint(), o.traceSampling()), role, drainPeriod,
+        o.analytics(), o.retention(), o.analyticsFlush(), o.otlpEndpoint(), o.traceSampling()), role, drainPeriod,
         redis.options(System.getenv()), out);
   }
 
@@ -599,7 +599,7 @@ public final class ServeCommand implements Callable<Integer> {
     Gateway gateway = await(Gateway.start(vertx, options, Gateway.DEFAULT_EVENT_QUEUE_CAPACITY,
         io.gatehouse.gateway.PolicyClocks.system(), redis.options(System.getenv())));
     Observability observability = Observability.attach(gateway, () -> DatabaseOption.analytics(store, data),
-        observabilitySettings());
+        observabilitySettings(), nodeName(gateway.port()));
     // secrets: the gateway sees reference named values resolved (refreshed in the background)
     Secrets secrets = store.secrets();
     gateway.subscriptionKeyHasher(secrets.keyHasher());
@@ -694,7 +694,16 @@ public final class ServeCommand implements Callable<Integer> {
       gateway.portalOrigins(portalOrigins(po, portal.actualPort()));
       out.println("  portal      " + portal.origin() + "/"); // the console's URL is printed above, unless --no-console
     }
-    startSecurity(vertx, plane, gateway, management, certificates);
+    SecurityMonitor security = startSecurity(vertx, plane, gateway, management, certificates);
+    // gateway nodes' reports: their analytics into this store under each node's name, their requests
+    // through this server's discovery and threat detectors (cluster-wide identity counts)
+    io.gatehouse.control.analytics.AnalyticsStore analyticsStore = observability.analyticsStore();
+    control.cluster().receiveReports((node, report) -> {
+      if (analyticsStore != null && !report.analytics().isEmpty()) {
+        analyticsStore.mergeOnce(node, report.batch(), report.analytics());
+      }
+      security.observe(node, report);
+    });
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
     } else if (Demo.configured(plane.config())) {
@@ -795,7 +804,7 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   // --- security intelligence (threat detection, discovery, recommendations): see SecurityMonitor
-  private void startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
+  private SecurityMonitor startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
       io.gatehouse.control.certificates.CertificateStore certificates) throws Exception {
     io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
     if (autoBlock != null) {
@@ -838,6 +847,22 @@ public final class ServeCommand implements Callable<Integer> {
         sampling.close();
       }
     }));
+    return security;
+  }
+
+  /**
+   * This server's name in a cluster, which keys its analytics rows: {@code --advertise-address}
+   * when given, else the host name and the gateway port.
+   */
+  private String nodeName(int gatewayPort) {
+    if (role.advertiseAddress != null && !role.advertiseAddress.isBlank()) {
+      return role.advertiseAddress.strip();
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName() + ":" + gatewayPort;
+    } catch (java.net.UnknownHostException e) {
+      return "localhost:" + gatewayPort;
+    }
   }
 
   private Observability.Settings observabilitySettings() {
