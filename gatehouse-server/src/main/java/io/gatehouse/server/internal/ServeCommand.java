@@ -699,10 +699,10 @@ public final class ServeCommand implements Callable<Integer> {
     // through this server's discovery and threat detectors (cluster-wide identity counts)
     io.gatehouse.control.analytics.AnalyticsStore analyticsStore = observability.analyticsStore();
     control.cluster().receiveReports((node, report) -> {
+      security.observe(node, report); // first: a report whose analytics are visible was seen by the detectors
       if (analyticsStore != null && !report.analytics().isEmpty()) {
         analyticsStore.mergeOnce(node, report.batch(), report.analytics());
       }
-      security.observe(node, report);
     });
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
