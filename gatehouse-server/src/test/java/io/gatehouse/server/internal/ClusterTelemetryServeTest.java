@@ -237,7 +237,7 @@ class ClusterTelemetryServeTest {
     JsonNode total = json("/analytics?latency=false&api=orders&from=" + Instant.now().minus(Duration.ofHours(1))
         + "&to=" + Instant.now().plus(Duration.ofMinutes(2))).get("items");
     assertThat(total).singleElement().satisfies(t -> assertThat(t.path("requests").asLong()).isEqualTo(8));
-    assertThat(json("/analytics?latency=false&node=" + id2 + "&from=" + Instant.now().minus(Duration.ofHours(1))
+    assertThat(json("/analytics?latency=false&api=orders&node=" + id2 + "&from=" + Instant.now().minus(Duration.ofHours(1))
         + "&to=" + Instant.now().plus(Duration.ofMinutes(2))).get("items")).singleElement()
         .satisfies(t -> assertThat(t.path("requests").asLong()).isEqualTo(5));
     // discovery: the endpoint served only by gateway nodes is in the control plane's inventory
