@@ -100,12 +100,18 @@ final class SecurityMonitor implements TrafficEventConsumer {
 
   SecurityMonitor(Supplier<GatewayConfig> config, ThreatSettings settings, List<URI> webhooks, String webhookSecret,
       TemporaryBlocklist blocklist) {
+    this(config, settings, webhooks, webhookSecret, blocklist, null);
+  }
+
+  /** A monitor whose brute-force counts are shared with other servers through {@code shared} (nullable: counted here). */
+  SecurityMonitor(Supplier<GatewayConfig> config, ThreatSettings settings, List<URI> webhooks, String webhookSecret,
+      TemporaryBlocklist blocklist, io.gatehouse.insight.threat.SharedCounts shared) {
     this.config = requireNonNull(config, "config");
     this.webhooks = List.copyOf(webhooks);
     this.webhookSecret = webhookSecret == null || webhookSecret.isBlank() ? null : webhookSecret;
     this.http = webhooks.isEmpty() ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     this.blocklist = blocklist;
-    this.engine = new ThreatEngine(settings, this::raise);
+    this.engine = new ThreatEngine(settings, this::raise, shared);
     if (!webhooks.isEmpty() && this.webhookSecret == null) {
       LOG.warn("alert webhooks are configured without a secret: deliveries are not signed");
     }

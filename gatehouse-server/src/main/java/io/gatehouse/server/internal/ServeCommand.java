@@ -812,10 +812,13 @@ public final class ServeCommand implements Callable<Integer> {
           java.util.Set.of("object-enumeration", "brute-force", "injection", "scanning"),
           new java.util.HashSet<>(autoBlockAllow), 100_000);
     }
+    // with --redis, brute-force counts are shared by every server of the cluster
+    io.gatehouse.gateway.RedisOptions redisOptions = redis.options(System.getenv());
+    RedisThreatCounts shared = redisOptions == null ? null : RedisThreatCounts.connect(redisOptions);
     SecurityMonitor security = new SecurityMonitor(plane::config,
         io.gatehouse.insight.threat.ThreatSettings.DEFAULTS.withLearningPeriod(
             threatLearningPeriod), alertWebhooks,
-        alertWebhookSecret, blocklist);
+        alertWebhookSecret, blocklist, shared);
     List<io.gatehouse.insight.advisor.RuntimeFacts.Listener> listeners = new ArrayList<>(List.of(
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.port(), false),
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("management", managementHost, management.actualPort(),
@@ -845,6 +848,9 @@ public final class ServeCommand implements Callable<Integer> {
         detections.close();
         blocking.close();
         sampling.close();
+        if (shared != null) {
+          shared.close();
+        }
       }
     }));
     return security;
