@@ -105,6 +105,7 @@ public final class NodeAgent implements AutoCloseable {
   private volatile boolean running = true;
   private volatile boolean reachable;
   private volatile int lastHeartbeatStatus = 204;
+  private volatile java.util.function.Supplier<JsonNode> backendStatus = () -> null;
 
   private NodeAgent(Settings settings, Sink sink, NodeFiles files, NodeFiles.Identity identity) throws StartException {
     this.settings = settings;
@@ -245,6 +246,14 @@ public final class NodeAgent implements AutoCloseable {
     return refused.get();
   }
 
+  /**
+   * Where the backend status that each heartbeat reports comes from (a JSON array, as {@code GET
+   * /api/v1/backend-status} items; null to report none); left out when it exceeds 48 KiB.
+   */
+  public void backendStatus(java.util.function.Supplier<JsonNode> source) {
+    this.backendStatus = requireNonNull(source, "source");
+  }
+
   /** Whether the last request to the control plane got an answer. */
   public boolean reachable() {
     return reachable;
@@ -369,6 +378,14 @@ public final class NodeAgent implements AutoCloseable {
     body.put("revision", s == null ? 0 : s.revision());
     body.put("version", settings.version());
     body.put("address", settings.address());
+    try {
+      JsonNode backends = backendStatus.get();
+      if (backends != null && backends.isArray() && backends.toString().length() <= 48 * 1024) {
+        body.set("backends", backends);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("backend status unavailable: {}", e.toString());
+    }
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(settings.controlPlane().resolve("/node/v1/heartbeat"))
           .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")

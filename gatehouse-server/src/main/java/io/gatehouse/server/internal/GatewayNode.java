@@ -72,6 +72,7 @@ final class GatewayNode {
             ready.complete(null);
           });
       channel.set(agent);
+      agent.backendStatus(() -> io.gatehouse.model.ConfigMapper.json().valueToTree(gateway.backendStatus()));
       out.println("Gatehouse gateway node " + agent.nodeId() + " is running.");
       out.println("  gateway       http://" + options.host() + ":" + gateway.port()
           + (gateway.httpsPort() > 0 ? "  https://" + options.host() + ":" + gateway.httpsPort() : ""));

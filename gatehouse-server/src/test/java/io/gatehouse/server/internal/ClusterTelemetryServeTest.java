@@ -244,6 +244,15 @@ class ClusterTelemetryServeTest {
     JsonNode discovery = json("/discovery/orders");
     assertThat(discovery.get("endpoints").toString()).contains("/items/{id}");
     assertThat(discovery.get("unused")).isEmpty();
+    // backend status: each gateway node's, reported with its heartbeat, in the node list
+    Await.until("gw1's backend status listed", () -> {
+      for (JsonNode n : json("/nodes").get("items")) {
+        if (n.path("id").asText().equals(id1)) {
+          return n.path("backends").toString();
+        }
+      }
+      return "";
+    }, b -> b.contains("\"name\":\"echo\"") && b.contains("\"breaker\""));
   }
 
   @Test

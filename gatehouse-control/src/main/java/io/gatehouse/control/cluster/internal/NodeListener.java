@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /node/v1/snapshot?etag=E&wait=S}: the signed snapshot, at once when the node's
  *       etag differs from the current one, else when the next one is published, else 204 after
  *       {@code wait} seconds (long poll);</li>
- *   <li>{@code POST /node/v1/heartbeat}: the revision served, version and address;</li>
+ *   <li>{@code POST /node/v1/heartbeat}: the revision served, version, address and backend status;</li>
  *   <li>{@code POST /node/v1/report}: the node's analytics and served requests ({@link ReportCodec}),
  *       attributed to the node its client certificate names.</li>
  * </ul>
@@ -299,7 +299,9 @@ public final class NodeListener {
       long revision = body.get("revision").asLong();
       String version = text(body, "version", 100);
       String address = text(body, "address", 300);
-      vertx.executeBlocking(() -> store.heartbeat(id, address, version, revision, clock.instant()), false)
+      // the backend status as the node reported it: a JSON array, stored as received (the body is at most 64 KiB)
+      String backends = body.path("backends").isArray() ? body.get("backends").toString() : null;
+      vertx.executeBlocking(() -> store.heartbeat(id, address, version, revision, clock.instant(), backends), false)
           .onComplete(ar -> {
             if (ar.failed()) {
               ctx.response().putHeader("Retry-After", "5");

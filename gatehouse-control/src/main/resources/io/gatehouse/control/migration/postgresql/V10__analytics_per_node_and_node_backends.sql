@@ -15,3 +15,6 @@ CREATE TABLE analytics_receipts (
   PRIMARY KEY (node, minute, batch)
 );
 CREATE INDEX analytics_receipts_minute ON analytics_receipts (minute);
+-- The backend status (circuit breakers, pool members) a gateway node last reported with its
+-- heartbeat, as JSON; NULL until it reports one (as the SQLite schema's V9).
+ALTER TABLE nodes ADD COLUMN backends TEXT;
