@@ -35,15 +35,18 @@ import org.slf4j.LoggerFactory;
  * {@code every}.
  *
  * <p>While the control plane is away both wait in bounded buffers: analytics are merged per minute
- * and key (at most {@link #MAX_ROWS} rows; beyond, the oldest minute is dropped and counted),
+ * and key, histograms encoded (at most {@link #MAX_ROWS} rows; beyond, the oldest minute is dropped
+ * and counted), and go at most {@link #REPORT_ROWS} rows per report;
  * requests are queued (at most {@link #MAX_REQUESTS}; beyond, new ones are dropped and counted).
  * A report keeps its batch id until the control plane takes it, so a report sent again after a
  * lost answer is recognised there and not counted twice.
  */
 final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeTelemetry.class);
-  /** Analytics rows (minute and key) kept while the control plane is away. */
-  static final int MAX_ROWS = 200_000;
+  /** Analytics rows (minute and key) kept while the control plane is away (histograms kept encoded: about 0.5 KB a row). */
+  static final int MAX_ROWS = 100_000;
+  /** Analytics rows in one report (each is decoded into a histogram while the report is built and read). */
+  static final int REPORT_ROWS = 5_000;
   /** Requests kept while the control plane is away. */
   static final int MAX_REQUESTS = 50_000;
 
@@ -53,7 +56,7 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
   }
 
   private final Channel channel;
-  private final TreeMap<Long, Map<AggregateKey, Aggregate>> minutes = new TreeMap<>();
+  private final TreeMap<Long, Map<AggregateKey, Pending>> minutes = new TreeMap<>();
   private final ArrayDeque<NodeReport.ObservedRequest> requests = new ArrayDeque<>();
   private final AtomicLong droppedRows = new AtomicLong();
   private final AtomicLong droppedRequests = new AtomicLong();
@@ -99,19 +102,19 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
   public void merge(Map<Long, Map<AggregateKey, Aggregate>> batch) {
     synchronized (this) {
       for (Map.Entry<Long, Map<AggregateKey, Aggregate>> m : batch.entrySet()) {
-        Map<AggregateKey, Aggregate> keys = minutes.computeIfAbsent(m.getKey(), k -> new HashMap<>());
+        Map<AggregateKey, Pending> keys = minutes.computeIfAbsent(m.getKey(), k -> new HashMap<>());
         for (Map.Entry<AggregateKey, Aggregate> k : m.getValue().entrySet()) {
-          Aggregate a = keys.get(k.getKey());
-          if (a == null) {
-            a = new Aggregate();
-            keys.put(k.getKey(), a);
+          Pending p = keys.get(k.getKey());
+          if (p == null) {
+            keys.put(k.getKey(), new Pending(k.getValue()));
             rows++;
+          } else {
+            p.add(k.getValue());
           }
-          a.merge(k.getValue());
         }
       }
       while (rows > MAX_ROWS && minutes.size() > 1) {
-        Map<AggregateKey, Aggregate> oldest = minutes.pollFirstEntry().getValue();
+        Map<AggregateKey, Pending> oldest = minutes.pollFirstEntry().getValue();
         rows -= oldest.size();
         droppedRows.addAndGet(oldest.size());
         LOG.warn("analytics buffer full while the control plane is away: dropped {} rows of the oldest minute",
@@ -135,6 +138,37 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
   @Override
   public int purge(Instant now, AnalyticsRetention retention) {
     return 0;
+  }
+
+  /** One buffered row: totals and the latency histogram kept encoded (a few hundred bytes instead of kilobytes). */
+  private static final class Pending {
+    long requests;
+    long errors;
+    long bytesIn;
+    long bytesOut;
+    byte[] latency;
+
+    Pending(Aggregate a) {
+      requests = a.requests();
+      errors = a.errors();
+      bytesIn = a.bytesIn();
+      bytesOut = a.bytesOut();
+      latency = a.encodedLatency();
+    }
+
+    void add(Aggregate a) {
+      Aggregate sum = aggregate();
+      sum.merge(a);
+      requests = sum.requests();
+      errors = sum.errors();
+      bytesIn = sum.bytesIn();
+      bytesOut = sum.bytesOut();
+      latency = sum.encodedLatency();
+    }
+
+    Aggregate aggregate() {
+      return Aggregate.decoded(requests, errors, bytesIn, bytesOut, latency);
+    }
   }
 
   // ---------------------------------------------------------------- requests
@@ -232,16 +266,21 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
     }
     Map<Long, Map<AggregateKey, Aggregate>> part = new HashMap<>();
     int taken = 0;
-    while (!minutes.isEmpty() && (taken == 0 || taken + minutes.firstEntry().getValue().size() <= ReportCodec.MAX_ROWS)) {
-      Map.Entry<Long, Map<AggregateKey, Aggregate>> m = minutes.pollFirstEntry();
-      if (m.getValue().size() > ReportCodec.MAX_ROWS) { // cannot happen with Analytics' key cap; never sent otherwise
-        droppedRows.addAndGet(m.getValue().size());
-        rows -= m.getValue().size();
-        continue;
+    // whole minutes while they fit; a minute larger than a report is split over several
+    while (!minutes.isEmpty() && taken < REPORT_ROWS) {
+      Map.Entry<Long, Map<AggregateKey, Pending>> m = minutes.firstEntry();
+      Map<AggregateKey, Aggregate> out = part.computeIfAbsent(m.getKey(), k -> new HashMap<>());
+      java.util.Iterator<Map.Entry<AggregateKey, Pending>> it = m.getValue().entrySet().iterator();
+      while (it.hasNext() && taken < REPORT_ROWS) {
+        Map.Entry<AggregateKey, Pending> k = it.next();
+        out.put(k.getKey(), k.getValue().aggregate());
+        it.remove();
+        taken++;
+        rows--;
       }
-      part.put(m.getKey(), m.getValue());
-      taken += m.getValue().size();
-      rows -= m.getValue().size();
+      if (m.getValue().isEmpty()) {
+        minutes.pollFirstEntry();
+      }
     }
     List<NodeReport.ObservedRequest> out = new java.util.ArrayList<>();
     while (!requests.isEmpty() && out.size() < ReportCodec.MAX_REQUESTS) {
