@@ -265,7 +265,7 @@ class ServePostgresTest {
       closed = s.getLocalPort();
     }
     ServeTest.Cli cli = ServeTest.Cli.run("serve", "--data", dir.resolve("data").toString(), "--gateway-port", "0",
-        "--management-port", "0", "--no-access-log", "--database",
+        "--management-port", "0", "--portal-port", "0", "--no-access-log", "--database",
         "postgresql://gatehouse:pw-not-to-be-shown@127.0.0.1:" + closed + "/gatehouse");
     assertThat(cli.code()).as(cli.err()).isEqualTo(ExitCodes.ENVIRONMENT);
     assertThat(cli.err()).startsWith("error: cannot").contains("postgresql://gatehouse:***@127.0.0.1:" + closed)
