@@ -414,7 +414,7 @@ public final class NodeAgent implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofByteArray(io.gatehouse.control.cluster.internal.ReportCodec.write(report)))
         .build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() >= 400 && r.statusCode() != 503) {
-      LOG.warn("control plane refused a report ({}): {}", r.statusCode(), r.body());
+      LOG.debug("control plane refused a report ({}): {}", r.statusCode(), r.body());
     }
     return r.statusCode();
   }

@@ -72,6 +72,7 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
   private NodeReport inflight;
   private boolean warned;
   private boolean closed;
+  private volatile int lastRefusal;
 
   private NodeTelemetry(Channel channel, ScheduledExecutorService sender) {
     this.channel = channel;
@@ -251,8 +252,10 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
       }
       if (status / 100 == 2) {
         sent.incrementAndGet();
-      } else {
-        LOG.warn("control plane refused a report ({}): it is dropped", status);
+        lastRefusal = 0;
+      } else if (status != lastRefusal) { // once per change of answer, not once a second
+        LOG.warn("control plane refused a report ({}): it is dropped, and so are later ones it refuses alike", status);
+        lastRefusal = status;
       }
     }
   }
