@@ -84,4 +84,18 @@ public final class Aggregate {
   public Histogram latency() {
     return latency;
   }
+
+  /** The latency histogram in HdrHistogram's V2 encoding, as stored and as gateway nodes report it. */
+  public byte[] encodedLatency() {
+    return JdbcAnalyticsStore.encode(latency());
+  }
+
+  /**
+   * Totals with a latency histogram in HdrHistogram's V2 encoding.
+   *
+   * @throws IllegalStateException when {@code latency} is not such a histogram
+   */
+  public static Aggregate decoded(long requests, long errors, long bytesIn, long bytesOut, byte[] latency) {
+    return of(requests, errors, bytesIn, bytesOut, JdbcAnalyticsStore.decode(latency));
+  }
 }

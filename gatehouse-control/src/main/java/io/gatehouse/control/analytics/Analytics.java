@@ -30,7 +30,8 @@ public final class Analytics implements AutoCloseable {
   /** Keys kept per minute before new clients are folded into {@link #OTHER}. */
   public static final int MAX_KEYS_PER_MINUTE = 5_000;
   /** The dimensions that rows are keyed and filtered by. */
-  public static final List<String> DIMENSIONS = List.of("api", "operation", "product", "subscription", "status", "client");
+  public static final List<String> DIMENSIONS = List.of("api", "operation", "product", "subscription", "status", "client",
+      "node");
   /** The time dimensions a query may group by. */
   public static final List<String> TIME_DIMENSIONS = List.of("minute", "hour", "day");
 
@@ -38,20 +39,31 @@ public final class Analytics implements AutoCloseable {
 
   private final AnalyticsStore store;
   private final AnalyticsRetention retention;
+  private final String node;
   private final Object lock = new Object();
   private final Object flushLock = new Object();
   private final ScheduledExecutorService flusher;
   private Map<Long, Map<AggregateKey, Aggregate>> pending = new HashMap<>();
   private long folded;
 
-  private Analytics(AnalyticsStore store, AnalyticsRetention retention, ScheduledExecutorService flusher) {
+  private Analytics(AnalyticsStore store, AnalyticsRetention retention, ScheduledExecutorService flusher, String node) {
     this.store = store;
+    this.node = requireNonNull(node, "node");
     this.retention = retention;
     this.flusher = flusher;
   }
 
   /** Analytics over {@code store}, flushing every {@code flushEvery} and purging by {@code retention}. */
   public static Analytics start(AnalyticsStore store, AnalyticsRetention retention, Duration flushEvery) {
+    return start(store, retention, flushEvery, "");
+  }
+
+  /**
+   * Analytics over {@code store} whose rows are keyed by {@code node} (this server's name in a
+   * cluster: queries sum the rows of every node and may filter or group by node), flushing every
+   * {@code flushEvery} and purging by {@code retention}.
+   */
+  public static Analytics start(AnalyticsStore store, AnalyticsRetention retention, Duration flushEvery, String node) {
     requireNonNull(store, "store");
     requireNonNull(retention, "retention");
     requireNonNull(flushEvery, "flushEvery");
@@ -63,7 +75,7 @@ public final class Analytics implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    Analytics a = new Analytics(store, retention, flusher);
+    Analytics a = new Analytics(store, retention, flusher, node);
     flusher.scheduleWithFixedDelay(a::flushQuietly, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
     flusher.scheduleWithFixedDelay(a::purgeQuietly, 1, 60, TimeUnit.MINUTES);
     return a;
@@ -71,19 +83,20 @@ public final class Analytics implements AutoCloseable {
 
   /** Analytics over {@code store} that only flushes when asked ({@link #flush()}), for tests and tools. */
   public static Analytics manual(AnalyticsStore store, AnalyticsRetention retention) {
-    return new Analytics(requireNonNull(store, "store"), requireNonNull(retention, "retention"), null);
+    return new Analytics(requireNonNull(store, "store"), requireNonNull(retention, "retention"), null, "");
   }
 
   /** Adds one request to its minute's aggregates. Thread-safe, never blocks on I/O. */
   public void record(TrafficSample s) {
     long minute = Grain.MINUTE.floor(s.timeMillis());
-    AggregateKey key = new AggregateKey(s.api(), s.operation(), s.product(), s.subscription(), s.statusClass(), s.client());
+    AggregateKey key = new AggregateKey(s.api(), s.operation(), s.product(), s.subscription(), s.statusClass(), s.client(),
+        node);
     synchronized (lock) {
       Map<AggregateKey, Aggregate> keys = pending.computeIfAbsent(minute, m -> new HashMap<>());
       Aggregate a = keys.get(key);
       if (a == null) {
         if (keys.size() >= MAX_KEYS_PER_MINUTE) {
-          key = new AggregateKey(s.api(), s.operation(), s.product(), s.subscription(), s.statusClass(), OTHER);
+          key = new AggregateKey(s.api(), s.operation(), s.product(), s.subscription(), s.statusClass(), OTHER, node);
           folded++;
         }
         a = keys.computeIfAbsent(key, k -> new Aggregate());

@@ -47,6 +47,14 @@ public interface AnalyticsStore extends AutoCloseable {
   void merge(Map<Long, Map<AggregateKey, Aggregate>> minutes);
 
   /**
+   * Like {@link #merge}, for a batch that {@code node} reports and may send again (its answer lost):
+   * every key is stored under {@code node} (whatever node the keys name), and each minute of the
+   * batch is added at most once per {@code (node, minute, batch)}; returns how many minutes were left
+   * out because they had been added before.
+   */
+  int mergeOnce(String node, String batch, Map<Long, Map<AggregateKey, Aggregate>> minutes);
+
+  /**
    * Every row of {@code grain} with {@code fromMillis <= bucket < toMillis} whose dimensions equal
    * {@code filters} (dimension name → value), handed to {@code sink} one by one.
    */

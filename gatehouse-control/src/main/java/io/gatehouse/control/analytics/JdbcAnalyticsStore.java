@@ -25,20 +25,21 @@ import org.sqlite.SQLiteDataSource;
  * The {@link AnalyticsStore} in a relational database: embedded, the SQLite file
  * {@code <dataDir>/analytics.db} (WAL, {@code synchronous=NORMAL}: a crash may lose the last batch,
  * never corrupt the file), separate from the configuration database; shared by a cluster, the
- * {@code analytics} table of the PostgreSQL database, to which every node adds its totals. One
+ * {@code analytics} table of the PostgreSQL database, in which each node writes rows keyed by its
+ * name and queries sum them. One
  * connection, serialized by this object's lock, and opened again after a failure (a restarted
  * server).
  */
 public final class JdbcAnalyticsStore implements AnalyticsStore {
   /** The database file name inside the data directory. */
   public static final String FILE_NAME = "analytics.db";
-  private static final String[] COLUMNS = {"api", "operation", "product", "subscription", "status_class", "client"};
-  private static final String KEY_WHERE =
-      "grain = ? AND bucket = ? AND api = ? AND operation = ? AND product = ? AND subscription = ? AND status_class = ? AND client = ?";
+  private static final String[] COLUMNS = {"api", "operation", "product", "subscription", "status_class", "client", "node"};
+  private static final String KEY_WHERE = "grain = ? AND bucket = ? AND api = ? AND operation = ? AND product = ?"
+      + " AND subscription = ? AND status_class = ? AND client = ? AND node = ?";
   private static final java.util.Comparator<AggregateKey> KEY_ORDER = java.util.Comparator.comparing(AggregateKey::api)
       .thenComparing(AggregateKey::operation).thenComparing(AggregateKey::product)
       .thenComparing(AggregateKey::subscription).thenComparing(AggregateKey::statusClass)
-      .thenComparing(AggregateKey::client);
+      .thenComparing(AggregateKey::client).thenComparing(AggregateKey::node);
 
   private final javax.sql.DataSource source;
   private final Path file;
@@ -107,6 +108,22 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
   @Override
   public void merge(Map<Long, Map<AggregateKey, Aggregate>> minutes) {
     requireNonNull(minutes, "minutes");
+    mergeRows(minutes, null, null);
+  }
+
+  @Override
+  public int mergeOnce(String node, String batch, Map<Long, Map<AggregateKey, Aggregate>> minutes) {
+    requireNonNull(node, "node");
+    requireNonNull(batch, "batch");
+    requireNonNull(minutes, "minutes");
+    if (node.isEmpty() || batch.isEmpty()) {
+      throw new IllegalArgumentException("expected a node and a batch id");
+    }
+    return mergeRows(minutes, node, batch);
+  }
+
+  private int mergeRows(Map<Long, Map<AggregateKey, Aggregate>> given, String node, String batch) {
+    Map<Long, Map<AggregateKey, Aggregate>> minutes = given;
     Map<Long, Map<AggregateKey, Aggregate>> hours = new HashMap<>();
     Map<Long, Map<AggregateKey, Aggregate>> days = new HashMap<>();
     for (Map.Entry<Long, Map<AggregateKey, Aggregate>> m : minutes.entrySet()) {
@@ -118,9 +135,42 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
     synchronized (this) {
       try {
         Connection connection = connection();
+        int skipped = 0;
+        if (batch != null) {
+          // the receipts first, in the same transaction: a minute of this batch already added is left out
+          minutes = new HashMap<>();
+          try (PreparedStatement receipt = connection.prepareStatement(
+              "INSERT INTO analytics_receipts (node, minute, batch) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (Map.Entry<Long, Map<AggregateKey, Aggregate>> m : new java.util.TreeMap<>(given).entrySet()) {
+              receipt.setString(1, node);
+              receipt.setLong(2, m.getKey());
+              receipt.setString(3, batch);
+              if (receipt.executeUpdate() == 1) {
+                Map<AggregateKey, Aggregate> keys = new HashMap<>();
+                m.getValue().forEach((k, v) -> keys.merge(k.withNode(node), v, (x, y) -> {
+                  Aggregate sum = new Aggregate();
+                  sum.merge(x);
+                  sum.merge(y);
+                  return sum;
+                }));
+                minutes.put(m.getKey(), keys);
+              } else {
+                skipped++;
+              }
+            }
+          }
+          hours.clear();
+          days.clear();
+          for (Map.Entry<Long, Map<AggregateKey, Aggregate>> m : minutes.entrySet()) {
+            for (Map.Entry<AggregateKey, Aggregate> k : m.getValue().entrySet()) {
+              rollInto(hours, Grain.HOUR.floor(m.getKey()), k.getKey(), k.getValue());
+              rollInto(days, Grain.DAY.floor(m.getKey()), k.getKey(), k.getValue());
+            }
+          }
+        }
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO analytics (grain, bucket, api,"
-                + " operation, product, subscription, status_class, client, requests, errors, bytes_in, bytes_out, latency)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                + " operation, product, subscription, status_class, client, node, requests, errors, bytes_in, bytes_out,"
+                + " latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
             // in a shared database another node may merge into the same row: lock it until the commit
             PreparedStatement select = connection.prepareStatement(
                 "SELECT requests, errors, bytes_in, bytes_out, latency FROM analytics WHERE " + KEY_WHERE
@@ -132,6 +182,7 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
           write(Grain.DAY, days, insert, select, update);
           connection.commit();
         }
+        return skipped;
       } catch (SQLException | RuntimeException e) {
         rollback();
         throw new IllegalStateException("cannot write analytics to " + where + ": " + e.getMessage(), e);
@@ -156,11 +207,11 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
         insert.setInt(1, grain.ordinal() + 1);
         insert.setLong(2, b.getKey());
         bindKey(insert, 3, key);
-        insert.setLong(9, a.requests());
-        insert.setLong(10, a.errors());
-        insert.setLong(11, a.bytesIn());
-        insert.setLong(12, a.bytesOut());
-        insert.setBytes(13, encode(a.latency()));
+        insert.setLong(10, a.requests());
+        insert.setLong(11, a.errors());
+        insert.setLong(12, a.bytesIn());
+        insert.setLong(13, a.bytesOut());
+        insert.setBytes(14, encode(a.latency()));
         if (insert.executeUpdate() == 1) {
           continue;
         }
@@ -195,6 +246,7 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
     st.setString(first + 3, key.subscription());
     st.setString(first + 4, key.statusClass());
     st.setString(first + 5, key.client());
+    st.setString(first + 6, key.node());
   }
 
   private static Aggregate read(ResultSet rs, int first) throws SQLException {
@@ -270,7 +322,7 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
             for (int c = 0; c < COLUMNS.length; c++) {
               key[c] = read[c] ? rs.getString(at++) : "";
             }
-            sink.accept(rs.getLong(1), new AggregateKey(key[0], key[1], key[2], key[3], key[4], key[5]), rs.getLong(2),
+            sink.accept(rs.getLong(1), new AggregateKey(key[0], key[1], key[2], key[3], key[4], key[5], key[6]), rs.getLong(2),
                 rs.getLong(3), rs.getLong(4), rs.getLong(5), latency ? rs.getBytes(6) : null);
           }
         }
@@ -303,6 +355,10 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
           st.setInt(1, g.ordinal() + 1);
           st.setLong(2, now.toEpochMilli() - retention.of(g).toMillis());
           n += st.executeUpdate();
+        }
+        try (PreparedStatement receipts = connection.prepareStatement("DELETE FROM analytics_receipts WHERE minute < ?")) {
+          receipts.setLong(1, now.toEpochMilli() - retention.of(Grain.MINUTE).toMillis());
+          receipts.executeUpdate();
         }
         connection.commit();
         return n;

@@ -49,6 +49,7 @@ public final class ClusterControl {
   private final Clock clock;
   private final List<Consumer<Published>> subscribers = new CopyOnWriteArrayList<>();
   private volatile Published current;
+  private volatile NodeReport.Sink reports;
 
   /**
    * A signed snapshot as served.
@@ -186,6 +187,14 @@ public final class ClusterControl {
     }
   }
 
+  /**
+   * Hands the reports of gateway nodes (analytics, served requests) to {@code sink} from now on;
+   * until then the node listener answers reports with 503 and nodes keep them to send again.
+   */
+  public void receiveReports(NodeReport.Sink sink) {
+    this.reports = requireNonNull(sink, "sink");
+  }
+
   /** Every node; blocking. */
   public List<NodeInfo> nodes() {
     return new ArrayList<>(store.list());
@@ -208,6 +217,6 @@ public final class ClusterControl {
    */
   public Future<io.vertx.core.http.HttpServer> listen(Vertx vertx, String host, int port, List<String> names) {
     return NodeListener.start(vertx, host, port, names, keys, store, this::current, this::onPublish,
-        this::removeSubscriber, clock);
+        this::removeSubscriber, clock, () -> reports);
   }
 }

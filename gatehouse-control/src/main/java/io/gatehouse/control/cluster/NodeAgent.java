@@ -119,6 +119,7 @@ public final class NodeAgent implements AutoCloseable {
   private volatile long lastBehind = -1;
   private volatile boolean behind;
   private volatile int lastHeartbeatStatus = 204;
+  private volatile java.util.function.Supplier<JsonNode> backendStatus = () -> null;
 
   private NodeAgent(Settings settings, Sink sink, NodeFiles files, NodeFiles.Identity identity) throws StartException {
     this.settings = settings;
@@ -289,6 +290,14 @@ public final class NodeAgent implements AutoCloseable {
   /** The control node the agent talks to now. */
   public URI controlPlane() {
     return settings.controlPlanes().get(current);
+  }
+
+  /**
+   * Where the backend status that each heartbeat reports comes from (a JSON array, as {@code GET
+   * /api/v1/backend-status} items; null to report none); left out when it exceeds 48 KiB.
+   */
+  public void backendStatus(java.util.function.Supplier<JsonNode> source) {
+    this.backendStatus = requireNonNull(source, "source");
   }
 
   /** Whether the last request to the control plane got an answer. */
@@ -469,6 +478,14 @@ public final class NodeAgent implements AutoCloseable {
     body.put("version", settings.version());
     body.put("address", settings.address());
     try {
+      JsonNode backends = backendStatus.get();
+      if (backends != null && backends.isArray() && backends.toString().length() <= 48 * 1024) {
+        body.set("backends", backends);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("backend status unavailable: {}", e.toString());
+    }
+    try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(controlPlane().resolve("/node/v1/heartbeat"))
           .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
@@ -481,6 +498,24 @@ public final class NodeAgent implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Sends {@code report} to the control plane over this node's mutual-TLS channel (blocking); the
+   * control plane attributes it to this node's certificate.
+   *
+   * @return the control plane's status: 204 taken, 503 to be sent again later, 4xx refused
+   * @throws IOException when the control plane is unreachable
+   */
+  public int report(NodeReport report) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(controlPlane().resolve("/node/v1/report"))
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(io.gatehouse.control.cluster.internal.ReportCodec.write(report)))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 400 && r.statusCode() != 503) {
+      LOG.debug("control plane refused a report ({}): {}", r.statusCode(), r.body());
+    }
+    return r.statusCode();
   }
 
   private static String describe(Throwable e) {

@@ -13,6 +13,15 @@ import java.time.Instant;
  * @param enrolledAt when it enrolled (or first started, for a control node)
  * @param lastHeartbeat its last heartbeat, nullable before the first
  * @param revokedAt when it was revoked, nullable while it is not
+ * @param backends the backend status (as {@code GET /api/v1/backend-status} items) the node reported
+ *     with its last heartbeat, nullable before the first (and for control nodes)
  */
 public record NodeInfo(String id, String role, String address, long revision, String version, Instant enrolledAt,
-    Instant lastHeartbeat, Instant revokedAt) {}
+    Instant lastHeartbeat, Instant revokedAt, com.fasterxml.jackson.databind.JsonNode backends) {
+
+  /** A node without reported backend status. */
+  public NodeInfo(String id, String role, String address, long revision, String version, Instant enrolledAt,
+      Instant lastHeartbeat, Instant revokedAt) {
+    this(id, role, address, revision, version, enrolledAt, lastHeartbeat, revokedAt, null);
+  }
+}

@@ -242,4 +242,64 @@ class AnalyticsTest {
     assertThat(one.toHistogram()).isEqualTo(merged);
     assertThat(new LatencyCounts().toHistogram().getTotalCount()).isZero();
   }
+
+  static Map<Long, Map<AggregateKey, Aggregate>> oneMinute(long minute, AggregateKey key, long requests) {
+    Map<Long, Map<AggregateKey, Aggregate>> m = new java.util.HashMap<>();
+    m.put(minute, new java.util.HashMap<>(Map.of(key, Aggregate.of(requests, 0, 10, 100, Aggregate.newHistogram()))));
+    return m;
+  }
+
+  @Test
+  void keepsEachNodesRowsAndSumsThemInQueriesFilteredOrGroupedByNode() {
+    long t = DAY0 + 3_600_000L * 3 + 30_000;
+    Analytics a = Analytics.manual(store, AnalyticsRetention.DEFAULT);
+    try (Analytics first = Analytics.start(store, AnalyticsRetention.DEFAULT, java.time.Duration.ofHours(1), "node-a");
+        Analytics second = Analytics.start(store, AnalyticsRetention.DEFAULT, java.time.Duration.ofHours(1), "node-b")) {
+      for (int i = 0; i < 3; i++) {
+        first.record(sample(t + i, "orders", "alice", 200, 1_000));
+      }
+      for (int i = 0; i < 5; i++) {
+        second.record(sample(t + i, "orders", "alice", 200, 1_000));
+      }
+      first.flush();
+      second.flush();
+    }
+    List<AnalyticsStore.Row> minutes = store.rows(Grain.MINUTE, DAY0, DAY0 + Grain.DAY.millis());
+    assertThat(minutes).extracting(r -> r.key().node() + "=" + r.totals().requests())
+        .containsExactlyInAnyOrder("node-a=3", "node-b=5");
+    Instant from = Instant.ofEpochMilli(DAY0);
+    Instant to = Instant.ofEpochMilli(DAY0 + Grain.DAY.millis());
+    assertThat(a.query(new AnalyticsQuery(from, to, List.of(), Map.of()))).singleElement()
+        .satisfies(r -> assertThat(r.totals().requests()).isEqualTo(8));
+    assertThat(a.query(new AnalyticsQuery(from, to, List.of("node"), Map.of())))
+        .extracting(r -> r.group().get("node") + "=" + r.totals().requests()).containsExactly("node-a=3", "node-b=5");
+    assertThat(a.query(new AnalyticsQuery(from, to, List.of("subscription"), Map.of("node", "node-b"))))
+        .singleElement().satisfies(r -> assertThat(r.totals().requests()).isEqualTo(5));
+  }
+
+  @Test
+  void addsAReportedBatchOncePerNodeMinuteAndBatchWhenItIsSentAgain() {
+    long minute = DAY0 + 60_000L * 42;
+    AggregateKey key = new AggregateKey("orders", "", "", "alice", "2xx", "10.0.0.1");
+    Map<Long, Map<AggregateKey, Aggregate>> report = oneMinute(minute, key, 7);
+    report.put(minute + 60_000, oneMinute(minute + 60_000, key, 2).get(minute + 60_000));
+    assertThat(store.mergeOnce("gw-1", "batch-1", report)).isZero();
+    assertThat(store.mergeOnce("gw-1", "batch-1", report)).isEqualTo(2); // the answer was lost: sent again
+    assertThat(store.mergeOnce("gw-1", "batch-2", oneMinute(minute, key, 1))).isZero(); // a later batch counts
+    assertThat(store.mergeOnce("gw-2", "batch-1", oneMinute(minute, key, 4))).isZero(); // another node's batch id
+
+    assertThat(store.rows(Grain.MINUTE, minute, minute + 60_000))
+        .extracting(r -> r.key().node() + "=" + r.totals().requests()).containsExactlyInAnyOrder("gw-1=8", "gw-2=4");
+    assertThat(store.rows(Grain.DAY, DAY0, DAY0 + Grain.DAY.millis()))
+        .extracting(r -> r.key().node() + "=" + r.totals().requests()).containsExactlyInAnyOrder("gw-1=10", "gw-2=4");
+  }
+
+  @Test
+  void filesAReportUnderTheReportingNodeWhateverNodeItsKeysName() {
+    long minute = DAY0 + 60_000L * 5;
+    AggregateKey claimed = new AggregateKey("orders", "", "", "alice", "2xx", "10.0.0.1", "gw-victim");
+    store.mergeOnce("gw-attacker", "b", oneMinute(minute, claimed, 100));
+    assertThat(store.rows(Grain.MINUTE, minute, minute + 60_000)).singleElement()
+        .satisfies(r -> assertThat(r.key().node()).isEqualTo("gw-attacker"));
+  }
 }

@@ -190,7 +190,7 @@ class HybridNodesTest {
     AtomicBoolean tamper = new AtomicBoolean();
     HttpServer relay = get(NodeListener.start(vertx, "127.0.0.1", 0, List.of(),
         ClusterKeys.load(store.jdbi(), store.secrets().masterKeys()), new NodeStore(store.jdbi()),
-        () -> tamper.get() ? tampered(cluster.current()) : cluster.current(), c -> { }, c -> { }, clock));
+        () -> tamper.get() ? tampered(cluster.current()) : cluster.current(), c -> { }, c -> { }, clock, () -> null));
     List<Snapshot> served = new CopyOnWriteArrayList<>();
     NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve("gw1"),
         List.of(URI.create("https://127.0.0.1:" + relay.actualPort())), cluster.createToken("test", Duration.ofMinutes(5)).token(),
@@ -214,7 +214,7 @@ class HybridNodesTest {
     AtomicBoolean behind = new AtomicBoolean();
     HttpServer lagging = get(NodeListener.start(vertx, "127.0.0.1", 0, List.of(),
         ClusterKeys.load(store.jdbi(), store.secrets().masterKeys()), new NodeStore(store.jdbi()),
-        () -> behind.get() ? old : cluster.current(), c -> { }, c -> { }, clock));
+        () -> behind.get() ? old : cluster.current(), c -> { }, c -> { }, clock, () -> null));
     List<Snapshot> served = new CopyOnWriteArrayList<>();
     NodeAgent a = NodeAgent.start(new NodeAgent.Settings(dir.resolve("gw1"),
         List.of(URI.create("https://127.0.0.1:" + lagging.actualPort())), cluster.createToken("test", Duration.ofMinutes(5)).token(),

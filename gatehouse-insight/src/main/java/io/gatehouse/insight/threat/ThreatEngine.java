@@ -43,9 +43,21 @@ public final class ThreatEngine {
   private final Map<String, Sizes> sizes;
   private final Map<String, Params> params;
   private final Map<String, Instant> lastAlert;
+  private final SharedCounts shared;
 
   /** An engine with {@code settings} that hands alerts to {@code sink} (called under the engine's lock). */
   public ThreatEngine(ThreatSettings settings, Consumer<ThreatAlert> sink) {
+    this(settings, sink, null);
+  }
+
+  /**
+   * An engine whose brute-force counts are {@code shared} with other nodes' engines (nullable: counted
+   * here alone): the detection fires when the cluster-wide count of an identity's failures reaches
+   * the threshold, on the node that saw the failure reaching it. While the shared store cannot
+   * answer, failures are counted here.
+   */
+  public ThreatEngine(ThreatSettings settings, Consumer<ThreatAlert> sink, SharedCounts shared) {
+    this.shared = shared;
     this.s = requireNonNull(settings, "settings");
     this.sink = requireNonNull(sink, "sink");
     spikes = lru(s.maxEndpoints());
@@ -164,12 +176,32 @@ public final class ThreatEngine {
       return;
     }
     for (String identity : identities(e)) {
+      if (shared != null) {
+        // counted cluster-wide; the answer comes later, on another thread
+        shared.add(BRUTE_FORCE + ":" + identity, e.time(), s.window())
+            .whenComplete((count, failed) -> sharedFailure(e, identity, failed == null ? count : null));
+        continue;
+      }
       Window w = failures.computeIfAbsent(identity, k -> new Window());
       if (w.count(e, s.window()) >= s.bruteForceFailures()) {
         List<String> ev = new ArrayList<>(w.samples);
         ev.add(0, w.count + " answers 401/403 within " + s.window().toSeconds() + " s");
         raise(e, BRUTE_FORCE, Severity.HIGH, e.api(), identity, "Authentication brute force by " + identity, ev);
       }
+    }
+  }
+
+  /** A failure counted in the shared store ({@code count}), or counted here when it could not be ({@code null}). */
+  private synchronized void sharedFailure(TrafficSample e, String identity, Long count) {
+    Window w = failures.computeIfAbsent(identity, k -> new Window());
+    long local = w.count(e, s.window());
+    long n = count != null ? count : local;
+    boolean reached = count != null ? n == s.bruteForceFailures() : n >= s.bruteForceFailures();
+    if (reached) {
+      List<String> ev = new ArrayList<>(w.samples);
+      ev.add(0, n + " answers 401/403 within " + s.window().toSeconds() + " s"
+          + (count != null ? " across the cluster" : ""));
+      raise(e, BRUTE_FORCE, Severity.HIGH, e.api(), identity, "Authentication brute force by " + identity, ev);
     }
   }
 

@@ -16,10 +16,15 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code serve --role gateway}: the gateway listeners fed by a control plane's signed snapshots
  * (see {@link NodeAgent}); no database, no management listener, no database credentials. The
- * readiness probe answers 503 until the first snapshot (cached or fetched) is served.
+ * readiness probe answers 503 until the first snapshot (cached or fetched) is served. Its
+ * analytics and the requests it serves (for discovery and threat detection) are reported to the
+ * control plane every second ({@link NodeTelemetry}).
  */
 final class GatewayNode {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayNode.class);
+
+  /** How often a gateway node reports its analytics and served requests to the control plane. */
+  static final java.time.Duration REPORT_EVERY = java.time.Duration.ofSeconds(1);
 
   private GatewayNode() {}
 
@@ -38,8 +43,18 @@ final class GatewayNode {
       vertx = Vertx.vertx();
       Gateway gateway = ServeCommand.await(Gateway.start(vertx, options, Gateway.DEFAULT_EVENT_QUEUE_CAPACITY,
           io.gatehouse.gateway.PolicyClocks.system(), redis));
-      Observability observability = Observability.attach(gateway,
-          () -> io.gatehouse.control.analytics.JdbcAnalyticsStore.open(data), observe);
+      // analytics and served requests go to the control plane over the node's channel (see NodeTelemetry)
+      java.util.concurrent.atomic.AtomicReference<NodeAgent> channel = new java.util.concurrent.atomic.AtomicReference<>();
+      NodeTelemetry telemetry = NodeTelemetry.start(report -> {
+        NodeAgent a = channel.get();
+        if (a == null) {
+          throw new java.io.IOException("not connected to the control plane yet");
+        }
+        return a.report(report);
+      }, REPORT_EVERY);
+      gateway.events().subscribe(telemetry);
+      AutoCloseable detections = io.gatehouse.gateway.security.InjectionDetections.subscribe(telemetry::detected);
+      Observability observability = Observability.attach(gateway, () -> telemetry, observe, "");
       CompletableFuture<Void> ready = new CompletableFuture<>();
       byte[][] hashingKey = {null};
       String address = role.advertiseAddress != null ? role.advertiseAddress
@@ -56,6 +71,8 @@ final class GatewayNode {
             gateway.ready();
             ready.complete(null);
           });
+      channel.set(agent);
+      agent.backendStatus(() -> io.gatehouse.model.ConfigMapper.json().valueToTree(gateway.backendStatus()));
       out.println("Gatehouse gateway node " + agent.nodeId() + " is running.");
       out.println("  gateway       http://" + options.host() + ":" + gateway.port()
           + (gateway.httpsPort() > 0 ? "  https://" + options.host() + ":" + gateway.httpsPort() : ""));
@@ -64,6 +81,9 @@ final class GatewayNode {
               : " (serving cached revision " + agent.served().revision() + ")"));
       return new ServeCommand.Running(vertx, gateway, null, null, () -> {
         try {
+          gateway.events().unsubscribe(telemetry);
+          detections.close();
+          telemetry.close(); // after the analytics' last flush (observability closes first)
           agent.close();
         } finally {
           lock.close();

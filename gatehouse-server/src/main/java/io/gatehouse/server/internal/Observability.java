@@ -3,7 +3,7 @@ package io.gatehouse.server.internal;
 import io.gatehouse.control.ManagementAddons;
 import io.gatehouse.control.analytics.Analytics;
 import io.gatehouse.control.analytics.AnalyticsRetention;
-import io.gatehouse.control.analytics.JdbcAnalyticsStore;
+import io.gatehouse.control.analytics.AnalyticsStore;
 import io.gatehouse.gateway.Gateway;
 import io.gatehouse.gateway.accesslog.AccessLog;
 import io.gatehouse.gateway.accesslog.AccessLogOptions;
@@ -32,15 +32,19 @@ import java.time.Duration;
  * @param gateway the gateway whose events these consume
  */
 public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analytics analytics,
-    JdbcAnalyticsStore analyticsStore, AnalyticsRecorder recorder, OpenTelemetrySdk tracing, Gateway gateway)
+    AnalyticsStore analyticsStore, AnalyticsRecorder recorder, OpenTelemetrySdk tracing, Gateway gateway)
     implements AutoCloseable {
 
   /** What to switch on. */
   record Settings(AccessLogOptions accessLog, boolean metrics, boolean metricsPublic, boolean analytics,
       AnalyticsRetention retention, Duration analyticsFlush, String otlpEndpoint, double traceSampling) {}
 
-  static Observability attach(Gateway gateway, java.util.function.Supplier<JdbcAnalyticsStore> analyticsStore,
-      Settings s) {
+  /**
+   * Subscribes what {@code s} switches on to {@code gateway}'s events; analytics rows are keyed by
+   * {@code node} (this server's name in a cluster) in the store {@code analyticsStore} gives.
+   */
+  static Observability attach(Gateway gateway, java.util.function.Supplier<? extends AnalyticsStore> analyticsStore,
+      Settings s, String node) {
     AccessLog log = null;
     if (s.accessLog() != null) {
       log = AccessLog.toLogback(s.accessLog());
@@ -48,11 +52,11 @@ public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analyt
     }
     MetricsEndpoint metrics = s.metrics() ? MetricsEndpoint.attach(gateway) : null;
     Analytics analytics = null;
-    JdbcAnalyticsStore store = null;
+    AnalyticsStore store = null;
     AnalyticsRecorder recorder = null;
     if (s.analytics()) {
       store = analyticsStore.get();
-      analytics = Analytics.start(store, s.retention(), s.analyticsFlush());
+      analytics = Analytics.start(store, s.retention(), s.analyticsFlush(), node);
       recorder = new AnalyticsRecorder(analytics);
       gateway.events().subscribe(recorder);
     }

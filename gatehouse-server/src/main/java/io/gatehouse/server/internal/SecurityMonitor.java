@@ -85,6 +85,12 @@ final class SecurityMonitor implements TrafficEventConsumer {
   private volatile int scanChars = 8192;
   private volatile PostureFacts posture;
   private volatile List<RuntimeFacts.CertificateSource> certificateSources = List.of();
+  private final Map<String, Boolean> seenReports = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 10_000;
+    }
+  };
   private final Map<String, List<String>> injections = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
@@ -94,12 +100,18 @@ final class SecurityMonitor implements TrafficEventConsumer {
 
   SecurityMonitor(Supplier<GatewayConfig> config, ThreatSettings settings, List<URI> webhooks, String webhookSecret,
       TemporaryBlocklist blocklist) {
+    this(config, settings, webhooks, webhookSecret, blocklist, null);
+  }
+
+  /** A monitor whose brute-force counts are shared with other servers through {@code shared} (nullable: counted here). */
+  SecurityMonitor(Supplier<GatewayConfig> config, ThreatSettings settings, List<URI> webhooks, String webhookSecret,
+      TemporaryBlocklist blocklist, io.gatehouse.insight.threat.SharedCounts shared) {
     this.config = requireNonNull(config, "config");
     this.webhooks = List.copyOf(webhooks);
     this.webhookSecret = webhookSecret == null || webhookSecret.isBlank() ? null : webhookSecret;
     this.http = webhooks.isEmpty() ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     this.blocklist = blocklist;
-    this.engine = new ThreatEngine(settings, this::raise);
+    this.engine = new ThreatEngine(settings, this::raise, shared);
     if (!webhooks.isEmpty() && this.webhookSecret == null) {
       LOG.warn("alert webhooks are configured without a secret: deliveries are not signed");
     }
@@ -127,13 +139,36 @@ final class SecurityMonitor implements TrafficEventConsumer {
     synchronized (injections) {
       cats = injections.remove(e.requestId());
     }
-    engine.observe(new TrafficSample(e.time(), e.requestId(), e.clientIp(), e.subscription(), e.api(), e.operation(),
-        e.method(), e.path(), e.query(), e.status(), e.bytesOut(), cats));
-    if (!e.api().isEmpty() && e.backendStatus() != null) { // only what the backend served is an endpoint
-      String below = belowPrefix(e.api(), e.path());
-      inventory.record(new Observation(e.api(), e.method(), below, e.status(),
-          e.subscription() != null && !e.subscription().isEmpty(), queryNames(e.query()), Set.of(), Set.of(), Set.of(),
-          e.time(), templateOf(e.operation())));
+    observe(new TrafficSample(e.time(), e.requestId(), e.clientIp(), e.subscription(), e.api(), e.operation(),
+        e.method(), e.path(), e.query(), e.status(), e.bytesOut(), cats), e.backendStatus() != null);
+  }
+
+  /** Feeds one request (of this server or of a gateway node) to the threat detectors and, when a backend answered, discovery. */
+  private void observe(TrafficSample s, boolean backendAnswered) {
+    engine.observe(s);
+    if (!s.api().isEmpty() && backendAnswered) { // only what the backend served is an endpoint
+      String below = belowPrefix(s.api(), s.path());
+      inventory.record(new Observation(s.api(), s.method(), below, s.status(),
+          s.subscription() != null && !s.subscription().isEmpty(), queryNames(s.query()), Set.of(), Set.of(), Set.of(),
+          s.time(), templateOf(s.operation())));
+    }
+  }
+
+  /**
+   * Feeds the requests that gateway node {@code node} reports through the same detectors and
+   * discovery as this server's own, so that identity-based detections (brute force, enumeration)
+   * count across nodes. A report already seen (sent again after a lost answer) is ignored.
+   */
+  void observe(String node, io.gatehouse.control.cluster.NodeReport report) {
+    synchronized (seenReports) {
+      if (seenReports.put(node + " " + report.batch(), Boolean.TRUE) != null) {
+        return;
+      }
+    }
+    for (io.gatehouse.control.cluster.NodeReport.ObservedRequest r : report.requests()) {
+      observe(new TrafficSample(Instant.ofEpochMilli(r.time()), r.requestId(), r.clientIp(),
+          r.subscription().isEmpty() ? null : r.subscription(), r.api(), r.operation(), r.method(), r.path(),
+          r.query().isEmpty() ? null : r.query(), r.status(), r.bytesOut(), r.injections()), r.backendAnswered());
     }
   }
 

@@ -528,7 +528,7 @@ public final class ServeCommand implements Callable<Integer> {
   Running startGatewayNode(PrintStream out) throws Exception {
     Observability.Settings o = observabilitySettings();
     return GatewayNode.start(data, gatewayOptions(), new Observability.Settings(o.accessLog(), o.metrics(), o.metricsPublic(),
-        false, o.retention(), o.analyticsFlush(), o.otlpEndpoint(), o.traceSampling()), role, drainPeriod,
+        o.analytics(), o.retention(), o.analyticsFlush(), o.otlpEndpoint(), o.traceSampling()), role, drainPeriod,
         redis.options(System.getenv()), out);
   }
 
@@ -602,7 +602,7 @@ public final class ServeCommand implements Callable<Integer> {
     Gateway gateway = await(Gateway.start(vertx, options, Gateway.DEFAULT_EVENT_QUEUE_CAPACITY,
         io.gatehouse.gateway.PolicyClocks.system(), counterServer, DatabaseOption.quotaDatabase(store, counterServer)));
     Observability observability = Observability.attach(gateway, () -> DatabaseOption.analytics(store, data),
-        observabilitySettings());
+        observabilitySettings(), nodeName(gateway.port()));
     // secrets: the gateway sees reference named values resolved (refreshed in the background)
     Secrets secrets = store.secrets();
     gateway.subscriptionKeyHasher(secrets.keyHasher());
@@ -697,7 +697,16 @@ public final class ServeCommand implements Callable<Integer> {
       gateway.portalOrigins(portalOrigins(po, portal.actualPort()));
       out.println("  portal      " + portal.origin() + "/"); // the console's URL is printed above, unless --no-console
     }
-    startSecurity(vertx, plane, gateway, management, certificates);
+    SecurityMonitor security = startSecurity(vertx, plane, gateway, management, certificates);
+    // gateway nodes' reports: their analytics into this store under each node's name, their requests
+    // through this server's discovery and threat detectors (cluster-wide identity counts)
+    io.gatehouse.control.analytics.AnalyticsStore analyticsStore = observability.analyticsStore();
+    control.cluster().receiveReports((node, report) -> {
+      security.observe(node, report); // first: a report whose analytics are visible was seen by the detectors
+      if (analyticsStore != null && !report.analytics().isEmpty()) {
+        analyticsStore.mergeOnce(node, report.batch(), report.analytics());
+      }
+    });
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
     } else if (Demo.configured(plane.config())) {
@@ -798,7 +807,7 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   // --- security intelligence (threat detection, discovery, recommendations): see SecurityMonitor
-  private void startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
+  private SecurityMonitor startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
       io.gatehouse.control.certificates.CertificateStore certificates) throws Exception {
     io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
     if (autoBlock != null) {
@@ -806,10 +815,13 @@ public final class ServeCommand implements Callable<Integer> {
           java.util.Set.of("object-enumeration", "brute-force", "injection", "scanning"),
           new java.util.HashSet<>(autoBlockAllow), 100_000);
     }
+    // with --redis, brute-force counts are shared by every server of the cluster
+    io.gatehouse.gateway.RedisOptions redisOptions = redis.options(System.getenv());
+    RedisThreatCounts shared = redisOptions == null ? null : RedisThreatCounts.connect(redisOptions);
     SecurityMonitor security = new SecurityMonitor(plane::config,
         io.gatehouse.insight.threat.ThreatSettings.DEFAULTS.withLearningPeriod(
             threatLearningPeriod), alertWebhooks,
-        alertWebhookSecret, blocklist);
+        alertWebhookSecret, blocklist, shared);
     List<io.gatehouse.insight.advisor.RuntimeFacts.Listener> listeners = new ArrayList<>(List.of(
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("gateway", gatewayHost, gateway.port(), false),
         new io.gatehouse.insight.advisor.RuntimeFacts.Listener("management", managementHost, management.actualPort(),
@@ -839,8 +851,27 @@ public final class ServeCommand implements Callable<Integer> {
         detections.close();
         blocking.close();
         sampling.close();
+        if (shared != null) {
+          shared.close();
+        }
       }
     }));
+    return security;
+  }
+
+  /**
+   * This server's name in a cluster, which keys its analytics rows: {@code --advertise-address}
+   * when given, else the host name and the gateway port.
+   */
+  private String nodeName(int gatewayPort) {
+    if (role.advertiseAddress != null && !role.advertiseAddress.isBlank()) {
+      return role.advertiseAddress.strip();
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName() + ":" + gatewayPort;
+    } catch (java.net.UnknownHostException e) {
+      return "localhost:" + gatewayPort;
+    }
   }
 
   private Observability.Settings observabilitySettings() {

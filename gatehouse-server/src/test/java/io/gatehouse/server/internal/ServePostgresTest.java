@@ -74,7 +74,7 @@ class ServePostgresTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         io.gatehouse.server.Main.class.getName(), "serve", "--data", data.toString(), "--gateway-host", "127.0.0.1",
-        "--gateway-port", "0", "--management-port", "0", "--drain-period", "0s", "--no-access-log",
+        "--gateway-port", "0", "--management-port", "0", "--portal-port", "0", "--drain-period", "0s", "--no-access-log",
         "--allowed-backend-networks", "127.0.0.1/32"));
     command.addAll(List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(dir.resolve(name + ".err").toFile());
@@ -325,7 +325,7 @@ class ServePostgresTest {
       closed = s.getLocalPort();
     }
     ServeTest.Cli cli = ServeTest.Cli.run("serve", "--data", dir.resolve("data").toString(), "--gateway-port", "0",
-        "--management-port", "0", "--no-access-log", "--database",
+        "--management-port", "0", "--portal-port", "0", "--no-access-log", "--database",
         "postgresql://gatehouse:pw-not-to-be-shown@127.0.0.1:" + closed + "/gatehouse");
     assertThat(cli.code()).as(cli.err()).isEqualTo(ExitCodes.ENVIRONMENT);
     assertThat(cli.err()).startsWith("error: cannot").contains("postgresql://gatehouse:***@127.0.0.1:" + closed)

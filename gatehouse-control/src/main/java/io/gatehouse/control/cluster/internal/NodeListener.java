@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.control.cluster.ClusterControl;
 import io.gatehouse.control.cluster.NodeInfo;
+import io.gatehouse.control.cluster.NodeReport;
 import io.gatehouse.model.ConfigMapper;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -43,15 +44,19 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /node/v1/snapshot?etag=E&wait=S}: the signed snapshot, at once when the node's
  *       etag differs from the current one, else when the next one is published, else 204 after
  *       {@code wait} seconds (long poll);</li>
- *   <li>{@code POST /node/v1/heartbeat}: the revision served, version and address.</li>
+ *   <li>{@code POST /node/v1/heartbeat}: the revision served, version, address and backend status;</li>
+ *   <li>{@code POST /node/v1/report}: the node's analytics and served requests ({@link ReportCodec}),
+ *       attributed to the node its client certificate names.</li>
  * </ul>
- * The last two need a client certificate of the node CA whose node is enrolled and not revoked
+ * The last three need a client certificate of the node CA whose node is enrolled and not revoked
  * (403 otherwise). Handlers that touch the database run on worker threads.
  */
 public final class NodeListener {
   private static final Logger LOG = LoggerFactory.getLogger(NodeListener.class);
   /** How long a client certificate is valid. */
   public static final Duration CLIENT_CERT_VALIDITY = Duration.ofDays(365);
+  /** The largest report body. */
+  public static final int MAX_REPORT_BYTES = 16 * 1024 * 1024;
   /** The longest long poll, in seconds. */
   public static final int MAX_WAIT_SECONDS = 60;
 
@@ -62,10 +67,12 @@ public final class NodeListener {
   private final Consumer<Consumer<ClusterControl.Published>> subscribe;
   private final Consumer<Consumer<ClusterControl.Published>> unsubscribe;
   private final Clock clock;
+  private final Supplier<NodeReport.Sink> reports;
 
   private NodeListener(Vertx vertx, ClusterKeys keys, NodeStore store, Supplier<ClusterControl.Published> current,
       Consumer<Consumer<ClusterControl.Published>> subscribe, Consumer<Consumer<ClusterControl.Published>> unsubscribe,
-      Clock clock) {
+      Clock clock, Supplier<NodeReport.Sink> reports) {
+    this.reports = reports;
     this.vertx = vertx;
     this.keys = keys;
     this.store = store;
@@ -78,8 +85,8 @@ public final class NodeListener {
   /** Starts the listener; its certificate (new at each start) names {@code names} and localhost. */
   public static Future<HttpServer> start(Vertx vertx, String host, int port, List<String> names, ClusterKeys keys,
       NodeStore store, Supplier<ClusterControl.Published> current, Consumer<Consumer<ClusterControl.Published>> subscribe,
-      Consumer<Consumer<ClusterControl.Published>> unsubscribe, Clock clock) {
-    NodeListener l = new NodeListener(vertx, keys, store, current, subscribe, unsubscribe, clock);
+      Consumer<Consumer<ClusterControl.Published>> unsubscribe, Clock clock, Supplier<NodeReport.Sink> reports) {
+    NodeListener l = new NodeListener(vertx, keys, store, current, subscribe, unsubscribe, clock, reports);
     KeyPair pair = Pki.ecKeyPair();
     List<String> sans = new java.util.ArrayList<>(names);
     for (String n : List.of("localhost", "127.0.0.1", "::1")) {
@@ -98,6 +105,7 @@ public final class NodeListener {
         .setIdleTimeout(MAX_WAIT_SECONDS + 30)
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
     Router r = Router.router(vertx);
+    r.post("/node/v1/report").handler(BodyHandler.create(false).setBodyLimit(MAX_REPORT_BYTES)).handler(l::report);
     r.route().handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     r.post("/node/v1/enrol").handler(l::enrol);
     r.get("/node/v1/snapshot").handler(l::snapshot);
@@ -291,7 +299,9 @@ public final class NodeListener {
       long revision = body.get("revision").asLong();
       String version = text(body, "version", 100);
       String address = text(body, "address", 300);
-      vertx.executeBlocking(() -> store.heartbeat(id, address, version, revision, clock.instant()), false)
+      // the backend status as the node reported it: a JSON array, stored as received (the body is at most 64 KiB)
+      String backends = body.path("backends").isArray() ? body.get("backends").toString() : null;
+      vertx.executeBlocking(() -> store.heartbeat(id, address, version, revision, clock.instant(), backends), false)
           .onComplete(ar -> {
             if (ar.failed()) {
               ctx.response().putHeader("Retry-After", "5");
@@ -300,6 +310,38 @@ public final class NodeListener {
               ctx.response().setStatusCode(204).end();
             }
           });
+    });
+  }
+
+  private void report(RoutingContext ctx) {
+    admitted(ctx, id -> {
+      NodeReport.Sink sink = reports.get();
+      if (sink == null) {
+        ctx.response().putHeader("Retry-After", "5");
+        problem(ctx, 503, "the control plane does not take reports yet");
+        return;
+      }
+      byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+      vertx.executeBlocking(() -> {
+        NodeReport report;
+        try {
+          report = ReportCodec.read(body);
+        } catch (IllegalArgumentException e) {
+          return e.getMessage();
+        }
+        sink.accept(id, report); // the node is the certificate's, whatever the body says
+        return null;
+      }, false).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("report of node {} not taken: {}", id, ar.cause().toString());
+          ctx.response().putHeader("Retry-After", "5");
+          problem(ctx, 503, "the report cannot be stored now; send it again later");
+        } else if (ar.result() != null) {
+          problem(ctx, 400, ar.result());
+        } else {
+          ctx.response().setStatusCode(204).end();
+        }
+      });
     });
   }
 

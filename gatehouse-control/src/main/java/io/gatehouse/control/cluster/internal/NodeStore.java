@@ -92,12 +92,16 @@ public final class NodeStore {
     });
   }
 
-  /** Records a gateway node's heartbeat; false when the node is unknown or revoked. */
-  public boolean heartbeat(String id, String address, String version, long revision, Instant now) {
+  /**
+   * Records a gateway node's heartbeat with the backend status it reported ({@code backends}, JSON;
+   * nullable: the last one stays); false when the node is unknown or revoked.
+   */
+  public boolean heartbeat(String id, String address, String version, long revision, Instant now, String backends) {
     return jdbi.withHandle(h -> h.createUpdate("UPDATE nodes SET address = :address, version = :version,"
-            + " revision = :revision, last_heartbeat = :now WHERE id = :id AND revoked_at IS NULL")
+            + " revision = :revision, last_heartbeat = :now, backends = COALESCE(:backends, backends)"
+            + " WHERE id = :id AND revoked_at IS NULL")
         .bind("id", id).bind("address", address).bind("version", version).bind("revision", revision)
-        .bind("now", now.toEpochMilli()).execute()) == 1;
+        .bind("now", now.toEpochMilli()).bind("backends", backends).execute()) == 1;
   }
 
   /** Whether node {@code id} holds the certificate with serial {@code serial} and is not revoked. */
@@ -113,12 +117,23 @@ public final class NodeStore {
         .bind("id", id).bind("now", now.toEpochMilli()).execute()) == 1;
   }
 
+  private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return io.gatehouse.model.ConfigMapper.json().readTree(text);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
   /** Every node, enrolment order. */
   public List<NodeInfo> list() {
     return jdbi.withHandle(h -> h.createQuery("SELECT * FROM nodes ORDER BY enrolled_at, id")
         .map((rs, ctx) -> new NodeInfo(rs.getString("id"), rs.getString("role"), rs.getString("address"),
             rs.getLong("revision"), rs.getString("version"), Instant.ofEpochMilli(rs.getLong("enrolled_at")),
-            instant(rs, "last_heartbeat"), instant(rs, "revoked_at")))
+            instant(rs, "last_heartbeat"), instant(rs, "revoked_at"), json(rs.getString("backends"))))
         .list());
   }
 

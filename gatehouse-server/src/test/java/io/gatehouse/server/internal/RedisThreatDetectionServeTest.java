@@ -1,0 +1,143 @@
+package io.gatehouse.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.insight.threat.ThreatSettings;
+import io.gatehouse.model.ConfigMapper;
+import io.gatehouse.testing.Await;
+import io.gatehouse.testing.GatehouseExtension;
+import io.gatehouse.testing.MockUpstream;
+import io.gatehouse.testing.redis.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Identity-based threat detection across servers that share a Redis server ({@code --redis}): the
+ * brute-force count of an identity is one count for the cluster.
+ */
+class RedisThreatDetectionServeTest {
+  private static final String WRONG_KEY = "wrong-key-0123456789abcdef01234567";
+
+  @TempDir Path dir;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  final List<ServeCommand.Running> servers = new ArrayList<>();
+  final List<String> tokens = new ArrayList<>();
+  Vertx vertx;
+  MockUpstream upstream;
+  RedisServer redis;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    upstream = MockUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    redis = RedisServer.start();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (ServeCommand.Running r : servers) {
+      r.close();
+    }
+    redis.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  ServeCommand.Running start(String name) throws Exception {
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd).parseArgs("--data", dir.resolve(name).toString(), "--gateway-host", "127.0.0.1",
+        "--gateway-port", "0", "--management-port", "0", "--no-portal", "--drain-period", "0s", "--no-access-log",
+        "--no-analytics", "--allowed-backend-networks", String.join(",", GatehouseExtension.LOOPBACK_BACKENDS),
+        "--redis", redis.uri());
+    ServeCommand.Running r = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
+    servers.add(r);
+    String token = Files.readString(dir.resolve(name).resolve("admin-token")).strip();
+    tokens.add(token);
+    HttpResponse<String> put = mgmt(servers.size() - 1, "PUT", "/config", """
+        backends:
+          - name: echo
+            url: %s
+        apis:
+          - name: orders
+            path: /orders
+            backend: echo
+            subscriptionRequired: true
+            operations:
+              - GET /items/{id}
+        """.formatted(upstream.url()));
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    return r;
+  }
+
+  HttpResponse<String> mgmt(int server, String method, String path, String yaml) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + servers.get(server).management().actualPort() + "/api/v1" + path))
+        .header("Authorization", "Bearer " + tokens.get(server)).timeout(Duration.ofSeconds(20));
+    if (yaml != null) {
+      b.header("Content-Type", "application/yaml");
+    }
+    b.method(method, yaml == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(yaml));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  int bruteForceAlerts(int server) {
+    try {
+      int n = 0;
+      for (JsonNode a : ConfigMapper.json().readTree(mgmt(server, "GET", "/security/alerts", null).body()).get("items")) {
+        n += a.path("detector").asText().equals("brute-force") ? 1 : 0;
+      }
+      return n;
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  int fail(int server) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + servers.get(server).gateway().port()
+        + "/orders/items/1")).header("Subscription-Key", WRONG_KEY).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
+  void bruteForceSpreadEvenlyOverThreeServersFiresAtTheSingleServerThreshold() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      start("s" + i);
+    }
+    int threshold = ThreatSettings.DEFAULTS.bruteForceFailures();
+    RedisClient client = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      for (int i = 0; i < threshold - 1; i++) {
+        assertThat(fail(i % 3)).isEqualTo(401);
+      }
+      Await.until("the cluster-wide count at " + (threshold - 1),
+          () -> c.sync().hget("gatehouse:threat:brute-force:ip:127.0.0.1", "c"),
+          v -> Integer.toString(threshold - 1).equals(v));
+      for (int i = 0; i < 3; i++) {
+        assertThat(bruteForceAlerts(i)).as("server %d alerts before the threshold", i).isZero();
+      }
+      assertThat(fail(1)).isEqualTo(401);
+      Await.until("a brute-force alert on the server that saw the threshold-th failure", () -> bruteForceAlerts(1) == 1);
+      assertThat(bruteForceAlerts(0) + bruteForceAlerts(2)).isZero(); // one alert for the cluster
+    } finally {
+      client.shutdown();
+    }
+  }
+}
