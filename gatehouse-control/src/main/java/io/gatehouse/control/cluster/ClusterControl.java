@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.Revision;
+import io.gatehouse.control.certificates.CertificateStore;
 import io.gatehouse.control.cluster.internal.ClusterKeys;
 import io.gatehouse.control.cluster.internal.NodeListener;
 import io.gatehouse.control.cluster.internal.NodeStore;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * the signed snapshot of the current revision that gateway nodes fetch over mutual TLS.
  *
  * <p>Each revision is resolved and signed once, when it is committed (or when a reference named
- * value changes), and the same bytes go to every node; nodes waiting in a long poll are answered
+ * value or an uploaded certificate changes), and the same bytes go to every node; nodes waiting in a long poll are answered
  * at once. Thread-safe; methods that touch the database block.
  */
 public final class ClusterControl {
@@ -46,6 +47,7 @@ public final class ClusterControl {
   private final ClusterKeys keys;
   private final ControlPlane plane;
   private final Secrets secrets;
+  private final CertificateStore certificates;
   private final Clock clock;
   private final List<Consumer<Published>> subscribers = new CopyOnWriteArrayList<>();
   private volatile Published current;
@@ -64,12 +66,14 @@ public final class ClusterControl {
     this.keys = keys;
     this.plane = plane;
     this.secrets = plane.store().secrets();
+    this.certificates = plane.store() instanceof io.gatehouse.control.ControlStore cs ? cs.certificates() : null;
     this.clock = clock;
   }
 
   /**
    * The cluster state in {@code jdbi}'s database (the control plane's own), creating the node CA and
-   * the snapshot signing key on first use; publishes the current revision and every later one.
+   * the snapshot signing key on first use; publishes the current revision and every later one, and
+   * the current revision again after every change of the uploaded certificates.
    */
   public static ClusterControl open(Jdbi jdbi, ControlPlane plane, Clock clock) {
     requireNonNull(plane, "plane");
@@ -79,16 +83,20 @@ public final class ClusterControl {
       c.publish(plane.revision());
     }
     plane.onChange(c::publish);
+    if (c.certificates != null) {
+      c.certificates.onChange(c::republish);
+    }
     return c;
   }
 
-  /** Signs the current revision again (its resolved references changed); nodes fetch it at once. */
+  /** Signs the current revision again (its resolved references or the certificates changed); nodes fetch it at once. */
   public void republish() {
     publish(plane.revision());
   }
 
   private synchronized void publish(Revision rev) {
-    byte[] envelope = SignedSnapshots.sign(rev.id(), secrets.resolved(rev.config()), keys.keyHashing(), keys.signing());
+    byte[] envelope = SignedSnapshots.sign(rev.id(), secrets.resolved(rev.config()), keys.keyHashing(),
+        certificates == null ? List.of() : certificates.material(), keys.signing());
     String etag = SignedSnapshots.etag(envelope);
     if (current != null && current.etag().equals(etag)) {
       return;

@@ -2,22 +2,33 @@ package io.gatehouse.control.cluster;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatehouse.control.certificates.CertificateMaterial;
 import io.gatehouse.model.GatewayConfig;
+import java.util.List;
 
 /**
  * One configuration snapshot as a gateway node serves it, once its control plane's signature has
  * been checked: the revision, the resolved configuration (secrets included) and the key of the
- * subscription-key hashes.
+ * subscription-key hashes, and the uploaded certificates.
  *
  * @param revision the configuration revision it was made from
  * @param etag the SHA-256 of the signed payload (URL-safe Base64): two snapshots with one etag are identical
  * @param config the resolved configuration
  * @param keyHashingKey the 32-byte key of keyed subscription-key hashes
+ * @param certificates the uploaded certificates (SNI server certificates and backend client
+ *     certificates with their private keys, CA bundles), by name; their {@code toString} hides the keys
  */
-public record Snapshot(long revision, String etag, GatewayConfig config, byte[] keyHashingKey) {
+public record Snapshot(long revision, String etag, GatewayConfig config, byte[] keyHashingKey,
+    List<CertificateMaterial> certificates) {
   public Snapshot {
     requireNonNull(etag, "etag");
     requireNonNull(config, "config");
     requireNonNull(keyHashingKey, "keyHashingKey");
+    certificates = List.copyOf(certificates);
+  }
+
+  @Override
+  public String toString() {
+    return "Snapshot[revision=" + revision + ", etag=" + etag + ", certificates=" + certificates + "]";
   }
 }

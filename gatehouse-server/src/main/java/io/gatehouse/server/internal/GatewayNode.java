@@ -42,6 +42,8 @@ final class GatewayNode {
           () -> io.gatehouse.control.analytics.JdbcAnalyticsStore.open(data), observe);
       CompletableFuture<Void> ready = new CompletableFuture<>();
       byte[][] hashingKey = {null};
+      var certificates = new java.util.concurrent.atomic.AtomicReference<
+          java.util.List<io.gatehouse.control.certificates.CertificateMaterial>>(java.util.List.of());
       String address = role.advertiseAddress != null ? role.advertiseAddress
           : options.host() + ":" + gateway.port();
       NodeAgent agent = NodeAgent.start(new NodeAgent.Settings(data, URI.create(role.controlPlane.strip()),
@@ -50,6 +52,10 @@ final class GatewayNode {
               if (hashingKey[0] == null || !Arrays.equals(hashingKey[0], snapshot.keyHashingKey())) {
                 gateway.subscriptionKeyHasher(SubscriptionKeys.keyed(snapshot.keyHashingKey()));
                 hashingKey[0] = snapshot.keyHashingKey().clone();
+              }
+              if (!certificates.get().equals(snapshot.certificates())) { // before the compile: backends refer to them
+                ServeCommand.await(gateway.certificates(CertificateWiring.forGateway(snapshot.certificates())));
+                certificates.set(snapshot.certificates());
               }
               gateway.apply(snapshot.config(), snapshot.revision());
             }
