@@ -240,6 +240,11 @@ public final class ManagementServer {
     return false;
   }
 
+  /** The authenticated caller of a request that passed this server's authentication (mounted routes); null before. */
+  public static Principal caller(RoutingContext ctx) {
+    return ctx.get(WHO);
+  }
+
   /**
    * A handler for routes mounted on {@link #router()} that lets the request through only when the
    * authenticated caller holds {@code permission}, answering 403 otherwise (the same rule as the

@@ -51,6 +51,7 @@ public final class ClusterControl {
   private final Clock clock;
   private final List<Consumer<Published>> subscribers = new CopyOnWriteArrayList<>();
   private volatile Published current;
+  private volatile io.gatehouse.control.security.ClientBlockList blocks;
 
   /**
    * A signed snapshot as served.
@@ -96,7 +97,7 @@ public final class ClusterControl {
 
   private synchronized void publish(Revision rev) {
     byte[] envelope = SignedSnapshots.sign(rev.id(), secrets.resolved(rev.config()), keys.keyHashing(),
-        certificates == null ? List.of() : certificates.material(), keys.signing());
+        certificates == null ? List.of() : certificates.material(), blockedNow(), keys.signing());
     String etag = SignedSnapshots.etag(envelope);
     if (current != null && current.etag().equals(etag)) {
       return;
@@ -110,6 +111,26 @@ public final class ClusterControl {
         LOG.warn("snapshot subscriber failed: {}", e.toString());
       }
     }
+  }
+
+  /**
+   * Sends {@code list}'s blocked clients to every gateway node with the snapshot, and the snapshot
+   * again after every change of them, so that nodes enforce the blocks made through any server.
+   */
+  public void shareBlocks(io.gatehouse.control.security.ClientBlockList list) {
+    this.blocks = requireNonNull(list, "list");
+    list.onChange(this::republish);
+    republish();
+  }
+
+  private java.util.Map<String, Instant> blockedNow() {
+    io.gatehouse.control.security.ClientBlockList b = blocks;
+    if (b == null) {
+      return java.util.Map.of();
+    }
+    java.util.Map<String, Instant> out = new java.util.LinkedHashMap<>();
+    b.active().forEach((identity, block) -> out.put(identity, block.until()));
+    return out;
   }
 
   /** The snapshot served now. */

@@ -607,6 +607,11 @@ public final class ServeCommand implements Callable<Integer> {
         referenceRefresh).start();
     secrets.useReferences(references);
     ControlNode control = ControlNode.start(vertx, store.jdbi(), plane, role);
+    // blocked clients: in the database for every server, in each snapshot for every gateway node
+    io.gatehouse.control.security.ClientBlockList blocks = new io.gatehouse.control.security.ClientBlockList(
+        store.jdbi(), java.time.Clock.systemUTC()).follow(io.gatehouse.control.security.ClientBlockList.REFRESH);
+    gateway.clientBlocks(blocks::isBlocked);
+    control.cluster().shareBlocks(blocks);
     references.onChange(() -> {
       synchronized (plane) {
         gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
@@ -694,7 +699,7 @@ public final class ServeCommand implements Callable<Integer> {
       gateway.portalOrigins(portalOrigins(po, portal.actualPort()));
       out.println("  portal      " + portal.origin() + "/"); // the console's URL is printed above, unless --no-console
     }
-    startSecurity(vertx, plane, gateway, management, certificates);
+    startSecurity(vertx, plane, gateway, management, certificates, blocks);
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
     } else if (Demo.configured(plane.config())) {
@@ -796,7 +801,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   // --- security intelligence (threat detection, discovery, recommendations): see SecurityMonitor
   private void startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
-      io.gatehouse.control.certificates.CertificateStore certificates) throws Exception {
+      io.gatehouse.control.certificates.CertificateStore certificates,
+      io.gatehouse.control.security.ClientBlockList blocks) throws Exception {
     io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
     if (autoBlock != null) {
       blocklist = new io.gatehouse.insight.threat.TemporaryBlocklist(autoBlock,
@@ -824,17 +830,15 @@ public final class ServeCommand implements Callable<Integer> {
         : () -> { };
     gateway.events().subscribe(security);
     AutoCloseable detections = io.gatehouse.gateway.security.InjectionDetections.subscribe(security::detected);
-    io.gatehouse.insight.threat.TemporaryBlocklist blocks = blocklist;
-    AutoCloseable blocking = blocks == null ? () -> { }
-        : io.gatehouse.gateway.security.ClientBlocks.install(
-            (ip, sub) -> blocks.isBlocked(ip, sub, java.time.Instant.now()));
+    security.shareBlocks(blocks);
     security.mount(management);
+    ClientBlocksApi.mount(management, blocks, blocklist != null);
     // the subscription to the process-wide detection stream ends with this server's Vert.x instance
     await(vertx.deployVerticle(new io.vertx.core.AbstractVerticle() {
       @Override
       public void stop() throws Exception {
         detections.close();
-        blocking.close();
+        blocks.close();
         sampling.close();
       }
     }));

@@ -23,6 +23,8 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.time.Instant;
 
 /**
  * The wire form of a snapshot: a JSON envelope {@code {"format":1,"payload":B64,"signature":B64}}
@@ -68,10 +70,11 @@ public final class SignedSnapshots {
   /**
    * The signed envelope of {@code config} as revision {@code revision}, with the uploaded
    * {@code certificates} (private keys in clear inside the signed payload: the envelope travels only
-   * over the node channel and rests only in the node's encrypted cache).
+   * over the node channel and rests only in the node's encrypted cache) and the blocked clients
+   * ({@code ip:...} or {@code subscription:...} to the end of each block).
    */
   public static byte[] sign(long revision, GatewayConfig config, byte[] keyHashingKey,
-      List<CertificateMaterial> certificates, PrivateKey key) {
+      List<CertificateMaterial> certificates, Map<String, Instant> blocks, PrivateKey key) {
     ObjectNode payload = ConfigMapper.json().createObjectNode();
     payload.put("revision", revision);
     payload.put("subscriptionKeyHashing", B64.encodeToString(keyHashingKey));
@@ -87,6 +90,10 @@ public final class SignedSnapshots {
           o.put("privateKeyPem", c.privateKeyPem());
         }
       }
+    }
+    if (!blocks.isEmpty()) { // identity -> end of the block, epoch milliseconds, sorted for a deterministic payload
+      ObjectNode b = payload.putObject("blocks");
+      new java.util.TreeMap<>(blocks).forEach((identity, until) -> b.put(identity, until.toEpochMilli()));
     }
     try {
       byte[] bytes = ConfigMapper.json().writeValueAsBytes(payload);
@@ -150,8 +157,10 @@ public final class SignedSnapshots {
         certificates.add(new CertificateMaterial(c.path("name").asText(), CertificateUsage.parse(c.path("usage").asText()),
             c.path("chainPem").asText(), c.hasNonNull("privateKeyPem") ? c.get("privateKeyPem").asText() : null));
       }
+      Map<String, Instant> blocks = new java.util.LinkedHashMap<>();
+      p.path("blocks").fields().forEachRemaining(e -> blocks.put(e.getKey(), Instant.ofEpochMilli(e.getValue().asLong())));
       return new Snapshot(p.path("revision").asLong(), etagOf(payload), config,
-          B64D.decode(p.path("subscriptionKeyHashing").asText()), certificates);
+          B64D.decode(p.path("subscriptionKeyHashing").asText()), certificates, blocks);
     } catch (java.io.IOException | RuntimeException e) {
       throw new Refused("the signed snapshot is not a configuration: " + e.getMessage());
     }

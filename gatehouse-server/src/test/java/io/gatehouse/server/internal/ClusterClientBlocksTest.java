@@ -1,0 +1,151 @@
+package io.gatehouse.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.control.secrets.MasterKeys;
+import io.gatehouse.model.ConfigMapper;
+import io.gatehouse.testing.Await;
+import io.gatehouse.testing.GatehouseExtension;
+import io.gatehouse.testing.postgres.PostgresServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Blocked clients on every node: two servers over one PostgreSQL database, and a hybrid gateway
+ * node. Each gateway here has its own block check, so a node answers 403 only when the block reached
+ * that node.
+ */
+class ClusterClientBlocksTest {
+  @TempDir Path dir;
+  final HybridModeServeTest cluster = new HybridModeServeTest();
+  final List<ServeCommand.Running> servers = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    cluster.dir = dir;
+    cluster.setUp();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (ServeCommand.Running r : servers) {
+      r.close();
+    }
+    cluster.tearDown();
+  }
+
+  ServeCommand.Running serve(String url, Path data) throws Exception {
+    ServeCommand.Running r = HybridModeServeTest.command("--database", url, "--data", data.toString(),
+        "--management-port", "0", "--no-portal", "--gateway-host", "127.0.0.1", "--gateway-port", "0",
+        "--https-port", "0", "--allowed-backend-networks", String.join(",", GatehouseExtension.LOOPBACK_BACKENDS),
+        "--no-access-log", "--no-analytics", "--drain-period", "0s")
+        .start(null, new PrintStream(new ByteArrayOutputStream()));
+    servers.add(r);
+    return r;
+  }
+
+  HttpResponse<String> mgmt(ServeCommand.Running server, String token, String method, String path, String body)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.management().actualPort()
+        + "/api/v1" + path)).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(20));
+    if (body != null) {
+      b.header("Content-Type", body.startsWith("{") ? "application/json" : "application/yaml");
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return cluster.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Waits until {@code gw} answers {@code status} to {@code path}; returns the milliseconds it took. */
+  long awaitStatus(ServeCommand.Running gw, String path, String key, int status) {
+    long t0 = System.nanoTime();
+    Await.until(path + " answers " + status + " on gateway port " + gw.gateway().port(),
+        () -> cluster.get(gw, path, key) == status);
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  @Test
+  void aBlockThroughOneServerIsEnforcedByTheOtherServerAndItsLiftingAndExpiryToo() throws Exception {
+    PostgresServer pg = PostgresServer.shared();
+    String url = pg.url(pg.createDatabase());
+    ServeCommand.Running a = serve(url, dir.resolve("a"));
+    String token = Files.readString(dir.resolve("a/admin-token")).strip();
+    Files.createDirectories(dir.resolve("b"));
+    Files.copy(dir.resolve("a").resolve(MasterKeys.FILE_NAME), dir.resolve("b").resolve(MasterKeys.FILE_NAME));
+    ServeCommand.Running b = serve(url, dir.resolve("b"));
+    HttpResponse<String> put = mgmt(a, token, "PUT", "/config", cluster.yaml("v0"));
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    awaitStatus(a, "/v0/hello", null, 200);
+    awaitStatus(b, "/v0/hello", null, 200);
+
+    HttpResponse<String> block = mgmt(a, token, "PUT", "/security/blocks/ip:127.0.0.1", "{\"ttlSeconds\": 600}");
+    assertThat(block.statusCode()).as(block.body()).isEqualTo(200);
+    assertThat(cluster.get(a, "/v0/hello", null)).as("at once on the server it was made through").isEqualTo(403);
+    long blockedOnB = awaitStatus(b, "/v0/hello", null, 403);
+    JsonNode listed = ConfigMapper.json().readTree(mgmt(b, token, "GET", "/security/blocks", null).body());
+    assertThat(listed.get("items")).singleElement().satisfies(i -> {
+      assertThat(i.get("identity").asText()).isEqualTo("ip:127.0.0.1");
+      assertThat(i.get("source").asText()).isEqualTo("operator");
+    });
+
+    assertThat(mgmt(b, token, "DELETE", "/security/blocks/ip:127.0.0.1", null).statusCode()).isEqualTo(204);
+    assertThat(cluster.get(b, "/v0/hello", null)).isEqualTo(200);
+    long liftedOnA = awaitStatus(a, "/v0/hello", null, 200);
+    assertThat(mgmt(b, token, "DELETE", "/security/blocks/ip:127.0.0.1", null).statusCode()).isEqualTo(404);
+
+    // a short block ends by itself on both
+    assertThat(mgmt(b, token, "PUT", "/security/blocks/ip:127.0.0.1", "{\"ttlSeconds\": 2}").statusCode())
+        .isEqualTo(200);
+    awaitStatus(a, "/v0/hello", null, 403);
+    awaitStatus(a, "/v0/hello", null, 200);
+    awaitStatus(b, "/v0/hello", null, 200);
+    System.out.printf("block through A -> enforced by B's gateway: %d ms; lifted through B -> lifted on A: %d ms%n",
+        blockedOnB, liftedOnA);
+
+    // the audit log names both operator writes
+    String audit = mgmt(a, token, "GET", "/audit?limit=100", null).body();
+    assertThat(audit).contains("security.block").contains("security.unblock").contains("blocks/ip:127.0.0.1");
+    // bad requests
+    assertThat(mgmt(a, token, "PUT", "/security/blocks/127.0.0.1", "{\"ttlSeconds\": 5}").statusCode()).isEqualTo(400);
+    assertThat(mgmt(a, token, "PUT", "/security/blocks/ip:127.0.0.1", "{\"ttlSeconds\": 0}").statusCode())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void aBlockOnTheControlPlaneIsEnforcedByAHybridGatewayNodeAndLifted() throws Exception {
+    cluster.startControl();
+    cluster.putConfig("v0");
+    ServeCommand.Running gw = cluster.startGateway("gw1", cluster.token());
+    awaitStatus(gw, "/v0/hello", null, 200);
+    String key = "alice-key-0123456789abcdef0123456789";
+    assertThat(cluster.get(gw, "/orders/items/1", key)).isEqualTo(200);
+
+    HttpResponse<String> block = cluster.mgmt("PUT", "/security/blocks/subscription:alice", "application/json",
+        "{\"ttlSeconds\": 600}");
+    assertThat(block.statusCode()).as(block.body()).isEqualTo(200);
+    long blocked = awaitStatus(gw, "/orders/items/1", key, 403);
+    assertThat(cluster.get(gw, "/v0/hello", null)).as("other clients pass").isEqualTo(200);
+
+    assertThat(cluster.mgmt("PUT", "/security/blocks/ip:127.0.0.1", "application/json", "{\"ttlSeconds\": 600}")
+        .statusCode()).isEqualTo(200);
+    awaitStatus(gw, "/v0/hello", null, 403);
+    assertThat(cluster.mgmt("DELETE", "/security/blocks/ip:127.0.0.1", null, null).statusCode()).isEqualTo(204);
+    assertThat(cluster.mgmt("DELETE", "/security/blocks/subscription:alice", null, null).statusCode()).isEqualTo(204);
+    long lifted = awaitStatus(gw, "/orders/items/1", key, 200);
+    assertThat(cluster.get(gw, "/v0/hello", null)).isEqualTo(200);
+    System.out.printf("block on the control node -> enforced by the gateway node: %d ms; lifted: %d ms%n",
+        blocked, lifted);
+  }
+}
