@@ -84,6 +84,26 @@ final class DatabaseOption {
         : () -> { };
   }
 
+  /**
+   * With a PostgreSQL store, looks at the uploaded certificates every second, so that a certificate
+   * uploaded, replaced or deleted through another server is served here too (its listeners run as
+   * after a local change); nothing to do for the embedded store.
+   */
+  static void followCertificates(io.vertx.core.Vertx vertx, ControlStore store) {
+    if (!(store instanceof PostgresConfigStore)) {
+      return;
+    }
+    store.certificates().checkForChanges();
+    vertx.setPeriodic(1000, id -> vertx.executeBlocking(() -> {
+      try {
+        store.certificates().checkForChanges();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(DatabaseOption.class).debug("certificate check failed: {}", e.toString());
+      }
+      return null;
+    }, false));
+  }
+
   /** The analytics store beside {@code store}: in its PostgreSQL database, or {@code data/analytics.db}. */
   static JdbcAnalyticsStore analytics(ControlStore store, Path data) {
     return store instanceof PostgresConfigStore pg ? pg.analytics() : JdbcAnalyticsStore.open(data);

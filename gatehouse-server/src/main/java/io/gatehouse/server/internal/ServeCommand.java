@@ -621,6 +621,7 @@ public final class ServeCommand implements Callable<Integer> {
     // uploaded certificates: served by SNI and used by backends, replaced without restart
     io.gatehouse.control.certificates.CertificateStore certificates = store.certificates();
     CertificateWiring.install(vertx, certificates, plane, gateway, secrets);
+    DatabaseOption.followCertificates(vertx, store); // uploads through other servers on the same database
     plane.addValidator(c -> ConfigCheck.problems(secrets.resolved(c), CertificateWiring.forGateway(certificates)));
     plane.onChange(rev -> {
       synchronized (plane) {

@@ -3,7 +3,9 @@ package io.gatehouse.server.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.control.secrets.MasterKeys;
+import io.gatehouse.testing.TestCertificates;
 import io.gatehouse.model.ConfigMapper;
 import io.gatehouse.testing.Await;
 import io.gatehouse.testing.GatehouseExtension;
@@ -24,11 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Blocked clients on every node: two servers over one PostgreSQL database, and a hybrid gateway
- * node. Each gateway here has its own block check, so a node answers 403 only when the block reached
- * that node.
+ * Security state on every node: blocked clients on two servers over one PostgreSQL database and on a
+ * hybrid gateway node, and certificates uploaded through one server served by the other. Each gateway
+ * here has its own block check and its own TLS listener, so a node answers only with what reached it.
  */
-class ClusterClientBlocksTest {
+class ClusterSecurityStateTest {
   @TempDir Path dir;
   final HybridModeServeTest cluster = new HybridModeServeTest();
   final List<ServeCommand.Running> servers = new ArrayList<>();
@@ -76,15 +78,40 @@ class ClusterClientBlocksTest {
     return (System.nanoTime() - t0) / 1_000_000;
   }
 
-  @Test
-  void aBlockThroughOneServerIsEnforcedByTheOtherServerAndItsLiftingAndExpiryToo() throws Exception {
+  /** Starts servers a and b over one new PostgreSQL database with one master key; returns a's admin token. */
+  String twoServers() throws Exception {
     PostgresServer pg = PostgresServer.shared();
     String url = pg.url(pg.createDatabase());
-    ServeCommand.Running a = serve(url, dir.resolve("a"));
+    serve(url, dir.resolve("a"));
     String token = Files.readString(dir.resolve("a/admin-token")).strip();
     Files.createDirectories(dir.resolve("b"));
     Files.copy(dir.resolve("a").resolve(MasterKeys.FILE_NAME), dir.resolve("b").resolve(MasterKeys.FILE_NAME));
-    ServeCommand.Running b = serve(url, dir.resolve("b"));
+    serve(url, dir.resolve("b"));
+    return token;
+  }
+
+  @Test
+  void aCertificateUploadedThroughOneServerIsServedByTheOtherAndSoIsItsReplacement() throws Exception {
+    String token = twoServers();
+    ServeCommand.Running a = servers.get(0);
+    ServeCommand.Running b = servers.get(1);
+    TestCertificates.Issued ca = TestCertificates.authority("Gateway CA");
+    for (int round = 0; round < 2; round++) {
+      TestCertificates.Issued cert = TestCertificates.server(ca, "api.example.test");
+      ObjectNode o = ConfigMapper.json().createObjectNode().put("usage", "server")
+          .put("certificate", TestCertificates.pem(cert.certificate())).put("privateKey", TestCertificates.pem(cert.key()));
+      HttpResponse<String> r = mgmt(a, token, "PUT", "/certificates/api", o.toString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(HybridCertificatesTest.served(a, "api.example.test")).isEqualTo(cert.certificate().getSerialNumber());
+      HybridCertificatesTest.awaitServed(b, "api.example.test", cert);
+    }
+  }
+
+  @Test
+  void aBlockThroughOneServerIsEnforcedByTheOtherServerAndItsLiftingAndExpiryToo() throws Exception {
+    String token = twoServers();
+    ServeCommand.Running a = servers.get(0);
+    ServeCommand.Running b = servers.get(1);
     HttpResponse<String> put = mgmt(a, token, "PUT", "/config", cluster.yaml("v0"));
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     awaitStatus(a, "/v0/hello", null, 200);
