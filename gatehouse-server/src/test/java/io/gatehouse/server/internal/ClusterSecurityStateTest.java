@@ -175,4 +175,57 @@ class ClusterSecurityStateTest {
     System.out.printf("block on the control node -> enforced by the gateway node: %d ms; lifted: %d ms%n",
         blocked, lifted);
   }
+
+  static final String SECRET_YAML = """
+      namedValues:
+        - {name: backend-key, type: secret, value: first-secret-value}
+      backends:
+        - name: echo
+          url: %s
+          credentials:
+            header: {name: X-Api-Key, value: "${nv:backend-key}"}
+      apis:
+        - {name: keyed, path: /keyed, backend: echo, subscriptionRequired: false}
+      """;
+
+  /** Waits until a request through {@code gw} reaches the backend with {@code value} in X-Api-Key. */
+  void awaitBackendKey(ServeCommand.Running gw, String value) {
+    Await.until("the backend gets X-Api-Key " + value + " through gateway port " + gw.gateway().port(), () -> {
+      cluster.upstream.drain();
+      if (cluster.get(gw, "/keyed/x", null) != 200) {
+        return false;
+      }
+      return cluster.upstream.drain().stream().anyMatch(r -> value.equals(r.header("X-Api-Key")));
+    });
+  }
+
+  @Test
+  void aSecretNamedValueChangedThroughOneServerIsUsedByTheOtherServerAndByAGatewayNode() throws Exception {
+    String token = twoServers();
+    ServeCommand.Running a = servers.get(0);
+    ServeCommand.Running b = servers.get(1);
+    HttpResponse<String> put = mgmt(a, token, "PUT", "/config", SECRET_YAML.formatted(cluster.upstream.url()));
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    awaitBackendKey(b, "first-secret-value");
+
+    HttpResponse<String> rotated = mgmt(b, token, "PUT", "/named-values/backend-key",
+        "{\"name\": \"backend-key\", \"type\": \"secret\", \"value\": \"second-secret-value\"}");
+    assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+    awaitBackendKey(a, "second-secret-value");
+    awaitBackendKey(b, "second-secret-value");
+  }
+
+  @Test
+  void aSecretNamedValueChangedOnTheControlPlaneIsUsedByAGatewayNode() throws Exception {
+    cluster.startControl();
+    HttpResponse<String> put = cluster.mgmt("PUT", "/config", "application/yaml",
+        SECRET_YAML.formatted(cluster.upstream.url()));
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    ServeCommand.Running gw = cluster.startGateway("gw1", cluster.token());
+    awaitBackendKey(gw, "first-secret-value");
+    HttpResponse<String> rotated = cluster.mgmt("PUT", "/named-values/backend-key", "application/json",
+        "{\"name\": \"backend-key\", \"type\": \"secret\", \"value\": \"second-secret-value\"}");
+    assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+    awaitBackendKey(gw, "second-secret-value");
+  }
 }
