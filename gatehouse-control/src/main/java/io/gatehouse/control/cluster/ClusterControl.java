@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * the signed snapshot of the current revision that gateway nodes fetch over mutual TLS.
  *
  * <p>Each revision is resolved and signed once, when it is committed (or when a reference named
- * value or an uploaded certificate changes), and the same bytes go to every node; nodes waiting in a long poll are answered
- * at once. Thread-safe; methods that touch the database block.
+ * value, an uploaded certificate or the blocked clients change), and the same bytes go to every
+ * node; nodes waiting in a long poll are answered at once. Thread-safe; methods that touch the database block.
  */
 public final class ClusterControl {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterControl.class);
@@ -91,11 +91,14 @@ public final class ClusterControl {
   }
 
   /** Signs the current revision again (its resolved references or the certificates changed); nodes fetch it at once. */
-  public void republish() {
-    publish(plane.revision());
+  public synchronized void republish() {
+    publish(plane.revision()); // read under the lock: never a revision older than one published meanwhile
   }
 
   private synchronized void publish(Revision rev) {
+    if (current != null && rev.id() < current.revision()) {
+      return; // a newer revision was published while this one waited
+    }
     byte[] envelope = SignedSnapshots.sign(rev.id(), secrets.resolved(rev.config()), keys.keyHashing(),
         certificates == null ? List.of() : certificates.material(), blockedNow(), keys.signing());
     String etag = SignedSnapshots.etag(envelope);

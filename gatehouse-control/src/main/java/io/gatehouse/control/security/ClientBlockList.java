@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * The blocked clients of every server that shares one database (table {@code client_blocks}): each
  * block names an identity ({@code ip:ADDRESS} or {@code subscription:NAME}) and when it ends. Writes
  * go to the database; every server keeps the current set in memory, read again after each local
- * write and every {@link #REFRESH} (so a block made through another server applies here within about
- * that long), and checks requests against that copy without touching the database. Expired blocks are
- * ignored at once and deleted by the next refresh. Thread-safe.
+ * write and, when it {@linkplain #follow follows} a database shared with other servers, every
+ * {@link #REFRESH} (so a block made through another server applies here within about that long). It
+ * checks requests against that copy without touching the database. Expired blocks are ignored at
+ * once and deleted by the next read that finds them. Thread-safe.
  */
 public final class ClientBlockList implements AutoCloseable {
   /** How often the in-memory copy is read again from the database. */
@@ -63,7 +64,7 @@ public final class ClientBlockList implements AutoCloseable {
     refresh();
   }
 
-  /** Reads the database again every {@link #REFRESH} on a daemon thread, until {@link #close()}. */
+  /** Reads the database again every {@code every} on a daemon thread, until {@link #close()}; returns this list. */
   public synchronized ClientBlockList follow(Duration every) {
     if (refresher == null) {
       refresher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -139,14 +140,24 @@ public final class ClientBlockList implements AutoCloseable {
   public void refresh() {
     long now = clock.millis();
     Map<String, Block> read = new LinkedHashMap<>();
-    jdbi.useHandle(h -> {
-      h.createUpdate("DELETE FROM client_blocks WHERE until_ms <= :now").bind("now", now).execute();
+    boolean expired = jdbi.withHandle(h -> {
+      boolean[] any = {false};
       h.createQuery("SELECT identity, until_ms, source, created_by FROM client_blocks ORDER BY until_ms DESC LIMIT :n")
           .bind("n", CAPACITY)
           .map((rs, ctx) -> new Block(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
               rs.getString(4)))
-          .forEach(b -> read.put(b.identity(), b));
+          .forEach(b -> {
+            if (b.until().toEpochMilli() > now) {
+              read.put(b.identity(), b);
+            } else {
+              any[0] = true;
+            }
+          });
+      return any[0];
     });
+    if (expired) { // a write only when there is something to delete
+      jdbi.useHandle(h -> h.createUpdate("DELETE FROM client_blocks WHERE until_ms <= :now").bind("now", now).execute());
+    }
     boolean changed;
     synchronized (this) {
       changed = !read.equals(current);

@@ -104,6 +104,17 @@ final class DatabaseOption {
     }, false));
   }
 
+  /**
+   * The blocked clients of {@code store}: with PostgreSQL read again every
+   * {@link io.gatehouse.control.security.ClientBlockList#REFRESH}, since other servers write them;
+   * the embedded store has one writer, this server. Close it before the store.
+   */
+  static io.gatehouse.control.security.ClientBlockList blocks(ControlStore store) {
+    io.gatehouse.control.security.ClientBlockList list = new io.gatehouse.control.security.ClientBlockList(
+        store.jdbi(), java.time.Clock.systemUTC());
+    return store instanceof PostgresConfigStore ? list.follow(io.gatehouse.control.security.ClientBlockList.REFRESH) : list;
+  }
+
   /** The analytics store beside {@code store}: in its PostgreSQL database, or {@code data/analytics.db}. */
   static JdbcAnalyticsStore analytics(ControlStore store, Path data) {
     return store instanceof PostgresConfigStore pg ? pg.analytics() : JdbcAnalyticsStore.open(data);

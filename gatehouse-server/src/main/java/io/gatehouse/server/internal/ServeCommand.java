@@ -608,8 +608,7 @@ public final class ServeCommand implements Callable<Integer> {
     secrets.useReferences(references);
     ControlNode control = ControlNode.start(vertx, store.jdbi(), plane, role);
     // blocked clients: in the database for every server, in each snapshot for every gateway node
-    io.gatehouse.control.security.ClientBlockList blocks = new io.gatehouse.control.security.ClientBlockList(
-        store.jdbi(), java.time.Clock.systemUTC()).follow(io.gatehouse.control.security.ClientBlockList.REFRESH);
+    io.gatehouse.control.security.ClientBlockList blocks = DatabaseOption.blocks(store);
     gateway.clientBlocks(blocks::isBlocked);
     control.cluster().shareBlocks(blocks);
     references.onChange(() -> {
