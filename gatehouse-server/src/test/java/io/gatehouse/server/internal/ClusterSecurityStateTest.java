@@ -49,11 +49,13 @@ class ClusterSecurityStateTest {
     cluster.tearDown();
   }
 
-  ServeCommand.Running serve(String url, Path data) throws Exception {
-    ServeCommand.Running r = HybridModeServeTest.command("--database", url, "--data", data.toString(),
+  ServeCommand.Running serve(String url, Path data, String... extra) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--database", url, "--data", data.toString(),
         "--management-port", "0", "--no-portal", "--gateway-host", "127.0.0.1", "--gateway-port", "0",
         "--https-port", "0", "--allowed-backend-networks", String.join(",", GatehouseExtension.LOOPBACK_BACKENDS),
-        "--no-access-log", "--no-analytics", "--drain-period", "0s")
+        "--no-access-log", "--no-analytics", "--drain-period", "0s"));
+    args.addAll(List.of(extra));
+    ServeCommand.Running r = HybridModeServeTest.command(args.toArray(String[]::new))
         .start(null, new PrintStream(new ByteArrayOutputStream()));
     servers.add(r);
     return r;
@@ -78,11 +80,14 @@ class ClusterSecurityStateTest {
     return (System.nanoTime() - t0) / 1_000_000;
   }
 
-  /** Starts servers a and b over one new PostgreSQL database with one master key; returns a's admin token. */
-  String twoServers() throws Exception {
+  /**
+   * Starts servers a (with {@code extraForA}) and b over one new PostgreSQL database with one master
+   * key; returns a's admin token.
+   */
+  String twoServers(String... extraForA) throws Exception {
     PostgresServer pg = PostgresServer.shared();
     String url = pg.url(pg.createDatabase());
-    serve(url, dir.resolve("a"));
+    serve(url, dir.resolve("a"), extraForA);
     String token = Files.readString(dir.resolve("a/admin-token")).strip();
     Files.createDirectories(dir.resolve("b"));
     Files.copy(dir.resolve("a").resolve(MasterKeys.FILE_NAME), dir.resolve("b").resolve(MasterKeys.FILE_NAME));
@@ -148,6 +153,29 @@ class ClusterSecurityStateTest {
     assertThat(mgmt(a, token, "PUT", "/security/blocks/127.0.0.1", "{\"ttlSeconds\": 5}").statusCode()).isEqualTo(400);
     assertThat(mgmt(a, token, "PUT", "/security/blocks/ip:127.0.0.1", "{\"ttlSeconds\": 0}").statusCode())
         .isEqualTo(400);
+  }
+
+  @Test
+  void anAutomaticBlockAfterABruteForceAlertOnOneServerIsEnforcedByTheOther() throws Exception {
+    String token = twoServers("--auto-block", "10m");
+    ServeCommand.Running a = servers.get(0);
+    ServeCommand.Running b = servers.get(1);
+    HttpResponse<String> put = mgmt(a, token, "PUT", "/config", cluster.yaml("v0"));
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    awaitStatus(b, "/v0/hello", null, 200);
+    // failed key checks through A only, until A's threat engine blocks the client
+    Await.until("A blocks the client after repeated failed keys",
+        () -> cluster.get(a, "/orders/items/1", null) == 403);
+    long onB = awaitStatus(b, "/v0/hello", null, 403);
+    JsonNode listed = ConfigMapper.json().readTree(mgmt(b, token, "GET", "/security/blocks", null).body());
+    assertThat(listed.get("enabled").asBoolean()).as("--auto-block is off on B itself").isFalse();
+    assertThat(listed.get("items")).singleElement().satisfies(i -> {
+      assertThat(i.get("identity").asText()).isEqualTo("ip:127.0.0.1");
+      assertThat(i.get("source").asText()).isEqualTo("auto:brute-force");
+    });
+    assertThat(mgmt(b, token, "DELETE", "/security/blocks/ip:127.0.0.1", null).statusCode()).isEqualTo(204);
+    awaitStatus(a, "/v0/hello", null, 200);
+    System.out.printf("automatic block on A -> enforced by B's gateway: %d ms%n", onB);
   }
 
   @Test
