@@ -129,6 +129,11 @@ final class SecurityMonitor implements TrafficEventConsumer {
 
   @Override
   public void accept(TrafficEvent e) {
+    if ("client-blocked".equals(e.error())) {
+      // refused before anything else ran: feeding it to the detectors would block the client again as soon as
+      // an operator lifts the block (its refused requests count as failures)
+      return;
+    }
     List<String> cats;
     synchronized (injections) {
       cats = injections.remove(e.requestId());
