@@ -240,6 +240,11 @@ public final class ManagementServer {
     return false;
   }
 
+  /** Answers a problem body (RFC 9457) with {@code status} and {@code detail}, as every route of this server does (mounted routes). */
+  public static void problem(RoutingContext ctx, int status, String detail) {
+    problem(ctx, status, detail, List.of());
+  }
+
   /** The authenticated caller of a request that passed this server's authentication (mounted routes); null before. */
   public static Principal caller(RoutingContext ctx) {
     return ctx.get(WHO);

@@ -71,7 +71,8 @@ final class ClientBlocksApi {
       }
       ttl = t.asLong();
     } catch (IllegalArgumentException | java.io.IOException e) {
-      problem(ctx, 400, e instanceof java.io.IOException ? "expected a JSON body {\"ttlSeconds\": N}" : e.getMessage());
+      ManagementServer.problem(ctx, 400,
+          e instanceof java.io.IOException ? "expected a JSON body {\"ttlSeconds\": N}" : e.getMessage());
       return;
     }
     Principal who = ManagementServer.caller(ctx);
@@ -83,7 +84,7 @@ final class ClientBlocksApi {
       return b;
     }, false).onComplete(ar -> {
       if (ar.failed()) {
-        problem(ctx, 503, "the block could not be stored: " + ar.cause().getMessage());
+        ManagementServer.problem(ctx, 503, "the block could not be stored: " + ar.cause().getMessage());
         return;
       }
       answer(ctx, 200, ConfigMapper.json().createObjectNode().put("identity", identity)
@@ -104,9 +105,9 @@ final class ClientBlocksApi {
       return lifted;
     }, false).onComplete(ar -> {
       if (ar.failed()) {
-        problem(ctx, 503, "the block could not be lifted: " + ar.cause().getMessage());
+        ManagementServer.problem(ctx, 503, "the block could not be lifted: " + ar.cause().getMessage());
       } else if (!ar.result()) {
-        problem(ctx, 404, "no block in force for '" + identity + "'");
+        ManagementServer.problem(ctx, 404, "no block in force for '" + identity + "'");
       } else {
         ctx.response().setStatusCode(204).end();
       }
@@ -115,11 +116,5 @@ final class ClientBlocksApi {
 
   private static void answer(RoutingContext ctx, int status, ObjectNode body) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
-  }
-
-  private static void problem(RoutingContext ctx, int status, String detail) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
-        .end(ConfigMapper.json().createObjectNode().put("status", status).put("title", status == 400 ? "Bad Request"
-            : status == 404 ? "Not Found" : "Service Unavailable").put("detail", detail).toString());
   }
 }
