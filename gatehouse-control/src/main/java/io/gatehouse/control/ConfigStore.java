@@ -28,6 +28,17 @@ public interface ConfigStore extends AutoCloseable {
    */
   Revision commit(GatewayConfig config, String author, String message, String source);
 
+  /**
+   * Like {@link #commit(GatewayConfig, String, String, String)}, only if revision {@code base} is
+   * still the newest: compare and set, checked in the committing transaction, so that a change
+   * computed from {@code base} never silently replaces a revision committed after it (by this
+   * server or another sharing the store).
+   *
+   * @throws StaleRevisionException when the newest revision is not {@code base}; nothing is written
+   * @throws ConfigException listing every problem when the configuration is invalid
+   */
+  Revision commitOn(long base, GatewayConfig config, String author, String message, String source);
+
   /** {@link #commit(GatewayConfig, String, String, String)} with source {@code api}. */
   default Revision commit(GatewayConfig config, String author, String message) {
     return commit(config, author, message, "api");

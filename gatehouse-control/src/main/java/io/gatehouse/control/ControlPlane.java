@@ -89,19 +89,67 @@ public final class ControlPlane {
   /**
    * Like {@link #update(UnaryOperator, String, String)} with an explicit source; {@code change}
    * runs under the commit lock, so {@link #revision()} called inside it is the revision it changes.
-   * The store's latest revision is adopted first ({@link #adopt}), so a change made here does not
-   * undo one that another server sharing the store committed earlier but this plane has not served
-   * yet; two servers updating within the same few milliseconds can still race (docs/cluster.md).
+   *
+   * <p>Nothing acknowledged is lost between servers sharing the store: the store's newest revision
+   * is adopted first ({@link #adopt}), {@code change} is applied to it, and the result is committed
+   * only if that revision is still the newest, checked in the committing transaction
+   * ({@link ConfigStore#commitOn}). When another server committed in between, the newest revision is
+   * adopted and {@code change} runs again on it, up to {@link #MAX_ATTEMPTS} times; {@code change}
+   * must therefore be a function of its argument (an edit, not a whole replacement it computed
+   * earlier from an older revision).
+   *
+   * @throws StaleRevisionException when the configuration changed {@link #MAX_ATTEMPTS} times in a
+   *     row while this change was being made
    */
   public Revision update(UnaryOperator<GatewayConfig> change, String author, String message, String source) {
     requireNonNull(change, "change");
     return commit(() -> {
-      Revision latest = store.current(); // another server sharing the store may have committed since
-      if (latest.id() > current.id()) {
-        announce(latest);
+      catchUp();
+      for (int attempt = 1; ; attempt++) {
+        long base = current.id();
+        try {
+          return store.commitOn(base, checked(change.apply(current.config())), author, message, source);
+        } catch (StaleRevisionException e) {
+          if (attempt == MAX_ATTEMPTS) {
+            throw e;
+          }
+          LOG.debug("revision {} was committed while a change based on {} was made; applying it again", e.latest().id(), base);
+          if (e.latest().id() > current.id()) {
+            announce(e.latest());
+          }
+        }
       }
-      return store.commit(checked(change.apply(current.config())), author, message, source);
     });
+  }
+
+  /** How many times {@link #update} applies a change before it gives up on a configuration that keeps changing. */
+  public static final int MAX_ATTEMPTS = 50;
+
+  /**
+   * Commits {@code change} applied to revision {@code expected}, only if it is the store's newest
+   * revision (optimistic concurrency for clients: {@code If-Match}); never applied again on a newer
+   * revision.
+   *
+   * @throws StaleRevisionException when the newest revision is not {@code expected}; nothing is written
+   * @throws ConfigException when the changed configuration is invalid, or thrown by {@code change}
+   */
+  public Revision updateOn(long expected, UnaryOperator<GatewayConfig> change, String author, String message,
+      String source) {
+    requireNonNull(change, "change");
+    return commit(() -> {
+      catchUp();
+      if (current.id() != expected) {
+        throw new StaleRevisionException(expected, current);
+      }
+      return store.commitOn(expected, checked(change.apply(current.config())), author, message, source);
+    });
+  }
+
+  private void catchUp() { // with the lock held: another server sharing the store may have committed since
+    Revision latest = store.current();
+    if (latest.id() > current.id()) {
+      announce(latest);
+    }
   }
 
   /**
@@ -206,9 +254,8 @@ public final class ControlPlane {
 
   private Revision commit(java.util.function.Supplier<Revision> action) {
     synchronized (lock) {
-      Revision before = current;
       Revision after = action.get();
-      if (after.id() != before.id()) {
+      if (after.id() > current.id()) { // not when the action adopted it already, or changed nothing
         announce(after);
       }
       return after;

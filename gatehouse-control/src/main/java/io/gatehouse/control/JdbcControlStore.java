@@ -50,6 +50,11 @@ abstract class JdbcControlStore implements ControlStore {
   }
 
   @Override
+  public Revision commitOn(long base, GatewayConfig config, String author, String message, String source) {
+    return delegate.commitOn(base, config, author, message, source);
+  }
+
+  @Override
   public List<RevisionInfo> list(int offset, int limit) {
     return delegate.list(offset, limit);
   }

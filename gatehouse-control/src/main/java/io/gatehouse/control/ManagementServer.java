@@ -462,7 +462,7 @@ public final class ManagementServer {
               + (who == null ? "[]" : new java.util.TreeSet<>(who.roles()));
       if (audited && who != null) {
         Call denied = new Call(who.name(), Map.copyOf(ctx.pathParams()), Map.of(), null, null, who, clientIp(ctx),
-            ctx.get(REQUEST_ID));
+            ctx.get(REQUEST_ID), null);
         vertx.executeBlocking(() -> record(e, denied, null, null, 403), false)
             .onComplete(ar -> problem(ctx, 403, detail, List.of()));
         return;
@@ -474,7 +474,7 @@ public final class ManagementServer {
     ctx.queryParams().forEach(entry -> query.putIfAbsent(entry.getKey(), entry.getValue()));
     Call call = new Call(ctx.get(PRINCIPAL), Map.copyOf(ctx.pathParams()), query,
         e.body() == Endpoint.Body.NONE ? null : ctx.body().asString(), ctx.request().getHeader(HttpHeaders.ACCEPT),
-        who, clientIp(ctx), ctx.get(REQUEST_ID));
+        who, clientIp(ctx), ctx.get(REQUEST_ID), ctx.request().getHeader(HttpHeaders.IF_MATCH));
     // A configuration managed by a file refuses every change first: whatever the body, the answer is 409.
     Optional<String> readOnly = plane.readOnlyReason();
     if (readOnly.isPresent() && e.mutates().test(call)) {

@@ -11,6 +11,7 @@ import io.gatehouse.gateway.internal.Snapshot;
 import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.gateway.internal.counters.PolicyStates;
 import io.gatehouse.gateway.internal.counters.SharedCounterStore;
+import io.gatehouse.gateway.internal.counters.PostgresCounterTable;
 import io.gatehouse.gateway.internal.counters.SqliteCounterFile;
 import io.gatehouse.gateway.internal.counters.redis.RedisCounterStore;
 import io.gatehouse.gateway.internal.conn.AcceptGate;
@@ -118,6 +119,20 @@ public final class Gateway {
    */
   public static Future<Gateway> start(Vertx vertx, GatewayOptions options, int eventQueueCapacity, PolicyClocks clocks,
       RedisOptions redis) {
+    return start(vertx, options, eventQueueCapacity, clocks, redis, null);
+  }
+
+  /**
+   * Starts the listeners as {@link #start(Vertx, GatewayOptions, int, PolicyClocks, RedisOptions)}
+   * does, keeping the durable copy of quota counters in table {@code quota_counters} of the
+   * PostgreSQL database {@code quotaDatabase} (nullable: in {@link GatewayOptions#dataDir()}'s
+   * {@code counters.db}, or in memory), shared with the other servers of that database: each adds
+   * what it counted and reads back the totals every second.
+   *
+   * @throws IllegalStateException when the stored counters cannot be read
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayOptions options, int eventQueueCapacity, PolicyClocks clocks,
+      RedisOptions redis, javax.sql.DataSource quotaDatabase) {
     requireNonNull(vertx, "vertx");
     requireNonNull(clocks, "clocks");
     requireNonNull(options, "options");
@@ -134,7 +149,8 @@ public final class Gateway {
             .setVerifyHost(true)
             .setTrustAll(false),
         new PoolOptions().setHttp1MaxSize(256).setHttp2MaxSize(16).setMaxWaitQueueSize(10_000));
-    CounterStore counters = options.dataDir() == null ? CounterStore.inMemory() : SqliteCounterFile.store(options.dataDir());
+    CounterStore counters = quotaDatabase != null ? PostgresCounterTable.store(quotaDatabase, 1000)
+        : options.dataDir() == null ? CounterStore.inMemory() : SqliteCounterFile.store(options.dataDir());
     SharedCounterStore shared = redis == null ? null : RedisCounterStore.connect(redis);
     OutboundGuard outbound = OutboundGuard.create(vertx, options.allowedBackendNetworks());
     Gateway gateway = new Gateway(client, new Upstreams(vertx, outbound), new EventQueue(eventQueueCapacity), counters, clocks,

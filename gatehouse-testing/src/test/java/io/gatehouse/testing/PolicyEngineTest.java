@@ -186,6 +186,25 @@ class PolicyEngineTest {
   }
 
   @Test
+  void bindsACustomPolicysConfigurationToItsRecordAndReportsTheRecordsProblemsWithLocation() {
+    String missing = SCOPED.replace("- stamp: {value: hello}", "- stamp: {}");
+    assertThatThrownBy(() -> GH.apply(missing)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("apis[3].policies.inbound[0].stamp.value")
+        .hasMessageContaining("is required");
+    String wrongType = SCOPED.replace("- stamp: {value: hello}", "- stamp: {value: [a, b]}");
+    assertThatThrownBy(() -> GH.apply(wrongType)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("apis[3].policies.inbound[0].stamp.value")
+        .hasMessageContaining("expected a string but got a list");
+    String empty = SCOPED.replace("- stamp: {value: hello}", "- stamp: {value: ''}");
+    assertThatThrownBy(() -> GH.apply(empty)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("apis[3].policies.inbound[0].stamp.value: is required");
+    String tooLong = SCOPED.replace("- stamp: {value: hello}", "- stamp: {value: " + "x".repeat(101) + "}");
+    assertThatThrownBy(() -> GH.apply(tooLong)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("apis[3].policies.inbound[0].stamp.value")
+        .hasMessageContaining("expected at most 100 characters");
+  }
+
+  @Test
   void checkReportsMissingNamedValueInPolicyConfig() {
     String bad = SCOPED.replace("{name: X-Trace, value: global, action: append}", "{name: X-Trace, value: \"${nv:missing}\"}");
     GatewayConfig config = ConfigLoader.withEnvironment(Map.of("UPSTREAM_URL", GH.upstream().url()))

@@ -3,31 +3,38 @@ package io.gatehouse.testing;
 import io.gatehouse.policy.Policy;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.policy.PolicyFactory;
-import java.util.Map;
-import java.util.Set;
+import io.gatehouse.policy.PolicyScope;
+import io.gatehouse.policy.Required;
 
 /**
  * Example custom policy, found through ServiceLoader: an asynchronous {@link Policy} that stamps
  * {@code X-Stamp: <value>} on the request and on the response.
  */
-public final class StampPolicyFactory implements PolicyFactory {
+public final class StampPolicyFactory implements PolicyFactory<StampPolicyFactory.Config> {
+
+  /** The configuration: {@code value}, required, at most 100 characters. */
+  public record Config(@Required String value) {
+    public Config {
+      if (value.length() > 100) {
+        throw new PolicyConfigException("value", "expected at most 100 characters");
+      }
+    }
+  }
+
   @Override
   public String name() {
     return "stamp";
   }
 
   @Override
-  public Object create(Map<String, Object> config) {
-    for (String key : config.keySet()) {
-      if (!Set.of("value").contains(key)) {
-        throw new PolicyConfigException(key, "unknown field '" + key + "'; expected 'value'");
-      }
-    }
-    Object value = config.get("value");
-    if (!(value instanceof String s) || s.isEmpty()) {
-      throw new PolicyConfigException("value", "expected a non-empty string but got " + value);
-    }
-    return (Policy) (ctx, next) -> {
+  public Class<Config> configType() {
+    return Config.class;
+  }
+
+  @Override
+  public Policy create(Config config, PolicyScope scope) {
+    String s = config.value();
+    return (ctx, next) -> {
       ctx.request().headers().set("X-Stamp", s);
       return next.proceed(ctx).thenApply(r -> {
         r.headers().set("X-Stamp", s);

@@ -1,21 +1,31 @@
 package io.gatehouse.testing;
 
-import io.gatehouse.policy.SyncPolicy;
+import io.gatehouse.policy.Policy;
 import io.gatehouse.policy.PolicyFactory;
-import java.util.Map;
+import io.gatehouse.policy.PolicyScope;
+import io.gatehouse.policy.SyncPolicy;
 
 /**
  * Test policy {@code thread-mark}: sets {@code X-Thread: event-loop} on the request when it runs on
  * a Vert.x event loop, {@code X-Thread: other} otherwise.
  */
-public final class ThreadMarkPolicyFactory implements PolicyFactory {
+public final class ThreadMarkPolicyFactory implements PolicyFactory<ThreadMarkPolicyFactory.Config> {
+
+  /** No configuration. */
+  public record Config() {}
+
   @Override
   public String name() {
     return "thread-mark";
   }
 
   @Override
-  public Object create(Map<String, Object> config) {
+  public Class<Config> configType() {
+    return Config.class;
+  }
+
+  @Override
+  public Policy create(Config config, PolicyScope scope) {
     return (SyncPolicy) ctx -> {
       ctx.request().headers().set("X-Thread", io.vertx.core.Context.isOnEventLoopThread() ? "event-loop" : "other");
       return null;

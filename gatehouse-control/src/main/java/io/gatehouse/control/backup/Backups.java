@@ -167,7 +167,9 @@ public final class Backups {
 
   /**
    * Writes a backup of the PostgreSQL store behind {@code database} and of the node's files in
-   * {@code dataDir} (the master key when asked, the quota counters) to the new file {@code archive}:
+   * {@code dataDir} (the master key when asked; the quota counters when the database holds none in
+   * {@code quota_counters}, whose rows otherwise become the archive's {@code counters.db}) to the
+   * new file {@code archive}:
    * the database is read in one {@code REPEATABLE READ} transaction, a consistent snapshot while
    * servers write, into the SQLite files of an embedded backup, so that the archive has the same
    * format and passes the same checks, and restores into either store.
@@ -185,10 +187,11 @@ public final class Backups {
     requireNonNull(passphrase, "passphrase");
     requireNonNull(options, "options");
     return write(dataDir, archive, passphrase, options, work -> {
-      PostgresSnapshot.export(database, where, work.resolve(SqliteConfigStore.FILE_NAME),
-          options.includeAnalytics() ? work.resolve("analytics.db") : null);
+      // the quota counters: the database's shared copy when it holds one, else the node's own file
+      long shared = PostgresSnapshot.export(database, where, work.resolve(SqliteConfigStore.FILE_NAME),
+          options.includeAnalytics() ? work.resolve("analytics.db") : null, work.resolve("counters.db"));
       Path counters = dataDir.resolve("counters.db");
-      if (Files.isRegularFile(counters)) {
+      if (shared == 0 && Files.isRegularFile(counters)) {
         vacuumInto(counters, work.resolve("counters.db"));
       }
     }, where);
@@ -419,7 +422,8 @@ public final class Backups {
 
   /**
    * Restores the backup {@code archive} into the empty PostgreSQL database behind {@code database}
-   * and the node's files (master key, counters) into the absent or empty data directory
+   * (the archive's quota counters into {@code quota_counters} too) and the node's files (master
+   * key, counters) into the absent or empty data directory
    * {@code dataDir}: every check of {@link #restore} runs first, then the rows are written in one
    * transaction; on any failure the database holds no rows and {@code dataDir} is removed again.
    * An archive of either store restores here.
@@ -436,8 +440,9 @@ public final class Backups {
     Summary summary = restore(archive, dataDir, passphrase, options);
     try {
       Path analytics = dataDir.resolve("analytics.db");
+      Path counters = dataDir.resolve("counters.db");
       PostgresSnapshot.load(database, where, dataDir.resolve(SqliteConfigStore.FILE_NAME),
-          Files.isRegularFile(analytics) ? analytics : null);
+          Files.isRegularFile(analytics) ? analytics : null, Files.isRegularFile(counters) ? counters : null);
       // the database now lives in PostgreSQL: no embedded copy is left to be served by mistake
       for (String name : List.of(SqliteConfigStore.FILE_NAME, "analytics.db", AuditLog.HEAD_FILE)) {
         Files.deleteIfExists(dataDir.resolve(name));

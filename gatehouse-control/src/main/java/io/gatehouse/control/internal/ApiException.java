@@ -15,7 +15,8 @@ public final class ApiException extends RuntimeException {
     this(status, detail, problems, java.util.Map.of());
   }
 
-  private ApiException(int status, String detail, List<ConfigProblem> problems, java.util.Map<String, String> headers) {
+  /** A refusal with {@code status}, {@code detail} and {@code problems} that also sets response {@code headers}. */
+  public ApiException(int status, String detail, List<ConfigProblem> problems, java.util.Map<String, String> headers) {
     super(detail, null, false, false);
     this.status = status;
     this.problems = List.copyOf(problems);

@@ -15,13 +15,14 @@ import java.util.Optional;
  * @param who the authenticated principal, or {@code null} on public routes
  * @param clientIp the client's address
  * @param requestId the request id
+ * @param ifMatch the {@code If-Match} header, or {@code null}
  */
 public record Call(String principal, Map<String, String> pathParams, Map<String, String> query, String body, String accept,
-    io.gatehouse.control.security.Principal who, String clientIp, String requestId) {
+    io.gatehouse.control.security.Principal who, String clientIp, String requestId, String ifMatch) {
 
   /** A call without principal details. */
   public Call(String principal, Map<String, String> pathParams, Map<String, String> query, String body, String accept) {
-    this(principal, pathParams, query, body, accept, null, "", "");
+    this(principal, pathParams, query, body, accept, null, "", "", null);
   }
 
   /** The path parameter {@code name}. */

@@ -102,6 +102,19 @@ public final class JdbcConfigStore implements ConfigStore {
 
   @Override
   public Revision commit(GatewayConfig config, String author, String message, String source) {
+    return commit(-1, config, author, message, source);
+  }
+
+  @Override
+  public Revision commitOn(long base, GatewayConfig config, String author, String message, String source) {
+    if (base < 0) {
+      throw new IllegalArgumentException("expected a revision number >= 0 but got " + base);
+    }
+    return commit(base, config, author, message, source);
+  }
+
+  /** Commits {@code config}; when {@code base >= 0}, only if revision {@code base} is the newest. */
+  private Revision commit(long base, GatewayConfig config, String author, String message, String source) {
     requireNonNull(config, "config");
     requireNonNull(author, "author");
     requireNonNull(source, "source");
@@ -116,6 +129,10 @@ public final class JdbcConfigStore implements ConfigStore {
       return jdbi.inTransaction(h -> {
         WriteLocks.serialize(h, WriteLocks.REVISIONS); // across the servers sharing a PostgreSQL database
         Optional<Revision> latest = latest(h);
+        long latestId = latest.map(Revision::id).orElse(0L);
+        if (base >= 0 && latestId != base) { // compare and set, under the lock that numbers revisions
+          throw new io.gatehouse.control.StaleRevisionException(base, latest.orElse(EMPTY));
+        }
         if (latest.isPresent() && ConfigDiff.between(latest.get().config(), normalized).isEmpty()) {
           return latest.get();
         }

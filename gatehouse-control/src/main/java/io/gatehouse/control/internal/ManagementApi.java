@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.Revision;
+import io.gatehouse.control.StaleRevisionException;
 import io.gatehouse.control.secrets.ReferenceAllowlist;
 import io.gatehouse.control.secrets.References;
 import io.gatehouse.control.secrets.Secrets;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -141,14 +143,14 @@ public final class ManagementApi {
     Map<String, String> generated = new LinkedHashMap<>();
     T item = kind.type() == SubscriptionDef.class ? kind.type().cast(withNewKeys((SubscriptionDef) parsed, generated)) : parsed;
     String name = kind.name().apply(item);
-    Revision r = invalidAs400(() -> plane.update(cfg -> {
+    Revision r = invalidAs400(() -> update(c, cfg -> {
       if (kind.find(cfg, name).isPresent()) {
         throw new ApiException(409, kind.singular() + " '" + name + "' already exists");
       }
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.add(item);
       return guarded(c, cfg, kind.with().apply(cfg, items));
-    }, c.principal(), "create " + kind.segment() + "/" + name), null);
+    }, "create " + kind.segment() + "/" + name, "api"), null);
     Object body = view(kind.find(r.config(), name).orElseThrow());
     if (!generated.isEmpty()) {
       @SuppressWarnings("unchecked")
@@ -163,7 +165,7 @@ public final class ManagementApi {
   private <T> Reply replace(EntityKind<T> kind, Call c) {
     String name = c.path("name");
     T parsed = prepare(kind, parseEntity(kind, c.body(), name));
-    Revision r = invalidAs400(() -> plane.update(cfg -> {
+    Revision r = invalidAs400(() -> update(c, cfg -> {
       T old = existing(kind, cfg, name);
       T item = parsed;
       if (parsed instanceof SubscriptionDef s) {
@@ -175,19 +177,19 @@ public final class ManagementApi {
       List<T> items = new ArrayList<>(kind.items().apply(cfg));
       items.set(items.indexOf(old), item);
       return guarded(c, cfg, kind.with().apply(cfg, items));
-    }, c.principal(), "replace " + kind.segment() + "/" + name), null);
+    }, "replace " + kind.segment() + "/" + name, "api"), null);
     return revisioned(Reply.json(200, withAuditWarnings(parsed, view(kind.find(r.config(), name).orElseThrow()))), r);
   }
 
   private <T> Reply delete(EntityKind<T> kind, Call c) {
     String name = c.path("name");
     try {
-      Revision r = plane.update(cfg -> {
+      Revision r = update(c, cfg -> {
         T old = existing(kind, cfg, name);
         List<T> items = new ArrayList<>(kind.items().apply(cfg));
         items.remove(old);
         return kind.with().apply(cfg, items);
-      }, c.principal(), "delete " + kind.segment() + "/" + name);
+      }, "delete " + kind.segment() + "/" + name, "api");
       return revisioned(Reply.empty(204), r);
     } catch (ConfigException e) {
       throw new ApiException(409, kind.singular() + " '" + name + "' is still referenced", e.problems());
@@ -197,13 +199,13 @@ public final class ManagementApi {
   private Reply regenerate(Call c, boolean primary) {
     String name = c.path("name");
     String key = SubscriptionKeys.generate();
-    Revision r = plane.update(cfg -> {
+    Revision r = update(c, cfg -> {
       SubscriptionDef s = cfg.subscription(name)
           .orElseThrow(() -> new ApiException(404, "no subscription '" + name + "'"));
       List<SubscriptionDef> items = new ArrayList<>(cfg.subscriptions());
       items.set(items.indexOf(s), primary ? s.withKeys(key, null) : s.withKeys(null, key));
       return cfg.withSubscriptions(items);
-    }, c.principal(), "regenerate " + (primary ? "primary" : "secondary") + " key of subscriptions/" + name);
+    }, "regenerate " + (primary ? "primary" : "secondary") + " key of subscriptions/" + name, "api");
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", name);
     body.put(primary ? "primaryKey" : "secondaryKey", key);
@@ -432,11 +434,11 @@ public final class ManagementApi {
   private Reply commit(UnaryOperator<GatewayConfig> change, Call c, String message, String source,
       boolean keepKeys, String text) {
     Revision[] before = new Revision[1];
-    Revision after = invalidAs400(() -> plane.update(current -> {
+    Revision after = invalidAs400(() -> update(c, current -> {
       before[0] = plane.revision();
       GatewayConfig wanted = change.apply(current);
       return guarded(c, current, keepKeys ? SubscriptionKeyViews.keepingKeys(current, wanted) : wanted);
-    }, c.principal(), message, source), text);
+    }, message, source), text);
     return revisioned(Reply.json(200, outcome(before[0], after)), after);
   }
 
@@ -475,12 +477,65 @@ public final class ManagementApi {
 
   // ---- helpers ----
 
+  /**
+   * Commits {@code change} for caller {@code c}: applied again on the newest revision when another
+   * change came first ({@link ControlPlane#update}), or, when the call has {@code If-Match}, applied
+   * only to that revision and refused with 412 when it is not the newest.
+   */
+  private Revision update(Call c, UnaryOperator<GatewayConfig> change, String message, String source) {
+    OptionalLong expected = expectedRevision(c);
+    try {
+      return expected.isPresent() ? plane.updateOn(expected.getAsLong(), change, c.principal(), message, source)
+          : plane.update(change, c.principal(), message, source);
+    } catch (StaleRevisionException e) {
+      String detail = expected.isPresent()
+          ? "If-Match names revision " + e.base() + " but the configuration is at revision " + e.latest().id()
+              + "; read it again (its ETag) and decide whether the change still applies"
+          : "the configuration changed " + ControlPlane.MAX_ATTEMPTS + " times while this change was being made"
+              + " (last on revision " + e.latest().id() + "); send it again";
+      throw new ApiException(expected.isPresent() ? 412 : 409, detail, List.of(),
+          Map.of("ETag", etag(e.latest().id()), REVISION_HEADER, Long.toString(e.latest().id())));
+    }
+  }
+
+  /**
+   * The revision named by the call's {@code If-Match} header ({@code "17"}, as {@code ETag} gives it;
+   * {@code W/"17"} and {@code 17} too), or empty without one or with {@code *}.
+   *
+   * @throws ApiException 400 when the header names anything else, or more than one revision
+   */
+  static OptionalLong expectedRevision(Call c) {
+    String header = c.ifMatch() == null ? "" : c.ifMatch().trim();
+    if (header.isEmpty() || header.equals("*")) {
+      return OptionalLong.empty();
+    }
+    String tag = header.startsWith("W/") ? header.substring(2) : header;
+    if (tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
+      tag = tag.substring(1, tag.length() - 1);
+    }
+    try {
+      long id = Long.parseLong(tag);
+      if (id >= 0) {
+        return OptionalLong.of(id);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ApiException(400, "If-Match: expected one revision ETag such as \"17\" (from ETag or "
+        + REVISION_HEADER + ") but got '" + header + "'");
+  }
+
+  /** The entity tag of revision {@code id}: its number, quoted. */
+  static String etag(long id) {
+    return "\"" + id + "\"";
+  }
+
   private Reply revisioned(Reply reply) {
     return revisioned(reply, plane.revision());
   }
 
   private static Reply revisioned(Reply reply, Revision r) {
-    return reply.header(REVISION_HEADER, Long.toString(r.id()));
+    return reply.header(REVISION_HEADER, Long.toString(r.id())).header("ETag", etag(r.id()));
   }
 
   /** {@code after}, once {@link ConfigWriteRules} allow caller {@code c} to change {@code before} into it. */

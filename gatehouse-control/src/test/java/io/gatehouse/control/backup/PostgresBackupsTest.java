@@ -161,4 +161,44 @@ class PostgresBackupsTest {
     c.setMaximumPoolSize(2);
     return new com.zaxxer.hikari.HikariDataSource(c);
   }
+
+  static long quotaCount(javax.sql.DataSource db, String key) throws Exception {
+    try (java.sql.Connection c = db.getConnection();
+        java.sql.PreparedStatement q = c.prepareStatement("SELECT count FROM quota_counters WHERE key = ?")) {
+      q.setString(1, key);
+      try (java.sql.ResultSet rs = q.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    }
+  }
+
+  @Test
+  void keepsTheSharedQuotaCountersInTheArchiveAndRestoresThemIntoPostgresql() throws Exception {
+    Path source = dir.resolve("source");
+    Path archive = dir.resolve("backup.ghb");
+    long end = System.currentTimeMillis() + 86_400_000L;
+    try (PostgresConfigStore store = (PostgresConfigStore) TestStores.open(TestStores.Kind.POSTGRESQL, source, Map.of())) {
+      fill(store);
+      try (java.sql.Connection c = store.dataSource().getConnection();
+          java.sql.PreparedStatement up = c.prepareStatement(
+              "INSERT INTO quota_counters (key, window_start, window_end, count) VALUES (?, 0, ?, ?)")) {
+        up.setString(1, "orders|1d|sub:alice|calls");
+        up.setLong(2, end);
+        up.setLong(3, 41);
+        up.executeUpdate();
+      }
+      Backups.Summary s = Backups.createFromPostgres(store.dataSource(), store.url().toString(), source, archive, PASS,
+          new Backups.Options(false, true, Map.of(), CHEAP));
+      assertThat(s.files()).extracting(Backups.Entry::name).contains("counters.db");
+    }
+    DatabaseUrl target = emptyDatabase();
+    com.zaxxer.hikari.HikariDataSource targetPool = pool(target);
+    try {
+      Backups.restoreToPostgres(archive, targetPool, target.toString(), dir.resolve("node"), PASS,
+          new Backups.RestoreOptions(null, Map.of()));
+      assertThat(quotaCount(targetPool, "orders|1d|sub:alice|calls")).as("the quota's consumption").isEqualTo(41);
+    } finally {
+      targetPool.close();
+    }
+  }
 }

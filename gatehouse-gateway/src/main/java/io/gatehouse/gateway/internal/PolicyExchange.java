@@ -13,15 +13,12 @@ import io.gatehouse.policy.Headers;
 import io.gatehouse.policy.Request;
 import io.gatehouse.policy.Response;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,6 +47,7 @@ final class PolicyExchange implements GatewayContext, Request {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyExchange.class);
 
   private final ProxyHandler handler;
+  private final RequestContext rc;
   private final HttpServerRequest req;
   private final Snapshot snap;
   private final CompiledApi api;
@@ -61,7 +59,6 @@ final class PolicyExchange implements GatewayContext, Request {
   private final String subscription;
   private final String product;
   private final String clientIp;
-  private final HostName host;
 
   private String method;
   private String path;
@@ -71,7 +68,6 @@ final class PolicyExchange implements GatewayContext, Request {
   private Body body;
   private StreamBody requestStream;
 
-  private Map<AttributeKey<?>, Object> attributes;
   private Map<String, Object> variables;
   private List<Runnable> onEnd;
   private Response response;
@@ -87,26 +83,25 @@ final class PolicyExchange implements GatewayContext, Request {
   // the request's debug trace; null unless a debug session records this exchange
   private final io.gatehouse.gateway.debug.DebugSessions.Recorder trace;
 
-  PolicyExchange(ProxyHandler handler, HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, HostName host, io.gatehouse.gateway.internal.events.Exchange ev, boolean upgrade,
-      Pipeline pipeline, String operation, Grant grant) {
+  PolicyExchange(ProxyHandler handler, RequestContext rc, Pipeline pipeline) {
     this.handler = handler;
-    this.ev = ev;
-    this.req = req;
-    this.snap = snap;
-    this.api = api;
+    this.rc = rc;
+    this.ev = rc.event();
+    this.req = rc.request();
+    this.snap = rc.snapshot();
+    this.api = rc.api();
     this.requestId = ev.requestId();
-    this.upgrade = upgrade;
+    this.upgrade = rc.upgrade();
     this.pipeline = pipeline;
-    this.operation = operation;
+    this.operation = rc.operation();
+    Grant grant = rc.grant();
     this.subscription = grant == null ? "" : grant.subscription();
     this.product = grant == null || grant.product() == null ? "" : grant.product();
     String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
     this.clientIp = Forwarding.clientIp(peer, req.headers().get("X-Forwarded-For"), snap.trustedProxies());
     this.method = req.method().name();
-    this.path = rest;
-    this.query = query;
-    this.host = host;
+    this.path = rc.rest();
+    this.query = rc.query();
     // the client's headers without hop-by-hop fields (its Connection list applies here, to its own
     // fields only, never to what policies add), the key and the aliases the gateway drops
     this.headers = MultiMap.caseInsensitiveMultiMap();
@@ -239,7 +234,7 @@ final class PolicyExchange implements GatewayContext, Request {
 
   private void forwardNow() {
     forwarded = true;
-    handler.forward(req, snap, api, path, query, host, ev, upgrade, this);
+    handler.forward(rc, this);
   }
 
   /** Called by the forward step with the backend's response. */
@@ -381,7 +376,7 @@ final class PolicyExchange implements GatewayContext, Request {
         r = problemResponse(500, "policy-failed", "Internal Server Error", "a policy failed");
       }
       if (current != null) {
-        ev.answeredByPolicy(policyLabel(current), r.problemType());
+        ev.answeredByPolicy(current.label, r.problemType());
       }
     }
     if (pipeline.onError.length == 0) {
@@ -416,77 +411,7 @@ final class PolicyExchange implements GatewayContext, Request {
     if (!forwarded && (requestStream == null || !requestStream.aggregating())) {
       drainRequest(); // the client's body was never sent on: read and drop it
     }
-    HttpServerResponse resp = req.response();
-    if (resp.ended() || resp.closed()) {
-      discardBackend(r);
-      return;
-    }
-    if (resp.headWritten()) {
-      resp.reset();
-      return;
-    }
-    resp.setStatusCode(r.status());
-    MultiMap rh = resp.headers();
-    Headers h = r.headers();
-    if (h instanceof MultiMapHeaders m) {
-      for (Map.Entry<String, String> e : m.map()) {
-        if (!e.getKey().equalsIgnoreCase("x-request-id")) {
-          rh.add(e.getKey(), e.getValue());
-        }
-      }
-    } else {
-      for (String name : h.names()) {
-        if (!name.equalsIgnoreCase("x-request-id")) {
-          rh.add(name, h.getAll(name));
-        }
-      }
-    }
-    if (upgrade && req.version() != HttpVersion.HTTP_2) {
-      rh.set(HttpHeaders.CONNECTION, "close");
-    }
-    Body b = r.body();
-    if (b == backendBody && backendBody != null && (!backendBody.aggregating() || backendBody.spilled())) {
-      int status = r.status();
-      if (!rh.contains(HttpHeaders.CONTENT_LENGTH) && req.version() != HttpVersion.HTTP_2
-          && req.method() != HttpMethod.HEAD && status != 204 && status != 304) {
-        resp.setChunked(true);
-      }
-      io.gatehouse.gateway.internal.events.BodyTap tap = ev.tap(); // body sampling, null when off
-      if (backendBody.spilled() && backendBody.prefix().length() > 0) {
-        resp.write(backendBody.prefix()); // read by bufferUpTo; the rest still streams
-        if (tap != null) {
-          tap.response(backendBody.prefix(), status, rh.get(HttpHeaders.CONTENT_TYPE), rh.get(HttpHeaders.CONTENT_ENCODING));
-        }
-      }
-      ProxyHandler.relayBody(backend, tap == null ? backend : tap.response(backend, status,
-          rh.get(HttpHeaders.CONTENT_TYPE), rh.get(HttpHeaders.CONTENT_ENCODING)), resp, resp::reset);
-      return;
-    }
-    discardBackend(r);
-    Body out = b == null ? Body.empty() : b;
-    out.aggregate(Integer.MAX_VALUE).whenComplete((bytes, t) -> {
-      if (t != null) {
-        resp.reset();
-        return;
-      }
-      rh.remove(HttpHeaders.TRANSFER_ENCODING);
-      int status = r.status();
-      if (status == 204 || status == 304 || status < 200) {
-        rh.remove(HttpHeaders.CONTENT_LENGTH);
-        resp.end();
-        return;
-      }
-      if (req.method() == HttpMethod.HEAD) {
-        resp.end();
-        return;
-      }
-      rh.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length));
-      if (ev.tap() != null) {
-        ev.tap().response(Buffer.buffer(bytes), status, rh.get(HttpHeaders.CONTENT_TYPE),
-            rh.get(HttpHeaders.CONTENT_ENCODING));
-      }
-      resp.end(Buffer.buffer(bytes));
-    });
+    ResponseWriter.write(rc, r, backendBody, backend, () -> discardBackend(r));
   }
 
   private void discardBackend(Response r) {
@@ -515,26 +440,7 @@ final class PolicyExchange implements GatewayContext, Request {
    * backend (a short-circuit), with an error code when {@code r} is an error.
    */
   private void answeredBy(Step s, Response r) {
-    ev.answeredByPolicy(policyLabel(s), errorCode(r));
-  }
-
-  /**
-   * The policy's name and scope, such as {@code validate-jwt@api:pets}: names from configuration
-   * only, never request input.
-   */
-  private String policyLabel(Step s) {
-    switch (s.scope) {
-      case "api":
-        return s.name + "@api:" + api.name();
-      case "operation":
-        return s.name + "@operation:" + operation;
-      case "product":
-        return s.name + "@product:" + product;
-      case "global":
-        return s.name + "@global";
-      default:
-        return s.name;
-    }
+    ev.answeredByPolicy(s.label, errorCode(r));
   }
 
   /**
@@ -632,23 +538,13 @@ final class PolicyExchange implements GatewayContext, Request {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public <T> T get(AttributeKey<T> key) {
-    return attributes == null ? null : (T) attributes.get(key);
+    return rc.get(key);
   }
 
   @Override
   public <T> void set(AttributeKey<T> key, T value) {
-    if (value == null) {
-      if (attributes != null) {
-        attributes.remove(key);
-      }
-      return;
-    }
-    if (attributes == null) {
-      attributes = new HashMap<>();
-    }
-    attributes.put(key, value);
+    rc.set(key, value);
   }
 
   @Override
@@ -870,120 +766,6 @@ final class PolicyExchange implements GatewayContext, Request {
 
     BackendFailure(Throwable cause) {
       super(cause.getMessage(), cause, false, false);
-    }
-  }
-
-  /** A streamed body (request or backend response) that a policy may aggregate. */
-  static final class StreamBody implements Body {
-    private final io.vertx.core.streams.ReadStream<Buffer> stream;
-    private final long length;
-    private CompletableFuture<byte[]> aggregated;
-    private Buffer prefix;
-
-    StreamBody(io.vertx.core.streams.ReadStream<Buffer> stream, long length) {
-      this.stream = stream;
-      this.length = length;
-    }
-
-    boolean aggregating() {
-      return aggregated != null;
-    }
-
-    /** Whether {@link #aggregateOrSpill} found the body too large: {@link #prefix()} then the rest of the stream. */
-    boolean spilled() {
-      return prefix != null;
-    }
-
-    Buffer prefix() {
-      return prefix;
-    }
-
-    /**
-     * Reads up to {@code maxBytes}: the bytes when the stream ends within them, else {@code null}
-     * with the stream paused after the bytes read so far ({@link #prefix()}).
-     */
-    CompletionStage<byte[]> aggregateOrSpill(int maxBytes) {
-      if (aggregated != null) {
-        return aggregated.handle((bytes, t) -> t == null ? bytes : null);
-      }
-      aggregated = new CompletableFuture<>();
-      CompletableFuture<byte[]> f = aggregated;
-      if (length > maxBytes) {
-        prefix = Buffer.buffer();
-        f.complete(null);
-        return f;
-      }
-      Buffer acc = Buffer.buffer();
-      stream.exceptionHandler(f::completeExceptionally);
-      stream.handler(b -> {
-        if (f.isDone()) {
-          return;
-        }
-        acc.appendBuffer(b);
-        if (acc.length() > maxBytes) {
-          stream.pause();
-          prefix = acc;
-          f.complete(null);
-        }
-      });
-      stream.endHandler(v -> {
-        if (!f.isDone()) {
-          f.complete(acc.getBytes());
-        }
-      });
-      stream.resume();
-      return f;
-    }
-
-    byte[] bytes() {
-      return prefix == null && aggregated != null && aggregated.isDone() && !aggregated.isCompletedExceptionally()
-          ? aggregated.join() : new byte[0];
-    }
-
-    @Override
-    public long length() {
-      return length;
-    }
-
-    @Override
-    public boolean isBuffered() {
-      return aggregated != null && aggregated.isDone();
-    }
-
-    @Override
-    public CompletionStage<byte[]> aggregate(int maxBytes) {
-      if (prefix != null) {
-        return CompletableFuture.failedFuture(new BodyTooLargeException(maxBytes));
-      }
-      if (aggregated != null) {
-        return aggregated;
-      }
-      aggregated = new CompletableFuture<>();
-      if (length > maxBytes) {
-        aggregated.completeExceptionally(new BodyTooLargeException(maxBytes));
-        return aggregated;
-      }
-      Buffer acc = Buffer.buffer();
-      CompletableFuture<byte[]> f = aggregated;
-      stream.exceptionHandler(f::completeExceptionally);
-      stream.handler(b -> {
-        if (f.isDone()) {
-          return;
-        }
-        if (acc.length() + b.length() > maxBytes) {
-          f.completeExceptionally(new BodyTooLargeException(maxBytes));
-          return;
-        }
-        acc.appendBuffer(b);
-      });
-      stream.endHandler(v -> f.complete(acc.getBytes()));
-      stream.resume();
-      return f;
-    }
-
-    @Override
-    public String toString() {
-      return new String(bytes(), StandardCharsets.UTF_8);
     }
   }
 }

@@ -18,7 +18,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.gatehouse.gateway.internal.upstream.BackendCredentials;
-import io.gatehouse.gateway.internal.upstream.Breaker;
+import io.gatehouse.gateway.internal.upstream.Lease;
 import io.gatehouse.gateway.internal.upstream.TokenSource;
 import io.gatehouse.gateway.internal.outbound.OutboundGuard;
 import io.gatehouse.gateway.internal.outbound.RefusedDestinationException;
@@ -270,14 +270,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     // 5. Policies: the compiled pipeline of this API, operation and product runs around the
     //    forward (inbound, backend, outbound, on-error); nothing is allocated when there is none.
+    RequestContext routed = new RequestContext(req, snap, api, ev, upgrade, host, rest, query, operation, grant);
     Pipeline pipeline = api.policies().select(operation, grant == null ? null : grant.product());
     if (pipeline != null) {
-      new PolicyExchange(this, req, snap, api, rest, query, host, ev, upgrade, pipeline, operation, grant).start();
+      new PolicyExchange(this, routed, pipeline).start();
       return;
     }
 
     // 6. Forward to the backend.
-    forward(req, snap, api, rest, query, host, ev, upgrade, null);
+    forward(routed, null);
   }
 
   /**
@@ -337,8 +338,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * The client's headers were filtered by {@link #copyClientHeaders} (here, or before the policies
    * ran); the backend request's framing and forwarding fields are the gateway's own.
    */
-  void forward(HttpServerRequest req, Snapshot snap, CompiledApi api, String rest,
-      String query, HostName host, Exchange ev, boolean upgrade, PolicyExchange x) {
+  void forward(RequestContext rc, PolicyExchange x) {
+    HttpServerRequest req = rc.request();
+    Snapshot snap = rc.snapshot();
+    CompiledApi api = rc.api();
+    Exchange ev = rc.event();
+    HostName host = rc.host();
+    String rest = x == null ? rc.rest() : x.path();
+    String query = x == null ? rc.query() : x.query();
     CompiledBackend backend = x != null && x.backendOverride() != null ? x.backendOverride() : api.backend();
     MultiMap client = req.headers();
     String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
@@ -387,9 +394,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Upstream up = backend.upstream();
     up.onRequest(System.nanoTime());
     io.gatehouse.model.ApiDef.WebSocket webSocket = api.def().websocket();
-    if (upgrade && webSocket != null && WebSocketRelay.isHandshake(req)) {
+    if (rc.upgrade() && webSocket != null && WebSocketRelay.isHandshake(req)) {
       // WebSocket passthrough: the inbound checks passed; open the backend, then upgrade the client.
-      WebSocketRelay.start(req, snap, up, out, pathAndQuery, webSocket, ev, x);
+      WebSocketRelay.start(new BackendCall(rc, up, out, pathAndQuery, false, x), webSocket);
       return;
     }
     byte[] fixedBody = x == null ? null : x.fixedBody();
@@ -412,7 +419,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (hasBody) {
       req.pause();
     }
-    attempt(req, snap, up, out, pathAndQuery, hasBody, ev, upgrade, 0, 0, x);
+    attempt(new BackendCall(rc, up, out, pathAndQuery, hasBody, x), 0, 0);
   }
 
   /**
@@ -421,48 +428,34 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * another try after the backoff. {@code stale} counts the tries that went again because the
    * backend closed a pooled connection under the request (at most one; outside the retry budget).
    */
-  private void attempt(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, int stale, PolicyExchange x) {
+  private void attempt(BackendCall call, int attempt, int stale) {
+    RequestContext rc = call.context();
+    HttpServerRequest req = rc.request();
+    Snapshot snap = rc.snapshot();
+    Exchange ev = rc.event();
+    Upstream up = call.upstream();
+    MultiMap headers = call.headers();
+    boolean hasBody = call.hasBody();
+    PolicyExchange x = call.exchange();
     HttpServerResponse resp = req.response();
     if (resp.closed()) {
       return;
     }
     long start = System.nanoTime();
-    Breaker breaker = up.breaker();
-    if (breaker != null && !breaker.tryAcquire(start)) {
-      long ms = breaker.retryAfterMillis(start);
-      resp.putHeader("Retry-After", Long.toString(Math.max(1, (ms + 999) / 1000)));
-      reject(req, 503, "backend-circuit-open", "Service Unavailable",
-          "the backend is failing; its circuit breaker is open", ev);
+    // The breaker's permission and a member, as one lease ended once with the try's verdict.
+    Lease lease = up.acquire(start);
+    if (lease.refusal() != null) {
+      refuseTry(req, up, lease, start, ev);
       return;
     }
-    Member member = up.pick(start);
-    if (member == null) {
-      if (breaker != null) {
-        breaker.release();
-      }
-      reject(req, 503, "backend-unavailable", "Service Unavailable",
-          "no healthy member of the backend is available", ev);
-      return;
-    }
-    boolean[] finished = new boolean[1];
+    Member member = lease.member();
     // failure: TRUE/FALSE is the call's verdict; null means it ended without one (the client left,
     // the client's body failed, or the backend closed an idle pooled connection under the request).
     java.util.function.Consumer<Boolean> finish = failure -> {
-      if (!finished[0]) {
-        finished[0] = true;
-        long now = System.nanoTime();
-        if (failure == null) {
-          up.abandon(member);
-          if (breaker != null) {
-            breaker.release();
-          }
-          return;
-        }
-        up.done(member, failure, now);
-        if (breaker != null) {
-          breaker.onResult(failure, now - start, now);
-        }
+      if (failure == null) {
+        lease.abandon();
+      } else {
+        lease.done(failure, System.nanoTime());
       }
     };
     headers.set(HttpHeaders.HOST, member.hostHeader());
@@ -470,7 +463,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     // The member's address, resolved and checked by the outbound guard: cached, so usually complete.
     Future<SocketAddress> target = up.target(member, start);
     SocketAddress server = target.succeeded() ? target.result() : null;
-    RequestOptions options = up.requestOptions(member, server, method, member.basePath() + pathAndQuery)
+    RequestOptions options = up.requestOptions(member, server, method, member.basePath() + call.pathAndQuery())
         .setHeaders(headers);
     if (x != null && x.forwardTimeoutMillis() > 0) {
       options.setIdleTimeout(x.forwardTimeoutMillis());
@@ -487,7 +480,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           options.setServer(addr);
           return creds == null ? c.request(options) : creds.send(options, c::request, bearer);
         });
-    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt + 1, stale + 1, x);
+    Runnable again = () -> attempt(call, attempt + 1, stale + 1);
     requested.onComplete(ar -> {
       if (ar.failed()) {
         if (ar.cause() instanceof TokenSource.TokenException || ar.cause() instanceof RefusedDestinationException) {
@@ -502,7 +495,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         } else {
           finish.accept(true);
           ev.backendAttemptFailed(attempt, 0, ar.cause());
-          if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, stale, x)) {
+          if (retried(call, attempt, stale)) {
             return;
           }
         }
@@ -567,7 +560,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             return;
           } else {
             finish.accept(true);
-            if (retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, stale, x)) {
+            if (retried(call, attempt, stale)) {
               return;
             }
           }
@@ -586,7 +579,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           creds.tokens().reject(bearer[0]); // refused: the next call fetches a new token
         }
         if ((status == 502 || status == 503 || status == 504)
-            && retried(req, snap, up, headers, pathAndQuery, hasBody, ev, upgrade, attempt, stale, x)) {
+            && retried(call, attempt, stale)) {
           ev.backendAttemptFailed(attempt, status, null);
           bres.body(); // drain the discarded answer so that the connection can be reused
           return;
@@ -595,9 +588,25 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           x.backendResponded(bres);
           return;
         }
-        respond(req, resp, bres, snap, upgrade, ev);
+        respond(req, resp, bres, snap, rc.upgrade(), ev);
       });
     });
+  }
+
+  /**
+   * Answers a try that {@code up} refused: 503 {@code backend-circuit-open} with
+   * {@code Retry-After} while the breaker is open, else 503 {@code backend-unavailable}.
+   */
+  static void refuseTry(HttpServerRequest req, Upstream up, Lease lease, long now, Exchange ev) {
+    if (Lease.CIRCUIT_OPEN.equals(lease.refusal())) {
+      long ms = up.breaker().retryAfterMillis(now);
+      req.response().putHeader("Retry-After", Long.toString(Math.max(1, (ms + 999) / 1000)));
+      reject(req, 503, Lease.CIRCUIT_OPEN, "Service Unavailable",
+          "the backend is failing; its circuit breaker is open", ev);
+    } else {
+      reject(req, 503, Lease.NO_MEMBER, "Service Unavailable",
+          "no healthy member of the backend is available", ev);
+    }
   }
 
   /**
@@ -619,8 +628,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     return replayable && (nothingWritten || (streamed == null && StaleConnections.idempotent(method)));
   }
 
-  private boolean retried(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers,
-      String pathAndQuery, boolean hasBody, Exchange ev, boolean upgrade, int attempt, int stale, PolicyExchange x) {
+  private boolean retried(BackendCall call, int attempt, int stale) {
+    HttpServerRequest req = call.context().request();
+    Upstream up = call.upstream();
+    boolean hasBody = call.hasBody();
     HttpServerResponse resp = req.response();
     // The configured retry count and budget cover retries of failures, not the stale-connection one.
     if (hasBody || resp.headWritten() || resp.closed()
@@ -628,7 +639,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return false;
     }
     long backoff = up.backoffMillis();
-    Runnable again = () -> attempt(req, snap, up, headers, pathAndQuery, false, ev, upgrade, attempt + 1, stale, x);
+    Runnable again = () -> attempt(call, attempt + 1, stale); // hasBody is false here
     io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
     if (backoff > 0 && ctx != null) {
       ctx.owner().setTimer(backoff, id -> again.run());

@@ -170,11 +170,12 @@ public final class Snapshot {
         return new CompiledBackend("url:" + url, u);
       }
     });
-    PolicyCompiler.Scope globalPolicies = policies.scope(config.policies(), "policies", "policies");
+    PolicyCompiler.Scope globalPolicies = policies.scope(config.policies(), io.gatehouse.policy.PolicyScope.GLOBAL, "policies", "policies");
     Map<String, PolicyCompiler.Scope> productPolicies = new HashMap<>();
     for (int j = 0; j < config.products().size(); j++) {
       ProductDef p = config.products().get(j);
-      productPolicies.put(p.name(), policies.scope(p.policies(), "products[" + j + "].policies",
+      productPolicies.put(p.name(), policies.scope(p.policies(), io.gatehouse.policy.PolicyScope.product(p.name()),
+          "products[" + j + "].policies",
           "products[" + p.name() + "].policies"));
     }
     Map<String, List<CompiledApi>> hosts = new LinkedHashMap<>();
@@ -282,11 +283,13 @@ public final class Snapshot {
       }
     }
     compiler.api(api); // API-aware policies (validate-content) read the API's OpenAPI document
-    PolicyCompiler.Scope apiScope = compiler.scope(api.policies(), at + ".policies", id + ".policies");
+    PolicyCompiler.Scope apiScope = compiler.scope(api.policies(), io.gatehouse.policy.PolicyScope.api(api.name()),
+        at + ".policies", id + ".policies");
     Map<String, PolicyCompiler.Scope> operations = new LinkedHashMap<>();
     for (int j = 0; j < api.operations().size(); j++) {
       OperationDef op = api.operations().get(j);
-      operations.put(op.toString(), compiler.scope(op.policies(), at + ".operations[" + j + "].policies",
+      operations.put(op.toString(), compiler.scope(op.policies(), io.gatehouse.policy.PolicyScope.operation(op.toString()),
+          at + ".operations[" + j + "].policies",
           id + ".operations[" + op + "].policies"));
     }
     compiler.api(null);

@@ -2,7 +2,7 @@ package io.gatehouse.gateway.internal;
 
 import io.gatehouse.gateway.events.WebSocketSession;
 import io.gatehouse.gateway.internal.events.Exchange;
-import io.gatehouse.gateway.internal.upstream.Breaker;
+import io.gatehouse.gateway.internal.upstream.Lease;
 import io.gatehouse.gateway.internal.upstream.Member;
 import io.gatehouse.gateway.internal.upstream.TokenSource;
 import io.gatehouse.gateway.internal.upstream.Upstream;
@@ -80,39 +80,35 @@ final class WebSocketRelay {
    * upgrades the client; answers with a problem (or the backend's refusal) when that fails.
    * {@code x}, when not null, is the policy exchange whose inbound section let the request through.
    */
-  static void start(HttpServerRequest req, Snapshot snap, Upstream up, MultiMap headers, String pathAndQuery,
-      ApiDef.WebSocket settings, Exchange ev, PolicyExchange x) {
+  static void start(BackendCall call, ApiDef.WebSocket settings) {
+    HttpServerRequest req = call.context().request();
+    Upstream up = call.upstream();
+    Exchange ev = call.context().event();
+    PolicyExchange x = call.exchange();
     HttpServerResponse resp = req.response();
     long start = System.nanoTime();
-    Breaker breaker = up.breaker();
-    if (breaker != null && !breaker.tryAcquire(start)) {
-      long ms = breaker.retryAfterMillis(start);
+    // The breaker's permission and a member, as one lease ended once with the handshake's verdict.
+    Lease lease = up.acquire(start);
+    if (Lease.CIRCUIT_OPEN.equals(lease.refusal())) {
+      long ms = up.breaker().retryAfterMillis(start);
       resp.putHeader("Retry-After", Long.toString(Math.max(1, (ms + 999) / 1000)));
-      refuse(req, x, 503, "backend-circuit-open", "Service Unavailable",
+      refuse(req, x, 503, Lease.CIRCUIT_OPEN, "Service Unavailable",
           "the backend is failing; its circuit breaker is open", ev);
       return;
     }
-    Member member = up.pick(start);
-    WebSocketClient wsClient = member == null ? null : up.webSocketClient(MAX_FRAME_SIZE);
-    if (member == null || wsClient == null) {
-      if (member != null) {
-        up.abandon(member);
-      }
-      if (breaker != null) {
-        breaker.release();
-      }
-      refuse(req, x, 503, "backend-unavailable", "Service Unavailable",
+    WebSocketClient wsClient = lease.refusal() != null ? null : up.webSocketClient(MAX_FRAME_SIZE);
+    if (wsClient == null) {
+      lease.abandon();
+      refuse(req, x, 503, Lease.NO_MEMBER, "Service Unavailable",
           "no healthy member of the backend is available", ev);
       return;
     }
+    Member member = lease.member();
     req.pause();
     // The member's address, resolved and checked by the outbound guard.
     up.target(member, start).onComplete(t -> {
       if (t.failed()) {
-        up.abandon(member); // refused or unresolvable: no verdict for breaker or outlier detection
-        if (breaker != null) {
-          breaker.release();
-        }
+        lease.abandon(); // refused or unresolvable: no verdict for breaker or outlier detection
         req.resume();
         if (x != null) {
           x.backendFailed(t.cause());
@@ -121,15 +117,21 @@ final class WebSocketRelay {
         }
         return;
       }
-      connect(req, snap, up, member, t.result(), wsClient, headers, pathAndQuery, settings, ev, x, start);
+      connect(call, lease, t.result(), wsClient, settings);
     });
   }
 
-  private static void connect(HttpServerRequest req, Snapshot snap, Upstream up, Member member, SocketAddress server,
-      WebSocketClient wsClient, MultiMap headers, String pathAndQuery, ApiDef.WebSocket settings, Exchange ev,
-      PolicyExchange x, long start) {
+  private static void connect(BackendCall call, Lease lease, SocketAddress server, WebSocketClient wsClient,
+      ApiDef.WebSocket settings) {
+    Member member = lease.member();
+    HttpServerRequest req = call.context().request();
+    Snapshot snap = call.context().snapshot();
+    Upstream up = call.upstream();
+    MultiMap headers = call.headers();
+    String pathAndQuery = call.pathAndQuery();
+    Exchange ev = call.context().event();
+    PolicyExchange x = call.exchange();
     HttpServerResponse resp = req.response();
-    Breaker breaker = up.breaker();
     WebSocketConnectOptions options = up.webSocketOptions(member, server, member.basePath() + pathAndQuery);
     List<String> protocols = new ArrayList<>();
     for (String value : req.headers().getAll("Sec-WebSocket-Protocol")) {
@@ -151,18 +153,10 @@ final class WebSocketRelay {
     ev.backendStarted("GET", options, 0);
     (up.credentials() == null ? wsClient.connect(options)
         : up.credentials().send(options, wsClient::connect, null)).onComplete(ar -> {
-      long now = System.nanoTime();
       if (ar.failed() && ar.cause() instanceof TokenSource.TokenException) {
-        up.abandon(member); // not the backend's fault: no verdict for breaker or outlier detection
-        if (breaker != null) {
-          breaker.release();
-        }
+        lease.abandon(); // not the backend's fault: no verdict for breaker or outlier detection
       } else {
-        boolean failed = ar.failed() && !(ar.cause() instanceof UpgradeRejectedException);
-        up.done(member, failed, now);
-        if (breaker != null) {
-          breaker.onResult(failed, now - start, now);
-        }
+        lease.done(ar.failed() && !(ar.cause() instanceof UpgradeRejectedException), System.nanoTime());
       }
       if (ar.failed()) {
         req.resume();

@@ -6,6 +6,7 @@ import io.gatehouse.gateway.internal.policy.Pipeline;
 import io.gatehouse.gateway.internal.policy.PolicyTable;
 import io.gatehouse.model.ConfigLoader;
 import io.gatehouse.model.GatewayConfig;
+import io.gatehouse.policy.PolicyScope;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +57,29 @@ class SnapshotPoliciesTest {
     assertThat(post.down[0]).isSameAs(get.down[0]);
     assertThat(post.down[1].location).isEqualTo("apis[1].operations[1].policies.inbound[1].set-method");
     assertThat(get.down[0].sync).isNotNull();
+  }
+
+  @Test
+  void eachStepCarriesTheTypedScopeItWasConfiguredInAndItsLabel() {
+    String yaml = TWO_APIS.replace("apis:\n", """
+        policies:
+          inbound:
+            - set-header: {name: X-Global, value: g}
+        products:
+          - name: gold
+            apis: [guarded]
+            policies:
+              inbound:
+                - base
+                - set-header: {name: X-Product, value: p}
+        apis:
+        """);
+    Snapshot snap = Snapshot.compile(load(yaml), 1, new io.gatehouse.gateway.internal.upstream.Upstreams());
+    Pipeline post = snap.route(null, "/guarded/x").policies().select("POST /x", "gold");
+
+    assertThat(post.down).extracting(s -> s.scope).containsExactly(PolicyScope.GLOBAL, PolicyScope.product("gold"),
+        PolicyScope.api("guarded"), PolicyScope.operation("POST /x"));
+    assertThat(post.down).extracting(s -> s.label).containsExactly("set-header@global", "set-header@product:gold",
+        "rate-limit@api:guarded", "set-method@operation:POST /x");
   }
 }

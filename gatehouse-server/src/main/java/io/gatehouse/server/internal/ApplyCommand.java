@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
     description = "Apply a declarative configuration file to a running server.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:applied (or planned, with --dry-run)", "2:bad options, or the file is missing or unreadable",
-        "3:the file is not a valid configuration, or the server refused it as invalid",
+        "3:the file is not a valid configuration, or the server refused it as invalid or (--if-revision) as based on"
+            + " a revision that is no longer the newest",
         "4:the server is unreachable, refused the token, or failed"})
 public final class ApplyCommand implements Callable<Integer> {
   @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML or JSON file.")
@@ -42,6 +43,11 @@ public final class ApplyCommand implements Callable<Integer> {
   @Option(names = "--select-tag", paramLabel = "TAG",
       description = "Apply only to entities carrying TAG (repeatable): others are kept, tagged ones absent from the file deleted.")
   List<String> selectTags = new ArrayList<>();
+
+  @Option(names = "--if-revision", paramLabel = "N",
+      description = "Apply only if the server's configuration is still at revision N (sent as If-Match); otherwise"
+          + " nothing is applied and the status is 3.")
+  Long ifRevision;
 
   @Mixin ManagementClient client;
 
@@ -59,7 +65,8 @@ public final class ApplyCommand implements Callable<Integer> {
     String body = ConfigMapper.json().writeValueAsString(loaded.config());
     HttpResponse<String> r;
     try {
-      r = client.send("PUT", "/api/v1/config" + query(), "application/json", "application/json", body);
+      r = client.send("PUT", "/api/v1/config" + query(), "application/json", "application/json", body,
+          ifRevision == null ? java.util.Map.of() : java.util.Map.of("If-Match", "\"" + ifRevision + "\""));
     } catch (ManagementClient.Failure e) {
       err.println("error: " + e.getMessage());
       return e.exitCode();
@@ -74,6 +81,7 @@ public final class ApplyCommand implements Callable<Integer> {
     }
     if (r.statusCode() / 100 != 2) {
       err.println(r.statusCode() == 400 ? "error: the server refused the configuration as invalid:"
+          : r.statusCode() == 412 ? "error: nothing was applied: " + answer.path("detail").asText()
           : "error: the server refused the configuration (" + r.statusCode() + "):");
       Plans.problems(answer, loaded.lines(), file.toString()).forEach(err::println);
       return ManagementClient.exitCodeOf(r.statusCode());

@@ -115,6 +115,15 @@ final class DatabaseOption {
     return store instanceof PostgresConfigStore ? list.follow(io.gatehouse.control.security.ClientBlockList.REFRESH) : list;
   }
 
+  /**
+   * Where the durable copy of quota counters lives: the PostgreSQL database of {@code store}, shared
+   * by its servers, unless Redis holds the counters ({@code redis} not null); {@code null} for the
+   * node's own {@code counters.db}.
+   */
+  static javax.sql.DataSource quotaDatabase(ControlStore store, io.gatehouse.gateway.RedisOptions redis) {
+    return store instanceof PostgresConfigStore pg && redis == null ? pg.dataSource() : null;
+  }
+
   /** The analytics store beside {@code store}: in its PostgreSQL database, or {@code data/analytics.db}. */
   static JdbcAnalyticsStore analytics(ControlStore store, Path data) {
     return store instanceof PostgresConfigStore pg ? pg.analytics() : JdbcAnalyticsStore.open(data);

@@ -45,14 +45,20 @@ final class ManagementClient {
 
   /**
    * The exit status for a server answer that is not a success: {@link ExitCodes#INVALID} when the server
-   * refused the request's content (400, 409, 422), {@link ExitCodes#ENVIRONMENT} otherwise.
+   * refused the request's content (400, 409, 412, 422), {@link ExitCodes#ENVIRONMENT} otherwise.
    */
   static int exitCodeOf(int status) {
-    return status == 400 || status == 409 || status == 422 ? ExitCodes.INVALID : ExitCodes.ENVIRONMENT;
+    return status == 400 || status == 409 || status == 412 || status == 422 ? ExitCodes.INVALID : ExitCodes.ENVIRONMENT;
   }
 
   HttpResponse<String> send(String method, String path, String contentType, String accept, String body)
       throws Failure, InterruptedException {
+    return send(method, path, contentType, accept, body, java.util.Map.of());
+  }
+
+  /** Like {@link #send(String, String, String, String, String)}, with the request headers {@code headers} too. */
+  HttpResponse<String> send(String method, String path, String contentType, String accept, String body,
+      java.util.Map<String, String> headers) throws Failure, InterruptedException {
     String bearer = token;
     if (bearer == null || bearer.isBlank()) {
       Path file = data.resolve("admin-token");
@@ -67,6 +73,7 @@ final class ManagementClient {
         .timeout(Duration.ofSeconds(60))
         .header("Authorization", "Bearer " + bearer)
         .header("Accept", accept);
+    headers.forEach(b::header);
     if (body != null) {
       b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
     } else {

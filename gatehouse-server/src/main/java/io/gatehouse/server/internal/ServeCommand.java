@@ -596,8 +596,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (h2c) {
       LOG.warn("cleartext HTTP/2 (h2c) is on: the first read of each plain connection bypasses strict HTTP/1.1 validation");
     }
+    io.gatehouse.gateway.RedisOptions counterServer = redis.options(System.getenv());
     Gateway gateway = await(Gateway.start(vertx, options, Gateway.DEFAULT_EVENT_QUEUE_CAPACITY,
-        io.gatehouse.gateway.PolicyClocks.system(), redis.options(System.getenv())));
+        io.gatehouse.gateway.PolicyClocks.system(), counterServer, DatabaseOption.quotaDatabase(store, counterServer)));
     Observability observability = Observability.attach(gateway, () -> DatabaseOption.analytics(store, data),
         observabilitySettings());
     // secrets: the gateway sees reference named values resolved (refreshed in the background)

@@ -308,6 +308,27 @@ class HybridModeServeTest {
     Await.until("the gateway node ready", () -> get(gw, READY, null) == 200);
   }
   @Test
+  void anEnrolledGatewayNodeWithoutASnapshotIsNotReadyUntilTheControlPlaneServesOne() throws Exception {
+    startControl();
+    putConfig("v0");
+    ServeCommand.Running gw = startGateway("gw1", token());
+    Await.until("the gateway node ready", () -> get(gw, READY, null) == 200);
+    gw.close();
+    started.remove(gw);
+    Files.delete(dir.resolve("gw1/node/snapshot.cache")); // enrolled, but nothing to serve
+    control.close();
+    started.remove(control);
+
+    ServeCommand.Running again = startGateway("gw1", null); // enrolled: it starts while the control plane is down
+    assertThat(get(again, READY, null)).as("no snapshot yet: not ready").isEqualTo(503);
+    assertThat(get(again, READY + "/ready", null)).isEqualTo(503);
+    assertThat(get(again, "/v0/hello", null)).as("and it serves nothing").isNotEqualTo(200);
+    startControl();
+    Await.until("the gateway node ready once the control plane answers", () -> get(again, READY, null) == 200);
+    assertThat(get(again, "/v0/hello", null)).isEqualTo(200);
+  }
+
+  @Test
   void refusesRoleOptionsThatDoNotFitInOneLineWithStatusTwo() {
     ServeTest.Cli noPlane = ServeTest.Cli.run("serve", "--role", "gateway", "--data", dir.resolve("a").toString());
     assertThat(noPlane.code()).isEqualTo(ExitCodes.USAGE);

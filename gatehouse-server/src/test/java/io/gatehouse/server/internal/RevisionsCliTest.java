@@ -170,4 +170,25 @@ class RevisionsCliTest {
     assertThat(running.plane().config()).isEqualTo(GatewayConfig.EMPTY);
     assertThat(cli("revisions", "diff", "0", "2").out()).startsWith("0 created, 0 updated, 0 deleted");
   }
+
+  @Test
+  void applyWithIfRevisionAppliesOnlyOnThatRevisionAndOtherwiseChangesNothing(@TempDir Path dir) throws Exception {
+    serve(dir.resolve("data"));
+    Path file = dir.resolve("platform.yaml");
+    Files.writeString(file, platform(5, "hunter2-one", false));
+    assertThat(cli("apply", "-f", file.toString()).code()).isZero();
+    assertThat(post("/api/v1/subscriptions", "{\"name\":\"meanwhile\",\"scope\":\"product:gold\"}")).isEqualTo(201);
+
+    Files.writeString(file, platform(10, "hunter2-one", false));
+    ServeTest.Cli stale = cli("apply", "-f", file.toString(), "--if-revision", "1");
+    assertThat(stale.code()).isEqualTo(ExitCodes.INVALID);
+    assertThat(stale.err()).contains("nothing was applied").contains("If-Match names revision 1")
+        .contains("at revision 2");
+    assertThat(running.plane().revision().id()).isEqualTo(2);
+    assertThat(running.plane().config().subscription("meanwhile")).as("the change made meanwhile is kept").isPresent();
+
+    ServeTest.Cli fresh = cli("apply", "-f", file.toString(), "--if-revision", "2");
+    assertThat(fresh.code()).as(fresh.err()).isZero();
+    assertThat(fresh.out()).contains("(revision 3)");
+  }
 }

@@ -156,7 +156,7 @@ class ServePostgresTest {
   void servesAConfigChangeMadeThroughTheManagementApiAfterARestartWithoutShowingThePassword() throws Exception {
     PostgresServer pg = PostgresServer.shared();
     String db = pg.createDatabase();
-    Child first = start(dir.resolve("node-a"), "first", true, Map.of(), "--database", pg.url(db));
+    Child first = start(dir.resolve("node-a"), "first", true, Map.of(), "--database", pg.url(db), "--no-portal");
     String token;
     try {
       token = first.token();
@@ -174,7 +174,7 @@ class ServePostgresTest {
     // a second server, with another (empty) data directory and the password as a reference: the state is in PostgreSQL
     String referenced = "postgresql://" + PostgresServer.USER + ":${env:TEST_DB_PASSWORD}@127.0.0.1:" + pg.port() + "/" + db;
     Child second = start(dir.resolve("node-b"), "second", false,
-        Map.of("GATEHOUSE_DATABASE", referenced, "TEST_DB_PASSWORD", pg.password()));
+        Map.of("GATEHOUSE_DATABASE", referenced, "TEST_DB_PASSWORD", pg.password()), "--no-portal");
     try {
       Await.until("the second server serves /orders", () -> gatewayStatus(second.gateway(), "/orders") == 200);
       HttpResponse<String> revisions = call(second.management(), "GET", "/api/v1/revisions", token, null);
@@ -254,6 +254,66 @@ class ServePostgresTest {
         if (b != null) {
           b.stop();
         }
+      }
+    }
+  }
+
+  /** Calls {@code path} on {@code gateway} until it answers 403 or {@code max} calls were admitted; returns the admitted. */
+  int admittedUntilRefused(int gateway, String path, int max) throws Exception {
+    int admitted = 0;
+    while (admitted <= max) {
+      int status = call(gateway, "GET", path, null, null).statusCode();
+      if (status == 403) {
+        return admitted;
+      }
+      assertThat(status).isEqualTo(200);
+      admitted++;
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // pace: each call is counted by the quota
+    }
+    return admitted;
+  }
+
+  @Test
+  void keepsAQuotasConsumptionAcrossARestartOfEveryServerAndSharesItBetweenServers() throws Exception {
+    PostgresServer pg = PostgresServer.shared();
+    String url = pg.url(pg.createDatabase());
+    Child a = start(dir.resolve("node-a"), "a", true, Map.of(), "--database", url, "--no-portal");
+    Child b = start(dir.resolve("node-b"), "b", false, Map.of(), "--database", url, "--no-portal");
+    String token = a.token();
+    try {
+      HttpResponse<String> backend = call(a.management(), "POST", "/api/v1/backends", token,
+          "{\"name\":\"none\",\"url\":\"http://192.0.2.1:9\"}");
+      assertThat(backend.statusCode()).as(backend.body()).isEqualTo(201);
+      HttpResponse<String> api = call(a.management(), "POST", "/api/v1/apis", token,
+          "{\"name\":\"counted\",\"path\":\"/counted\",\"backend\":\"none\",\"subscriptionRequired\":false,"
+              + "\"policies\":{\"inbound\":[{\"quota\":{\"calls\":100,\"renewal-period\":\"1d\"}},"
+              + "{\"return-response\":{\"status\":200,\"body\":\"hi\"}}]}}");
+      assertThat(api.statusCode()).as(api.body()).isEqualTo(201);
+      Await.until("B serves /counted", () -> gatewayStatus(b.gateway(), "/counted") == 200); // B counts this one
+      for (int i = 0; i < 29; i++) {
+        assertThat(call(a.gateway(), "GET", "/counted", null, null).statusCode()).isEqualTo(200);
+      }
+    } finally {
+      a.stop(); // each writes what it counted when it stops
+      b.stop();
+    }
+    Child a2 = start(dir.resolve("node-a"), "a2", false, Map.of(), "--database", url, "--no-portal");
+    Child b2 = null;
+    try {
+      b2 = start(dir.resolve("node-b"), "b2", false, Map.of(), "--database", url, "--no-portal");
+      int gatewayB = b2.gateway();
+      Await.until("B serves /counted again", () -> gatewayStatus(gatewayB, "/counted") != 404);
+      int admittedByB = 1 + admittedUntilRefused(gatewayB, "/counted", 100); // the probe above was admitted
+      assertThat(admittedByB).as("after every server restarted, what was left of the quota").isEqualTo(70);
+      // A restarted too and counted nothing itself: it refuses once it has read back B's calls (about a second)
+      int admittedByA = admittedUntilRefused(a2.gateway(), "/counted", 100);
+      assertThat(admittedByA).as("A shares B's consumption instead of admitting its own 70").isLessThan(70);
+      System.out.printf("quota shared between two servers: A admitted %d call(s) before it read back B's consumption%n",
+          admittedByA);
+    } finally {
+      a2.stop();
+      if (b2 != null) {
+        b2.stop();
       }
     }
   }

@@ -28,8 +28,12 @@ public final class PostgresSnapshot {
   /**
    * Writes the configuration tables to the new SQLite file {@code configDb} and, when
    * {@code analyticsDb} is not null, the analytics to that new file; both get the embedded schema.
+   * The quota counters (table {@code quota_counters}), when there are any, go to the new file
+   * {@code countersDb} in a node's {@code counters.db} format, in the same snapshot.
+   *
+   * @return how many quota counters were written (0: {@code countersDb} was not created)
    */
-  public static void export(DataSource database, String where, Path configDb, Path analyticsDb) {
+  public static long export(DataSource database, String where, Path configDb, Path analyticsDb, Path countersDb) {
     migrate(configDb, SqliteConfigStore.MIGRATIONS);
     if (analyticsDb != null) {
       migrate(analyticsDb, ANALYTICS_MIGRATIONS);
@@ -42,6 +46,17 @@ public final class PostgresSnapshot {
         into(pg, configDb, TableCopy.CONFIG_TABLES);
         if (analyticsDb != null) {
           into(pg, analyticsDb, TableCopy.ANALYTICS_TABLES);
+        }
+        if (TableCopy.count(pg, TableCopy.QUOTA_COUNTERS) <= 0) {
+          return 0;
+        }
+        try (Connection out = DriverManager.getConnection("jdbc:sqlite:" + countersDb.toAbsolutePath());
+            java.sql.Statement create = out.createStatement()) {
+          create.execute(TableCopy.NODE_COUNTERS_SCHEMA);
+          out.setAutoCommit(false);
+          long rows = TableCopy.copy(pg, TableCopy.QUOTA_COUNTERS, out, TableCopy.NODE_COUNTERS);
+          out.commit();
+          return rows;
         }
       } finally {
         pg.rollback(); // read only: nothing to commit
@@ -58,6 +73,7 @@ public final class PostgresSnapshot {
   public static void requireEmpty(DataSource database, String where) {
     List<String> tables = new ArrayList<>(TableCopy.CONFIG_TABLES);
     tables.addAll(TableCopy.ANALYTICS_TABLES);
+    tables.add(TableCopy.QUOTA_COUNTERS);
     try (Connection pg = database.getConnection()) {
       for (String t : tables) {
         long rows = TableCopy.count(pg, t);
@@ -73,10 +89,11 @@ public final class PostgresSnapshot {
 
   /**
    * Migrates {@code database} to the PostgreSQL schema and copies the rows of the checked SQLite
-   * files {@code configDb} and {@code analyticsDb} (null when the backup has none) into it, in one
+   * files {@code configDb}, {@code analyticsDb} and {@code countersDb} (each but the first null
+   * when the backup has none; the counters go to table {@code quota_counters}) into it, in one
    * transaction.
    */
-  public static long load(DataSource database, String where, Path configDb, Path analyticsDb) {
+  public static long load(DataSource database, String where, Path configDb, Path analyticsDb, Path countersDb) {
     try {
       Flyway.configure().dataSource(database).locations(PostgresConfigStore.MIGRATIONS).load().migrate();
     } catch (RuntimeException e) {
@@ -89,6 +106,11 @@ public final class PostgresSnapshot {
         long rows = from(configDb, pg, TableCopy.CONFIG_TABLES);
         if (analyticsDb != null) {
           rows += from(analyticsDb, pg, TableCopy.ANALYTICS_TABLES);
+        }
+        if (countersDb != null) {
+          try (Connection in = DriverManager.getConnection("jdbc:sqlite:" + countersDb.toAbsolutePath())) {
+            rows += TableCopy.copy(in, TableCopy.NODE_COUNTERS, pg, TableCopy.QUOTA_COUNTERS);
+          }
         }
         pg.commit();
         return rows;

@@ -21,6 +21,14 @@ public final class TableCopy {
       "access_tokens", "accounts", "custom_roles", "audit_log", "certificates");
   /** The table of the analytics database. */
   public static final List<String> ANALYTICS_TABLES = List.of("analytics");
+  /** The quota counters' table in PostgreSQL; a backup keeps its rows in {@code counters.db}, table {@link #NODE_COUNTERS}. */
+  public static final String QUOTA_COUNTERS = "quota_counters";
+  /** The table of a node's {@code counters.db} (same columns as {@link #QUOTA_COUNTERS}). */
+  public static final String NODE_COUNTERS = "counters";
+  /** Creates {@link #NODE_COUNTERS} as a node's {@code counters.db} has it. */
+  public static final String NODE_COUNTERS_SCHEMA = "CREATE TABLE IF NOT EXISTS counters (key TEXT NOT NULL,"
+      + " window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, count INTEGER NOT NULL,"
+      + " PRIMARY KEY (key, window_start))";
 
   private static final int BATCH = 500;
 
@@ -36,17 +44,22 @@ public final class TableCopy {
   }
 
   private static long copy(Connection from, Connection to, String table) throws SQLException {
+    return copy(from, table, to, table);
+  }
+
+  /** Copies every row of table {@code fromTable} of {@code from} into table {@code toTable} of {@code to}; returns how many rows. */
+  public static long copy(Connection from, String fromTable, Connection to, String toTable) throws SQLException {
     long rows = 0;
     try (Statement s = from.createStatement()) {
       s.setFetchSize(BATCH); // PostgreSQL streams with a cursor inside a transaction instead of loading the table
-      try (ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+      try (ResultSet rs = s.executeQuery("SELECT * FROM " + fromTable)) {
         ResultSetMetaData meta = rs.getMetaData();
         int n = meta.getColumnCount();
         List<String> columns = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
           columns.add(meta.getColumnName(i));
         }
-        String sql = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
+        String sql = "INSERT INTO " + toTable + " (" + String.join(", ", columns) + ") VALUES ("
             + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
         try (PreparedStatement insert = to.prepareStatement(sql)) {
           int pending = 0;

@@ -14,8 +14,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link CounterStore} answering from memory (each counter updated under its own lock, so
- * concurrent increments are exact), with an optional {@link Persistence} to which changed counters
- * are written in batches by one background thread every {@code flushMillis}, and on close.
+ * concurrent increments are exact), with an optional {@link Persistence} to which what was counted
+ * since the last batch is added, in batches, by one background thread every {@code flushMillis},
+ * and on close.
+ *
+ * <p>When the persistence is shared by several servers (a PostgreSQL table), each batch also reads
+ * back the stored counts, which include the other servers' batches: each counter then holds the
+ * stored count plus what this server counted since. Servers therefore see each other's counts
+ * within about one flush interval; within it, each admits against the count it has.
  *
  * <p>Counts changed after the last batch are lost if the process dies without {@link #close()}.
  */
@@ -27,8 +33,13 @@ public final class LocalCounterStore implements CounterStore {
     /** Every stored counter whose window ends after {@code now}. */
     List<Snapshot> load(long now) throws Exception;
 
-    /** Writes {@code counters} (absolute counts, replacing stored ones) and forgets windows ended before {@code now}. */
-    void save(List<Snapshot> counters, long now) throws Exception;
+    /**
+     * Adds the count of each of {@code deltas} to the stored count of its key and window (creating
+     * it), forgets windows ended before {@code now}, and returns the stored counters whose window
+     * ends after {@code now}: all of them when other servers write the same storage, or none when
+     * this store is its only writer (its memory already holds every count).
+     */
+    List<Snapshot> add(List<Snapshot> deltas, long now) throws Exception;
 
     /** Releases the storage. */
     void close() throws Exception;
@@ -42,6 +53,8 @@ public final class LocalCounterStore implements CounterStore {
     final long start;
     final long end;
     long count;
+    long stored; // the stored count as last read back; count - stored was counted here since
+    long sending; // what the batch in flight adds to the stored count
     boolean dirty;
 
     Counter(String key, long start, long end) {
@@ -69,6 +82,7 @@ public final class LocalCounterStore implements CounterStore {
       for (Snapshot s : persistence.load(System.currentTimeMillis())) {
         Counter c = new Counter(s.key(), s.start(), s.end());
         c.count = s.count();
+        c.stored = s.count();
         counters.put(new Id(s.key(), s.start()), c);
       }
     } catch (Exception e) {
@@ -145,24 +159,44 @@ public final class LocalCounterStore implements CounterStore {
       return;
     }
     List<Snapshot> batch = new ArrayList<>();
+    List<Counter> sent = new ArrayList<>();
     for (Counter c; (c = dirty.poll()) != null; ) {
       synchronized (c) {
         c.dirty = false;
-        batch.add(new Snapshot(c.key, c.start, c.end, c.count));
+        c.sending = c.count - c.stored;
+        if (c.sending != 0) {
+          batch.add(new Snapshot(c.key, c.start, c.end, c.sending));
+          sent.add(c);
+        }
       }
     }
+    List<Snapshot> stored;
     try {
-      persistence.save(batch, now);
+      stored = persistence.add(batch, now);
     } catch (Exception e) {
-      for (Snapshot s : batch) { // write them again next time
-        Counter c = counters.get(new Id(s.key(), s.start()));
-        if (c != null) {
-          synchronized (c) {
-            markDirty(c);
-          }
+      for (Counter c : sent) { // nothing was added: send it again next time
+        synchronized (c) {
+          c.sending = 0;
+          markDirty(c);
         }
       }
       throw e;
+    }
+    for (Counter c : sent) { // added: part of the stored count from now on
+      synchronized (c) {
+        c.stored += c.sending;
+        c.sending = 0;
+      }
+    }
+    for (Snapshot s : stored) { // the stored counts, with the other servers' batches
+      if (s.end() <= now) {
+        continue;
+      }
+      Counter c = counter(s.key(), s.start(), s.end());
+      synchronized (c) {
+        c.count = s.count() + (c.count - c.stored);
+        c.stored = s.count();
+      }
     }
   }
 

@@ -59,12 +59,14 @@ public final class SqliteCounterFile implements LocalCounterStore.Persistence {
     return out;
   }
 
+  /** Adds {@code deltas} and forgets ended windows; returns nothing, since this node is the file's only writer. */
   @Override
-  public void save(List<LocalCounterStore.Snapshot> counters, long now) throws Exception {
+  public List<LocalCounterStore.Snapshot> add(List<LocalCounterStore.Snapshot> deltas, long now) throws Exception {
+    List<LocalCounterStore.Snapshot> counters = deltas;
     db.setAutoCommit(false);
     try (PreparedStatement up = db.prepareStatement(
             "INSERT INTO counters (key, window_start, window_end, count) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT (key, window_start) DO UPDATE SET count = excluded.count");
+                + " ON CONFLICT (key, window_start) DO UPDATE SET count = counters.count + excluded.count");
         PreparedStatement expire = db.prepareStatement("DELETE FROM counters WHERE window_end <= ?")) {
       for (LocalCounterStore.Snapshot c : counters) {
         up.setString(1, c.key());
@@ -79,6 +81,7 @@ public final class SqliteCounterFile implements LocalCounterStore.Persistence {
       expire.setLong(1, now);
       expire.executeUpdate();
       db.commit();
+      return List.of();
     } catch (Exception e) {
       db.rollback();
       throw e;

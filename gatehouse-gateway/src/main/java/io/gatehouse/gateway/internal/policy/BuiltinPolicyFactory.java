@@ -1,20 +1,22 @@
 package io.gatehouse.gateway.internal.policy;
 
-import io.gatehouse.policy.PolicyFactory;
-import java.util.Map;
+import io.gatehouse.policy.Policy;
 
 /**
- * A factory for a policy shipped with the gateway: it also learns the section it is configured
- * in (so {@code set-header} knows whether it acts on the request or the response) and compiles its
- * expressions with the snapshot's {@link Expressions}.
+ * How the engine creates a policy: the gateway's own policies implement it directly (they also
+ * learn the section they are configured in, so {@code set-header} knows whether it acts on the
+ * request or the response, and compile expressions and state through the {@link PolicyCompiler});
+ * custom {@link io.gatehouse.policy.PolicyFactory} instances are adapted to it with their
+ * configuration bound to their record.
  */
-public interface BuiltinPolicyFactory extends PolicyFactory {
+public interface BuiltinPolicyFactory {
 
-  /** Creates the policy for {@code section}; throws {@code PolicyConfigException} naming a field. */
-  Object create(PolicyConfig config, Section section, PolicyCompiler compiler);
+  /** The policy's name as written in configuration, for example {@code set-header}. */
+  String name();
 
-  @Override
-  default Object create(Map<String, Object> config) {
-    return create(PolicyConfig.of(config), Section.INBOUND, null);
-  }
+  /**
+   * Creates the policy for {@code section} (a {@link io.gatehouse.policy.SyncPolicy} when it never
+   * waits for I/O); throws {@code PolicyConfigException} naming a field.
+   */
+  Policy create(PolicyConfig config, Section section, PolicyCompiler compiler);
 }

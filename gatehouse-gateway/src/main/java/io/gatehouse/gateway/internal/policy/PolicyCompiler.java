@@ -4,7 +4,6 @@ import io.gatehouse.gateway.internal.counters.CounterStore;
 import io.gatehouse.model.ConfigProblem;
 import io.gatehouse.model.PoliciesDef;
 import io.gatehouse.policy.PolicyConfigException;
-import io.gatehouse.policy.PolicyFactory;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -35,6 +34,7 @@ public final class PolicyCompiler {
   private String location = "";
   private String scopeAt = "";
   private String scopeId = "";
+  private io.gatehouse.policy.PolicyScope scope = io.gatehouse.policy.PolicyScope.GLOBAL;
   private final Map<Object, Object> shared = new HashMap<>();
   private io.gatehouse.gateway.internal.outbound.OutboundGuard outbound = STRICT;
   private Backends backends;
@@ -101,6 +101,11 @@ public final class PolicyCompiler {
   /** The stable identity of the scope whose policies are being compiled, e.g. {@code apis[orders].policies}. */
   public String scopeIdentity() {
     return scopeId;
+  }
+
+  /** The scope whose policies are being compiled, as a typed value. */
+  public io.gatehouse.policy.PolicyScope policyScope() {
+    return scope;
   }
 
   /** The gateway's policy state, shared by every snapshot of one gateway; also its clocks. */
@@ -196,13 +201,15 @@ public final class PolicyCompiler {
   }
 
   /**
-   * Compiles the policies of one scope found at {@code at} (for example {@code apis[0].policies}),
-   * whose stable identity is {@code id} (the same written by name, {@code apis[orders].policies}).
+   * Compiles the policies of {@code scope} found at {@code at} (for example
+   * {@code apis[0].policies}), whose stable identity is {@code id} (the same written by name,
+   * {@code apis[orders].policies}).
    */
-  public Scope scope(PoliciesDef def, String at, String id) {
+  public Scope scope(PoliciesDef def, io.gatehouse.policy.PolicyScope scope, String at, String id) {
     if (def == null || def.isEmpty()) {
       return Scope.EMPTY;
     }
+    this.scope = java.util.Objects.requireNonNull(scope, "scope");
     scopeAt = at;
     scopeId = id;
     Map<Section, List<Object>> out = new EnumMap<>(Section.class);
@@ -250,7 +257,7 @@ public final class PolicyCompiler {
     }
     Map.Entry<?, ?> e = map.entrySet().iterator().next();
     String name = String.valueOf(e.getKey());
-    PolicyFactory factory = registry.get(name);
+    BuiltinPolicyFactory factory = registry.get(name);
     if (factory == null) {
       throw new PolicyConfigException(name, "unknown policy '" + name + "'; known policies are " + registry.names());
     }
@@ -261,17 +268,13 @@ public final class PolicyCompiler {
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> config = raw == null ? new LinkedHashMap<>() : (Map<String, Object>) substitute(raw, name);
-    Object policy;
+    io.gatehouse.policy.Policy policy;
     String outer = location;
     location = where;
     try {
-      if (factory instanceof BuiltinPolicyFactory b) {
-        PolicyConfig pc = PolicyConfig.of(config);
-        policy = b.create(pc, section, this);
-        pc.done();
-      } else {
-        policy = factory.create(config);
-      }
+      PolicyConfig pc = PolicyConfig.of(config);
+      policy = factory.create(pc, section, this);
+      pc.done();
     } catch (PolicyConfigException x) {
       throw new PolicyConfigException(x.field().isEmpty() ? name : name + "." + x.field(), x.getMessage());
     } catch (RuntimeException x) {
@@ -282,7 +285,7 @@ public final class PolicyCompiler {
     if (policy == null) {
       throw new PolicyConfigException(name, "the policy factory returned nothing");
     }
-    return new Step(where, name, section, policy);
+    return new Step(where, name, section, scope, policy);
   }
 
   /** Compiles a nested list of entries (as in {@code choose}); no {@code base} allowed. */

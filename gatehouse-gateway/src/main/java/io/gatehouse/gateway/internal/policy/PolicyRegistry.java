@@ -12,15 +12,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The policy factories by name: the built-in catalogue plus every {@link PolicyFactory} found with
- * {@link ServiceLoader}; a custom factory may not take a built-in name.
+ * {@link ServiceLoader} (bound to its configuration record); a custom factory may not take a
+ * built-in name.
  */
 public final class PolicyRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyRegistry.class);
   private static volatile PolicyRegistry standard;
 
-  private final Map<String, PolicyFactory> factories;
+  private final Map<String, BuiltinPolicyFactory> factories;
 
-  private PolicyRegistry(Map<String, PolicyFactory> factories) {
+  private PolicyRegistry(Map<String, BuiltinPolicyFactory> factories) {
     this.factories = Map.copyOf(factories);
   }
 
@@ -40,22 +41,29 @@ public final class PolicyRegistry {
   }
 
   static PolicyRegistry load(ClassLoader loader) {
-    Map<String, PolicyFactory> all = new HashMap<>();
-    for (PolicyFactory f : Builtins.all()) {
+    Map<String, BuiltinPolicyFactory> all = new HashMap<>();
+    for (BuiltinPolicyFactory f : Builtins.all()) {
       all.put(f.name(), f);
     }
-    for (PolicyFactory f : ServiceLoader.load(PolicyFactory.class, loader)) {
-      PolicyFactory previous = all.putIfAbsent(f.name(), f);
+    @SuppressWarnings("rawtypes")
+    ServiceLoader<PolicyFactory> found = ServiceLoader.load(PolicyFactory.class, loader);
+    for (PolicyFactory<?> f : found) {
+      if (f.configType() == null || !f.configType().isRecord()) {
+        LOG.warn("ignoring policy factory {} for '{}': its configType() is not a record", f.getClass().getName(), f.name());
+        continue;
+      }
+      BuiltinPolicyFactory previous = all.putIfAbsent(f.name(), new PluginPolicyFactory<>(f));
       if (previous != null) {
         LOG.warn("ignoring policy factory {} for '{}': the name is taken by {}",
-            f.getClass().getName(), f.name(), previous.getClass().getName());
+            f.getClass().getName(), f.name(), previous instanceof PluginPolicyFactory<?> p
+                ? p.implementation() : previous.getClass().getName());
       }
     }
     return new PolicyRegistry(all);
   }
 
   /** The factory named {@code name}, or {@code null}. */
-  public PolicyFactory get(String name) {
+  public BuiltinPolicyFactory get(String name) {
     return factories.get(name);
   }
 

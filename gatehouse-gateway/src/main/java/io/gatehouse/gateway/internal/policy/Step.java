@@ -15,8 +15,13 @@ public final class Step {
   public final String name;
   /** The section it was configured in. */
   public final Section section;
-  /** {@code global}, {@code product}, {@code api} or {@code operation}. */
-  public final String scope;
+  /** The scope it was configured in. */
+  public final io.gatehouse.policy.PolicyScope scope;
+  /**
+   * The policy's name and scope, such as {@code validate-jwt@api:pets}, for traffic events: names
+   * from configuration only, never request input.
+   */
+  public final String label;
   /** Its index in the list it was configured in. */
   public final int position;
   /** The policy when it is synchronous, else {@code null}. */
@@ -24,38 +29,21 @@ public final class Step {
   /** The policy when it is asynchronous, else {@code null}. */
   public final Policy async;
 
-  Step(String where, String name, Section section, Object policy) {
+  Step(String where, String name, Section section, io.gatehouse.policy.PolicyScope scope, Policy policy) {
     this.location = where + "." + name;
     this.name = name;
     this.section = section;
-    this.scope = scopeOf(where);
+    this.scope = scope;
+    this.label = scope.level() == io.gatehouse.policy.PolicyScope.Level.GLOBAL
+        ? name + "@global" : name + "@" + scope;
     this.position = positionOf(where);
     if (policy instanceof SyncPolicy s) {
       this.sync = s;
       this.async = null;
-    } else if (policy instanceof Policy p) {
-      this.sync = null;
-      this.async = p;
     } else {
-      throw new IllegalArgumentException("expected a Policy or SyncPolicy but got "
-          + (policy == null ? "null" : policy.getClass().getName()));
+      this.sync = null;
+      this.async = java.util.Objects.requireNonNull(policy, "policy");
     }
-  }
-
-  /** The scope of a location such as {@code products[0].policies.inbound[2]}. */
-  static String scopeOf(String where) {
-    if (where.startsWith("products[")) {
-      return "product";
-    }
-    if (where.startsWith("apis[")) {
-      int policies = where.indexOf(".policies");
-      int operations = where.indexOf(".operations[");
-      return operations >= 0 && (policies < 0 || operations < policies) ? "operation" : "api";
-    }
-    if (where.startsWith("policies")) {
-      return "global";
-    }
-    return "";
   }
 
   /** The index in the last {@code [i]} of a location, or -1. */

@@ -14,7 +14,7 @@ public final class Traced {
 
   /** Marks {@code step} as started in {@code trace}; returns the handle to end it with. */
   public static int start(DebugSessions.Recorder trace, Step step) {
-    return trace.policyStarted(step.scope, step.section.key(), step.name, step.position, step.location);
+    return trace.policyStarted(step.scope.level().name().toLowerCase(java.util.Locale.ROOT), step.section.key(), step.name, step.position, step.location);
   }
 
   /** Ends {@code handle}: continued when {@code r} is null, else short-circuited with its status. */
@@ -51,7 +51,7 @@ public final class Traced {
   /** Records the steps of a branch that was not taken as skipped. */
   public static void skipped(DebugSessions.Recorder trace, Step[] steps) {
     for (Step s : steps) {
-      trace.policySkipped(s.scope, s.section.key(), s.name, s.position, s.location);
+      trace.policySkipped(s.scope.level().name().toLowerCase(java.util.Locale.ROOT), s.section.key(), s.name, s.position, s.location);
     }
   }
 }

@@ -35,7 +35,9 @@ public final class Upstream {
   private final String name;
   private final BackendDef def;
   private final Member[] members;
-  private final String algorithm;
+  private final LoadBalancer balancer;
+  // the available members of the best priority, refilled by each pick (under the lock)
+  private final Member[] candidates;
   private final Breaker breaker;
   private final RetryBudget budget;
   private final Set<String> retryMethods;
@@ -71,7 +73,6 @@ public final class Upstream {
   private final ClientSSLOptions webSocketSsl;
   private io.vertx.core.http.WebSocketClient webSockets;
   private long healthTimer = -1;
-  private int rr;
   private boolean closed;
 
   Upstream(BackendDef def, Duration defaultTimeout, BackendMaterial material, OutboundGuard guard) {
@@ -86,7 +87,8 @@ public final class Upstream {
       members[i] = new Member(m.url(), m.weight(), m.priority());
       anySsl |= members[i].ssl;
     }
-    this.algorithm = def.algorithm();
+    this.balancer = LoadBalancer.of(def.algorithm());
+    this.candidates = new Member[members.length];
     this.breaker = def.circuitBreaker() == null ? null : new Breaker(def.circuitBreaker());
     this.budget = def.retry() == null ? null : new RetryBudget(def.retry().budgetRatio());
     this.retryMethods = def.retry() == null ? Set.of() : Set.copyOf(def.retry().methods());
@@ -416,6 +418,25 @@ public final class Upstream {
   }
 
   /**
+   * Takes the backend for one try at {@code now}: the circuit breaker's permission (refused with
+   * {@link Lease#CIRCUIT_OPEN} while it is open), then a member chosen by the load balancer
+   * (refused with {@link Lease#NO_MEMBER} when none is available, and the permission given back).
+   */
+  public Lease acquire(long now) {
+    if (breaker != null && !breaker.tryAcquire(now)) {
+      return new Lease(this, breaker, null, now, Lease.CIRCUIT_OPEN);
+    }
+    Member m = pick(now);
+    if (m == null) {
+      if (breaker != null) {
+        breaker.release();
+      }
+      return new Lease(this, breaker, null, now, Lease.NO_MEMBER);
+    }
+    return new Lease(this, breaker, m, now, null);
+  }
+
+  /**
    * The member to use next, counted as one outstanding request until {@link #done}; {@code null}
    * when every member is unhealthy or ejected.
    */
@@ -426,51 +447,17 @@ public final class Upstream {
       if (m.available(now)) {
         if (m.priority < best) {
           best = m.priority;
-          count = 1;
-        } else if (m.priority == best) {
-          count++;
+          count = 0;
+        }
+        if (m.priority == best) {
+          candidates[count++] = m;
         }
       }
     }
     if (count == 0) {
       return null;
     }
-    Member chosen = null;
-    switch (algorithm) {
-      case "weighted": {
-        long total = 0;
-        for (Member m : members) {
-          if (m.priority == best && m.available(now)) {
-            m.currentWeight += m.weight;
-            total += m.weight;
-            if (chosen == null || m.currentWeight > chosen.currentWeight) {
-              chosen = m;
-            }
-          }
-        }
-        chosen.currentWeight -= total;
-        break;
-      }
-      case "least-requests": {
-        int start = rr++ & Integer.MAX_VALUE;
-        for (int i = 0; i < members.length; i++) {
-          Member m = members[(start + i) % members.length];
-          if (m.priority == best && m.available(now) && (chosen == null || m.outstanding < chosen.outstanding)) {
-            chosen = m;
-          }
-        }
-        break;
-      }
-      default: {
-        int k = (rr++ & Integer.MAX_VALUE) % count;
-        for (Member m : members) {
-          if (m.priority == best && m.available(now) && k-- == 0) {
-            chosen = m;
-            break;
-          }
-        }
-      }
-    }
+    Member chosen = balancer.choose(candidates, count);
     chosen.outstanding++;
     return chosen;
   }

@@ -27,7 +27,7 @@ final class AccessPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       Cidr allow = cidr(c, "allow");
       Cidr deny = cidr(c, "deny");
@@ -66,7 +66,7 @@ final class AccessPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       List<String> origins = c.strings("allowed-origins");
       if (origins.isEmpty()) {

@@ -25,7 +25,7 @@ final class BodyPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       boolean hasValue = c.has("value");
       boolean hasExpr = c.has("expression");
       if (hasValue == hasExpr) {
@@ -74,7 +74,7 @@ final class BodyPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       String from = c.requiredString("from");
       String to = c.string("to", "");
       int max = (int) c.number("max-size", 1 << 20, 1, Integer.MAX_VALUE);

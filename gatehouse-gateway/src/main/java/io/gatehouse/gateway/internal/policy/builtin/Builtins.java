@@ -1,6 +1,6 @@
 package io.gatehouse.gateway.internal.policy.builtin;
 
-import io.gatehouse.policy.PolicyFactory;
+import io.gatehouse.gateway.internal.policy.BuiltinPolicyFactory;
 import java.util.List;
 
 /** The policy catalogue shipped with the gateway; names follow Azure API Management's. */
@@ -8,7 +8,7 @@ public final class Builtins {
   private Builtins() {}
 
   /** Every built-in factory. */
-  public static List<PolicyFactory> all() {
+  public static List<BuiltinPolicyFactory> all() {
     return List.of(
         new HeaderPolicies.SetHeader(),
         new HeaderPolicies.CheckHeader(),

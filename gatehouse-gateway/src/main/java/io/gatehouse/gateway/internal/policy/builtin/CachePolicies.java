@@ -73,7 +73,7 @@ final class CachePolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       List<String> varyHeaders = lowerAll(c.strings("vary-by-headers"));
       boolean allQuery = !c.has("vary-by-query-parameters");
@@ -169,7 +169,7 @@ final class CachePolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       if (section != Section.OUTBOUND) {
         throw new PolicyConfigException("", "'cache-store' stores the backend's response and may appear in outbound only, not in "
             + section.key());
@@ -305,7 +305,7 @@ final class CachePolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       Expression key = compiler.expression("key", c.requiredString("key"), false);
       String variable = c.requiredString("variable-name");
       boolean hasDefault = c.has("default-value");
@@ -330,7 +330,7 @@ final class CachePolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       Expression key = compiler.expression("key", c.requiredString("key"), false);
       Expression value = compiler.expression("value", c.requiredString("value"), false);
       Duration duration = c.duration("duration", null);
@@ -356,7 +356,7 @@ final class CachePolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       Expression key = compiler.expression("key", c.requiredString("key"), false);
       return (SyncPolicy) ctx -> {
         Values.CACHE.invalidate(key.string(gw(ctx)));

@@ -60,7 +60,7 @@ final class ClientCertificates {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       List<X509Certificate> cas = new ArrayList<>();
       List<String> caSources = c.strings("trusted-ca");

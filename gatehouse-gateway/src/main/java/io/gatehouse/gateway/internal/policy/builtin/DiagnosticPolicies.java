@@ -33,7 +33,7 @@ final class DiagnosticPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       String source = c.string("source", "");
       String severity = c.oneOf("severity", "verbose", "verbose", "information", "error");
       boolean hasMessage = c.has("message");
@@ -72,7 +72,7 @@ final class DiagnosticPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       String name = c.requiredString("name");
       if (!name.matches("[a-zA-Z_][a-zA-Z0-9_.]{0,127}")) {
         throw new PolicyConfigException("name", "expected a metric name of letters, digits, '_' and '.' but got '" + name + "'");

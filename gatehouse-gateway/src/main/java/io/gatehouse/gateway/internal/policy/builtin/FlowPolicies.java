@@ -31,7 +31,7 @@ final class FlowPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       int status = (int) c.number("status", 200, 100, 599);
       Map<String, List<String>> headers = new LinkedHashMap<>();
       Map<String, Object> h = c.map("headers");
@@ -58,7 +58,7 @@ final class FlowPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       responseSectionsOnly(name(), section);
       int code = (int) c.requiredNumber("code", 100, 599);
       c.string("reason", null); // accepted for compatibility; HTTP/2 has no reason phrase
@@ -83,7 +83,7 @@ final class FlowPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       String name = c.requiredString("name");
       boolean hasValue = c.has("value");
       boolean hasExpr = c.has("expression");
@@ -116,7 +116,7 @@ final class FlowPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       List<Object> when = c.list("when");
       if (when.isEmpty()) {
         throw new PolicyConfigException("when", "is required: a list of {condition, policies}");

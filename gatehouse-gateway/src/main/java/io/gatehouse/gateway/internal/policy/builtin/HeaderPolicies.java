@@ -8,6 +8,7 @@ import io.gatehouse.model.PolicyNames;
 import io.gatehouse.policy.Headers;
 import io.gatehouse.policy.PolicyConfigException;
 import io.gatehouse.policy.PolicyContext;
+import io.gatehouse.policy.Required;
 import io.gatehouse.policy.Response;
 import io.gatehouse.policy.SyncPolicy;
 import java.util.List;
@@ -24,7 +25,7 @@ final class HeaderPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       String name = c.requiredString("name");
       String action = c.oneOf("action", "override", "override", "append", "delete", "skip");
       List<String> values = c.strings("value");
@@ -81,19 +82,36 @@ final class HeaderPolicies {
   }
 
   /** Refuses a request whose header is missing or has none of the allowed values. */
-  static final class CheckHeader extends Base {
+  static final class CheckHeader extends TypedBase<CheckHeader.Config> {
+
+    /** The configuration of {@code check-header}. */
+    record Config(@Required String name, Integer failedCheckHttpcode, String failedCheckErrorMessage,
+        Boolean ignoreCase, List<String> values) {
+      Config {
+        failedCheckHttpcode = failedCheckHttpcode == null ? 401 : failedCheckHttpcode;
+        if (failedCheckHttpcode < 400 || failedCheckHttpcode > 599) {
+          throw new PolicyConfigException("failed-check-httpcode",
+              "expected a number from 400 to 599 but got " + failedCheckHttpcode);
+        }
+        failedCheckErrorMessage = failedCheckErrorMessage == null
+            ? "the " + name + " header is missing or not allowed" : failedCheckErrorMessage;
+        ignoreCase = ignoreCase == null || ignoreCase;
+        values = values == null ? List.of() : values;
+      }
+    }
+
     CheckHeader() {
-      super(PolicyNames.CHECK_HEADER);
+      super(PolicyNames.CHECK_HEADER, Config.class);
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    io.gatehouse.policy.Policy create(Config c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
-      String name = c.requiredString("name");
-      int status = (int) c.number("failed-check-httpcode", 401, 400, 599);
-      String message = c.string("failed-check-error-message", "the " + name + " header is missing or not allowed");
-      boolean ignoreCase = c.bool("ignore-case", true);
-      List<String> values = c.strings("values");
+      String name = c.name();
+      int status = c.failedCheckHttpcode();
+      String message = c.failedCheckErrorMessage();
+      boolean ignoreCase = c.ignoreCase();
+      List<String> values = c.values();
       return (SyncPolicy) ctx -> {
         List<String> got = ctx.request().headers().getAll(name);
         if (got.isEmpty()) {

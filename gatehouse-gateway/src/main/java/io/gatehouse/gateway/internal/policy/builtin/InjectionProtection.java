@@ -44,7 +44,7 @@ final class InjectionProtection extends Base {
   }
 
   @Override
-  public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+  public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
     requestSectionsOnly(name(), section);
     boolean block = c.oneOf("action", "block", "block", "detect").equals("block");
     int maxBody = (int) c.number("max-body-size", 64 * 1024, 0, 16L * 1024 * 1024);

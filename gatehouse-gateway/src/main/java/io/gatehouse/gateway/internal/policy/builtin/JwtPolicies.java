@@ -70,7 +70,7 @@ final class JwtPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       JwtValidatorSettings.Builder b = JwtValidatorSettings.builder();
       int sources = 0;

@@ -33,7 +33,7 @@ final class Quotas {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       return SharedLimits.quota(c, compiler, QuotaPolicy.of(c, compiler, ctx -> {
         String s = gw(ctx).subscriptionName();
@@ -49,7 +49,7 @@ final class Quotas {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       Expression key = compiler.expression("key", c.requiredString("key"), false);
       return SharedLimits.quota(c, compiler, QuotaPolicy.of(c, compiler, ctx -> "key:" + key.string(gw(ctx))));

@@ -28,7 +28,7 @@ final class RateLimits {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       long calls = c.requiredNumber("calls", 1, Integer.MAX_VALUE);
       Duration period = c.duration("period", null);
@@ -51,7 +51,7 @@ final class RateLimits {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       long calls = c.requiredNumber("calls", 1, Integer.MAX_VALUE);
       Duration period = c.duration("period", null);
@@ -182,7 +182,7 @@ final class RateLimits {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       int max = (int) c.requiredNumber("max-count", 1, Integer.MAX_VALUE);
       // in flight through this policy's identity: requests admitted under an earlier snapshot count

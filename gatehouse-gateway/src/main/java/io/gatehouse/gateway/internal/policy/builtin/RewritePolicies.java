@@ -34,7 +34,7 @@ final class RewritePolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       String template = c.requiredString("template");
       if (!template.startsWith("/")) {
@@ -88,7 +88,7 @@ final class RewritePolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       String method = c.requiredString("method").toUpperCase(Locale.ROOT);
       if (!method.chars().allMatch(ch -> ch >= 'A' && ch <= 'Z')) {
@@ -108,7 +108,7 @@ final class RewritePolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       String name = c.requiredString("name");
       String action = c.oneOf("action", "override", "override", "append", "delete", "skip");

@@ -41,7 +41,7 @@ final class RoutingPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       boolean byName = c.has("backend-id");
       boolean byUrl = c.has("base-url");
@@ -81,7 +81,7 @@ final class RoutingPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       Duration timeout = c.duration("timeout", null);
       if (timeout == null) {
@@ -102,7 +102,7 @@ final class RoutingPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       Expression condition = compiler.expression("condition", c.requiredString("condition"), true);
       int count = (int) c.requiredNumber("count", 1, 10);
@@ -205,7 +205,7 @@ final class RoutingPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       String method = c.string("method", "GET").toUpperCase(Locale.ROOT);
       if (!method.matches("[A-Z]{1,20}")) {
         throw new PolicyConfigException("method", "expected an HTTP method such as GET or POST but got '" + method + "'");

@@ -48,7 +48,7 @@ final class SharedLimits {
     return (counter == null ? compiler.identity() : "counter:" + counter) + "|" + policyName;
   }
 
-  static Object rateLimit(PolicyConfig c, PolicyCompiler compiler, String name, String counter,
+  static io.gatehouse.policy.Policy rateLimit(PolicyConfig c, PolicyCompiler compiler, String name, String counter,
       RateLimits.FixedWindowLimiter local) {
     boolean open = open(c);
     SharedCounterStore store = compiler.states().shared();
@@ -89,7 +89,7 @@ final class SharedLimits {
     };
   }
 
-  static Object quota(PolicyConfig c, PolicyCompiler compiler, Quotas.QuotaPolicy local) {
+  static io.gatehouse.policy.Policy quota(PolicyConfig c, PolicyCompiler compiler, Quotas.QuotaPolicy local) {
     boolean open = open(c);
     SharedCounterStore store = compiler == null ? null : compiler.states().shared();
     if (store == null) {
@@ -133,7 +133,7 @@ final class SharedLimits {
     };
   }
 
-  static Object concurrency(PolicyConfig c, PolicyCompiler compiler, String name, String counter, int max,
+  static io.gatehouse.policy.Policy concurrency(PolicyConfig c, PolicyCompiler compiler, String name, String counter, int max,
       AtomicInteger inFlight, SyncPolicy local) {
     boolean open = open(c);
     SharedCounterStore store = compiler.states().shared();

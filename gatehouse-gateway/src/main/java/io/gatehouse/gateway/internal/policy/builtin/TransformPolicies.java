@@ -123,7 +123,7 @@ final class TransformPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       String apply = c.oneOf("apply", "content-type-json", "always", "content-type-json");
       int max = (int) c.number("max-size", DEFAULT_MAX, 1, Integer.MAX_VALUE);
       String root = c.string("root-element", "document");
@@ -216,7 +216,7 @@ final class TransformPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       String apply = c.oneOf("apply", "content-type-xml", "always", "content-type-xml");
       int max = (int) c.number("max-size", DEFAULT_MAX, 1, Integer.MAX_VALUE);
       Function<String, Boolean> applies = apply.equals("always") ? t -> true : TransformPolicies::isXml;
@@ -312,7 +312,7 @@ final class TransformPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       responseSectionsOnly(name(), section);
       List<String> raw = c.strings("paths");
       java.util.Set<io.gatehouse.insight.sensitive.SensitiveType> types = sensitiveTypes(c.strings("types"));
@@ -524,7 +524,7 @@ final class TransformPolicies {
     record Mock(int status, String contentType, byte[] body) {}
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       boolean hasStatus = c.has("status");
       int status = (int) c.number("status", 200, 100, 599);

@@ -197,7 +197,7 @@ public final class ValidationPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       if (section == Section.ON_ERROR) {
         throw new PolicyConfigException("", "'validate-content' may appear in inbound, backend or outbound, not in on-error");
       }
@@ -341,7 +341,7 @@ public final class ValidationPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       requestSectionsOnly(name(), section);
       OpenApiContract contract = contract(compiler, name());
       boolean prevent = prevent(c, "action");
@@ -507,7 +507,7 @@ public final class ValidationPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       responseSectionsOnly(name(), section);
       OpenApiContract contract = contract(compiler, name());
       boolean prevent = prevent(c, "action");
@@ -592,7 +592,7 @@ public final class ValidationPolicies {
     }
 
     @Override
-    public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+    public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
       responseSectionsOnly(name(), section);
       OpenApiContract contract = contract(compiler, name());
       boolean prevent = prevent(c, "action");

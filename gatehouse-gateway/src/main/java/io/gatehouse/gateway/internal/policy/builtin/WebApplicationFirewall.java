@@ -52,7 +52,7 @@ final class WebApplicationFirewall extends Base {
   }
 
   @Override
-  public Object create(PolicyConfig c, Section section, PolicyCompiler compiler) {
+  public io.gatehouse.policy.Policy create(PolicyConfig c, Section section, PolicyCompiler compiler) {
     requestSectionsOnly(name(), section);
     List<String> globs = c.strings("rules");
     List<String> custom = c.strings("custom-rules");

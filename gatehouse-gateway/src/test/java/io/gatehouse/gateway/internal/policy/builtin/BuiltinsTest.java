@@ -3,7 +3,7 @@ package io.gatehouse.gateway.internal.policy.builtin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.model.PolicyNames;
-import io.gatehouse.policy.PolicyFactory;
+import io.gatehouse.gateway.internal.policy.BuiltinPolicyFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,7 @@ class BuiltinsTest {
 
   @Test
   void theGatewayBuildsExactlyThePoliciesTheSharedNamesDeclare() {
-    List<String> built = Builtins.all().stream().map(PolicyFactory::name).toList();
+    List<String> built = Builtins.all().stream().map(BuiltinPolicyFactory::name).toList();
 
     assertThat(built).doesNotHaveDuplicates();
     assertThat(built).containsExactlyInAnyOrderElementsOf(PolicyNames.BUILTIN);
