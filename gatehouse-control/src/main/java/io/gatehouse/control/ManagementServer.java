@@ -240,6 +240,16 @@ public final class ManagementServer {
     return false;
   }
 
+  /** Answers a problem body (RFC 9457) with {@code status} and {@code detail}, as every route of this server does (mounted routes). */
+  public static void problem(RoutingContext ctx, int status, String detail) {
+    problem(ctx, status, detail, List.of());
+  }
+
+  /** The authenticated caller of a request that passed this server's authentication (mounted routes); null before. */
+  public static Principal caller(RoutingContext ctx) {
+    return ctx.get(WHO);
+  }
+
   /**
    * A handler for routes mounted on {@link #router()} that lets the request through only when the
    * authenticated caller holds {@code permission}, answering 403 otherwise (the same rule as the

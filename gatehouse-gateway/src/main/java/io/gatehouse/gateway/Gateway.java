@@ -440,6 +440,15 @@ public final class Gateway {
   }
 
   /**
+   * Answers 403 {@code client-blocked} (after routing, before the key check) to every later request
+   * whose client address or subscription {@code blocked(clientIp, subscriptionOrNull)} names;
+   * called on event loops, so it must not block. {@code null} blocks nobody (the default).
+   */
+  public void clientBlocks(java.util.function.BiPredicate<String, String> blocked) {
+    handler.clientBlocks(blocked);
+  }
+
+  /**
    * Traces every later request with {@code otel}: a server span per request continuing an incoming
    * W3C {@code traceparent}, a client span per backend attempt propagated to the backend; {@code null}
    * turns tracing off (then no span is created). Span names and attributes are listed in

@@ -44,6 +44,7 @@ public final class CertificateStore {
   private final Clock clock;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final Object writeLock = new Object();
+  private volatile List<String> seen; // name, hash and time of every certificate at the last look
 
   /** A store over {@code jdbi} (schema migrated), encrypting keys under {@code keys}. */
   public CertificateStore(Jdbi jdbi, MasterKeys keys, Clock clock) {
@@ -218,7 +219,37 @@ public final class CertificateStore {
     listeners.add(requireNonNull(listener, "listener"));
   }
 
+  /**
+   * Reads the list of certificates again and, when another server sharing the database changed it
+   * since the last look, calls the {@link #onChange} listeners; whether it changed. Blocking.
+   */
+  public boolean checkForChanges() {
+    List<String> now = fingerprint();
+    List<String> before = seen;
+    seen = now;
+    if (before == null || before.equals(now)) {
+      return false;
+    }
+    LOG.info("certificates changed through another server; serving the new set");
+    notifyListeners();
+    return true;
+  }
+
+  private List<String> fingerprint() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT name, sha256, updated_at FROM certificates ORDER BY name")
+        .map((rs, ctx) -> rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getLong(3)).list());
+  }
+
   private void changed() {
+    try {
+      seen = fingerprint();
+    } catch (RuntimeException e) {
+      seen = null; // the next look sets it again
+    }
+    notifyListeners();
+  }
+
+  private void notifyListeners() {
     for (Runnable r : listeners) {
       try {
         r.run();

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gatehouse.control.ControlPlane;
 import io.gatehouse.control.Revision;
+import io.gatehouse.control.certificates.CertificateStore;
 import io.gatehouse.control.cluster.internal.ClusterKeys;
 import io.gatehouse.control.cluster.internal.NodeListener;
 import io.gatehouse.control.cluster.internal.NodeStore;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * the signed snapshot of the current revision that gateway nodes fetch over mutual TLS.
  *
  * <p>Each revision is resolved and signed once, when it is committed (or when a reference named
- * value changes), and the same bytes go to every node; nodes waiting in a long poll are answered
- * at once. Thread-safe; methods that touch the database block.
+ * value, an uploaded certificate or the blocked clients change), and the same bytes go to every
+ * node; nodes waiting in a long poll are answered at once. Thread-safe; methods that touch the database block.
  */
 public final class ClusterControl {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterControl.class);
@@ -46,10 +47,12 @@ public final class ClusterControl {
   private final ClusterKeys keys;
   private final ControlPlane plane;
   private final Secrets secrets;
+  private final CertificateStore certificates;
   private final Clock clock;
   private final List<Consumer<Published>> subscribers = new CopyOnWriteArrayList<>();
   private volatile Published current;
   private volatile NodeReport.Sink reports;
+  private volatile io.gatehouse.control.security.ClientBlockList blocks;
 
   /**
    * A signed snapshot as served.
@@ -65,12 +68,14 @@ public final class ClusterControl {
     this.keys = keys;
     this.plane = plane;
     this.secrets = plane.store().secrets();
+    this.certificates = plane.store() instanceof io.gatehouse.control.ControlStore cs ? cs.certificates() : null;
     this.clock = clock;
   }
 
   /**
    * The cluster state in {@code jdbi}'s database (the control plane's own), creating the node CA and
-   * the snapshot signing key on first use; publishes the current revision and every later one.
+   * the snapshot signing key on first use; publishes the current revision and every later one, and
+   * the current revision again after every change of the uploaded certificates.
    */
   public static ClusterControl open(Jdbi jdbi, ControlPlane plane, Clock clock) {
     requireNonNull(plane, "plane");
@@ -80,16 +85,23 @@ public final class ClusterControl {
       c.publish(plane.revision());
     }
     plane.onChange(c::publish);
+    if (c.certificates != null) {
+      c.certificates.onChange(c::republish);
+    }
     return c;
   }
 
-  /** Signs the current revision again (its resolved references changed); nodes fetch it at once. */
-  public void republish() {
-    publish(plane.revision());
+  /** Signs the current revision again (its resolved references or the certificates changed); nodes fetch it at once. */
+  public synchronized void republish() {
+    publish(plane.revision()); // read under the lock: never a revision older than one published meanwhile
   }
 
   private synchronized void publish(Revision rev) {
-    byte[] envelope = SignedSnapshots.sign(rev.id(), secrets.resolved(rev.config()), keys.keyHashing(), keys.signing());
+    if (current != null && rev.id() < current.revision()) {
+      return; // a newer revision was published while this one waited
+    }
+    byte[] envelope = SignedSnapshots.sign(rev.id(), secrets.resolved(rev.config()), keys.keyHashing(),
+        certificates == null ? List.of() : certificates.material(), blockedNow(), keys.signing());
     String etag = SignedSnapshots.etag(envelope);
     if (current != null && current.etag().equals(etag)) {
       return;
@@ -103,6 +115,26 @@ public final class ClusterControl {
         LOG.warn("snapshot subscriber failed: {}", e.toString());
       }
     }
+  }
+
+  /**
+   * Sends {@code list}'s blocked clients to every gateway node with the snapshot, and the snapshot
+   * again after every change of them, so that nodes enforce the blocks made through any server.
+   */
+  public void shareBlocks(io.gatehouse.control.security.ClientBlockList list) {
+    this.blocks = requireNonNull(list, "list");
+    list.onChange(this::republish);
+    republish();
+  }
+
+  private java.util.Map<String, Instant> blockedNow() {
+    io.gatehouse.control.security.ClientBlockList b = blocks;
+    if (b == null) {
+      return java.util.Map.of();
+    }
+    java.util.Map<String, Instant> out = new java.util.LinkedHashMap<>();
+    b.active().forEach((identity, block) -> out.put(identity, block.until()));
+    return out;
   }
 
   /** The snapshot served now. */

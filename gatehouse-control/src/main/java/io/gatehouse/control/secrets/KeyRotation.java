@@ -46,18 +46,49 @@ public final class KeyRotation {
     return rotate(dataDir, -1);
   }
 
+  /**
+   * Rotates the master key file of {@code dataDir} for the data keys stored in {@code database} (a
+   * PostgreSQL database shared by a cluster): the same steps as {@link #rotate(Path)}, each batch one
+   * transaction over a connection of {@code database}. Every other server of the cluster needs the
+   * new key file before it reads a row re-wrapped under it.
+   *
+   * @throws IllegalStateException when the directory has no key file or the database cannot be updated
+   */
+  public static Result rotate(Path dataDir, javax.sql.DataSource database) {
+    requireNonNull(dataDir, "dataDir");
+    requireNonNull(database, "database");
+    return rotate(keyFile(dataDir), database::getConnection, -1);
+  }
+
   /** {@link #rotate(Path)} that, when {@code crashAfterRows >= 0}, throws after re-wrapping that many rows (test hook). */
   static Result rotate(Path dataDir, int crashAfterRows) {
     requireNonNull(dataDir, "dataDir");
-    Path file = dataDir.resolve(MasterKeys.FILE_NAME);
+    Path file = keyFile(dataDir);
     Path db = dataDir.resolve("gatehouse.db");
+    if (!Files.isRegularFile(db)) {
+      throw new IllegalStateException("expected the database " + db + " but it does not exist");
+    }
+    SQLiteConfig config = new SQLiteConfig();
+    config.setBusyTimeout(30_000);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    return rotate(file, () -> config.createConnection("jdbc:sqlite:" + db.toAbsolutePath()), crashAfterRows);
+  }
+
+  private static Path keyFile(Path dataDir) {
+    Path file = dataDir.resolve(MasterKeys.FILE_NAME);
     if (!Files.isRegularFile(file)) {
       throw new IllegalStateException("expected a master key file " + file
           + " (rotate-keys rotates key-file master keys; for GATEHOUSE_MASTER_KEY or PKCS#11 see docs/security.md)");
     }
-    if (!Files.isRegularFile(db)) {
-      throw new IllegalStateException("expected the database " + db + " but it does not exist");
-    }
+    return file;
+  }
+
+  /** Opens the connection one rotation runs over. */
+  private interface ConnectionSource {
+    Connection open() throws SQLException;
+  }
+
+  private static Result rotate(Path file, ConnectionSource database, int crashAfterRows) {
     List<String[]> old = MasterKeys.readFile(file);
     String[] fresh = MasterKeys.newFileKey();
     List<String[]> withNew = new ArrayList<>();
@@ -68,10 +99,7 @@ public final class KeyRotation {
     LOG.info("master key {} added; re-wrapping data keys", fresh[0]);
 
     int total = 0;
-    SQLiteConfig config = new SQLiteConfig();
-    config.setBusyTimeout(30_000);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-    try (Connection c = config.createConnection("jdbc:sqlite:" + db.toAbsolutePath())) {
+    try (Connection c = database.open()) {
       c.setAutoCommit(false);
       // passes until one finds nothing left: a server writing during the first pass may still have used the old key
       int pass;
@@ -145,11 +173,10 @@ public final class KeyRotation {
   }
 
   private static boolean hasTable(Connection c, String table) throws SQLException {
-    try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
-      q.setString(1, table);
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next();
-      }
+    try (ResultSet rs = c.getMetaData().getTables(null, null, table, new String[] {"TABLE"})) {
+      boolean found = rs.next();
+      c.commit();
+      return found;
     }
   }
 

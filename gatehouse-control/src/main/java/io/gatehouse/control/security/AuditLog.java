@@ -84,6 +84,14 @@ public final class AuditLog {
   }
 
   /**
+   * Checks the audit log in {@code database} (a PostgreSQL database shared by a cluster): the chain
+   * alone, since a shared database has no head file. Needs no master key.
+   */
+  public static AuditVerification verify(javax.sql.DataSource database) {
+    return new AuditLog(Jdbi.create(requireNonNull(database, "database")), null).verify();
+  }
+
+  /**
    * Appends a record; {@code before} and {@code after} are any values Jackson writes (or null), and
    * every field whose name looks like a secret is replaced with {@value #REDACTED} first.
    */

@@ -53,6 +53,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final java.util.function.BooleanSupplier ready;
   /** Lower-case origins answered with CORS on every API (the developer portal's); empty: none. */
   private volatile java.util.Set<String> portalOrigins = java.util.Set.of();
+  private volatile java.util.function.BiPredicate<String, String> clientBlocks; // null: nobody is blocked
 
   public ProxyHandler(Supplier<Snapshot> snapshot, HttpClient client,
       OutboundGuard guard, EventQueue events, java.util.function.BooleanSupplier ready) {
@@ -300,13 +301,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  /** Answers 403 {@code client-blocked} when {@link io.gatehouse.gateway.security.ClientBlocks} blocks the peer. */
+  /**
+   * Checks blocked clients with {@code check(clientIp, subscriptionOrNull)} from the next request on,
+   * on event loops (it must not block); {@code null}: no check.
+   */
+  public void clientBlocks(java.util.function.BiPredicate<String, String> check) {
+    this.clientBlocks = check;
+  }
+
+  /** Answers 403 {@code client-blocked} when the {@link #clientBlocks} check blocks the peer. */
   private boolean blocked(HttpServerRequest req, String subscription, Exchange ev) {
-    if (!io.gatehouse.gateway.security.ClientBlocks.active()) {
+    java.util.function.BiPredicate<String, String> check = clientBlocks;
+    if (check == null) {
       return false;
     }
     String peer = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
-    if (!io.gatehouse.gateway.security.ClientBlocks.isBlocked(peer, subscription)) {
+    if (!check.test(peer, subscription)) {
       return false;
     }
     reject(req, 403, "client-blocked", "Forbidden", "the client is temporarily blocked", ev);

@@ -28,7 +28,12 @@ final class CertificateWiring {
 
   /** The store's certificates as the gateway takes them (keys decrypted, in memory only). */
   static List<TlsCertificate> forGateway(CertificateStore store) {
-    return store.material().stream().map(CertificateWiring::forGateway).toList();
+    return forGateway(store.material());
+  }
+
+  /** {@code material} as the gateway takes it. */
+  static List<TlsCertificate> forGateway(List<CertificateMaterial> material) {
+    return material.stream().map(CertificateWiring::forGateway).toList();
   }
 
   private static TlsCertificate forGateway(CertificateMaterial m) {

@@ -85,6 +85,37 @@ final class DatabaseOption {
   }
 
   /**
+   * With a PostgreSQL store, looks at the uploaded certificates every second, so that a certificate
+   * uploaded, replaced or deleted through another server is served here too (its listeners run as
+   * after a local change); nothing to do for the embedded store.
+   */
+  static void followCertificates(io.vertx.core.Vertx vertx, ControlStore store) {
+    if (!(store instanceof PostgresConfigStore)) {
+      return;
+    }
+    store.certificates().checkForChanges();
+    vertx.setPeriodic(1000, id -> vertx.executeBlocking(() -> {
+      try {
+        store.certificates().checkForChanges();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(DatabaseOption.class).debug("certificate check failed: {}", e.toString());
+      }
+      return null;
+    }, false));
+  }
+
+  /**
+   * The blocked clients of {@code store}: with PostgreSQL read again every
+   * {@link io.gatehouse.control.security.ClientBlockList#REFRESH}, since other servers write them;
+   * the embedded store has one writer, this server. Close it before the store.
+   */
+  static io.gatehouse.control.security.ClientBlockList blocks(ControlStore store) {
+    io.gatehouse.control.security.ClientBlockList list = new io.gatehouse.control.security.ClientBlockList(
+        store.jdbi(), java.time.Clock.systemUTC());
+    return store instanceof PostgresConfigStore ? list.follow(io.gatehouse.control.security.ClientBlockList.REFRESH) : list;
+  }
+
+  /**
    * Where the durable copy of quota counters lives: the PostgreSQL database of {@code store}, shared
    * by its servers, unless Redis holds the counters ({@code redis} not null); {@code null} for the
    * node's own {@code counters.db}.

@@ -28,6 +28,20 @@ final class GatewayNode {
 
   private GatewayNode() {}
 
+  /** Whether {@code blocks} (identity to end) blocks the client at {@code ip} or with {@code subscription} now. */
+  static boolean blocked(java.util.Map<String, java.time.Instant> blocks, String ip, String subscription) {
+    if (blocks.isEmpty()) {
+      return false;
+    }
+    java.time.Instant now = java.time.Instant.now();
+    java.time.Instant until = blocks.get("ip:" + ip);
+    if (until != null && now.isBefore(until)) {
+      return true;
+    }
+    until = subscription == null || subscription.isEmpty() ? null : blocks.get("subscription:" + subscription);
+    return until != null && now.isBefore(until);
+  }
+
   /**
    * Starts the gateway node: takes the data directory's lock, binds the gateway listeners, enrols when
    * needed, serves the cached snapshot when there is one, and follows the control plane from then on.
@@ -57,6 +71,12 @@ final class GatewayNode {
       Observability observability = Observability.attach(gateway, () -> telemetry, observe, "");
       CompletableFuture<Void> ready = new CompletableFuture<>();
       byte[][] hashingKey = {null};
+      var blocks = new java.util.concurrent.atomic.AtomicReference<java.util.Map<String, java.time.Instant>>(
+          java.util.Map.of());
+      gateway.clientBlocks((ip, subscription) -> blocked(blocks.get(), ip, subscription));
+      var applied = new java.util.concurrent.atomic.AtomicReference<io.gatehouse.model.GatewayConfig>();
+      var certificates = new java.util.concurrent.atomic.AtomicReference<
+          java.util.List<io.gatehouse.control.certificates.CertificateMaterial>>(java.util.List.of());
       String address = role.advertiseAddress != null ? role.advertiseAddress
           : options.host() + ":" + gateway.port();
       NodeAgent agent = NodeAgent.start(new NodeAgent.Settings(data, role.controlPlanes(),
@@ -66,7 +86,17 @@ final class GatewayNode {
                 gateway.subscriptionKeyHasher(SubscriptionKeys.keyed(snapshot.keyHashingKey()));
                 hashingKey[0] = snapshot.keyHashingKey().clone();
               }
-              gateway.apply(snapshot.config(), snapshot.revision());
+              blocks.set(snapshot.blocks());
+              boolean newCertificates = !certificates.get().equals(snapshot.certificates());
+              if (newCertificates) { // before the compile: backends refer to them
+                ServeCommand.await(gateway.certificates(CertificateWiring.forGateway(snapshot.certificates())));
+                certificates.set(snapshot.certificates());
+              }
+              // a snapshot that changed only the blocked clients needs no compile
+              if (newCertificates || gateway.revision() != snapshot.revision() || !snapshot.config().equals(applied.get())) {
+                gateway.apply(snapshot.config(), snapshot.revision());
+                applied.set(snapshot.config());
+              }
             }
             gateway.ready();
             ready.complete(null);

@@ -34,6 +34,12 @@ public final class RotateKeysCommand implements Callable<Integer> {
           + " working directory).")
   Path data;
 
+  @Option(names = DatabaseOption.FLAG, paramLabel = "URL",
+      description = "Re-wrap the data keys of the PostgreSQL store at this address (env GATEHOUSE_DATABASE) under a new"
+          + " key in --data's master.key; default: the SQLite store in --data. Every other server of the cluster needs"
+          + " the new master.key (copy it to each) before it can read what was re-wrapped.")
+  String database;
+
   @Option(names = "--save-retired-keys", paramLabel = "FILE",
       description = "Before rotating, write the keys about to be retired to FILE (a new file, mode 0600), for restoring"
           + " older backups with 'restore --master-key-file FILE'. Store it offline, apart from the data directory.")
@@ -50,6 +56,13 @@ public final class RotateKeysCommand implements Callable<Integer> {
     if (!Files.isRegularFile(keyFile)) {
       System.err.println("error: no master key file " + keyFile.toAbsolutePath()
           + ": pass --data DIR naming the data directory, or set GATEHOUSE_DATA");
+      return ExitCodes.USAGE;
+    }
+    java.util.Optional<io.gatehouse.control.DatabaseUrl> url;
+    try {
+      url = DatabaseOption.parse(database, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + DatabaseOption.FLAG + ": " + e.getMessage());
       return ExitCodes.USAGE;
     }
     if (saveRetired != null && Files.exists(saveRetired)) {
@@ -73,9 +86,13 @@ public final class RotateKeysCommand implements Callable<Integer> {
           + " Take a new backup after this rotation (or rotate with --save-retired-keys FILE to keep the old keys).");
     }
     try {
-      KeyRotation.Result r = KeyRotation.rotate(data);
+      KeyRotation.Result r = url.isEmpty() ? KeyRotation.rotate(data) : rotate(url.get());
       System.err.println("rotated: new master key " + r.newKeyId() + ", " + r.rowsRewrapped()
           + " rows re-wrapped, retired " + String.join(", ", r.retiredKeyIds()));
+      if (url.isPresent()) {
+        System.err.println("copy " + keyFile.toAbsolutePath() + " to the data directory of every other server of"
+            + " the cluster now: until it has the new key, a server cannot read what was re-wrapped");
+      }
       if (saveRetired != null) {
         System.err.println("retired keys saved to " + saveRetired.toAbsolutePath() + " (mode 0600): restore older"
             + " backups with 'gatehouse restore --master-key-file " + saveRetired + "'; keep it offline");
@@ -87,6 +104,12 @@ public final class RotateKeysCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       System.err.println("error: " + io.gatehouse.model.ReadErrors.scrub(e.getMessage()));
       return ExitCodes.ENVIRONMENT;
+    }
+  }
+
+  private KeyRotation.Result rotate(io.gatehouse.control.DatabaseUrl url) {
+    try (com.zaxxer.hikari.HikariDataSource pool = io.gatehouse.control.PostgresConfigStore.connect(url)) {
+      return KeyRotation.rotate(data, pool);
     }
   }
 }

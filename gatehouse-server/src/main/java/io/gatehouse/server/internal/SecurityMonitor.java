@@ -77,7 +77,8 @@ final class SecurityMonitor implements TrafficEventConsumer {
   private final List<URI> webhooks;
   private final String webhookSecret;
   private final HttpClient http;
-  private final TemporaryBlocklist blocklist;
+  private final TemporaryBlocklist blocklist; // decides what --auto-block blocks; shared enforces it
+  private volatile io.gatehouse.control.security.ClientBlockList shared;
   private final Instant started = Instant.now();
   private final BlockingQueue<BodySample> samples = new ArrayBlockingQueue<>(1000);
   private final AtomicLong samplesDropped = new AtomicLong();
@@ -117,6 +118,11 @@ final class SecurityMonitor implements TrafficEventConsumer {
     }
   }
 
+  /** Stores the blocks that {@code --auto-block} decides in {@code list}, which every node enforces. */
+  void shareBlocks(io.gatehouse.control.security.ClientBlockList list) {
+    this.shared = list;
+  }
+
   AlertStore alerts() {
     return alerts;
   }
@@ -135,6 +141,11 @@ final class SecurityMonitor implements TrafficEventConsumer {
 
   @Override
   public void accept(TrafficEvent e) {
+    if ("client-blocked".equals(e.error())) {
+      // refused before anything else ran: feeding it to the detectors would block the client again as soon as
+      // an operator lifts the block (its refused requests count as failures)
+      return;
+    }
     List<String> cats;
     synchronized (injections) {
       cats = injections.remove(e.requestId());
@@ -271,6 +282,17 @@ final class SecurityMonitor implements TrafficEventConsumer {
         a.title());
     if (blocklist != null) {
       blocklist.accept(a);
+      Instant until = a.identity().isEmpty() ? null : blocklist.blocked(Instant.now()).get(a.identity());
+      io.gatehouse.control.security.ClientBlockList cluster = shared;
+      if (until != null && cluster != null) { // every node enforces it: through the database and the snapshots
+        java.util.concurrent.ForkJoinPool.commonPool().execute(() -> {
+          try {
+            cluster.block(a.identity(), until, "auto:" + a.detector(), "threat-engine");
+          } catch (RuntimeException e) {
+            LOG.warn("cannot store the automatic block of {}; it applies on no node: {}", a.identity(), e.toString());
+          }
+        });
+      }
     }
     if (http == null) {
       return;
@@ -315,9 +337,6 @@ final class SecurityMonitor implements TrafficEventConsumer {
         List.of(), this::recommendations));
     management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/security/alerts", "security",
         "Threat detection alerts, newest first (at most 1000 kept)", "audit:read", List.of(), this::alertList));
-    management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/security/blocks", "security",
-        "Clients temporarily blocked by --auto-block, with when each block ends", "audit:read", List.of(),
-        this::blockList));
     management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery", "discovery",
         "The API inventory: each API's metadata with its observed endpoints and sensitive data seen", "config:read",
         List.of(), this::inventoryList));
@@ -390,17 +409,6 @@ final class SecurityMonitor implements TrafficEventConsumer {
   String recommendationsJson() {
     Advice advice = PostureAdvisor.defaults().advise(config.get(), facts(listeners), Instant.now());
     return FindingReport.tree(FindingReport.Report.of(advice)).toString();
-  }
-
-  private void blockList(RoutingContext ctx) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("enabled", blocklist != null);
-    ArrayNode items = root.putArray("items");
-    if (blocklist != null) {
-      blocklist.blocked(Instant.now()).forEach((identity, until) -> items.addObject()
-          .put("identity", identity).put("until", until.toString()));
-    }
-    json(ctx, 200, root.toString());
   }
 
   private void inventoryList(RoutingContext ctx) {

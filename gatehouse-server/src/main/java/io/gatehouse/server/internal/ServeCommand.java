@@ -610,6 +610,10 @@ public final class ServeCommand implements Callable<Integer> {
         referenceRefresh).start();
     secrets.useReferences(references);
     ControlNode control = ControlNode.start(vertx, store.jdbi(), plane, role);
+    // blocked clients: in the database for every server, in each snapshot for every gateway node
+    io.gatehouse.control.security.ClientBlockList blocks = DatabaseOption.blocks(store);
+    gateway.clientBlocks(blocks::isBlocked);
+    control.cluster().shareBlocks(blocks);
     references.onChange(() -> {
       synchronized (plane) {
         gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
@@ -619,6 +623,7 @@ public final class ServeCommand implements Callable<Integer> {
     // uploaded certificates: served by SNI and used by backends, replaced without restart
     io.gatehouse.control.certificates.CertificateStore certificates = store.certificates();
     CertificateWiring.install(vertx, certificates, plane, gateway, secrets);
+    DatabaseOption.followCertificates(vertx, store); // uploads through other servers on the same database
     plane.addValidator(c -> ConfigCheck.problems(secrets.resolved(c), CertificateWiring.forGateway(certificates)));
     plane.onChange(rev -> {
       synchronized (plane) {
@@ -697,7 +702,7 @@ public final class ServeCommand implements Callable<Integer> {
       gateway.portalOrigins(portalOrigins(po, portal.actualPort()));
       out.println("  portal      " + portal.origin() + "/"); // the console's URL is printed above, unless --no-console
     }
-    SecurityMonitor security = startSecurity(vertx, plane, gateway, management, certificates);
+    SecurityMonitor security = startSecurity(vertx, plane, gateway, management, certificates, blocks);
     // gateway nodes' reports: their analytics into this store under each node's name, their requests
     // through this server's discovery and threat detectors (cluster-wide identity counts)
     io.gatehouse.control.analytics.AnalyticsStore analyticsStore = observability.analyticsStore();
@@ -808,7 +813,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   // --- security intelligence (threat detection, discovery, recommendations): see SecurityMonitor
   private SecurityMonitor startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
-      io.gatehouse.control.certificates.CertificateStore certificates) throws Exception {
+      io.gatehouse.control.certificates.CertificateStore certificates,
+      io.gatehouse.control.security.ClientBlockList blocks) throws Exception {
     io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
     if (autoBlock != null) {
       blocklist = new io.gatehouse.insight.threat.TemporaryBlocklist(autoBlock,
@@ -839,17 +845,15 @@ public final class ServeCommand implements Callable<Integer> {
         : () -> { };
     gateway.events().subscribe(security);
     AutoCloseable detections = io.gatehouse.gateway.security.InjectionDetections.subscribe(security::detected);
-    io.gatehouse.insight.threat.TemporaryBlocklist blocks = blocklist;
-    AutoCloseable blocking = blocks == null ? () -> { }
-        : io.gatehouse.gateway.security.ClientBlocks.install(
-            (ip, sub) -> blocks.isBlocked(ip, sub, java.time.Instant.now()));
+    security.shareBlocks(blocks);
     security.mount(management);
+    ClientBlocksApi.mount(management, blocks, blocklist != null);
     // the subscription to the process-wide detection stream ends with this server's Vert.x instance
     await(vertx.deployVerticle(new io.vertx.core.AbstractVerticle() {
       @Override
       public void stop() throws Exception {
         detections.close();
-        blocking.close();
+        blocks.close();
         sampling.close();
         if (shared != null) {
           shared.close();

@@ -86,7 +86,7 @@ class HybridModeServeTest {
   ServeCommand.Running startGateway(String name, String token) throws Exception {
     List<String> args = new ArrayList<>(List.of("--role", "gateway", "--data", dir.resolve(name).toString(),
         "--control-plane", "https://127.0.0.1:" + nodePort, "--gateway-host", "127.0.0.1", "--gateway-port", "0",
-        "--allowed-backend-networks", String.join(",", GatehouseExtension.LOOPBACK_BACKENDS), "--no-access-log",
+        "--https-port", "0", "--allowed-backend-networks", String.join(",", GatehouseExtension.LOOPBACK_BACKENDS), "--no-access-log",
         "--heartbeat-interval", "500ms", "--snapshot-wait", "5s", "--drain-period", "0s"));
     if (token != null) {
       args.addAll(List.of("--enrol-token", token));

@@ -135,6 +135,12 @@ class SecurityMonitorTest {
     }
     assertThat(status).isEqualTo(403);
     assertThat(mgmt("/api/v1/security/alerts").get("items").findValuesAsText("detector")).contains("brute-force");
+    JsonNode blocks = mgmt("/api/v1/security/blocks");
+    assertThat(blocks.get("enabled").asBoolean()).isTrue();
+    assertThat(blocks.get("items")).anySatisfy(b -> {
+      assertThat(b.get("identity").asText()).isEqualTo("ip:127.0.0.1");
+      assertThat(b.get("source").asText()).isEqualTo("auto:brute-force");
+    });
   }
 
   HttpResponse<String> gw(String path) throws Exception {

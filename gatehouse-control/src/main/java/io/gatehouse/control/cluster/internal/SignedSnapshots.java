@@ -2,7 +2,10 @@ package io.gatehouse.control.cluster.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.control.certificates.CertificateMaterial;
+import io.gatehouse.control.certificates.CertificateUsage;
 import io.gatehouse.control.cluster.Snapshot;
 import io.gatehouse.model.ConfigMapper;
 import io.gatehouse.model.GatewayConfig;
@@ -17,12 +20,16 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.time.Instant;
 
 /**
  * The wire form of a snapshot: a JSON envelope {@code {"format":1,"payload":B64,"signature":B64}}
- * whose payload (the revision, the resolved configuration, the subscription-key hashing key) is
- * signed with the control plane's Ed25519 key. The signature covers the payload bytes exactly as
+ * whose payload (the revision, the resolved configuration, the subscription-key hashing key, and the
+ * uploaded certificates with their private keys) is signed with the control plane's Ed25519 key. The signature covers the payload bytes exactly as
  * sent, so nothing is parsed before it checks. The payload is deterministic (no timestamp): one
  * revision with the same resolved values gives the same bytes and etag on every control node and
  * after a restart, so a node never compiles the same snapshot twice.
@@ -60,12 +67,34 @@ public final class SignedSnapshots {
     }
   }
 
-  /** The signed envelope of {@code config} as revision {@code revision}. */
-  public static byte[] sign(long revision, GatewayConfig config, byte[] keyHashingKey, PrivateKey key) {
+  /**
+   * The signed envelope of {@code config} as revision {@code revision}, with the uploaded
+   * {@code certificates} (private keys in clear inside the signed payload: the envelope travels only
+   * over the node channel and rests only in the node's encrypted cache) and the blocked clients
+   * ({@code ip:...} or {@code subscription:...} to the end of each block).
+   */
+  public static byte[] sign(long revision, GatewayConfig config, byte[] keyHashingKey,
+      List<CertificateMaterial> certificates, Map<String, Instant> blocks, PrivateKey key) {
     ObjectNode payload = ConfigMapper.json().createObjectNode();
     payload.put("revision", revision);
     payload.put("subscriptionKeyHashing", B64.encodeToString(keyHashingKey));
     payload.set("config", ConfigMapper.json().valueToTree(config));
+    if (!certificates.isEmpty()) { // absent when none: the payload of a snapshot without them keeps its bytes and etag
+      ArrayNode list = payload.putArray("certificates");
+      for (CertificateMaterial c : certificates) {
+        ObjectNode o = list.addObject();
+        o.put("name", c.name());
+        o.put("usage", c.usage().apiName());
+        o.put("chainPem", c.chainPem());
+        if (c.privateKeyPem() != null) {
+          o.put("privateKeyPem", c.privateKeyPem());
+        }
+      }
+    }
+    if (!blocks.isEmpty()) { // identity -> end of the block, epoch milliseconds, sorted for a deterministic payload
+      ObjectNode b = payload.putObject("blocks");
+      new java.util.TreeMap<>(blocks).forEach((identity, until) -> b.put(identity, until.toEpochMilli()));
+    }
     try {
       byte[] bytes = ConfigMapper.json().writeValueAsBytes(payload);
       Signature s = Signature.getInstance("Ed25519");
@@ -123,8 +152,15 @@ public final class SignedSnapshots {
     try {
       JsonNode p = ConfigMapper.json().readTree(payload);
       GatewayConfig config = ConfigMapper.json().treeToValue(p.get("config"), GatewayConfig.class);
+      List<CertificateMaterial> certificates = new ArrayList<>();
+      for (JsonNode c : p.path("certificates")) {
+        certificates.add(new CertificateMaterial(c.path("name").asText(), CertificateUsage.parse(c.path("usage").asText()),
+            c.path("chainPem").asText(), c.hasNonNull("privateKeyPem") ? c.get("privateKeyPem").asText() : null));
+      }
+      Map<String, Instant> blocks = new java.util.LinkedHashMap<>();
+      p.path("blocks").fields().forEachRemaining(e -> blocks.put(e.getKey(), Instant.ofEpochMilli(e.getValue().asLong())));
       return new Snapshot(p.path("revision").asLong(), etagOf(payload), config,
-          B64D.decode(p.path("subscriptionKeyHashing").asText()));
+          B64D.decode(p.path("subscriptionKeyHashing").asText()), certificates, blocks);
     } catch (java.io.IOException | RuntimeException e) {
       throw new Refused("the signed snapshot is not a configuration: " + e.getMessage());
     }
