@@ -556,7 +556,7 @@ public final class ServeCommand implements Callable<Integer> {
     boolean control = role.control();
     return new GatewayOptions(control ? "127.0.0.1" : gatewayHost, control ? 0 : gatewayPort, control ? 0 : httpsPort,
         TlsArgs.parse(control ? List.of() : tlsCerts), maxHeaderSize, connectionLimits(), h2c, data, tlsClientAuth,
-        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks(), null)
+        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks(), null, null)
         .withHttp2(io.gatehouse.gateway.Http2Limits.defaults().withMaxConcurrentStreams(h2MaxConcurrentStreams))
         .withTlsEngine(tlsEngine());
   }
