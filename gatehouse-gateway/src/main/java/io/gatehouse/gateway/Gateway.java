@@ -68,6 +68,7 @@ public final class Gateway {
   private final List<HttpServer> tlsServers = new ArrayList<>();
   private volatile java.util.Map<String, TlsCertificate> certificates = java.util.Map.of();
   private Vertx vertx;
+  private TlsEngine tlsEngine;
   private GatewayOptions options;
   private Handler<HttpConnection> guard;
   private HttpServerOptions tlsOptions;
@@ -194,6 +195,11 @@ public final class Gateway {
         .setSsl(true)
         .setUseAlpn(true)
         .setSni(true); // the TLS handshake has its own limit: 10 s, Vert.x's default
+    TlsEngine engine = io.gatehouse.gateway.internal.tls.TlsPolicy.apply(gateway.tlsOptions, options.tlsEngine());
+    if (engine != options.tlsEngine()) {
+      LOG.warn("TLS engine {} is not available on this platform: the HTTPS listener uses the JDK's", options.tlsEngine());
+    }
+    gateway.tlsEngine = engine;
     if (options.clientCertificates()) {
       // TLS asks for and accepts any client certificate; validate-client-certificate judges it per API.
       gateway.tlsOptions.setClientAuth(io.vertx.core.http.ClientAuth.REQUEST)
@@ -216,8 +222,9 @@ public final class Gateway {
           return null;
         });
     return started.map(all -> {
-      LOG.info("gateway listening on {}:{}{}", options.host(), gateway.port,
-          gateway.httpsPort > 0 ? " and https port " + gateway.httpsPort : "");
+      LOG.info("gateway listening on {}:{}{} ({} transport{})", options.host(), gateway.port,
+          gateway.httpsPort > 0 ? " and https port " + gateway.httpsPort : "", EventLoops.transport(vertx),
+          gateway.httpsPort > 0 ? ", TLS engine " + engine : "");
       return gateway;
     });
   }
@@ -432,6 +439,11 @@ public final class Gateway {
   /** The plain HTTP port actually bound. */
   public int port() {
     return port;
+  }
+
+  /** The TLS implementation the HTTPS listener runs on: the configured one, or the JDK's when that is not available. */
+  public TlsEngine tlsEngine() {
+    return tlsEngine;
   }
 
   /** The HTTPS port actually bound, or -1 without TLS. */

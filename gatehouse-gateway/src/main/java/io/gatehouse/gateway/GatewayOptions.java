@@ -28,6 +28,8 @@ import java.util.List;
  *     unspecified addresses may be backends; empty (the default) refuses them all. The gateway's own
  *     listeners are refused whatever this says.
  * @param http2 limits on HTTP/2 connections ({@link Http2Limits#defaults()} when {@code null})
+ * @param tlsEngine the TLS implementation of the HTTPS listener ({@link TlsEngine#OPENSSL} when
+ *     {@code null}); the JDK's is used when the chosen one is not available on this platform
  */
 public record GatewayOptions(
     String host,
@@ -40,7 +42,8 @@ public record GatewayOptions(
     Path dataDir,
     boolean clientCertificates,
     List<String> allowedBackendNetworks,
-    Http2Limits http2) {
+    Http2Limits http2,
+    TlsEngine tlsEngine) {
 
   /**
    * A server certificate: PEM certificate chain and private key files, or a PKCS#12 key store with
@@ -64,6 +67,7 @@ public record GatewayOptions(
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
     requireNonNull(limits, "limits");
     http2 = http2 == null ? Http2Limits.defaults() : http2;
+    tlsEngine = tlsEngine == null ? TlsEngine.OPENSSL : tlsEngine;
     allowedBackendNetworks = allowedBackendNetworks == null ? List.of() : List.copyOf(allowedBackendNetworks);
     io.gatehouse.gateway.internal.Cidr.parse(allowedBackendNetworks); // names a malformed range
     if (maxHeaderSize < 1024) {
@@ -73,27 +77,27 @@ public record GatewayOptions(
 
   /** Plain HTTP on {@code host:port}, 16 KiB heads, {@link ConnectionLimits#defaults()}, no TLS. */
   public static GatewayOptions plain(String host, int port) {
-    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, ConnectionLimits.defaults(), false, null, false, List.of(), null);
+    return new GatewayOptions(host, port, 0, List.of(), 16 * 1024, ConnectionLimits.defaults(), false, null, false, List.of(), null, null);
   }
 
   /** Returns a copy with the connection limits and timeouts {@code limits}. */
   public GatewayOptions withLimits(ConnectionLimits limits) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks, http2);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks, http2, tlsEngine);
   }
 
   /** Returns a copy keeping durable state (quota counters) under {@code dir}; {@code null} for memory only. */
   public GatewayOptions withDataDir(Path dir) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dir, clientCertificates, allowedBackendNetworks, http2);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dir, clientCertificates, allowedBackendNetworks, http2, tlsEngine);
   }
 
   /** Returns a copy serving HTTPS on {@code httpsPort} with {@code certificates}. */
   public GatewayOptions withTls(int httpsPort, List<Certificate> certificates) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks, http2);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, clientCertificates, allowedBackendNetworks, http2, tlsEngine);
   }
 
   /** Returns a copy with cleartext HTTP/2 switched on or off (see {@code h2c}). */
   public GatewayOptions withH2c(boolean enabled) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, enabled, dataDir, clientCertificates, allowedBackendNetworks, http2);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, enabled, dataDir, clientCertificates, allowedBackendNetworks, http2, tlsEngine);
   }
 
   /**
@@ -106,7 +110,7 @@ public record GatewayOptions(
 
   /** Returns a copy whose HTTPS listener asks for client certificates (see {@code clientCertificates}). */
   public GatewayOptions withClientCertificates(boolean request) {
-    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, request, allowedBackendNetworks, http2);
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir, request, allowedBackendNetworks, http2, tlsEngine);
   }
 
   /**
@@ -117,12 +121,18 @@ public record GatewayOptions(
    */
   public GatewayOptions withAllowedBackendNetworks(List<String> networks) {
     return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir,
-        clientCertificates, requireNonNull(networks, "networks"), http2);
+        clientCertificates, requireNonNull(networks, "networks"), http2, tlsEngine);
   }
 
   /** Returns a copy with the HTTP/2 connection limits {@code limits}. */
   public GatewayOptions withHttp2(Http2Limits limits) {
     return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, this.limits, h2c, dataDir,
-        clientCertificates, allowedBackendNetworks, requireNonNull(limits, "limits"));
+        clientCertificates, allowedBackendNetworks, requireNonNull(limits, "limits"), tlsEngine);
+  }
+
+  /** Returns a copy whose HTTPS listener uses the TLS implementation {@code engine}. */
+  public GatewayOptions withTlsEngine(TlsEngine engine) {
+    return new GatewayOptions(host, port, httpsPort, certificates, maxHeaderSize, limits, h2c, dataDir,
+        clientCertificates, allowedBackendNetworks, http2, requireNonNull(engine, "engine"));
   }
 }

@@ -44,6 +44,9 @@ public final class Analytics implements AutoCloseable {
   private final Object flushLock = new Object();
   private final ScheduledExecutorService flusher;
   private Map<Long, Map<AggregateKey, Aggregate>> pending = new HashMap<>();
+  /** The map of {@code currentMinute} in {@code pending}, null after a flush: most samples fall in the minute of the one before. */
+  private Map<AggregateKey, Aggregate> currentKeys;
+  private long currentMinute;
   private long folded;
 
   private Analytics(AnalyticsStore store, AnalyticsRetention retention, ScheduledExecutorService flusher, String node) {
@@ -92,7 +95,12 @@ public final class Analytics implements AutoCloseable {
     AggregateKey key = new AggregateKey(s.api(), s.operation(), s.product(), s.subscription(), s.statusClass(), s.client(),
         node);
     synchronized (lock) {
-      Map<AggregateKey, Aggregate> keys = pending.computeIfAbsent(minute, m -> new HashMap<>());
+      Map<AggregateKey, Aggregate> keys = currentKeys;
+      if (keys == null || minute != currentMinute) { // a new minute, or the first sample since a flush
+        keys = pending.computeIfAbsent(minute, m -> new HashMap<>());
+        currentMinute = minute;
+        currentKeys = keys;
+      }
       Aggregate a = keys.get(key);
       if (a == null) {
         if (keys.size() >= MAX_KEYS_PER_MINUTE) {
@@ -122,6 +130,7 @@ public final class Analytics implements AutoCloseable {
         }
         batch = pending;
         pending = new HashMap<>();
+        currentKeys = null;
       }
       store.merge(batch);
     }

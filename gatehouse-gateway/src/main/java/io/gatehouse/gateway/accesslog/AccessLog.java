@@ -4,21 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.gatehouse.gateway.events.TrafficEvent;
 import io.gatehouse.gateway.events.TrafficEventConsumer;
 import io.gatehouse.gateway.events.WafOutcome;
 import io.gatehouse.gateway.events.WebSocketSession;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.function.Consumer;
 import org.slf4j.LoggerFactory;
 
@@ -35,19 +29,24 @@ public final class AccessLog implements TrafficEventConsumer, AutoCloseable {
   /** What redacted values are replaced with. */
   public static final String REDACTED = "***";
 
-  private static final JsonFactory JSON = new JsonFactory();
-  private final Consumer<String> sink;
+  private final LineSink sink;
   private final Runnable onClose;
-  private final StringWriter buffer = new StringWriter(512);
+  private final JsonLine line = new JsonLine();
 
-  private AccessLog(Consumer<String> sink, Runnable onClose) {
+  /** Where encoded lines go. */
+  private interface LineSink {
+    void write(JsonLine line);
+  }
+
+  private AccessLog(LineSink sink, Runnable onClose) {
     this.sink = sink;
     this.onClose = onClose;
   }
 
   /** An access log handing each line (without line terminator) to {@code lines}. */
   public static AccessLog to(Consumer<String> lines) {
-    return new AccessLog(requireNonNull(lines, "lines"), () -> {});
+    requireNonNull(lines, "lines");
+    return new AccessLog(l -> lines.accept(l.text()), () -> {});
   }
 
   /**
@@ -96,89 +95,81 @@ public final class AccessLog implements TrafficEventConsumer, AutoCloseable {
       file.start();
       logger.addAppender(file);
     }
-    return new AccessLog(logger::info, logger::detachAndStopAllAppenders);
+    // the line's bytes go to the appenders as they are: no message formatting, no String, no re-encoding
+    return new AccessLog(l -> logger.callAppenders(new AccessLineEvent(l.bytes())), logger::detachAndStopAllAppenders);
   }
 
-  private static PatternLayoutEncoder encoder(LoggerContext context) {
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+  private static AccessLineEvent.Encoder encoder(LoggerContext context) {
+    AccessLineEvent.Encoder encoder = new AccessLineEvent.Encoder();
     encoder.setContext(context);
-    encoder.setPattern("%msg%n");
     encoder.start();
     return encoder;
   }
 
   @Override
   public void accept(TrafficEvent event) {
-    sink.accept(line(event));
+    sink.write(encode(event));
   }
 
   /** The JSON line for {@code event}, without line terminator. Not thread-safe. */
   String line(TrafficEvent e) {
-    buffer.getBuffer().setLength(0);
-    try (JsonGenerator g = JSON.createGenerator(buffer)) {
-      g.writeStartObject();
-      g.writeStringField("time", e.time().toString());
-      g.writeStringField("requestId", e.requestId());
-      optional(g, "traceId", e.traceId());
-      g.writeStringField("clientIp", e.clientIp());
-      g.writeStringField("method", e.method());
-      g.writeStringField("host", e.host());
-      g.writeStringField("path", e.path());
-      optional(g, "query", redactQuery(e.query()));
-      g.writeStringField("api", e.api());
-      g.writeStringField("operation", e.operation());
-      optional(g, "product", e.product());
-      optional(g, "subscription", e.subscription());
-      optional(g, "user", e.user());
-      g.writeNumberField("status", e.status());
-      if (e.backendStatus() != null) {
-        g.writeNumberField("backendStatus", e.backendStatus());
-      }
-      g.writeNumberField("totalMicros", e.totalNanos() / 1000);
-      g.writeNumberField("backendMicros", e.backendNanos() / 1000);
-      g.writeNumberField("bytesIn", e.bytesIn());
-      g.writeNumberField("bytesOut", e.bytesOut());
-      optional(g, "cache", e.cacheStatus());
-      optional(g, "rejectedBy", e.rejectedBy());
-      optional(g, "error", e.error());
-      optional(g, "userAgent", e.userAgent());
-      g.writeStringField("protocol", e.protocol());
-      WafOutcome waf = e.waf();
-      if (waf != null) {
-        g.writeObjectFieldStart("waf");
-        g.writeArrayFieldStart("rules");
-        for (long id : waf.rules()) {
-          g.writeNumber(id);
-        }
-        g.writeEndArray();
-        g.writeNumberField("score", waf.score());
-        g.writeStringField("action", waf.action());
-        g.writeEndObject();
-      }
-      WebSocketSession ws = e.webSocket();
-      if (ws != null) {
-        g.writeObjectFieldStart("websocket");
-        g.writeStringField("closedAt", ws.closedAt().toString());
-        g.writeNumberField("messagesIn", ws.messagesIn());
-        g.writeNumberField("messagesOut", ws.messagesOut());
-        if (ws.closeCode() != null) {
-          g.writeNumberField("closeCode", ws.closeCode());
-        }
-        optional(g, "closeReason", ws.closeReason());
-        g.writeStringField("closedBy", ws.closedBy());
-        g.writeEndObject();
-      }
-      g.writeEndObject();
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
-    return buffer.toString();
+    return encode(e).text();
   }
 
-  private static void optional(JsonGenerator g, String name, String value) throws IOException {
-    if (value != null) {
-      g.writeStringField(name, value);
+  private JsonLine encode(TrafficEvent e) {
+    JsonLine g = line.begin();
+    g.field("time", e.time());
+    g.field("requestId", e.requestId());
+    g.field("traceId", e.traceId());
+    g.field("clientIp", e.clientIp());
+    g.field("method", e.method());
+    g.field("host", e.host());
+    g.field("path", e.path());
+    g.field("query", redactQuery(e.query()));
+    g.field("api", e.api());
+    g.field("operation", e.operation());
+    g.field("product", e.product());
+    g.field("subscription", e.subscription());
+    g.field("user", e.user());
+    g.field("status", e.status());
+    if (e.backendStatus() != null) {
+      g.field("backendStatus", e.backendStatus());
     }
+    g.field("totalMicros", e.totalNanos() / 1000);
+    g.field("backendMicros", e.backendNanos() / 1000);
+    g.field("bytesIn", e.bytesIn());
+    g.field("bytesOut", e.bytesOut());
+    g.field("cache", e.cacheStatus());
+    g.field("rejectedBy", e.rejectedBy());
+    g.field("error", e.error());
+    g.field("userAgent", e.userAgent());
+    g.field("protocol", e.protocol());
+    WafOutcome waf = e.waf();
+    if (waf != null) {
+      g.startObject("waf");
+      g.startArray("rules");
+      for (long id : waf.rules()) {
+        g.element(id);
+      }
+      g.endArray();
+      g.field("score", waf.score());
+      g.field("action", waf.action());
+      g.endObject();
+    }
+    WebSocketSession ws = e.webSocket();
+    if (ws != null) {
+      g.startObject("websocket");
+      g.field("closedAt", ws.closedAt());
+      g.field("messagesIn", ws.messagesIn());
+      g.field("messagesOut", ws.messagesOut());
+      if (ws.closeCode() != null) {
+        g.field("closeCode", ws.closeCode());
+      }
+      g.field("closeReason", ws.closeReason());
+      g.field("closedBy", ws.closedBy());
+      g.endObject();
+    }
+    return g.end();
   }
 
   /**

@@ -49,12 +49,12 @@ final class GatewayNode {
    * @throws NodeAgent.StartException when the node is not enrolled and cannot enrol
    */
   static ServeCommand.Running start(Path data, GatewayOptions options, Observability.Settings observe,
-      RoleOptions role, java.time.Duration drainPeriod, io.gatehouse.gateway.RedisOptions redis, PrintStream out)
-      throws Exception {
+      RoleOptions role, java.time.Duration drainPeriod, io.gatehouse.gateway.RedisOptions redis, PrintStream out,
+      java.util.function.Supplier<Vertx> eventLoops) throws Exception {
     DataDirectoryLock lock = DataDirectoryLock.acquire(data);
     Vertx vertx = null;
     try {
-      vertx = Vertx.vertx();
+      vertx = eventLoops.get();
       Gateway gateway = ServeCommand.await(Gateway.start(vertx, options, Gateway.DEFAULT_EVENT_QUEUE_CAPACITY,
           io.gatehouse.gateway.PolicyClocks.system(), redis));
       // analytics and served requests go to the control plane over the node's channel (see NodeTelemetry)

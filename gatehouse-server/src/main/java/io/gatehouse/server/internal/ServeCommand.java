@@ -188,6 +188,17 @@ public final class ServeCommand implements Callable<Integer> {
           + " env GATEHOUSE_H2_MAX_CONCURRENT_STREAMS, default 100); streams beyond are refused.")
   int h2MaxConcurrentStreams;
 
+  @Option(names = "--transport", paramLabel = "native|nio", defaultValue = "${env:GATEHOUSE_TRANSPORT:-native}",
+      description = "Event-loop transport (env GATEHOUSE_TRANSPORT): native (epoll on Linux x86-64, NIO where it"
+          + " does not load; the default) or nio. The one in use is logged at start.")
+  String transport;
+
+  @Option(names = "--tls-engine", paramLabel = "openssl|jdk", defaultValue = "${env:GATEHOUSE_TLS_ENGINE:-openssl}",
+      description = "TLS implementation of the gateway's HTTPS listener (env GATEHOUSE_TLS_ENGINE): openssl"
+          + " (BoringSSL, Linux x86-64; the JDK's where it does not load; the default) or jdk. Same protocols and"
+          + " cipher suites either way.")
+  String tlsEngine;
+
   @Option(names = "--h2c", defaultValue = "${env:GATEHOUSE_H2C:-false}",
       description = "Also speak cleartext HTTP/2 on the plain gateway port (env GATEHOUSE_H2C). The first read of each"
           + " connection then bypasses strict HTTP/1.1 validation: use only behind a trusted proxy.")
@@ -424,6 +435,13 @@ public final class ServeCommand implements Callable<Integer> {
       return ExitCodes.USAGE;
     }
     try {
+      nativeTransport();
+      tlsEngine();
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return ExitCodes.USAGE;
+    }
+    try {
       connectionLimits();
     } catch (IllegalArgumentException e) {
       System.err.println("error: connection limits: " + e.getMessage());
@@ -529,7 +547,7 @@ public final class ServeCommand implements Callable<Integer> {
     Observability.Settings o = observabilitySettings();
     return GatewayNode.start(data, gatewayOptions(), new Observability.Settings(o.accessLog(), o.metrics(), o.metricsPublic(),
         o.analytics(), o.retention(), o.analyticsFlush(), o.otlpEndpoint(), o.traceSampling()), role, drainPeriod,
-        redis.options(System.getenv()), out);
+        redis.options(System.getenv()), out, this::eventLoops);
   }
 
   /**
@@ -540,8 +558,30 @@ public final class ServeCommand implements Callable<Integer> {
     boolean control = role.control();
     return new GatewayOptions(control ? "127.0.0.1" : gatewayHost, control ? 0 : gatewayPort, control ? 0 : httpsPort,
         TlsArgs.parse(control ? List.of() : tlsCerts), maxHeaderSize, connectionLimits(), h2c, data, tlsClientAuth,
-        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks(), null)
-        .withHttp2(io.gatehouse.gateway.Http2Limits.defaults().withMaxConcurrentStreams(h2MaxConcurrentStreams));
+        demo ? Demo.allowedBackendNetworks(allowedBackendNetworks()) : allowedBackendNetworks(), null, null)
+        .withHttp2(io.gatehouse.gateway.Http2Limits.defaults().withMaxConcurrentStreams(h2MaxConcurrentStreams))
+        .withTlsEngine(tlsEngine());
+  }
+
+  private io.gatehouse.gateway.TlsEngine tlsEngine() {
+    return switch (tlsEngine.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "openssl" -> io.gatehouse.gateway.TlsEngine.OPENSSL;
+      case "jdk" -> io.gatehouse.gateway.TlsEngine.JDK;
+      default -> throw new IllegalArgumentException("--tls-engine must be openssl or jdk but was '" + tlsEngine + "'");
+    };
+  }
+
+  private boolean nativeTransport() {
+    return switch (transport.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "native" -> true;
+      case "nio" -> false;
+      default -> throw new IllegalArgumentException("--transport must be native or nio but was '" + transport + "'");
+    };
+  }
+
+  /** The Vert.x instance of this server, on the transport {@code --transport} asks for. */
+  Vertx eventLoops() {
+    return io.gatehouse.gateway.EventLoops.create(nativeTransport());
   }
 
   /**
@@ -591,7 +631,7 @@ public final class ServeCommand implements Callable<Integer> {
           loose.expected());
     }
     io.gatehouse.control.ControlStore store = DatabaseOption.open(database, data, System.getenv());
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = eventLoops();
     ControlPlane plane = ControlPlane.over(store);
 
     GatewayOptions options = gatewayOptions();

@@ -52,7 +52,7 @@ class GatewayStrictHttp2Test {
     TestCertificates.Issued ca = TestCertificates.authority("Test CA");
     Path cert = TestCertificates.server(ca, "localhost").writePem(dir, "server");
     GatewayOptions options = new GatewayOptions("127.0.0.1", 0, 0, List.of(), MAX_HEADER_SIZE,
-        io.gatehouse.gateway.ConnectionLimits.defaults(), true, null, false, io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS, null)
+        io.gatehouse.gateway.ConnectionLimits.defaults(), true, null, false, io.gatehouse.testing.GatehouseExtension.LOOPBACK_BACKENDS, null, null)
         .withTls(0, List.of(GatewayOptions.Certificate.pem(cert, TestCertificates.Issued.keyPath(dir, "server"))))
         .withHttp2(Http2Limits.defaults()
             .withMaxConcurrentStreams(MAX_STREAMS)

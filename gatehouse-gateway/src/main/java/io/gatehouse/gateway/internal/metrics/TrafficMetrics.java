@@ -26,16 +26,23 @@ public final class TrafficMetrics implements TrafficEventConsumer {
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
       Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
+  private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
   private final MeterRegistry registry;
-  private final Map<RequestKey, Counter> requests = new HashMap<>();
   private final Map<String, ApiMeters> apis = new HashMap<>();
   private final Map<RejectionKey, Counter> rejections = new HashMap<>();
-
-  private record RequestKey(String api, String operation, String statusClass) {}
+  /** Request counters of the overflow series, by status class. */
+  private final Counter[] overflowRequests = new Counter[STATUS_CLASSES.length];
+  private int requestSeries;
 
   private record RejectionKey(String stage, String reason) {}
 
-  private record ApiMeters(Timer total, Timer backend, Counter bytesIn, Counter bytesOut) {}
+  /**
+   * The meters of one API; its request counters by operation, each an array indexed by status
+   * class, so that a request costs two map lookups and no key object.
+   */
+  private record ApiMeters(String api, Timer total, Timer backend, Counter bytesIn, Counter bytesOut,
+      Map<String, Counter[]> requests) {}
 
   public TrafficMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -44,26 +51,11 @@ public final class TrafficMetrics implements TrafficEventConsumer {
   @Override
   public void accept(TrafficEvent e) {
     String api = e.api();
-    if (!apis.containsKey(api) && apis.size() >= MAX_SERIES) {
-      api = OVERFLOW;
+    ApiMeters m = apis.get(api);
+    if (m == null) {
+      m = apis.computeIfAbsent(apis.size() >= MAX_SERIES ? OVERFLOW : api, this::apiMeters);
     }
-    ApiMeters m = apis.computeIfAbsent(api, this::apiMeters);
-    RequestKey key = new RequestKey(api, e.operation(), e.statusClass());
-    Counter c = requests.get(key);
-    if (c == null) {
-      if (requests.size() >= MAX_SERIES) {
-        key = new RequestKey(OVERFLOW, OVERFLOW, e.statusClass());
-        c = requests.get(key);
-      }
-      if (c == null) {
-        c = Counter.builder("gatehouse.requests")
-            .description("Requests completed, by API, operation and response status class")
-            .tags("api", key.api(), "operation", key.operation(), "status_class", key.statusClass())
-            .register(registry);
-        requests.put(key, c);
-      }
-    }
-    c.increment();
+    requestCounter(m, e.operation(), e.status()).increment();
     if (e.webSocket() == null) { // a WebSocket connection's duration is not a request latency
       m.total().record(e.totalNanos(), TimeUnit.NANOSECONDS);
     }
@@ -92,6 +84,39 @@ public final class TrafficMetrics implements TrafficEventConsumer {
     }
   }
 
+  private static int statusIndex(int status) {
+    int c = status / 100;
+    return c >= 1 && c <= 5 ? c : 0;
+  }
+
+  private Counter requestCounter(ApiMeters m, String operation, int status) {
+    int index = statusIndex(status);
+    Counter[] byStatus = m.requests().get(operation);
+    if (byStatus != null && byStatus[index] != null) {
+      return byStatus[index];
+    }
+    if (requestSeries >= MAX_SERIES) {
+      Counter c = overflowRequests[index];
+      if (c == null) {
+        c = overflowRequests[index] = requestCounter(OVERFLOW, OVERFLOW, STATUS_CLASSES[index]);
+      }
+      return c;
+    }
+    if (byStatus == null) {
+      byStatus = new Counter[STATUS_CLASSES.length];
+      m.requests().put(operation, byStatus);
+    }
+    requestSeries++;
+    return byStatus[index] = requestCounter(m.api(), operation, STATUS_CLASSES[index]);
+  }
+
+  private Counter requestCounter(String api, String operation, String statusClass) {
+    return Counter.builder("gatehouse.requests")
+        .description("Requests completed, by API, operation and response status class")
+        .tags("api", api, "operation", operation, "status_class", statusClass)
+        .register(registry);
+  }
+
   /**
    * The stage label of {@code rejectedBy}: a policy's name without its scope ({@code validate-jwt}
    * for {@code validate-jwt@api:pets}), else the stage itself.
@@ -102,7 +127,7 @@ public final class TrafficMetrics implements TrafficEventConsumer {
   }
 
   private ApiMeters apiMeters(String api) {
-    return new ApiMeters(
+    return new ApiMeters(api,
         Timer.builder("gatehouse.request.duration")
             .description("Time from request head to response end, as seen by the gateway")
             .tag("api", api)
@@ -116,6 +141,7 @@ public final class TrafficMetrics implements TrafficEventConsumer {
         Counter.builder("gatehouse.request.bytes").baseUnit("bytes")
             .description("Request body bytes read from clients").tag("api", api).register(registry),
         Counter.builder("gatehouse.response.bytes").baseUnit("bytes")
-            .description("Response body bytes written to clients").tag("api", api).register(registry));
+            .description("Response body bytes written to clients").tag("api", api).register(registry),
+        new HashMap<>());
   }
 }
