@@ -20,6 +20,8 @@ public final class Program {
   private final int ruleSlots;
   /** Per chain id (0: no transformation): the chain. */
   private final Transforms.Chain[] chains;
+  /** Per chain id: the values the chain leaves unchanged but for ASCII case. */
+  private final Transforms.Inert[] inert;
   /** The prefilters of the indexed {@code @rx} patterns, members grouped by chain id. */
   private final LiteralIndex index;
   /** Per group: its chain id and the collections its targets read. */
@@ -94,6 +96,13 @@ public final class Program {
     }
     this.ruleSlots = seq;
     this.chains = byId.toArray(new Transforms.Chain[0]);
+    this.inert = new Transforms.Inert[this.chains.length];
+    inert[0] = Transforms.Inert.ALWAYS;
+    for (int id = 1; id < this.chains.length; id++) {
+      Transforms.Chain c = this.chains[id];
+      // a prefix has a lower id than its extensions
+      inert[id] = inert[c.prefix() == null ? 0 : c.prefix().id()].and(c.last().inert());
+    }
     this.index = new LiteralIndex(members);
     this.groupChain = gChain.stream().mapToInt(Integer::intValue).toArray();
     this.groupCollections = gColls.toArray(new String[0][]);
@@ -142,6 +151,10 @@ public final class Program {
 
   Transforms.Chain chain(int id) {
     return chains[id];
+  }
+
+  Transforms.Inert inert(int chainId) {
+    return inert[chainId];
   }
 
   LiteralIndex index() {
