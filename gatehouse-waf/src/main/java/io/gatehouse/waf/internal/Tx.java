@@ -336,6 +336,13 @@ public final class Tx {
             value = link.transforms.get(t).apply(value);
             hit = link.operator.match(this, value) != link.negated;
           }
+        } else if (link.member >= 0) {
+          // a computed value (TX, matched variables): one literal scan per value instance serves
+          // every indexed pattern that reads it, instead of one per pattern
+          value = transformed(link.chain, value);
+          LiteralIndex.Scratch scratch = program.scratch();
+          hit = LiteralIndex.selected(program.index().select(link.chainId, found(value, scratch), scratch), link.member)
+              && ((Operators.Rx) link.operator).regex().run(this, value);
         } else {
           value = v.slot() >= 0 ? transformed(link.chainId, v) : transformed(link.chain, value);
           hit = link.operator.match(this, value) != link.negated;
