@@ -59,6 +59,8 @@ public final class Program {
         link.seq = seq++;
         Transforms.Chain c = null;
         List<String> names = new ArrayList<>();
+        // the chain after each step (0: the value as it is), for multiMatch
+        int[] steps = new int[link.transforms.size() + 1];
         for (Transforms.Transform t : link.transforms) {
           names.add(t.name());
           Transforms.Chain prefix = c;
@@ -68,8 +70,20 @@ public final class Program {
             members.add(new ArrayList<>());
             return n;
           });
+          steps[names.size()] = c.id();
         }
         link.chain = c;
+        if (link.operator instanceof Operators.Rx rx && rx.regex().hasPrefilter() && !link.negated
+            && link.multiMatch && !link.unconditional) {
+          // the regex runs on the value after every step: the index decides each step's value
+          link.multiChains = steps;
+          link.multiMembers = new int[steps.length];
+          for (int k = 0; k < steps.length; k++) {
+            List<String> m = members.get(steps[k]);
+            link.multiMembers[k] = m.size();
+            m.add(rx.pattern());
+          }
+        }
         link.chainId = c == null ? 0 : c.id();
         if (link.operator instanceof Operators.Rx rx && rx.regex().hasPrefilter() && !link.negated
             && !link.multiMatch && !link.unconditional) {

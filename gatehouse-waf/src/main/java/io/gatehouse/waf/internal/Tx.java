@@ -330,6 +330,26 @@ public final class Tx {
             value = transformed(link.chainId, v);
             hit = ((Operators.Rx) link.operator).regex().run(this, value);
           }
+        } else if (link.multiChains != null) {
+          // multiMatch: the regex on the value after each step, where that step's selection has it
+          Regex re = ((Operators.Rx) link.operator).regex();
+          LiteralIndex.Scratch scratch = program.scratch();
+          for (int k = 0; !hit && k < link.multiChains.length; k++) {
+            int chainId = link.multiChains[k];
+            if (v.slot() >= 0) {
+              if (LiteralIndex.selected(selection(chainId, v), link.multiMembers[k])) {
+                value = transformed(chainId, v);
+                hit = re.run(this, value);
+              }
+            } else {
+              String step = transformed(program.chain(chainId), v.value());
+              if (LiteralIndex.selected(program.index().select(chainId, found(step, scratch), scratch),
+                  link.multiMembers[k])) {
+                value = step;
+                hit = re.run(this, value);
+              }
+            }
+          }
         } else if (link.multiMatch) {
           hit = link.operator.match(this, value) != link.negated;
           for (int t = 0; !hit && t < link.transforms.size(); t++) {
