@@ -206,10 +206,68 @@ final class LiteralIndex {
     if (from == to && !anyAlways) {
       return NONE;
     }
-    long[] out = anyAlways ? (special ? m.generalAlways : m.plainAlways).clone() : null;
     if (from == to) {
-      return out;
+      // shared: selections are never written
+      return special ? m.generalAlways : m.plainAlways;
     }
+    // the selection depends on the chain's literals found and the kind of value only, and benign
+    // traffic repeats few such sets: remember them (up to a bound) for every request
+    int[] set = Arrays.copyOfRange(ids, from, to);
+    for (int i = 1; i < set.length; i++) {
+      // insertion sort: a few ids, so that equal sets found in different orders share an entry
+      int v = set[i];
+      int j = i - 1;
+      while (j >= 0 && set[j] > v) {
+        set[j + 1] = set[j];
+        j--;
+      }
+      set[j + 1] = v;
+    }
+    SetKey key = new SetKey(chain, special, set);
+    long[] known = memo.get(key);
+    if (known != null) {
+      return known;
+    }
+    long[] out = computeSelect(m, special, ids, from, to, s);
+    if (memo.size() < MEMO_LIMIT) {
+      memo.put(key, out);
+    }
+    return out;
+  }
+
+  /** At most this many literal sets are remembered (each a few dozen bytes). */
+  private static final int MEMO_LIMIT = 50_000;
+  private final java.util.concurrent.ConcurrentHashMap<SetKey, long[]> memo = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A chain's literals found in a value (sorted ids), and whether the value is special. */
+  private static final class SetKey {
+    final int chain;
+    final boolean special;
+    final int[] ids;
+    final int hash;
+
+    SetKey(int chain, boolean special, int[] ids) {
+      this.chain = chain;
+      this.special = special;
+      this.ids = ids;
+      this.hash = (Arrays.hashCode(ids) * 31 + chain) * 2 + (special ? 1 : 0);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SetKey k && k.hash == hash && k.chain == chain && k.special == special
+          && Arrays.equals(k.ids, ids);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  private long[] computeSelect(Members m, boolean special, int[] ids, int from, int to, Scratch s) {
+    boolean anyAlways = special ? m.anyGeneralAlways : m.anyPlainAlways;
+    long[] out = anyAlways ? (special ? m.generalAlways : m.plainAlways).clone() : null;
     int words = (m.literals + 63) / 64;
     if (s.found.length < words) {
       s.found = new long[words];

@@ -20,6 +20,8 @@ public final class Program {
   private final int ruleSlots;
   /** Per chain id (0: no transformation): the chain. */
   private final Transforms.Chain[] chains;
+  /** Per chain id: the values the chain leaves unchanged but for ASCII case. */
+  private final Transforms.Inert[] inert;
   /** The prefilters of the indexed {@code @rx} patterns, members grouped by chain id. */
   private final LiteralIndex index;
   /** Per group: its chain id and the collections its targets read. */
@@ -57,6 +59,8 @@ public final class Program {
         link.seq = seq++;
         Transforms.Chain c = null;
         List<String> names = new ArrayList<>();
+        // the chain after each step (0: the value as it is), for multiMatch
+        int[] steps = new int[link.transforms.size() + 1];
         for (Transforms.Transform t : link.transforms) {
           names.add(t.name());
           Transforms.Chain prefix = c;
@@ -66,8 +70,20 @@ public final class Program {
             members.add(new ArrayList<>());
             return n;
           });
+          steps[names.size()] = c.id();
         }
         link.chain = c;
+        if (link.operator instanceof Operators.Rx rx && rx.regex().hasPrefilter() && !link.negated
+            && link.multiMatch && !link.unconditional) {
+          // the regex runs on the value after every step: the index decides each step's value
+          link.multiChains = steps;
+          link.multiMembers = new int[steps.length];
+          for (int k = 0; k < steps.length; k++) {
+            List<String> m = members.get(steps[k]);
+            link.multiMembers[k] = m.size();
+            m.add(rx.pattern());
+          }
+        }
         link.chainId = c == null ? 0 : c.id();
         if (link.operator instanceof Operators.Rx rx && rx.regex().hasPrefilter() && !link.negated
             && !link.multiMatch && !link.unconditional) {
@@ -94,6 +110,13 @@ public final class Program {
     }
     this.ruleSlots = seq;
     this.chains = byId.toArray(new Transforms.Chain[0]);
+    this.inert = new Transforms.Inert[this.chains.length];
+    inert[0] = Transforms.Inert.ALWAYS;
+    for (int id = 1; id < this.chains.length; id++) {
+      Transforms.Chain c = this.chains[id];
+      // a prefix has a lower id than its extensions
+      inert[id] = inert[c.prefix() == null ? 0 : c.prefix().id()].and(c.last().inert());
+    }
     this.index = new LiteralIndex(members);
     this.groupChain = gChain.stream().mapToInt(Integer::intValue).toArray();
     this.groupCollections = gColls.toArray(new String[0][]);
@@ -142,6 +165,10 @@ public final class Program {
 
   Transforms.Chain chain(int id) {
     return chains[id];
+  }
+
+  Transforms.Inert inert(int chainId) {
+    return inert[chainId];
   }
 
   LiteralIndex index() {

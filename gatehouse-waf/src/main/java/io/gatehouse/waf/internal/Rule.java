@@ -32,6 +32,12 @@ final class Rule {
    */
   int member = -1;
   /**
+   * For a {@code multiMatch} {@code @rx} the index takes: the chain id after each transformation
+   * step (0 first: the value as it is) and the link's member number in that chain; else null.
+   */
+  int[] multiChains;
+  int[] multiMembers;
+  /**
    * The program's number for this link's (chain, target collections) group, whose selection over
    * all the request's values tells in one bit test that no value can match; -1 when its targets
    * read TX, matched variables or counts.

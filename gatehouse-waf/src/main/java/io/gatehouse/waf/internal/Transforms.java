@@ -14,10 +14,118 @@ import java.util.function.UnaryOperator;
  */
 final class Transforms {
   /** One named transformation. */
-  record Transform(String name, UnaryOperator<String> fn) {
+  record Transform(String name, UnaryOperator<String> fn, Inert inert) {
     String apply(String s) {
       return fn.apply(s);
     }
+  }
+
+  /** {@link Inert} flag: every value has it, so an {@link Inert} without it holds for none. */
+  static final int ANY = 1;
+  /** {@link Inert} flag: a character at or above 0x80. */
+  static final int NON_ASCII = 2;
+  /** {@link Inert} flag: two whitespace characters in a row. */
+  static final int WHITESPACE_RUN = 4;
+  /** {@link Inert} flag: a whitespace character before {@code /} or {@code (}. */
+  static final int SPACE_BEFORE_SLASH = 8;
+  /** {@link Inert} flag: the value is {@code .} or {@code ..}. */
+  static final int DOTS = 16;
+  /** {@link Inert} flag: {@code --}. */
+  static final int DOUBLE_DASH = 32;
+  private static final int ALL_FLAGS = ANY | NON_ASCII | WHITESPACE_RUN | SPACE_BEFORE_SLASH | DOTS | DOUBLE_DASH;
+
+  /**
+   * The values a transformation (or chain) leaves unchanged but for the case of ASCII letters:
+   * those whose ASCII characters are all in {@code lo} (bits for 0 to 63) and {@code hi} (64 to
+   * 127) and whose {@link #shape} flags are all in {@code flags}. Such a value holds the same
+   * literals through the chain as it does itself, since the literal index ignores ASCII case.
+   */
+  record Inert(long lo, long hi, int flags) {
+    static final Inert NEVER = new Inert(0, 0, 0);
+    static final Inert ALWAYS = new Inert(-1L, -1L, ALL_FLAGS);
+
+    /** The values both leave unchanged (every set holds both cases of each letter). */
+    Inert and(Inert o) {
+      return new Inert(lo & o.lo, hi & o.hi, flags & o.flags);
+    }
+
+    /** Whether a value of shape ({@code lo}, {@code hi}, {@code flags}) is among them. */
+    boolean holds(long vlo, long vhi, int vflags) {
+      return (vlo & ~lo) == 0 && (vhi & ~hi) == 0 && (vflags & ~flags) == 0;
+    }
+
+    private static Inert except(String chars, int notFlags) {
+      long l = -1L;
+      long h = -1L;
+      for (int i = 0; i < chars.length(); i++) {
+        char c = chars.charAt(i);
+        if (c < 64) {
+          l &= ~(1L << c);
+        } else {
+          h &= ~(1L << (c - 64));
+        }
+      }
+      return new Inert(l, h, ALL_FLAGS & ~notFlags);
+    }
+  }
+
+  /**
+   * A value's shape for {@link Inert#holds}: {@code out[0]} and {@code out[1]} the ASCII
+   * characters it holds (as {@link Inert#lo}, {@link Inert#hi}), {@code out[2]} its flags.
+   */
+  static void shape(String s, long[] out) {
+    long lo = 0;
+    long hi = 0;
+    int flags = ANY;
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 64) {
+        lo |= 1L << c;
+      } else if (c < 128) {
+        hi |= 1L << (c - 64);
+      } else {
+        flags |= NON_ASCII;
+      }
+      if (i + 1 < n) {
+        char d = s.charAt(i + 1);
+        if (space(c)) {
+          if (space(d)) {
+            flags |= WHITESPACE_RUN;
+          } else if (d == '/' || d == '(') {
+            flags |= SPACE_BEFORE_SLASH;
+          }
+        } else if (c == '-' && d == '-') {
+          flags |= DOUBLE_DASH;
+        }
+      }
+    }
+    if (s.equals(".") || s.equals("..")) {
+      flags |= DOTS;
+    }
+    out[0] = lo;
+    out[1] = hi;
+    out[2] = flags;
+  }
+
+  /** The values transformation {@code name} leaves unchanged but for ASCII case. */
+  static Inert inert(String name) {
+    return switch (name) {
+      case "lowercase", "uppercase" -> Inert.ALWAYS;
+      case "urldecode", "urldecodeuni" -> Inert.except("%+", 0);
+      case "htmlentitydecode" -> Inert.except("&", 0);
+      case "jsdecode", "cssdecode", "escapeseqdecode" -> Inert.except("\\", 0);
+      case "removenulls", "replacenulls" -> Inert.except("\0", 0);
+      case "removewhitespace" -> Inert.except(" \t\n\r\f\u000b", NON_ASCII);
+      case "compresswhitespace" -> Inert.except("\t\n\r\f\u000b", NON_ASCII | WHITESPACE_RUN);
+      case "cmdline" -> Inert.except("\"'\\^,;\t\n\r\f\u000b", WHITESPACE_RUN | SPACE_BEFORE_SLASH);
+      case "replacecomments" -> Inert.except("*", 0);
+      case "removecomments", "removecommentschar" -> Inert.except("*#", DOUBLE_DASH);
+      case "normalisepath", "normalizepath" -> Inert.except("/", DOTS);
+      case "normalisepathwin", "normalizepathwin" -> Inert.except("/\\", DOTS);
+      case "utf8tounicode" -> Inert.except("", NON_ASCII);
+      default -> Inert.NEVER;
+    };
   }
 
   /**
@@ -108,7 +216,8 @@ final class Transforms {
     if (fn == null) {
       throw new IllegalArgumentException("unknown transformation t:" + name);
     }
-    return new Transform(name.toLowerCase(Locale.ROOT), fn);
+    String n = name.toLowerCase(Locale.ROOT);
+    return new Transform(n, fn, inert(n));
   }
 
   static String lower(String s) {

@@ -54,13 +54,20 @@ public final class Tx {
   private final Set<Long> removedIds = new java.util.HashSet<>();
   /** Transformed values of computed (slot-less) values, per chain. */
   private final Map<Transforms.Chain, Map<String, String>> transformCache = new java.util.IdentityHashMap<>();
-  /** Slots given to stored elements so far. */
+  /**
+   * Slots given to stored elements so far: one per distinct value, since what a slot keys (the
+   * value through a chain, its index selection) depends on the value only.
+   */
   private int slots;
+  private final Map<String, Integer> slotOf = new HashMap<>(128);
   /** Bumped whenever a stored variable changes (between phases), so group selections are redone. */
   private int varsVersion;
   /** Per chain id and slot: the element's value through the chain, and its index selection. */
   private final String[][] transformedBySlot;
   private final long[][][] selectionBySlot;
+  /** Per slot: its value's {@link Transforms#shape} (three longs; flags 0 until computed). */
+  private long[] shapes = new long[0];
+  private final long[] shapeOut = new long[3];
   /** Per group: the union of its values' selections, and the {@link #varsVersion} it was made at. */
   private final long[][] groupSelection;
   private final Map<String, List<Var>> wholeLists = new HashMap<>();
@@ -134,14 +141,24 @@ public final class Tx {
 
   void set(String name, String value) {
     List<Entry> l = new ArrayList<>(1);
-    l.add(new Entry(null, value, slots++));
+    l.add(new Entry(null, value, slot(value)));
     vars.put(name, l);
     varsVersion++;
   }
 
   void add(String collection, String key, String value) {
-    vars.computeIfAbsent(collection, k -> new ArrayList<>()).add(new Entry(key, value, slots++));
+    vars.computeIfAbsent(collection, k -> new ArrayList<>()).add(new Entry(key, value, slot(value)));
     varsVersion++;
+  }
+
+  /** The slot of a stored value: the same for equal values. */
+  private int slot(String value) {
+    Integer s = slotOf.get(value);
+    if (s == null) {
+      s = slots++;
+      slotOf.put(value, s);
+    }
+    return s;
   }
 
   String scalar(String name) {
@@ -309,15 +326,43 @@ public final class Tx {
         String value = v.value();
         boolean hit = false;
         if (link.member >= 0 && v.slot() >= 0) {
-          value = transformed(link.chainId, v);
-          hit = LiteralIndex.selected(selection(link.chainId, v), link.member)
-              && ((Operators.Rx) link.operator).regex().run(this, value);
+          if (LiteralIndex.selected(selection(link.chainId, v), link.member)) {
+            value = transformed(link.chainId, v);
+            hit = ((Operators.Rx) link.operator).regex().run(this, value);
+          }
+        } else if (link.multiChains != null) {
+          // multiMatch: the regex on the value after each step, where that step's selection has it
+          Regex re = ((Operators.Rx) link.operator).regex();
+          LiteralIndex.Scratch scratch = program.scratch();
+          for (int k = 0; !hit && k < link.multiChains.length; k++) {
+            int chainId = link.multiChains[k];
+            if (v.slot() >= 0) {
+              if (LiteralIndex.selected(selection(chainId, v), link.multiMembers[k])) {
+                value = transformed(chainId, v);
+                hit = re.run(this, value);
+              }
+            } else {
+              String step = transformed(program.chain(chainId), v.value());
+              if (LiteralIndex.selected(program.index().select(chainId, found(step, scratch), scratch),
+                  link.multiMembers[k])) {
+                value = step;
+                hit = re.run(this, value);
+              }
+            }
+          }
         } else if (link.multiMatch) {
           hit = link.operator.match(this, value) != link.negated;
           for (int t = 0; !hit && t < link.transforms.size(); t++) {
             value = link.transforms.get(t).apply(value);
             hit = link.operator.match(this, value) != link.negated;
           }
+        } else if (link.member >= 0) {
+          // a computed value (TX, matched variables): one literal scan per value instance serves
+          // every indexed pattern that reads it, instead of one per pattern
+          value = transformed(link.chain, value);
+          LiteralIndex.Scratch scratch = program.scratch();
+          hit = LiteralIndex.selected(program.index().select(link.chainId, found(value, scratch), scratch), link.member)
+              && ((Operators.Rx) link.operator).regex().run(this, value);
         } else {
           value = v.slot() >= 0 ? transformed(link.chainId, v) : transformed(link.chain, value);
           hit = link.operator.match(this, value) != link.negated;
@@ -375,17 +420,36 @@ public final class Tx {
     }
     long[] out = bySlot[v.slot()];
     if (out == null) {
-      String value = transformed(chainId, v);
       LiteralIndex.Scratch scratch = program.scratch();
-      LiteralIndex.Found found = literalsFound.get(value);
-      if (found == null) {
-        found = program.index().scan(value, scratch);
-        literalsFound.put(value, found);
+      int slot = v.slot();
+      if (shapes.length < 3 * (slot + 1)) {
+        shapes = java.util.Arrays.copyOf(shapes, 3 * Math.max(slots, slot + 1));
       }
-      out = program.index().select(chainId, found, scratch);
+      if (shapes[3 * slot + 2] == 0) {
+        Transforms.shape(v.value(), shapeOut);
+        System.arraycopy(shapeOut, 0, shapes, 3 * slot, 3);
+      }
+      if (program.inert(chainId).holds(shapes[3 * slot], shapes[3 * slot + 1], (int) shapes[3 * slot + 2])) {
+        // the chain changes at most the case of ASCII letters: the value holds the same literals
+        out = program.index().select(chainId, found(v.value(), scratch), scratch);
+        bySlot[slot] = out;
+        return out;
+      }
+      String value = transformed(chainId, v);
+      out = program.index().select(chainId, found(value, scratch), scratch);
       bySlot[v.slot()] = out;
     }
     return out;
+  }
+
+  /** The index literals a value instance holds (one scan per instance). */
+  private LiteralIndex.Found found(String value, LiteralIndex.Scratch scratch) {
+    LiteralIndex.Found found = literalsFound.get(value);
+    if (found == null) {
+      found = program.index().scan(value, scratch);
+      literalsFound.put(value, found);
+    }
+    return found;
   }
 
   /** The union of the selections of every value of a group's collections (made once per phase). */
