@@ -9,9 +9,7 @@ import io.gatehouse.testing.MockUpstream;
 import io.gatehouse.testing.postgres.PostgresServer;
 import io.gatehouse.testing.redis.RedisServer;
 import io.vertx.core.Vertx;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +32,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -176,27 +173,10 @@ class ClusterTopologyTest {
     try {
       ProcessBuilder pb = new ProcessBuilder(command).redirectError(err.toFile());
       pb.environment().put("GATEHOUSE_ENROL_TOKEN", token);
-      Process p = pb.start();
-      CompletableFuture<Integer> port = new CompletableFuture<>();
-      StringBuffer out = new StringBuffer();
-      Thread drain = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            out.append(line).append('\n');
-            Matcher m = GATEWAY.matcher(line);
-            if (m.find()) {
-              port.complete(Integer.parseInt(m.group(1)));
-            }
-          }
-        } catch (IOException e) {
-          // the process died
-        } finally {
-          port.completeExceptionally(new AssertionError(name + " exited before listening"));
-        }
-      }, name + "-stdout");
-      drain.setDaemon(true);
-      drain.start();
+      Serving.Child child = Serving.spawn(pb, name, GATEWAY);
+      Process p = child.process();
+      StringBuffer out = child.out();
+      CompletableFuture<Integer> port = child.ports().get(0);
       try {
         return new Node(name, p, port.get(150, TimeUnit.SECONDS), out, err);
       } catch (java.util.concurrent.ExecutionException e) {

@@ -1,19 +1,26 @@
 package io.gatehouse.server.internal;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -23,8 +30,9 @@ import javax.net.ssl.X509TrustManager;
 import picocli.CommandLine;
 
 /**
- * Starts {@code serve} in-process for tests and talks to what it serves: its management API, its
- * admin token and the certificates of its HTTPS listener.
+ * Starts {@code serve} for tests, in-process or as a child process whose printed ports it reads, and
+ * talks to what it serves: its management API, its admin token and the certificates of its HTTPS
+ * listener.
  */
 final class Serving {
   private Serving() {}
@@ -100,5 +108,46 @@ final class Serving {
       }
     }}, null);
     return ctx;
+  }
+
+  /**
+   * A started child process, the standard output it printed so far, and one port per pattern given
+   * to {@link #spawn}.
+   */
+  record Child(Process process, StringBuffer out, List<CompletableFuture<Integer>> ports) {}
+
+  /**
+   * Starts {@code pb} and copies its standard output into {@link Child#out()}; each of {@code ports}
+   * (a pattern whose group 1 is a port) completes its future from the first line it finds, or fails
+   * when the process exits before printing one.
+   */
+  static Child spawn(ProcessBuilder pb, String name, Pattern... ports) throws IOException {
+    Process p = pb.start();
+    List<CompletableFuture<Integer>> found = new ArrayList<>();
+    for (int i = 0; i < ports.length; i++) {
+      found.add(new CompletableFuture<>());
+    }
+    StringBuffer out = new StringBuffer();
+    Thread drain = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          out.append(line).append('\n');
+          for (int i = 0; i < ports.length; i++) {
+            Matcher m = ports[i].matcher(line);
+            if (m.find()) {
+              found.get(i).complete(Integer.parseInt(m.group(1)));
+            }
+          }
+        }
+      } catch (IOException e) {
+        // the process died
+      } finally {
+        found.forEach(f -> f.completeExceptionally(new AssertionError(name + " exited before listening")));
+      }
+    }, name + "-stdout");
+    drain.setDaemon(true);
+    drain.start();
+    return new Child(p, out, found);
   }
 }
