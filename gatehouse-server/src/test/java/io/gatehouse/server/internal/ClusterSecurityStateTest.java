@@ -10,10 +10,6 @@ import io.gatehouse.model.ConfigMapper;
 import io.gatehouse.testing.Await;
 import io.gatehouse.testing.GatehouseExtension;
 import io.gatehouse.testing.postgres.PostgresServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,21 +51,15 @@ class ClusterSecurityStateTest {
         "--https-port", "0", "--allowed-backend-networks", String.join(",", GatehouseExtension.LOOPBACK_BACKENDS),
         "--no-access-log", "--no-analytics", "--drain-period", "0s"));
     args.addAll(List.of(extra));
-    ServeCommand.Running r = HybridModeServeTest.command(args.toArray(String[]::new))
-        .start(null, new PrintStream(new ByteArrayOutputStream()));
+    ServeCommand.Running r = Serving.start(args.toArray(String[]::new));
     servers.add(r);
     return r;
   }
 
   HttpResponse<String> mgmt(ServeCommand.Running server, String token, String method, String path, String body)
       throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.management().actualPort()
-        + "/api/v1" + path)).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(20));
-    if (body != null) {
-      b.header("Content-Type", body.startsWith("{") ? "application/json" : "application/yaml");
-    }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return cluster.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    String contentType = body == null ? null : body.startsWith("{") ? "application/json" : "application/yaml";
+    return Serving.mgmt(cluster.http, server, token, Duration.ofSeconds(20), method, path, contentType, body);
   }
 
   /** Waits until {@code gw} answers {@code status} to {@code path}; returns the milliseconds it took. */
@@ -88,7 +78,7 @@ class ClusterSecurityStateTest {
     PostgresServer pg = PostgresServer.shared();
     String url = pg.url(pg.createDatabase());
     serve(url, dir.resolve("a"), extraForA);
-    String token = Files.readString(dir.resolve("a/admin-token")).strip();
+    String token = Serving.adminToken(dir.resolve("a"));
     Files.createDirectories(dir.resolve("b"));
     Files.copy(dir.resolve("a").resolve(MasterKeys.FILE_NAME), dir.resolve("b").resolve(MasterKeys.FILE_NAME));
     serve(url, dir.resolve("b"));

@@ -14,15 +14,11 @@ import io.gatehouse.testing.Await;
 import io.gatehouse.testing.GatehouseExtension;
 import io.gatehouse.testing.MockUpstream;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
@@ -44,7 +40,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Telemetry of hybrid mode end to end, in-process: gateway nodes ({@code serve --role gateway})
@@ -69,9 +64,7 @@ class ClusterTelemetryServeTest {
   void setUp() throws Exception {
     vertx = Vertx.vertx();
     upstream = MockUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    try (ServerSocket s = new ServerSocket(0)) {
-      nodePort = s.getLocalPort();
-    }
+    nodePort = Serving.freePort();
   }
 
   @AfterEach
@@ -87,20 +80,14 @@ class ClusterTelemetryServeTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  static ServeCommand command(String... args) {
-    ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs(args);
-    return cmd;
-  }
-
   void startControl() throws Exception {
-    ServeCommand.Running r = command("--role", "control", "--data", dir.resolve("control").toString(),
+    ServeCommand.Running r = Serving.command("--role", "control", "--data", dir.resolve("control").toString(),
         "--management-port", "0", "--no-portal", "--node-host", "127.0.0.1", "--node-port", Integer.toString(nodePort),
         "--no-access-log", "--heartbeat-interval", "500ms", "--drain-period", "0s")
-        .start(null, new PrintStream(new ByteArrayOutputStream()));
+        .start(null, Serving.quiet());
     started.add(r);
     control = r;
-    adminToken = Files.readString(dir.resolve("control/admin-token")).strip();
+    adminToken = Serving.adminToken(dir.resolve("control"));
     HttpResponse<String> put = mgmt("PUT", "/config", "application/yaml", """
         backends:
           - name: echo
@@ -124,12 +111,12 @@ class ClusterTelemetryServeTest {
   }
 
   ServeCommand.Running startGateway(String name) throws Exception {
-    ServeCommand.Running r = command("--role", "gateway", "--data", dir.resolve(name).toString(),
+    ServeCommand.Running r = Serving.command("--role", "gateway", "--data", dir.resolve(name).toString(),
         "--control-plane", "https://127.0.0.1:" + nodePort, "--gateway-host", "127.0.0.1", "--gateway-port", "0",
         "--allowed-backend-networks", String.join(",", GatehouseExtension.LOOPBACK_BACKENDS), "--no-access-log",
         "--heartbeat-interval", "500ms", "--snapshot-wait", "5s", "--drain-period", "0s",
         "--analytics-flush-interval", "200", "--enrol-token", token())
-        .startGatewayNode(new PrintStream(new ByteArrayOutputStream()));
+        .startGatewayNode(Serving.quiet());
     started.add(r);
     Await.until(name + " ready", () -> get(r, READY, null) == 200);
     return r;
@@ -144,13 +131,7 @@ class ClusterTelemetryServeTest {
   }
 
   HttpResponse<String> mgmt(String method, String path, String contentType, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + control.management().actualPort()
-        + "/api/v1" + path)).header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(20));
-    if (contentType != null) {
-      b.header("Content-Type", contentType);
-    }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return Serving.mgmt(http, control, adminToken, Duration.ofSeconds(20), method, path, contentType, body);
   }
 
   JsonNode json(String path) {

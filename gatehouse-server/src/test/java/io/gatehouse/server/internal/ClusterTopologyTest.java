@@ -9,12 +9,7 @@ import io.gatehouse.testing.MockUpstream;
 import io.gatehouse.testing.postgres.PostgresServer;
 import io.gatehouse.testing.redis.RedisServer;
 import io.vertx.core.Vertx;
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,13 +32,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The topology of the worked example in docs/cluster.md, on real servers: one PostgreSQL, one Redis,
@@ -82,12 +75,10 @@ class ClusterTopologyTest {
     vertx = Vertx.vertx();
     upstream = MockUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     for (int i = 0; i < 2; i++) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        nodePorts[i] = s.getLocalPort();
-      }
+      nodePorts[i] = Serving.freePort();
     }
     controls.add(control("cp1", nodePorts[0]));
-    adminToken = Files.readString(dir.resolve("cp1/admin-token")).strip();
+    adminToken = Serving.adminToken(dir.resolve("cp1"));
     // every control node needs the same master key (in production: GATEHOUSE_MASTER_KEY from one secret)
     Files.createDirectories(dir.resolve("cp2"));
     Files.copy(dir.resolve("cp1/master.key"), dir.resolve("cp2/master.key"), StandardCopyOption.COPY_ATTRIBUTES);
@@ -165,11 +156,9 @@ class ClusterTopologyTest {
   }
 
   ServeCommand.Running control(String name, int nodePort) throws Exception {
-    ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs("--role", "control", "--database", database, "--data", dir.resolve(name).toString(),
+    return Serving.start("--role", "control", "--database", database, "--data", dir.resolve(name).toString(),
         "--management-port", "0", "--no-portal", "--node-host", "127.0.0.1", "--node-port", Integer.toString(nodePort),
         "--no-access-log", "--no-analytics", "--heartbeat-interval", "500ms", "--drain-period", "0s");
-    return cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
   }
 
   Node gatewayNode(String name, String token, List<String> controlPlanes) {
@@ -184,27 +173,10 @@ class ClusterTopologyTest {
     try {
       ProcessBuilder pb = new ProcessBuilder(command).redirectError(err.toFile());
       pb.environment().put("GATEHOUSE_ENROL_TOKEN", token);
-      Process p = pb.start();
-      CompletableFuture<Integer> port = new CompletableFuture<>();
-      StringBuffer out = new StringBuffer();
-      Thread drain = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            out.append(line).append('\n');
-            Matcher m = GATEWAY.matcher(line);
-            if (m.find()) {
-              port.complete(Integer.parseInt(m.group(1)));
-            }
-          }
-        } catch (IOException e) {
-          // the process died
-        } finally {
-          port.completeExceptionally(new AssertionError(name + " exited before listening"));
-        }
-      }, name + "-stdout");
-      drain.setDaemon(true);
-      drain.start();
+      Serving.Child child = Serving.spawn(pb, name, GATEWAY);
+      Process p = child.process();
+      StringBuffer out = child.out();
+      CompletableFuture<Integer> port = child.ports().get(0);
       try {
         return new Node(name, p, port.get(150, TimeUnit.SECONDS), out, err);
       } catch (java.util.concurrent.ExecutionException e) {
@@ -217,14 +189,7 @@ class ClusterTopologyTest {
   }
 
   HttpResponse<String> mgmt(int control, String method, String path, String contentType, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-            + controls.get(control).management().actualPort() + "/api/v1" + path))
-        .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(30));
-    if (contentType != null) {
-      b.header("Content-Type", contentType);
-    }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return Serving.mgmt(http, controls.get(control), adminToken, Duration.ofSeconds(30), method, path, contentType, body);
   }
 
   String enrolmentToken() throws Exception {

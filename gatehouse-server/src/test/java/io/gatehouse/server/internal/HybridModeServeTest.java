@@ -8,9 +8,6 @@ import io.gatehouse.testing.Await;
 import io.gatehouse.testing.GatehouseExtension;
 import io.gatehouse.testing.MockUpstream;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Hybrid mode end to end, in-process: a {@code serve --role control} node and {@code serve --role
@@ -48,9 +44,7 @@ class HybridModeServeTest {
   void setUp() throws Exception {
     vertx = Vertx.vertx();
     upstream = MockUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    try (ServerSocket s = new ServerSocket(0)) {
-      nodePort = s.getLocalPort();
-    }
+    nodePort = Serving.freePort();
   }
 
   @AfterEach
@@ -66,20 +60,14 @@ class HybridModeServeTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  static ServeCommand command(String... args) {
-    ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs(args);
-    return cmd;
-  }
-
   ServeCommand.Running startControl() throws Exception {
-    ServeCommand.Running r = command("--role", "control", "--data", dir.resolve("control").toString(),
+    ServeCommand.Running r = Serving.command("--role", "control", "--data", dir.resolve("control").toString(),
         "--management-port", "0", "--no-portal", "--node-host", "127.0.0.1", "--node-port", Integer.toString(nodePort),
         "--no-access-log", "--no-analytics", "--heartbeat-interval", "500ms", "--drain-period", "0s")
-        .start(null, new PrintStream(new ByteArrayOutputStream()));
+        .start(null, Serving.quiet());
     started.add(r);
     control = r;
-    adminToken = Files.readString(dir.resolve("control/admin-token")).strip();
+    adminToken = Serving.adminToken(dir.resolve("control"));
     return r;
   }
 
@@ -91,19 +79,13 @@ class HybridModeServeTest {
     if (token != null) {
       args.addAll(List.of("--enrol-token", token));
     }
-    ServeCommand.Running r = command(args.toArray(String[]::new)).startGatewayNode(new PrintStream(new ByteArrayOutputStream()));
+    ServeCommand.Running r = Serving.command(args.toArray(String[]::new)).startGatewayNode(Serving.quiet());
     started.add(r);
     return r;
   }
 
   HttpResponse<String> mgmt(String method, String path, String contentType, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + control.management().actualPort()
-        + "/api/v1" + path)).header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(20));
-    if (contentType != null) {
-      b.header("Content-Type", contentType);
-    }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return Serving.mgmt(http, control, adminToken, Duration.ofSeconds(20), method, path, contentType, body);
   }
 
   String token() throws Exception {

@@ -12,13 +12,10 @@ import io.gatehouse.testing.redis.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Identity-based threat detection across servers that share a Redis server ({@code --redis}): the
@@ -62,15 +58,12 @@ class RedisThreatDetectionServeTest {
   }
 
   ServeCommand.Running start(String name) throws Exception {
-    ServeCommand cmd = new ServeCommand();
-    new CommandLine(cmd).parseArgs("--data", dir.resolve(name).toString(), "--gateway-host", "127.0.0.1",
+    ServeCommand.Running r = Serving.start("--data", dir.resolve(name).toString(), "--gateway-host", "127.0.0.1",
         "--gateway-port", "0", "--management-port", "0", "--no-portal", "--drain-period", "0s", "--no-access-log",
         "--no-analytics", "--allowed-backend-networks", String.join(",", GatehouseExtension.LOOPBACK_BACKENDS),
         "--redis", redis.uri());
-    ServeCommand.Running r = cmd.start(null, new PrintStream(new ByteArrayOutputStream()));
     servers.add(r);
-    String token = Files.readString(dir.resolve(name).resolve("admin-token")).strip();
-    tokens.add(token);
+    tokens.add(Serving.adminToken(dir.resolve(name)));
     HttpResponse<String> put = mgmt(servers.size() - 1, "PUT", "/config", """
         backends:
           - name: echo
@@ -88,14 +81,8 @@ class RedisThreatDetectionServeTest {
   }
 
   HttpResponse<String> mgmt(int server, String method, String path, String yaml) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + servers.get(server).management().actualPort() + "/api/v1" + path))
-        .header("Authorization", "Bearer " + tokens.get(server)).timeout(Duration.ofSeconds(20));
-    if (yaml != null) {
-      b.header("Content-Type", "application/yaml");
-    }
-    b.method(method, yaml == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(yaml));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return Serving.mgmt(http, servers.get(server), tokens.get(server), Duration.ofSeconds(20), method, path,
+        yaml == null ? null : "application/yaml", yaml);
   }
 
   int bruteForceAlerts(int server) {

@@ -28,12 +28,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,26 +102,7 @@ class ServeCertificatesTest {
 
   /** The certificate the gateway's HTTPS listener presents for SNI {@code host}. */
   X509Certificate served(String host) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
-    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", running.gateway().httpsPort())) {
-      SSLParameters p = s.getSSLParameters();
-      p.setServerNames(List.of(new SNIHostName(host)));
-      s.setSSLParameters(p);
-      s.startHandshake();
-      return (X509Certificate) s.getSession().getPeerCertificates()[0];
-    }
+    return Serving.served(running.gateway().httpsPort(), host);
   }
 
   @Test

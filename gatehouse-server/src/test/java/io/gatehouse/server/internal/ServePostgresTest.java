@@ -6,9 +6,7 @@ import io.gatehouse.testing.Await;
 import io.gatehouse.testing.MockUpstream;
 import io.gatehouse.testing.postgres.PostgresServer;
 import io.vertx.core.Vertx;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -80,33 +78,11 @@ class ServePostgresTest {
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(dir.resolve(name + ".err").toFile());
     pb.environment().put("GATEHOUSE_MASTER_KEY", MASTER_KEY);
     pb.environment().putAll(env);
-    Process p = pb.start();
-    CompletableFuture<Integer> mgmt = new CompletableFuture<>();
-    CompletableFuture<Integer> gateway = new CompletableFuture<>();
-    StringBuffer out = new StringBuffer();
-    Thread drain = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          out.append(line).append('\n');
-          Matcher m = MANAGEMENT.matcher(line);
-          if (m.find()) {
-            mgmt.complete(Integer.parseInt(m.group(1)));
-          }
-          Matcher g = GATEWAY.matcher(line);
-          if (g.find()) {
-            gateway.complete(Integer.parseInt(g.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        // the process died
-      } finally {
-        mgmt.completeExceptionally(new AssertionError("the server exited before listening; see " + name + ".err"));
-        gateway.completeExceptionally(new AssertionError("the server exited before listening"));
-      }
-    }, name + "-stdout");
-    drain.setDaemon(true);
-    drain.start();
+    Serving.Child child = Serving.spawn(pb, name, MANAGEMENT, GATEWAY);
+    Process p = child.process();
+    StringBuffer out = child.out();
+    CompletableFuture<Integer> mgmt = child.ports().get(0);
+    CompletableFuture<Integer> gateway = child.ports().get(1);
     int m;
     int g;
     try {

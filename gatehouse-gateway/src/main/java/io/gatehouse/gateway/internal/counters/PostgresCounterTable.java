@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -77,17 +76,7 @@ public final class PostgresCounterTable implements LocalCounterStore.Persistence
   }
 
   private static List<LocalCounterStore.Snapshot> live(Connection db, long now) throws Exception {
-    List<LocalCounterStore.Snapshot> out = new ArrayList<>();
-    try (PreparedStatement q = db.prepareStatement(
-        "SELECT key, window_start, window_end, count FROM quota_counters WHERE window_end > ?")) {
-      q.setLong(1, now);
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          out.add(new LocalCounterStore.Snapshot(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
-        }
-      }
-    }
-    return out;
+    return CounterRows.live(db, "quota_counters", now);
   }
 
   @Override

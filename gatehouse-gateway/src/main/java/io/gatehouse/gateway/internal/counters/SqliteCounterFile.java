@@ -5,9 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,17 +44,7 @@ public final class SqliteCounterFile implements LocalCounterStore.Persistence {
 
   @Override
   public List<LocalCounterStore.Snapshot> load(long now) throws Exception {
-    List<LocalCounterStore.Snapshot> out = new ArrayList<>();
-    try (PreparedStatement q = db.prepareStatement(
-        "SELECT key, window_start, window_end, count FROM counters WHERE window_end > ?")) {
-      q.setLong(1, now);
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          out.add(new LocalCounterStore.Snapshot(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
-        }
-      }
-    }
-    return out;
+    return CounterRows.live(db, "counters", now);
   }
 
   /** Adds {@code deltas} and forgets ended windows; returns nothing, since this node is the file's only writer. */
