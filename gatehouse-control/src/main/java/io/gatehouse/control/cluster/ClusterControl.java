@@ -53,6 +53,7 @@ public final class ClusterControl {
   private volatile Published current;
   private volatile NodeReport.Sink reports;
   private volatile io.gatehouse.control.security.ClientBlockList blocks;
+  private volatile io.gatehouse.control.debugging.DebugSessionTable debugSessions;
 
   /**
    * A signed snapshot as served.
@@ -101,7 +102,8 @@ public final class ClusterControl {
       return; // a newer revision was published while this one waited
     }
     byte[] envelope = SignedSnapshots.sign(rev.id(), secrets.resolved(rev.config()), keys.keyHashing(),
-        certificates == null ? List.of() : certificates.material(), blockedNow(), keys.signing());
+        certificates == null ? List.of() : certificates.material(), blockedNow(),
+        debugSessions == null ? List.of() : debugSessions.active(), keys.signing());
     String etag = SignedSnapshots.etag(envelope);
     if (current != null && current.etag().equals(etag)) {
       return;
@@ -124,6 +126,17 @@ public final class ClusterControl {
   public void shareBlocks(io.gatehouse.control.security.ClientBlockList list) {
     this.blocks = requireNonNull(list, "list");
     list.onChange(this::republish);
+    republish();
+  }
+
+  /**
+   * Sends {@code table}'s live debug sessions (token hashes, never tokens) to every gateway node with
+   * the snapshot, and the snapshot again after every change of them, so that nodes trace requests
+   * carrying a session's token whatever server opened it.
+   */
+  public void shareDebugSessions(io.gatehouse.control.debugging.DebugSessionTable table) {
+    this.debugSessions = requireNonNull(table, "table");
+    table.onChange(this::republish);
     republish();
   }
 

@@ -17,13 +17,35 @@ import java.util.Map;
  *     node, minute and batch
  * @param analytics per-minute totals; the keys' node is ignored
  * @param requests requests served, oldest first
+ * @param traces requests recorded with a debug session's token, oldest first; filed under the node
+ *     its certificate names, and only for a session live on the control plane
  */
-public record NodeReport(String batch, Map<Long, Map<AggregateKey, Aggregate>> analytics, List<ObservedRequest> requests) {
+public record NodeReport(String batch, Map<Long, Map<AggregateKey, Aggregate>> analytics, List<ObservedRequest> requests,
+    List<DebugTrace> traces) {
 
   public NodeReport {
     requireNonNull(batch, "batch");
     requireNonNull(analytics, "analytics");
     requests = List.copyOf(requireNonNull(requests, "requests"));
+    traces = List.copyOf(requireNonNull(traces, "traces"));
+  }
+
+  /** A report without debug traces. */
+  public NodeReport(String batch, Map<Long, Map<AggregateKey, Aggregate>> analytics, List<ObservedRequest> requests) {
+    this(batch, analytics, requests, List.of());
+  }
+
+  /**
+   * One request recorded with a debug session's token, secrets already redacted by the node.
+   *
+   * @param session the session's id
+   * @param trace the recorded request as JSON
+   */
+  public record DebugTrace(String session, com.fasterxml.jackson.databind.JsonNode trace) {
+    public DebugTrace {
+      requireNonNull(session, "session");
+      requireNonNull(trace, "trace");
+    }
   }
 
   /**

@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * that API carrying header {@value #HEADER} with the session's token record their stages, each
  * policy's decision and timing, and each backend attempt (secrets redacted) into the session's
  * ring buffer of the last {@value #CAPACITY} requests, readable until the session expires.
- * Thread-safe.
+ * Sessions opened elsewhere (by another server of the cluster) are {@linkplain #share shared} by the
+ * SHA-256 of their token only, and each finished trace is also handed to the {@linkplain #onRecorded
+ * listener}, which files it for the whole cluster. Thread-safe.
  */
 public final class DebugSessions {
   /** The request header carrying a debug token. */
@@ -48,8 +50,10 @@ public final class DebugSessions {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Clock clock;
-  private final Map<String, Session> byToken = new ConcurrentHashMap<>();
+  private final Map<String, Session> byToken = new ConcurrentHashMap<>(); // by token hash
   private final Map<String, Session> byId = new ConcurrentHashMap<>();
+  private volatile Map<String, Session> shared = Map.of(); // by token hash
+  private volatile java.util.function.BiConsumer<String, Trace> listener = (id, t) -> { };
   private volatile boolean active;
 
   /** Sessions timed by the system clock. */
@@ -112,6 +116,65 @@ public final class DebugSessions {
   public record Trace(Instant time, String requestId, String method, String path, int status, long totalMicros,
       List<Step> steps, List<PolicyDecision> policies, List<BackendAttempt> backend) {}
 
+  /**
+   * A session opened elsewhere, as every node of a cluster knows it: never its token, only the token's hash.
+   *
+   * @param id the session id
+   * @param tokenHash {@link #hash} of its token
+   * @param api the API it traces
+   * @param expiresAt when it ends
+   */
+  public record Shared(String id, String tokenHash, String api, Instant expiresAt) {
+    public Shared {
+      requireNonNull(id, "id");
+      requireNonNull(tokenHash, "tokenHash");
+      requireNonNull(api, "api");
+      requireNonNull(expiresAt, "expiresAt");
+    }
+  }
+
+  /** The SHA-256 of {@code token}, lower-case hex: how sessions are known by the nodes that did not open them. */
+  public static String hash(String token) {
+    try {
+      return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A new random session token (128 bits, hex). */
+  public static String newToken() {
+    byte[] raw = new byte[16];
+    RANDOM.nextBytes(raw);
+    return HexFormat.of().formatHex(raw);
+  }
+
+  /** A new random session id (64 bits, hex). */
+  public static String newId() {
+    byte[] raw = new byte[8];
+    RANDOM.nextBytes(raw);
+    return HexFormat.of().formatHex(raw);
+  }
+
+  /**
+   * Replaces the sessions opened elsewhere by {@code sessions}: requests carrying a token whose hash
+   * one of them names are traced too, and their traces go only to the {@linkplain #onRecorded listener}.
+   */
+  public void share(Collection<Shared> sessions) {
+    Map<String, Session> m = new java.util.HashMap<>();
+    for (Shared x : sessions) {
+      m.put(x.tokenHash(), new Session(x.id(), x.api(), x.expiresAt()));
+    }
+    shared = Map.copyOf(m);
+    purge();
+  }
+
+  /** Hands every finished trace, with its session id, to {@code listener} (on the request's event loop: it must not block). */
+  public void onRecorded(java.util.function.BiConsumer<String, Trace> listener) {
+    this.listener = requireNonNull(listener, "listener");
+  }
+
   /** Opens a session for {@code api} lasting {@code ttl} (1 s to 1 h). */
   public Opened open(String api, Duration ttl) {
     requireNonNull(api, "api");
@@ -120,13 +183,10 @@ public final class DebugSessions {
       throw new IllegalArgumentException("expected a ttl from 1 s to 1 h but got " + ttl);
     }
     purge();
-    byte[] raw = new byte[16];
-    RANDOM.nextBytes(raw);
-    String token = HexFormat.of().formatHex(raw);
-    RANDOM.nextBytes(raw);
-    String id = HexFormat.of().formatHex(raw, 0, 8);
+    String token = newToken();
+    String id = newId();
     Session s = new Session(id, api, clock.instant().plus(ttl));
-    byToken.put(token, s);
+    byToken.put(hash(token), s);
     byId.put(id, s);
     active = true;
     return new Opened(id, token, api, s.expiresAt);
@@ -156,19 +216,27 @@ public final class DebugSessions {
    */
   public Recorder recorder(String token, String api, String method, String path, String requestId, long startNanos,
       Collection<String> secrets) {
-    Session s = byToken.get(token);
+    if (token == null || token.isEmpty() || token.length() > 200) {
+      return null;
+    }
+    String h = hash(token);
+    Session s = byToken.get(h);
+    boolean local = s != null;
+    if (s == null) {
+      s = shared.get(h);
+    }
     Instant now = clock.instant();
     if (s == null || !s.api.equals(api) || now.isAfter(s.expiresAt)) {
       return null;
     }
-    return new Recorder(s, now, method, path, requestId, startNanos, secrets);
+    return new Recorder(local ? s : null, s.id, listener, now, method, path, requestId, startNanos, secrets);
   }
 
   private void purge() {
     Instant now = clock.instant();
     byToken.values().removeIf(s -> now.isAfter(s.expiresAt));
     byId.values().removeIf(s -> now.isAfter(s.expiresAt));
-    active = !byToken.isEmpty();
+    active = !byToken.isEmpty() || shared.values().stream().anyMatch(s -> !now.isAfter(s.expiresAt));
   }
 
   private static final class Session {
@@ -198,6 +266,8 @@ public final class DebugSessions {
   /** Records one request's steps, policy decisions and backend attempts; confined to its event loop. */
   public static final class Recorder {
     private final Session session;
+    private final String sessionId;
+    private final java.util.function.BiConsumer<String, Trace> listener;
     private final String method;
     private final String path;
     private final String requestId;
@@ -210,9 +280,11 @@ public final class DebugSessions {
     private int[] open = new int[8];
     private int depth;
 
-    Recorder(Session session, Instant time, String method, String path, String requestId, long startNanos,
-        Collection<String> secrets) {
+    Recorder(Session session, String sessionId, java.util.function.BiConsumer<String, Trace> listener, Instant time,
+        String method, String path, String requestId, long startNanos, Collection<String> secrets) {
       this.session = session;
+      this.sessionId = sessionId;
+      this.listener = listener;
       this.time = time;
       this.method = method;
       this.path = path;
@@ -353,8 +425,16 @@ public final class DebugSessions {
             a.responseHeaders, a.ended ? a.nanos / 1_000 : (System.nanoTime() - a.startNanos) / 1_000, a.error,
             micros(a.startNanos)));
       }
-      session.add(new Trace(time, requestId, method, redactQuery(path), status, micros(System.nanoTime()),
-          List.copyOf(steps), List.copyOf(decisions), List.copyOf(attempts)));
+      Trace trace = new Trace(time, requestId, method, redactQuery(path), status, micros(System.nanoTime()),
+          List.copyOf(steps), List.copyOf(decisions), List.copyOf(attempts));
+      if (session != null) {
+        session.add(trace);
+      }
+      try {
+        listener.accept(sessionId, trace);
+      } catch (RuntimeException e) {
+        // filing a trace for the cluster never fails the request
+      }
     }
 
     private long micros(long nanos) {

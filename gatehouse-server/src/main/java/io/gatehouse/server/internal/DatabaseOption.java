@@ -116,6 +116,18 @@ final class DatabaseOption {
   }
 
   /**
+   * The debug sessions of {@code store}: with PostgreSQL read again every
+   * {@link io.gatehouse.control.debugging.DebugSessionTable#REFRESH}, since other servers open them;
+   * the embedded store has one writer, this server. Close it before the store.
+   */
+  static io.gatehouse.control.debugging.DebugSessionTable debugSessions(ControlStore store) {
+    io.gatehouse.control.debugging.DebugSessionTable table = new io.gatehouse.control.debugging.DebugSessionTable(
+        store.jdbi(), java.time.Clock.systemUTC());
+    return store instanceof PostgresConfigStore
+        ? table.follow(io.gatehouse.control.debugging.DebugSessionTable.REFRESH) : table;
+  }
+
+  /**
    * Where the durable copy of quota counters lives: the PostgreSQL database of {@code store}, shared
    * by its servers, unless Redis holds the counters ({@code redis} not null); {@code null} for the
    * node's own {@code counters.db}.

@@ -74,6 +74,9 @@ final class GatewayNode {
       var blocks = new java.util.concurrent.atomic.AtomicReference<java.util.Map<String, java.time.Instant>>(
           java.util.Map.of());
       gateway.clientBlocks((ip, subscription) -> blocked(blocks.get(), ip, subscription));
+      // debug sessions arrive with each snapshot (token hashes only); traces go to the control plane in reports
+      gateway.debugSessions().onRecorded((id, trace) ->
+          telemetry.traced(id, io.gatehouse.model.ConfigMapper.json().valueToTree(trace)));
       var applied = new java.util.concurrent.atomic.AtomicReference<io.gatehouse.model.GatewayConfig>();
       var certificates = new java.util.concurrent.atomic.AtomicReference<
           java.util.List<io.gatehouse.control.certificates.CertificateMaterial>>(java.util.List.of());
@@ -87,6 +90,7 @@ final class GatewayNode {
                 hashingKey[0] = snapshot.keyHashingKey().clone();
               }
               blocks.set(snapshot.blocks());
+              gateway.debugSessions().share(DebugWiring.shared(snapshot.debugSessions()));
               boolean newCertificates = !certificates.get().equals(snapshot.certificates());
               if (newCertificates) { // before the compile: backends refer to them
                 ServeCommand.await(gateway.certificates(CertificateWiring.forGateway(snapshot.certificates())));

@@ -49,6 +49,8 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
   static final int REPORT_ROWS = 5_000;
   /** Requests kept while the control plane is away. */
   static final int MAX_REQUESTS = 50_000;
+  /** Debug traces kept while the control plane is away; beyond, new ones are dropped. */
+  static final int MAX_TRACES = 1_000;
 
   /** Sends a report; answers the control plane's status, throws when it is unreachable. */
   interface Channel {
@@ -58,6 +60,7 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
   private final Channel channel;
   private final TreeMap<Long, Map<AggregateKey, Pending>> minutes = new TreeMap<>();
   private final ArrayDeque<NodeReport.ObservedRequest> requests = new ArrayDeque<>();
+  private final ArrayDeque<NodeReport.DebugTrace> traces = new ArrayDeque<>();
   private final AtomicLong droppedRows = new AtomicLong();
   private final AtomicLong droppedRequests = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
@@ -200,6 +203,16 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
     }
   }
 
+  /** Queues a request recorded with debug session {@code session}'s token ({@code trace}: the recorded request as JSON). */
+  void traced(String session, com.fasterxml.jackson.databind.JsonNode trace) {
+    NodeReport.DebugTrace t = new NodeReport.DebugTrace(session, trace);
+    synchronized (this) {
+      if (traces.size() < MAX_TRACES) {
+        traces.add(t);
+      }
+    }
+  }
+
   private static String nz(String s) {
     return s == null ? "" : s;
   }
@@ -223,7 +236,7 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
 
   /** Whether something waits to be sent. */
   synchronized boolean pending() {
-    return inflight != null || !minutes.isEmpty() || !requests.isEmpty();
+    return inflight != null || !minutes.isEmpty() || !requests.isEmpty() || !traces.isEmpty();
   }
 
   /** The report being sent, for tests: sent again unchanged until the control plane takes it. */
@@ -264,7 +277,7 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
     if (inflight != null) {
       return inflight;
     }
-    if (minutes.isEmpty() && requests.isEmpty()) {
+    if (minutes.isEmpty() && requests.isEmpty() && traces.isEmpty()) {
       return null;
     }
     Map<Long, Map<AggregateKey, Aggregate>> part = new HashMap<>();
@@ -289,7 +302,11 @@ final class NodeTelemetry implements AnalyticsStore, TrafficEventConsumer, AutoC
     while (!requests.isEmpty() && out.size() < ReportCodec.MAX_REQUESTS) {
       out.add(requests.poll());
     }
-    inflight = new NodeReport(UUID.randomUUID().toString(), part, out);
+    List<NodeReport.DebugTrace> debug = new java.util.ArrayList<>();
+    while (!traces.isEmpty() && debug.size() < ReportCodec.MAX_TRACES) {
+      debug.add(traces.poll());
+    }
+    inflight = new NodeReport(UUID.randomUUID().toString(), part, out, debug);
     return inflight;
   }
 

@@ -88,18 +88,20 @@ public record Observability(AccessLog accessLog, MetricsEndpoint metrics, Analyt
     return OpenTelemetrySdk.builder().setTracerProvider(provider).build();
   }
 
-  /** What the management listener serves of this. */
-  ManagementAddons addons(boolean metricsPublic) {
-    io.gatehouse.gateway.debug.DebugSessions sessions = gateway.debugSessions();
+  /**
+   * What the management listener serves of this; debug sessions are opened in and read from
+   * {@code debugSessions}, shared by every node of the cluster.
+   */
+  ManagementAddons addons(boolean metricsPublic, io.gatehouse.control.debugging.DebugSessionTable debugSessions) {
     io.gatehouse.control.RequestDebugging debugging = new io.gatehouse.control.RequestDebugging() {
       @Override
       public Object open(String api, Duration ttl) {
-        return sessions.open(api, ttl);
+        return debugSessions.open(api, ttl);
       }
 
       @Override
       public java.util.Optional<java.util.List<?>> traces(String id) {
-        return sessions.traces(id).map(l -> l);
+        return debugSessions.traces(id).map(l -> l);
       }
     };
     io.gatehouse.control.BackendStates backends = new io.gatehouse.control.BackendStates() {

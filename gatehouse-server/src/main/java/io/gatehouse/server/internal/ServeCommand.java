@@ -654,6 +654,10 @@ public final class ServeCommand implements Callable<Integer> {
     io.gatehouse.control.security.ClientBlockList blocks = DatabaseOption.blocks(store);
     gateway.clientBlocks(blocks::isBlocked);
     control.cluster().shareBlocks(blocks);
+    // debug sessions: in the database for every server, in each snapshot (token hashes only) for every gateway node
+    io.gatehouse.control.debugging.DebugSessionTable debugSessions = DatabaseOption.debugSessions(store);
+    DebugWiring.install(gateway.debugSessions(), debugSessions, nodeName(gateway.port()));
+    control.cluster().shareDebugSessions(debugSessions);
     references.onChange(() -> {
       synchronized (plane) {
         gateway.apply(secrets.resolved(plane.config()), plane.revision().id());
@@ -705,7 +709,7 @@ public final class ServeCommand implements Callable<Integer> {
       });
     }
     ManagementServer management = await(ManagementServer.start(vertx, managementOptions(), plane,
-        observability.addons(metricsPublic).withCluster(control.cluster())));
+        observability.addons(metricsPublic, debugSessions).withCluster(control.cluster())));
     control.heartbeats(vertx, role, displayHost(managementHost) + ":" + management.actualPort());
     gateway.ownListener(managementHost, management.actualPort()); // never a backend, whatever is allowed
     if (!noConsole) {
@@ -751,6 +755,9 @@ public final class ServeCommand implements Callable<Integer> {
       if (analyticsStore != null && !report.analytics().isEmpty()) {
         analyticsStore.mergeOnce(node, report.batch(), report.analytics());
       }
+      for (io.gatehouse.control.cluster.NodeReport.DebugTrace t : report.traces()) {
+        debugSessions.record(t.session(), node, t.trace()); // under the certificate's node name, live sessions only
+      }
     });
     if (demo) {
       Demo.install(vertx, plane, gateway, management, data, out);
@@ -762,6 +769,7 @@ public final class ServeCommand implements Callable<Integer> {
     return new Running(vertx, gateway, management, plane, () -> {
       try {
         revisionFeed.close();
+        debugSessions.close();
         references.close();
         store.close();
       } finally {

@@ -23,6 +23,8 @@ public final class ReportCodec {
   public static final int MAX_ROWS = 20_000;
   /** The most requests in one report. */
   public static final int MAX_REQUESTS = 20_000;
+  /** The most debug traces in one report. */
+  public static final int MAX_TRACES = 200;
   private static final int MAX_TEXT = 2048;
 
   private ReportCodec() {}
@@ -65,6 +67,12 @@ public final class ReportCodec {
       q.injections().forEach(inj::add);
       o.put("backend", q.backendAnswered());
     }
+    if (!r.traces().isEmpty()) {
+      ArrayNode traces = root.putArray("traces");
+      for (NodeReport.DebugTrace t : r.traces()) {
+        traces.addObject().put("session", t.session()).set("trace", t.trace());
+      }
+    }
     try {
       return ConfigMapper.json().writeValueAsBytes(root);
     } catch (IOException e) {
@@ -90,9 +98,10 @@ public final class ReportCodec {
     }
     JsonNode rows = root.path("analytics");
     JsonNode requests = root.path("requests");
-    if (rows.size() > MAX_ROWS || requests.size() > MAX_REQUESTS) {
-      throw new IllegalArgumentException("a report holds at most " + MAX_ROWS + " analytics rows and " + MAX_REQUESTS
-          + " requests");
+    JsonNode traces = root.path("traces");
+    if (rows.size() > MAX_ROWS || requests.size() > MAX_REQUESTS || traces.size() > MAX_TRACES) {
+      throw new IllegalArgumentException("a report holds at most " + MAX_ROWS + " analytics rows, " + MAX_REQUESTS
+          + " requests and " + MAX_TRACES + " debug traces");
     }
     Map<Long, Map<AggregateKey, Aggregate>> minutes = new HashMap<>();
     for (JsonNode o : rows) {
@@ -140,7 +149,15 @@ public final class ReportCodec {
           text(o, "query"), (int) Math.min(999, status), number(o, "bytesOut"), injections,
           o.path("backend").asBoolean(false)));
     }
-    return new NodeReport(root.get("batch").asText(), minutes, observed);
+    List<NodeReport.DebugTrace> debug = new ArrayList<>(traces.size());
+    for (JsonNode t : traces) {
+      String session = text(t, "session");
+      if (session.isEmpty() || session.length() > 32 || !t.path("trace").isObject()) {
+        throw new IllegalArgumentException("a debug trace is {session, trace} with a session id and a trace object");
+      }
+      debug.add(new NodeReport.DebugTrace(session, t.get("trace")));
+    }
+    return new NodeReport(root.get("batch").asText(), minutes, observed, debug);
   }
 
   private static String text(JsonNode o, String field) {

@@ -71,10 +71,12 @@ public final class SignedSnapshots {
    * The signed envelope of {@code config} as revision {@code revision}, with the uploaded
    * {@code certificates} (private keys in clear inside the signed payload: the envelope travels only
    * over the node channel and rests only in the node's encrypted cache) and the blocked clients
-   * ({@code ip:...} or {@code subscription:...} to the end of each block).
+   * ({@code ip:...} or {@code subscription:...} to the end of each block) and the live debug sessions
+   * (id, token hash, API, end: never a token).
    */
   public static byte[] sign(long revision, GatewayConfig config, byte[] keyHashingKey,
-      List<CertificateMaterial> certificates, Map<String, Instant> blocks, PrivateKey key) {
+      List<CertificateMaterial> certificates, Map<String, Instant> blocks,
+      List<io.gatehouse.control.debugging.DebugSessionTable.Session> debugSessions, PrivateKey key) {
     ObjectNode payload = ConfigMapper.json().createObjectNode();
     payload.put("revision", revision);
     payload.put("subscriptionKeyHashing", B64.encodeToString(keyHashingKey));
@@ -94,6 +96,13 @@ public final class SignedSnapshots {
     if (!blocks.isEmpty()) { // identity -> end of the block, epoch milliseconds, sorted for a deterministic payload
       ObjectNode b = payload.putObject("blocks");
       new java.util.TreeMap<>(blocks).forEach((identity, until) -> b.put(identity, until.toEpochMilli()));
+    }
+    if (!debugSessions.isEmpty()) { // absent when none, like the above; sorted by id for a deterministic payload
+      ArrayNode d = payload.putArray("debugSessions");
+      debugSessions.stream().sorted(java.util.Comparator.comparing(
+          io.gatehouse.control.debugging.DebugSessionTable.Session::id)).forEach(x -> d.addObject()
+              .put("id", x.id()).put("tokenHash", x.tokenHash()).put("api", x.api())
+              .put("expiresAt", x.expiresAt().toEpochMilli()));
     }
     try {
       byte[] bytes = ConfigMapper.json().writeValueAsBytes(payload);
@@ -159,8 +168,13 @@ public final class SignedSnapshots {
       }
       Map<String, Instant> blocks = new java.util.LinkedHashMap<>();
       p.path("blocks").fields().forEachRemaining(e -> blocks.put(e.getKey(), Instant.ofEpochMilli(e.getValue().asLong())));
+      List<io.gatehouse.control.debugging.DebugSessionTable.Session> debugSessions = new ArrayList<>();
+      for (JsonNode d : p.path("debugSessions")) {
+        debugSessions.add(new io.gatehouse.control.debugging.DebugSessionTable.Session(d.path("id").asText(),
+            d.path("tokenHash").asText(), d.path("api").asText(), Instant.ofEpochMilli(d.path("expiresAt").asLong())));
+      }
       return new Snapshot(p.path("revision").asLong(), etagOf(payload), config,
-          B64D.decode(p.path("subscriptionKeyHashing").asText()), certificates, blocks);
+          B64D.decode(p.path("subscriptionKeyHashing").asText()), certificates, blocks, debugSessions);
     } catch (java.io.IOException | RuntimeException e) {
       throw new Refused("the signed snapshot is not a configuration: " + e.getMessage());
     }
