@@ -53,6 +53,29 @@ class DebugSessionsTest {
   }
 
   @Test
+  void aSharedSessionIsHonouredByItsTokenHashForItsApiUntilItEndsAndItsTracesGoToTheListener() {
+    ManualClock clock = new ManualClock();
+    DebugSessions sessions = new DebugSessions(clock);
+    assertThat(sessions.active()).isFalse();
+    String token = DebugSessions.newToken();
+    sessions.share(List.of(new DebugSessions.Shared("s1", DebugSessions.hash(token), "orders",
+        clock.now.plusSeconds(60))));
+    assertThat(sessions.active()).isTrue();
+    List<String> filed = new java.util.ArrayList<>();
+    sessions.onRecorded((id, trace) -> filed.add(id + " " + trace.requestId()));
+    assertThat(sessions.recorder(DebugSessions.hash(token), "orders", "GET", "/o", "r0", 0))
+        .as("the hash is not a token").isNull();
+    assertThat(sessions.recorder(token, "users", "GET", "/u", "r0", 0)).as("another API").isNull();
+    sessions.recorder(token, "orders", "GET", "/orders/a", "r1", System.nanoTime()).finish(200);
+    assertThat(filed).containsExactly("s1 r1");
+    assertThat(sessions.traces("s1")).as("kept by whoever opened it, not here").isEmpty();
+    clock.now = clock.now.plusSeconds(61);
+    assertThat(sessions.recorder(token, "orders", "GET", "/orders/a", "r2", System.nanoTime())).isNull();
+    sessions.share(List.of());
+    assertThat(sessions.active()).isFalse();
+  }
+
+  @Test
   void recorderAppliesOnlyToItsApiAndToken() {
     DebugSessions sessions = new DebugSessions(new ManualClock());
     DebugSessions.Opened s = sessions.open("orders", Duration.ofSeconds(60));

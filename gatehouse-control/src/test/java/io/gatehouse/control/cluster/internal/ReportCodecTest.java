@@ -58,4 +58,28 @@ class ReportCodecTest {
           ? b.substring(0, 200) : b).isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @Test
+  void carriesDebugTracesAndRefusesMoreThanItsBoundOrOneWithoutASession() {
+    com.fasterxml.jackson.databind.node.ObjectNode trace = io.gatehouse.model.ConfigMapper.json().createObjectNode()
+        .put("requestId", "r1").put("status", 200);
+    NodeReport r = new NodeReport("b-2", Map.of(), List.of(), List.of(new NodeReport.DebugTrace("0123456789abcdef", trace)));
+    NodeReport back = ReportCodec.read(ReportCodec.write(r));
+    assertThat(back.traces()).containsExactly(new NodeReport.DebugTrace("0123456789abcdef", trace));
+
+    List<NodeReport.DebugTrace> many = new java.util.ArrayList<>();
+    for (int i = 0; i <= ReportCodec.MAX_TRACES; i++) {
+      many.add(new NodeReport.DebugTrace("0123456789abcdef", trace));
+    }
+    byte[] tooMany = ReportCodec.write(new NodeReport("b-3", Map.of(), List.of(), many));
+    assertThatThrownBy(() -> ReportCodec.read(tooMany)).isInstanceOf(IllegalArgumentException.class);
+    String one = new String(ReportCodec.write(r), StandardCharsets.UTF_8);
+    for (String b : List.of(one.replace("\"session\":\"0123456789abcdef\"", "\"session\":\"\""),
+        one.replace("\"session\":\"0123456789abcdef\"", "\"session\":\"" + "a".repeat(33) + "\""),
+        one.replaceFirst("\"trace\":\\{[^}]*\\}", "\"trace\":\"text\""))) {
+      assertThat(b).isNotEqualTo(one);
+      assertThatThrownBy(() -> ReportCodec.read(b.getBytes(StandardCharsets.UTF_8))).as(b)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
 }
