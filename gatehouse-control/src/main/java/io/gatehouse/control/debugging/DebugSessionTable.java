@@ -143,13 +143,15 @@ public final class DebugSessionTable implements AutoCloseable {
   /**
    * Files {@code trace} (a recorded request as JSON) under live session {@code sessionId} as recorded
    * by {@code node}, keeping the newest {@value #CAPACITY} of the session; blocking. A trace of no
-   * live session, or longer than {@value #MAX_TRACE_CHARS} characters, is dropped.
+   * live session, or longer than {@value #MAX_TRACE_CHARS} characters, is dropped; one that {@code node}
+   * filed already for the session (same {@code requestId}: a report sent again) is filed once.
    *
-   * @return whether it was filed
+   * @return whether it was filed now
    */
   public boolean record(String sessionId, String node, JsonNode trace) {
     String text = trace.toString();
-    if (text.length() > MAX_TRACE_CHARS || node.length() > 200 || sessionId.length() > 32) {
+    String requestId = trace.path("requestId").asText("");
+    if (text.length() > MAX_TRACE_CHARS || node.length() > 200 || sessionId.length() > 32 || requestId.length() > 200) {
       return false;
     }
     long now = clock.millis();
@@ -159,8 +161,14 @@ public final class DebugSessionTable implements AutoCloseable {
       if (!live) {
         return false;
       }
-      h.createUpdate("INSERT INTO debug_traces (session_id, node, recorded_ms, trace) VALUES (:id, :node, :at, :trace)")
-          .bind("id", sessionId).bind("node", node).bind("at", now).bind("trace", text).execute();
+      if (!requestId.isEmpty() && h.createQuery("SELECT count(*) FROM debug_traces WHERE session_id = :id AND node = :node"
+              + " AND request_id = :rid").bind("id", sessionId).bind("node", node).bind("rid", requestId)
+          .mapTo(Long.class).one() > 0) {
+        return false;
+      }
+      h.createUpdate("INSERT INTO debug_traces (session_id, node, request_id, recorded_ms, trace)"
+              + " VALUES (:id, :node, :rid, :at, :trace)")
+          .bind("id", sessionId).bind("node", node).bind("rid", requestId).bind("at", now).bind("trace", text).execute();
       h.createUpdate("DELETE FROM debug_traces WHERE session_id = :id AND seq NOT IN"
               + " (SELECT seq FROM debug_traces WHERE session_id = :id ORDER BY seq DESC LIMIT :n)")
           .bind("id", sessionId).bind("n", CAPACITY).execute();

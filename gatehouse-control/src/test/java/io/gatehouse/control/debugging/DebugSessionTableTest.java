@@ -62,6 +62,8 @@ class DebugSessionTableTest {
       assertThat(String.join("\n", stored)).as("the token is never stored").doesNotContain(opened.token());
 
       assertThat(table.record(opened.id(), "node-a", trace("r0"))).isTrue();
+      assertThat(table.record(opened.id(), "node-a", trace("r0"))).as("sent again: filed once").isFalse();
+      assertThat(table.traces(opened.id()).orElseThrow()).hasSize(1);
       assertThat(table.record("0123456789abcdef", "node-a", trace("stray"))).as("no such session").isFalse();
       for (int i = 1; i <= DebugSessionTable.CAPACITY + 4; i++) {
         table.record(opened.id(), i % 2 == 0 ? "node-a" : "node-b", trace("r" + i));
