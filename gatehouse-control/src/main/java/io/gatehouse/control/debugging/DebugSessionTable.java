@@ -204,8 +204,9 @@ public final class DebugSessionTable implements AutoCloseable {
           .bind("id", id).map((rs, ctx) -> {
             try {
               ObjectNode o = ConfigMapper.json().createObjectNode();
-              o.put("node", rs.getString(1));
+              o.put("node", rs.getString(1)); // first in the listing, and last written: a trace cannot name its node
               o.setAll((ObjectNode) ConfigMapper.json().readTree(rs.getString(2)));
+              o.put("node", rs.getString(1));
               return o;
             } catch (java.io.IOException | ClassCastException e) {
               throw new IllegalStateException("stored debug trace does not parse: " + e.getMessage(), e);

@@ -314,6 +314,32 @@ class ClusterTelemetryServeTest {
         m -> m.equals(Map.of(victim.nodeId(), 2L, attacker.nodeId(), 50L)));
   }
 
+  @Test
+  void aNodeFilesDebugTracesOnlyUnderItsOwnNameOnlyForALiveSessionAndNotOnceRevoked() throws Exception {
+    startControl();
+    NodeAgent victim = agent("victim");
+    NodeAgent attacker = agent("attacker");
+    HttpResponse<String> opened = mgmt("POST", "/debug-tokens", "application/json", "{\"api\":\"orders\",\"ttlSeconds\":600}");
+    assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
+    String id = ConfigMapper.json().readTree(opened.body()).get("id").asText();
+    // the trace claims the victim as its node, and a second one names a session that does not exist
+    com.fasterxml.jackson.databind.node.ObjectNode claimed = ConfigMapper.json().createObjectNode()
+        .put("requestId", "forged-1").put("node", victim.nodeId()).put("status", 200);
+    NodeReport r = new NodeReport("t1", Map.of(), List.of(), List.of(new NodeReport.DebugTrace(id, claimed),
+        new NodeReport.DebugTrace("ffffffffffffffff", claimed.deepCopy().put("requestId", "stray"))));
+    assertThat(attacker.report(r)).isEqualTo(204);
+    JsonNode items = json("/debug-tokens/" + id + "/traces").get("items");
+    assertThat(items).singleElement().satisfies(t -> {
+      assertThat(t.get("requestId").asText()).isEqualTo("forged-1");
+      assertThat(t.get("node").asText()).as("the certificate's node, whatever the trace says").isEqualTo(attacker.nodeId());
+    });
+    assertThat(mgmt("DELETE", "/nodes/" + attacker.nodeId(), null, null).statusCode()).isEqualTo(204);
+    NodeReport late = new NodeReport("t2", Map.of(), List.of(),
+        List.of(new NodeReport.DebugTrace(id, claimed.deepCopy().put("requestId", "after-revocation"))));
+    assertThat(attacker.report(late)).isEqualTo(403);
+    assertThat(json("/debug-tokens/" + id + "/traces").get("items")).hasSize(1);
+  }
+
   int post(HttpClient client, byte[] body) {
     try {
       return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + nodePort + "/node/v1/report"))
