@@ -423,7 +423,7 @@ final class SecurityMonitor implements TrafficEventConsumer {
     Map<String, Instant> lastSeen = new LinkedHashMap<>();
     List<RuntimeFacts.SensitiveEndpoint> sensitive = new ArrayList<>();
     for (ApiDef api : config.get().apis()) {
-      for (ObservedEndpoint e : inventory.endpoints(api.name())) {
+      for (ObservedEndpoint e : observed(api.name())) { // every server's, when discovery is shared
         lastSeen.merge(api.name() + " " + e.method() + " " + e.template(), e.lastSeen(),
             (x, y) -> x.isAfter(y) ? x : y);
         if (!e.sensitiveInRequests().isEmpty() || !e.sensitiveInResponses().isEmpty()) {
