@@ -397,12 +397,12 @@ final class SecurityMonitor implements TrafficEventConsumer {
         "Threat detection alerts, newest first (at most 1000 kept)", "audit:read", List.of(), this::alertList));
     management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery", "discovery",
         "The API inventory: each API's metadata with its observed endpoints and sensitive data seen", "config:read",
-        List.of(), shared(this::inventoryList)));
+        List.of(), offEventLoop(this::inventoryList)));
     management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery/:api/openapi", "discovery",
-        "The observed API as an OpenAPI 3.1 document", "config:read", List.of(), shared(this::discoveryOpenApi)));
+        "The observed API as an OpenAPI 3.1 document", "config:read", List.of(), offEventLoop(this::discoveryOpenApi)));
     management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery/:api", "discovery",
         "Observed endpoints of an API (with sensitive data types), shadow and unused endpoints", "config:read",
-        List.of(), shared(this::discovery)));
+        List.of(), offEventLoop(this::discovery)));
   }
 
   /**
@@ -453,7 +453,7 @@ final class SecurityMonitor implements TrafficEventConsumer {
   }
 
   /** {@code handler} on a worker thread when discovery is shared (it reads the database), else as it is. */
-  private io.vertx.core.Handler<RoutingContext> shared(io.vertx.core.Handler<RoutingContext> handler) {
+  private io.vertx.core.Handler<RoutingContext> offEventLoop(io.vertx.core.Handler<RoutingContext> handler) {
     return ctx -> {
       if (discovered == null) {
         handler.handle(ctx);
