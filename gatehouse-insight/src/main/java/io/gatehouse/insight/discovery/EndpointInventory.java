@@ -167,6 +167,52 @@ public final class EndpointInventory {
     return out;
   }
 
+  /** The APIs with observed endpoints. */
+  public synchronized Set<String> apis() {
+    return Set.copyOf(apis.keySet());
+  }
+
+  /**
+   * One list of the endpoints several nodes observed: the entries of one API, method and template
+   * become one (earliest first call, latest last call, counts summed, names and sensitive types
+   * united), sorted by API, template then method.
+   */
+  public static List<ObservedEndpoint> merge(List<ObservedEndpoint> endpoints) {
+    Map<String, ObservedEndpoint> merged = new LinkedHashMap<>();
+    for (ObservedEndpoint e : endpoints) {
+      merged.merge(e.api() + " " + e.method() + " " + e.template(), e, EndpointInventory::merge);
+    }
+    List<ObservedEndpoint> out = new ArrayList<>(merged.values());
+    out.sort(Comparator.comparing(ObservedEndpoint::api).thenComparing(ObservedEndpoint::template)
+        .thenComparing(ObservedEndpoint::method));
+    return out;
+  }
+
+  private static ObservedEndpoint merge(ObservedEndpoint a, ObservedEndpoint b) {
+    Map<Integer, Long> statuses = new TreeMap<>(a.statusCounts());
+    b.statusCounts().forEach((k, v) -> statuses.merge(k, v, Long::sum));
+    return new ObservedEndpoint(a.api(), a.method(), a.template(),
+        a.firstSeen().isBefore(b.firstSeen()) ? a.firstSeen() : b.firstSeen(),
+        a.lastSeen().isAfter(b.lastSeen()) ? a.lastSeen() : b.lastSeen(), a.calls() + b.calls(),
+        Map.copyOf(statuses), a.authenticatedCalls() + b.authenticatedCalls(), a.anonymousCalls() + b.anonymousCalls(),
+        union(a.queryParameters(), b.queryParameters()), union(a.jsonFields(), b.jsonFields()),
+        sensitive(a.sensitiveInRequests(), b.sensitiveInRequests()),
+        sensitive(a.sensitiveInResponses(), b.sensitiveInResponses()), a.droppedNames() + b.droppedNames());
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new LinkedHashSet<>(a);
+    u.addAll(b);
+    return Set.copyOf(u);
+  }
+
+  private static Set<SensitiveType> sensitive(Set<SensitiveType> a, Set<SensitiveType> b) {
+    EnumSet<SensitiveType> u = EnumSet.noneOf(SensitiveType.class);
+    u.addAll(a);
+    u.addAll(b);
+    return sorted(u);
+  }
+
   private static Set<SensitiveType> sorted(EnumSet<SensitiveType> types) {
     return types.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(types));
   }
@@ -182,11 +228,20 @@ public final class EndpointInventory {
   public synchronized DiscoveryReport compare(String api, List<OperationDef> declared,
       Map<OperationDef, Set<String>> declaredParameters, Instant now, Duration unusedAfter) {
     requireNonNull(api, "api");
+    return compare(endpoints(api), declared, declaredParameters, now, unusedAfter);
+  }
+
+  /**
+   * Compares {@code observed} endpoints of one API (this inventory's, or several nodes' {@link
+   * #merge merged}) with its declared operations, as {@link #compare(String, List, Map, Instant, Duration)}.
+   */
+  public static DiscoveryReport compare(List<ObservedEndpoint> observed, List<OperationDef> declared,
+      Map<OperationDef, Set<String>> declaredParameters, Instant now, Duration unusedAfter) {
+    requireNonNull(observed, "observed");
     requireNonNull(declared, "declared");
     requireNonNull(declaredParameters, "declaredParameters");
     requireNonNull(now, "now");
     requireNonNull(unusedAfter, "unusedAfter");
-    List<ObservedEndpoint> observed = endpoints(api);
     List<ObservedEndpoint> shadow = new ArrayList<>();
     Map<String, Set<String>> undocumented = new TreeMap<>();
     Map<OperationDef, Instant> lastCall = new HashMap<>();
@@ -279,6 +334,12 @@ public final class EndpointInventory {
    */
   public synchronized String exportOpenApi(String api) {
     requireNonNull(api, "api");
+    return exportOpenApi(api, endpoints(api));
+  }
+
+  /** Exports {@code endpoints} observed for {@code api} (this inventory's, or several nodes' merged) as {@link #exportOpenApi(String)}. */
+  public static String exportOpenApi(String api, List<ObservedEndpoint> endpoints) {
+    requireNonNull(api, "api");
     ObjectNode root = JSON.createObjectNode();
     root.put("openapi", "3.1.0");
     ObjectNode info = root.putObject("info");
@@ -286,7 +347,7 @@ public final class EndpointInventory {
     info.put("version", "observed");
     ObjectNode paths = root.putObject("paths");
     boolean anyAuth = false;
-    for (ObservedEndpoint e : endpoints(api)) {
+    for (ObservedEndpoint e : endpoints) {
       String openApiPath = openApiPath(e.template());
       ObjectNode item = paths.has(openApiPath) ? (ObjectNode) paths.get(openApiPath) : paths.putObject(openApiPath);
       ObjectNode op = item.putObject(e.method().toLowerCase(Locale.ROOT));

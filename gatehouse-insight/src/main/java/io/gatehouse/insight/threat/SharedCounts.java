@@ -6,8 +6,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Per-identity counts that the {@link ThreatEngine}s of several nodes share (a Redis server in a
- * cluster), so that an identity-based detection (brute force) fires at the same threshold whether
- * the failures reach one node or are spread over many.
+ * cluster), so that an identity-based detection (brute force, object enumeration) fires at the same
+ * threshold whether the requests reach one node or are spread over many.
  */
 public interface SharedCounts {
   /**
@@ -18,4 +18,13 @@ public interface SharedCounts {
    * that event locally.
    */
   CompletionStage<Long> add(String key, Instant time, Duration window);
+
+  /**
+   * Adds {@code member} to {@code key}'s set of distinct members in its tumbling window (started and
+   * ended as in {@link #add}), atomically for every node, keeping at most {@code max} members.
+   * Completes with the number of distinct members in the window when {@code member} was new there
+   * (so each number is answered once, cluster-wide), with 0 when it was already counted or the set
+   * is full, or exceptionally when the shared store cannot answer; the engine then counts locally.
+   */
+  CompletionStage<Long> addDistinct(String key, String member, Instant time, Duration window, int max);
 }

@@ -51,10 +51,11 @@ public final class ThreatEngine {
   }
 
   /**
-   * An engine whose brute-force counts are {@code shared} with other nodes' engines (nullable: counted
-   * here alone): the detection fires when the cluster-wide count of an identity's failures reaches
-   * the threshold, on the node that saw the failure reaching it. While the shared store cannot
-   * answer, failures are counted here.
+   * An engine whose brute-force counts and enumeration's distinct ids are {@code shared} with other
+   * nodes' engines (nullable: counted here alone): each detection fires when the cluster-wide count
+   * of an identity's failures, or of its distinct ids of one endpoint, reaches the threshold, on the
+   * node that saw the request reaching it. While the shared store cannot answer, requests are
+   * counted here. Runs of sequential ids are counted per node.
    */
   public ThreatEngine(ThreatSettings settings, Consumer<ThreatAlert> sink, SharedCounts shared) {
     this.shared = shared;
@@ -141,15 +142,7 @@ public final class ThreatEngine {
     }
     String key = e.identity() + " " + e.api() + " " + template;
     Enumeration en = enumerations.computeIfAbsent(key, k -> new Enumeration());
-    if (en.start == null || e.time().isAfter(en.start.plus(s.window()))) {
-      en.start = e.time();
-      en.ids.clear();
-      en.samples.clear();
-    }
-    if (en.ids.size() < s.enumerationDistinctIds() * 2) {
-      en.ids.add(id);
-    }
-    sample(en.samples, e);
+    en.count(e, id, s);
     long numeric = parseLong(id);
     if (numeric != Long.MIN_VALUE && en.last != Long.MIN_VALUE && Math.abs(numeric - en.last) == 1) {
       en.run++;
@@ -157,17 +150,56 @@ public final class ThreatEngine {
       en.run = 1;
     }
     en.last = numeric;
-    boolean distinct = en.ids.size() >= s.enumerationDistinctIds();
-    boolean sequential = en.run >= s.enumerationSequentialRun();
-    if (distinct || sequential) {
-      List<String> ev = new ArrayList<>(en.samples);
-      ev.add(0, distinct ? en.ids.size() + " distinct ids of " + template + " within " + s.window().toSeconds() + " s"
-          : en.run + " consecutive sequential ids of " + template);
-      if (raise(e, ENUMERATION, Severity.HIGH, e.api(), e.identity(),
-          "Object enumeration of " + e.api() + " " + template + " by " + e.identity(), ev)) {
-        en.ids.clear();
-        en.run = 0;
+    if (shared != null) {
+      // distinct ids counted cluster-wide (the answer comes later, on another thread); runs of
+      // sequential ids stay a per-node detection
+      shared.addDistinct(ENUMERATION + ":" + key, member(id), e.time(), s.window(), s.enumerationDistinctIds() * 2)
+          .whenComplete((n, failed) -> sharedEnumeration(e, key, template, failed == null ? n : null));
+      if (en.run >= s.enumerationSequentialRun()) {
+        enumerationAlert(e, en, template, en.run + " consecutive sequential ids of " + template);
       }
+      return;
+    }
+    boolean distinct = en.ids.size() >= s.enumerationDistinctIds();
+    if (distinct || en.run >= s.enumerationSequentialRun()) {
+      enumerationAlert(e, en, template, distinct
+          ? en.ids.size() + " distinct ids of " + template + " within " + s.window().toSeconds() + " s"
+          : en.run + " consecutive sequential ids of " + template);
+    }
+  }
+
+  /** An id counted in the shared store ({@code count}: distinct ids when new, else 0), or counted here when it could not be ({@code null}). */
+  private synchronized void sharedEnumeration(TrafficSample e, String key, String template, Long count) {
+    Enumeration en = enumerations.computeIfAbsent(key, k -> new Enumeration());
+    if (count != null && count == s.enumerationDistinctIds()) {
+      enumerationAlert(e, en, template, count + " distinct ids of " + template + " within " + s.window().toSeconds()
+          + " s across the cluster");
+    } else if (count == null && en.ids.size() >= s.enumerationDistinctIds()) {
+      enumerationAlert(e, en, template, en.ids.size() + " distinct ids of " + template + " within "
+          + s.window().toSeconds() + " s");
+    }
+  }
+
+  private void enumerationAlert(TrafficSample e, Enumeration en, String template, String summary) {
+    List<String> ev = new ArrayList<>(en.samples);
+    ev.add(0, summary);
+    if (raise(e, ENUMERATION, Severity.HIGH, e.api(), e.identity(),
+        "Object enumeration of " + e.api() + " " + template + " by " + e.identity(), ev)) {
+      en.ids.clear();
+      en.run = 0;
+    }
+  }
+
+  /** An id as stored in the shared set: itself, or a digest when it is long (memory in the shared store is bounded). */
+  private static String member(String id) {
+    if (id.length() <= 64) {
+      return id;
+    }
+    try {
+      return "sha256:" + java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException(impossible);
     }
   }
 
@@ -409,6 +441,19 @@ public final class ThreatEngine {
     long last = Long.MIN_VALUE;
     int run;
     final Deque<String> samples = new ArrayDeque<>();
+
+    /** Counts {@code id} in the tumbling window of {@code e}'s time (at most twice the threshold). */
+    void count(TrafficSample e, String id, ThreatSettings s) {
+      if (start == null || e.time().isAfter(start.plus(s.window()))) {
+        start = e.time();
+        ids.clear();
+        samples.clear();
+      }
+      if (ids.size() < s.enumerationDistinctIds() * 2) {
+        ids.add(id);
+      }
+      sample(samples, e);
+    }
   }
 
   private static final class Window {

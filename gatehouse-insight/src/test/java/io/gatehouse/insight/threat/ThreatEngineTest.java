@@ -83,6 +83,32 @@ class ThreatEngineTest {
   }
 
   @Test
+  void objectEnumerationIsCountedOnThisNodeWhileTheSharedStoreCannotAnswer() {
+    SharedCounts down = new SharedCounts() {
+      @Override
+      public java.util.concurrent.CompletionStage<Long> add(String key, Instant time, Duration window) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("down"));
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Long> addDistinct(String key, String member, Instant time,
+          Duration window, int max) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("down"));
+      }
+    };
+    ThreatEngine clustered = new ThreatEngine(ThreatSettings.DEFAULTS, alerts::add, down);
+    int threshold = ThreatSettings.DEFAULTS.enumerationDistinctIds();
+    for (int i = 0; i < threshold - 1; i++) {
+      clustered.observe(req(i * 500L, "10.0.0.99", null, "GET /items/{id}", "/shop/items/x" + i, null, 200, 900));
+    }
+    assertThat(alerts).filteredOn(a -> a.detector().equals(ThreatEngine.ENUMERATION)).isEmpty();
+    clustered.observe(req(threshold * 500L, "10.0.0.99", null, "GET /items/{id}", "/shop/items/x" + threshold, null,
+        200, 900));
+    assertThat(alerts).filteredOn(a -> a.detector().equals(ThreatEngine.ENUMERATION)).singleElement()
+        .satisfies(a -> assertThat(a.identity()).isEqualTo("ip:10.0.0.99"));
+  }
+
+  @Test
   void sequentialIdsAreDetectedBeforeTheDistinctThreshold() {
     for (int i = 0; i < 25; i++) {
       engine.observe(req(i * 1000L, "10.0.0.5", "acme", "GET /users/{id}", "/shop/users/" + (1000 + i), null, 200, 500));

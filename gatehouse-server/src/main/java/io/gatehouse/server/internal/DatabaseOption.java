@@ -104,6 +104,13 @@ final class DatabaseOption {
     }, false));
   }
 
+  /** The discovery shared by the servers of a PostgreSQL database, written as {@code node}; null for SQLite (one server). */
+  static io.gatehouse.control.security.DiscoveredEndpoints discovery(ControlStore store, String node) {
+    return store instanceof PostgresConfigStore
+        ? new io.gatehouse.control.security.DiscoveredEndpoints(store.jdbi(), node, java.time.Clock.systemUTC())
+        : null;
+  }
+
   /**
    * The blocked clients of {@code store}: with PostgreSQL read again every
    * {@link io.gatehouse.control.security.ClientBlockList#REFRESH}, since other servers write them;

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * The threat detectors' {@link SharedCounts} in the Redis server of {@code --redis} (its own
  * Lettuce connection, beside the rate-limit counters'): one Lua script per event keeps each key's
  * tumbling window (start, count) in a hash and answers the count atomically, so every count is
- * answered to exactly one node. Keys live in {@code NAMESPACE:threat:} and expire two windows after
- * they start. While Redis is unreachable, calls fail at once and the engine counts locally.
+ * answered to exactly one node; distinct members (enumeration's ids) are a set beside a window
+ * start, added and counted by one script too, at most a given number per window. Keys live in
+ * {@code NAMESPACE:threat:} and expire two windows after they start. While Redis is unreachable, calls fail at once and the engine counts locally.
  */
 final class RedisThreatCounts implements SharedCounts, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisThreatCounts.class);
@@ -40,6 +41,23 @@ final class RedisThreatCounts implements SharedCounts, AutoCloseable {
         return 1
       end
       return redis.call('HINCRBY', KEYS[1], 'c', 1)
+      """;
+  /** KEYS: the window's start, its set of members; ARGV: time, window (ms), member, most members kept. */
+  static final String DISTINCT_SCRIPT = """
+      local s = redis.call('GET', KEYS[1])
+      local now = tonumber(ARGV[1])
+      local w = tonumber(ARGV[2])
+      if (not s) or now > tonumber(s) + w then
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', w * 2)
+        redis.call('DEL', KEYS[2])
+        redis.call('SADD', KEYS[2], ARGV[3])
+        redis.call('PEXPIRE', KEYS[2], w * 2)
+        return 1
+      end
+      if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[4]) or redis.call('SADD', KEYS[2], ARGV[3]) == 0 then
+        return 0
+      end
+      return redis.call('SCARD', KEYS[2])
       """;
 
   private final String prefix;
@@ -105,10 +123,24 @@ final class RedisThreatCounts implements SharedCounts, AutoCloseable {
 
   @Override
   public CompletionStage<Long> add(String key, Instant time, Duration window) {
+    return logged(() -> connection().async().<Long>eval(SCRIPT, ScriptOutputType.INTEGER, new String[] {prefix + key},
+        Long.toString(time.toEpochMilli()), Long.toString(window.toMillis())));
+  }
+
+  @Override
+  public CompletionStage<Long> addDistinct(String key, String member, Instant time, Duration window, int max) {
+    // one hash tag for both keys: they stay in one slot should the server be a Redis Cluster
+    String base = prefix + "{" + key + "}";
+    return logged(() -> connection().async().<Long>eval(DISTINCT_SCRIPT, ScriptOutputType.INTEGER,
+        new String[] {base + ":start", base + ":ids"}, Long.toString(time.toEpochMilli()),
+        Long.toString(window.toMillis()), member, Integer.toString(max)));
+  }
+
+  /** The call's answer, failed at once when it cannot be sent; the first failure (and the recovery) logged once. */
+  private CompletionStage<Long> logged(java.util.function.Supplier<CompletionStage<Long>> call) {
     CompletionStage<Long> answer;
     try {
-      answer = connection().async().<Long>eval(SCRIPT, ScriptOutputType.INTEGER, new String[] {prefix + key},
-          Long.toString(time.toEpochMilli()), Long.toString(window.toMillis()));
+      answer = call.get();
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }

@@ -69,6 +69,8 @@ import org.slf4j.LoggerFactory;
 final class SecurityMonitor implements TrafficEventConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(SecurityMonitor.class);
   private static final ObjectMapper JSON = ConfigMapper.json();
+  /** How often a server sharing its database publishes what discovery observed. */
+  static final Duration DISCOVERY_PUBLISH = Duration.ofSeconds(1);
 
   private final Supplier<GatewayConfig> config;
   private final ThreatEngine engine;
@@ -79,6 +81,7 @@ final class SecurityMonitor implements TrafficEventConsumer {
   private final HttpClient http;
   private final TemporaryBlocklist blocklist; // decides what --auto-block blocks; shared enforces it
   private volatile io.gatehouse.control.security.ClientBlockList shared;
+  private volatile io.gatehouse.control.security.DiscoveredEndpoints discovered;
   private final Instant started = Instant.now();
   private final BlockingQueue<BodySample> samples = new ArrayBlockingQueue<>(1000);
   private final AtomicLong samplesDropped = new AtomicLong();
@@ -115,6 +118,61 @@ final class SecurityMonitor implements TrafficEventConsumer {
     this.engine = new ThreatEngine(settings, this::raise, shared);
     if (!webhooks.isEmpty() && this.webhookSecret == null) {
       LOG.warn("alert webhooks are configured without a secret: deliveries are not signed");
+    }
+  }
+
+  /**
+   * Shares discovery with the other servers of the database through {@code endpoints}: publishes
+   * what this server observed every {@code every} (on a daemon thread, until the returned handle is
+   * closed), and answers discovery with every server's observations merged.
+   */
+  AutoCloseable shareDiscovery(io.gatehouse.control.security.DiscoveredEndpoints endpoints, Duration every) {
+    this.discovered = requireNonNull(endpoints, "endpoints");
+    java.util.concurrent.ScheduledExecutorService publisher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "gatehouse-discovery-publish");
+      t.setDaemon(true);
+      return t;
+    });
+    boolean[] failing = {false};
+    publisher.scheduleWithFixedDelay(() -> {
+      try {
+        List<ObservedEndpoint> all = new ArrayList<>();
+        for (String api : inventory.apis()) {
+          all.addAll(inventory.endpoints(api));
+        }
+        endpoints.publish(all);
+        if (failing[0]) {
+          failing[0] = false;
+          LOG.info("discovery observations written to the database again");
+        }
+      } catch (RuntimeException e) {
+        if (!failing[0]) {
+          failing[0] = true;
+          LOG.warn("cannot write discovery observations to the database; retrying: {}", e.getMessage());
+        }
+      }
+    }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return publisher::shutdownNow;
+  }
+
+  /**
+   * The endpoints observed for {@code api}: this server's, merged with the other servers' when
+   * discovery is shared (this server's alone, logged, while the database cannot be read). Blocking.
+   */
+  private List<ObservedEndpoint> observed(String api) {
+    io.gatehouse.control.security.DiscoveredEndpoints d = discovered;
+    List<ObservedEndpoint> own = inventory.endpoints(api);
+    if (d == null) {
+      return own;
+    }
+    try {
+      List<ObservedEndpoint> all = new ArrayList<>(own);
+      all.addAll(d.others(api));
+      return EndpointInventory.merge(all);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot read the other servers' discovery observations; answering with this server's: {}",
+          e.getMessage());
+      return own;
     }
   }
 
@@ -339,12 +397,12 @@ final class SecurityMonitor implements TrafficEventConsumer {
         "Threat detection alerts, newest first (at most 1000 kept)", "audit:read", List.of(), this::alertList));
     management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery", "discovery",
         "The API inventory: each API's metadata with its observed endpoints and sensitive data seen", "config:read",
-        List.of(), this::inventoryList));
+        List.of(), offEventLoop(this::inventoryList)));
     management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery/:api/openapi", "discovery",
-        "The observed API as an OpenAPI 3.1 document", "config:read", List.of(), this::discoveryOpenApi));
+        "The observed API as an OpenAPI 3.1 document", "config:read", List.of(), offEventLoop(this::discoveryOpenApi)));
     management.mount(new MountedRoute(HttpMethod.GET, "/api/v1/discovery/:api", "discovery",
         "Observed endpoints of an API (with sensitive data types), shadow and unused endpoints", "config:read",
-        List.of(), this::discovery));
+        List.of(), offEventLoop(this::discovery)));
   }
 
   /**
@@ -365,7 +423,7 @@ final class SecurityMonitor implements TrafficEventConsumer {
     Map<String, Instant> lastSeen = new LinkedHashMap<>();
     List<RuntimeFacts.SensitiveEndpoint> sensitive = new ArrayList<>();
     for (ApiDef api : config.get().apis()) {
-      for (ObservedEndpoint e : inventory.endpoints(api.name())) {
+      for (ObservedEndpoint e : observed(api.name())) { // every server's, when discovery is shared
         lastSeen.merge(api.name() + " " + e.method() + " " + e.template(), e.lastSeen(),
             (x, y) -> x.isAfter(y) ? x : y);
         if (!e.sensitiveInRequests().isEmpty() || !e.sensitiveInResponses().isEmpty()) {
@@ -394,6 +452,23 @@ final class SecurityMonitor implements TrafficEventConsumer {
     this.listeners = List.copyOf(listeners);
   }
 
+  /** {@code handler} on a worker thread when discovery is shared (it reads the database), else as it is. */
+  private io.vertx.core.Handler<RoutingContext> offEventLoop(io.vertx.core.Handler<RoutingContext> handler) {
+    return ctx -> {
+      if (discovered == null) {
+        handler.handle(ctx);
+        return;
+      }
+      ctx.vertx().executeBlocking(() -> {
+        handler.handle(ctx);
+        return null;
+      }, false).onFailure(e -> {
+        LOG.error("discovery failed", e);
+        ctx.fail(500, e);
+      });
+    };
+  }
+
   private void recommendations(RoutingContext ctx) {
     ctx.vertx().executeBlocking(() -> recommendationsJson(), false).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -419,7 +494,7 @@ final class SecurityMonitor implements TrafficEventConsumer {
       o.put("api", api.name());
       o.put("path", api.path());
       o.set("inventory", JSON.valueToTree(api.inventory()));
-      List<ObservedEndpoint> endpoints = inventory.endpoints(api.name());
+      List<ObservedEndpoint> endpoints = observed(api.name());
       o.put("observedEndpoints", endpoints.size());
       Set<SensitiveType> inRequests = new TreeSet<>();
       Set<SensitiveType> inResponses = new TreeSet<>();
@@ -461,10 +536,12 @@ final class SecurityMonitor implements TrafficEventConsumer {
       notFound(ctx, name);
       return;
     }
-    DiscoveryReport report = inventory.compare(name, api.operations(), Map.of(), Instant.now(), Duration.ofDays(30));
+    List<ObservedEndpoint> endpoints = observed(name);
+    DiscoveryReport report = EndpointInventory.compare(endpoints, api.operations(), Map.of(), Instant.now(),
+        Duration.ofDays(30));
     ObjectNode root = JSON.createObjectNode();
     root.put("api", name);
-    root.set("endpoints", JSON.valueToTree(inventory.endpoints(name)));
+    root.set("endpoints", JSON.valueToTree(endpoints));
     root.set("shadow", JSON.valueToTree(report.shadow()));
     ArrayNode unused = root.putArray("unused");
     for (OperationDef op : report.unused()) {
@@ -480,7 +557,7 @@ final class SecurityMonitor implements TrafficEventConsumer {
       notFound(ctx, name);
       return;
     }
-    json(ctx, 200, inventory.exportOpenApi(name));
+    json(ctx, 200, EndpointInventory.exportOpenApi(name, observed(name)));
   }
 
   private static void notFound(RoutingContext ctx, String name) {

@@ -746,7 +746,8 @@ public final class ServeCommand implements Callable<Integer> {
       gateway.portalOrigins(portalOrigins(po, portal.actualPort()));
       out.println("  portal      " + portal.origin() + "/"); // the console's URL is printed above, unless --no-console
     }
-    SecurityMonitor security = startSecurity(vertx, plane, gateway, management, certificates, blocks);
+    SecurityMonitor security = startSecurity(vertx, plane, gateway, management, certificates, blocks,
+        DatabaseOption.discovery(store, nodeName(gateway.port())));
     // gateway nodes' reports: their analytics into this store under each node's name, their requests
     // through this server's discovery and threat detectors (cluster-wide identity counts)
     io.gatehouse.control.analytics.AnalyticsStore analyticsStore = observability.analyticsStore();
@@ -862,7 +863,8 @@ public final class ServeCommand implements Callable<Integer> {
   // --- security intelligence (threat detection, discovery, recommendations): see SecurityMonitor
   private SecurityMonitor startSecurity(Vertx vertx, ControlPlane plane, Gateway gateway, ManagementServer management,
       io.gatehouse.control.certificates.CertificateStore certificates,
-      io.gatehouse.control.security.ClientBlockList blocks) throws Exception {
+      io.gatehouse.control.security.ClientBlockList blocks,
+      io.gatehouse.control.security.DiscoveredEndpoints discovered) throws Exception {
     io.gatehouse.insight.threat.TemporaryBlocklist blocklist = null;
     if (autoBlock != null) {
       blocklist = new io.gatehouse.insight.threat.TemporaryBlocklist(autoBlock,
@@ -894,6 +896,9 @@ public final class ServeCommand implements Callable<Integer> {
     gateway.events().subscribe(security);
     AutoCloseable detections = io.gatehouse.gateway.security.InjectionDetections.subscribe(security::detected);
     security.shareBlocks(blocks);
+    // servers sharing a PostgreSQL database answer discovery with every server's observations
+    AutoCloseable discovery = discovered == null ? () -> { }
+        : security.shareDiscovery(discovered, SecurityMonitor.DISCOVERY_PUBLISH);
     security.mount(management);
     ClientBlocksApi.mount(management, blocks, blocklist != null);
     // the subscription to the process-wide detection stream ends with this server's Vert.x instance
@@ -901,6 +906,7 @@ public final class ServeCommand implements Callable<Integer> {
       @Override
       public void stop() throws Exception {
         detections.close();
+        discovery.close();
         blocks.close();
         sampling.close();
         if (shared != null) {

@@ -168,6 +168,96 @@ class ClusterSecurityStateTest {
     System.out.printf("automatic block on A -> enforced by B's gateway: %d ms%n", onB);
   }
 
+  JsonNode discovery(ServeCommand.Running server, String token, String api) throws Exception {
+    HttpResponse<String> r = mgmt(server, token, "GET", "/discovery/" + api, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return ConfigMapper.json().readTree(r.body());
+  }
+
+  static long calls(JsonNode endpoints, String method, String template) {
+    for (JsonNode e : endpoints) {
+      if (e.get("method").asText().equals(method) && e.get("template").asText().equals(template)) {
+        return e.get("calls").asLong();
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void discoveryOnOneServerListsWhatTheOtherServerObservedAndUnusedMeansUnusedOnBoth() throws Exception {
+    String token = twoServers();
+    ServeCommand.Running a = servers.get(0);
+    ServeCommand.Running b = servers.get(1);
+    HttpResponse<String> put = mgmt(a, token, "PUT", "/config", """
+        backends:
+          - name: echo
+            url: %s
+        apis:
+          - name: shop
+            path: /shop
+            backend: echo
+            subscriptionRequired: false
+            operations:
+              - GET /items/{id}
+          - name: legacy
+            path: /legacy
+            backend: echo
+            subscriptionRequired: false
+        """.formatted(cluster.upstream.url()));
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    Await.until("B serves the configuration", () -> {
+      try {
+        return mgmt(b, token, "GET", "/discovery/shop", null).statusCode() == 200;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    JsonNode before = discovery(a, token, "shop");
+    assertThat(before.get("unused").toString()).as("nothing served yet").contains("/items/{id}");
+    assertThat(before.get("endpoints")).isEmpty();
+
+    // traffic through B only: a declared operation and an undeclared endpoint of an API without operations
+    assertThat(cluster.get(b, "/shop/items/7", null)).isEqualTo(200);
+    assertThat(cluster.get(b, "/legacy/reports/daily", null)).isEqualTo(200);
+    assertThat(cluster.get(b, "/legacy/reports/daily", null)).isEqualTo(200);
+    long t0 = System.nanoTime();
+    Await.until("A lists B's observations of legacy", () -> {
+      try {
+        return calls(discovery(a, token, "legacy").get("endpoints"), "GET", "/reports/daily") == 2;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    long listedOnA = (System.nanoTime() - t0) / 1_000_000;
+    JsonNode legacy = discovery(a, token, "legacy");
+    assertThat(legacy.get("shadow")).singleElement()
+        .satisfies(e -> assertThat(e.get("template").asText()).isEqualTo("/reports/daily"));
+    Await.until("the operation B served is not unused on A", () -> {
+      try {
+        return discovery(a, token, "shop").get("unused").isEmpty();
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    assertThat(calls(discovery(a, token, "shop").get("endpoints"), "GET", "/items/{id}")).isEqualTo(1);
+
+    // A's own observations and B's are merged into one endpoint, on both servers
+    assertThat(cluster.get(a, "/shop/items/8", null)).isEqualTo(200);
+    assertThat(calls(discovery(a, token, "shop").get("endpoints"), "GET", "/items/{id}")).isEqualTo(2);
+    Await.until("B lists A's call too", () -> {
+      try {
+        return calls(discovery(b, token, "shop").get("endpoints"), "GET", "/items/{id}") == 2;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    JsonNode inventory = ConfigMapper.json().readTree(mgmt(a, token, "GET", "/discovery", null).body());
+    for (JsonNode api : inventory.get("apis")) {
+      assertThat(api.get("observedEndpoints").asInt()).as(api.get("api").asText()).isEqualTo(1);
+    }
+    System.out.printf("endpoint observed by B -> listed by A's discovery: %d ms%n", listedOnA);
+  }
+
   @Test
   void aBlockOnTheControlPlaneIsEnforcedByAHybridGatewayNodeAndLifted() throws Exception {
     cluster.startControl();

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Identity-based threat detection across servers that share a Redis server ({@code --redis}): the
- * brute-force count of an identity is one count for the cluster.
+ * brute-force count of an identity, and its distinct ids of one endpoint, are one count for the
+ * cluster.
  */
 class RedisThreatDetectionServeTest {
   private static final String WRONG_KEY = "wrong-key-0123456789abcdef01234567";
@@ -75,6 +76,12 @@ class RedisThreatDetectionServeTest {
             subscriptionRequired: true
             operations:
               - GET /items/{id}
+          - name: catalog
+            path: /catalog
+            backend: echo
+            subscriptionRequired: false
+            operations:
+              - GET /items/{id}
         """.formatted(upstream.url()));
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     return r;
@@ -86,10 +93,14 @@ class RedisThreatDetectionServeTest {
   }
 
   int bruteForceAlerts(int server) {
+    return alerts(server, "brute-force");
+  }
+
+  int alerts(int server, String detector) {
     try {
       int n = 0;
       for (JsonNode a : ConfigMapper.json().readTree(mgmt(server, "GET", "/security/alerts", null).body()).get("items")) {
-        n += a.path("detector").asText().equals("brute-force") ? 1 : 0;
+        n += a.path("detector").asText().equals(detector) ? 1 : 0;
       }
       return n;
     } catch (Exception e) {
@@ -101,6 +112,45 @@ class RedisThreatDetectionServeTest {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + servers.get(server).gateway().port()
         + "/orders/items/1")).header("Subscription-Key", WRONG_KEY).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  int fetch(int server, String id) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + servers.get(server).gateway().port()
+        + "/catalog/items/" + id)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
+  void enumerationSpreadOverThreeServersFiresAtTheSingleServerThresholdOnce() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      start("s" + i);
+    }
+    int threshold = ThreatSettings.DEFAULTS.enumerationDistinctIds();
+    String ids = "gatehouse:threat:{object-enumeration:ip:127.0.0.1 catalog /items/{id}}:ids";
+    RedisClient client = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      // ids that are not numbers, so no run of sequential ids: only distinct ids can raise the alert
+      for (int i = 0; i < threshold - 1; i++) {
+        assertThat(fetch(i % 3, "x" + i)).isEqualTo(200);
+        assertThat(fetch((i + 1) % 3, "x" + i)).isEqualTo(200); // the same id again, on another server
+      }
+      Await.until("the cluster-wide distinct ids at " + (threshold - 1), () -> c.sync().scard(ids),
+          v -> v == threshold - 1);
+      for (int i = 0; i < 3; i++) {
+        assertThat(alerts(i, "object-enumeration")).as("server %d alerts before the threshold", i).isZero();
+      }
+      assertThat(fetch(2, "x" + (threshold - 1))).isEqualTo(200);
+      Await.until("an enumeration alert on the server that saw the threshold-th id",
+          () -> alerts(2, "object-enumeration") == 1);
+      for (int i = threshold; i < threshold + 6; i++) { // more ids in the same window raise nothing more
+        assertThat(fetch(i % 3, "x" + i)).isEqualTo(200);
+      }
+      Await.until("the later ids counted", () -> c.sync().scard(ids), v -> v == threshold + 6);
+      assertThat(alerts(0, "object-enumeration") + alerts(1, "object-enumeration")).isZero(); // one alert for the cluster
+      assertThat(alerts(2, "object-enumeration")).isEqualTo(1);
+    } finally {
+      client.shutdown();
+    }
   }
 
   @Test
